@@ -1,0 +1,154 @@
+// Kysely table types. Money is integer cents (`*_cents`), rates and weights are
+// decimal text, never REAL. `position` keeps the plan's list order so that
+// database → plan → database → plan is stable.
+import type { Generated } from "kysely";
+
+export type Role = "coordinator" | "finance" | "committee" | "officer";
+export const ROLES: readonly Role[] = ["coordinator", "finance", "committee", "officer"];
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface PartnersTable {
+  code: string;
+  name: string;
+  population: number;
+  position: number;
+}
+
+export interface SchoolsTable {
+  code: string;
+  partner_code: string;
+  name: string;
+  type: string | null;
+  pupils: number;
+  position: number;
+}
+
+export interface CategoriesTable {
+  code: string;
+  name: string;
+  unit: string | null;
+  base_price_cents: number;
+  vat_rate: string;
+  position: number;
+}
+
+export interface CategoryTiersTable {
+  category_code: string;
+  min_quantity: number;
+  discount: string;
+  position: number;
+}
+
+export interface DemandLinesTable {
+  id: Generated<number>;
+  partner_code: string;
+  school_code: string | null;
+  category_code: string;
+  year: number;
+  quantity: number;
+  justification: string | null;
+  position: number;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export interface TendersTable {
+  code: string;
+  name: string;
+  start_year: number;
+  term_years: number;
+  reserve: string;
+  solo_process_cost_cents: number;
+  position: number;
+}
+
+export interface LotsTable {
+  id: Generated<number>;
+  tender_code: string;
+  code: string;
+  name: string;
+  position: number;
+}
+
+export interface LotCategoriesTable {
+  lot_id: number;
+  category_code: string;
+  position: number;
+}
+
+export interface CommonCostsTable {
+  id: Generated<number>;
+  tender_code: string;
+  label: string;
+  amount_cents: number;
+  key: string;
+  position: number;
+}
+
+export interface CommonCostWeightsTable {
+  common_cost_id: number;
+  partner_code: string;
+  weight: string;
+  position: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Role;
+  partner_code: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  user_id: number | null;
+  action: string;
+  entity: string;
+  entity_key: string;
+  old_value: string | null;
+  new_value: string | null;
+  detail: string | null;
+}
+
+export interface DemandStatusTable {
+  partner_code: string;
+  status: "draft" | "submitted" | "reopened";
+  changed_at: string;
+  changed_by: number | null;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  partners: PartnersTable;
+  schools: SchoolsTable;
+  categories: CategoriesTable;
+  category_tiers: CategoryTiersTable;
+  demand_lines: DemandLinesTable;
+  tenders: TendersTable;
+  lots: LotsTable;
+  lot_categories: LotCategoriesTable;
+  common_costs: CommonCostsTable;
+  common_cost_weights: CommonCostWeightsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  demand_status: DemandStatusTable;
+}

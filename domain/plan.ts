@@ -1,0 +1,108 @@
+// The plan file `verbundkauf/plan@1` (CALCULATION.md §7) as TypeScript types.
+// Decimals (money, rates, weights) stay strings here exactly as in the file;
+// the engine turns them into exact values. The zod schema in plan-schema.ts must
+// produce exactly these types.
+
+export const PLAN_FORMAT = "verbundkauf/plan@1" as const;
+export const RESULT_FORMAT = "verbundkauf/result@1" as const;
+
+export type DecimalString = string;
+
+export const SCHOOL_TYPES = [
+  "grundschule",
+  "hauptschule",
+  "realschule",
+  "sekundarschule",
+  "gesamtschule",
+  "gymnasium",
+  "foerderschule",
+  "berufskolleg",
+  "sonstige",
+] as const;
+export type SchoolType = (typeof SCHOOL_TYPES)[number];
+
+export const COST_KEYS = ["volume", "quantity", "pupils", "population", "equal", "custom"] as const;
+export type CostKey = (typeof COST_KEYS)[number];
+
+export interface PlanSettings {
+  euThresholdNet?: DecimalString;
+  smallLotLimitNet?: DecimalString;
+  smallLotQuota?: DecimalString;
+}
+
+export interface PlanPartner {
+  code: string;
+  name: string;
+  population?: number;
+}
+
+export interface PlanSchool {
+  code: string;
+  partner: string;
+  name: string;
+  type?: SchoolType;
+  pupils?: number;
+}
+
+export interface PlanTier {
+  minQuantity: number;
+  discount: DecimalString;
+}
+
+export interface PlanCategory {
+  code: string;
+  name: string;
+  unit?: string;
+  basePriceNet: DecimalString;
+  vatRate?: DecimalString;
+  tiers?: PlanTier[];
+}
+
+export interface PlanDemandLine {
+  partner: string;
+  school?: string;
+  category: string;
+  year: number;
+  quantity: number;
+}
+
+export interface PlanLot {
+  code: string;
+  name: string;
+  categories: string[];
+}
+
+export interface PlanCommonCost {
+  label: string;
+  amountGross: DecimalString;
+  key: CostKey;
+  /** Only with key "custom": partner code → weight (decimal string >= 0). */
+  weights?: Record<string, DecimalString>;
+}
+
+export interface PlanTender {
+  code: string;
+  name: string;
+  startYear: number;
+  termYears: number;
+  reserve?: DecimalString;
+  soloProcessCostGross?: DecimalString;
+  lots: PlanLot[];
+  commonCosts?: PlanCommonCost[];
+}
+
+export interface Plan {
+  format: typeof PLAN_FORMAT;
+  settings?: PlanSettings;
+  partners: PlanPartner[];
+  schools?: PlanSchool[];
+  categories: PlanCategory[];
+  demand?: PlanDemandLine[];
+  tenders?: PlanTender[];
+}
+
+export const DEFAULT_SETTINGS = {
+  euThresholdNet: "216000.00",
+  smallLotLimitNet: "80000.00",
+  smallLotQuota: "0.20",
+} as const;
