@@ -1,0 +1,129 @@
+// Snapshots (Beschlussstand): a tender's inputs (plan@1) and results (result@1) frozen
+// as version 1, 2, … per tender. There is deliberately no update or delete here, and
+// triggers in migration 003 refuse both in the database as well.
+import { sql, type Generated, type Kysely } from "kysely";
+import type { DB } from "./schema";
+import { PLAN_FORMAT, RESULT_FORMAT, type Plan } from "../domain/plan";
+import type { Result } from "../domain/result";
+
+export const SNAPSHOT_COMMENT_MAX_LENGTH = 500;
+
+/** The table as Kysely sees it; kept here so db/schema.ts stays untouched. */
+export interface SnapshotsTable {
+  id: Generated<number>;
+  tender_code: string;
+  version: number;
+  comment: string;
+  plan_json: string;
+  result_json: string;
+  created_at: string;
+  created_by: number;
+}
+
+type SnapshotDB = DB & { snapshots: SnapshotsTable };
+
+/** One snapshot without its (large) JSON documents, for lists. */
+export interface SnapshotInfo {
+  tenderCode: string;
+  version: number;
+  comment: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** The creating user's display name. */
+  createdBy: string;
+  createdByUserId: number;
+}
+
+export interface Snapshot extends SnapshotInfo {
+  plan: Plan;
+  result: Result;
+}
+
+export interface NewSnapshot {
+  tenderCode: string;
+  comment: string;
+  plan: Plan;
+  result: Result;
+  userId: number;
+  /** Defaults to now; tests may pin it. */
+  at?: Date;
+}
+
+function snapshots(db: Kysely<DB>): Kysely<SnapshotDB> {
+  return db.withTables<{ snapshots: SnapshotsTable }>();
+}
+
+function infoQuery(db: Kysely<DB>) {
+  return snapshots(db)
+    .selectFrom("snapshots as s")
+    .innerJoin("users as u", "u.id", "s.created_by")
+    .select([
+      "s.tender_code as tenderCode",
+      "s.version",
+      "s.comment",
+      "s.created_at as createdAt",
+      "u.name as createdBy",
+      "s.created_by as createdByUserId",
+    ]);
+}
+
+/** All snapshots of a tender, newest version first. */
+export async function listSnapshots(db: Kysely<DB>, tenderCode: string): Promise<SnapshotInfo[]> {
+  return infoQuery(db).where("s.tender_code", "=", tenderCode).orderBy("s.version", "desc").execute();
+}
+
+/** One snapshot with its plan and result, or undefined for an unknown tender or version. */
+export async function getSnapshot(
+  db: Kysely<DB>,
+  tenderCode: string,
+  version: number,
+): Promise<Snapshot | undefined> {
+  if (!Number.isSafeInteger(version) || version < 1) return undefined;
+  const row = await infoQuery(db)
+    .select(["s.plan_json", "s.result_json"])
+    .where("s.tender_code", "=", tenderCode)
+    .where("s.version", "=", version)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { plan_json, result_json, ...info } = row;
+  return { ...info, plan: parseDocument<Plan>(plan_json, PLAN_FORMAT), result: parseDocument<Result>(result_json, RESULT_FORMAT) };
+}
+
+/**
+ * Stores the next version of a tender's snapshot. The version is computed inside the
+ * INSERT itself, so two coordinators saving at the same moment cannot get the same
+ * number (SQLite runs one write at a time; UNIQUE(tender_code, version) backs it up).
+ */
+export async function createSnapshot(db: Kysely<DB>, input: NewSnapshot): Promise<SnapshotInfo> {
+  const comment = input.comment.trim();
+  if (comment.length === 0 || comment.length > SNAPSHOT_COMMENT_MAX_LENGTH) {
+    throw new Error(`snapshot comment must have 1 to ${SNAPSHOT_COMMENT_MAX_LENGTH} characters`);
+  }
+  if (input.plan.format !== PLAN_FORMAT || input.result.format !== RESULT_FORMAT) {
+    throw new Error("snapshot needs a plan@1 and a result@1 document");
+  }
+  const inserted = await snapshots(db)
+    .insertInto("snapshots")
+    .values({
+      tender_code: input.tenderCode,
+      version: sql<number>`(select coalesce(max(version), 0) + 1 from snapshots where tender_code = ${input.tenderCode})`,
+      comment,
+      plan_json: JSON.stringify(input.plan),
+      result_json: JSON.stringify(input.result),
+      created_at: (input.at ?? new Date()).toISOString(),
+      created_by: input.userId,
+    })
+    .returning("version")
+    .executeTakeFirstOrThrow();
+  const info = await infoQuery(db)
+    .where("s.tender_code", "=", input.tenderCode)
+    .where("s.version", "=", inserted.version)
+    .executeTakeFirstOrThrow();
+  return info;
+}
+
+function parseDocument<T extends { format: string }>(json: string, format: string): T {
+  const value = JSON.parse(json) as T;
+  if (value?.format !== format) throw new Error(`stored snapshot document is not ${format}`);
+  return value;
+}
