@@ -1,10 +1,12 @@
 import type { Migration } from "kysely";
 import * as m001 from "./001-initial";
 import * as m003 from "./003-snapshots";
+import * as m004 from "./004-demand-workflow";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
 export const migrations: Record<string, Migration> = {
   "001-initial": m001,
   "003-snapshots": m003,
+  "004-demand-workflow": m004,
 };
