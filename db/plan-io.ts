@@ -1,0 +1,479 @@
+// The database ↔ plan file (`verbundkauf/plan@1`, CALCULATION.md §7).
+// exportPlan always writes one normalized form, so database → plan → database → plan
+// is stable. importPlan replaces the plan's content in one transaction; users,
+// sessions and the audit log stay (see docs/decisions/004-database-and-plan-import.md).
+import type { Insertable, InsertQueryBuilder, InsertResult, Kysely, Transaction } from "kysely";
+import {
+  PLAN_FORMAT,
+  type CostKey,
+  type Plan,
+  type PlanCategory,
+  type PlanCommonCost,
+  type PlanDemandLine,
+  type PlanSchool,
+  type PlanTender,
+  type SchoolType,
+} from "../domain/plan";
+import { writeAudit } from "./audit";
+import { centsFromMoneyString, moneyStringFromCents } from "./cents";
+import type { DB } from "./schema";
+import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
+
+/** Thrown when the database already holds a plan and the caller did not ask to replace it. */
+export class PlanImportRefused extends Error {
+  constructor() {
+    super(
+      "Die Datenbank enthält bereits Plandaten. Der Import ersetzt sie nur mit ausdrücklicher Bestätigung (--replace).",
+    );
+    this.name = "PlanImportRefused";
+  }
+}
+
+export interface ImportOptions {
+  replace: boolean;
+  /** The acting user, for updated_by, demand_status and the audit log. */
+  userId?: number | null;
+}
+
+/** What an import changed, also written to the audit log. */
+export interface ImportSummary {
+  partners: number;
+  schools: number;
+  categories: number;
+  demandLines: number;
+  tenders: number;
+  lots: number;
+  commonCosts: number;
+  removedPartners: string[];
+  deactivatedOfficers: string[];
+}
+
+/** Multi-row inserts of this many rows keep SQLite's bound parameters well below its limit. */
+const CHUNK_ROWS = 500;
+
+/** Runs `work` in a transaction, or directly when `db` already is one. */
+function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<DB>) => work(trx));
+}
+
+export async function databaseHasPlanData(db: Kysely<DB>): Promise<boolean> {
+  const row = await db.selectFrom("partners").select("code").limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Export
+
+/** The current database as a normalized plan@1: every list in `position` order (then code). */
+export function exportPlan(db: Kysely<DB>): Promise<Plan> {
+  // One read transaction, so the plan is one consistent snapshot.
+  return inTransaction(db, async (trx) => {
+    const settings = await getPlanSettings(trx);
+    const partners = await trx.selectFrom("partners").selectAll().orderBy("position").orderBy("code").execute();
+    const schools = await trx.selectFrom("schools").selectAll().orderBy("position").orderBy("code").execute();
+    const categories = await trx.selectFrom("categories").selectAll().orderBy("position").orderBy("code").execute();
+    const tiers = await trx
+      .selectFrom("category_tiers")
+      .selectAll()
+      .orderBy("category_code")
+      .orderBy("position")
+      .orderBy("min_quantity")
+      .execute();
+    const demand = await trx
+      .selectFrom("demand_lines")
+      .select(["partner_code", "school_code", "category_code", "year", "quantity"])
+      .orderBy("position")
+      .orderBy("id")
+      .execute();
+    const tenders = await trx.selectFrom("tenders").selectAll().orderBy("position").orderBy("code").execute();
+    const lots = await trx.selectFrom("lots").selectAll().orderBy("position").orderBy("code").execute();
+    const lotCategories = await trx
+      .selectFrom("lot_categories")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("category_code")
+      .execute();
+    const commonCosts = await trx.selectFrom("common_costs").selectAll().orderBy("position").orderBy("id").execute();
+    const weights = await trx
+      .selectFrom("common_cost_weights")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("partner_code")
+      .execute();
+
+    const tiersByCategory = groupBy(tiers, (t) => t.category_code);
+    const lotsByTender = groupBy(lots, (l) => l.tender_code);
+    const categoriesByLot = groupBy(lotCategories, (lc) => lc.lot_id);
+    const costsByTender = groupBy(commonCosts, (c) => c.tender_code);
+    const weightsByCost = groupBy(weights, (w) => w.common_cost_id);
+
+    return {
+      format: PLAN_FORMAT,
+      settings: { ...settings },
+      partners: partners.map((p) => ({ code: p.code, name: p.name, population: p.population })),
+      // Optional fields appear only when set; key order follows CALCULATION.md §7.
+      schools: schools.map(
+        (s): PlanSchool => ({
+          code: s.code,
+          partner: s.partner_code,
+          name: s.name,
+          ...(s.type !== null && { type: s.type as SchoolType }),
+          pupils: s.pupils,
+        }),
+      ),
+      categories: categories.map(
+        (c): PlanCategory => ({
+          code: c.code,
+          name: c.name,
+          ...(c.unit !== null && { unit: c.unit }),
+          basePriceNet: moneyStringFromCents(c.base_price_cents),
+          vatRate: c.vat_rate,
+          tiers: (tiersByCategory.get(c.code) ?? []).map((t) => ({ minQuantity: t.min_quantity, discount: t.discount })),
+        }),
+      ),
+      demand: demand.map(
+        (d): PlanDemandLine => ({
+          partner: d.partner_code,
+          ...(d.school_code !== null && { school: d.school_code }),
+          category: d.category_code,
+          year: d.year,
+          quantity: d.quantity,
+        }),
+      ),
+      tenders: tenders.map(
+        (t): PlanTender => ({
+          code: t.code,
+          name: t.name,
+          startYear: t.start_year,
+          termYears: t.term_years,
+          reserve: t.reserve,
+          soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
+          lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
+            code: l.code,
+            name: l.name,
+            categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
+          })),
+          commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
+            const cost: PlanCommonCost = {
+              label: c.label,
+              amountGross: moneyStringFromCents(c.amount_cents),
+              key: c.key as CostKey,
+            };
+            const costWeights = weightsByCost.get(c.id) ?? [];
+            // Custom keys always carry their (possibly empty) weights; others only if stored.
+            if (c.key === "custom" || costWeights.length > 0) {
+              cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
+            }
+            return cost;
+          }),
+        }),
+      ),
+    };
+  });
+}
+
+function groupBy<T, K>(rows: T[], keyOf: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+// ---------------------------------------------------------------------------
+// Import
+
+/**
+ * Replaces the plan content of the database with `plan` (already validated) in one
+ * transaction. Refuses (PlanImportRefused) on a database with plan data unless
+ * `replace` is set. Users, sessions and the audit log stay; officers of partners that
+ * the new plan no longer has are deactivated (see the decision record).
+ */
+export function importPlan(db: Kysely<DB>, plan: Plan, options: ImportOptions): Promise<ImportSummary> {
+  return inTransaction(db, async (trx) => {
+    if (!options.replace && (await databaseHasPlanData(trx))) throw new PlanImportRefused();
+    const summary = await replacePlanContent(trx, plan, options.userId ?? null, new Date().toISOString());
+    await writeAudit(trx, {
+      userId: options.userId ?? null,
+      action: "plan.import",
+      entity: "plan",
+      entityKey: "plan",
+      detail: summary,
+    });
+    return summary;
+  });
+}
+
+interface DemandHistory {
+  quantity: number;
+  justification: string | null;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+function demandCellKey(partner: string, school: string | null | undefined, category: string, year: number): string {
+  return `${partner}\u0000${school ?? ""}\u0000${category}\u0000${year}`;
+}
+
+async function replacePlanContent(
+  trx: Kysely<DB>,
+  plan: Plan,
+  userId: number | null,
+  now: string,
+): Promise<ImportSummary> {
+  await replaceSettings(trx, plan);
+
+  // Keep what officers entered beside the quantities for cells that survive the import.
+  const history = new Map<string, DemandHistory>();
+  const oldCells = await trx
+    .selectFrom("demand_lines")
+    .select(["partner_code", "school_code", "category_code", "year", "quantity", "justification", "updated_at", "updated_by"])
+    .execute();
+  for (const c of oldCells) history.set(demandCellKey(c.partner_code, c.school_code, c.category_code, c.year), c);
+
+  // Children first: no cascade has to search the (large) demand table.
+  await trx.deleteFrom("demand_lines").execute();
+  await trx.deleteFrom("common_cost_weights").execute();
+  await trx.deleteFrom("common_costs").execute();
+  await trx.deleteFrom("lot_categories").execute();
+  await trx.deleteFrom("lots").execute();
+  await trx.deleteFrom("tenders").execute();
+  await trx.deleteFrom("category_tiers").execute();
+  await trx.deleteFrom("categories").execute();
+  await trx.deleteFrom("schools").execute();
+
+  const { removedPartners, deactivatedOfficers } = await replacePartners(trx, plan, userId, now);
+
+  const schools = plan.schools ?? [];
+  await insertChunked(
+    trx,
+    "schools",
+    schools.map((s, position) => ({
+      code: s.code,
+      partner_code: s.partner,
+      name: s.name,
+      type: s.type ?? null,
+      pupils: s.pupils ?? 0,
+      position,
+    })),
+  );
+
+  await insertChunked(
+    trx,
+    "categories",
+    plan.categories.map((c, position) => ({
+      code: c.code,
+      name: c.name,
+      unit: c.unit ?? null,
+      base_price_cents: centsFromMoneyString(c.basePriceNet),
+      vat_rate: c.vatRate ?? "0.19",
+      position,
+    })),
+  );
+  await insertChunked(
+    trx,
+    "category_tiers",
+    plan.categories.flatMap((c) =>
+      (c.tiers ?? []).map((t, position) => ({
+        category_code: c.code,
+        min_quantity: t.minQuantity,
+        discount: t.discount,
+        position,
+      })),
+    ),
+  );
+
+  const demand = plan.demand ?? [];
+  await insertChunked(
+    trx,
+    "demand_lines",
+    demand.map((d, position) => {
+      const old = history.get(demandCellKey(d.partner, d.school, d.category, d.year));
+      const unchanged = old !== undefined && old.quantity === d.quantity;
+      return {
+        partner_code: d.partner,
+        school_code: d.school ?? null,
+        category_code: d.category,
+        year: d.year,
+        quantity: d.quantity,
+        justification: old?.justification ?? null,
+        position,
+        updated_at: unchanged ? old.updated_at : now,
+        updated_by: unchanged ? old.updated_by : userId,
+      };
+    }),
+  );
+
+  let lotCount = 0;
+  let commonCostCount = 0;
+  const tenders = plan.tenders ?? [];
+  for (const [tenderPosition, t] of tenders.entries()) {
+    await trx
+      .insertInto("tenders")
+      .values({
+        code: t.code,
+        name: t.name,
+        start_year: t.startYear,
+        term_years: t.termYears,
+        reserve: t.reserve ?? "0",
+        solo_process_cost_cents: centsFromMoneyString(t.soloProcessCostGross ?? "0.00"),
+        position: tenderPosition,
+      })
+      .execute();
+    for (const [lotPosition, lot] of t.lots.entries()) {
+      const { id } = await trx
+        .insertInto("lots")
+        .values({ tender_code: t.code, code: lot.code, name: lot.name, position: lotPosition })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await insertChunked(
+        trx,
+        "lot_categories",
+        lot.categories.map((category_code, position) => ({ lot_id: id, category_code, position })),
+      );
+      lotCount++;
+    }
+    for (const [costPosition, cost] of (t.commonCosts ?? []).entries()) {
+      const { id } = await trx
+        .insertInto("common_costs")
+        .values({
+          tender_code: t.code,
+          label: cost.label,
+          amount_cents: centsFromMoneyString(cost.amountGross),
+          key: cost.key,
+          position: costPosition,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await insertChunked(
+        trx,
+        "common_cost_weights",
+        Object.entries(cost.weights ?? {}).map(([partner_code, weight], position) => ({
+          common_cost_id: id,
+          partner_code,
+          weight,
+          position,
+        })),
+      );
+      commonCostCount++;
+    }
+  }
+
+  return {
+    partners: plan.partners.length,
+    schools: schools.length,
+    categories: plan.categories.length,
+    demandLines: demand.length,
+    tenders: tenders.length,
+    lots: lotCount,
+    commonCosts: commonCostCount,
+    removedPartners,
+    deactivatedOfficers,
+  };
+}
+
+/** Plan settings the file leaves out are deleted, so the current defaults apply. */
+async function replaceSettings(trx: Kysely<DB>, plan: Plan): Promise<void> {
+  for (const key of PLAN_SETTING_KEYS) {
+    const value = plan.settings?.[key];
+    if (value === undefined) {
+      await trx.deleteFrom("settings").where("key", "=", key).execute();
+    } else {
+      await trx
+        .insertInto("settings")
+        .values({ key, value })
+        .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+        .execute();
+    }
+  }
+}
+
+/**
+ * Partners are upserted by code so that users and demand_status rows of partners that
+ * stay keep their link. Officers of partners that disappear are deactivated, lose their
+ * sessions and become role "committee" without a partner (the users table requires
+ * officer ⇔ partner); the audit log keeps their old role and partner.
+ */
+async function replacePartners(
+  trx: Kysely<DB>,
+  plan: Plan,
+  userId: number | null,
+  now: string,
+): Promise<{ removedPartners: string[]; deactivatedOfficers: string[] }> {
+  const newCodes = new Set(plan.partners.map((p) => p.code));
+  const existing = await trx.selectFrom("partners").select("code").orderBy("code").execute();
+  const removedPartners = existing.map((p) => p.code).filter((code) => !newCodes.has(code));
+
+  const deactivatedOfficers: string[] = [];
+  if (removedPartners.length > 0) {
+    const officers = await trx
+      .selectFrom("users")
+      .select(["id", "email", "role", "partner_code", "active"])
+      .where("partner_code", "in", removedPartners)
+      .orderBy("id")
+      .execute();
+    for (const officer of officers) {
+      await trx
+        .updateTable("users")
+        .set({ active: 0, role: "committee", partner_code: null, updated_at: now })
+        .where("id", "=", officer.id)
+        .execute();
+      await trx.deleteFrom("sessions").where("user_id", "=", officer.id).execute();
+      await writeAudit(trx, {
+        userId,
+        action: "user.deactivate",
+        entity: "user",
+        entityKey: String(officer.id),
+        oldValue: { role: officer.role, partner: officer.partner_code, active: officer.active },
+        newValue: { role: "committee", partner: null, active: 0 },
+        detail: { reason: "plan.import", email: officer.email, removedPartner: officer.partner_code },
+      });
+      deactivatedOfficers.push(officer.email);
+    }
+    // demand_status and any remaining child rows go with the partner (ON DELETE CASCADE).
+    await trx.deleteFrom("partners").where("code", "in", removedPartners).execute();
+  }
+
+  await insertChunked(
+    trx,
+    "partners",
+    plan.partners.map((p, position) => ({ code: p.code, name: p.name, population: p.population ?? 0, position })),
+    (insert) =>
+      insert.onConflict((oc) =>
+        oc.column("code").doUpdateSet((eb) => ({
+          name: eb.ref("excluded.name"),
+          population: eb.ref("excluded.population"),
+          position: eb.ref("excluded.position"),
+        })),
+      ),
+  );
+
+  // New partners start with an open ("draft") demand report; partners that stay keep theirs.
+  await insertChunked(
+    trx,
+    "demand_status",
+    plan.partners.map((p) => ({ partner_code: p.code, status: "draft" as const, changed_at: now, changed_by: userId })),
+    (insert) => insert.onConflict((oc) => oc.column("partner_code").doNothing()),
+  );
+
+  return { removedPartners, deactivatedOfficers };
+}
+
+type Insert<T extends keyof DB> = InsertQueryBuilder<DB, T, InsertResult>;
+
+/** Multi-row INSERTs in chunks: fast enough for 500,000 demand lines inside one transaction. */
+async function insertChunked<T extends keyof DB & string>(
+  trx: Kysely<DB>,
+  table: T,
+  rows: Insertable<DB[T]>[],
+  modify: (insert: Insert<T>) => Insert<T> = (insert) => insert,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + CHUNK_ROWS);
+    // Kysely cannot relate Insertable<DB[T]> to its insert type for a generic T.
+    await modify(trx.insertInto(table).values(chunk as never)).execute();
+  }
+}

@@ -1,0 +1,213 @@
+import { sql } from "kysely";
+import type { Plan } from "../../domain/plan";
+import { databaseHasPlanData, exportPlan, importPlan, PlanImportRefused } from "../../db/plan-io";
+import { listAudit } from "../../db/audit";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { normalizePlan, readExamplePlan, snapshotDatabase } from "./plan-fixtures";
+
+const dbs: TestDatabase[] = [];
+async function freshDatabase(): Promise<TestDatabase> {
+  const t = await createTestDatabase();
+  dbs.push(t);
+  return t;
+}
+afterAll(async () => {
+  for (const t of dbs) await t.cleanup();
+});
+
+async function addUser(t: TestDatabase, email: string, role: string, partner: string | null): Promise<number> {
+  const now = new Date().toISOString();
+  const { id } = await t.db
+    .insertInto("users")
+    .values({ email, name: email, password_hash: "x", role: role as never, partner_code: partner, active: 1, created_at: now, updated_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+describe("export after import", () => {
+  test.each(["01-three-partners", "02-edge-cases", "03-kreis-coesfeld"])(
+    "%s: the export is the input plan with defaults filled in",
+    async (name) => {
+      const t = await freshDatabase();
+      const plan = readExamplePlan(name);
+      expect(await databaseHasPlanData(t.db)).toBe(false);
+      await importPlan(t.db, plan, { replace: false });
+      expect(await databaseHasPlanData(t.db)).toBe(true);
+      expect(await exportPlan(t.db)).toEqual(normalizePlan(plan));
+    },
+  );
+
+  test("example 02 keeps what needs care: tier order, 0-quantity lines, lines without school, custom weights", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("02-edge-cases"), { replace: false });
+    const plan = await exportPlan(t.db);
+    expect(plan.categories[0].tiers).toEqual([
+      { minQuantity: 1000, discount: "0.06" },
+      { minQuantity: 250, discount: "0.03" },
+    ]);
+    expect(plan.categories[1].tiers).toEqual([{ minQuantity: 500, discount: "0.1" }]);
+    expect(plan.categories[0]).not.toHaveProperty("unit");
+    expect(plan.demand).toContainEqual({ partner: "NOK", school: "NOK-GS", category: "DOKU", year: 2027, quantity: 0 });
+    expect(plan.demand?.[2]).toEqual({ partner: "ASC", category: "LIZ", year: 2027, quantity: 333 });
+    expect(plan.tenders?.[0].commonCosts?.[2]).toEqual({
+      label: "Projektleitung",
+      amountGross: "18000.01",
+      key: "custom",
+      weights: { KRS: "2", ASC: "1", NOK: "1" },
+    });
+    expect(Object.keys(plan.tenders?.[0].commonCosts?.[2].weights ?? {})).toEqual(["KRS", "ASC", "NOK"]);
+    expect(plan.tenders?.[0].commonCosts?.[3].amountGross).toBe("0.02");
+    expect(plan.tenders?.[1].soloProcessCostGross).toBe("0.00");
+  });
+
+  test("money is stored as integer cents, rates as the decimal text of the plan", async () => {
+    const t = await freshDatabase();
+    const plan = readExamplePlan("02-edge-cases");
+    plan.categories[2].basePriceNet = "419.5";
+    await importPlan(t.db, plan, { replace: false });
+    const row = await t.db.selectFrom("categories").selectAll().where("code", "=", "AP").executeTakeFirstOrThrow();
+    expect(row.base_price_cents).toBe(41950);
+    const kab = await t.db.selectFrom("categories").selectAll().where("code", "=", "KAB").executeTakeFirstOrThrow();
+    expect(kab.base_price_cents).toBe(3);
+    const tier = await t.db.selectFrom("category_tiers").selectAll().where("category_code", "=", "LIZ").executeTakeFirstOrThrow();
+    expect(tier.discount).toBe("0.1");
+    expect((await exportPlan(t.db)).categories[2].basePriceNet).toBe("419.50");
+  });
+});
+
+test("database → plan → database → plan gives the same file (example 03)", async () => {
+  const t = await freshDatabase();
+  await importPlan(t.db, readExamplePlan("03-kreis-coesfeld"), { replace: false });
+  const first = await exportPlan(t.db);
+  await importPlan(t.db, first, { replace: true });
+  const second = await exportPlan(t.db);
+  expect(JSON.stringify(second, null, 2)).toBe(JSON.stringify(first, null, 2));
+
+  const other = await freshDatabase();
+  await importPlan(other.db, first, { replace: false });
+  expect(JSON.stringify(await exportPlan(other.db))).toBe(JSON.stringify(first));
+});
+
+test("an empty plan exports with every list present", async () => {
+  const t = await freshDatabase();
+  const empty: Plan = { format: "verbundkauf/plan@1", partners: [], categories: [] };
+  await importPlan(t.db, empty, { replace: false });
+  expect(await exportPlan(t.db)).toEqual({
+    format: "verbundkauf/plan@1",
+    settings: { euThresholdNet: "216000.00", smallLotLimitNet: "80000.00", smallLotQuota: "0.20" },
+    partners: [],
+    schools: [],
+    categories: [],
+    demand: [],
+    tenders: [],
+  });
+});
+
+test("settings missing from the plan fall back to the defaults instead of keeping old values", async () => {
+  const t = await freshDatabase();
+  const plan = readExamplePlan("02-edge-cases");
+  plan.settings = { euThresholdNet: "221000.00", smallLotQuota: "0.2" };
+  await importPlan(t.db, plan, { replace: false });
+  expect((await exportPlan(t.db)).settings).toEqual({
+    euThresholdNet: "221000.00",
+    smallLotLimitNet: "80000.00",
+    smallLotQuota: "0.2",
+  });
+  delete plan.settings;
+  await importPlan(t.db, plan, { replace: true });
+  expect((await exportPlan(t.db)).settings?.euThresholdNet).toBe("216000.00");
+});
+
+describe("import into a database with a plan", () => {
+  test("is refused without replace, and changes nothing", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("02-edge-cases"), { replace: false });
+    const before = await snapshotDatabase(t.db);
+    const attempt = importPlan(t.db, readExamplePlan("01-three-partners"), { replace: false });
+    await expect(attempt).rejects.toBeInstanceOf(PlanImportRefused);
+    await expect(attempt).rejects.toThrow(/--replace/);
+    expect(await snapshotDatabase(t.db)).toEqual(before);
+  });
+
+  test("replace keeps users, statuses of partners that stay, and history of unchanged cells", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("02-edge-cases"), { replace: false });
+    const coordinator = await addUser(t, "koordination@x.example", "coordinator", null);
+    const ascOfficer = await addUser(t, "asc@x.example", "officer", "ASC");
+    const rosOfficer = await addUser(t, "ros@x.example", "officer", "ROS");
+    const now = new Date().toISOString();
+    await t.db.insertInto("sessions").values([
+      { id: "s-asc", user_id: ascOfficer, created_at: now, last_seen_at: now, expires_at: now },
+      { id: "s-ros", user_id: rosOfficer, created_at: now, last_seen_at: now, expires_at: now },
+    ]).execute();
+    await t.db.updateTable("demand_status").set({ status: "submitted", changed_by: ascOfficer }).where("partner_code", "=", "ASC").execute();
+    // An officer's entry: a justification on a cell that survives unchanged and one whose quantity changes.
+    await t.db.updateTable("demand_lines")
+      .set({ justification: "Ersatz alter Geräte", updated_at: "2026-01-05T10:00:00.000Z", updated_by: ascOfficer })
+      .where("partner_code", "=", "ASC").where("category_code", "=", "LIZ").execute();
+    await t.db.updateTable("demand_lines")
+      .set({ justification: "Neue Klassen", updated_at: "2026-01-05T10:00:00.000Z", updated_by: ascOfficer })
+      .where("school_code", "=", "ASC-GS").where("category_code", "=", "NB").execute();
+
+    // The new plan drops ROS and adds COE; ASC's NB line at ASC-GS changes from 120 to 125.
+    const plan = readExamplePlan("02-edge-cases");
+    plan.partners = plan.partners.filter((p) => p.code !== "ROS").concat({ code: "COE", name: "Stadt Coesfeld", population: 36500 });
+    plan.schools = plan.schools?.filter((s) => s.partner !== "ROS");
+    plan.demand = plan.demand?.filter((d) => d.partner !== "ROS").map((d) =>
+      d.school === "ASC-GS" && d.category === "NB" ? { ...d, quantity: 125 } : d);
+    const summary = await importPlan(t.db, plan, { replace: true, userId: coordinator });
+    expect(summary).toMatchObject({ partners: 4, removedPartners: ["ROS"], deactivatedOfficers: ["ros@x.example"] });
+
+    const users = await t.db.selectFrom("users").selectAll().orderBy("id").execute();
+    expect(users.map((u) => [u.email, u.role, u.partner_code, u.active])).toEqual([
+      ["koordination@x.example", "coordinator", null, 1],
+      ["asc@x.example", "officer", "ASC", 1],
+      ["ros@x.example", "committee", null, 0],
+    ]);
+    const sessions = await t.db.selectFrom("sessions").select("id").execute();
+    expect(sessions.map((s) => s.id)).toEqual(["s-asc"]);
+
+    const statuses = await t.db.selectFrom("demand_status").selectAll().orderBy("partner_code").execute();
+    expect(statuses.map((s) => [s.partner_code, s.status])).toEqual([
+      ["ASC", "submitted"], ["COE", "draft"], ["KRS", "draft"], ["NOK", "draft"],
+    ]);
+
+    const liz = await t.db.selectFrom("demand_lines").selectAll().where("partner_code", "=", "ASC").where("category_code", "=", "LIZ").executeTakeFirstOrThrow();
+    expect([liz.justification, liz.updated_at, liz.updated_by]).toEqual(["Ersatz alter Geräte", "2026-01-05T10:00:00.000Z", ascOfficer]);
+    const nb = await t.db.selectFrom("demand_lines").selectAll().where("school_code", "=", "ASC-GS").where("category_code", "=", "NB").executeTakeFirstOrThrow();
+    expect(nb.quantity).toBe(125);
+    expect(nb.justification).toBe("Neue Klassen");
+    expect(nb.updated_by).toBe(coordinator);
+    expect(nb.updated_at).not.toBe("2026-01-05T10:00:00.000Z");
+
+    const deactivation = await listAudit(t.db, { entity: "user", entityKey: String(rosOfficer) });
+    expect(deactivation).toHaveLength(1);
+    expect(deactivation[0]).toMatchObject({ action: "user.deactivate", userId: coordinator });
+    expect(JSON.parse(deactivation[0].oldValue ?? "null")).toEqual({ role: "officer", partner: "ROS", active: 1 });
+
+    const imports = await listAudit(t.db, { entity: "plan", action: "plan.import" });
+    expect(imports).toHaveLength(2);
+    expect(imports[0].userId).toBe(coordinator);
+    expect(JSON.parse(imports[0].detail ?? "{}")).toMatchObject({ partners: 4, schools: 4, demandLines: 12, tenders: 2, lots: 5, commonCosts: 6 });
+
+    expect(await exportPlan(t.db)).toEqual(normalizePlan(plan));
+  });
+
+  test("a failing import leaves the database exactly as before", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("02-edge-cases"), { replace: false });
+    await addUser(t, "ros@x.example", "officer", "ROS");
+    const before = await snapshotDatabase(t.db);
+
+    // Drops ROS (so its officer would be deactivated) and then fails on an unknown category.
+    const broken = readExamplePlan("01-three-partners");
+    broken.demand?.push({ partner: "BIL", category: "GIBT-ES-NICHT", year: 2027, quantity: 1 });
+    await expect(importPlan(t.db, broken, { replace: true })).rejects.toThrow(/FOREIGN KEY/);
+    expect(await snapshotDatabase(t.db)).toEqual(before);
+
+    // The connection is usable afterwards (no transaction left open).
+    const count = await sql<{ n: number }>`select count(*) as n from partners`.execute(t.db);
+    expect(count.rows[0].n).toBe(4);
+  });
+});
