@@ -1,0 +1,34 @@
+// All demand lines from the database for the demand export, with names and the
+// justification (which the plan file does not carry). Lines with quantity 0 are
+// kept: an explicit 0 is information for finance too.
+import type { Database } from "../db/database";
+import type { DemandExportRow } from "./demand-export";
+
+export async function loadDemandRows(db: Database): Promise<DemandExportRow[]> {
+  const rows = await db
+    .selectFrom("demand_lines as d")
+    .innerJoin("partners as p", "p.code", "d.partner_code")
+    .innerJoin("categories as c", "c.code", "d.category_code")
+    .leftJoin("schools as s", "s.code", "d.school_code")
+    .select([
+      "d.partner_code as partnerCode",
+      "p.name as partnerName",
+      "d.school_code as schoolCode",
+      "s.name as schoolName",
+      "d.category_code as categoryCode",
+      "c.name as categoryName",
+      "c.unit as unit",
+      "d.year as year",
+      "d.quantity as quantity",
+      "d.justification as justification",
+    ])
+    .orderBy("p.position")
+    .orderBy("p.code")
+    .orderBy("d.year")
+    .orderBy("c.position")
+    .orderBy("c.code")
+    .orderBy("s.position")
+    .orderBy("d.school_code")
+    .execute();
+  return rows.map((row) => ({ ...row, justification: row.justification || null }));
+}
