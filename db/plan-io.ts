@@ -2,7 +2,7 @@
 // exportPlan always writes one normalized form, so database → plan → database → plan
 // is stable. importPlan replaces the plan's content in one transaction; users,
 // sessions and the audit log stay (see docs/decisions/004-database-and-plan-import.md).
-import type { Insertable, InsertQueryBuilder, InsertResult, Kysely, Transaction } from "kysely";
+import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely, type Transaction } from "kysely";
 import {
   PLAN_FORMAT,
   type CostKey,
@@ -44,6 +44,8 @@ export interface ImportSummary {
   tenders: number;
   lots: number;
   commonCosts: number;
+  /** Justifications (demand_notes, migration 004) of lines that still exist in the new plan. */
+  demandNotesKept: number;
   removedPartners: string[];
   deactivatedOfficers: string[];
 }
@@ -233,6 +235,9 @@ async function replacePlanContent(
     .select(["partner_code", "school_code", "category_code", "year", "quantity", "justification", "updated_at", "updated_by"])
     .execute();
   for (const c of oldCells) history.set(demandCellKey(c.partner_code, c.school_code, c.category_code, c.year), c);
+  // Line justifications (demand_notes) would go with the schools and categories they cascade from.
+  const notes = (await sql<DemandNoteRow>`
+    select partner_code, school_code, category_code, text, updated_at, updated_by from demand_notes`.execute(trx)).rows;
 
   // Children first: no cascade has to search the (large) demand table.
   await trx.deleteFrom("demand_lines").execute();
@@ -307,6 +312,8 @@ async function replacePlanContent(
     }),
   );
 
+  const demandNotesKept = await restoreDemandNotes(trx, plan, notes);
+
   let lotCount = 0;
   let commonCostCount = 0;
   const tenders = plan.tenders ?? [];
@@ -370,9 +377,41 @@ async function replacePlanContent(
     tenders: tenders.length,
     lots: lotCount,
     commonCosts: commonCostCount,
+    demandNotesKept,
     removedPartners,
     deactivatedOfficers,
   };
+}
+
+interface DemandNoteRow {
+  partner_code: string;
+  school_code: string | null;
+  category_code: string;
+  text: string;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+/** Puts back the notes whose partner, category and school (of the same partner) the new plan still has. */
+async function restoreDemandNotes(trx: Kysely<DB>, plan: Plan, notes: DemandNoteRow[]): Promise<number> {
+  const partners = new Set(plan.partners.map((p) => p.code));
+  const categories = new Set(plan.categories.map((c) => c.code));
+  const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));
+  const kept = notes.filter(
+    (n) =>
+      partners.has(n.partner_code) &&
+      categories.has(n.category_code) &&
+      (n.school_code === null || schoolPartner.get(n.school_code) === n.partner_code),
+  );
+  // demand_notes is not in db/schema.ts (its owner types it in db/demand.ts), hence raw SQL.
+  for (let start = 0; start < kept.length; start += CHUNK_ROWS) {
+    const rows = kept
+      .slice(start, start + CHUNK_ROWS)
+      .map((n) => sql`(${n.partner_code}, ${n.school_code}, ${n.category_code}, ${n.text}, ${n.updated_at}, ${n.updated_by})`);
+    await sql`insert into demand_notes (partner_code, school_code, category_code, text, updated_at, updated_by)
+      values ${sql.join(rows)}`.execute(trx);
+  }
+  return kept.length;
 }
 
 /** Plan settings the file leaves out are deleted, so the current defaults apply. */

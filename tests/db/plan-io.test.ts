@@ -150,6 +150,12 @@ describe("import into a database with a plan", () => {
       .set({ justification: "Neue Klassen", updated_at: "2026-01-05T10:00:00.000Z", updated_by: ascOfficer })
       .where("school_code", "=", "ASC-GS").where("category_code", "=", "NB").execute();
 
+    // Line justifications (demand_notes, migration 004): two survive, ROS's goes with ROS.
+    await sql`insert into demand_notes (partner_code, school_code, category_code, text, updated_at, updated_by) values
+      ('ASC', 'ASC-GS', 'NB', 'Neue Klassen 5', '2026-01-05T10:00:00.000Z', ${ascOfficer}),
+      ('ASC', null, 'LIZ', 'Lizenzen für alle', '2026-01-05T10:00:00.000Z', ${ascOfficer}),
+      ('ROS', 'ROS-GS', 'NB', 'entfällt', '2026-01-05T10:00:00.000Z', ${rosOfficer})`.execute(t.db);
+
     // The new plan drops ROS and adds COE; ASC's NB line at ASC-GS changes from 120 to 125.
     const plan = readExamplePlan("02-edge-cases");
     plan.partners = plan.partners.filter((p) => p.code !== "ROS").concat({ code: "COE", name: "Stadt Coesfeld", population: 36500 });
@@ -157,7 +163,13 @@ describe("import into a database with a plan", () => {
     plan.demand = plan.demand?.filter((d) => d.partner !== "ROS").map((d) =>
       d.school === "ASC-GS" && d.category === "NB" ? { ...d, quantity: 125 } : d);
     const summary = await importPlan(t.db, plan, { replace: true, userId: coordinator });
-    expect(summary).toMatchObject({ partners: 4, removedPartners: ["ROS"], deactivatedOfficers: ["ros@x.example"] });
+    expect(summary).toMatchObject({ partners: 4, removedPartners: ["ROS"], deactivatedOfficers: ["ros@x.example"], demandNotesKept: 2 });
+    const notes = await sql<{ partner_code: string; school_code: string | null; text: string; updated_by: number }>`
+      select partner_code, school_code, text, updated_by from demand_notes order by text`.execute(t.db);
+    expect(notes.rows).toEqual([
+      { partner_code: "ASC", school_code: null, text: "Lizenzen für alle", updated_by: ascOfficer },
+      { partner_code: "ASC", school_code: "ASC-GS", text: "Neue Klassen 5", updated_by: ascOfficer },
+    ]);
 
     const users = await t.db.selectFrom("users").selectAll().orderBy("id").execute();
     expect(users.map((u) => [u.email, u.role, u.partner_code, u.active])).toEqual([
