@@ -1,0 +1,676 @@
+// Demand collection in the database: the editor's grids, saving with optimistic
+// concurrency, the workflow status, the deadline, pending Excel imports and the
+// history. Every change writes the audit log in the same transaction.
+import { randomBytes } from "node:crypto";
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
+import type { DB } from "./schema";
+import { writeAudit } from "./audit";
+import { getSetting, setSetting, deleteSetting } from "./settings";
+import { getDemandStatus } from "./demand-status";
+import {
+  buildDemandGrids,
+  cellKey,
+  diffValues,
+  findConflicts,
+  gridValues,
+  lineKey,
+  planningYears,
+  splitCellKey,
+  splitLineKey,
+  type Conflict,
+  type DemandCell,
+  type DemandGrid,
+  type DemandNote,
+  type GridCategory,
+  type GridSchool,
+  type GridValues,
+} from "../domain/demand-grid";
+import {
+  canEditDemand,
+  canReopenDemand,
+  canSubmitDemand,
+  type DemandActor,
+  type DemandState,
+  type DemandStatus,
+} from "../domain/demand-workflow";
+import { berlinLocalToInstant, DEMAND_DEADLINE_SETTING } from "../domain/demand-deadline";
+
+/** Tables of migration 004; kept here so db/schema.ts stays untouched. */
+export interface DemandNotesTable {
+  partner_code: string;
+  school_code: string | null;
+  category_code: string;
+  text: string;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export interface DemandImportsTable {
+  id: string;
+  partner_code: string;
+  user_id: number;
+  file_name: string;
+  payload: string;
+  created_at: string;
+  expires_at: string;
+}
+
+type DemandDB = DB & { demand_notes: DemandNotesTable; demand_imports: DemandImportsTable };
+type Db = Kysely<DB>;
+const withDemandTables = (db: Db) => db as unknown as Kysely<DemandDB>;
+
+/** The acting user as far as demand collection cares. */
+export interface DemandUser extends DemandActor {
+  id: number;
+}
+
+/** Where a change came from; stored in the audit entry's detail. */
+export type ChangeSource = "editor" | "import";
+
+export const AUDIT_ENTITY = { line: "demand_line", note: "demand_note", status: "demand_status", setting: "setting" } as const;
+
+// ---------------------------------------------------------------------------------
+// Reading
+
+export interface PartnerDemandData {
+  partner: { code: string; name: string };
+  schools: GridSchool[];
+  categories: GridCategory[];
+  years: number[];
+  cells: DemandCell[];
+  notes: DemandNote[];
+}
+
+/** Tender terms and demand years of the whole plan, so every partner sees the same columns. */
+async function horizon(db: Db, now: Date): Promise<number[]> {
+  const tenders = await db.selectFrom("tenders").select(["start_year as startYear", "term_years as termYears"]).execute();
+  const years = await db.selectFrom("demand_lines").select("year").distinct().execute();
+  return planningYears({
+    tenders,
+    demandYears: years.map((y) => y.year),
+    fallbackStartYear: now.getUTCFullYear() + 1,
+  });
+}
+
+export async function loadPartnerDemand(db: Db, partnerCode: string, now = new Date()): Promise<PartnerDemandData | undefined> {
+  const partner = await db.selectFrom("partners").select(["code", "name"]).where("code", "=", partnerCode).executeTakeFirst();
+  if (!partner) return undefined;
+  const schools = await db
+    .selectFrom("schools")
+    .select(["code", "name"])
+    .where("partner_code", "=", partnerCode)
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const categories = await db.selectFrom("categories").select(["code", "name", "unit"]).orderBy("position").orderBy("code").execute();
+  const cells = await db
+    .selectFrom("demand_lines")
+    .select(["school_code as schoolCode", "category_code as categoryCode", "year", "quantity"])
+    .where("partner_code", "=", partnerCode)
+    .execute();
+  const notes = await withDemandTables(db)
+    .selectFrom("demand_notes")
+    .select(["school_code as schoolCode", "category_code as categoryCode", "text"])
+    .where("partner_code", "=", partnerCode)
+    .execute();
+  return { partner, schools, categories, years: await horizon(db, now), cells, notes };
+}
+
+export function gridsOf(data: PartnerDemandData): DemandGrid[] {
+  return buildDemandGrids(data);
+}
+
+/** Every stored value of the partner (quantities and notes) as flat maps. */
+function valuesOf(data: PartnerDemandData): GridValues {
+  const values: GridValues = { quantities: new Map(), notes: new Map() };
+  for (const grid of gridsOf(data)) {
+    const v = gridValues(grid);
+    v.quantities.forEach((q, k) => values.quantities.set(k, q));
+    v.notes.forEach((n, k) => values.notes.set(k, n));
+  }
+  // Cells outside the known schools would be invisible in the grids; keep them exact.
+  for (const c of data.cells) values.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity);
+  return values;
+}
+
+export async function getDemandDeadline(db: Db): Promise<{ local: string; instant: Date } | null> {
+  const local = await getSetting(db, DEMAND_DEADLINE_SETTING);
+  if (!local) return null;
+  const instant = berlinLocalToInstant(local);
+  return instant ? { local, instant } : null;
+}
+
+export async function getDemandState(db: Db, partnerCode: string): Promise<DemandState & { changedAt: string | null }> {
+  const status = await getDemandStatus(db, partnerCode);
+  const deadline = await getDemandDeadline(db);
+  return { status: status.status, changedAt: status.changedAt, deadline: deadline?.instant ?? null };
+}
+
+// ---------------------------------------------------------------------------------
+// Writing cells and notes
+
+type Refusal = { kind: "denied"; reason: string };
+export type SaveResult =
+  | { kind: "saved"; cells: number; notes: number; at: string }
+  | { kind: "conflict"; conflicts: Conflict[] }
+  | Refusal;
+
+/** The stored line of one cell: partner, school (or none), category and year. */
+function lineFilter(
+  eb: ExpressionBuilder<DB, "demand_lines">,
+  partnerCode: string,
+  c: { schoolCode: string | null; categoryCode: string; year: number },
+) {
+  return eb.and([
+    eb("partner_code", "=", partnerCode),
+    eb("category_code", "=", c.categoryCode),
+    eb("year", "=", c.year),
+    c.schoolCode === null ? eb("school_code", "is", null) : eb("school_code", "=", c.schoolCode),
+  ]);
+}
+
+/** Writes the differences between `current` and `wanted`, each with an audit entry. */
+async function applyValues(
+  trx: Transaction<DB>,
+  partnerCode: string,
+  current: GridValues,
+  wanted: GridValues,
+  user: DemandUser,
+  source: ChangeSource,
+  at: string,
+): Promise<{ cells: number; notes: number }> {
+  const { cells, notes } = diffValues(current, wanted);
+  let position: number | null = null;
+  for (const c of cells) {
+    if (c.newQuantity === 0) {
+      // Quantity 0 carries no demand (CALCULATION.md §2): the line goes, the audit keeps it.
+      await trx.deleteFrom("demand_lines").where((eb) => lineFilter(eb, partnerCode, c)).execute();
+    } else {
+      const updated = await trx
+        .updateTable("demand_lines")
+        .set({ quantity: c.newQuantity, updated_at: at, updated_by: user.id })
+        .where((eb) => lineFilter(eb, partnerCode, c))
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        if (position === null) {
+          const max = await trx.selectFrom("demand_lines").select((eb) => eb.fn.max<number | null>("position").as("p")).executeTakeFirst();
+          position = Number(max?.p ?? -1);
+        }
+        position += 1;
+        await trx
+          .insertInto("demand_lines")
+          .values({
+            partner_code: partnerCode,
+            school_code: c.schoolCode,
+            category_code: c.categoryCode,
+            year: c.year,
+            quantity: c.newQuantity,
+            justification: null,
+            position,
+            updated_at: at,
+            updated_by: user.id,
+          })
+          .execute();
+      }
+    }
+    await writeAudit(trx, {
+      userId: user.id,
+      action: source === "import" ? "demand.import" : "demand.update",
+      entity: AUDIT_ENTITY.line,
+      entityKey: `${partnerCode}|${cellKey(c.schoolCode, c.categoryCode, c.year)}`,
+      oldValue: String(c.oldQuantity),
+      newValue: String(c.newQuantity),
+      detail: { source, role: user.role },
+      at: new Date(at),
+    });
+  }
+  const noteTable = withDemandTables(trx);
+  for (const n of notes) {
+    await noteTable
+      .deleteFrom("demand_notes")
+      .where("partner_code", "=", partnerCode)
+      .where("category_code", "=", n.categoryCode)
+      .where((eb) => (n.schoolCode === null ? eb("school_code", "is", null) : eb("school_code", "=", n.schoolCode)))
+      .execute();
+    if (n.newText !== "") {
+      await noteTable
+        .insertInto("demand_notes")
+        .values({
+          partner_code: partnerCode,
+          school_code: n.schoolCode,
+          category_code: n.categoryCode,
+          text: n.newText,
+          updated_at: at,
+          updated_by: user.id,
+        })
+        .execute();
+    }
+    await writeAudit(trx, {
+      userId: user.id,
+      action: source === "import" ? "demand.import" : "demand.update",
+      entity: AUDIT_ENTITY.note,
+      entityKey: `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`,
+      oldValue: n.oldText,
+      newValue: n.newText,
+      detail: { source, role: user.role },
+      at: new Date(at),
+    });
+  }
+  return { cells: cells.length, notes: notes.length };
+}
+
+/** Only values of this partner's own schools (or none) may be written. */
+function foreignKeys(data: PartnerDemandData, wanted: GridValues): string[] {
+  const schools = new Set(data.schools.map((s) => s.code));
+  const categories = new Set(data.categories.map((c) => c.code));
+  const years = new Set(data.years);
+  const bad: string[] = [];
+  for (const key of wanted.quantities.keys()) {
+    const { schoolCode, categoryCode, year } = splitCellKey(key);
+    if ((schoolCode !== null && !schools.has(schoolCode)) || !categories.has(categoryCode) || !years.has(year)) bad.push(key);
+  }
+  for (const key of wanted.notes.keys()) {
+    const { schoolCode, categoryCode } = splitLineKey(key);
+    if ((schoolCode !== null && !schools.has(schoolCode)) || !categories.has(categoryCode)) bad.push(key);
+  }
+  return bad;
+}
+
+async function editDecision(trx: Db, user: DemandUser, partnerCode: string, now: Date) {
+  const state = await getDemandState(trx, partnerCode);
+  return canEditDemand(user, partnerCode, state, now);
+}
+
+/**
+ * Saves one grid (a school's, or the one without a school) if nobody changed it since
+ * the form was loaded (`version`); otherwise nothing is saved and the conflicts list
+ * each cell changed meanwhile with the stored and the submitted value.
+ */
+export async function saveGrid(
+  db: Db,
+  input: {
+    partnerCode: string;
+    schoolCode: string | null;
+    version: string;
+    baseline: GridValues;
+    wanted: GridValues;
+    user: DemandUser;
+    now?: Date;
+  },
+): Promise<SaveResult> {
+  const now = input.now ?? new Date();
+  return db.transaction().execute(async (trx): Promise<SaveResult> => {
+    const decision = await editDecision(trx, input.user, input.partnerCode, now);
+    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
+    const data = await loadPartnerDemand(trx, input.partnerCode, now);
+    if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
+    const grid = gridsOf(data).find((g) => g.schoolCode === input.schoolCode);
+    if (!grid) return { kind: "denied", reason: "Diese Schule gehört nicht zu diesem Partner." };
+    const prefix = `${input.schoolCode ?? ""}|`;
+    const keys = [...input.wanted.quantities.keys(), ...input.wanted.notes.keys()];
+    if (foreignKeys(data, input.wanted).length > 0 || keys.some((k) => !k.startsWith(prefix))) {
+      return { kind: "denied", reason: "Das Formular enthält Werte einer anderen Schule." };
+    }
+    const current = gridValues(grid);
+    if (grid.version !== input.version) {
+      const conflicts = findConflicts(input.baseline, current, input.wanted);
+      return { kind: "conflict", conflicts };
+    }
+    const at = now.toISOString();
+    const counts = await applyValues(trx, input.partnerCode, current, input.wanted, input.user, "editor", at);
+    return { kind: "saved", ...counts, at };
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Workflow
+
+export type WorkflowResult = { kind: "done"; status: DemandStatus } | Refusal;
+
+async function setStatus(trx: Db, partnerCode: string, from: DemandStatus, to: DemandStatus, user: DemandUser, now: Date, action: string) {
+  const at = now.toISOString();
+  await trx
+    .insertInto("demand_status")
+    .values({ partner_code: partnerCode, status: to, changed_at: at, changed_by: user.id })
+    .onConflict((oc) => oc.column("partner_code").doUpdateSet({ status: to, changed_at: at, changed_by: user.id }))
+    .execute();
+  await writeAudit(trx, {
+    userId: user.id,
+    action,
+    entity: AUDIT_ENTITY.status,
+    entityKey: partnerCode,
+    oldValue: from,
+    newValue: to,
+    detail: { role: user.role },
+    at: now,
+  });
+}
+
+export async function submitDemand(db: Db, partnerCode: string, user: DemandUser, now = new Date()): Promise<WorkflowResult> {
+  return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
+    const state = await getDemandState(trx, partnerCode);
+    const decision = canSubmitDemand(user, partnerCode, state, now);
+    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
+    await setStatus(trx, partnerCode, state.status, "submitted", user, now, "demand.submit");
+    return { kind: "done", status: "submitted" };
+  });
+}
+
+export async function reopenDemand(db: Db, partnerCode: string, user: DemandUser, now = new Date()): Promise<WorkflowResult> {
+  return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
+    const state = await getDemandState(trx, partnerCode);
+    const decision = canReopenDemand(user, state);
+    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
+    await setStatus(trx, partnerCode, state.status, "reopened", user, now, "demand.reopen");
+    return { kind: "done", status: "reopened" };
+  });
+}
+
+/** Sets (Berlin wall time "2027-03-31T18:00") or clears (null) the deadline. Coordinator only: checked by the caller. */
+export async function setDemandDeadline(db: Db, local: string | null, user: DemandUser, now = new Date()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const old = (await getSetting(trx, DEMAND_DEADLINE_SETTING)) ?? null;
+    if (old === local) return;
+    if (local === null) await deleteSetting(trx, DEMAND_DEADLINE_SETTING);
+    else await setSetting(trx, DEMAND_DEADLINE_SETTING, local);
+    await writeAudit(trx, {
+      userId: user.id,
+      action: "demand.deadline",
+      entity: AUDIT_ENTITY.setting,
+      entityKey: DEMAND_DEADLINE_SETTING,
+      oldValue: old,
+      newValue: local,
+      at: now,
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// Pending Excel imports
+
+/** How long an uploaded template waits for its confirmation. */
+export const PENDING_IMPORT_TTL_MS = 2 * 60 * 60 * 1000;
+
+export interface ImportCell {
+  schoolCode: string | null;
+  categoryCode: string;
+  year: number;
+  quantity: number;
+}
+
+export interface ImportNote {
+  schoolCode: string | null;
+  categoryCode: string;
+  text: string;
+}
+
+interface PendingPayload {
+  cells: ImportCell[];
+  notes: ImportNote[];
+  /** The stored values of those cells and notes at upload time. */
+  baseline: { quantities: [string, number][]; notes: [string, string][] };
+}
+
+export interface PendingImport {
+  id: string;
+  partnerCode: string;
+  fileName: string;
+  createdAt: string;
+  wanted: GridValues;
+  baseline: GridValues;
+}
+
+function toValues(cells: readonly ImportCell[], notes: readonly ImportNote[]): GridValues {
+  return {
+    quantities: new Map(cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity])),
+    notes: new Map(notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.text])),
+  };
+}
+
+function pick(current: GridValues, keys: GridValues): GridValues {
+  return {
+    quantities: new Map([...keys.quantities.keys()].map((k) => [k, current.quantities.get(k) ?? 0])),
+    notes: new Map([...keys.notes.keys()].map((k) => [k, current.notes.get(k) ?? ""])),
+  };
+}
+
+export type CreateImportResult = { kind: "created"; id: string } | { kind: "invalid"; keys: string[] } | Refusal;
+
+/** Stores parsed template values for confirmation; the id is random and unguessable. */
+export async function createPendingImport(
+  db: Db,
+  input: { partnerCode: string; user: DemandUser; fileName: string; cells: ImportCell[]; notes: ImportNote[]; now?: Date },
+): Promise<CreateImportResult> {
+  const now = input.now ?? new Date();
+  const data = await loadPartnerDemand(db, input.partnerCode, now);
+  if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
+  const wanted = toValues(input.cells, input.notes);
+  const bad = foreignKeys(data, wanted);
+  if (bad.length > 0) return { kind: "invalid", keys: bad };
+  const baseline = pick(valuesOf(data), wanted);
+  const payload: PendingPayload = {
+    cells: input.cells,
+    notes: input.notes,
+    baseline: { quantities: [...baseline.quantities], notes: [...baseline.notes] },
+  };
+  const id = randomBytes(18).toString("base64url");
+  const d = withDemandTables(db);
+  await d.deleteFrom("demand_imports").where("expires_at", "<", now.toISOString()).execute();
+  await d
+    .insertInto("demand_imports")
+    .values({
+      id,
+      partner_code: input.partnerCode,
+      user_id: input.user.id,
+      file_name: input.fileName.slice(0, 200),
+      payload: JSON.stringify(payload),
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + PENDING_IMPORT_TTL_MS).toISOString(),
+    })
+    .execute();
+  return { kind: "created", id };
+}
+
+/** The pending import if it exists, has not expired and belongs to this user and partner. */
+export async function getPendingImport(
+  db: Db,
+  id: string,
+  user: DemandUser,
+  partnerCode: string,
+  now = new Date(),
+): Promise<PendingImport | undefined> {
+  const row = await withDemandTables(db)
+    .selectFrom("demand_imports")
+    .selectAll()
+    .where("id", "=", id)
+    .where("user_id", "=", user.id)
+    .where("partner_code", "=", partnerCode)
+    .where("expires_at", ">", now.toISOString())
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const payload = JSON.parse(row.payload) as PendingPayload;
+  return {
+    id: row.id,
+    partnerCode: row.partner_code,
+    fileName: row.file_name,
+    createdAt: row.created_at,
+    wanted: toValues(payload.cells, payload.notes),
+    baseline: { quantities: new Map(payload.baseline.quantities), notes: new Map(payload.baseline.notes) },
+  };
+}
+
+/** What applying the import would change now, compared with the stored values. */
+export async function previewImport(db: Db, pending: PendingImport, now = new Date()) {
+  const data = await loadPartnerDemand(db, pending.partnerCode, now);
+  if (!data) return { cells: [], notes: [] };
+  return diffValues(valuesOf(data), pending.wanted);
+}
+
+export type ApplyImportResult =
+  | { kind: "applied"; cells: number; notes: number; at: string }
+  | { kind: "conflict"; conflicts: Conflict[] }
+  | { kind: "missing" }
+  | Refusal;
+
+/** Applies a confirmed import in one transaction, unless values changed since the upload. */
+export async function applyPendingImport(
+  db: Db,
+  input: { id: string; partnerCode: string; user: DemandUser; now?: Date },
+): Promise<ApplyImportResult> {
+  const now = input.now ?? new Date();
+  return db.transaction().execute(async (trx): Promise<ApplyImportResult> => {
+    const pending = await getPendingImport(trx, input.id, input.user, input.partnerCode, now);
+    if (!pending) return { kind: "missing" };
+    const decision = await editDecision(trx, input.user, input.partnerCode, now);
+    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
+    const data = await loadPartnerDemand(trx, input.partnerCode, now);
+    if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
+    if (foreignKeys(data, pending.wanted).length > 0) {
+      return { kind: "denied", reason: "Schulen, Produktgruppen oder Jahre haben sich geändert. Bitte eine neue Vorlage herunterladen." };
+    }
+    const current = valuesOf(data);
+    const conflicts = findConflicts(pending.baseline, pick(current, pending.wanted), pending.wanted);
+    if (conflicts.length > 0) return { kind: "conflict", conflicts };
+    const at = now.toISOString();
+    const counts = await applyValues(trx, input.partnerCode, current, pending.wanted, input.user, "import", at);
+    await withDemandTables(trx).deleteFrom("demand_imports").where("id", "=", pending.id).execute();
+    return { kind: "applied", ...counts, at };
+  });
+}
+
+export async function discardPendingImport(db: Db, id: string, user: DemandUser): Promise<void> {
+  await withDemandTables(db).deleteFrom("demand_imports").where("id", "=", id).where("user_id", "=", user.id).execute();
+}
+
+// ---------------------------------------------------------------------------------
+// History and overview
+
+export interface DemandHistoryEntry {
+  id: number;
+  at: string;
+  userName: string | null;
+  action: string;
+  entity: string;
+  /** Decoded cell or line; null for status and deadline entries. */
+  schoolCode: string | null;
+  categoryCode: string | null;
+  year: number | null;
+  oldValue: string | null;
+  newValue: string | null;
+  source: string | null;
+}
+
+/** Entity keys of a partner's lines and notes start with "CODE|": a range scan on the index. */
+const partnerKeyRange = (partnerCode: string) => [`${partnerCode}|`, `${partnerCode}}`] as const; // "}" follows "|"
+
+/** A partner's demand changes and status changes, plus deadline changes, newest first. */
+export async function listDemandHistory(db: Db, partnerCode: string, limit = 1000): Promise<DemandHistoryEntry[]> {
+  const [from, to] = partnerKeyRange(partnerCode);
+  const rows = await db
+    .selectFrom("audit_log as a")
+    .leftJoin("users as u", "u.id", "a.user_id")
+    .select(["a.id", "a.at", "u.name as userName", "a.action", "a.entity", "a.entity_key", "a.old_value", "a.new_value", "a.detail"])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]), eb("a.entity_key", ">=", from), eb("a.entity_key", "<", to)]),
+        eb.and([eb("a.entity", "=", AUDIT_ENTITY.status), eb("a.entity_key", "=", partnerCode)]),
+        eb.and([eb("a.entity", "=", AUDIT_ENTITY.setting), eb("a.entity_key", "=", DEMAND_DEADLINE_SETTING)]),
+      ]),
+    )
+    .orderBy("a.id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => {
+    const rest = r.entity_key.slice(partnerCode.length + 1);
+    const cell = r.entity === AUDIT_ENTITY.line ? splitCellKey(rest) : null;
+    const line = r.entity === AUDIT_ENTITY.note ? splitLineKey(rest) : null;
+    let source: string | null = null;
+    try {
+      source = r.detail ? ((JSON.parse(r.detail) as { source?: string }).source ?? null) : null;
+    } catch {
+      source = null;
+    }
+    return {
+      id: r.id,
+      at: r.at,
+      userName: r.userName,
+      action: r.action,
+      entity: r.entity,
+      schoolCode: cell?.schoolCode ?? line?.schoolCode ?? null,
+      categoryCode: cell?.categoryCode ?? line?.categoryCode ?? null,
+      year: cell?.year ?? null,
+      oldValue: r.old_value,
+      newValue: r.new_value,
+      source,
+    };
+  });
+}
+
+export interface DemandOverviewRow {
+  partnerCode: string;
+  partnerName: string;
+  status: DemandStatus;
+  lastChange: { at: string; userName: string | null } | null;
+  /** Total quantity per category code over all schools and years. */
+  totals: Record<string, number>;
+  total: number;
+  officerEmails: string[];
+}
+
+export async function loadDemandOverview(db: Db): Promise<{ categories: GridCategory[]; rows: DemandOverviewRow[] }> {
+  const categories = await db.selectFrom("categories").select(["code", "name", "unit"]).orderBy("position").orderBy("code").execute();
+  const partners = await db
+    .selectFrom("partners as p")
+    .leftJoin("demand_status as s", "s.partner_code", "p.code")
+    .select(["p.code", "p.name", "s.status"])
+    .orderBy("p.position")
+    .orderBy("p.code")
+    .execute();
+  const sums = await db
+    .selectFrom("demand_lines")
+    .select(["partner_code", "category_code", (eb) => eb.fn.sum<number>("quantity").as("total")])
+    .groupBy(["partner_code", "category_code"])
+    .execute();
+  const officers = await db
+    .selectFrom("users")
+    .select(["partner_code", "email"])
+    .where("role", "=", "officer")
+    .where("active", "=", 1)
+    .orderBy("email")
+    .execute();
+  const rows: DemandOverviewRow[] = [];
+  for (const p of partners) {
+    const [from, to] = partnerKeyRange(p.code);
+    const last = await db
+      .selectFrom("audit_log as a")
+      .leftJoin("users as u", "u.id", "a.user_id")
+      .select(["a.at", "u.name as userName"])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]), eb("a.entity_key", ">=", from), eb("a.entity_key", "<", to)]),
+          eb.and([eb("a.entity", "=", AUDIT_ENTITY.status), eb("a.entity_key", "=", p.code)]),
+        ]),
+      )
+      .orderBy("a.id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const totals: Record<string, number> = {};
+    for (const s of sums) if (s.partner_code === p.code) totals[s.category_code] = Number(s.total);
+    rows.push({
+      partnerCode: p.code,
+      partnerName: p.name,
+      status: p.status ?? "draft",
+      lastChange: last ? { at: last.at, userName: last.userName } : null,
+      totals,
+      total: Object.values(totals).reduce((a, b) => a + b, 0),
+      officerEmails: officers.filter((o) => o.partner_code === p.code).map((o) => o.email),
+    });
+  }
+  return { categories, rows };
+}
+
+/** Test and script helper: the raw SQL count of a partner's stored lines. */
+export async function countDemandLines(db: Db, partnerCode: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from demand_lines where partner_code = ${partnerCode}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
