@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 // scrypt from node:crypto with a random 16-byte salt per user. Parameters:
-// N=2^15, r=8, p=1 (about 32 MiB and ~50 ms per hash on this machine), 64-byte key.
+// N=2^15, r=8, p=1 (32 MiB of memory, about 250 ms per hash on the 2-core CI machine), 64-byte key.
 // Stored as "scrypt$N$r$p$saltB64$hashB64" so parameters can be raised later.
 const N = 32768;
 const R = 8;
