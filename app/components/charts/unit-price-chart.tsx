@@ -1,0 +1,29 @@
+import { BarChartFigure, type CentsText } from "./bar-chart-figure";
+
+export interface CategoryPriceRow {
+  name: string;
+  /** Joint unit price (net) at the tier the whole tender reaches. */
+  unitPriceNet: CentsText;
+  /**
+   * What the participants would pay per unit on their own: the quantity-weighted
+   * average of their solo unit prices (net); null without demand.
+   */
+  averageSoloPriceNet: CentsText | null;
+}
+
+/** Joint unit price against the average solo unit price per category, net. */
+export function UnitPriceChart({ id = "chart-unit-prices", categories }: { id?: string; categories: CategoryPriceRow[] }) {
+  return (
+    <BarChartFigure
+      id={id}
+      title="Stückpreis gemeinsam und allein je Produktgruppe (netto)"
+      summary="Gruppiertes Balkendiagramm: Verbund-Stückpreis gegenüber dem mengengewichteten Durchschnitt der Stückpreise, die die Schulträger allein erreichen würden."
+      labelHeader="Produktgruppe"
+      series={[
+        { key: "joint", name: "Verbundpreis", color: "#1d3f6e" },
+        { key: "solo", name: "Einzelpreis (Ø)", color: "#b1b4b6" },
+      ]}
+      rows={categories.map((c) => ({ label: c.name, values: { joint: c.unitPriceNet, solo: c.averageSoloPriceNet } }))}
+    />
+  );
+}

@@ -1,0 +1,30 @@
+import { BarChartFigure, type CentsText } from "./bar-chart-figure";
+
+export interface LotVolumeRow {
+  code: string;
+  name: string;
+  /** Σ quantity × joint unit price of the lot's categories (net). */
+  directNet: CentsText;
+  /** Σ maximum quantity × joint unit price (net, §3 VgV): the lot's estimated value. */
+  estimatedValueNet: CentsText;
+}
+
+/** Ordered volume and estimated contract value (with reserve) per lot, both net. */
+export function VolumePerLotChart({ id = "chart-volume-per-lot", lots }: { id?: string; lots: LotVolumeRow[] }) {
+  return (
+    <BarChartFigure
+      id={id}
+      title="Volumen je Los (netto)"
+      summary="Balkendiagramm: gemeldetes Volumen und geschätzter Auftragswert mit Reserve je Los, netto."
+      labelHeader="Los"
+      series={[
+        { key: "directNet", name: "Volumen (gemeldete Mengen)", color: "#1d3f6e" },
+        { key: "estimatedValueNet", name: "Auftragswert mit Reserve", color: "#5694ca" },
+      ]}
+      rows={lots.map((lot) => ({
+        label: `${lot.code} ${lot.name}`,
+        values: { directNet: lot.directNet, estimatedValueNet: lot.estimatedValueNet },
+      }))}
+    />
+  );
+}

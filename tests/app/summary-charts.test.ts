@@ -1,0 +1,73 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { centsToPlotEuros } from "~/components/charts/bar-chart-figure";
+import { SavingsPerPartnerChart } from "~/components/charts/savings-per-partner-chart";
+import { UnitPriceChart } from "~/components/charts/unit-price-chart";
+import { VolumePerLotChart } from "~/components/charts/volume-per-lot-chart";
+
+// A tiny hand-made data set: three partners, one of them losing money jointly.
+const partners = [
+  { name: "Stadt Coesfeld", savingsGross: "1234567" },
+  { name: "Stadt Dülmen", savingsGross: "890000" },
+  { name: "Gemeinde Rosendahl", savingsGross: "-4550" },
+];
+
+test("savings chart: an svg with role img, label, title and a desc with exact figures", () => {
+  const html = renderToStaticMarkup(createElement(SavingsPerPartnerChart, { partners }));
+  expect(html).toMatch(/<svg[^>]*id="chart-savings-per-partner"[^>]*role="img"[^>]*aria-label="Ersparnis je Schulträger[^"]*"/);
+  expect(html).toContain("<title>Ersparnis je Schulträger (brutto, gesamte Laufzeit)</title>");
+  const desc = /<desc>([^<]*)<\/desc>/.exec(html)?.[1] ?? "";
+  expect(desc).toContain("Stadt Coesfeld: 12.345,67 €");
+  expect(desc).toContain("Gemeinde Rosendahl: -45,50 €");
+  // One bar per partner, the negative one in red.
+  expect(html.match(/recharts-bar-rectangle"/g)).toHaveLength(3);
+  expect(html).toContain('fill="#b10e1e"');
+  // Labels at the bars are the exact formatted figures, not floats.
+  expect(html).toContain("12.345,67 €");
+  expect(html).not.toContain("12345.67");
+});
+
+test("savings chart: the data table in <details> lists every row exactly", () => {
+  const html = renderToStaticMarkup(createElement(SavingsPerPartnerChart, { partners }));
+  const details = html.slice(html.indexOf("<details"));
+  for (const [name, amount] of [
+    ["Stadt Coesfeld", "12.345,67 €"],
+    ["Stadt Dülmen", "8.900,00 €"],
+    ["Gemeinde Rosendahl", "-45,50 €"],
+  ]) {
+    expect(details).toMatch(new RegExp(`<th scope="row"[^>]*>${name}</th><td[^>]*>${amount}</td>`));
+  }
+});
+
+test("volume and unit price charts: grouped series with a legend, missing values as a dash", () => {
+  const volume = renderToStaticMarkup(
+    createElement(VolumePerLotChart, {
+      lots: [
+        { code: "L1", name: "Endgeräte", directNet: "100000000", estimatedValueNet: "110000000" },
+        { code: "L2", name: "Netzwerk", directNet: "5000000", estimatedValueNet: "5500000" },
+      ],
+    }),
+  );
+  expect(volume).toMatch(/<svg[^>]*role="img"[^>]*aria-label="Volumen je Los \(netto\)"/);
+  // The legend is HTML above the chart (recharts cannot measure its own on the server).
+  expect(volume).toMatch(/<li[^>]*><svg[^>]*><rect[^>]*fill="#1d3f6e"><\/rect><\/svg>Volumen \(gemeldete Mengen\)<\/li>/);
+  expect(volume).toContain("L1 Endgeräte: Volumen (gemeldete Mengen) 1.000.000,00 €, Auftragswert mit Reserve 1.100.000,00 €");
+
+  const prices = renderToStaticMarkup(
+    createElement(UnitPriceChart, {
+      categories: [
+        { name: "Schüler-Notebook", unitPriceNet: "42206", averageSoloPriceNet: "44012" },
+        { name: "Dokumentenkamera", unitPriceNet: "27900", averageSoloPriceNet: null },
+      ],
+    }),
+  );
+  expect(prices).toContain("Schüler-Notebook: Verbundpreis 422,06 €, Einzelpreis (Ø) 440,12 €");
+  expect(prices).toContain("Dokumentenkamera: Verbundpreis 279,00 €, Einzelpreis (Ø) –");
+  // Distinct ids: two charts on one page must not share clip-path ids.
+  expect(prices).toContain('id="chart-unit-prices"');
+});
+
+test("cents become numbers only for plotting", () => {
+  expect(centsToPlotEuros("1234567")).toBe(12345.67);
+  expect(centsToPlotEuros(-4550n)).toBe(-45.5);
+});
