@@ -37,7 +37,8 @@ export function allocateLargestRemainder(
   amountCents: bigint,
   weights: ReadonlyMap<string, bigint> | Readonly<Record<string, bigint>>,
 ): Allocation {
-  const entries: [string, bigint][] = weights instanceof Map ? [...weights] : Object.entries(weights);
+  const entries: [string, bigint][] =
+    weights instanceof Map ? [...weights] : Object.entries(weights);
   if (amountCents < 0n) throw new AllocationError("Amount must not be negative");
   let weightSum = 0n;
   for (const [code, weight] of entries) {
@@ -60,7 +61,11 @@ export function allocateLargestRemainder(
     const byRemainder = shares
       .map((share) => ({ share, remainder: share.exactNumerator % weightSum }))
       .sort((a, b) =>
-        a.remainder !== b.remainder ? (a.remainder > b.remainder ? -1 : 1) : compareCodes(a.share.code, b.share.code),
+        a.remainder !== b.remainder
+          ? a.remainder > b.remainder
+            ? -1
+            : 1
+          : compareCodes(a.share.code, b.share.code),
       );
     for (const { share } of byRemainder) {
       if (leftover === 0n) break;

@@ -16,7 +16,14 @@ import type {
   TenderCalculation,
   VatLine,
 } from "./calculation";
-import { compareDecimal, decimalToString, normalizeDecimal, parseDecimal, pow10, type ExactDecimal } from "./decimal";
+import {
+  compareDecimal,
+  decimalToString,
+  normalizeDecimal,
+  parseDecimal,
+  pow10,
+  type ExactDecimal,
+} from "./decimal";
 import { multiplyRounded, parseMoney, type Cents } from "./money";
 import { compileTiers, unitPriceFor, type TierPrice, type TierTable } from "./tiers";
 import { collectTenderDemand, type TenderDemand } from "./tender-demand";
@@ -77,7 +84,9 @@ export function calculatePlan(plan: Plan): PlanCalculation {
   return {
     settings: publicSettings,
     partners: plan.partners.map(({ code, name }) => ({ code, name })),
-    tenders: collectTenderDemand(plan, partnerIndex).map((demand) => calculateTender(demand, context)),
+    tenders: collectTenderDemand(plan, partnerIndex).map((demand) =>
+      calculateTender(demand, context),
+    ),
   };
 }
 
@@ -113,7 +122,8 @@ function findParticipants(demand: TenderDemand, partners: readonly PlanPartner[]
       perCategory[c] = sum;
       quantity += sum;
     }
-    if (quantity > 0) participants.push({ index, partner: partners[index], cells, perCategory, quantity });
+    if (quantity > 0)
+      participants.push({ index, partner: partners[index], cells, perCategory, quantity });
   }
   return participants.sort((a, b) => compareCodes(a.partner.code, b.partner.code));
 }
@@ -144,7 +154,8 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
   const { tender, categoryCodes, lotCodes, termYears } = demand;
   const categories = categoryCodes.map((code) => {
     const category = context.categories.get(code);
-    if (!category) throw new PlanCalculationError(`Unknown category ${code} in tender ${tender.code}`);
+    if (!category)
+      throw new PlanCalculationError(`Unknown category ${code} in tender ${tender.code}`);
     return category;
   });
   const years = Array.from({ length: termYears }, (_, i) => tender.startYear + i);
@@ -152,14 +163,23 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
   const soloProcessCostGross = parseMoney(tender.soloProcessCostGross ?? "0.00");
   const participants = findParticipants(demand, context.partners);
 
-  const totalQuantities = categories.map((_, c) => participants.reduce((sum, p) => sum + p.perCategory[c], 0));
+  const totalQuantities = categories.map((_, c) =>
+    participants.reduce((sum, p) => sum + p.perCategory[c], 0),
+  );
   const jointPrices = categories.map((category, c) =>
     unitPriceFor(category.basePriceNet, category.tiers, totalQuantities[c]),
   );
   const groups = vatGroups(categories);
 
   const partners = participants.map((participant) =>
-    calculatePartner(participant, { categories, categoryCodes, jointPrices, groups, years, soloProcessCostGross }),
+    calculatePartner(participant, {
+      categories,
+      categoryCodes,
+      jointPrices,
+      groups,
+      years,
+      soloProcessCostGross,
+    }),
   );
 
   const commonCosts = allocateCommonCosts(demand, partners, participants, context);
@@ -167,7 +187,8 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
   for (const cost of commonCosts)
     for (const share of cost.shares)
       sharesByPartner.set(share.partner, (sharesByPartner.get(share.partner) ?? 0n) + share.cents);
-  for (const partner of partners) bookCommonCostShare(partner, sharesByPartner.get(partner.code) ?? 0n);
+  for (const partner of partners)
+    bookCommonCostShare(partner, sharesByPartner.get(partner.code) ?? 0n);
 
   const categoryRows: CategoryCalculation[] = categories.map((category, c) => {
     const max = maxQuantity(totalQuantities[c], reserve);
@@ -201,14 +222,27 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
   const lots = tender.lots.map((lot) => {
     let value = 0n;
     for (const row of categoryRows) if (row.lot === lot.code) value += row.estimatedValueNet;
-    return { code: lot.code, name: lot.name, categories: [...lot.categories], estimatedValueNet: value };
+    return {
+      code: lot.code,
+      name: lot.name,
+      categories: [...lot.categories],
+      estimatedValueNet: value,
+    };
   });
   const estimatedValueNet = lots.reduce((sum, lot) => sum + lot.estimatedValueNet, 0n);
   const euRequired = euProcedureRequired(estimatedValueNet, context.settings.euThresholdNet);
   const exempt = euRequired
-    ? smallLotExemptions(lots, estimatedValueNet, context.settings.smallLotLimitNet, context.settings.quota)
+    ? smallLotExemptions(
+        lots,
+        estimatedValueNet,
+        context.settings.smallLotLimitNet,
+        context.settings.quota,
+      )
     : new Set<string>();
-  const lotRows: LotCalculation[] = lots.map((lot) => ({ ...lot, smallLotExempt: exempt.has(lot.code) }));
+  const lotRows: LotCalculation[] = lots.map((lot) => ({
+    ...lot,
+    smallLotExempt: exempt.has(lot.code),
+  }));
 
   const partnerRows = partners.map((p) => p.row);
   const totals = sumFigures(partnerRows);
@@ -338,11 +372,19 @@ function calculatePartner(participant: Participant, pricing: PricingContext): Pa
 }
 
 /** VAT rounded once per rate: round(net_r × r), half away from zero. */
-function vatLines(netByRate: readonly bigint[], used: readonly boolean[], groups: VatGroups): VatLine[] {
+function vatLines(
+  netByRate: readonly bigint[],
+  used: readonly boolean[],
+  groups: VatGroups,
+): VatLine[] {
   const lines: VatLine[] = [];
   for (let g = 0; g < netByRate.length; g++) {
     if (!used[g]) continue;
-    lines.push({ rate: groups.texts[g], net: netByRate[g], vat: multiplyRounded(netByRate[g], groups.rates[g]) });
+    lines.push({
+      rate: groups.texts[g],
+      net: netByRate[g],
+      vat: multiplyRounded(netByRate[g], groups.rates[g]),
+    });
   }
   return lines;
 }
@@ -420,7 +462,9 @@ function sumBy<T>(items: readonly T[], pick: (item: T) => bigint): bigint {
   return sum;
 }
 
-function sumFigures(rows: readonly PartnerCalculation[]): Figures & { soloNet: Cents; soloVat: Cents } {
+function sumFigures(
+  rows: readonly PartnerCalculation[],
+): Figures & { soloNet: Cents; soloVat: Cents } {
   const totals = {
     quantity: 0,
     directNet: 0n,

@@ -25,7 +25,10 @@ export interface CostWeights {
 }
 
 /** Integer weights for one key; for "custom" a missing participant weighs 0. */
-export function costWeights(cost: PlanCommonCost, participants: readonly ParticipantFacts[]): CostWeights {
+export function costWeights(
+  cost: PlanCommonCost,
+  participants: readonly ParticipantFacts[],
+): CostWeights {
   const key = cost.key;
   if (key === "custom") {
     const decimals = participants.map((p) => {
@@ -35,7 +38,11 @@ export function costWeights(cost: PlanCommonCost, participants: readonly Partici
     const weights = scaleToIntegers(decimals);
     const scale = decimals.reduce((max, d) => Math.max(max, d.scale), 0);
     const sum = weights.reduce((a, b) => a + b, 0n);
-    return { weights, texts: decimals.map(decimalToString), sumText: decimalToString({ units: sum, scale }) };
+    return {
+      weights,
+      texts: decimals.map(decimalToString),
+      sumText: decimalToString({ units: sum, scale }),
+    };
   }
   const weights = participants.map((p) => integerWeight(key, p));
   const sum = weights.reduce((a, b) => a + b, 0n);

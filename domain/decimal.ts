@@ -52,7 +52,8 @@ export function decimalToString(d: ExactDecimal): string {
 
 /** Units of d expressed at a larger (or equal) scale. */
 export function unitsAtScale(d: ExactDecimal, scale: number): bigint {
-  if (scale < d.scale) throw new Error("unitsAtScale: target scale smaller than the decimal's scale");
+  if (scale < d.scale)
+    throw new Error("unitsAtScale: target scale smaller than the decimal's scale");
   return d.units * pow10(scale - d.scale);
 }
 

@@ -23,7 +23,8 @@ export function parseMoney(text: string): Cents {
  * half away from zero, exactly. Denominator must be positive.
  */
 export function roundHalfAwayFromZero(numerator: bigint, denominator: bigint): bigint {
-  if (denominator <= 0n) throw new RangeError("roundHalfAwayFromZero: denominator must be positive");
+  if (denominator <= 0n)
+    throw new RangeError("roundHalfAwayFromZero: denominator must be positive");
   const negative = numerator < 0n;
   const magnitude = negative ? -numerator : numerator;
   // floor(|n|/d + 1/2) = floor((2|n| + d) / 2d)
@@ -56,7 +57,10 @@ export function formatMoney(cents: Cents): string {
   return `${negative ? "-" : ""}${euros}.${rest < 10n ? "0" : ""}${rest}`;
 }
 
-const GERMAN_INTEGER = new Intl.NumberFormat("de-DE", { useGrouping: true, maximumFractionDigits: 0 });
+const GERMAN_INTEGER = new Intl.NumberFormat("de-DE", {
+  useGrouping: true,
+  maximumFractionDigits: 0,
+});
 
 /**
  * For the UI in de-DE: "1.234,50 €", "-0,05 €" (plain space before €). The euros are

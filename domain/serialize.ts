@@ -1,7 +1,12 @@
 // result@1 (CALCULATION.md §8) from the rich calculation: money as strings with
 // exactly two decimals, only the fields the file format names, in its order.
 
-import type { Figures, PartnerCalculation, PlanCalculation, TenderCalculation } from "./calculation";
+import type {
+  Figures,
+  PartnerCalculation,
+  PlanCalculation,
+  TenderCalculation,
+} from "./calculation";
 import { RESULT_FORMAT } from "./plan";
 import type { Result, ResultFigures, ResultPartner, ResultTender } from "./result";
 import { formatMoney } from "./money";

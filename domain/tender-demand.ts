@@ -27,7 +27,15 @@ interface Route {
   endYear: number;
 }
 
-export function collectTenderDemand(plan: Plan, partnerIndex: ReadonlyMap<string, number>): TenderDemand[] {
+/**
+ * `skipUnknownPartners` lets plan validation collect figures from a plan that still
+ * has broken references; the engine itself insists on a valid plan.
+ */
+export function collectTenderDemand(
+  plan: Plan,
+  partnerIndex: ReadonlyMap<string, number>,
+  skipUnknownPartners = false,
+): TenderDemand[] {
   const demands: TenderDemand[] = [];
   const routes = new Map<string, Route[]>();
   for (const tender of plan.tenders ?? []) {
@@ -63,14 +71,18 @@ export function collectTenderDemand(plan: Plan, partnerIndex: ReadonlyMap<string
     for (const route of candidates) {
       if (line.year < route.startYear || line.year > route.endYear) continue;
       const partner = partnerIndex.get(line.partner);
-      if (partner === undefined) throw new Error(`Unknown partner ${line.partner} (validate the plan first)`);
+      if (partner === undefined) {
+        if (skipUnknownPartners) break;
+        throw new Error(`Unknown partner ${line.partner} (validate the plan first)`);
+      }
       const { demand } = route;
       let cells = demand.quantities.get(partner);
       if (cells === undefined) {
         cells = new Float64Array(demand.categoryCodes.length * demand.termYears);
         demand.quantities.set(partner, cells);
       }
-      cells[route.categoryIndex * demand.termYears + (line.year - route.startYear)] += line.quantity;
+      cells[route.categoryIndex * demand.termYears + (line.year - route.startYear)] +=
+        line.quantity;
       break; // a (category, year) pair belongs to one tender only
     }
   }

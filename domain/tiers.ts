@@ -2,7 +2,13 @@
 // minQuantity <= n applies to every unit; below the smallest tier the discount is 0.
 
 import type { PlanTier } from "./plan";
-import { decimalToString, oneMinus, parseDecimal, ZERO_DECIMAL, type ExactDecimal } from "./decimal";
+import {
+  decimalToString,
+  oneMinus,
+  parseDecimal,
+  ZERO_DECIMAL,
+  type ExactDecimal,
+} from "./decimal";
 import { multiplyRounded, type Cents } from "./money";
 
 export interface Tier {

@@ -1,0 +1,358 @@
+// The rules between the items of a plan (CALCULATION.md §2, §5, §7) that a schema
+// cannot express: unique codes, references, one lot per category, one tender per
+// (category, year), duplicate demand lines, custom weights and zero weight sums.
+
+import type {
+  CostKey,
+  Plan,
+  PlanCategory,
+  PlanCommonCost,
+  PlanDemandLine,
+  PlanLot,
+  PlanPartner,
+  PlanSchool,
+  PlanSettings,
+  PlanTender,
+} from "./plan";
+import type { PlanProblem } from "./plan-validation";
+import { collectTenderDemand } from "./tender-demand";
+import { compileTiers, unitPriceFor } from "./tiers";
+import { parseMoney } from "./money";
+import { parseDecimal } from "./decimal";
+
+/** A list in which items that failed the schema are left out as holes (indices stay). */
+export type Holey<T> = readonly (T | undefined)[];
+
+export interface CheckableTender extends Omit<PlanTender, "lots" | "commonCosts"> {
+  lots: Holey<PlanLot>;
+  commonCosts?: Holey<PlanCommonCost>;
+}
+
+/** A plan whose invalid items are holes; a valid Plan is one too. */
+export interface CheckablePlan {
+  settings?: PlanSettings;
+  partners: Holey<PlanPartner>;
+  schools?: Holey<PlanSchool>;
+  categories: Holey<PlanCategory>;
+  demand?: Holey<PlanDemandLine>;
+  tenders?: Holey<CheckableTender>;
+}
+
+/** Codes that exist in the document even where their item failed the schema. */
+export interface KnownCodes {
+  partners: ReadonlySet<string>;
+  schools: ReadonlySet<string>;
+  categories: ReadonlySet<string>;
+}
+
+const KEY_NAMES: Record<CostKey, string> = {
+  volume: "Auftragsvolumen",
+  quantity: "Menge",
+  pupils: "Schülerzahl",
+  population: "Einwohnerzahl",
+  equal: "gleiche Teile",
+  custom: "eigene Gewichte",
+};
+
+/**
+ * All rules between items. On a plan salvaged from a schema failure (`known` given)
+ * the rules that need figures are skipped: with items missing they would mislead.
+ */
+export function checkPlanRules(plan: CheckablePlan, known: KnownCodes | undefined): PlanProblem[] {
+  const problems = checkStructure(plan, known);
+  // Without holes the plan is a Plan; the figure rules tolerate broken references.
+  if (known === undefined) problems.push(...checkFigures(plan as Plan));
+  return problems;
+}
+
+function indexCodes<T extends { code: string }>(
+  items: Holey<T> | undefined,
+  path: string,
+  what: string,
+  problems: PlanProblem[],
+): Map<string, number> {
+  const index = new Map<string, number>();
+  (items ?? []).forEach((item, i) => {
+    if (item === undefined) return;
+    const first = index.get(item.code);
+    if (first === undefined) index.set(item.code, i);
+    else
+      problems.push({
+        path: `${path}[${i}].code`,
+        message: `${what} „${item.code}“ kommt mehrfach vor (schon ${path}[${first}]).`,
+      });
+  });
+  return index;
+}
+
+function checkStructure(plan: CheckablePlan, known: KnownCodes | undefined): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const partners = indexCodes(plan.partners, "partners", "Das Partnerkürzel", problems);
+  const schools = indexCodes(plan.schools, "schools", "Das Schulkürzel", problems);
+  const categories = indexCodes(
+    plan.categories,
+    "categories",
+    "Das Kürzel der Produktgruppe",
+    problems,
+  );
+  const partnerExists = (code: string) =>
+    partners.has(code) || (known?.partners.has(code) ?? false);
+  const categoryExists = (code: string) =>
+    categories.has(code) || (known?.categories.has(code) ?? false);
+
+  (plan.schools ?? []).forEach((school, i) => {
+    if (school && !partnerExists(school.partner)) {
+      problems.push({
+        path: `schools[${i}].partner`,
+        message: `Unbekannter Partner „${school.partner}“.`,
+      });
+    }
+  });
+
+  checkDemand(plan, { partners, schools, categories }, known, problems);
+  checkTenders(plan, categoryExists, problems);
+  return problems;
+}
+
+function checkDemand(
+  plan: CheckablePlan,
+  index: {
+    partners: Map<string, number>;
+    schools: Map<string, number>;
+    categories: Map<string, number>;
+  },
+  known: KnownCodes | undefined,
+  problems: PlanProblem[],
+): void {
+  const schoolList = plan.schools ?? [];
+  const partnerCount = plan.partners.length;
+  const schoolSlots = schoolList.length + 1;
+  const categoryCount = plan.categories.length;
+  // One number per (partner, school-or-none, category, year) while it stays exact.
+  // Salvaged plans use text keys: items may be holes there but still count as existing.
+  const numericKeys =
+    known === undefined &&
+    partnerCount * schoolSlots * categoryCount * 101 < Number.MAX_SAFE_INTEGER;
+  const seen = new Map<number | string, number>();
+  const demand = plan.demand ?? [];
+  for (let i = 0; i < demand.length; i++) {
+    const line = demand[i];
+    if (line === undefined) continue;
+    const partner = index.partners.get(line.partner);
+    if (partner === undefined && !known?.partners.has(line.partner)) {
+      problems.push({
+        path: `demand[${i}].partner`,
+        message: `Unbekannter Partner „${line.partner}“.`,
+      });
+    }
+    const category = index.categories.get(line.category);
+    if (category === undefined && !known?.categories.has(line.category)) {
+      problems.push({
+        path: `demand[${i}].category`,
+        message: `Unbekannte Produktgruppe „${line.category}“.`,
+      });
+    }
+    let schoolSlot = 0;
+    if (line.school !== undefined) {
+      const s = index.schools.get(line.school);
+      if (s === undefined) {
+        if (!known?.schools.has(line.school)) {
+          problems.push({
+            path: `demand[${i}].school`,
+            message: `Unbekannte Schule „${line.school}“.`,
+          });
+        }
+        continue;
+      }
+      const owner = schoolList[s]!.partner;
+      if (owner !== line.partner && partner !== undefined) {
+        problems.push({
+          path: `demand[${i}].school`,
+          message: `Die Schule „${line.school}“ gehört zum Partner „${owner}“, nicht zu „${line.partner}“.`,
+        });
+      }
+      schoolSlot = s + 1;
+    }
+    let key: number | string;
+    if (!numericKeys)
+      key = `${line.partner}\u0000${line.school ?? ""}\u0000${line.category}\u0000${line.year}`;
+    else if (partner === undefined || category === undefined) continue;
+    else
+      key =
+        ((partner * schoolSlots + schoolSlot) * categoryCount + category) * 101 +
+        (line.year - 2000);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else {
+      problems.push({
+        path: `demand[${i}]`,
+        message: `Doppelte Bedarfsmeldung: Partner, Schule, Produktgruppe und Jahr wie demand[${first}].`,
+      });
+    }
+  }
+}
+
+function checkTenders(
+  plan: CheckablePlan,
+  categoryExists: (code: string) => boolean,
+  problems: PlanProblem[],
+): void {
+  const tenders = plan.tenders ?? [];
+  indexCodes(tenders, "tenders", "Das Kürzel der Ausschreibung", problems);
+  tenders.forEach((tender, t) => {
+    if (tender === undefined) return;
+    indexCodes(tender.lots, `tenders[${t}].lots`, "Das Loskürzel", problems);
+    const lotOfCategory = new Map<string, string>();
+    tender.lots.forEach((lot, l) => {
+      lot?.categories.forEach((category, k) => {
+        const path = `tenders[${t}].lots[${l}].categories[${k}]`;
+        if (!categoryExists(category)) {
+          problems.push({ path, message: `Unbekannte Produktgruppe „${category}“.` });
+          return;
+        }
+        const other = lotOfCategory.get(category);
+        if (other !== undefined) {
+          problems.push({
+            path,
+            message: `Die Produktgruppe „${category}“ steht schon in Los „${other}“ dieser Ausschreibung.`,
+          });
+          return;
+        }
+        lotOfCategory.set(category, lot.code);
+        // A (category, year) pair is covered by one tender only: compare with earlier tenders.
+        for (let e = 0; e < t; e++) {
+          const earlier = tenders[e];
+          if (earlier === undefined) continue;
+          const from = Math.max(tender.startYear, earlier.startYear);
+          const to =
+            Math.min(tender.startYear + tender.termYears, earlier.startYear + earlier.termYears) -
+            1;
+          if (from > to || !earlier.lots.some((x) => x?.categories.includes(category))) continue;
+          const years = from === to ? String(from) : `${from}–${to}`;
+          problems.push({
+            path,
+            message: `Die Produktgruppe „${category}“ ist ${years} schon durch die Ausschreibung „${earlier.code}“ abgedeckt.`,
+          });
+          break;
+        }
+      });
+    });
+  });
+}
+
+/**
+ * Rules that need figures. Runs on every plan that passed the schema, even with
+ * broken references (lines with unknown partners and unknown categories are skipped).
+ */
+function checkFigures(plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  let totalQuantity = 0;
+  for (const line of plan.demand ?? []) totalQuantity += line.quantity;
+  if (totalQuantity > Number.MAX_SAFE_INTEGER) {
+    problems.push({
+      path: "demand",
+      message: `Die Summe aller Mengen ist zu groß (höchstens ${Number.MAX_SAFE_INTEGER}).`,
+    });
+    return problems;
+  }
+
+  const partnerIndex = new Map<string, number>();
+  plan.partners.forEach((p, i) => partnerIndex.set(p.code, i));
+  const pupils = new Map<string, number>();
+  for (const school of plan.schools ?? [])
+    pupils.set(school.partner, (pupils.get(school.partner) ?? 0) + (school.pupils ?? 0));
+  const categories = new Map(plan.categories.map((c) => [c.code, c]));
+
+  collectTenderDemand(plan, partnerIndex, true).forEach((demand, t) => {
+    const costs = demand.tender.commonCosts ?? [];
+    if (costs.length === 0) return;
+    const participants = new Set<string>();
+    const totals = new Array<number>(demand.categoryCodes.length).fill(0);
+    for (const [p, cells] of demand.quantities) {
+      let sum = 0;
+      cells.forEach((q, cell) => {
+        sum += q;
+        totals[Math.floor(cell / demand.termYears)] += q;
+      });
+      if (sum > 0) participants.add(plan.partners[p].code);
+    }
+    const volumePositive = () =>
+      demand.categoryCodes.some((code, c) => {
+        const category = categories.get(code);
+        if (category === undefined) return false;
+        const price = unitPriceFor(
+          parseMoney(category.basePriceNet),
+          compileTiers(category.tiers),
+          totals[c],
+        );
+        return totals[c] > 0 && price.unitPriceNet > 0n;
+      });
+    const byCode = new Map(plan.partners.map((p) => [p.code, p]));
+
+    costs.forEach((cost, k) => {
+      const path = `tenders[${t}].commonCosts[${k}]`;
+      const label = `Gemeinkosten „${cost.label}“`;
+      if (cost.key === "custom") {
+        for (const code of Object.keys(cost.weights ?? {})) {
+          if (!byCode.has(code)) {
+            problems.push({
+              path: `${path}.weights.${code}`,
+              message: `Unbekannter Partner „${code}“.`,
+            });
+          } else if (!participants.has(code)) {
+            problems.push({
+              path: `${path}.weights.${code}`,
+              message: `Der Partner „${code}“ nimmt an der Ausschreibung „${demand.tender.code}“ nicht teil (keine Menge im Zeitraum); ein Gewicht ist hier nicht zulässig.`,
+            });
+          }
+        }
+      }
+      const reason = zeroWeightReason(cost, participants, { volumePositive, pupils, byCode });
+      if (reason) {
+        problems.push({
+          path: `${path}.key`,
+          message: `${label}, Schlüssel „${cost.key}“ (${KEY_NAMES[cost.key]}): Die Gewichte der Teilnehmer ergeben zusammen 0, ${reason}; der Betrag lässt sich so nicht verteilen.`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+function zeroWeightReason(
+  cost: PlanCommonCost,
+  participants: ReadonlySet<string>,
+  facts: {
+    volumePositive: () => boolean;
+    pupils: ReadonlyMap<string, number>;
+    byCode: ReadonlyMap<string, PlanPartner>;
+  },
+): string | undefined {
+  if (participants.size === 0)
+    return "denn die Ausschreibung hat noch keine Teilnehmer (keine Mengen im Zeitraum)";
+  const codes = [...participants];
+  switch (cost.key) {
+    case "volume":
+      return facts.volumePositive()
+        ? undefined
+        : "denn alle Teilnehmer haben ein Auftragsvolumen von 0,00 €";
+    case "quantity":
+    case "equal":
+      return undefined;
+    case "pupils":
+      return codes.some((c) => (facts.pupils.get(c) ?? 0) > 0)
+        ? undefined
+        : "denn die Schulen der Teilnehmer haben zusammen 0 Schülerinnen und Schüler";
+    case "population":
+      return codes.some((c) => (facts.byCode.get(c)?.population ?? 0) > 0)
+        ? undefined
+        : "denn alle Teilnehmer haben die Einwohnerzahl 0";
+    case "custom":
+      return codes.some((c) => {
+        const weight = cost.weights?.[c];
+        return weight !== undefined && parseDecimal(weight).units > 0n;
+      })
+        ? undefined
+        : "denn kein Teilnehmer hat ein Gewicht größer als 0";
+  }
+}

@@ -1,0 +1,219 @@
+// Strict zod 4 schema of the plan file `verbundkauf/plan@1` (CALCULATION.md §7).
+// Unknown fields are errors; decimals are strings checked by pattern, never floats.
+// Messages are German: they reach coordinators through the UI and the command line.
+// Cross-references and rules between items live in plan-validation.ts.
+
+import { z } from "zod";
+import { COST_KEYS, PLAN_FORMAT, SCHOOL_TYPES } from "./plan";
+
+const DECIMAL = /^\d+(?:\.\d+)?$/;
+const MONEY = /^\d+(?:\.\d{1,2})?$/;
+/** Decimals 0 <= x < 1: only zeros before the point. */
+const BELOW_ONE = /^0+(?:\.\d+)?$/;
+/** Decimals 0 <= x <= 1. */
+const ZERO_TO_ONE = /^(?:0+(?:\.\d+)?|0*1(?:\.0+)?)$/;
+
+/** A type error message that says "missing" when the field is absent. */
+function typeError(expected: string) {
+  return (issue: { input?: unknown }) =>
+    issue.input === undefined ? "Pflichtfeld fehlt." : expected;
+}
+
+const TEXT_EXPECTED = typeError("Erwartet: Text.");
+
+export const codeSchema = z.string({ error: TEXT_EXPECTED }).regex(/\S/, "Darf nicht leer sein.");
+export const nameSchema = z.string({ error: TEXT_EXPECTED }).regex(/\S/, "Darf nicht leer sein.");
+
+export const decimalSchema = z
+  .string({ error: "Erwartet: Dezimalzahl als Text, z. B. „0.19“." })
+  .regex(
+    DECIMAL,
+    "Erwartet: Dezimalzahl als Text aus Ziffern mit optionalem Punkt, z. B. „0.19“ oder „60“.",
+  );
+
+export const moneySchema = z
+  .string({ error: "Erwartet: Betrag als Text, z. B. „520.00“." })
+  .regex(MONEY, "Erwartet: Betrag >= 0 mit höchstens zwei Nachkommastellen, z. B. „520.00“.");
+
+/** Discounts and VAT rates: 0 <= x < 1. */
+export const fractionBelowOneSchema = decimalSchema.regex(
+  BELOW_ONE,
+  "Muss mindestens 0 und kleiner als 1 sein.",
+);
+
+/** Reserve and quota: 0 <= x <= 1. */
+export const fractionUpToOneSchema = decimalSchema.regex(
+  ZERO_TO_ONE,
+  "Muss zwischen 0 und 1 liegen.",
+);
+
+const WHOLE = typeError("Erwartet: ganze Zahl.");
+export const countSchema = z.int({ error: WHOLE }).min(0, "Darf nicht negativ sein.");
+export const yearSchema = z
+  .int({ error: WHOLE })
+  .min(2000, "Das Jahr muss zwischen 2000 und 2100 liegen.")
+  .max(2100, "Das Jahr muss zwischen 2000 und 2100 liegen.");
+
+export const settingsSchema = z.strictObject({
+  euThresholdNet: moneySchema.optional(),
+  smallLotLimitNet: moneySchema.optional(),
+  smallLotQuota: fractionUpToOneSchema.optional(),
+});
+
+export const partnerSchema = z.strictObject({
+  code: codeSchema,
+  name: nameSchema,
+  population: countSchema.optional(),
+});
+
+export const schoolSchema = z.strictObject({
+  code: codeSchema,
+  partner: codeSchema,
+  name: nameSchema,
+  type: z
+    .enum(SCHOOL_TYPES, { error: typeError(`Erlaubte Schularten: ${SCHOOL_TYPES.join(", ")}.`) })
+    .optional(),
+  pupils: countSchema.optional(),
+});
+
+export const tierSchema = z.strictObject({
+  minQuantity: z.int({ error: WHOLE }).min(1, "Die Mindestmenge muss mindestens 1 sein."),
+  discount: fractionBelowOneSchema,
+});
+
+export const tiersSchema = z
+  .array(tierSchema, { error: typeError("Erwartet: Liste von Staffeln.") })
+  .superRefine((tiers, ctx) => {
+    const seen = new Set<number>();
+    tiers.forEach((tier, i) => {
+      if (seen.has(tier.minQuantity)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "minQuantity"],
+          message: `Die Mindestmenge ${tier.minQuantity} kommt in dieser Produktgruppe mehrfach vor.`,
+        });
+      }
+      seen.add(tier.minQuantity);
+    });
+  });
+
+export const categorySchema = z.strictObject({
+  code: codeSchema,
+  name: nameSchema,
+  unit: z.string({ error: TEXT_EXPECTED }).optional(),
+  basePriceNet: moneySchema,
+  vatRate: fractionBelowOneSchema.optional(),
+  tiers: tiersSchema.optional(),
+});
+
+export const demandLineSchema = z.strictObject({
+  partner: codeSchema,
+  school: codeSchema.optional(),
+  category: codeSchema,
+  year: yearSchema,
+  quantity: countSchema,
+});
+
+export const lotSchema = z.strictObject({
+  code: codeSchema,
+  name: nameSchema,
+  categories: z.array(codeSchema, {
+    error: typeError("Erwartet: Liste von Produktgruppen-Kürzeln."),
+  }),
+});
+
+export const commonCostSchema = z
+  .strictObject({
+    label: nameSchema,
+    amountGross: moneySchema,
+    key: z.enum(COST_KEYS, { error: typeError(`Erlaubte Schlüssel: ${COST_KEYS.join(", ")}.`) }),
+    weights: z
+      .record(z.string(), decimalSchema, {
+        error: typeError("Erwartet: Objekt Partnerkürzel → Gewicht."),
+      })
+      .optional(),
+  })
+  .superRefine((cost, ctx) => {
+    if (cost.key === "custom" && cost.weights === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weights"],
+        message: "Beim Schlüssel „custom“ sind Gewichte Pflicht.",
+      });
+    }
+    if (cost.key !== "custom" && cost.weights !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["weights"],
+        message: `Gewichte sind nur beim Schlüssel „custom“ erlaubt, nicht bei „${cost.key}“.`,
+      });
+    }
+  });
+
+export const tenderSchema = z.strictObject({
+  code: codeSchema,
+  name: nameSchema,
+  startYear: yearSchema,
+  termYears: z
+    .int({ error: WHOLE })
+    .min(1, "Die Laufzeit beträgt 1 bis 4 Jahre.")
+    .max(4, "Die Laufzeit beträgt 1 bis 4 Jahre."),
+  reserve: fractionUpToOneSchema.optional(),
+  soloProcessCostGross: moneySchema.optional(),
+  lots: z.array(lotSchema, { error: typeError("Erwartet: Liste von Losen.") }),
+  commonCosts: z
+    .array(commonCostSchema, { error: typeError("Erwartet: Liste von Gemeinkosten.") })
+    .optional(),
+});
+
+const list = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item, { error: typeError(`Erwartet: Liste von ${what}.`) });
+
+export const planSchema = z.strictObject(
+  {
+    format: z.literal(PLAN_FORMAT, { error: typeError(`Erwartet: „${PLAN_FORMAT}“.`) }),
+    settings: settingsSchema.optional(),
+    partners: list(partnerSchema, "Partnern"),
+    schools: list(schoolSchema, "Schulen").optional(),
+    categories: list(categorySchema, "Produktgruppen"),
+    demand: list(demandLineSchema, "Bedarfsmeldungen").optional(),
+    tenders: list(tenderSchema, "Ausschreibungen").optional(),
+  },
+  { error: "Erwartet: ein JSON-Objekt (Plan)." },
+);
+
+export type PlanSchemaOutput = z.output<typeof planSchema>;
+
+/**
+ * German fallback messages for issues without their own message: missing fields,
+ * wrong types, unknown fields.
+ */
+export const germanPlanErrors: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === "invalid_type" && issue.input === undefined) return "Pflichtfeld fehlt.";
+  switch (issue.code) {
+    case "invalid_type":
+      return `Erwartet: ${GERMAN_TYPES[issue.expected] ?? issue.expected}.`;
+    case "unrecognized_keys":
+      return `Unbekanntes Feld ${issue.keys.map((k) => `„${k}“`).join(", ")}.`;
+    case "invalid_value":
+      return `Erlaubt: ${issue.values.map((v) => `„${String(v)}“`).join(", ")}.`;
+    case "too_small":
+      return `Zu klein (mindestens ${String(issue.minimum)}).`;
+    case "too_big":
+      return `Zu groß (höchstens ${String(issue.maximum)}).`;
+    case "invalid_format":
+      return "Ungültiges Format.";
+    default:
+      return "Ungültiger Wert.";
+  }
+};
+
+const GERMAN_TYPES: Record<string, string> = {
+  string: "Text",
+  number: "Zahl",
+  int: "ganze Zahl",
+  boolean: "true oder false",
+  object: "Objekt",
+  array: "Liste",
+  record: "Objekt",
+};

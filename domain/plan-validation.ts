@@ -1,0 +1,157 @@
+// Plan validation: the strict schema (plan-schema.ts) plus the rules between items
+// (CALCULATION.md §2, §5, §7). Reports ALL problems at once, each with a JSON path
+// like `tenders[0].commonCosts[1].weights.ASC` and a German message.
+
+import type { z } from "zod";
+import type {
+  Plan,
+  PlanCategory,
+  PlanCommonCost,
+  PlanDemandLine,
+  PlanLot,
+  PlanPartner,
+  PlanSchool,
+  PlanSettings,
+} from "./plan";
+import {
+  categorySchema,
+  commonCostSchema,
+  demandLineSchema,
+  germanPlanErrors,
+  lotSchema,
+  partnerSchema,
+  planSchema,
+  schoolSchema,
+  settingsSchema,
+  tenderSchema,
+} from "./plan-schema";
+import {
+  checkPlanRules,
+  type CheckablePlan,
+  type CheckableTender,
+  type KnownCodes,
+} from "./plan-rules";
+
+export interface PlanProblem {
+  /** JSON path: `tenders[0].commonCosts[1].weights.ASC`, `$` for the whole document. */
+  path: string;
+  /** German, for users. */
+  message: string;
+}
+
+export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] };
+
+export const ROOT_PATH = "$";
+
+export function validatePlan(input: unknown): PlanValidation {
+  const parsed = planSchema.safeParse(input, { error: germanPlanErrors });
+  if (parsed.success) {
+    const problems = checkPlanRules(parsed.data, undefined);
+    return problems.length === 0 ? { ok: true, plan: parsed.data } : { ok: false, problems };
+  }
+  const problems = issuesToProblems(parsed.error.issues);
+  // Check the rules between items on what did parse, so one typo does not hide the rest.
+  const salvaged = salvage(input);
+  if (salvaged) problems.push(...checkPlanRules(salvaged.plan, salvaged.known));
+  return { ok: false, problems };
+}
+
+/** Parses plan JSON text; bad JSON becomes one problem at `$`. */
+export function parsePlanText(text: string): PlanValidation {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? ` (${error.message})` : "";
+    return { ok: false, problems: [{ path: ROOT_PATH, message: `Kein gültiges JSON${detail}.` }] };
+  }
+  return validatePlan(input);
+}
+
+export function formatProblem(problem: PlanProblem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+/** `["tenders", 0, "commonCosts", 1, "weights", "ASC"]` → `tenders[0].commonCosts[1].weights.ASC`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? String(part) : `.${String(part)}`;
+  }
+  return text === "" ? ROOT_PATH : text;
+}
+
+function issuesToProblems(issues: readonly z.core.$ZodIssue[]): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      // One line per unknown field, at the field itself.
+      for (const key of issue.keys) {
+        problems.push({
+          path: formatPath([...issue.path, key]),
+          message: `Unbekanntes Feld „${key}“.`,
+        });
+      }
+    } else {
+      problems.push({ path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return problems;
+}
+
+// ---- Salvage: the parts of an invalid document that parse on their own -------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function eachParsed<T>(value: unknown, schema: z.ZodType<T>): (T | undefined)[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((item) => {
+    const result = schema.safeParse(item);
+    return result.success ? result.data : undefined;
+  });
+}
+
+function rawCodes(value: unknown): Set<string> {
+  const codes = new Set<string>();
+  if (Array.isArray(value))
+    for (const item of value)
+      if (isRecord(item) && typeof item.code === "string") codes.add(item.code);
+  return codes;
+}
+
+function salvageTender(value: unknown): CheckableTender | undefined {
+  const whole = tenderSchema.safeParse(value);
+  if (whole.success) return whole.data;
+  if (!isRecord(value)) return undefined;
+  const head = tenderSchema.safeParse({ ...value, lots: [], commonCosts: [] });
+  if (!head.success) return undefined;
+  return {
+    ...head.data,
+    lots: eachParsed<PlanLot>(value.lots, lotSchema),
+    commonCosts: eachParsed<PlanCommonCost>(value.commonCosts, commonCostSchema),
+  };
+}
+
+function salvage(input: unknown): { plan: CheckablePlan; known: KnownCodes } | undefined {
+  if (!isRecord(input)) return undefined;
+  const settings = settingsSchema.safeParse(input.settings);
+  const plan: CheckablePlan = {
+    settings: settings.success ? (settings.data as PlanSettings | undefined) : undefined,
+    partners: eachParsed<PlanPartner>(input.partners, partnerSchema),
+    schools: eachParsed<PlanSchool>(input.schools, schoolSchema),
+    categories: eachParsed<PlanCategory>(input.categories, categorySchema),
+    demand: eachParsed<PlanDemandLine>(input.demand, demandLineSchema),
+    tenders: Array.isArray(input.tenders) ? input.tenders.map(salvageTender) : [],
+  };
+  return {
+    plan,
+    known: {
+      partners: rawCodes(input.partners),
+      schools: rawCodes(input.schools),
+      categories: rawCodes(input.categories),
+    },
+  };
+}
