@@ -1,0 +1,108 @@
+import { json, redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { isDemo } from "../db/demo";
+import { getPartner } from "../db/partner-demand";
+import { countUsers } from "../db/users";
+import { AppFooter, AppHeader, DemoBanner, SkipLink, type ShellUser } from "~/components/shell";
+import { PageHeading } from "~/components/ui";
+import stylesheet from "~/tailwind.css";
+import { getUser } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { ROLE_LABELS, navigationFor } from "~/utils/roles";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+
+export const meta: MetaFunction = () => [{ title: "Verbundkauf" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = await getDb();
+  // A fresh installation without demo data: the first thing to do is create the coordinator.
+  if (new URL(request.url).pathname !== "/setup" && (await countUsers(db)) === 0) throw redirect("/setup");
+  const user = await getUser(request);
+  const partner = user?.partnerCode ? await getPartner(db, user.partnerCode) : undefined;
+  const shellUser: ShellUser | null = user
+    ? { name: user.name, email: user.email, roleLabel: ROLE_LABELS[user.role], partnerName: partner?.name ?? null }
+    : null;
+  return json({ user: shellUser, nav: user ? navigationFor(user) : [], demo: await isDemo(db) });
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <html lang="de">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="flex min-h-screen flex-col">
+        <SkipLink />
+        <AppHeader user={data?.user ?? null} nav={data?.nav ?? []} />
+        {data?.demo ? <DemoBanner /> : null}
+        <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none">
+          {children}
+        </main>
+        <AppFooter />
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 403) {
+    return (
+      <>
+        <title>Kein Zugriff – Verbundkauf</title>
+        <PageHeading>Kein Zugriff</PageHeading>
+        <p className="mb-4 text-lg">Sie haben keine Berechtigung, diese Seite zu sehen.</p>
+        <p className="text-lg">
+          Falls Sie den Zugriff brauchen, wenden Sie sich an die Koordination. <Link to="/">Zur Startseite</Link>
+        </p>
+      </>
+    );
+  }
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <>
+        <title>Nicht gefunden – Verbundkauf</title>
+        <PageHeading>Nicht gefunden</PageHeading>
+        <p className="mb-4 text-lg">Diese Seite gibt es nicht. Prüfen Sie bitte die Adresse.</p>
+        <p className="text-lg">
+          <Link to="/">Zur Startseite</Link>
+        </p>
+      </>
+    );
+  }
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return (
+    <>
+      <title>Fehler – Verbundkauf</title>
+      <PageHeading>Es ist ein Fehler aufgetreten</PageHeading>
+      <p className="mb-4 text-lg">
+        Die Seite konnte nicht angezeigt werden (Fehler {status}). Bitte versuchen Sie es später noch einmal.
+      </p>
+      <p className="text-lg">
+        <Link to="/">Zur Startseite</Link>
+      </p>
+    </>
+  );
+}

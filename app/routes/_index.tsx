@@ -1,0 +1,140 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getDemandStatus, listPartnerProgress } from "../../db/demand-status";
+import { getPartner } from "../../db/partner-demand";
+import { getSetting } from "../../db/settings";
+import { listTenders } from "../../db/tender-inputs";
+import { TendersTable } from "~/components/tenders-table";
+import { DescriptionList, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
+import { requireUser } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { DEMAND_STATUS_LABELS, DEMAND_STATUS_TONES } from "~/utils/demand-labels";
+import { formatDateTime, formatDeadline, formatInteger } from "~/utils/format";
+import { ROLE_LABELS } from "~/utils/roles";
+
+export const meta: MetaFunction = () => [{ title: "Start – Verbundkauf" }];
+
+const DEADLINE_SETTING = "demandDeadline";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = await getDb();
+  const deadline = (await getSetting(db, DEADLINE_SETTING)) ?? null;
+  const base = { userName: user.name, roleLabel: ROLE_LABELS[user.role], deadline };
+  if (user.role === "officer" && user.partnerCode) {
+    const partner = await getPartner(db, user.partnerCode);
+    const status = await getDemandStatus(db, user.partnerCode);
+    return json({ ...base, view: "officer" as const, partner: partner ?? null, status });
+  }
+  if (user.role === "coordinator") {
+    return json({ ...base, view: "coordinator" as const, progress: await listPartnerProgress(db) });
+  }
+  return json({ ...base, view: "reader" as const, tenders: await listTenders(db) });
+}
+
+function Deadline({ deadline }: { deadline: string | null }) {
+  return <>{deadline ? formatDeadline(deadline) : "Keine Frist gesetzt"}</>;
+}
+
+export default function StartPage() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeading caption={data.roleLabel}>Guten Tag, {data.userName}</PageHeading>
+      {data.view === "officer" ? <OfficerStart {...data} /> : null}
+      {data.view === "coordinator" ? <CoordinatorStart {...data} /> : null}
+      {data.view === "reader" ? (
+        <>
+          <SectionHeading>Ausschreibungen</SectionHeading>
+          <TendersTable tenders={data.tenders} />
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function OfficerStart({
+  partner,
+  status,
+  deadline,
+}: {
+  partner: { code: string; name: string } | null;
+  status: { status: keyof typeof DEMAND_STATUS_LABELS; changedAt: string | null };
+  deadline: string | null;
+}) {
+  if (!partner) return <p className="text-lg">Ihr Konto ist keinem Schulträger zugeordnet. Bitte wenden Sie sich an die Koordination.</p>;
+  return (
+    <>
+      <SectionHeading>Bedarfsmeldung {partner.name}</SectionHeading>
+      <DescriptionList
+        items={[
+          {
+            term: "Status",
+            value: <Tag tone={DEMAND_STATUS_TONES[status.status]}>{DEMAND_STATUS_LABELS[status.status]}</Tag>,
+          },
+          { term: "Frist", value: <Deadline deadline={deadline} /> },
+          { term: "Letzte Statusänderung", value: status.changedAt ? formatDateTime(status.changedAt) : "–" },
+        ]}
+      />
+      <p className="mt-6 text-lg">
+        <Link to={`/demand/${encodeURIComponent(partner.code)}`} className="font-semibold">
+          Zum Bedarf von {partner.name}
+        </Link>
+      </p>
+    </>
+  );
+}
+
+function CoordinatorStart({
+  progress,
+  deadline,
+}: {
+  progress: {
+    partnerCode: string;
+    partnerName: string;
+    status: keyof typeof DEMAND_STATUS_LABELS;
+    lineCount: number;
+    totalQuantity: number;
+    lastChangedAt: string | null;
+  }[];
+  deadline: string | null;
+}) {
+  const submitted = progress.filter((row) => row.status === "submitted").length;
+  return (
+    <>
+      <SectionHeading id="progress-heading">Stand der Bedarfsmeldungen</SectionHeading>
+      <p className="mb-4 text-lg">
+        {formatInteger(submitted)} von {formatInteger(progress.length)} Schulträgern haben eingereicht. Frist:{" "}
+        <strong>
+          <Deadline deadline={deadline} />
+        </strong>
+      </p>
+      <Table>
+        <thead>
+          <tr>
+            <Th>Schulträger</Th>
+            <Th>Status</Th>
+            <Th numeric>Bedarfsmeldungen</Th>
+            <Th numeric>Gesamtmenge</Th>
+            <Th numeric>Letzte Änderung</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {progress.map((row) => (
+            <tr key={row.partnerCode}>
+              <RowTh>
+                <Link to={`/demand/${encodeURIComponent(row.partnerCode)}`}>{row.partnerName}</Link>
+              </RowTh>
+              <Td>
+                <Tag tone={DEMAND_STATUS_TONES[row.status]}>{DEMAND_STATUS_LABELS[row.status]}</Tag>
+              </Td>
+              <Td numeric>{formatInteger(row.lineCount)}</Td>
+              <Td numeric>{formatInteger(row.totalQuantity)}</Td>
+              <Td numeric>{row.lastChangedAt ? formatDateTime(row.lastChangedAt) : "–"}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </>
+  );
+}

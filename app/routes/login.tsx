@@ -1,0 +1,62 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { TextField } from "~/components/fields";
+import { Button, ErrorSummary, PageHeading } from "~/components/ui";
+import { createUserSession, getUser, verifyLogin } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { LOGIN_FAILED_MESSAGE, loginSchema } from "~/utils/form-schemas";
+import { safeRedirect } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Anmelden – Verbundkauf" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) {
+    throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  }
+  return json({});
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: loginSchema });
+  if (submission.status !== "success") {
+    return json(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  const user = await verifyLogin(await getDb(), email, password);
+  if (!user) {
+    // One message for unknown email, wrong password and inactive account: no enumeration.
+    return json(submission.reply({ formErrors: [LOGIN_FAILED_MESSAGE], hideFields: ["password"] }), { status: 400 });
+  }
+  return createUserSession(request, user, redirectTo);
+}
+
+export default function LoginPage() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult,
+    shouldValidate: "onSubmit",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
+  });
+  const redirectTo = searchParams.get("redirectTo") ?? "";
+  return (
+    <div className="max-w-xl">
+      <PageHeading>Anmelden</PageHeading>
+      <p className="mb-6 text-lg">Melden Sie sich mit Ihrer dienstlichen E-Mail-Adresse und Ihrem Passwort an.</p>
+      <ErrorSummary errors={form.errors} id={form.errorId} />
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <TextField field={fields.email} label="E-Mail" type="email" autoComplete="username" />
+        <TextField field={fields.password} label="Passwort" type="password" autoComplete="current-password" />
+        <Button type="submit" disabled={navigation.state === "submitting"}>
+          Anmelden
+        </Button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { writeAudit } from "../../db/audit";
+import { countUsers, createUser } from "../../db/users";
+import { TextField } from "~/components/fields";
+import { Button, ErrorSummary, PageHeading } from "~/components/ui";
+import { createUserSession } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { PASSWORD_MIN_LENGTH, setupSchema } from "~/utils/form-schemas";
+
+export const meta: MetaFunction = () => [{ title: "Einrichtung – Verbundkauf" }];
+
+// First start without demo data: the only page until the coordinator account exists.
+export async function loader(_args: LoaderFunctionArgs) {
+  if ((await countUsers(await getDb())) > 0) throw redirect("/login");
+  return json({});
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const db = await getDb();
+  if ((await countUsers(db)) > 0) throw redirect("/login");
+  const submission = parseWithZod(await request.formData(), { schema: setupSchema });
+  if (submission.status !== "success") {
+    return json(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
+  }
+  const { name, email, password } = submission.value;
+  const user = await db.transaction().execute(async (trx) => {
+    // Two first visitors at once: only the first one becomes coordinator.
+    if ((await countUsers(trx)) > 0) return null;
+    const created = await createUser(trx, { name, email, password, role: "coordinator" });
+    await writeAudit(trx, {
+      userId: created.id,
+      action: "create",
+      entity: "user",
+      entityKey: created.email,
+      newValue: { name: created.name, email: created.email, role: created.role },
+      detail: "Einrichtung: erstes Koordinationskonto",
+    });
+    return created;
+  });
+  if (!user) throw redirect("/login");
+  return createUserSession(request, user, "/");
+}
+
+export default function SetupPage() {
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "setup",
+    lastResult,
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: setupSchema }),
+  });
+  return (
+    <div className="max-w-xl">
+      <PageHeading caption="Einrichtung">Koordinationskonto anlegen</PageHeading>
+      <p className="mb-6 text-lg">
+        Es gibt noch kein Benutzerkonto. Legen Sie das Konto der Koordination an; damit verwalten Sie danach alle
+        weiteren Benutzer.
+      </p>
+      <ErrorSummary errors={form.errors} id={form.errorId} />
+      <Form method="post" {...getFormProps(form)}>
+        <TextField field={fields.name} label="Name" autoComplete="name" />
+        <TextField field={fields.email} label="E-Mail" type="email" autoComplete="username" />
+        <TextField
+          field={fields.password}
+          label="Passwort"
+          type="password"
+          autoComplete="new-password"
+          hint={`Mindestens ${PASSWORD_MIN_LENGTH} Zeichen.`}
+        />
+        <TextField field={fields.confirmPassword} label="Passwort wiederholen" type="password" autoComplete="new-password" />
+        <Button type="submit">Konto anlegen und anmelden</Button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import type { Role } from "../../db/schema";
+
+// Roles and what each may see; shared by server checks and the navigation.
+export type { Role };
+export const ROLES: readonly Role[] = ["coordinator", "finance", "committee", "officer"];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  coordinator: "Koordination",
+  finance: "Finanzen",
+  committee: "Ausschuss",
+  officer: "Beschaffung (Schulträger)",
+};
+
+/** The part of a user that permissions depend on. */
+export interface Actor {
+  role: Role;
+  partnerCode: string | null;
+}
+
+/** Officers read only their own partner's demand; every other role reads all. */
+export function canReadPartner(actor: Actor, partnerCode: string): boolean {
+  return actor.role === "officer" ? actor.partnerCode === partnerCode : true;
+}
+
+/** Officers write only their own partner's demand; the coordinator writes all; finance and committee nothing. */
+export function canWritePartner(actor: Actor, partnerCode: string): boolean {
+  if (actor.role === "coordinator") return true;
+  return actor.role === "officer" && actor.partnerCode === partnerCode;
+}
+
+export function canReadTenders(actor: Actor): boolean {
+  return actor.role !== "officer";
+}
+
+export function canManageUsers(actor: Actor): boolean {
+  return actor.role === "coordinator";
+}
+
+export interface NavItem {
+  to: string;
+  label: string;
+}
+
+export function navigationFor(actor: Actor): NavItem[] {
+  const items: NavItem[] = [{ to: "/", label: "Start" }];
+  if (actor.role === "officer") {
+    if (actor.partnerCode) items.push({ to: `/demand/${actor.partnerCode}`, label: "Bedarf" });
+    return items;
+  }
+  if (actor.role === "coordinator") items.push({ to: "/demand", label: "Bedarf" });
+  items.push({ to: "/tenders", label: "Ausschreibungen" });
+  if (canManageUsers(actor)) items.push({ to: "/admin/users", label: "Benutzer" });
+  return items;
+}

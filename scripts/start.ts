@@ -1,0 +1,39 @@
+// `npm start`: build when stale, migrate, load the demo into an empty database (unless
+// DEMO=0), make sure a session secret exists, then serve.
+process.env.NODE_ENV ??= "production";
+
+import { migrateToLatest, openDatabase, databasePathFromEnv } from "../db/database";
+import { DEMO_PASSWORD, DEMO_USERS, isDemo, loadDemo } from "../db/demo";
+import { countUsers } from "../db/users";
+import { ensureSessionSecret, sessionSecretFile } from "../app/utils/session-secret.server";
+import { ROLE_LABELS } from "../app/utils/roles";
+import { buildIfStale } from "./build-if-stale";
+import { startServer } from "./server";
+
+if (buildIfStale()) console.log("Build erstellt.");
+
+const databasePath = databasePathFromEnv();
+const { db } = openDatabase(databasePath);
+const applied = await migrateToLatest(db);
+if (applied.length) console.log(`Datenbank ${databasePath}: Migrationen ${applied.join(", ")}`);
+
+if (process.env.DEMO !== "0" && (await loadDemo(db))) console.log("Demodaten (Kreis Coesfeld) geladen.");
+if (await isDemo(db)) {
+  console.log(`\nDemo-Anmeldungen (Passwort für alle: ${DEMO_PASSWORD}):`);
+  for (const user of DEMO_USERS) {
+    console.log(`  ${user.email.padEnd(40)} ${ROLE_LABELS[user.role]}${user.partner ? ` (${user.partner})` : ""}`);
+  }
+  console.log("");
+}
+const needsSetup = (await countUsers(db)) === 0;
+await db.destroy();
+
+const hadSecret = Boolean(process.env.SESSION_SECRET);
+ensureSessionSecret(databasePath);
+if (!hadSecret) console.log(`Sitzungsschlüssel: ${sessionSecretFile(databasePath)}`);
+
+const server = await startServer();
+console.log(`Verbundkauf läuft auf ${server.url}${needsSetup ? `  (zuerst ${server.url}/setup: Koordinationskonto anlegen)` : ""}`);
+const stop = () => server.close().then(() => process.exit(0));
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
