@@ -1,0 +1,160 @@
+import { loader as startLoader } from "../../app/routes/_index";
+import { loader as demandLoader } from "../../app/routes/demand.$partner";
+import { loader as demandIndexLoader } from "../../app/routes/demand._index";
+import { loader as tendersLoader } from "../../app/routes/tenders._index";
+import { loader as tenderLoader } from "../../app/routes/tenders.$code";
+import { requirePartnerRead, requirePartnerWrite } from "../../app/utils/auth.server";
+import { setSetting } from "../../db/settings";
+import type { TestDatabase } from "../helpers/test-database";
+import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_COE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+
+let testDb: TestDatabase;
+const cookies: Record<string, string> = {};
+beforeAll(async () => {
+  testDb = await setUpAppDatabase();
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE, OFFICER_COE]) cookies[email] = await signIn(email);
+});
+afterAll(() => tearDownAppDatabase(testDb));
+
+function thrownStatus(fn: () => void): number | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    if (error instanceof Response) return error.status;
+    throw error;
+  }
+}
+
+describe("partner demand pages", () => {
+  it("lets the Dülmen officer read Dülmen's demand", async () => {
+    const response = await run(demandLoader, makeRequest("/demand/DUE", { cookie: cookies[OFFICER_DUE] }), { partner: "DUE" });
+    expect(response.status).toBe(200);
+    const data = await response.json();
+    expect(data.demand.partner.name).toBe("Stadt Dülmen");
+    expect(data.demand.years).toEqual([2027, 2028, 2029, 2030]);
+    const expectedQuantity = (
+      await testDb.db
+        .selectFrom("demand_lines")
+        .select((eb) => eb.fn.sum<number>("quantity").as("total"))
+        .where("partner_code", "=", "DUE")
+        .executeTakeFirstOrThrow()
+    ).total;
+    const shownQuantity = data.demand.lines.reduce((sum: number, line: { quantity: number }) => sum + line.quantity, 0);
+    expect(shownQuantity).toBe(Number(expectedQuantity));
+    expect(data.demand.schools.length).toBeGreaterThan(0);
+  });
+
+  it("refuses the Dülmen officer Coesfeld's demand with 403", async () => {
+    const response = await run(demandLoader, makeRequest("/demand/COE", { cookie: cookies[OFFICER_DUE] }), { partner: "COE" });
+    expect(response.status).toBe(403);
+  });
+
+  it("lets coordinator, finance and committee read every partner", async () => {
+    for (const email of [COORDINATOR, FINANCE, COMMITTEE]) {
+      const response = await run(demandLoader, makeRequest("/demand/COE", { cookie: cookies[email] }), { partner: "COE" });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it("answers 404 for an unknown partner", async () => {
+    const response = await run(demandLoader, makeRequest("/demand/XYZ", { cookie: cookies[COORDINATOR] }), { partner: "XYZ" });
+    expect(response.status).toBe(404);
+  });
+
+  it("sends an officer from /demand to its own partner", async () => {
+    const response = await run(demandIndexLoader, makeRequest("/demand", { cookie: cookies[OFFICER_COE] }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/demand/COE");
+  });
+});
+
+describe("partner read and write rules", () => {
+  const officer = { role: "officer" as const, partnerCode: "DUE" };
+  it("officers read and write only their own partner", () => {
+    expect(thrownStatus(() => requirePartnerRead(officer, "DUE"))).toBeUndefined();
+    expect(thrownStatus(() => requirePartnerWrite(officer, "DUE"))).toBeUndefined();
+    expect(thrownStatus(() => requirePartnerRead(officer, "COE"))).toBe(403);
+    expect(thrownStatus(() => requirePartnerWrite(officer, "COE"))).toBe(403);
+  });
+  it("the coordinator reads and writes all; finance and committee read all and write nothing", () => {
+    expect(thrownStatus(() => requirePartnerWrite({ role: "coordinator", partnerCode: null }, "COE"))).toBeUndefined();
+    for (const role of ["finance", "committee"] as const) {
+      expect(thrownStatus(() => requirePartnerRead({ role, partnerCode: null }, "COE"))).toBeUndefined();
+      expect(thrownStatus(() => requirePartnerWrite({ role, partnerCode: null }, "COE"))).toBe(403);
+    }
+  });
+});
+
+describe("tenders", () => {
+  it("lists tenders for coordinator, finance and committee, not for officers", async () => {
+    for (const email of [COORDINATOR, FINANCE, COMMITTEE]) {
+      const response = await run(tendersLoader, makeRequest("/tenders", { cookie: cookies[email] }));
+      expect(response.status).toBe(200);
+      const { tenders } = await response.json();
+      expect(tenders).toEqual([{ code: "RV-2027", name: "Rahmenvertrag Schul-IT 2027–2030", startYear: 2027, termYears: 4, lotCount: 4 }]);
+    }
+    const refused = await run(tendersLoader, makeRequest("/tenders", { cookie: cookies[OFFICER_DUE] }));
+    expect(refused.status).toBe(403);
+  });
+
+  it("shows a tender's inputs in cents and plan order, 404 for an unknown one", async () => {
+    const response = await run(tenderLoader, makeRequest("/tenders/RV-2027", { cookie: cookies[FINANCE] }), { code: "RV-2027" });
+    const { tender } = await response.json();
+    expect(tender.soloProcessCostGrossCents).toBe(750_000);
+    expect(tender.reserve).toBe("0.10");
+    expect(tender.lots.map((lot: { code: string }) => lot.code)).toEqual(["L1", "L2", "L3", "L4"]);
+    expect(tender.lots[0].categories.map((c: { code: string }) => c.code)).toEqual(["NB-SUS", "NB-LK", "TAB", "CONV"]);
+    expect(tender.lots[0].categories[0].basePriceNetCents).toBe(44_900);
+    expect(tender.commonCosts.map((c: { label: string; amountGrossCents: number; key: string }) => [c.label, c.amountGrossCents, c.key])).toEqual([
+      ["Vergaberechtliche Beratung", 3_500_000, "volume"],
+      ["Projektleitung (Kreis)", 1_800_000, "pupils"],
+      ["Vergabeplattform", 240_000, "equal"],
+    ]);
+    const missing = await run(tenderLoader, makeRequest("/tenders/NOPE", { cookie: cookies[FINANCE] }), { code: "NOPE" });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("start page per role", () => {
+  it("shows the officer its partner's status and the deadline (or none)", async () => {
+    const withoutDeadline = await (await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))).json();
+    expect(withoutDeadline.view).toBe("officer");
+    expect(withoutDeadline.partner).toEqual({ code: "DUE", name: "Stadt Dülmen" });
+    expect(withoutDeadline.status.status).toBe("draft");
+    expect(withoutDeadline.deadline).toBeNull();
+    await setSetting(testDb.db, "demandDeadline", "2026-12-15");
+    const withDeadline = await (await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))).json();
+    expect(withDeadline.deadline).toBe("2026-12-15");
+  });
+
+  it("shows the coordinator every partner's progress", async () => {
+    await testDb.db
+      .updateTable("demand_status")
+      .set({ status: "submitted", changed_at: "2099-01-01T10:00:00.000Z" })
+      .where("partner_code", "=", "COE")
+      .execute();
+    const data = await (await run(startLoader, makeRequest("/", { cookie: cookies[COORDINATOR] }))).json();
+    expect(data.view).toBe("coordinator");
+    expect(data.progress).toHaveLength(12);
+    const coe = data.progress.find((row: { partnerCode: string }) => row.partnerCode === "COE");
+    const expected = await testDb.db
+      .selectFrom("demand_lines")
+      .select((eb) => [eb.fn.countAll<number>().as("lines"), eb.fn.sum<number>("quantity").as("quantity")])
+      .where("partner_code", "=", "COE")
+      .where("quantity", ">", 0)
+      .executeTakeFirstOrThrow();
+    expect(coe.status).toBe("submitted");
+    expect(coe.lineCount).toBe(Number(expected.lines));
+    expect(coe.totalQuantity).toBe(Number(expected.quantity));
+    expect(coe.lastChangedAt).toBe("2099-01-01T10:00:00.000Z");
+  });
+
+  it("shows finance and committee the tenders", async () => {
+    for (const email of [FINANCE, COMMITTEE]) {
+      const data = await (await run(startLoader, makeRequest("/", { cookie: cookies[email] }))).json();
+      expect(data.view).toBe("reader");
+      expect(data.tenders.map((t: { code: string }) => t.code)).toEqual(["RV-2027"]);
+    }
+  });
+});
