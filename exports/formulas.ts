@@ -84,6 +84,8 @@ function timesFraction(expression: string, factor: ExactDecimal): string {
  */
 export function roundedMoneyTimes(expression: string, factor: string | ExactDecimal): string {
   const exact = typeof factor === "string" ? parseDecimal(factor) : factor;
+  const { numerator, denominator } = integerFraction(exact);
+  if (numerator === denominator) return expression; // factor 1 (no discount): nothing to round
   return `ROUND(${timesFraction(`ROUND(${expression}*100,0)`, exact)},0)/100`;
 }
 

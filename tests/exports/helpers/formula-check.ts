@@ -45,9 +45,9 @@ function rawContent(cell: ExcelJS.Cell): RawCellContent {
   throw new Error(`Unexpected cell value at ${cell.address}: ${JSON.stringify(value)}`);
 }
 
+/** `cell.result`, not `cell.value.result`: exceljs leaves a cached 0 out of the value object. */
 function cachedResult(cell: ExcelJS.Cell): unknown {
-  const value = cell.value as ExcelJS.CellFormulaValue;
-  return value.result;
+  return cell.result;
 }
 
 function matches(cached: unknown, computed: unknown): boolean {

@@ -1,0 +1,100 @@
+// A thin layer over one exceljs worksheet (streaming or in memory) that writes rows
+// top to bottom: title, header with explanatory notes, body and total rows, each cell
+// styled by its column's kind. Rows are committed as soon as they are written, so the
+// streaming writer can flush them and memory stays flat.
+import type ExcelJS from "exceljs";
+import type { FormulaCell } from "./formulas";
+import {
+  bodyStyle,
+  columnLetter,
+  HEADER_STYLE,
+  TITLE_STYLE,
+  totalStyle,
+  type CellKind,
+  type ColumnSpec,
+} from "./workbook-style";
+
+export type CellValue = string | number | boolean | Date | FormulaCell | null;
+
+/** A cell with its own kind (mixed tables) or a note (explanations for auditors). */
+export interface StyledCell {
+  value: CellValue;
+  kind?: CellKind;
+  note?: string;
+}
+
+export type CellInput = CellValue | StyledCell;
+
+function isStyledCell(input: CellInput): input is StyledCell {
+  return typeof input === "object" && input !== null && !(input instanceof Date) && "value" in input;
+}
+
+export class SheetWriter {
+  private nextRow = 1;
+
+  constructor(
+    readonly sheet: ExcelJS.Worksheet,
+    private readonly columns: readonly ColumnSpec[],
+  ) {
+    sheet.columns = columns.map((column) => ({ width: column.width }));
+  }
+
+  /** The number the next written row will get. */
+  get currentRow(): number {
+    return this.nextRow;
+  }
+
+  title(text: string): number {
+    return this.write([text], (cell) => (cell.style = TITLE_STYLE));
+  }
+
+  /** Header row; column notes become cell notes so the rule sits next to the figure. */
+  header(columns: readonly ColumnSpec[] = this.columns): number {
+    return this.write(
+      columns.map((c) => c.header),
+      (cell, index) => {
+        cell.style = HEADER_STYLE;
+        const note = columns[index]?.note;
+        if (note) cell.note = note;
+      },
+    );
+  }
+
+  row(cells: readonly CellInput[], options: { total?: boolean } = {}): number {
+    return this.write(cells, (cell, index, input) => {
+      const kind = (isStyledCell(input) && input.kind) || this.columns[index]?.kind || "text";
+      cell.style = options.total ? totalStyle(kind) : bodyStyle(kind);
+      if (isStyledCell(input) && input.note) cell.note = input.note;
+    });
+  }
+
+  blank(count = 1): void {
+    this.nextRow += count;
+  }
+
+  /** Autofilter over the header row and the body rows below it. */
+  autoFilter(headerRow: number, lastRow: number, columnCount = this.columns.length): void {
+    this.sheet.autoFilter = `A${headerRow}:${columnLetter(columnCount)}${Math.max(lastRow, headerRow)}`;
+  }
+
+  commit(): void {
+    this.sheet.commit?.();
+  }
+
+  private write(
+    cells: readonly CellInput[],
+    decorate: (cell: ExcelJS.Cell, index: number, input: CellInput) => void,
+  ): number {
+    const rowNumber = this.nextRow++;
+    const row = this.sheet.getRow(rowNumber);
+    cells.forEach((input, index) => {
+      if (input === undefined) return;
+      const cell = row.getCell(index + 1);
+      const value = isStyledCell(input) ? input.value : input;
+      cell.value = value as ExcelJS.CellValue;
+      decorate(cell, index, input);
+    });
+    row.commit();
+    return rowNumber;
+  }
+}
