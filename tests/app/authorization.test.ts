@@ -2,9 +2,11 @@ import { loader as startLoader } from "../../app/routes/_index";
 import { loader as demandLoader } from "../../app/routes/demand.$partner";
 import { loader as demandIndexLoader } from "../../app/routes/demand._index";
 import { loader as tendersLoader } from "../../app/routes/tenders._index";
-import { loader as tenderLoader } from "../../app/routes/tenders.$code";
+import { loader as tenderLoader } from "../../app/routes/tenders.$code._index";
 import { requirePartnerRead, requirePartnerWrite } from "../../app/utils/auth.server";
+import { getPartnerDemand } from "../../db/partner-demand";
 import { setSetting } from "../../db/settings";
+import { getTenderInputs, listTenders } from "../../db/tender-inputs";
 import type { TestDatabase } from "../helpers/test-database";
 import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_COE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
 
@@ -30,19 +32,22 @@ describe("partner demand pages", () => {
   it("lets the Dülmen officer read Dülmen's demand", async () => {
     const response = await run(demandLoader, makeRequest("/demand/DUE", { cookie: cookies[OFFICER_DUE] }), { partner: "DUE" });
     expect(response.status).toBe(200);
-    const data = await response.json();
-    expect(data.demand.partner.name).toBe("Stadt Dülmen");
-    expect(data.demand.years).toEqual([2027, 2028, 2029, 2030]);
-    const expectedQuantity = (
-      await testDb.db
-        .selectFrom("demand_lines")
-        .select((eb) => eb.fn.sum<number>("quantity").as("total"))
-        .where("partner_code", "=", "DUE")
-        .executeTakeFirstOrThrow()
-    ).total;
-    const shownQuantity = data.demand.lines.reduce((sum: number, line: { quantity: number }) => sum + line.quantity, 0);
-    expect(shownQuantity).toBe(Number(expectedQuantity));
-    expect(data.demand.schools.length).toBeGreaterThan(0);
+    expect(JSON.stringify(await response.json())).toContain("Stadt Dülmen");
+  });
+
+  it("reads a partner's schools, lines and the plan horizon", async () => {
+    const demand = await getPartnerDemand(testDb.db, "DUE");
+    expect(demand!.partner.name).toBe("Stadt Dülmen");
+    expect(demand!.years).toEqual([2027, 2028, 2029, 2030]);
+    const expected = await testDb.db
+      .selectFrom("demand_lines")
+      .select((eb) => eb.fn.sum<number>("quantity").as("total"))
+      .where("partner_code", "=", "DUE")
+      .executeTakeFirstOrThrow();
+    expect(demand!.lines.reduce((sum, line) => sum + line.quantity, 0)).toBe(Number(expected.total));
+    expect(demand!.schools.length).toBeGreaterThan(0);
+    expect(demand!.schools.every((school) => school.code.startsWith("DUE-"))).toBe(true);
+    expect(await getPartnerDemand(testDb.db, "XYZ")).toBeUndefined();
   });
 
   it("refuses the Dülmen officer Coesfeld's demand with 403", async () => {
@@ -91,28 +96,37 @@ describe("tenders", () => {
     for (const email of [COORDINATOR, FINANCE, COMMITTEE]) {
       const response = await run(tendersLoader, makeRequest("/tenders", { cookie: cookies[email] }));
       expect(response.status).toBe(200);
-      const { tenders } = await response.json();
-      expect(tenders).toEqual([{ code: "RV-2027", name: "Rahmenvertrag Schul-IT 2027–2030", startYear: 2027, termYears: 4, lotCount: 4 }]);
+      expect(JSON.stringify(await response.json())).toContain("RV-2027");
     }
+    expect(await listTenders(testDb.db)).toEqual([
+      { code: "RV-2027", name: "Rahmenvertrag Schul-IT 2027–2030", startYear: 2027, termYears: 4, lotCount: 4 },
+    ]);
     const refused = await run(tendersLoader, makeRequest("/tenders", { cookie: cookies[OFFICER_DUE] }));
     expect(refused.status).toBe(403);
   });
 
-  it("shows a tender's inputs in cents and plan order, 404 for an unknown one", async () => {
+  it("opens a tender for finance, 404 for an unknown one, 403 for officers", async () => {
     const response = await run(tenderLoader, makeRequest("/tenders/RV-2027", { cookie: cookies[FINANCE] }), { code: "RV-2027" });
-    const { tender } = await response.json();
-    expect(tender.soloProcessCostGrossCents).toBe(750_000);
-    expect(tender.reserve).toBe("0.10");
-    expect(tender.lots.map((lot: { code: string }) => lot.code)).toEqual(["L1", "L2", "L3", "L4"]);
-    expect(tender.lots[0].categories.map((c: { code: string }) => c.code)).toEqual(["NB-SUS", "NB-LK", "TAB", "CONV"]);
-    expect(tender.lots[0].categories[0].basePriceNetCents).toBe(44_900);
-    expect(tender.commonCosts.map((c: { label: string; amountGrossCents: number; key: string }) => [c.label, c.amountGrossCents, c.key])).toEqual([
+    expect(response.status).toBe(200);
+    const missing = await run(tenderLoader, makeRequest("/tenders/NOPE", { cookie: cookies[FINANCE] }), { code: "NOPE" });
+    expect(missing.status).toBe(404);
+    const refused = await run(tenderLoader, makeRequest("/tenders/RV-2027", { cookie: cookies[OFFICER_DUE] }), { code: "RV-2027" });
+    expect(refused.status).toBe(403);
+  });
+
+  it("reads a tender's inputs in cents and plan order", async () => {
+    const tender = await getTenderInputs(testDb.db, "RV-2027");
+    expect(tender!.soloProcessCostGrossCents).toBe(750_000);
+    expect(tender!.reserve).toBe("0.10");
+    expect(tender!.lots.map((lot) => lot.code)).toEqual(["L1", "L2", "L3", "L4"]);
+    expect(tender!.lots[0].categories.map((c) => c.code)).toEqual(["NB-SUS", "NB-LK", "TAB", "CONV"]);
+    expect(tender!.lots[0].categories[0].basePriceNetCents).toBe(44_900);
+    expect(tender!.commonCosts.map((c) => [c.label, c.amountGrossCents, c.key])).toEqual([
       ["Vergaberechtliche Beratung", 3_500_000, "volume"],
       ["Projektleitung (Kreis)", 1_800_000, "pupils"],
       ["Vergabeplattform", 240_000, "equal"],
     ]);
-    const missing = await run(tenderLoader, makeRequest("/tenders/NOPE", { cookie: cookies[FINANCE] }), { code: "NOPE" });
-    expect(missing.status).toBe(404);
+    expect(await getTenderInputs(testDb.db, "NOPE")).toBeUndefined();
   });
 });
 
