@@ -5,6 +5,11 @@ import { sql, type Generated, type Kysely } from "kysely";
 import type { DB } from "./schema";
 import { PLAN_FORMAT, RESULT_FORMAT, type Plan } from "../domain/plan";
 import type { Result } from "../domain/result";
+import { calculatePlan } from "../domain/calculate";
+import { validatePlan, type PlanProblem } from "../domain/plan-validation";
+import { toResultFile } from "../domain/serialize";
+import { writeAudit } from "./audit";
+import { exportPlan } from "./plan-io";
 
 export const SNAPSHOT_COMMENT_MAX_LENGTH = 500;
 
@@ -120,6 +125,40 @@ export async function createSnapshot(db: Kysely<DB>, input: NewSnapshot): Promis
     .where("s.version", "=", inserted.version)
     .executeTakeFirstOrThrow();
   return info;
+}
+
+export type FreezeOutcome =
+  | { ok: true; snapshot: SnapshotInfo }
+  | { ok: false; reason: "unknown-tender" }
+  | { ok: false; reason: "invalid-plan"; problems: PlanProblem[] };
+
+/**
+ * Freezes the tender as it is now: exports the whole plan, calculates it and stores
+ * plan and result as the next version, with an audit entry. One transaction, so the
+ * stored plan is exactly the one the result was calculated from. A plan that cannot
+ * be calculated is not frozen.
+ */
+export async function freezeTender(
+  db: Kysely<DB>,
+  input: { tenderCode: string; comment: string; userId: number; at?: Date },
+): Promise<FreezeOutcome> {
+  return db.transaction().execute(async (trx): Promise<FreezeOutcome> => {
+    const plan = await exportPlan(trx);
+    if (!plan.tenders?.some((tender) => tender.code === input.tenderCode)) return { ok: false, reason: "unknown-tender" };
+    const validation = validatePlan(plan);
+    if (!validation.ok) return { ok: false, reason: "invalid-plan", problems: validation.problems };
+    const result = toResultFile(calculatePlan(validation.plan));
+    const snapshot = await createSnapshot(trx, { ...input, plan: validation.plan, result });
+    await writeAudit(trx, {
+      userId: input.userId,
+      action: "create",
+      entity: "snapshot",
+      entityKey: `${snapshot.tenderCode}/${snapshot.version}`,
+      newValue: { version: snapshot.version, comment: snapshot.comment },
+      at: input.at,
+    });
+    return { ok: true, snapshot };
+  });
 }
 
 function parseDocument<T extends { format: string }>(json: string, format: string): T {

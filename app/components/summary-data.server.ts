@@ -3,6 +3,7 @@
 // stored plan and checked against its stored result).
 import { isDeepStrictEqual } from "node:util";
 import type { Kysely } from "kysely";
+import packageJson from "../../package.json";
 import type { DB } from "../../db/schema";
 import { exportPlan } from "../../db/plan-io";
 import { getSnapshot, type SnapshotInfo } from "../../db/snapshots";
@@ -61,3 +62,6 @@ export function parseVersionParam(value: string | null): number | null | "invali
   if (!/^[1-9]\d{0,8}$/.test(value)) return "invalid";
   return Number(value);
 }
+
+// Printed in the footer of committee papers, so a reader knows which build made them.
+export const APP_VERSION: string = packageJson.version;

@@ -1,0 +1,168 @@
+// Tables for the comparison of the current state with a snapshot: only changed rows,
+// each changed value as "old → new" with the difference.
+import type { Change, TenderDiff } from "../../domain/snapshot-diff";
+import { RowTh, Table, Tag, Td, Th } from "./ui";
+import { formatCents, formatInteger } from "~/utils/format";
+
+/** The same shape with every bigint as a decimal string, so it survives the loader's JSON. */
+export type Jsonify<T> = T extends bigint
+  ? string
+  : T extends (infer U)[]
+    ? Jsonify<U>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonify<T[K]> }
+      : T;
+
+export function jsonifyBigInts<T>(value: T): Jsonify<T> {
+  if (typeof value === "bigint") return value.toString() as Jsonify<T>;
+  if (Array.isArray(value)) return value.map(jsonifyBigInts) as Jsonify<T>;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonifyBigInts(v)])) as Jsonify<T>;
+  }
+  return value as Jsonify<T>;
+}
+
+export type DiffView = Jsonify<TenderDiff>;
+type CountChange = Jsonify<Change<number>>;
+type MoneyChange = Jsonify<Change<bigint>>;
+
+const money = (cents: string) => formatCents(BigInt(cents));
+const signed = (text: string, negative: boolean, zero: boolean) => (negative || zero ? text : `+${text}`);
+
+function ChangeCell({ change, kind }: { change: CountChange | MoneyChange; kind: "count" | "money" }) {
+  const format = (value: number | string | null) =>
+    value === null ? "–" : kind === "money" ? money(String(value)) : formatInteger(Number(value));
+  if (!change.changed) {
+    return (
+      <Td numeric className="text-muted">
+        {format(change.before)}
+      </Td>
+    );
+  }
+  const difference = change.difference;
+  const differenceText =
+    difference === null
+      ? null
+      : signed(format(difference), String(difference).startsWith("-"), String(difference) === "0");
+  return (
+    <Td numeric className="font-semibold">
+      <span aria-hidden="true">
+        {format(change.before)} → {format(change.after)}
+      </span>
+      <span className="sr-only">
+        von {format(change.before)} auf {format(change.after)}
+      </span>
+      {differenceText ? (
+        <span className="block text-sm">
+          <span className="sr-only">Differenz </span>
+          {differenceText}
+        </span>
+      ) : null}
+    </Td>
+  );
+}
+
+function StatusTag({ status }: { status: "added" | "removed" | "changed" }) {
+  if (status === "added") return <Tag tone="green">neu</Tag>;
+  if (status === "removed") return <Tag tone="red">entfallen</Tag>;
+  return null;
+}
+
+export function CategoryChanges({ rows }: { rows: DiffView["categories"] }) {
+  if (rows.length === 0) return <p className="text-lg">Bei den Produktgruppen gibt es keine Änderungen.</p>;
+  return (
+    <Table caption="Produktgruppen mit Änderungen">
+      <thead>
+        <tr>
+          <Th>Produktgruppe</Th>
+          <Th numeric>Menge</Th>
+          <Th numeric>Höchstmenge</Th>
+          <Th numeric>Verbundpreis (netto)</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.code}>
+            <RowTh>
+              {row.name} <StatusTag status={row.status} />
+            </RowTh>
+            <ChangeCell change={row.quantity} kind="count" />
+            <ChangeCell change={row.maxQuantity} kind="count" />
+            <ChangeCell change={row.unitPriceNet} kind="money" />
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}
+
+export function PartnerChanges({ rows, totals }: { rows: DiffView["partners"]; totals: DiffView["totals"] }) {
+  if (rows.length === 0) return <p className="text-lg">Bei den Schulträgern gibt es keine Änderungen.</p>;
+  return (
+    <Table caption="Schulträger mit Änderungen (brutto, gesamte Laufzeit)">
+      <thead>
+        <tr>
+          <Th>Schulträger</Th>
+          <Th numeric>Menge</Th>
+          <Th numeric>Geräte</Th>
+          <Th numeric>Gemeinkostenanteil</Th>
+          <Th numeric>Gesamt</Th>
+          <Th numeric>Ersparnis</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.code}>
+            <RowTh>
+              {row.name} <StatusTag status={row.status} />
+            </RowTh>
+            <ChangeCell change={row.quantity} kind="count" />
+            <ChangeCell change={row.directGross} kind="money" />
+            <ChangeCell change={row.commonCostShare} kind="money" />
+            <ChangeCell change={row.totalGross} kind="money" />
+            <ChangeCell change={row.savingsGross} kind="money" />
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr className="border-t-2 border-ink">
+          <RowTh className="font-bold">Alle Schulträger</RowTh>
+          <ChangeCell change={totals.quantity} kind="count" />
+          <ChangeCell change={totals.directGross} kind="money" />
+          <ChangeCell change={totals.commonCostShare} kind="money" />
+          <ChangeCell change={totals.totalGross} kind="money" />
+          <ChangeCell change={totals.savingsGross} kind="money" />
+        </tr>
+      </tfoot>
+    </Table>
+  );
+}
+
+export function TenderLevelChanges({ diff }: { diff: DiffView }) {
+  if (!diff.estimatedValueNet.changed && !diff.euProcedureRequired.changed) return null;
+  const verdict = (required: boolean) => (required ? "EU-weites Verfahren erforderlich" : "unterhalb des EU-Schwellenwerts");
+  return (
+    <Table caption="Auftragswert und Schwellenwert" className="mb-6">
+      <thead>
+        <tr>
+          <Th>Kennzahl</Th>
+          <Th numeric>alt → neu</Th>
+        </tr>
+      </thead>
+      <tbody>
+        <tr>
+          <RowTh>Geschätzter Auftragswert (netto)</RowTh>
+          <ChangeCell change={diff.estimatedValueNet} kind="money" />
+        </tr>
+        <tr>
+          <RowTh>Vergabeart</RowTh>
+          <Td numeric className={diff.euProcedureRequired.changed ? "font-semibold" : "text-muted"}>
+            {diff.euProcedureRequired.changed
+              ? `${verdict(diff.euProcedureRequired.before)} → ${verdict(diff.euProcedureRequired.after)}`
+              : verdict(diff.euProcedureRequired.after)}
+          </Td>
+        </tr>
+      </tbody>
+    </Table>
+  );
+}

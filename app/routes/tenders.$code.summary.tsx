@@ -1,0 +1,128 @@
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { listSnapshots } from "../../db/snapshots";
+import { SavingsPerPartnerChart } from "~/components/charts/savings-per-partner-chart";
+import { UnitPriceChart } from "~/components/charts/unit-price-chart";
+import { VolumePerLotChart } from "~/components/charts/volume-per-lot-chart";
+import { APP_VERSION, loadCurrentTender, loadSnapshotTender, parseVersionParam } from "~/components/summary-data.server";
+import { buildSummaryView } from "~/components/summary-model";
+import { PrintFooter } from "~/components/summary-print-footer";
+import { KeyFigures, PartnerSummaryTable, SavingsBreakdownTable } from "~/components/summary-sections";
+import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
+import { ErrorSummary, PageHeading, SectionHeading } from "~/components/ui";
+import printStyles from "~/styles/print.css";
+import { requireUser } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { notFound } from "~/utils/http.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Ausschussvorlage ${data.tenderName} – Verbundkauf` : "Ausschussvorlage – Verbundkauf" },
+];
+
+// Every signed-in role may read the summary, officers included: it is the paper the
+// committees decide on.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireUser(request);
+  const db = await getDb();
+  const code = params.code ?? "";
+  const version = parseVersionParam(new URL(request.url).searchParams.get("version"));
+  if (version === "invalid") throw notFound();
+
+  const frozen = version === null ? undefined : await loadSnapshotTender(db, code, version);
+  if (version !== null && !frozen) throw notFound();
+  const state = frozen ? frozen.state : await loadCurrentTender(db, code);
+  if (!state) throw notFound();
+
+  const view = state.ok ? buildSummaryView(state.tender) : null;
+  const versions = (await listSnapshots(db, code)).map(({ version, createdAt }) => ({ version, createdAt }));
+  return json({
+    code,
+    tenderName: view?.tender.name ?? code,
+    view,
+    problems: state.ok ? [] : state.problems.map((p) => p.message),
+    snapshot: frozen
+      ? {
+          version: frozen.snapshot.version,
+          comment: frozen.snapshot.comment,
+          createdAt: frozen.snapshot.createdAt,
+          createdBy: frozen.snapshot.createdBy,
+        }
+      : null,
+    matchesStoredResult: frozen?.matchesStoredResult ?? true,
+    versions,
+    stamp: { at: frozen?.snapshot.createdAt ?? new Date().toISOString(), version, appVersion: APP_VERSION },
+  });
+}
+
+export default function SummaryPage() {
+  const data = useLoaderData<typeof loader>();
+  const { view, snapshot, code } = data;
+  const base = `/tenders/${encodeURIComponent(code)}`;
+  const years = view ? `${view.tender.startYear}–${view.tender.endYear}` : "";
+  return (
+    <>
+      <div className="mb-4 flex flex-wrap items-end justify-between gap-4 print:hidden">
+        <p className="flex flex-wrap gap-x-4">
+          <Link to={base}>Zur Ausschreibung</Link>
+          <Link to={`${base}/snapshots`}>Beschlussstände</Link>
+          {snapshot ? <Link to={`${base}/compare?version=${snapshot.version}`}>Mit aktuellem Stand vergleichen</Link> : null}
+        </p>
+        <div className="flex flex-wrap items-end gap-4">
+          <VersionPicker versions={data.versions} selected={snapshot?.version ?? null} />
+          <button
+            type="button"
+            onClick={() => window.print()}
+            className="cursor-pointer bg-ok px-4 py-1.5 font-semibold text-white shadow-[0_2px_0_#002d18]"
+          >
+            Drucken
+          </button>
+        </div>
+      </div>
+
+      <PageHeading caption={`Ausschussvorlage · Ausschreibung ${code}${years ? ` · Laufzeit ${years}` : ""}`}>
+        {data.tenderName}
+      </PageHeading>
+
+      {snapshot ? (
+        <SnapshotBanner snapshot={snapshot} matchesStoredResult={data.matchesStoredResult} currentHref={`${base}/summary`} />
+      ) : null}
+
+      {view ? (
+        <>
+          <section aria-labelledby="key-figures">
+            <SectionHeading id="key-figures">Auf einen Blick</SectionHeading>
+            <KeyFigures figures={view.keyFigures} />
+          </section>
+
+          <section aria-labelledby="charts">
+            <SectionHeading id="charts">Grafiken</SectionHeading>
+            <SavingsPerPartnerChart partners={view.partners} />
+            <VolumePerLotChart lots={view.lots} />
+            <UnitPriceChart categories={view.categories} />
+          </section>
+
+          <section aria-labelledby="savings">
+            <SectionHeading id="savings">Ersparnis</SectionHeading>
+            <SavingsBreakdownTable savings={view.savings} />
+          </section>
+
+          <section aria-labelledby="partners" className="mt-8">
+            <PartnerSummaryTable partners={view.partners} />
+          </section>
+        </>
+      ) : (
+        <>
+          <ErrorSummary errors={data.problems} />
+          <p className="text-lg">
+            Der Plan kann so nicht berechnet werden. Bitte korrigieren Sie die genannten Angaben; danach erscheint die
+            Zusammenfassung.
+          </p>
+        </>
+      )}
+
+      <PrintFooter stamp={data.stamp} />
+    </>
+  );
+}
