@@ -10,6 +10,12 @@ export interface SnapshotMeta {
   createdAt: string;
   comment?: string;
   createdBy?: string;
+  /**
+   * False when today's engine gives other figures for the snapshot's plan than the
+   * result stored with it (a rule changed since); the workbook shows today's figures
+   * and says so.
+   */
+  matchesStoredResult?: boolean;
 }
 
 export interface CostSplitMeta {

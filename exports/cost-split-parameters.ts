@@ -82,6 +82,14 @@ export function writeParametersSheet(sheet: ExcelJS.Worksheet, context: CostSpli
     put("Beschlussstand gespeichert am", germanDateTime(new Date(meta.snapshot.createdAt)));
     if (meta.snapshot.createdBy) put("Beschlussstand gespeichert von", meta.snapshot.createdBy);
     if (meta.snapshot.comment) put("Kommentar zum Beschlussstand", meta.snapshot.comment);
+    if (meta.snapshot.matchesStoredResult === false) {
+      put(
+        "Hinweis",
+        "Abweichung",
+        "text",
+        "Die heutige Berechnung des gespeicherten Plans weicht vom damals gespeicherten Ergebnis ab (geänderte Rechenregel). Diese Mappe zeigt die heutige Berechnung.",
+      );
+    }
   }
   put("Erstellt am", berlinWallClock(meta.createdAt), "dateTime", "Zeitpunkt dieses Exports (deutsche Zeit).");
   put("Programmversion", `Verbundkauf ${meta.appVersion}`);

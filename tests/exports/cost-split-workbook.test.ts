@@ -151,6 +151,18 @@ describe("cost-split workbook metadata and errors", () => {
     expect(String(workbook.getWorksheet(SHEET.overview)!.getRow(1).getCell(1).value)).toContain("Version 3");
   });
 
+  it("warns when today's calculation differs from the snapshot's stored result", async () => {
+    const { workbook } = await buildCostSplit(calculation, tenderCode, {
+      createdAt: new Date(),
+      appVersion: "9.9.9",
+      snapshot: { version: 1, createdAt: "2026-11-20T09:15:00Z", matchesStoredResult: false },
+    });
+    const sheet = workbook.getWorksheet(SHEET.parameters)!;
+    const notes = new Map<unknown, unknown>();
+    sheet.eachRow((row) => notes.set(row.getCell(1).value, row.getCell(3).value));
+    expect(String(notes.get("Hinweis"))).toContain("weicht vom damals gespeicherten Ergebnis ab");
+  });
+
   it("refuses an unknown tender before writing", async () => {
     await expect(
       writeToBuffer((stream) =>
