@@ -1,24 +1,104 @@
+// /tenders — all tenders with their estimated contract value and EU verdict from the
+// engine; the coordinator may start a new one.
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { listTenders } from "../../db/tender-inputs";
-import { TendersTable } from "~/components/tenders-table";
-import { PageHeading } from "~/components/ui";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { calculateCurrentPlan } from "../../db/tenders";
+import { formatEuro } from "../../domain/money";
+import { EU_VERDICT } from "~/components/result-tables";
+import { ErrorSummary, Notice, PageHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { formatInteger } from "~/utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Ausschreibungen – Verbundkauf" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "coordinator", "finance", "committee");
-  return json({ tenders: await listTenders(await getDb()) });
+  const user = await requireRole(request, "coordinator", "finance", "committee");
+  const current = await calculateCurrentPlan(await getDb());
+  const calculated = current.ok ? new Map(current.calculation.tenders.map((t) => [t.code, t])) : new Map();
+  return json({
+    canCreate: user.role === "coordinator",
+    problems: current.ok ? [] : current.problems.map((p) => `${p.path}: ${p.message}`),
+    tenders: (current.plan.tenders ?? []).map((tender) => {
+      const calc = calculated.get(tender.code);
+      return {
+        code: tender.code,
+        name: tender.name,
+        startYear: tender.startYear,
+        termYears: tender.termYears,
+        lots: tender.lots.length,
+        estimatedValue: calc ? formatEuro(calc.estimatedValueNet) : "–",
+        euProcedureRequired: calc ? Boolean(calc.euProcedureRequired) : null,
+      };
+    }),
+  });
 }
 
 export default function TendersPage() {
-  const { tenders } = useLoaderData<typeof loader>();
+  const { tenders, canCreate, problems } = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
   return (
     <>
       <PageHeading>Ausschreibungen</PageHeading>
-      <TendersTable tenders={tenders} />
+      {searchParams.get("notice") === "deleted" ? <Notice>Die Ausschreibung wurde gelöscht.</Notice> : null}
+      <ErrorSummary errors={problems.length ? ["Der gespeicherte Plan ist ungültig:", ...problems] : undefined} />
+      {canCreate ? (
+        <p className="mb-6">
+          <Link
+            to="/tenders/new"
+            className="inline-block bg-ok px-4 py-2 font-semibold text-white no-underline shadow-[0_2px_0_#002d18] hover:bg-[#005a30]"
+          >
+            Neue Ausschreibung
+          </Link>
+          <Link to="/categories" className="ml-6">
+            Produktgruppen und Staffeln
+          </Link>
+        </p>
+      ) : (
+        <p className="mb-6">
+          <Link to="/categories">Produktgruppen und Staffeln</Link>
+        </p>
+      )}
+      {tenders.length === 0 ? (
+        <p className="text-lg">Es sind noch keine Ausschreibungen angelegt.</p>
+      ) : (
+        <Table>
+          <thead>
+            <tr>
+              <Th>Kürzel</Th>
+              <Th>Bezeichnung</Th>
+              <Th numeric>Startjahr</Th>
+              <Th numeric>Laufzeit</Th>
+              <Th numeric>Lose</Th>
+              <Th numeric>Geschätzter Auftragswert (netto)</Th>
+              <Th>Vergabe</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {tenders.map((tender) => (
+              <tr key={tender.code} data-tender={tender.code}>
+                <Td>
+                  <Link to={`/tenders/${encodeURIComponent(tender.code)}`}>{tender.code}</Link>
+                </Td>
+                <Td>{tender.name}</Td>
+                <Td numeric>{tender.startYear}</Td>
+                <Td numeric>{tender.termYears === 1 ? "1 Jahr" : `${tender.termYears} Jahre`}</Td>
+                <Td numeric>{formatInteger(tender.lots)}</Td>
+                <Td numeric data-field="estimatedValue">{tender.estimatedValue}</Td>
+                <Td>
+                  {tender.euProcedureRequired === null ? (
+                    "–"
+                  ) : (
+                    <Tag tone={tender.euProcedureRequired ? "red" : "green"}>
+                      {tender.euProcedureRequired ? EU_VERDICT.required : EU_VERDICT.national}
+                    </Tag>
+                  )}
+                </Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
     </>
   );
 }
