@@ -1,156 +1,253 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { getDemandStatus } from "../../db/demand-status";
-import { getPartnerDemand, type CategorySummary, type DemandCell } from "../../db/partner-demand";
-import { getSetting } from "../../db/settings";
-import { DescriptionList, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
-import { requirePartnerRead, requireUser } from "~/utils/auth.server";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import {
+  getDemandDeadline,
+  getDemandState,
+  gridsOf,
+  loadPartnerDemand,
+  reopenDemand,
+  saveGrid,
+  submitDemand,
+  type PartnerDemandData,
+} from "../../db/demand";
+import { parseGridForm } from "../../domain/demand-form";
+import { NO_SCHOOL_TITLE, type Conflict } from "../../domain/demand-grid";
+import { canEditDemand, canReopenDemand, canSubmitDemand, formatTimeLeft, DEMAND_STATUS_LABEL } from "../../domain/demand-workflow";
+import { formatBerlinDateTime } from "../../domain/demand-deadline";
+import { DemandGridForm, gridDomId, gridKey, type GridSaveReply } from "~/components/demand-grid-form";
+import { DemandImportUpload } from "~/components/demand-import-upload";
+import { Button, DescriptionList, ErrorSummary, Notice, PageHeading, SectionHeading, Tag } from "~/components/ui";
+import { requirePartnerRead, requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { DEMAND_STATUS_LABELS, DEMAND_STATUS_TONES } from "~/utils/demand-labels";
-import { formatDeadline, formatInteger } from "~/utils/format";
+import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
+import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Bedarf ${data.demand.partner.name} – Verbundkauf` : "Bedarf – Verbundkauf" },
+  { title: data ? `Bedarf ${data.partner.name} – Verbundkauf` : "Bedarf – Verbundkauf" },
 ];
+
+async function partnerOr404(partner: string | undefined): Promise<PartnerDemandData> {
+  const data = await loadPartnerDemand(await getDb(), partner ?? "");
+  if (!data) throw notFound();
+  return data;
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
+  const data = await partnerOr404(params.partner);
+  requirePartnerRead(user, data.partner.code);
   const db = await getDb();
-  const demand = await getPartnerDemand(db, params.partner ?? "");
-  if (!demand) throw notFound();
-  requirePartnerRead(user, demand.partner.code);
+  const now = new Date();
+  const state = await getDemandState(db, data.partner.code);
+  const deadline = await getDemandDeadline(db);
+  const edit = canEditDemand(user, data.partner.code, state, now);
+  const imported = Number(new URL(request.url).searchParams.get("importiert"));
   return json({
-    demand,
-    status: await getDemandStatus(db, demand.partner.code),
-    deadline: (await getSetting(db, "demandDeadline")) ?? null,
+    partner: data.partner,
+    grids: gridsOf(data),
+    status: state.status,
+    deadline: deadline
+      ? { text: formatBerlinDateTime(deadline.instant), left: formatTimeLeft(deadline.instant, now), passed: deadline.instant <= now }
+      : null,
+    canEdit: edit.allowed,
+    lockReason: edit.allowed ? null : edit.reason,
+    canSubmit: canSubmitDemand(user, data.partner.code, state, now).allowed,
+    canReopen: canReopenDemand(user, state).allowed,
+    /** Officers and the coordinator may download and upload the template. */
+    canWritePartner: user.role === "coordinator" || (user.role === "officer" && user.partnerCode === data.partner.code),
+    imported: Number.isInteger(imported) && imported >= 0 && new URL(request.url).searchParams.has("importiert") ? imported : null,
   });
 }
 
-/** quantity by category and year for one school (or the lines without school). */
-function quantityGrid(lines: DemandCell[], schoolCode: string | null): Map<string, Map<number, number>> {
-  const grid = new Map<string, Map<number, number>>();
-  for (const line of lines) {
-    if (line.schoolCode !== schoolCode) continue;
-    const byYear = grid.get(line.categoryCode) ?? new Map<number, number>();
-    byYear.set(line.year, (byYear.get(line.year) ?? 0) + line.quantity);
-    grid.set(line.categoryCode, byYear);
+const intentSchema = z.enum(["save", "submit", "reopen"]);
+const SUBMITTED_FIELD = /^(qty|was|note|wasnote)\.|^version$/;
+
+function conflictLabels(data: PartnerDemandData, conflicts: Conflict[]) {
+  const school = (code: string | null) => (code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code));
+  const category = (code: string) => data.categories.find((c) => c.code === code)?.name ?? code;
+  return conflicts.map((c) => ({
+    label: `${school(c.schoolCode)} – ${category(c.categoryCode)} ${c.year ?? "(Begründung)"}`,
+    theirs: c.theirs,
+    yours: c.yours,
+  }));
+}
+
+const berlinTime = (iso: string) =>
+  `${new Intl.DateTimeFormat("de-DE", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit" }).format(new Date(iso))} Uhr`;
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const data = await partnerOr404(params.partner);
+  const partnerCode = data.partner.code;
+  requirePartnerWrite(user, partnerCode);
+  const db = await getDb();
+  const form = await request.formData();
+  const intent = intentSchema.safeParse(form.get("intent"));
+  if (!intent.success) return json({ intent: "unknown" as const, ok: false, message: "Unbekannte Aktion." }, { status: 400 });
+
+  if (intent.data === "submit" || intent.data === "reopen") {
+    const result = intent.data === "submit" ? await submitDemand(db, partnerCode, user) : await reopenDemand(db, partnerCode, user);
+    if (result.kind === "denied") return json({ intent: intent.data, ok: false, message: result.reason }, { status: 403 });
+    return json({
+      intent: intent.data,
+      ok: true,
+      message: intent.data === "submit" ? "Der Bedarf ist eingereicht." : "Die Bedarfsmeldung ist wieder geöffnet.",
+    });
   }
-  return grid;
+
+  const school = z.string().max(100).safeParse(form.get("school") ?? "");
+  const schoolCode = school.success && school.data !== "" ? school.data : null;
+  const grid = gridsOf(data).find((g) => g.schoolCode === schoolCode);
+  if (!school.success || !grid) return json({ intent: "unknown" as const, ok: false, message: "Diese Schule gehört nicht zu diesem Partner." }, { status: 400 });
+  const key = gridKey(schoolCode);
+  const submitted: Record<string, string> = {};
+  for (const [name, value] of form) if (typeof value === "string" && SUBMITTED_FIELD.test(name)) submitted[name] = value;
+  // "Meine Werte trotzdem speichern": the user saw the conflict and saves against the newer version.
+  const override = form.get("override");
+  const fields = { get: (name: string) => (name === "version" && typeof override === "string" && override !== "" ? override : form.get(name)) };
+  const parsed = parseGridForm(fields, { schoolCode, years: grid.years, categoryCodes: grid.rows.map((r) => r.category.code) });
+  if (!parsed.ok) {
+    const reply: GridSaveReply = {
+      intent: "save",
+      school: key,
+      status: "invalid",
+      message: "Nicht gespeichert: bitte die markierten Felder korrigieren.",
+      fieldErrors: parsed.fieldErrors,
+      submitted,
+    };
+    return json(reply, { status: 400 });
+  }
+  const result = await saveGrid(db, { partnerCode, schoolCode, version: parsed.version, baseline: parsed.baseline, wanted: parsed.wanted, user });
+  let reply: GridSaveReply;
+  let status = 200;
+  if (result.kind === "saved") {
+    reply = { intent: "save", school: key, status: "saved", changed: result.cells + result.notes, timeText: berlinTime(result.at) };
+  } else if (result.kind === "conflict") {
+    const latest = gridsOf((await loadPartnerDemand(db, partnerCode))!).find((g) => g.schoolCode === schoolCode);
+    reply = {
+      intent: "save",
+      school: key,
+      status: "conflict",
+      conflicts: conflictLabels(data, result.conflicts),
+      latestVersion: latest?.version ?? grid.version,
+      submitted,
+    };
+    status = 409;
+  } else {
+    reply = { intent: "save", school: key, status: "denied", message: result.reason, submitted };
+    status = 403;
+  }
+  return json(reply, { status });
 }
 
-function Quantity({ value }: { value: number }) {
-  return value === 0 ? <span aria-label="0">–</span> : <>{formatInteger(value)}</>;
-}
+type ActionReply = GridSaveReply | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string };
 
-function DemandTable({
-  caption,
-  categories,
-  years,
-  lines,
-  schoolCode,
-}: {
-  caption: string;
-  categories: CategorySummary[];
-  years: number[];
-  lines: DemandCell[];
-  schoolCode: string | null;
-}) {
-  const grid = quantityGrid(lines, schoolCode);
-  const cell = (category: string, year: number) => grid.get(category)?.get(year) ?? 0;
-  const rowTotal = (category: string) => years.reduce((sum, year) => sum + cell(category, year), 0);
-  const yearTotal = (year: number) => categories.reduce((sum, category) => sum + cell(category.code, year), 0);
-  const total = years.reduce((sum, year) => sum + yearTotal(year), 0);
-  return (
-    <Table caption={caption} className="mb-8">
-      <thead>
-        <tr>
-          <Th>Produktgruppe</Th>
-          {years.map((year) => (
-            <Th key={year} numeric>
-              {year}
-            </Th>
-          ))}
-          <Th numeric>Summe</Th>
-        </tr>
-      </thead>
-      <tbody>
-        {categories.map((category) => (
-          <tr key={category.code}>
-            <RowTh>{category.name}</RowTh>
-            {years.map((year) => (
-              <Td key={year} numeric>
-                <Quantity value={cell(category.code, year)} />
-              </Td>
-            ))}
-            <Td numeric className="font-semibold">
-              <Quantity value={rowTotal(category.code)} />
-            </Td>
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr>
-          <RowTh className="border-t-2 border-ink font-bold">Summe</RowTh>
-          {years.map((year) => (
-            <Td key={year} numeric className="border-t-2 border-ink font-bold">
-              {formatInteger(yearTotal(year))}
-            </Td>
-          ))}
-          <Td numeric className="border-t-2 border-ink font-bold">
-            {formatInteger(total)}
-          </Td>
-        </tr>
-      </tfoot>
-    </Table>
-  );
-}
-
-export default function PartnerDemandPage() {
-  const { demand, status, deadline } = useLoaderData<typeof loader>();
-  const linesWithoutSchool = demand.lines.some((line) => line.schoolCode === null);
-  const totalQuantity = demand.lines.reduce((sum, line) => sum + line.quantity, 0);
+export default function PartnerDemandEditor() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionReply | undefined;
+  const navigation = useNavigation();
+  const gridReply = actionData?.intent === "save" ? actionData : undefined;
+  const workflowReply = actionData && actionData.intent !== "save" ? actionData : undefined;
+  const total = data.grids.reduce((s, g) => s + g.total, 0);
+  const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
+  const busy = navigation.state !== "idle";
   return (
     <>
-      <PageHeading caption="Bedarf">{demand.partner.name}</PageHeading>
+      <PageHeading caption="Bedarfsmeldung">{data.partner.name}</PageHeading>
+      {data.imported !== null ? (
+        <Notice>Excel-Import übernommen: {data.imported} {data.imported === 1 ? "Wert" : "Werte"} geändert.</Notice>
+      ) : null}
+      {workflowReply ? (
+        workflowReply.ok ? <Notice>{workflowReply.message}</Notice> : <ErrorSummary errors={[workflowReply.message]} />
+      ) : null}
       <DescriptionList
         items={[
           {
             term: "Status",
-            value: <Tag tone={DEMAND_STATUS_TONES[status.status]}>{DEMAND_STATUS_LABELS[status.status]}</Tag>,
+            value: (
+              <span data-testid="demand-status">
+                <Tag tone={DEMAND_STATUS_TONES[data.status]}>{DEMAND_STATUS_LABEL[data.status]}</Tag>
+              </span>
+            ),
           },
-          { term: "Frist", value: deadline ? formatDeadline(deadline) : "Keine Frist gesetzt" },
-          { term: "Gesamtmenge", value: `${formatInteger(totalQuantity)} Stück` },
+          {
+            term: "Frist",
+            value: data.deadline ? (
+              <span data-testid="demand-deadline">
+                {data.deadline.text} –{" "}
+                <strong className={data.deadline.passed ? "text-danger" : ""}>{data.deadline.left}</strong>
+              </span>
+            ) : (
+              "Keine Frist gesetzt"
+            ),
+          },
+          { term: "Gesamtmenge", value: `${formatInteger(total)} Stück` },
         ]}
       />
-      {demand.years.length === 0 ? (
-        <p className="mt-6 text-lg">Es gibt noch keine Ausschreibung und keinen Bedarf: der Planungszeitraum ist leer.</p>
-      ) : (
-        <>
-          <SectionHeading>Bedarf je Schule</SectionHeading>
-          <p className="mb-6 text-muted">Stückzahlen je Produktgruppe und Jahr; „–“ heißt kein Bedarf.</p>
-          {demand.schools.map((school) => (
-            <DemandTable
-              key={school.code}
-              caption={school.name}
-              categories={demand.categories}
-              years={demand.years}
-              lines={demand.lines}
-              schoolCode={school.code}
-            />
-          ))}
-          {demand.schools.length === 0 ? <p className="mb-6 text-lg">Für diesen Schulträger sind keine Schulen angelegt.</p> : null}
-          {linesWithoutSchool || demand.schools.length === 0 ? (
-            <DemandTable
-              caption="Ohne Schulzuordnung"
-              categories={demand.categories}
-              years={demand.years}
-              lines={demand.lines}
-              schoolCode={null}
-            />
+      {!data.canEdit && data.canWritePartner ? (
+        <p role="note" className="mt-4 border-l-8 border-line bg-soft p-3 text-lg" data-testid="lock-reason">
+          {data.lockReason}
+        </p>
+      ) : null}
+
+      <div className="mt-6 flex flex-wrap gap-4">
+        <Link to={`${partnerPath}/history`}>Verlauf der Änderungen</Link>
+        {data.canWritePartner ? (
+          <a href={`${partnerPath}/template.xlsx`} download>
+            Excel-Vorlage herunterladen
+          </a>
+        ) : null}
+      </div>
+
+      {data.canSubmit || data.canReopen ? (
+        <Form method="post" className="mt-6 flex flex-wrap items-center gap-4">
+          {data.canSubmit ? (
+            <>
+              <Button type="submit" name="intent" value="submit" disabled={busy}>
+                Bedarf einreichen
+              </Button>
+              <span className="text-muted">Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.</span>
+            </>
           ) : null}
+          {data.canReopen ? (
+            <Button type="submit" name="intent" value="reopen" variant="secondary" disabled={busy}>
+              Wieder öffnen
+            </Button>
+          ) : null}
+        </Form>
+      ) : null}
+
+      <SectionHeading>Bedarf je Schule</SectionHeading>
+      <p className="mb-4 text-muted">
+        Stückzahlen je Produktgruppe und Jahr (ganze Zahlen von 0 bis 100.000; leer heißt 0). Jede Tabelle wird für sich
+        gespeichert. Tab springt nach rechts, Enter in die nächste Zeile, Umschalt+Enter zurück.
+      </p>
+      <nav aria-label="Schulen" className="mb-6">
+        <ul className="flex flex-wrap gap-x-4 gap-y-1">
+          {data.grids.map((g) => (
+            <li key={gridKey(g.schoolCode)}>
+              <a href={`#${gridDomId(g.schoolCode)}`}>{g.title}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {data.grids.map((grid) => (
+        <DemandGridForm
+          key={gridKey(grid.schoolCode)}
+          grid={grid}
+          editable={data.canEdit}
+          reply={gridReply?.school === gridKey(grid.schoolCode) ? gridReply : undefined}
+        />
+      ))}
+
+      {data.canEdit ? (
+        <>
+          <SectionHeading>Excel-Vorlage hochladen</SectionHeading>
+          <DemandImportUpload partnerCode={data.partner.code} />
         </>
-      )}
+      ) : null}
     </>
   );
 }

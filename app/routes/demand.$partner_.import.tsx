@@ -1,0 +1,307 @@
+import {
+  json,
+  MaxPartSizeExceededError,
+  redirect,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import {
+  applyPendingImport,
+  createPendingImport,
+  discardPendingImport,
+  getDemandState,
+  getPendingImport,
+  loadPartnerDemand,
+  previewImport,
+  type PartnerDemandData,
+} from "../../db/demand";
+import { canEditDemand } from "../../domain/demand-workflow";
+import { NO_SCHOOL_TITLE, type Conflict } from "../../domain/demand-grid";
+import { MAX_TEMPLATE_BYTES, parseDemandTemplate, type TemplateError } from "../../exports/demand-template-import";
+import { DemandImportUpload } from "~/components/demand-import-upload";
+import { Button, ErrorSummary, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
+import { requirePartnerWrite, requireUser } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { formatInteger } from "~/utils/format";
+import { notFound } from "~/utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Excel-Import ${data.partner.name} – Verbundkauf` : "Excel-Import – Verbundkauf" },
+];
+
+/** Multipart overhead (boundaries, headers, the field name) on top of the file itself. */
+const MULTIPART_SLACK_BYTES = 64 * 1024;
+const TOO_BIG = "Die Datei ist größer als 5 MB. Bitte nur die ausgefüllte Vorlage hochladen.";
+
+async function authorized(request: Request, partner: string | undefined) {
+  const user = await requireUser(request);
+  const data = await loadPartnerDemand(await getDb(), partner ?? "");
+  if (!data) throw notFound();
+  requirePartnerWrite(user, data.partner.code);
+  return { user, data };
+}
+
+function names(data: PartnerDemandData) {
+  return {
+    school: (code: string | null) => (code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code)),
+    category: (code: string) => data.categories.find((c) => c.code === code)?.name ?? code,
+  };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, data } = await authorized(request, params.partner);
+  const db = await getDb();
+  const id = new URL(request.url).searchParams.get("id");
+  const state = await getDemandState(db, data.partner.code);
+  const edit = canEditDemand(user, data.partner.code, state, new Date());
+  if (!id) return json({ partner: data.partner, lockReason: edit.allowed ? null : edit.reason, preview: null, missing: false });
+  const pending = await getPendingImport(db, id, user, data.partner.code);
+  if (!pending) return json({ partner: data.partner, lockReason: edit.allowed ? null : edit.reason, preview: null, missing: true });
+  const diff = await previewImport(db, pending);
+  const n = names(data);
+  return json({
+    partner: data.partner,
+    lockReason: edit.allowed ? null : edit.reason,
+    missing: false,
+    preview: {
+      id: pending.id,
+      fileName: pending.fileName,
+      cells: diff.cells.map((c) => ({
+        school: n.school(c.schoolCode),
+        category: n.category(c.categoryCode),
+        year: c.year,
+        oldQuantity: c.oldQuantity,
+        newQuantity: c.newQuantity,
+      })),
+      notes: diff.notes.map((c) => ({ school: n.school(c.schoolCode), category: n.category(c.categoryCode), oldText: c.oldText, newText: c.newText })),
+    },
+  });
+}
+
+type ImportReply =
+  | { kind: "errors"; errors: TemplateError[] }
+  | { kind: "conflict"; conflicts: { label: string; theirs: string; yours: string }[] }
+  | { kind: "message"; message: string };
+
+const fileProblem = (message: string, status: number) =>
+  json<ImportReply>({ kind: "errors", errors: [{ sheet: "", cell: "", message }] }, { status });
+
+function isUploadedFile(value: unknown): value is File {
+  return typeof value === "object" && value !== null && "arrayBuffer" in value && "name" in value;
+}
+
+const confirmSchema = z.object({ intent: z.enum(["apply", "discard"]), id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, data } = await authorized(request, params.partner);
+  const db = await getDb();
+  const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
+  const contentType = request.headers.get("Content-Type") ?? "";
+
+  if (!contentType.startsWith("multipart/form-data")) {
+    const parsed = confirmSchema.safeParse(Object.fromEntries(await request.formData()));
+    if (!parsed.success) return json<ImportReply>({ kind: "message", message: "Unbekannte Aktion." }, { status: 400 });
+    if (parsed.data.intent === "discard") {
+      await discardPendingImport(db, parsed.data.id, user);
+      return redirect(partnerPath);
+    }
+    const result = await applyPendingImport(db, { id: parsed.data.id, partnerCode: data.partner.code, user });
+    if (result.kind === "applied") return redirect(`${partnerPath}?importiert=${result.cells + result.notes}`);
+    if (result.kind === "missing") {
+      return json<ImportReply>({ kind: "message", message: "Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen." }, { status: 410 });
+    }
+    if (result.kind === "denied") return json<ImportReply>({ kind: "message", message: result.reason }, { status: 403 });
+    const n = names(data);
+    const conflicts = result.conflicts.map((c: Conflict) => ({
+      label: `${n.school(c.schoolCode)} – ${n.category(c.categoryCode)} ${c.year ?? "(Begründung)"}`,
+      theirs: c.theirs,
+      yours: c.yours,
+    }));
+    return json<ImportReply>({ kind: "conflict", conflicts }, { status: 409 });
+  }
+
+  // Refuse early: neither a locked demand nor an oversized body is read at all.
+  const edit = canEditDemand(user, data.partner.code, await getDemandState(db, data.partner.code), new Date());
+  if (!edit.allowed) return fileProblem(edit.reason, 403);
+  const length = Number(request.headers.get("Content-Length") ?? "0");
+  if (Number.isFinite(length) && length > MAX_TEMPLATE_BYTES + MULTIPART_SLACK_BYTES) return fileProblem(TOO_BIG, 413);
+
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_TEMPLATE_BYTES }));
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return fileProblem(TOO_BIG, 413);
+    return fileProblem("Die Datei konnte nicht empfangen werden. Bitte erneut versuchen.", 400);
+  }
+  const file = form.get("file");
+  if (!isUploadedFile(file) || file.name === "") return fileProblem("Bitte eine Datei auswählen.", 400);
+  if (!/\.xlsx$/i.test(file.name)) {
+    return fileProblem("Falscher Dateityp: bitte die Excel-Vorlage als .xlsx hochladen (nicht .xls, .csv oder .ods).", 415);
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const parsed = await parseDemandTemplate(bytes, {
+    partner: data.partner,
+    schoolCodes: new Set(data.schools.map((s) => s.code)),
+    categoryCodes: new Set(data.categories.map((c) => c.code)),
+    years: data.years,
+  });
+  if (!parsed.ok) return json<ImportReply>({ kind: "errors", errors: parsed.errors }, { status: 422 });
+  const created = await createPendingImport(db, {
+    partnerCode: data.partner.code,
+    user,
+    fileName: file.name,
+    cells: parsed.cells.map(({ schoolCode, categoryCode, year, quantity }) => ({ schoolCode, categoryCode, year, quantity })),
+    notes: parsed.notes.map(({ schoolCode, categoryCode, text }) => ({ schoolCode, categoryCode, text })),
+  });
+  if (created.kind === "denied") return fileProblem(created.reason, 403);
+  if (created.kind === "invalid") return fileProblem("Die Vorlage passt nicht mehr zu den Schulen und Jahren. Bitte eine neue Vorlage herunterladen.", 422);
+  return redirect(`${partnerPath}/import?id=${encodeURIComponent(created.id)}`);
+}
+
+export default function DemandImportPage() {
+  const data = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>() as ImportReply | undefined;
+  const navigation = useNavigation();
+  const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
+  const busy = navigation.state !== "idle";
+  const preview = data.preview;
+  const changeCount = preview ? preview.cells.length + preview.notes.length : 0;
+  return (
+    <>
+      <PageHeading caption={data.partner.name}>Excel-Vorlage übernehmen</PageHeading>
+      <p className="mb-6">
+        <Link to={partnerPath}>Zurück zur Bedarfsmeldung</Link>
+      </p>
+      {reply?.kind === "errors" ? (
+        <div role="alert" className="mb-6 border-4 border-danger p-4" data-testid="import-errors">
+          <h2 className="mb-2 text-xl font-bold">Die Datei wurde nicht übernommen – es wurde nichts geändert</h2>
+          {reply.errors.length === 1 && reply.errors[0].cell === "" ? (
+            <p className="font-semibold text-danger">{reply.errors[0].message}</p>
+          ) : (
+            <>
+              <p className="mb-2">Bitte korrigieren Sie diese Zellen und laden Sie die Datei erneut hoch:</p>
+              <Table>
+                <thead>
+                  <tr>
+                    <Th>Blatt</Th>
+                    <Th>Zelle</Th>
+                    <Th>Fehler</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {reply.errors.slice(0, 200).map((e, i) => (
+                    <tr key={i}>
+                      <Td>{e.sheet}</Td>
+                      <Td className="font-mono">{e.cell}</Td>
+                      <Td>{e.message}</Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+              {reply.errors.length > 200 ? <p className="mt-2">… und {reply.errors.length - 200} weitere.</p> : null}
+            </>
+          )}
+        </div>
+      ) : null}
+      {reply?.kind === "message" ? <ErrorSummary errors={[reply.message]} /> : null}
+      {reply?.kind === "conflict" ? (
+        <div role="alert" className="mb-6 border-4 border-danger p-4">
+          <h2 className="mb-2 text-xl font-bold">Nicht übernommen: der Bedarf wurde seit dem Hochladen geändert</h2>
+          <p className="mb-2">Bitte eine neue Vorlage herunterladen oder die Datei erneut hochladen.</p>
+          <ul className="list-disc pl-6">
+            {reply.conflicts.map((c) => (
+              <li key={c.label}>
+                {c.label}: jetzt {c.theirs === "" ? "–" : c.theirs}, in Ihrer Datei {c.yours === "" ? "–" : c.yours}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {data.lockReason ? <ErrorSummary errors={[data.lockReason]} /> : null}
+      {data.missing ? <ErrorSummary errors={["Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen."]} /> : null}
+
+      {preview ? (
+        <section aria-labelledby="preview-title">
+          <SectionHeading id="preview-title">Vorschau: {preview.fileName}</SectionHeading>
+          {changeCount === 0 ? (
+            <p className="mb-4 text-lg" data-testid="import-no-changes">
+              Die Datei enthält keine Änderungen gegenüber dem gespeicherten Bedarf.
+            </p>
+          ) : (
+            <>
+              <p className="mb-4 text-lg" data-testid="import-change-count">
+                {changeCount} {changeCount === 1 ? "Änderung" : "Änderungen"} werden übernommen:
+              </p>
+              {preview.cells.length > 0 ? (
+                <Table caption="Mengen" className="mb-6">
+                  <thead>
+                    <tr>
+                      <Th>Schule</Th>
+                      <Th>Produktgruppe</Th>
+                      <Th numeric>Jahr</Th>
+                      <Th numeric>Bisher</Th>
+                      <Th numeric>Neu</Th>
+                    </tr>
+                  </thead>
+                  <tbody data-testid="import-preview">
+                    {preview.cells.map((c) => (
+                      <tr key={`${c.school}|${c.category}|${c.year}`}>
+                        <RowTh>{c.school}</RowTh>
+                        <Td>{c.category}</Td>
+                        <Td numeric>{c.year}</Td>
+                        <Td numeric>{formatInteger(c.oldQuantity)}</Td>
+                        <Td numeric className="font-bold">
+                          {formatInteger(c.newQuantity)}
+                        </Td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </Table>
+              ) : null}
+              {preview.notes.length > 0 ? (
+                <Table caption="Begründungen" className="mb-6">
+                  <thead>
+                    <tr>
+                      <Th>Schule</Th>
+                      <Th>Produktgruppe</Th>
+                      <Th>Bisher</Th>
+                      <Th>Neu</Th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {preview.notes.map((c) => (
+                      <tr key={`${c.school}|${c.category}`}>
+                        <RowTh>{c.school}</RowTh>
+                        <Td>{c.category}</Td>
+                        <Td>{c.oldText || "–"}</Td>
+                        <Td>{c.newText || "–"}</Td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </Table>
+              ) : null}
+            </>
+          )}
+          <Form method="post" className="flex flex-wrap gap-4">
+            <input type="hidden" name="id" value={preview.id} />
+            {changeCount > 0 && !data.lockReason ? (
+              <Button type="submit" name="intent" value="apply" disabled={busy}>
+                Änderungen übernehmen
+              </Button>
+            ) : null}
+            <Button type="submit" name="intent" value="discard" variant="secondary" disabled={busy}>
+              Verwerfen
+            </Button>
+          </Form>
+        </section>
+      ) : data.lockReason ? null : (
+        <DemandImportUpload partnerCode={data.partner.code} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getDemandDeadline, gridsOf, loadPartnerDemand } from "../../db/demand";
+import { formatBerlinDateTime } from "../../domain/demand-deadline";
+import { buildDemandTemplate } from "../../exports/demand-template";
+import { requirePartnerRead, requireUser } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { notFound } from "~/utils/http.server";
+
+// GET /demand/:partner/template.xlsx: the partner's pre-filled Excel template.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const db = await getDb();
+  const now = new Date();
+  const data = await loadPartnerDemand(db, params.partner ?? "", now);
+  if (!data) throw notFound();
+  requirePartnerRead(user, data.partner.code);
+  const deadline = await getDemandDeadline(db);
+  const file = await buildDemandTemplate({
+    partner: data.partner,
+    grids: gridsOf(data),
+    generatedAt: now,
+    deadlineText: deadline ? formatBerlinDateTime(deadline.instant) : null,
+  });
+  const day = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Berlin" }).format(now); // 2027-01-10
+  const name = `Bedarf-${data.partner.code}-${day}.xlsx`.replace(/[^A-Za-z0-9._-]/g, "_");
+  return new Response(new Uint8Array(file), {
+    headers: {
+      "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "Content-Disposition": `attachment; filename="${name}"`,
+      "Content-Length": String(file.length),
+      "Cache-Control": "private, no-store",
+    },
+  });
+}
