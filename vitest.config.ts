@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Builds the app for the browser tests when stale (tests/global-setup.ts).
+    globalSetup: ["tests/global-setup.ts"],
   },
 });

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 
 // Labelled form fields that show their error next to the input and link it via
 // aria-describedby, so they work with and without JavaScript.
@@ -58,6 +58,7 @@ export function TextField({
   type = "text",
   autoComplete,
   defaultValue,
+  clearOn,
 }: {
   field: ConformFieldMeta;
   label: string;
@@ -65,11 +66,18 @@ export function TextField({
   type?: "text" | "email" | "password";
   autoComplete?: string;
   defaultValue?: string;
+  /** Empties the input whenever this value changes, e.g. a password after each server answer. */
+  clearOn?: unknown;
 }) {
   const initial = typeof field.initialValue === "string" ? field.initialValue : defaultValue;
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (clearOn !== undefined && input.current) input.current.value = "";
+  }, [clearOn]);
   return (
     <FieldShell id={field.id} label={label} hint={hint} errors={field.errors} errorId={field.errorId} hintId={field.descriptionId}>
       <input
+        ref={input}
         id={field.id}
         name={field.name}
         type={type}

@@ -172,13 +172,13 @@ export default function UserPage() {
         <Form method="post" {...getFormProps(passwordForm)} aria-labelledby="password-heading">
           <input type="hidden" name="intent" value="reset-password" />
           <TextField
-            field={passwordFields.password}
+            field={passwordFields.password} clearOn={actionData}
             label="Neues Passwort"
             type="password"
             autoComplete="new-password"
             hint={`Mindestens ${PASSWORD_MIN_LENGTH} Zeichen.`}
           />
-          <TextField field={passwordFields.confirmPassword} label="Neues Passwort wiederholen" type="password" autoComplete="new-password" />
+          <TextField field={passwordFields.confirmPassword} clearOn={actionData} label="Neues Passwort wiederholen" type="password" autoComplete="new-password" />
           <Button type="submit" variant="secondary">
             Passwort setzen
           </Button>

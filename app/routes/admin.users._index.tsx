@@ -118,7 +118,7 @@ export default function UsersPage() {
             options={partners.map((p) => ({ value: p.code, label: p.name }))}
           />
           <TextField
-            field={fields.password}
+            field={fields.password} clearOn={lastResult}
             label="Erstes Passwort"
             type="password"
             autoComplete="new-password"

@@ -52,7 +52,7 @@ export default function LoginPage() {
       <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <TextField field={fields.email} label="E-Mail" type="email" autoComplete="username" />
-        <TextField field={fields.password} label="Passwort" type="password" autoComplete="current-password" />
+        <TextField field={fields.password} clearOn={lastResult} label="Passwort" type="password" autoComplete="current-password" />
         <Button type="submit" disabled={navigation.state === "submitting"}>
           Anmelden
         </Button>

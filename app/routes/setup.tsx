@@ -64,13 +64,13 @@ export default function SetupPage() {
         <TextField field={fields.name} label="Name" autoComplete="name" />
         <TextField field={fields.email} label="E-Mail" type="email" autoComplete="username" />
         <TextField
-          field={fields.password}
+          field={fields.password} clearOn={lastResult}
           label="Passwort"
           type="password"
           autoComplete="new-password"
           hint={`Mindestens ${PASSWORD_MIN_LENGTH} Zeichen.`}
         />
-        <TextField field={fields.confirmPassword} label="Passwort wiederholen" type="password" autoComplete="new-password" />
+        <TextField field={fields.confirmPassword} clearOn={lastResult} label="Passwort wiederholen" type="password" autoComplete="new-password" />
         <Button type="submit">Konto anlegen und anmelden</Button>
       </Form>
     </div>

@@ -1,0 +1,110 @@
+// Starts the built app as its own process (tsx scripts/server.ts) on a free port with
+// a temporary database holding the demo, and waits until /healthz answers.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { inject } from "vitest";
+import { migrateToLatest, openDatabase } from "../../db/database";
+import { loadDemo } from "../../db/demo";
+import { PROJECT_ROOT, SERVER_BUILD } from "../../scripts/build-if-stale";
+
+export interface AppServer {
+  url: string;
+  databasePath: string;
+  stop: () => Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 60_000;
+
+async function prepareDatabase(file: string, demo: boolean): Promise<void> {
+  const { db } = openDatabase(file);
+  try {
+    await migrateToLatest(db);
+    if (demo) await loadDemo(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`App server did not start in time. Output:\n${output()}`)), STARTUP_TIMEOUT_MS);
+    const onData = () => {
+      const match = /läuft auf (http:\/\/\S+)/.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`App server exited with ${code}. Output:\n${output()}`));
+    });
+  });
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/healthz did not answer 200 in time`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function startAppServer({ demo = true }: { demo?: boolean } = {}): Promise<AppServer> {
+  const buildError = inject("appBuildError");
+  if (buildError) throw new Error(`remix build failed in global setup: ${buildError}`);
+  if (!fs.existsSync(SERVER_BUILD)) throw new Error(`${SERVER_BUILD} is missing: run "npm run build" (tests/global-setup.ts does it for npm test)`);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-"));
+  const databasePath = path.join(dir, "app.db");
+  await prepareDatabase(databasePath, demo);
+
+  let output = "";
+  const child = spawn(path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), ["scripts/server.ts"], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      DATABASE_PATH: databasePath,
+      SESSION_SECRET: randomBytes(32).toString("hex"),
+      TRUST_PROXY: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.setEncoding("utf8");
+  child.stderr?.setEncoding("utf8");
+  child.stdout?.on("data", (chunk: string) => (output += chunk));
+  child.stderr?.on("data", (chunk: string) => (output += chunk));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timeout = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timeout);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const url = await waitForUrl(child, () => output);
+    await waitForHealth(url);
+    return { url, databasePath, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
