@@ -114,6 +114,15 @@ function checkStructure(plan: CheckablePlan, known: KnownCodes | undefined): Pla
   return problems;
 }
 
+/** Text key of a demand line: the database stores one cell per such key. */
+function demandKey(line: PlanDemandLine): string {
+  return `${line.partner}\u0000${line.school ?? ""}\u0000${line.category}\u0000${line.year}`;
+}
+
+/** Years 2000–2100 (the schema's range) as offsets into a bitmap row. */
+const YEAR_SLOTS = 101;
+const MAX_BITMAP_BITS = 2 ** 28; // 32 MB
+
 function checkDemand(
   plan: CheckablePlan,
   index: {
@@ -125,16 +134,20 @@ function checkDemand(
   problems: PlanProblem[],
 ): void {
   const schoolList = plan.schools ?? [];
-  const partnerCount = plan.partners.length;
-  const schoolSlots = schoolList.length + 1;
-  const categoryCount = plan.categories.length;
-  // One number per (partner, school-or-none, category, year) while it stays exact.
-  // Salvaged plans use text keys: items may be holes there but still count as existing.
-  const numericKeys =
-    known === undefined &&
-    partnerCount * schoolSlots * categoryCount * 101 < Number.MAX_SAFE_INTEGER;
-  const seen = new Map<number | string, number>();
   const demand = plan.demand ?? [];
+  // Duplicates: a bitmap over (school, or partner without school) × category × year
+  // is far faster than a Map of 500,000 keys. The school stands for its partner,
+  // so lines whose school belongs to another partner (an error already) are left out.
+  // Salvaged plans (holes) use text keys throughout.
+  const cellsPerOwner = plan.categories.length * YEAR_SLOTS;
+  const bits = (schoolList.length + plan.partners.length) * cellsPerOwner;
+  const bitmap =
+    known === undefined && bits <= MAX_BITMAP_BITS
+      ? new Uint8Array(Math.ceil(bits / 8))
+      : undefined;
+  const firstByKey = new Map<string, number>();
+  const duplicates: number[] = [];
+
   for (let i = 0; i < demand.length; i++) {
     const line = demand[i];
     if (line === undefined) continue;
@@ -152,7 +165,7 @@ function checkDemand(
         message: `Unbekannte Produktgruppe „${line.category}“.`,
       });
     }
-    let schoolSlot = 0;
+    let owner = partner === undefined ? -1 : schoolList.length + partner;
     if (line.school !== undefined) {
       const s = index.schools.get(line.school);
       if (s === undefined) {
@@ -164,31 +177,43 @@ function checkDemand(
         }
         continue;
       }
-      const owner = schoolList[s]!.partner;
-      if (owner !== line.partner && partner !== undefined) {
-        problems.push({
-          path: `demand[${i}].school`,
-          message: `Die Schule „${line.school}“ gehört zum Partner „${owner}“, nicht zu „${line.partner}“.`,
-        });
+      const schoolPartner = schoolList[s]!.partner;
+      if (schoolPartner !== line.partner) {
+        if (partner !== undefined) {
+          problems.push({
+            path: `demand[${i}].school`,
+            message: `Die Schule „${line.school}“ gehört zum Partner „${schoolPartner}“, nicht zu „${line.partner}“.`,
+          });
+        }
+        continue;
       }
-      schoolSlot = s + 1;
+      owner = s;
     }
-    let key: number | string;
-    if (!numericKeys)
-      key = `${line.partner}\u0000${line.school ?? ""}\u0000${line.category}\u0000${line.year}`;
-    else if (partner === undefined || category === undefined) continue;
-    else
-      key =
-        ((partner * schoolSlots + schoolSlot) * categoryCount + category) * 101 +
-        (line.year - 2000);
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, i);
-    else {
-      problems.push({
-        path: `demand[${i}]`,
-        message: `Doppelte Bedarfsmeldung: Partner, Schule, Produktgruppe und Jahr wie demand[${first}].`,
-      });
+    if (bitmap === undefined) {
+      const key = demandKey(line);
+      if (firstByKey.has(key)) duplicates.push(i);
+      else firstByKey.set(key, i);
+    } else if (owner >= 0 && category !== undefined) {
+      const bit = owner * cellsPerOwner + category * YEAR_SLOTS + (line.year - 2000);
+      const mask = 1 << (bit & 7);
+      if (bitmap[bit >>> 3] & mask) duplicates.push(i);
+      else bitmap[bit >>> 3] |= mask;
     }
+  }
+
+  if (duplicates.length === 0) return;
+  if (bitmap !== undefined) {
+    // Rare: find the first line of each duplicated key for the message.
+    for (let i = 0; i < demand.length; i++) {
+      const key = demandKey(demand[i]!);
+      if (!firstByKey.has(key)) firstByKey.set(key, i);
+    }
+  }
+  for (const i of duplicates) {
+    problems.push({
+      path: `demand[${i}]`,
+      message: `Doppelte Bedarfsmeldung: Partner, Schule, Produktgruppe und Jahr wie demand[${firstByKey.get(demandKey(demand[i]!))}].`,
+    });
   }
 }
 

@@ -4,7 +4,7 @@
 // Cross-references and rules between items live in plan-validation.ts.
 
 import { z } from "zod";
-import { COST_KEYS, PLAN_FORMAT, SCHOOL_TYPES } from "./plan";
+import { COST_KEYS, PLAN_FORMAT, SCHOOL_TYPES, type PlanDemandLine } from "./plan";
 
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const MONEY = /^\d+(?:\.\d{1,2})?$/;
@@ -113,6 +113,46 @@ export const demandLineSchema = z.strictObject({
   year: yearSchema,
   quantity: countSchema,
 });
+
+/** Plain keys of a demand line; the fast check below accepts no others. */
+const DEMAND_LINE_KEYS = new Set(["partner", "school", "category", "year", "quantity"]);
+
+/** codeSchema's test (/\S/) with a shortcut for the usual printable ASCII start. */
+function isCode(value: unknown): value is string {
+  if (typeof value !== "string" || value.length === 0) return false;
+  const first = value.charCodeAt(0);
+  return (first > 32 && first < 127) || /\S/.test(value);
+}
+
+/**
+ * Fast path for the largest list: true only for lines that demandLineSchema accepts
+ * unchanged (a property test checks that it never accepts more). Plan validation
+ * checks hundreds of thousands of lines with this and falls back to zod for its
+ * messages only when a line fails; per-line zod parsing would cost more than
+ * JSON.parse itself.
+ */
+export function isValidDemandLine(line: unknown): line is PlanDemandLine {
+  if (
+    typeof line !== "object" ||
+    line === null ||
+    Object.getPrototypeOf(line) !== Object.prototype
+  ) {
+    return false;
+  }
+  const l = line as Record<string, unknown>;
+  for (const key in l) if (!DEMAND_LINE_KEYS.has(key)) return false;
+  const { year, quantity, school } = l;
+  return (
+    isCode(l.partner) &&
+    isCode(l.category) &&
+    (school === undefined || isCode(school)) &&
+    Number.isSafeInteger(year) &&
+    (year as number) >= 2000 &&
+    (year as number) <= 2100 &&
+    Number.isSafeInteger(quantity) &&
+    (quantity as number) >= 0
+  );
+}
 
 export const lotSchema = z.strictObject({
   code: codeSchema,

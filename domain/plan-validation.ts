@@ -18,6 +18,7 @@ import {
   commonCostSchema,
   demandLineSchema,
   germanPlanErrors,
+  isValidDemandLine,
   lotSchema,
   partnerSchema,
   planSchema,
@@ -44,7 +45,7 @@ export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: P
 export const ROOT_PATH = "$";
 
 export function validatePlan(input: unknown): PlanValidation {
-  const parsed = planSchema.safeParse(input, { error: germanPlanErrors });
+  const parsed = parseSchema(input);
   if (parsed.success) {
     const problems = checkPlanRules(parsed.data, undefined);
     return problems.length === 0 ? { ok: true, plan: parsed.data } : { ok: false, problems };
@@ -54,6 +55,22 @@ export function validatePlan(input: unknown): PlanValidation {
   const salvaged = salvage(input);
   if (salvaged) problems.push(...checkPlanRules(salvaged.plan, salvaged.known));
   return { ok: false, problems };
+}
+
+/**
+ * planSchema.safeParse, with the demand lines checked by the fast path when they all
+ * pass it (they are then taken as they are: the returned plan shares those objects).
+ */
+function parseSchema(input: unknown) {
+  if (isRecord(input) && Array.isArray(input.demand)) {
+    const demand: unknown[] = input.demand;
+    if (demand.every(isValidDemandLine)) {
+      const parsed = planSchema.safeParse({ ...input, demand: [] }, { error: germanPlanErrors });
+      if (parsed.success) parsed.data.demand = demand as PlanDemandLine[];
+      return parsed;
+    }
+  }
+  return planSchema.safeParse(input, { error: germanPlanErrors });
 }
 
 /** Parses plan JSON text; bad JSON becomes one problem at `$`. */
