@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import * as m001 from "./001-initial";
 import * as m003 from "./003-snapshots";
 import * as m004 from "./004-demand-workflow";
+import * as m005 from "./005-awards-call-offs";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   "001-initial": m001,
   "003-snapshots": m003,
   "004-demand-workflow": m004,
+  "005-awards-call-offs": m005,
 };
