@@ -224,7 +224,7 @@ describe("workflow", () => {
 
 function multipart(path: string, cookie: string, bytes: Uint8Array, name: string, headers: Record<string, string> = {}): Request {
   const form = new FormData();
-  form.set("file", new File([bytes], name, { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+  form.set("file", new File([new Uint8Array(bytes)], name, { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
   return new Request(BASE_URL + path, { method: "POST", body: form, headers: { Cookie: cookie, ...headers } });
 }
 
