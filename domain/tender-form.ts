@@ -126,8 +126,11 @@ function checkCustomWeights(
   value: { key: CostKey; weights: { partner: string; weight?: string }[] },
   ctx: z.RefinementCtx<unknown>,
 ): void {
-  if (value.key !== "custom") return;
-  const sum = value.weights.reduce((total, entry) => total.plus(entry.weight ?? "0"), new Decimal(0));
+  if (value?.key !== "custom" || !Array.isArray(value.weights)) return;
+  const weights = value.weights.map((entry) => entry?.weight);
+  // A weight that did not parse has its own message; the sum is only meaningful without those.
+  if (weights.some((weight) => weight !== undefined && typeof weight !== "string")) return;
+  const sum = weights.reduce((total: Decimal, weight) => total.plus(weight ?? "0"), new Decimal(0));
   if (sum.isZero()) {
     ctx.addIssue({
       code: "custom",
@@ -137,8 +140,13 @@ function checkCustomWeights(
   }
 }
 
-export const newCommonCostSchema = z.object(commonCostFields).superRefine(checkCustomWeights);
-export const commonCostSchema = z.object({ costId: z.number().int(), ...commonCostFields }).superRefine(checkCustomWeights);
+/** Cross-field checks run even when another field failed, so all messages show at once. */
+const ALWAYS = { when: () => true };
+
+export const newCommonCostSchema = z.object(commonCostFields).superRefine(checkCustomWeights, ALWAYS);
+export const commonCostSchema = z
+  .object({ costId: z.number().int(), ...commonCostFields })
+  .superRefine(checkCustomWeights, ALWAYS);
 export const commonCostIdSchema = z.object({ costId: z.number().int() });
 export type CommonCostFormValues = z.output<typeof newCommonCostSchema>;
 
@@ -169,7 +177,8 @@ export const categorySchema = z
   })
   .superRefine((value, ctx) => {
     const seen = new Set<number>();
-    value.tiers.forEach((tier, index) => {
+    (Array.isArray(value?.tiers) ? value.tiers : []).forEach((tier, index) => {
+      if (typeof tier?.minQuantity !== "number") return; // has its own message
       if (seen.has(tier.minQuantity)) {
         ctx.addIssue({
           code: "custom",
@@ -179,7 +188,7 @@ export const categorySchema = z
       }
       seen.add(tier.minQuantity);
     });
-  });
+  }, ALWAYS);
 export type CategoryFormValues = z.output<typeof categorySchema>;
 
 export const categoryCodeSchema = z.object({ code: z.string() });

@@ -251,6 +251,12 @@ export function LotForm({
   );
 }
 
+/** Every message of a reply, form-level and field-level alike (for forms without visible fields). */
+function allErrors(result: SubmissionResult<string[]> | undefined): string[] | undefined {
+  const messages = Object.values(result?.error ?? {}).flatMap((list) => list ?? []);
+  return messages.length ? messages : undefined;
+}
+
 /** A one-button form (delete); `confirmLabel` adds a checkbox that must be ticked. */
 export function ActionButtonForm({
   intent,
@@ -273,7 +279,7 @@ export function ActionButtonForm({
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <ErrorSummary errors={lastResult?.error?.[""] ?? undefined} />
+      <ErrorSummary errors={allErrors(lastResult)} />
       {confirmLabel ? (
         <p className="mb-2">
           <input type="checkbox" id={`${formId}-confirm`} name="confirm" value="yes" className="mr-2 h-5 w-5 align-middle" />
