@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { action, loader } from "../../app/routes/admin.plan";
 import { pendingUploadDir } from "../../app/utils/plan-upload.server";
 import { listAudit } from "../../db/audit";
