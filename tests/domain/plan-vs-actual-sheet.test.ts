@@ -78,6 +78,6 @@ test("writes with the streaming writer too", async () => {
   addPlanVsActualSheet(workbook, comparisonFor("01-three-partners"));
   await workbook.commit();
   const reread = new ExcelJS.Workbook();
-  await reread.xlsx.load(Buffer.concat(chunks));
+  await reread.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
   expect(reread.getWorksheet(PLAN_VS_ACTUAL_SHEET)?.getRow(1).getCell(1).value).toMatch(/^Plan-Ist RV-GS-2027/);
 });
