@@ -1,0 +1,188 @@
+// Demand collection in a real browser: entering demand like in a spreadsheet, saving
+// in place, submitting, the Excel round trip with a bad and a good file, and saving
+// without JavaScript.
+import fs from "node:fs";
+import ExcelJS from "exceljs";
+import type { Locator, Page } from "playwright-core";
+import { DEMO_PASSWORD, DEMO_PLAN } from "../../db/demo";
+import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
+import { startAppServer, type AppServer } from "../helpers/app-server";
+import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+
+const schoolName = (code: string) => DEMO_PLAN.schools!.find((s) => s.code === code)!.name;
+const categoryName = (code: string) => DEMO_PLAN.categories.find((c) => c.code === code)!.name;
+const cellLabel = (category: string, year: number, school: string) => `${categoryName(category)} ${year}, ${schoolName(school)}`;
+
+describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () => {
+  let app: AppServer;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    app = await startAppServer();
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function signedIn(email: string): Promise<Page> {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("E-Mail").fill(email);
+    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Anmelden" }).click();
+    await page.waitForURL(`${app.url}/`);
+    return page;
+  }
+
+  const grid = (page: Page, school: string): Locator => page.locator(`#grid-${school}`);
+
+  it("enter demand like in a spreadsheet, save in place, then submit", async () => {
+    const page = await signedIn("beschaffung@coesfeld.example");
+    await page.goto(`${app.url}/demand/COE`);
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = "no reload"));
+    const school = "COE-02";
+    const first = page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true });
+    await first.fill("12");
+    expect(await first.getAttribute("data-changed")).toBe("true");
+    await containsText(grid(page, school).getByRole("status"), "Ungespeicherte Änderungen (1 Wert)");
+
+    // Enter moves down to the next category in the same year, Shift+Enter back up.
+    await first.press("Enter");
+    const below = page.getByLabel(cellLabel("NB-LK", 2027, school), { exact: true });
+    expect(await below.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type("-1");
+    expect(await below.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = await below.getAttribute("aria-describedby");
+    expect(await page.locator(`#${describedBy}`).innerText()).toContain("Keine negativen Mengen");
+    await page.keyboard.press("Shift+Enter");
+    expect(await first.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Tab moves right to the next year.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("qty.2028.NB-SUS");
+
+    // Saving with an invalid cell is blocked on the client; fix it, then save.
+    await below.fill("7");
+    expect(await below.getAttribute("aria-invalid")).toBeNull();
+    await grid(page, school).getByRole("button", { name: /^Speichern/ }).click();
+    await containsText(grid(page, school).getByRole("status"), /Gespeichert: 2 Werte, \d\d:\d\d Uhr/);
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("no reload");
+    expect(await first.getAttribute("data-changed")).toBeNull();
+    // The totals follow the values.
+    expect(await grid(page, school).getByTestId("year-total-2027").innerText()).toMatch(/\d/);
+
+    await page.screenshot({ path: "/tmp/verbundkauf-demand-editor.png" });
+    // The saved values survive a reload.
+    await page.reload();
+    expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).inputValue()).toBe("12");
+    expect(await page.getByLabel(cellLabel("NB-LK", 2027, school), { exact: true }).inputValue()).toBe("7");
+
+    // Submit: status changes and the grids become read-only.
+    await page.getByRole("button", { name: "Bedarf einreichen" }).click();
+    await containsText(page.getByTestId("demand-status"), "Eingereicht");
+    await containsText(page.getByTestId("lock-reason"), "eingereicht");
+    expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).count()).toBe(0);
+
+    // The history shows the change with user, cell and old → new.
+    await page.getByRole("link", { name: "Verlauf der Änderungen" }).click();
+    const history = await page.getByTestId("history-rows").innerText();
+    expect(history).toContain("Beschaffung Coesfeld");
+    expect(history).toContain(`${schoolName(school)} – ${categoryName("NB-SUS")} 2027`);
+    expect(history).toContain("Eingereicht");
+    await page.close();
+  });
+
+  it("upload an edited template: a bad cell gives errors and no change, a good one a preview and then the change", async () => {
+    const page = await signedIn("beschaffung@duelmen.example");
+    await page.goto(`${app.url}/demand/DUE`);
+    const cell = page.getByLabel(cellLabel("NB-SUS", 2027, "DUE-01"), { exact: true });
+    const before = await cell.inputValue();
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Excel-Vorlage herunterladen" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^Bedarf-DUE-\d{4}-\d\d-\d\d\.xlsx$/);
+    const original = fs.readFileSync((await download.path())!);
+
+    const write = async (file: string, cells: [row: number, yearIndex: number, value: ExcelJS.CellValue][]) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(original as unknown as ArrayBuffer);
+      for (const [row, i, value] of cells) wb.getWorksheet(DATA_SHEET)!.getCell(row, LAYOUT.firstYearColumn + i).value = value;
+      await wb.xlsx.writeFile(file);
+    };
+    // Row 5: DUE-01, Schüler-Notebook; column D = 2027.
+    await write("/tmp/verbundkauf-due-bad.xlsx", [[5, 0, 444], [9, 1, 3.5]]);
+    await write("/tmp/verbundkauf-due-good.xlsx", [[5, 0, 444]]);
+
+    await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles("/tmp/verbundkauf-due-bad.xlsx");
+    await page.getByRole("button", { name: "Hochladen und prüfen" }).click();
+    const errors = page.getByTestId("import-errors");
+    await containsText(errors, "es wurde nichts geändert");
+    await containsText(errors, "E9");
+    await containsText(errors, "Nachkommastellen");
+    await page.goto(`${app.url}/demand/DUE`);
+    expect(await cell.inputValue()).toBe(before);
+
+    await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles("/tmp/verbundkauf-due-good.xlsx");
+    await page.getByRole("button", { name: "Hochladen und prüfen" }).click();
+    await page.waitForURL(/\/demand\/DUE\/import\?id=/);
+    await containsText(page.getByTestId("import-change-count"), "1 Änderung");
+    const preview = await page.getByTestId("import-preview").innerText();
+    expect(preview).toContain(schoolName("DUE-01"));
+    expect(preview).toContain("444");
+    await page.getByRole("button", { name: "Änderungen übernehmen" }).click();
+    await page.waitForURL(`${app.url}/demand/DUE?importiert=1`);
+    await containsText(page.getByRole("status").first(), "Excel-Import übernommen: 1 Wert geändert.");
+    expect(await cell.inputValue()).toBe("444");
+    await page.close();
+  });
+
+  it("saves a grid without JavaScript, and reports a conflict instead of overwriting", async () => {
+    const noScript = await launchBrowser({ javaScriptEnabled: false });
+    try {
+      const page = await noScript.context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${app.url}/login`);
+      await page.getByLabel("E-Mail").fill("beschaffung@senden.example");
+      await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
+      await page.getByRole("button", { name: "Anmelden" }).click();
+      await page.waitForURL(`${app.url}/`);
+      await page.goto(`${app.url}/demand/SEN`);
+      const second = await noScript.context.newPage();
+      await second.goto(`${app.url}/demand/SEN`);
+
+      const label = cellLabel("TAB", 2029, "SEN-01");
+      await page.getByLabel(label, { exact: true }).fill("31");
+      await grid(page, "SEN-01").getByRole("button", { name: /^Speichern/ }).click();
+      await containsText(grid(page, "SEN-01").getByRole("status"), "Gespeichert: 1 Wert");
+      expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("31");
+
+      // The second tab still holds the old version of the grid.
+      await second.getByLabel(label, { exact: true }).fill("29");
+      await grid(second, "SEN-01").getByRole("button", { name: /^Speichern/ }).click();
+      const alert = grid(second, "SEN-01").getByRole("alert");
+      await containsText(alert, "Nicht gespeichert");
+      await containsText(alert, `${categoryName("TAB")} 2029`);
+      expect(await second.getByLabel(label, { exact: true }).inputValue()).toBe("29");
+      await page.reload();
+      expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("31");
+    } finally {
+      await noScript.close();
+    }
+  });
+});
+
+/** Waits until the locator's text contains `text` (vitest's expect does not wait). */
+async function containsText(locator: Locator, text: string | RegExp) {
+  await locator.first().waitFor();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const content = await locator.first().innerText();
+    if (typeof text === "string" ? content.includes(text) : text.test(content)) return;
+    if (Date.now() > deadline) throw new Error(`Expected "${content}" to contain ${String(text)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
