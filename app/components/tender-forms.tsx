@@ -225,6 +225,7 @@ export function LotForm({
         <ul className="grid gap-1 sm:grid-cols-2">
           {choices.map((choice) => {
             const id = `${form.id}-category-${choice.code}`;
+            const elsewhere = choice.usedElsewhere.filter((place) => isNew || place !== `Los ${lot.code}`);
             return (
               <li key={choice.code}>
                 <input
@@ -237,9 +238,7 @@ export function LotForm({
                 />
                 <label htmlFor={id}>
                   {choice.name} ({choice.code})
-                  {choice.usedElsewhere.length ? (
-                    <span className="text-sm text-muted"> – bereits in {choice.usedElsewhere.join(", ")}</span>
-                  ) : null}
+                  {elsewhere.length ? <span className="text-sm text-muted"> – bereits in {elsewhere.join(", ")}</span> : null}
                 </label>
               </li>
             );

@@ -53,6 +53,9 @@ export default function TendersPage() {
           <Link to="/categories" className="ml-6">
             Produktgruppen und Staffeln
           </Link>
+          <Link to="/admin/plan" className="ml-6">
+            Plandatei herunterladen oder hochladen
+          </Link>
         </p>
       ) : (
         <p className="mb-6">
