@@ -132,13 +132,10 @@ function isCode(value: unknown): value is string {
  * JSON.parse itself.
  */
 export function isValidDemandLine(line: unknown): line is PlanDemandLine {
-  if (
-    typeof line !== "object" ||
-    line === null ||
-    Object.getPrototypeOf(line) !== Object.prototype
-  ) {
-    return false;
-  }
+  if (typeof line !== "object" || line === null) return false;
+  // Plain objects only (as JSON.parse makes them): for-in then sees exactly the own keys.
+  const prototype: unknown = Object.getPrototypeOf(line);
+  if (prototype !== Object.prototype && prototype !== null) return false;
   const l = line as Record<string, unknown>;
   for (const key in l) if (!DEMAND_LINE_KEYS.has(key)) return false;
   const { year, quantity, school } = l;
