@@ -35,7 +35,7 @@ function isStale() {
 
 async function build() {
   const { build: esbuild } = await import("esbuild");
-  // Build beside the target and rename, so parallel runs never see half a bundle.
+  // Build beside the target, then move in, so parallel runs never see half a bundle.
   const temp = `${outdir}.${process.pid}.tmp`;
   await esbuild({
     entryPoints: [path.join(root, "scripts", "plan.ts")],
@@ -50,12 +50,14 @@ async function build() {
     external: ["better-sqlite3", "kysely"],
     logLevel: "error",
   });
-  fs.rmSync(outdir, { recursive: true, force: true });
-  try {
-    fs.renameSync(temp, outdir);
-  } catch {
-    fs.rmSync(temp, { recursive: true, force: true }); // another run was faster
-  }
+  // Move file by file (each rename is atomic), the entry last: a run that already
+  // loaded an older entry still finds its chunks, since old files are not deleted.
+  fs.mkdirSync(outdir, { recursive: true });
+  const files = fs
+    .readdirSync(temp)
+    .sort((a, b) => Number(a === "plan.mjs") - Number(b === "plan.mjs"));
+  for (const file of files) fs.renameSync(path.join(temp, file), path.join(outdir, file));
+  fs.rmSync(temp, { recursive: true, force: true });
 }
 
 if (isStale()) await build();
