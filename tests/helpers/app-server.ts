@@ -83,6 +83,10 @@ export async function startAppServer({ demo = true }: { demo?: boolean } = {}): 
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Never leave a server behind when the test process ends without calling stop().
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   child.stdout?.setEncoding("utf8");
   child.stderr?.setEncoding("utf8");
   child.stdout?.on("data", (chunk: string) => (output += chunk));
