@@ -1,5 +1,5 @@
 import { DEMO_PASSWORD } from "../../db/demo";
-import { SESSION_IDLE_TIMEOUT_MS } from "../../db/sessions";
+import { SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_IDLE_TIMEOUT_MS, createSession, deleteExpiredSessions } from "../../db/sessions";
 import { updateUser, findUserByEmail } from "../../db/users";
 import { action as loginAction, loader as loginLoader } from "../../app/routes/login";
 import { action as logoutAction } from "../../app/routes/logout";
@@ -164,6 +164,21 @@ describe("sessions", () => {
       .where("id", "=", row.id)
       .execute();
     expect(await getUser(makeRequest("/", { cookie }))).toBeNull();
+  });
+
+  it("housekeeping drops idle and expired sessions, keeps live ones", async () => {
+    const user = await findUserByEmail(testDb.db, OFFICER_DUE);
+    const now = new Date("2030-01-01T12:00:00.000Z");
+    const live = await createSession(testDb.db, user!.id, new Date(now.getTime() - 60_000));
+    const idle = await createSession(testDb.db, user!.id, new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS - 1));
+    const old = await createSession(testDb.db, user!.id, new Date(now.getTime() - SESSION_ABSOLUTE_TIMEOUT_MS));
+    await testDb.db.updateTable("sessions").set({ last_seen_at: now.toISOString() }).where("id", "=", old.id).execute();
+    await deleteExpiredSessions(testDb.db, now);
+    const left = new Set((await sessionRows()).map((row) => row.id));
+    expect(left.has(live.id)).toBe(true);
+    expect(left.has(idle.id)).toBe(false);
+    expect(left.has(old.id)).toBe(false);
+    expect(live.id).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
   });
 
   it("ignores the session of a deactivated user", async () => {
