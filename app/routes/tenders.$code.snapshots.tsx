@@ -77,6 +77,9 @@ export default function SnapshotsPage() {
     id: "create-snapshot",
     lastResult,
     shouldValidate: "onBlur",
+    // After a failed attempt, clear the error while typing: clearing it on blur moves
+    // the button away under the pointer between mousedown and mouseup, and the click is lost.
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: snapshotFormSchema }),
   });
   const commentErrors = fields.comment.errors;

@@ -71,3 +71,18 @@ test("cents become numbers only for plotting", () => {
   expect(centsToPlotEuros("1234567")).toBe(12345.67);
   expect(centsToPlotEuros(-4550n)).toBe(-45.5);
 });
+
+test("partners are plotted by savings, largest first, whatever order they come in", () => {
+  const shuffled = [partners[2], partners[0], partners[1]];
+  const html = renderToStaticMarkup(createElement(SavingsPerPartnerChart, { partners: shuffled }));
+  const desc = /<desc>([^<]*)<\/desc>/.exec(html)?.[1] ?? "";
+  const order = ["Stadt Coesfeld", "Stadt Dülmen", "Gemeinde Rosendahl"].map((name) => desc.indexOf(name));
+  expect(order.every((position) => position >= 0)).toBe(true);
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+});
+
+test("a negative bar gets its label on its left end", () => {
+  const html = renderToStaticMarkup(createElement(SavingsPerPartnerChart, { partners }));
+  expect(html).toMatch(/<text[^>]*text-anchor="end"[^>]*>-45,50 €<\/text>/);
+  expect(html).toMatch(/<text[^>]*text-anchor="start"[^>]*>12\.345,67 €<\/text>/);
+});

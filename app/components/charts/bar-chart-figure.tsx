@@ -72,11 +72,41 @@ export function describeRows(series: BarSeries[], rows: BarRow[]): string {
     .join("; ");
 }
 
+interface LabelProps {
+  x?: number | string;
+  y?: number | string;
+  width?: number | string;
+  height?: number | string;
+  value?: number | string;
+}
+
+/**
+ * The exact figure just past the end of the bar, on one line. recharts' own label
+ * wraps to the bar's width, which breaks "433,20 €" apart at short bars.
+ */
+function BarEndLabel({ x = 0, y = 0, width = 0, height = 0, value }: LabelProps) {
+  if (value === undefined || value === null) return null;
+  const end = Number(x) + Number(width);
+  const negative = Number(width) < 0;
+  return (
+    <text
+      x={negative ? end - 4 : end + 4}
+      y={Number(y) + Number(height) / 2}
+      dominantBaseline="central"
+      textAnchor={negative ? "end" : "start"}
+      fontSize={12}
+      fill="#0b0c0c"
+    >
+      {value}
+    </text>
+  );
+}
+
 export function BarChartFigure(props: BarChartFigureProps) {
   const { id, title, summary, series, rows, labelHeader } = props;
   // Bars run left to right, one row per label: long German names stay readable and
   // the exact figure fits at the end of each bar.
-  const width = props.width ?? 760;
+  const width = props.width ?? 880;
   const height = props.height ?? Math.max(140, rows.length * ROW_HEIGHT * Math.max(1, series.length * 0.7) + 40);
   const data = rows.map((row) => {
     const entry: Record<string, string | number | null> = { label: row.label };
@@ -137,7 +167,7 @@ export function BarChartFigure(props: BarChartFigureProps) {
                   fill={s.negativeColor && (row.values[s.key] ?? "").startsWith("-") ? s.negativeColor : s.color}
                 />
               ))}
-              <LabelList dataKey={`${s.key}Text`} position="right" fontSize={11} fill="#0b0c0c" />
+              <LabelList dataKey={`${s.key}Text`} content={BarEndLabel} />
             </Bar>
           ))}
         </BarChart>

@@ -5,6 +5,14 @@ export interface PartnerSavingsRow {
   savingsGross: CentsText;
 }
 
+/** Largest savings first (exact, on the cents), equal savings by name. */
+function bySavingsDescending(partners: PartnerSavingsRow[]): PartnerSavingsRow[] {
+  return [...partners].sort((a, b) => {
+    const difference = BigInt(b.savingsGross) - BigInt(a.savingsGross);
+    return difference > 0n ? 1 : difference < 0n ? -1 : a.name.localeCompare(b.name, "de");
+  });
+}
+
 /** Savings (gross, whole term) of each participant; negative savings in red. */
 export function SavingsPerPartnerChart({ id = "chart-savings-per-partner", partners }: { id?: string; partners: PartnerSavingsRow[] }) {
   return (
@@ -14,7 +22,7 @@ export function SavingsPerPartnerChart({ id = "chart-savings-per-partner", partn
       summary="Balkendiagramm: Ersparnis jedes teilnehmenden Schulträgers gegenüber einer eigenen Beschaffung, nach Gemeinkostenanteil."
       labelHeader="Schulträger"
       series={[{ key: "savings", name: "Ersparnis brutto", color: "#00703c", negativeColor: "#b10e1e" }]}
-      rows={partners.map((p) => ({ label: p.name, values: { savings: p.savingsGross } }))}
+      rows={bySavingsDescending(partners).map((p) => ({ label: p.name, values: { savings: p.savingsGross } }))}
     />
   );
 }

@@ -1,0 +1,130 @@
+// The committee summary in a real browser: charts rendered on the server as SVG with
+// text alternatives, the print layout without navigation, and a snapshot made through
+// the form and shown with its banner and print stamp.
+import fs from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { DEMO_PASSWORD } from "../../db/demo";
+import { startAppServer, type AppServer } from "../helpers/app-server";
+import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+
+const OUT_DIR = path.resolve("test-results");
+const SUMMARY = "/tenders/RV-2027/summary";
+
+describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () => {
+  let app: AppServer;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    fs.mkdirSync(OUT_DIR, { recursive: true });
+    app = await startAppServer();
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function signedIn(email: string): Promise<Page> {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("E-Mail").fill(email);
+    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Anmelden" }).click();
+    await page.waitForURL(`${app.url}/`);
+    return page;
+  }
+
+  it("a committee member sees the key figures and three labelled SVG charts", async () => {
+    const page = await signedIn("ausschuss@kreis-coesfeld.example");
+    const response = await page.goto(`${app.url}${SUMMARY}`);
+    expect(response?.status()).toBe(200);
+    expect(await page.getByRole("heading", { level: 1 }).innerText()).toContain("Rahmenvertrag");
+    expect(await page.locator("main").innerText()).toContain("Auf einen Blick");
+
+    const charts = page.locator('svg[role="img"]');
+    expect(await charts.count()).toBe(3);
+    const labels = await charts.evaluateAll((svgs) =>
+      svgs.map((svg) => ({
+        label: svg.getAttribute("aria-label"),
+        title: svg.querySelector("title")?.textContent ?? "",
+        desc: svg.querySelector("desc")?.textContent ?? "",
+        bars: svg.querySelectorAll(".recharts-bar-rectangle").length,
+      })),
+    );
+    expect(labels.map((l) => l.label)).toEqual([
+      "Ersparnis je Schulträger (brutto, gesamte Laufzeit)",
+      "Volumen je Los (netto)",
+      "Stückpreis gemeinsam und allein je Produktgruppe (netto)",
+    ]);
+    for (const chart of labels) {
+      expect(chart.title).toBe(chart.label);
+      expect(chart.desc).toMatch(/\d,\d\d €/);
+      expect(chart.bars).toBeGreaterThan(0);
+    }
+    // Twelve partners, twelve bars; each chart's figures also as a table.
+    expect(labels[0].bars).toBe(12);
+    expect(await page.locator("details table").count()).toBe(3);
+
+    await page.screenshot({ path: path.join(OUT_DIR, "summary-screen.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("prints on A4 without navigation and with the date and version in the footer", async () => {
+    const page = await signedIn("ausschuss@kreis-coesfeld.example");
+    await page.goto(`${app.url}${SUMMARY}`);
+    const navigation = page.getByRole("navigation", { name: "Hauptnavigation" });
+    expect(await navigation.isVisible()).toBe(true);
+
+    await page.emulateMedia({ media: "print" });
+    expect(await navigation.isVisible()).toBe(false);
+    expect(await page.locator("body > header").isVisible()).toBe(false);
+    expect(await page.getByRole("button", { name: "Drucken" }).isVisible()).toBe(false);
+    expect(await page.locator('svg[role="img"]').first().isVisible()).toBe(true);
+    const footer = page.locator(".print-footer");
+    expect(await footer.isVisible()).toBe(true);
+    expect(await footer.innerText()).toMatch(/^Stand: \d\d\.\d\d\.\d{4} · aktueller Arbeitsstand · Verbundkauf \d+\.\d+\.\d+$/);
+
+    await page.screenshot({ path: path.join(OUT_DIR, "summary-print.png"), fullPage: true });
+    const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true, path: path.join(OUT_DIR, "summary.pdf") });
+    const pages = pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? [];
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    await page.close();
+  });
+
+  it("the coordinator freezes a snapshot; its summary carries the banner and the version stamp", async () => {
+    const page = await signedIn("koordination@kreis-coesfeld.example");
+    await page.goto(`${app.url}/tenders/RV-2027/snapshots`);
+    await page.getByRole("button", { name: "Beschlussstand speichern" }).click();
+    // Empty comment: a German message, nothing stored.
+    expect(await page.locator("main").innerText()).toContain("Bitte beschreiben Sie kurz");
+    await page.getByLabel("Kommentar").fill("Vorlage Schulausschuss");
+    await page.getByRole("button", { name: "Beschlussstand speichern" }).click();
+    // Works with and without JavaScript: wait for the confirmation, not for a page load.
+    await page.getByRole("status").filter({ hasText: "Beschlussstand Version 1 wurde gespeichert" }).waitFor();
+    expect(page.url()).toMatch(/\/tenders\/RV-2027\/snapshots\?created=1$/);
+
+    await page.getByRole("link", { name: "Zusammenfassung Version 1" }).click();
+    const banner = page.getByRole("note").filter({ hasText: "Beschlussstand Version 1 vom" });
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain("Vorlage Schulausschuss");
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator(".print-footer").innerText()).toMatch(/· Beschlussstand Version 1 · Verbundkauf/);
+    await page.close();
+  });
+
+  it("a committee member cannot freeze a snapshot: no form, and a POST is refused", async () => {
+    const page = await signedIn("ausschuss@kreis-coesfeld.example");
+    await page.goto(`${app.url}/tenders/RV-2027/snapshots`);
+    expect(await page.getByRole("button", { name: "Beschlussstand speichern" }).count()).toBe(0);
+    const status = await page.evaluate(async () => {
+      const response = await fetch(location.pathname, { method: "POST", body: new URLSearchParams({ comment: "x" }) });
+      return response.status;
+    });
+    expect(status).toBe(403);
+    await page.close();
+  });
+});
