@@ -106,7 +106,7 @@ export default function AwardPage() {
         <Link to={`${tenderPath}/plan-vs-actual`}>Plan-Ist-Vergleich</Link>
       </p>
       <PageHeading caption={`Ausschreibung ${page.tender.code}`}>Zuschlag: {page.tender.name}</PageHeading>
-      {notice ? <Notice>{notice}</Notice> : null}
+      {notice && !reply ? <Notice>{notice}</Notice> : null}
       <ErrorSummary
         errors={
           page.planProblems.length

@@ -110,7 +110,7 @@ export default function CallOffsPage() {
       <PageHeading caption={`Rahmenvertrag ${overview.tender.code} · ${overview.tender.startYear}–${lastYear}`}>
         Abrufe: {overview.tender.name}
       </PageHeading>
-      {searchParams.get("notice") === "recorded" ? <Notice>Der Abruf wurde gespeichert.</Notice> : null}
+      {searchParams.get("notice") === "recorded" && !reply ? <Notice>Der Abruf wurde gespeichert.</Notice> : null}
       {data.role === "coordinator" ? <UsageWarnings categories={overview.categories} /> : null}
 
       {overview.awards.length === 0 ? (

@@ -1,0 +1,95 @@
+// After the award in a real browser: the coordinator awards lot L1 of the demo tender;
+// the officer of Dülmen calls off, runs into the maximum and sees the refusal with
+// the units left; the database holds exactly what was accepted.
+import type { Page } from "playwright-core";
+import { sql } from "kysely";
+import { openDatabase } from "../../db/database";
+import { DEMO_PASSWORD } from "../../db/demo";
+import { startAppServer, type AppServer } from "../helpers/app-server";
+import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+
+const COORDINATOR = "koordination@kreis-coesfeld.example";
+const OFFICER_DUE = "beschaffung@duelmen.example";
+
+describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
+  let app: AppServer;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    app = await startAppServer();
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function signedIn(email: string): Promise<Page> {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("E-Mail").fill(email);
+    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Anmelden" }).click();
+    await page.waitForURL(`${app.url}/`);
+    return page;
+  }
+
+  async function query<T>(text: string): Promise<T[]> {
+    const { db } = openDatabase(app.databasePath);
+    try {
+      return (await sql<T>`${sql.raw(text)}`.execute(db)).rows;
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  it("the coordinator awards a lot, the officer calls off up to the limit and is refused beyond it", async () => {
+    const coordinator = await signedIn(COORDINATOR);
+    await coordinator.goto(`${app.url}/tenders/RV-2027/award`);
+    const awardForm = coordinator.getByRole("form", { name: "Zuschlag Los L1" });
+    await awardForm.getByLabel("Auftragnehmer").fill("Muster IT GmbH");
+    await awardForm.getByLabel("Zuschlagsdatum").fill("2026-11-02");
+    const prices = awardForm.locator('input[name^="price_"]');
+    expect(await prices.count()).toBe(4);
+    for (let i = 0; i < 4; i++) await prices.nth(i).fill("399,90");
+    await awardForm.getByRole("button", { name: "Zuschlag für Los L1 erfassen" }).click();
+    await expect.poll(() => coordinator.locator("main").innerText()).toContain("Der Zuschlag wurde gespeichert");
+    await coordinator.close();
+
+    const [{ max_quantity: max }] = await query<{ max_quantity: number }>(
+      "select max_quantity from award_categories where category_code = 'NB-SUS'",
+    );
+    expect(max).toBeGreaterThan(12);
+
+    const officer = await signedIn(OFFICER_DUE);
+    await officer.goto(`${app.url}/tenders/RV-2027/call-offs`);
+    const form = officer.getByRole("form", { name: "Abruf erfassen" });
+    const callOff = async (quantity: number, orderNumber: string) => {
+      await form.getByLabel("Produktgruppe").selectOption("NB-SUS");
+      await form.getByLabel("Abrufdatum").fill("2027-02-01");
+      await form.getByLabel("Menge").fill(String(quantity));
+      await form.getByLabel("Bestellnummer").fill(orderNumber);
+      await form.getByRole("button", { name: "Abruf speichern" }).click();
+    };
+
+    await callOff(max - 12, "DUE-2027-001");
+    await expect.poll(() => officer.locator("main").innerText()).toContain("Der Abruf wurde gespeichert.");
+    await expect
+      .poll(() => officer.locator('tr[data-category="NB-SUS"] [data-remaining]').innerText())
+      .toMatch(/^12\sStück$/);
+
+    await callOff(13, "DUE-2027-002");
+    const quantityField = form.getByLabel("Menge");
+    await expect
+      .poll(() => officer.locator("main").innerText())
+      .toContain("Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar.");
+    expect(await quantityField.getAttribute("aria-invalid")).toBe("true");
+
+    const rows = await query<{ partner_code: string; quantity: number }>("select partner_code, quantity from call_offs");
+    expect(rows).toEqual([{ partner_code: "DUE", quantity: max - 12 }]);
+    await officer.close();
+  });
+});
