@@ -2,11 +2,11 @@
 // demo categories 2027–2030) plus two categories outside RV-2027 with demand in
 // 2031–2032, so that a new tender has participants without touching RV-2027.
 import fs from "node:fs";
-import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Plan, PlanDemandLine } from "../../domain/plan";
 
 export function readDemoPlan(): Plan {
-  const file = path.resolve(__dirname, "../fixtures/examples/03-kreis-coesfeld.plan.json");
+  const file = fileURLToPath(new URL("../fixtures/examples/03-kreis-coesfeld.plan.json", import.meta.url));
   return JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
 }
 
