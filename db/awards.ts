@@ -98,6 +98,16 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; fieldErrors: Fiel
 
 export const FORM_ERRORS = "";
 
+/** Part of the text the freezing triggers of migration 005 raise (kept in sync with it). */
+const AWARD_FROZEN_TEXT = "Los ist vergeben";
+export const AWARD_FROZEN_MESSAGE =
+  "Das Los ist vergeben: seine Produktgruppen, Laufzeit und Kürzel der Ausschreibung sowie der Zuschlag sind eingefroren.";
+
+/** Whether a database error is one of migration 005's refusals to change an awarded lot. */
+export function isAwardFrozenError(error: unknown): boolean {
+  return error instanceof Error && error.message.includes(AWARD_FROZEN_TEXT);
+}
+
 function refused<T>(field: string, message: string): Outcome<T> {
   return { ok: false, fieldErrors: { [field]: [message] } };
 }

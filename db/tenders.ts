@@ -10,6 +10,7 @@ import type { CostKey, Plan } from "../domain/plan";
 import { formatProblem, validatePlan, type PlanProblem } from "../domain/plan-validation";
 import { lotCoverageConflicts, tenderYearConflicts } from "../domain/tender-rules";
 import { writeAudit } from "./audit";
+import { AWARD_FROZEN_MESSAGE, isAwardFrozenError } from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 
@@ -58,6 +59,7 @@ export function refusalAsFormErrors(
     };
   }
   if (error instanceof EditTargetMissing) return { formErrors: [error.message] };
+  if (isAwardFrozenError(error)) return { formErrors: [AWARD_FROZEN_MESSAGE] };
   return undefined;
 }
 

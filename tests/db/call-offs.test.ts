@@ -1,8 +1,10 @@
 import { sql } from "kysely";
 import { listAudit } from "../../db/audit";
 import {
+  AWARD_FROZEN_MESSAGE,
   awardLot,
   getAwardPage,
+  isAwardFrozenError,
   listAwardedPlannedDemand,
   setMaxQuantityOverride,
   type AwardInput,
@@ -17,6 +19,7 @@ import {
   type CallOffInput,
 } from "../../db/call-offs";
 import { importPlan } from "../../db/plan-io";
+import { deleteLot, getTenderForEditing, refusalAsFormErrors, updateTender } from "../../db/tenders";
 import { priceField } from "../../domain/call-offs";
 import { CALL_OFF_PLAN, seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
@@ -141,6 +144,23 @@ describe("award", () => {
     await sql`update lots set name = 'Notebooks (vergeben)' where code = 'L1'`.execute(t.db);
     await sql`delete from lot_categories where category_code = 'TAB'`.execute(t.db);
     await sql`update common_costs set amount_cents = 400000`.execute(t.db);
+  });
+
+  test("the tender editor turns the refusal into a German form error", async () => {
+    await awardLot(t.db, award());
+    const l1 = (await getTenderForEditing(t.db, "RV-2027"))!.lots.find((l) => l.code === "L1")!;
+    const error = await deleteLot(t.db, "RV-2027", l1.id, users.coordinator.id).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refusalAsFormErrors(error)).toEqual({ formErrors: [AWARD_FROZEN_MESSAGE] });
+    const termChange = updateTender(
+      t.db,
+      "RV-2027",
+      { code: "RV-2027", name: "Rahmenvertrag Endgeräte", startYear: 2027, termYears: 3, reserve: "0.10", soloProcessCostGrossCents: 750_000n },
+      users.coordinator.id,
+    );
+    await expect(termChange).rejects.toSatisfy(isAwardFrozenError);
   });
 });
 
