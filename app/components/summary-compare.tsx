@@ -46,15 +46,17 @@ function ChangeCell({ change, kind }: { change: CountChange | MoneyChange; kind:
       : signed(format(difference), String(difference).startsWith("-"), String(difference) === "0");
   return (
     <Td numeric className="font-semibold">
+      {/* Stacked, so that seven money columns fit the page: old, → new, difference. */}
       <span aria-hidden="true">
-        {format(change.before)} → {format(change.after)}
+        <span className="block font-normal text-muted">{format(change.before)}</span>
+        <span className="block">→ {format(change.after)}</span>
       </span>
       <span className="sr-only">
         von {format(change.before)} auf {format(change.after)}
       </span>
       {differenceText ? (
         <span className="block text-sm">
-          <span className="sr-only">Differenz </span>
+          <span className="sr-only">, Differenz </span>
           {differenceText}
         </span>
       ) : null}

@@ -14,12 +14,27 @@ export function stampText(stamp: PrintStamp): string {
   return `Stand: ${formatDate(stamp.at)} · ${state} · Verbundkauf ${stamp.appVersion}`;
 }
 
+/** A CSS string literal: every character outside plain ASCII text as a CSS escape. */
+export function cssString(text: string): string {
+  return `"${[...text].map((c) => (/[\w .,:()-]/.test(c) ? c : `\\${c.codePointAt(0)!.toString(16)} `)).join("")}"`;
+}
+
 /**
- * Shown on screen below the content and, in print, fixed at the bottom of every page
- * (Chromium repeats position: fixed elements on each printed page; see print.css).
+ * The stamp closes the document (on screen and on paper), and in print it also stands
+ * in the bottom margin of every page with the page number. Page-margin boxes are the
+ * only reliable way to repeat it without covering content (position: fixed lands on
+ * top of the content in Chromium); browsers without them still print the closing line.
  */
 export function PrintFooter({ stamp }: { stamp: PrintStamp }) {
+  const text = stampText(stamp);
+  const css =
+    `@media print { @page { ` +
+    `@bottom-left { content: ${cssString(text)}; font-size: 8pt; color: #505a5f; } ` +
+    `@bottom-right { content: "Seite " counter(page) " von " counter(pages); font-size: 8pt; color: #505a5f; } } }`;
   return (
-    <p className="print-footer mt-8 border-t border-line pt-2 text-sm text-muted">{stampText(stamp)}</p>
+    <>
+      <style dangerouslySetInnerHTML={{ __html: css }} />
+      <p className="print-footer mt-8 border-t border-line pt-2 text-sm text-muted">{text}</p>
+    </>
   );
 }

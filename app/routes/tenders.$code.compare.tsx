@@ -89,7 +89,8 @@ export default function ComparePage() {
             diff.hasChanges ? (
               <>
                 <p className="mb-6 max-w-3xl text-lg">
-                  Gezeigt werden nur geänderte Zeilen: jeweils alter Wert → neuer Wert und darunter die Differenz.
+                  Gezeigt werden nur geänderte Zeilen. Je geändertem Wert steht oben der Wert des Beschlussstands, darunter
+                  der aktuelle Wert (→) und die Differenz.
                 </p>
                 <TenderLevelChanges diff={diff} />
                 <SectionHeading>Produktgruppen</SectionHeading>

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
+import { openDatabase } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { startAppServer, type AppServer } from "../helpers/app-server";
 import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
@@ -113,6 +114,33 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(await banner.innerText()).toContain("Vorlage Schulausschuss");
     await page.emulateMedia({ media: "print" });
     expect(await page.locator(".print-footer").innerText()).toMatch(/· Beschlussstand Version 1 · Verbundkauf/);
+
+    await page.emulateMedia({ media: "screen" });
+    await page.goto(`${app.url}/tenders/RV-2027/compare?version=1`);
+    expect(await page.getByRole("status").innerText()).toContain("Keine Änderungen");
+
+    // Dülmen orders 60 more devices after the decision: Dülmen's row shows +60 (the
+    // others change too, through the volume-keyed common costs).
+    const { db } = openDatabase(app.databasePath);
+    try {
+      const line = await db
+        .selectFrom("demand_lines")
+        .select(["id", "quantity"])
+        .where("partner_code", "=", "DUE")
+        .where("year", "=", 2027)
+        .where("quantity", ">", 0)
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
+      await db.updateTable("demand_lines").set({ quantity: line.quantity + 60 }).where("id", "=", line.id).execute();
+    } finally {
+      await db.destroy();
+    }
+    await page.reload();
+    const partners = page.getByRole("table", { name: /Schulträger mit Änderungen/ });
+    const duelmen = partners.locator("tbody tr").filter({ hasText: "Stadt Dülmen" });
+    expect(await duelmen.innerText()).toContain("+60");
+    expect(await partners.locator("tfoot").innerText()).toContain("+60");
+    await page.screenshot({ path: path.join(OUT_DIR, "compare-changed.png"), fullPage: true });
     await page.close();
   });
 

@@ -94,7 +94,7 @@ function BarEndLabel({ x = 0, y = 0, width = 0, height = 0, value }: LabelProps)
       y={Number(y) + Number(height) / 2}
       dominantBaseline="central"
       textAnchor={negative ? "end" : "start"}
-      fontSize={12}
+      fontSize={13}
       fill="#0b0c0c"
     >
       {value}
@@ -156,8 +156,8 @@ export function BarChartFigure(props: BarChartFigureProps) {
           desc={description}
         >
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tickFormatter={plotTickFormatter(maxAbsEuros)} tick={{ fontSize: 12 }} />
-          <YAxis type="category" dataKey="label" tick={{ fontSize: 12 }} interval={0} width={LABEL_WIDTH} />
+          <XAxis type="number" tickFormatter={plotTickFormatter(maxAbsEuros)} tick={{ fontSize: 13 }} />
+          <YAxis type="category" dataKey="label" tick={{ fontSize: 13 }} interval={0} width={LABEL_WIDTH} />
           {hasNegative ? <ReferenceLine x={0} stroke="#0b0c0c" /> : null}
           {series.map((s) => (
             <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.color} isAnimationActive={false}>
