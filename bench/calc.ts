@@ -3,7 +3,8 @@
 //   (b) full:  read the file, then calculatePlanText (parse, validate, compute, serialize),
 //              the same function the command line uses
 // Each runs several times, alternating; medians, their ratio b/a and the peak
-// memory (maxRSS of this process) go to stdout and bench/results/calc.json.
+// memory (maxRSS of this process) go to stdout and bench/results/calc.json, with the
+// start time of the command line (`validate` on example 01) for reference.
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -82,6 +83,21 @@ for (let run = 0; run < RUNS; run++) {
   fullMs.push(time(() => full(file)));
 }
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+/** Wall time of `validate` on example 01 in a fresh process (command line start). */
+function startupMs(command: string, args: string[]): number {
+  const example = path.resolve(here, "../tests/fixtures/examples/01-three-partners.plan.json");
+  const start = process.hrtime.bigint();
+  const run = spawnSync(command, [...args, "validate", example], { cwd: path.resolve(here, "..") });
+  if (run.status !== 0) throw new Error(`validate failed: ${run.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+const launcherMs: number[] = [];
+const tsxMs: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  launcherMs.push(startupMs(process.execPath, ["scripts/run-plan.mjs"]));
+  tsxMs.push(startupMs(path.resolve(here, "../node_modules/.bin/tsx"), ["scripts/plan.ts"]));
+}
 const floorMedian = median(floorMs);
 const fullMedian = median(fullMs);
 const ratio = fullMedian / floorMedian;
@@ -89,7 +105,12 @@ const ratio = fullMedian / floorMedian;
 const summary = {
   benchmark: "plan calc on a state-scale plan",
   measuredAt: new Date().toISOString(),
-  machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?" },
+  machine: {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? "?",
+    loadAverage1m: Number(os.loadavg()[0].toFixed(1)),
+  },
   plan: {
     file: path.relative(path.resolve(here, ".."), file),
     megabytes: Number((fs.statSync(file).size / 1e6).toFixed(1)),
@@ -104,6 +125,10 @@ const summary = {
   fullMs: { median: Math.round(fullMedian), all: fullMs.map(Math.round) },
   ratio: Number(ratio.toFixed(2)),
   peakRssMb: Math.round(peakRssMb),
+  cliStartValidateExample01Ms: {
+    npmRunPlanLauncher: Math.round(median(launcherMs)),
+    tsxScriptsPlanTs: Math.round(median(tsxMs)),
+  },
   target: { ratioAtMost: TARGET_RATIO, peakRssMbBelow: TARGET_PEAK_MB },
   targetMet: ratio <= TARGET_RATIO && peakRssMb < TARGET_PEAK_MB,
 };
@@ -116,5 +141,8 @@ console.log(
 );
 console.log(`ratio full/floor: ${summary.ratio} (target <= ${TARGET_RATIO})`);
 console.log(`peak memory (maxRSS): ${summary.peakRssMb} MB (target < ${TARGET_PEAK_MB} MB)`);
+console.log(
+  `command line start (validate example 01, median): ${summary.cliStartValidateExample01Ms.npmRunPlanLauncher} ms via scripts/run-plan.mjs, ${summary.cliStartValidateExample01Ms.tsxScriptsPlanTs} ms via tsx`,
+);
 fs.mkdirSync(path.join(here, "results"), { recursive: true });
 fs.writeFileSync(path.join(here, "results", "calc.json"), JSON.stringify(summary, null, 2) + "\n");
