@@ -123,13 +123,12 @@ function yearRow(context: CostSplitContext, partnerCode: string, partnerName: st
   cells[columns.soloVat - 1] = sumOfCells([...columns.soloRateVat.values()], row, year.soloVat);
   cells[columns.soloGross - 1] = sumOfCells([columns.soloNet, columns.soloVat], row, year.soloNet + year.soloVat);
 
-  // §5: the whole share is booked in the start year; the other years carry 0.
-  const shares = layout.commonCostRows;
-  if (year.year === tender.startYear && shares) {
-    const partnerRange = rangeRef(COMMON_COST_COLUMNS.partner, shares.first, shares.last, { sheet: SHEET.commonCosts, absolute: true });
-    const shareRange = rangeRef(COMMON_COST_COLUMNS.share, shares.first, shares.last, { sheet: SHEET.commonCosts, absolute: true });
+  // §5: the whole share is booked in the start year; the other years carry 0. The
+  // partner's share of each item is referred to directly (no lookup by code).
+  const shareRows = layout.commonCostShareRowsOf(partnerCode);
+  if (year.year === tender.startYear && shareRows.length > 0) {
     cells[columns.commonCostShare - 1] = {
-      formula: `SUMIF(${partnerRange},${cellRef(columns.partner, row)},${shareRange})`,
+      formula: shareRows.map((shareRow) => cellRef(COMMON_COST_COLUMNS.share, shareRow, { sheet: SHEET.commonCosts })).join("+"),
       result: centsToCellNumber(year.commonCostShare),
     };
   } else {
@@ -139,7 +138,7 @@ function yearRow(context: CostSplitContext, partnerCode: string, partnerName: st
   return cells;
 }
 
-export function writeBudgetYearsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): void {
+export async function writeBudgetYearsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, columnSpecs(layout.budgetYearColumns, layout.vatRates));
   writer.title(`Haushaltsjahre – ${context.documentLabel}`);
@@ -149,6 +148,7 @@ export function writeBudgetYearsSheet(sheet: ExcelJS.Worksheet, context: CostSpl
       const row = layout.budgetYearRow(partner.code, year.year);
       if (writer.currentRow !== row) throw new Error("Haushaltsjahre: rows out of step");
       writer.row(yearRow(context, partner.code, partner.name, year, row));
+      await writer.pause();
     }
   }
   writer.autoFilter(HEADER_ROW, writer.currentRow - 1);

@@ -52,7 +52,7 @@ function weightCell(item: CommonCostCalculation, share: CommonCostShareCalculati
   return { formula: cellRef(column, row, { sheet: SHEET.overview }), result: value };
 }
 
-export function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): void {
+export async function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
   writer.title(`Gemeinkosten – ${context.documentLabel}`);
@@ -60,7 +60,7 @@ export function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: CostSpl
   const names = new Map(tender.participants.map((p) => [p.code, p.name]));
   const sumRows: number[] = [];
 
-  tender.commonCosts.forEach((item, index) => {
+  for (const [index, item] of tender.commonCosts.entries()) {
     const rows = layout.commonCostItems[index];
     for (const share of item.shares) {
       const row = writer.currentRow;
@@ -81,6 +81,7 @@ export function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: CostSpl
         centsToCellNumber(share.remainderCents),
         { formula: `${cellRef(COL.floorShare, row)}+${cellRef(COL.remainderCent, row)}`, result: centsToCellNumber(share.cents) },
       ]);
+      await writer.pause();
     }
     if (writer.currentRow !== rows.sumRow) throw new Error("Gemeinkosten: rows out of step");
     const sum = (column: number, result: number): CellInput =>
@@ -105,7 +106,7 @@ export function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: CostSpl
         { total: true },
       ),
     );
-  });
+  }
 
   if (writer.currentRow !== layout.commonCostTotalRow) throw new Error("Gemeinkosten: total row out of step");
   const total = tender.commonCostsTotal;

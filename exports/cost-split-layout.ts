@@ -154,6 +154,19 @@ export interface CommonCostItemRows {
   sumRow: number;
 }
 
+/**
+ * Whether `code` can stand as a SUMIF criterion and match exactly itself: criteria
+ * treat * ? ~ as wildcards, a leading < > = as a comparison, numbers as numbers, and
+ * compare text case-insensitively. Other codes get the engine's value instead.
+ * (Money and quantities by partner never need criteria: their rows are contiguous.)
+ */
+export function isPlainCriterion(code: string, allCodes: readonly string[]): boolean {
+  // No spaces either: Excel reads criteria such as "Jan 1" as dates.
+  if (!/^[\p{L}_][\p{L}\p{N}_.-]*$/u.test(code)) return false;
+  const folded = code.toLocaleUpperCase("de-DE");
+  return allCodes.filter((other) => other.toLocaleUpperCase("de-DE") === folded).length === 1;
+}
+
 export interface CostSplitLayout {
   tender: TenderCalculation;
   /** The tender's VAT rates, highest first (canonical strings as the engine gives them). */
@@ -171,6 +184,8 @@ export interface CostSplitLayout {
   commonCostItems: CommonCostItemRows[];
   /** Rows of all participant shares (sum rows in between carry no partner code). */
   commonCostRows: RowRange | null;
+  /** Gemeinkosten rows with this partner's share, one per item. */
+  commonCostShareRowsOf(partner: string): number[];
   commonCostTotalRow: number;
   /** Parameter sheet: the cell with the cost of a participant's own procedure. */
   soloProcessCostCell: { row: number; column: number };
@@ -216,8 +231,14 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
   const overviewTotalRow = FIRST_DATA_ROW + tender.partners.length;
 
   const commonCostItems: CommonCostItemRows[] = [];
+  const shareRows = new Map<string, number[]>();
   row = FIRST_DATA_ROW;
   for (const item of tender.commonCosts) {
+    item.shares.forEach((share, index) => {
+      const rows = shareRows.get(share.partner) ?? [];
+      rows.push(row + index);
+      shareRows.set(share.partner, rows);
+    });
     const count = item.shares.length;
     const shares = count > 0 ? { first: row, last: row + count - 1 } : null;
     row += count;
@@ -250,6 +271,7 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
     overviewTotalRow,
     commonCostItems,
     commonCostRows,
+    commonCostShareRowsOf: (partner) => shareRows.get(partner) ?? [],
     commonCostTotalRow: row,
     soloProcessCostCell: { row: PARAMETER_ROWS.soloProcessCost, column: 2 },
   };

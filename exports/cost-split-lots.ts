@@ -6,7 +6,7 @@ import type ExcelJS from "exceljs";
 import Decimal from "decimal.js";
 import { onePlus, oneMinus, parseDecimal } from "../domain/decimal";
 import type { CostSplitContext } from "./cost-split-context";
-import { HEADER_ROW, LOT_CATEGORY_COLUMNS as COL, POSITION_COLUMNS, SHEET } from "./cost-split-layout";
+import { HEADER_ROW, isPlainCriterion, LOT_CATEGORY_COLUMNS as COL, POSITION_COLUMNS, SHEET, type RowRange } from "./cost-split-layout";
 import {
   cellRef,
   centsToCellNumber,
@@ -82,15 +82,21 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
   const lots = new Map(tender.lots.map((lot) => [lot.code, lot]));
   const reserveFactor = onePlus(parseDecimal(tender.reserve));
   const positions = layout.positions;
-  const firstCategoryRow = writer.currentRow;
+  const categoryCodes = tender.categories.map((c) => c.code);
+  const lotRows = new Map<string, RowRange>();
   for (const category of tender.categories) {
     const row = writer.currentRow;
-    const quantity: CellInput = positions
+    const lotRange = lotRows.get(category.lot);
+    lotRows.set(category.lot, { first: lotRange?.first ?? row, last: row });
+    const quantity: CellInput = positions && isPlainCriterion(category.code, categoryCodes)
       ? {
           formula: `SUMIF(${rangeRef(POSITION_COLUMNS.category, positions.first, positions.last, { sheet: SHEET.positions, absolute: true })},${cellRef(COL.category, row)},${rangeRef(POSITION_COLUMNS.quantity, positions.first, positions.last, { sheet: SHEET.positions, absolute: true })})`,
           result: category.quantity,
         }
-      : category.quantity;
+      : {
+          value: category.quantity,
+          note: "Summe der Positionen dieser Produktgruppe, als Wert: das Kürzel taugt nicht als Suchkriterium einer Formel.",
+        };
     writer.row([
       category.lot,
       lots.get(category.lot)?.name ?? "",
@@ -120,14 +126,11 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
   writer.header(LOT_HEADER);
   const firstLotRow = writer.currentRow;
   for (const lot of tender.lots) {
-    const row = writer.currentRow;
-    const value: CellInput =
-      lastCategoryRow >= firstCategoryRow
-        ? {
-            formula: `SUMIF(${rangeRef(COL.lot, firstCategoryRow, lastCategoryRow, { absolute: true })},${cellRef(1, row)},${rangeRef(COL.estimatedValue, firstCategoryRow, lastCategoryRow, { absolute: true })})`,
-            result: centsToCellNumber(lot.estimatedValueNet),
-          }
-        : centsToCellNumber(lot.estimatedValueNet);
+    // The categories of a lot stand together (lot order), so the lot's value is one SUM.
+    const range = lotRows.get(lot.code);
+    const value: CellValue = range
+      ? { formula: `SUM(${rangeRef(COL.estimatedValue, range.first, range.last)})`, result: centsToCellNumber(lot.estimatedValueNet) }
+      : centsToCellNumber(lot.estimatedValueNet);
     writer.row([lot.code, lot.name, lot.categories.join(", "), { value, kind: "money" }, lot.smallLotExempt ? YES : NO]);
   }
   const lastLotRow = writer.currentRow - 1;

@@ -63,7 +63,7 @@ function figureCells(row: number, figures: Figures, sum: (column: number) => str
   ];
 }
 
-export function writeOverviewSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): void {
+export async function writeOverviewSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
   writer.title(`Übersicht – ${context.documentLabel} (${context.stateLabel})`);
@@ -89,6 +89,7 @@ export function writeOverviewSheet(sheet: ExcelJS.Worksheet, context: CostSplitC
     const range = layout.budgetYearsOf(partner.code);
     const sum = (column: number) => `SUM(${rangeRef(budgetColumn[column], range.first, range.last, { sheet: SHEET.budgetYears })})`;
     writer.row([partner.code, partner.name, ...figureCells(row, partner, sum, `+${processCost}`)]);
+    await writer.pause();
   }
 
   const totalRow = layout.overviewTotalRow;

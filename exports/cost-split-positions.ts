@@ -36,7 +36,7 @@ const COLUMNS: ColumnSpec[] = [
   { header: "Netto (allein)", width: 15, kind: "money", note: "Menge × Einzelpreis (allein): Vergleich Einzelbeschaffung." },
 ];
 
-export function writePositionsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): void {
+export async function writePositionsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
   writer.title(`Positionen – ${context.documentLabel}`);
@@ -81,6 +81,7 @@ export function writePositionsSheet(sheet: ExcelJS.Worksheet, context: CostSplit
             result: centsToCellNumber(BigInt(position.quantity) * soloPrice),
           },
         ]);
+        await writer.pause();
       }
     }
   }

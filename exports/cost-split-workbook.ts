@@ -92,6 +92,6 @@ export async function writeCostSplitWorkbook(input: CostSplitInput, stream: Writ
       worksheetOptions({ documentLabel: context.documentLabel, frozenRows: HEADER_ROW, frozenColumns: spec.frozenColumns }),
     ),
   }));
-  for (const { spec, sheet } of sheets) spec.write(sheet, context);
+  for (const { spec, sheet } of sheets) await spec.write(sheet, context);
   await workbook.commit();
 }

@@ -125,6 +125,7 @@ export async function writeDemandWorkbook(
   header.commit();
 
   let rowNumber = HEADER_ROW;
+  let sincePause = 0;
   for (const row of rows) {
     rowNumber++;
     const excelRow = sheet.getRow(rowNumber);
@@ -134,6 +135,11 @@ export async function writeDemandWorkbook(
       cell.style = bodyStyle(COLUMNS[index].kind);
     });
     excelRow.commit();
+    // Let the zip stream flush now and then (see SheetWriter.pause).
+    if (++sincePause === 500) {
+      sincePause = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
   sheet.autoFilter = `A${HEADER_ROW}:${columnLetter(COLUMNS.length)}${Math.max(rowNumber, HEADER_ROW)}`;
   sheet.commit();

@@ -29,8 +29,12 @@ function isStyledCell(input: CellInput): input is StyledCell {
   return typeof input === "object" && input !== null && !(input instanceof Date) && "value" in input;
 }
 
+/** Rows between two pauses that let the zip stream compress and flush what was written. */
+const ROWS_PER_PAUSE = 500;
+
 export class SheetWriter {
   private nextRow = 1;
+  private rowsSincePause = 0;
 
   constructor(
     readonly sheet: ExcelJS.Worksheet,
@@ -63,9 +67,22 @@ export class SheetWriter {
   row(cells: readonly CellInput[], options: { total?: boolean } = {}): number {
     return this.write(cells, (cell, index, input) => {
       const kind = (isStyledCell(input) && input.kind) || this.columns[index]?.kind || "text";
+      // Always a shared style object, even the empty one for text: exceljs caches style ids
+      // by object identity, while a cell left alone gets a fresh {} that it serializes anew.
       cell.style = options.total ? totalStyle(kind) : bodyStyle(kind);
       if (isStyledCell(input) && input.note) cell.note = input.note;
     });
+  }
+
+  /**
+   * Gives the event loop a turn every few hundred rows: exceljs's streaming writer
+   * only compresses and flushes when the loop runs, so without pauses a whole sheet
+   * would pile up in memory before it reaches the file.
+   */
+  async pause(): Promise<void> {
+    if (this.rowsSincePause < ROWS_PER_PAUSE) return;
+    this.rowsSincePause = 0;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   blank(count = 1): void {
@@ -86,6 +103,7 @@ export class SheetWriter {
     decorate: (cell: ExcelJS.Cell, index: number, input: CellInput) => void,
   ): number {
     const rowNumber = this.nextRow++;
+    this.rowsSincePause++;
     const row = this.sheet.getRow(rowNumber);
     cells.forEach((input, index) => {
       if (input === undefined) return;
