@@ -28,8 +28,9 @@ export function canWritePartner(actor: Actor, partnerCode: string): boolean {
   return actor.role === "officer" && actor.partnerCode === partnerCode;
 }
 
-export function canReadTenders(actor: Actor): boolean {
-  return actor.role !== "officer";
+/** Every signed-in role reads tenders and their shared results (officers too). */
+export function canReadTenders(_actor: Actor): boolean {
+  return true;
 }
 
 export function canManageUsers(actor: Actor): boolean {
@@ -45,10 +46,15 @@ export function navigationFor(actor: Actor): NavItem[] {
   const items: NavItem[] = [{ to: "/", label: "Start" }];
   if (actor.role === "officer") {
     if (actor.partnerCode) items.push({ to: `/demand/${actor.partnerCode}`, label: "Bedarf" });
+    items.push({ to: "/tenders", label: "Ausschreibungen" });
     return items;
   }
   if (actor.role === "coordinator") items.push({ to: "/demand", label: "Bedarf" });
   items.push({ to: "/tenders", label: "Ausschreibungen" });
-  if (canManageUsers(actor)) items.push({ to: "/admin/users", label: "Benutzer" });
+  items.push({ to: "/categories", label: "Produktgruppen" });
+  if (canManageUsers(actor)) {
+    items.push({ to: "/admin/plan", label: "Plandatei" });
+    items.push({ to: "/admin/users", label: "Benutzer" });
+  }
   return items;
 }

@@ -31,10 +31,17 @@ describe("navigation and partner rules", () => {
   it("fits the role", () => {
     const labels = (role: "coordinator" | "finance" | "committee" | "officer", partnerCode: string | null = null) =>
       navigationFor({ role, partnerCode }).map((item) => `${item.label} ${item.to}`);
-    expect(labels("officer", "DUE")).toEqual(["Start /", "Bedarf /demand/DUE"]);
-    expect(labels("coordinator")).toEqual(["Start /", "Bedarf /demand", "Ausschreibungen /tenders", "Benutzer /admin/users"]);
-    expect(labels("finance")).toEqual(["Start /", "Ausschreibungen /tenders"]);
-    expect(labels("committee")).toEqual(["Start /", "Ausschreibungen /tenders"]);
+    expect(labels("officer", "DUE")).toEqual(["Start /", "Bedarf /demand/DUE", "Ausschreibungen /tenders"]);
+    expect(labels("coordinator")).toEqual([
+      "Start /",
+      "Bedarf /demand",
+      "Ausschreibungen /tenders",
+      "Produktgruppen /categories",
+      "Plandatei /admin/plan",
+      "Benutzer /admin/users",
+    ]);
+    expect(labels("finance")).toEqual(["Start /", "Ausschreibungen /tenders", "Produktgruppen /categories"]);
+    expect(labels("committee")).toEqual(["Start /", "Ausschreibungen /tenders", "Produktgruppen /categories"]);
   });
   it("binds officers to their partner", () => {
     expect(canReadPartner({ role: "officer", partnerCode: "DUE" }, "COE")).toBe(false);

@@ -242,14 +242,12 @@ describe("editing a tender", () => {
     expect(await snapshotDatabase(testDb.db)).toEqual(before);
   });
 
-  it("lets finance and committee read the page without edit rights, and refuses officers", async () => {
-    for (const email of [FINANCE, COMMITTEE]) {
+  it("lets finance, committee and officers read the page without edit rights", async () => {
+    for (const email of [FINANCE, COMMITTEE, OFFICER_DUE]) {
       const response = await run(tenderLoader, makeRequest("/tenders/RV-2031", { cookie: cookies[email] }), { code: "RV-2031" });
       expect(response.status).toBe(200);
       expect((await response.json()).canEdit).toBe(false);
     }
-    const officer = await run(tenderLoader, makeRequest("/tenders/RV-2031", { cookie: cookies[OFFICER_DUE] }), { code: "RV-2031" });
-    expect(officer.status).toBe(403);
   });
 
   it("shows the engine's figures for the stored data", async () => {
