@@ -578,8 +578,13 @@ function plannedDemand(
   return [...sums.values()];
 }
 
-/** Tender codes with at least one awarded lot (for links and badges). */
-export async function listAwardedTenderCodes(db: Kysely<DB>): Promise<string[]> {
-  const rows = await awardTables(db).selectFrom("awards").select("tender_code").distinct().orderBy("tender_code").execute();
-  return rows.map((r) => r.tender_code);
+/** Tenders with at least one awarded lot, in plan order (for links to their call-offs). */
+export async function listAwardedTenders(db: Kysely<DB>): Promise<{ code: string; name: string }[]> {
+  return awardTables(db)
+    .selectFrom("tenders as t")
+    .select(["t.code", "t.name"])
+    .where((eb) => eb.exists(eb.selectFrom("awards as w").select("w.id").whereRef("w.tender_code", "=", "t.code")))
+    .orderBy("t.position")
+    .orderBy("t.code")
+    .execute();
 }

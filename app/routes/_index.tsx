@@ -4,6 +4,8 @@ import { getDemandStatus, listPartnerProgress } from "../../db/demand-status";
 import { getPartner } from "../../db/partner-demand";
 import { getSetting } from "../../db/settings";
 import { listTenders } from "../../db/tender-inputs";
+import { listAwardedTenders } from "../../db/awards";
+import { CallOffLinks } from "~/components/call-off-links";
 import { TendersTable } from "~/components/tenders-table";
 import { DescriptionList, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
@@ -24,7 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (user.role === "officer" && user.partnerCode) {
     const partner = await getPartner(db, user.partnerCode);
     const status = await getDemandStatus(db, user.partnerCode);
-    return json({ ...base, view: "officer" as const, partner: partner ?? null, status });
+    const frameworks = await listAwardedTenders(db);
+    return json({ ...base, view: "officer" as const, partner: partner ?? null, status, frameworks });
   }
   if (user.role === "coordinator") {
     return json({ ...base, view: "coordinator" as const, progress: await listPartnerProgress(db) });
@@ -42,6 +45,7 @@ export default function StartPage() {
     <>
       <PageHeading caption={data.roleLabel}>Guten Tag, {data.userName}</PageHeading>
       {data.view === "officer" ? <OfficerStart {...data} /> : null}
+      {data.view === "officer" ? <CallOffLinks frameworks={data.frameworks} /> : null}
       {data.view === "coordinator" ? <CoordinatorStart {...data} /> : null}
       {data.view === "reader" ? (
         <>

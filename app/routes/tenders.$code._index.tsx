@@ -44,7 +44,7 @@ import {
   type FormReply,
 } from "~/components/tender-forms";
 import { DescriptionList, ErrorSummary, Notice, PageHeading, SectionHeading } from "~/components/ui";
-import { requireRole } from "~/utils/auth.server";
+import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatPercent, formatDecimal } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
@@ -91,7 +91,7 @@ function participantsOf(calculation: PlanCalculation | undefined, code: string) 
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "finance", "committee");
+  const user = await requireUser(request);
   const db = await getDb();
   const tender = await getTenderForEditing(db, params.code ?? "");
   if (!tender) throw notFound();
@@ -248,6 +248,12 @@ export default function TenderPage() {
         <Link to="/tenders">Alle Ausschreibungen</Link>
         {" · "}
         <Link to={`/tenders/${encodeURIComponent(tender.code)}/summary`}>Zusammenfassung für Gremien</Link>
+        {" · "}
+        <Link to={`/tenders/${encodeURIComponent(tender.code)}/award`}>Zuschlag</Link>
+        {" · "}
+        <Link to={`/tenders/${encodeURIComponent(tender.code)}/call-offs`}>Abrufe</Link>
+        {" · "}
+        <Link to={`/tenders/${encodeURIComponent(tender.code)}/plan-vs-actual`}>Plan-Ist</Link>
       </p>
       <PageHeading caption={`Ausschreibung ${tender.code} · ${tender.years}`}>{tender.name}</PageHeading>
       {notice ? <Notice>{notice}</Notice> : null}

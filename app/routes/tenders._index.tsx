@@ -4,20 +4,26 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { calculateCurrentPlan } from "../../db/tenders";
 import { formatEuro } from "../../domain/money";
+import { tenderUsageLevels } from "../../db/call-offs";
+import { UsageTag } from "~/components/call-off-usage";
 import { EU_VERDICT } from "~/components/result-tables";
 import { ErrorSummary, Notice, PageHeading, Table, Tag, Td, Th } from "~/components/ui";
-import { requireRole } from "~/utils/auth.server";
+import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Ausschreibungen – Verbundkauf" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "finance", "committee");
-  const current = await calculateCurrentPlan(await getDb());
+  const user = await requireUser(request);
+  const db = await getDb();
+  const current = await calculateCurrentPlan(db);
+  // Awarded tenders: worst use of their maximum quantities (badge, see call-offs page).
+  const usage = await tenderUsageLevels(db);
   const calculated = current.ok ? new Map(current.calculation.tenders.map((t) => [t.code, t])) : new Map();
   return json({
     canCreate: user.role === "coordinator",
+    usage,
     problems: current.ok ? [] : current.problems.map((p) => `${p.path}: ${p.message}`),
     tenders: (current.plan.tenders ?? []).map((tender) => {
       const calc = calculated.get(tender.code);
@@ -35,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function TendersPage() {
-  const { tenders, canCreate, problems } = useLoaderData<typeof loader>();
+  const { tenders, canCreate, problems, usage } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   return (
     <>
@@ -96,6 +102,11 @@ export default function TendersPage() {
                       {tender.euProcedureRequired ? EU_VERDICT.required : EU_VERDICT.national}
                     </Tag>
                   )}
+                  {usage[tender.code] ? (
+                    <Link to={`/tenders/${encodeURIComponent(tender.code)}/call-offs`} className="ml-2" aria-label={`Abrufe ${tender.code}`}>
+                      <UsageTag level={usage[tender.code]} />
+                    </Link>
+                  ) : null}
                 </Td>
               </tr>
             ))}

@@ -2,7 +2,9 @@
 // whom, refusals with German messages (nothing stored), parallel requests at the
 // limit, and what each role sees.
 import { sql } from "kysely";
+import { loader as startLoader } from "../../app/routes/_index";
 import { action as callOffAction, loader as callOffLoader } from "../../app/routes/tenders.$code.call-offs";
+import { loader as tendersLoader } from "../../app/routes/tenders._index";
 import { loader as planVsActualLoader } from "../../app/routes/tenders.$code.plan-vs-actual";
 import { listAudit } from "../../db/audit";
 import { awardLot } from "../../db/awards";
@@ -148,6 +150,13 @@ describe("after the award", () => {
     const refused = responses.find((r) => r.status === 400)!;
     expect((await errorsOf(refused)).quantity).toEqual(["Abruf überschreitet die Höchstmenge: noch 0 Stück verfügbar."]);
     expect((await storedCallOffs()).total).toBe(44);
+  });
+
+  test("the tenders list shows the worst use as a badge; officers find the call-offs from their start page", async () => {
+    const list = await (await run(tendersLoader, makeRequest("/tenders", { cookie: cookies.coordinator }))).json();
+    expect(list.usage).toEqual({ "RV-2027": "exhausted" });
+    const start = await (await run(startLoader, makeRequest("/", { cookie: cookies.officerDue }))).json();
+    expect(start.frameworks).toEqual([{ code: "RV-2027", name: "Rahmenvertrag Endgeräte" }]);
   });
 
   test("plan against actual: officers see their own partner only, finance sees all", async () => {

@@ -65,7 +65,9 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     expect(max).toBeGreaterThan(12);
 
     const officer = await signedIn(OFFICER_DUE);
-    await officer.goto(`${app.url}/tenders/RV-2027/call-offs`);
+    // Officers do not see the tenders list: the start page links to the awarded framework.
+    await officer.getByRole("link", { name: /Rahmenvertrag .*\(RV-2027\)/ }).click();
+    await officer.waitForURL(`${app.url}/tenders/RV-2027/call-offs`);
     const form = officer.getByRole("form", { name: "Abruf erfassen" });
     const callOff = async (quantity: number, orderNumber: string) => {
       await form.getByLabel("Produktgruppe").selectOption("NB-SUS");
