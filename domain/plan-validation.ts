@@ -50,27 +50,36 @@ export function validatePlan(input: unknown): PlanValidation {
     const problems = checkPlanRules(parsed.data, undefined);
     return problems.length === 0 ? { ok: true, plan: parsed.data } : { ok: false, problems };
   }
-  const problems = issuesToProblems(parsed.error.issues);
+  const problems = issuesToProblems(parsed.issues);
   // Check the rules between items on what did parse, so one typo does not hide the rest.
   const salvaged = salvage(input);
   if (salvaged) problems.push(...checkPlanRules(salvaged.plan, salvaged.known));
   return { ok: false, problems };
 }
 
+type SchemaOutcome = { success: true; data: Plan } | { success: false; issues: z.core.$ZodIssue[] };
+
 /**
- * planSchema.safeParse, with the demand lines checked by the fast path when they all
- * pass it (they are then taken as they are: the returned plan shares those objects).
+ * planSchema.safeParse, with the demand lines checked by the fast path: lines that
+ * pass are taken as they are (the returned plan shares those objects); only lines
+ * that fail are parsed by zod, for its messages, with their paths kept.
  */
-function parseSchema(input: unknown) {
-  if (isRecord(input) && Array.isArray(input.demand)) {
-    const demand: unknown[] = input.demand;
-    if (demand.every(isValidDemandLine)) {
-      const parsed = planSchema.safeParse({ ...input, demand: [] }, { error: germanPlanErrors });
-      if (parsed.success) parsed.data.demand = demand as PlanDemandLine[];
-      return parsed;
-    }
+function parseSchema(input: unknown): SchemaOutcome {
+  if (!isRecord(input) || !Array.isArray(input.demand)) {
+    const parsed = planSchema.safeParse(input, { error: germanPlanErrors });
+    return parsed.success ? parsed : { success: false, issues: parsed.error.issues };
   }
-  return planSchema.safeParse(input, { error: germanPlanErrors });
+  const demand: unknown[] = input.demand;
+  const rest = planSchema.safeParse({ ...input, demand: [] }, { error: germanPlanErrors });
+  const issues = rest.success ? [] : [...rest.error.issues];
+  for (let i = 0; i < demand.length; i++) {
+    if (isValidDemandLine(demand[i])) continue;
+    const line = demandLineSchema.safeParse(demand[i], { error: germanPlanErrors });
+    for (const issue of line.error?.issues ?? [])
+      issues.push({ ...issue, path: ["demand", i, ...issue.path] });
+  }
+  if (issues.length > 0 || !rest.success) return { success: false, issues };
+  return { success: true, data: { ...rest.data, demand: demand as PlanDemandLine[] } };
 }
 
 /** Parses plan JSON text; bad JSON becomes one problem at `$`. */
@@ -160,7 +169,12 @@ function salvage(input: unknown): { plan: CheckablePlan; known: KnownCodes } | u
     partners: eachParsed<PlanPartner>(input.partners, partnerSchema),
     schools: eachParsed<PlanSchool>(input.schools, schoolSchema),
     categories: eachParsed<PlanCategory>(input.categories, categorySchema),
-    demand: eachParsed<PlanDemandLine>(input.demand, demandLineSchema),
+    // The fast check first: a state-scale plan with one bad line stays quick.
+    demand: Array.isArray(input.demand)
+      ? input.demand.map((line: unknown) =>
+          isValidDemandLine(line) ? line : eachParsed<PlanDemandLine>([line], demandLineSchema)[0],
+        )
+      : [],
     tenders: Array.isArray(input.tenders) ? input.tenders.map(salvageTender) : [],
   };
   return {
