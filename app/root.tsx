@@ -19,6 +19,7 @@ import { PageHeading } from "~/components/ui";
 import stylesheet from "~/tailwind.css";
 import { getUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { useNonce } from "~/utils/csp";
 import { ROLE_LABELS, navigationFor } from "~/utils/roles";
 
 export const links: LinksFunction = () => [
@@ -42,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
+  const nonce = useNonce();
   return (
     <html lang="de">
       <head>
@@ -58,8 +60,8 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <AppFooter />
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -5,8 +5,12 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import express, { type RequestHandler } from "express";
+import { databasePathFromEnv } from "../db/database";
+import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
-import { isCrossSiteWrite } from "../app/utils/same-origin";
+import { isProvenSameOriginWrite } from "../app/utils/same-origin";
+import { newCspNonce, securityHeaders as securityHeadersFor } from "../app/utils/security-headers.server";
+import { scheduleDailyBackups } from "./backup";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
 // The HTTP server: express serving the Remix classic build and the static files.
@@ -21,29 +25,50 @@ async function importBuild(): Promise<ServerBuild> {
   return (await import(url)) as ServerBuild;
 }
 
+/** The largest request body any route accepts: the 20 MB plan upload plus multipart overhead. */
+export const MAX_REQUEST_BODY_BYTES = 21 * 1024 * 1024;
+
+// Every response gets the security headers; the CSP nonce is fresh per request and
+// reaches Remix's inline scripts through the load context (app/entry.server.tsx).
 const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Referrer-Policy", "same-origin");
+  const nonce = newCspNonce();
+  res.locals.cspNonce = nonce;
+  const headers = securityHeadersFor(nonce, { development: process.env.NODE_ENV === "development" });
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   next();
 };
 
+// CSRF: a state-changing request must show that it comes from our own pages
+// (app/utils/same-origin.ts); SameSite=Lax on the session cookie is the other half.
 const rejectCrossSiteWrites: RequestHandler = (req, res, next) => {
   const trustProxy = process.env.TRUST_PROXY === "1";
   const forwardedHost = trustProxy ? req.get("X-Forwarded-Host")?.split(",")[0]?.trim() : undefined;
-  const crossSite = isCrossSiteWrite({
+  const sameOrigin = isProvenSameOriginWrite({
     method: req.method,
     host: forwardedHost ?? req.get("Host"),
     origin: req.get("Origin"),
     secFetchSite: req.get("Sec-Fetch-Site"),
   });
-  if (crossSite) res.status(403).type("text/plain").send("Kein Zugriff: Anfrage von fremder Seite.");
-  else next();
+  if (sameOrigin) next();
+  else res.status(403).type("text/plain").send("Kein Zugriff: Anfrage von fremder Seite.");
+};
+
+// A body without a declared length (chunked) could grow without bound before any
+// route sees it; browsers always declare it. Routes enforce their own, smaller limits.
+const limitRequestBodies: RequestHandler = (req, res, next) => {
+  const declared = req.get("Content-Length");
+  if (req.get("Transfer-Encoding") && declared === undefined) {
+    res.status(411).type("text/plain").send("Bitte die Länge der Anfrage angeben (Content-Length).");
+  } else if (declared !== undefined && Number(declared) > MAX_REQUEST_BODY_BYTES) {
+    res.status(413).type("text/plain").send("Die Anfrage ist zu groß.");
+  } else next();
 };
 
 export interface StartServerOptions {
   port?: number;
   host?: string;
+  /** The daily automatic backup beside the database (default: on, unless AUTO_BACKUP=0). */
+  backups?: boolean;
 }
 
 export interface StartedServer {
@@ -55,6 +80,7 @@ export interface StartedServer {
 export async function startServer({
   port = Number(process.env.PORT ?? 3000),
   host = process.env.HOST || "0.0.0.0",
+  backups = process.env.AUTO_BACKUP !== "0",
 }: StartServerOptions = {}): Promise<StartedServer> {
   const development = process.env.NODE_ENV === "development";
   let build = await importBuild();
@@ -67,11 +93,20 @@ export async function startServer({
   app.use("/build", express.static(path.join(PROJECT_ROOT, "public", "build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
   app.use(rejectCrossSiteWrites);
+  app.use(limitRequestBodies);
+  const getLoadContext = (req: express.Request, res: express.Response) => ({
+    cspNonce: res.locals.cspNonce as string,
+    clientAddress: clientAddress({
+      socketAddress: req.socket.remoteAddress,
+      forwardedFor: req.get("X-Forwarded-For"),
+      trustProxy: process.env.TRUST_PROXY === "1",
+    }),
+  });
   app.all(
     "*",
     development
-      ? (req, res, next) => createRequestHandler({ build, mode: "development" })(req, res, next)
-      : createRequestHandler({ build, mode: build.mode }),
+      ? (req, res, next) => createRequestHandler({ build, mode: "development", getLoadContext })(req, res, next)
+      : createRequestHandler({ build, mode: build.mode, getLoadContext }),
   );
 
   const server = await new Promise<import("node:http").Server>((resolve, reject) => {
@@ -79,6 +114,8 @@ export async function startServer({
     listening.once("error", reject);
   });
   const actualPort = (server.address() as AddressInfo).port;
+  const databasePath = databasePathFromEnv();
+  const stopBackups = backups && databasePath !== ":memory:" ? scheduleDailyBackups(databasePath) : () => {};
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
 
   if (development) {
@@ -96,6 +133,7 @@ export async function startServer({
     close: () =>
       new Promise<void>((resolve, reject) => {
         fs.unwatchFile(BUILD_VERSION_FILE);
+        stopBackups();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -4,9 +4,6 @@
 // (app/utils/plan-upload.server.ts), not in a hidden field.
 import {
   json,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -25,6 +22,7 @@ import {
   readPendingUpload,
   savePendingUpload,
 } from "~/utils/plan-upload.server";
+import { checkPlanFile, receiveUpload } from "~/utils/upload.server";
 
 export const meta: MetaFunction = () => [{ title: "Plandatei – Verbundkauf" }];
 
@@ -59,8 +57,7 @@ type ActionData =
   | { step: "imported"; fileName: string; summary: ImportSummary };
 
 const TOO_LARGE = `Die Datei ist größer als ${MAX_PLAN_UPLOAD_BYTES / 1024 / 1024} MB.`;
-// Room for the multipart boundaries and the other fields around the file.
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+const NO_FILE = "Bitte wählen Sie eine Plandatei (JSON) aus.";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "coordinator");
@@ -72,26 +69,19 @@ function answer(data: ActionData, status = 200) {
 }
 
 async function upload(request: Request, userId: number) {
-  // A declared size above the limit is refused before reading; the handler enforces
-  // the limit while streaming for requests that do not declare it honestly.
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_PLAN_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) {
-    return answer({ step: "error", errors: [TOO_LARGE] }, 413);
-  }
-  let formData: FormData;
-  try {
-    formData = await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MAX_PLAN_UPLOAD_BYTES }),
-    );
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return answer({ step: "error", errors: [TOO_LARGE] }, 413);
-    throw error;
-  }
-  const file = formData.get("plan");
-  if (file === null || typeof file === "string" || file.size === 0) {
-    return answer({ step: "error", errors: ["Bitte wählen Sie eine Plandatei (JSON) aus."] }, 400);
-  }
-  const text = (await file.text()).replace(/^\uFEFF/, ""); // editors on Windows like to add a BOM
+  // Size limits while reading, then the file type (app/utils/upload.server.ts).
+  const received = await receiveUpload(request, {
+    field: "plan",
+    maxFileBytes: MAX_PLAN_UPLOAD_BYTES,
+    tooLargeMessage: TOO_LARGE,
+    missingMessage: NO_FILE,
+  });
+  if (!received.ok) return answer({ step: "error", errors: [received.message] }, received.status);
+  if (received.bytes.length === 0) return answer({ step: "error", errors: [NO_FILE] }, 400);
+  const checked = checkPlanFile(received.fileName, received.bytes);
+  if (!checked.ok) return answer({ step: "error", errors: [checked.message] }, checked.status);
+  const file = { name: received.fileName };
+  const text = checked.value;
   const validation = parsePlanText(text);
   if (!validation.ok) return answer({ step: "invalid", fileName: file.name, problems: validation.problems }, 400);
   const uploadId = await savePendingUpload(userId, file.name, text);

@@ -1,9 +1,6 @@
 import {
   json,
-  MaxPartSizeExceededError,
   redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -29,13 +26,12 @@ import { requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
+import { checkXlsxFile, receiveUpload } from "~/utils/upload.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Excel-Import ${data.partner.name} – Verbundkauf` : "Excel-Import – Verbundkauf" },
 ];
 
-/** Multipart overhead (boundaries, headers, the field name) on top of the file itself. */
-const MULTIPART_SLACK_BYTES = 64 * 1024;
 const TOO_BIG = "Die Datei ist größer als 5 MB. Bitte nur die ausgefüllte Vorlage hochladen.";
 
 async function authorized(request: Request, partner: string | undefined) {
@@ -91,10 +87,6 @@ type ImportReply =
 const fileProblem = (message: string, status: number) =>
   json<ImportReply>({ kind: "errors", errors: [{ sheet: "", cell: "", message }] }, { status });
 
-function isUploadedFile(value: unknown): value is File {
-  return typeof value === "object" && value !== null && "arrayBuffer" in value && "name" in value;
-}
-
 const confirmSchema = z.object({ intent: z.enum(["apply", "discard"]), id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -128,22 +120,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Refuse early: neither a locked demand nor an oversized body is read at all.
   const edit = canEditDemand(user, data.partner.code, await getDemandState(db, data.partner.code), new Date());
   if (!edit.allowed) return fileProblem(edit.reason, 403);
-  const length = Number(request.headers.get("Content-Length") ?? "0");
-  if (Number.isFinite(length) && length > MAX_TEMPLATE_BYTES + MULTIPART_SLACK_BYTES) return fileProblem(TOO_BIG, 413);
-
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_TEMPLATE_BYTES }));
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return fileProblem(TOO_BIG, 413);
-    return fileProblem("Die Datei konnte nicht empfangen werden. Bitte erneut versuchen.", 400);
-  }
-  const file = form.get("file");
-  if (!isUploadedFile(file) || file.name === "") return fileProblem("Bitte eine Datei auswählen.", 400);
-  if (!/\.xlsx$/i.test(file.name)) {
-    return fileProblem("Falscher Dateityp: bitte die Excel-Vorlage als .xlsx hochladen (nicht .xls, .csv oder .ods).", 415);
-  }
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  // Size limits while reading, then type and zip-bomb checks before exceljs (app/utils/upload.server.ts).
+  const upload = await receiveUpload(request, { field: "file", maxFileBytes: MAX_TEMPLATE_BYTES, tooLargeMessage: TOO_BIG, missingMessage: "Bitte eine Datei auswählen." });
+  if (!upload.ok) return fileProblem(upload.message, upload.status);
+  const checked = checkXlsxFile(upload.fileName, upload.bytes);
+  if (!checked.ok) return fileProblem(checked.message, checked.status);
+  const bytes = checked.value;
   const parsed = await parseDemandTemplate(bytes, {
     partner: data.partner,
     schoolCodes: new Set(data.schools.map((s) => s.code)),
@@ -154,7 +136,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const created = await createPendingImport(db, {
     partnerCode: data.partner.code,
     user,
-    fileName: file.name,
+    fileName: upload.fileName,
     cells: parsed.cells.map(({ schoolCode, categoryCode, year, quantity }) => ({ schoolCode, categoryCode, year, quantity })),
     notes: parsed.notes.map(({ schoolCode, categoryCode, text }) => ({ schoolCode, categoryCode, text })),
   });

@@ -8,6 +8,7 @@ import { createUserSession, getUser, verifyLogin } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { LOGIN_FAILED_MESSAGE, loginSchema } from "~/utils/form-schemas";
 import { safeRedirect } from "~/utils/http.server";
+import { checkSignInThrottle, recordSignInFailure, recordSignInSuccess } from "~/utils/throttle.server";
 
 export const meta: MetaFunction = () => [{ title: "Anmelden – Verbundkauf" }];
 
@@ -18,18 +19,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({});
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: loginSchema });
   if (submission.status !== "success") {
     return json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
-  const user = await verifyLogin(await getDb(), email, password);
+  const db = await getDb();
+  // Throttled per account and per address before the password is even looked at.
+  const attempt = { email, address: context.clientAddress };
+  const throttle = await checkSignInThrottle(db, attempt);
+  if (throttle.limited) {
+    return json(submission.reply({ formErrors: [throttle.message], hideFields: ["password"] }), {
+      status: 429,
+      headers: { "Retry-After": String(throttle.retryAfterSeconds) },
+    });
+  }
+  const user = await verifyLogin(db, email, password);
   if (!user) {
+    await recordSignInFailure(db, attempt);
     // One message for unknown email, wrong password and inactive account: no enumeration.
     return json(submission.reply({ formErrors: [LOGIN_FAILED_MESSAGE], hideFields: ["password"] }), { status: 400 });
   }
+  await recordSignInSuccess(db, email);
   return createUserSession(request, user, redirectTo);
 }
 

@@ -23,3 +23,16 @@ export function isCrossSiteWrite({ method, host, origin, secFetchSite }: Request
     return true;
   }
 }
+
+/**
+ * The stricter rule scripts/server.ts applies: a state-changing request passes only
+ * when the browser shows that it comes from this origin — `Origin` naming our host or
+ * `Sec-Fetch-Site: same-origin` — and nothing says otherwise. A write without either
+ * header is refused too: every browser we support sends `Origin` on POST, and
+ * scripts can send it as well.
+ */
+export function isProvenSameOriginWrite({ method, host, origin, secFetchSite }: RequestOriginInfo): boolean {
+  if (SAFE_METHODS.has(method.toUpperCase())) return true;
+  if (isCrossSiteWrite({ method, host, origin, secFetchSite })) return false;
+  return secFetchSite === "same-origin" || (origin !== undefined && origin !== "null");
+}

@@ -3,6 +3,7 @@ import * as m001 from "./001-initial";
 import * as m003 from "./003-snapshots";
 import * as m004 from "./004-demand-workflow";
 import * as m005 from "./005-awards-call-offs";
+import * as m006 from "./006-security";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "003-snapshots": m003,
   "004-demand-workflow": m004,
   "005-awards-call-offs": m005,
+  "006-security": m006,
 };

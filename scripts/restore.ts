@@ -1,0 +1,51 @@
+// `npm run db:restore -- FILE`: puts a backup in place of DATABASE_PATH. Stop the
+// server first — a running server keeps its open connection to the old file.
+// The current database is kept beside it as `<name>.before-restore-<time>`.
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { databasePathFromEnv } from "../db/database";
+import { backupFileName } from "./backup";
+
+/** Checks the backup, keeps the current database aside, and copies the backup over it. */
+export function restoreDatabase(backupFile: string, databasePath: string, now: Date = new Date()): { keptAs: string | null } {
+  const check = new SQLite(backupFile, { readonly: true, fileMustExist: true });
+  try {
+    const result = check.pragma("integrity_check", { simple: true });
+    if (result !== "ok") throw new Error(`${backupFile} ist beschädigt (integrity_check: ${String(result)}).`);
+  } finally {
+    check.close();
+  }
+
+  let keptAs: string | null = null;
+  if (fs.existsSync(databasePath)) {
+    // Checkpoint first, so that the kept copy is one complete file.
+    const current = new SQLite(databasePath);
+    current.pragma("wal_checkpoint(TRUNCATE)");
+    current.close();
+    keptAs = `${databasePath}.before-restore-${backupFileName(now).replace(/^verbundkauf-|\.db$/g, "")}`;
+    fs.renameSync(databasePath, keptAs);
+  }
+  // A -wal or -shm of the old database must never be applied to the restored one.
+  for (const suffix of ["-wal", "-shm", "-journal"]) fs.rmSync(databasePath + suffix, { force: true });
+  const partial = `${databasePath}.restoring`;
+  fs.copyFileSync(backupFile, partial);
+  fs.renameSync(partial, databasePath);
+  return { keptAs };
+}
+
+function isMainModule(): boolean {
+  return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+}
+
+if (isMainModule()) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error("Aufruf: npm run db:restore -- SICHERUNGSDATEI   (vorher den Server anhalten)");
+    process.exit(2);
+  }
+  const databasePath = databasePathFromEnv();
+  const { keptAs } = restoreDatabase(path.resolve(file), databasePath);
+  console.log(`Datensicherung ${file} nach ${databasePath} zurückgespielt.`);
+  if (keptAs) console.log(`Die bisherige Datenbank liegt unter ${keptAs}.`);
+}

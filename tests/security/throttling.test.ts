@@ -1,0 +1,164 @@
+// Sign-in throttling through the real login action: per account and per address,
+// a growing wait, persisted in the database, reset by a success, and the same answer
+// for unknown emails.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { action as loginAction } from "../../app/routes/login";
+import { setDbForTests } from "../../app/utils/db.server";
+import { openDatabase } from "../../db/database";
+import { DEMO_PASSWORD } from "../../db/demo";
+import { BASE_WAIT_MS, FREE_FAILURES, MAX_WAIT_MS, deleteStaleThrottles, waitAfterFailures } from "../../db/throttle";
+import type { TestDatabase } from "../helpers/test-database";
+import { COMMITTEE, FINANCE, OFFICER_COE, OFFICER_DUE, makeRequest, setUpAppDatabase, tearDownAppDatabase } from "../app/support";
+
+let testDb: TestDatabase;
+beforeAll(async () => {
+  testDb = await setUpAppDatabase();
+});
+afterAll(() => tearDownAppDatabase(testDb));
+afterEach(async () => {
+  vi.useRealTimers();
+  await testDb.sqlite.exec("DELETE FROM login_throttle");
+});
+
+let addressCounter = 0;
+/** A fresh client address per test, so tests do not lock each other out. */
+const freshAddress = () => `192.0.2.${++addressCounter}`;
+
+async function signIn(email: string, password: string, address: string | undefined): Promise<Response> {
+  const request = makeRequest("/login", { form: { email, password } });
+  try {
+    return (await loginAction({ request, params: {}, context: { clientAddress: address } } as ActionFunctionArgs)) as Response;
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+}
+
+async function formError(response: Response): Promise<string> {
+  const body = (await response.json()) as { error: Record<string, string[]> };
+  return body.error[""][0];
+}
+
+describe("the wait policy", () => {
+  it("is free for the first failures, then doubles from one minute up to the cap", () => {
+    expect(FREE_FAILURES).toBe(5);
+    expect(Array.from({ length: FREE_FAILURES }, (_, i) => waitAfterFailures(i))).toEqual([0, 0, 0, 0, 0]);
+    expect([5, 6, 7, 8].map(waitAfterFailures)).toEqual([1, 2, 4, 8].map((m) => m * BASE_WAIT_MS));
+    expect(waitAfterFailures(50)).toBe(MAX_WAIT_MS);
+    expect(waitAfterFailures(Number.MAX_SAFE_INTEGER)).toBe(MAX_WAIT_MS);
+  });
+});
+
+describe("per account", () => {
+  it("answers 429 in German after five failures, even with the right password", async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 5; i++) {
+      const response = await signIn(OFFICER_DUE, `falsch-${i}-xxxxxxxx`, address);
+      expect(response.status).toBe(400);
+    }
+    // A different address: the account itself is locked.
+    const locked = await signIn(OFFICER_DUE, DEMO_PASSWORD, freshAddress());
+    expect(locked.status).toBe(429);
+    expect(await formError(locked)).toBe("Zu viele Anmeldeversuche. Bitte warten Sie 1 Minute.");
+    expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(Number(locked.headers.get("Retry-After"))).toBeLessThanOrEqual(60);
+    expect(locked.headers.get("Set-Cookie")).toBeNull();
+  });
+
+  it("makes the wait grow with every failure after a lock ran out", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = new Date("2027-01-10T08:00:00Z");
+    vi.setSystemTime(start);
+    for (let i = 0; i < 5; i++) expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", freshAddress())).status).toBe(400);
+    const waits: string[] = [];
+    let now = start.getTime();
+    for (const minutes of [1, 2, 4]) {
+      waits.push(await formError(await signIn(OFFICER_COE, DEMO_PASSWORD, freshAddress())));
+      now += minutes * 60_000 + 1_000; // just after the lock ran out
+      vi.setSystemTime(now);
+      expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", freshAddress())).status).toBe(400);
+    }
+    expect(waits).toEqual([
+      "Zu viele Anmeldeversuche. Bitte warten Sie 1 Minute.",
+      "Zu viele Anmeldeversuche. Bitte warten Sie 2 Minuten.",
+      "Zu viele Anmeldeversuche. Bitte warten Sie 4 Minuten.",
+    ]);
+    // After the lock, the right password works again.
+    now += 8 * 60_000 + 1_000;
+    vi.setSystemTime(now);
+    expect((await signIn(OFFICER_COE, DEMO_PASSWORD, freshAddress())).status).toBe(302);
+  });
+
+  it("forgets the failures of an account after a successful sign-in", async () => {
+    const address = () => freshAddress();
+    for (let i = 0; i < 4; i++) expect((await signIn(FINANCE, "falsch-falsch-falsch", address())).status).toBe(400);
+    expect((await signIn(FINANCE, DEMO_PASSWORD, address())).status).toBe(302);
+    for (let i = 0; i < 4; i++) expect((await signIn(FINANCE, "falsch-falsch-falsch", address())).status).toBe(400);
+    expect((await signIn(FINANCE, DEMO_PASSWORD, address())).status).toBe(302);
+  });
+
+  it("treats an unknown email exactly like a known one (no enumeration)", async () => {
+    const answers = async (email: string) => {
+      const out: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await signIn(email, "falsch-falsch-falsch", freshAddress());
+        out.push(`${response.status} ${await formError(response)}`);
+      }
+      return out;
+    };
+    const known = await answers(COMMITTEE);
+    const unknown = await answers("niemand@kreis-coesfeld.example");
+    expect(unknown).toEqual(known);
+    expect(known.at(-1)).toMatch(/^429 Zu viele Anmeldeversuche/);
+  });
+
+  it("takes about as long for an unknown email as for a wrong password", async () => {
+    const time = async (email: string) => {
+      const started = performance.now();
+      for (let i = 0; i < 3; i++) await signIn(email, "falsch-falsch-falsch", freshAddress());
+      return performance.now() - started;
+    };
+    await time(OFFICER_DUE); // warm-up
+    await testDb.sqlite.exec("DELETE FROM login_throttle");
+    const known = await time(OFFICER_DUE);
+    const unknown = await time("niemand@example.org");
+    // Both run scrypt once per attempt; without the dummy hash the unknown email would take ~0 ms.
+    expect(unknown / known).toBeGreaterThan(0.5);
+    expect(unknown / known).toBeLessThan(2);
+  });
+});
+
+describe("per address", () => {
+  it("locks an address after five failures, whatever the emails; other addresses go on", async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 5; i++) expect((await signIn(`unbekannt-${i}@example.org`, "falsch-falsch-falsch", address)).status).toBe(400);
+    const locked = await signIn(OFFICER_COE, DEMO_PASSWORD, address);
+    expect(locked.status).toBe(429);
+    expect(await formError(locked)).toMatch(/^Zu viele Anmeldeversuche\. Bitte warten Sie \d+ Minuten?\.$/);
+    expect((await signIn(OFFICER_COE, DEMO_PASSWORD, freshAddress())).status).toBe(302);
+  });
+
+  it("keeps the count in the database: a restart (a new connection) does not reset it", async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 5; i++) await signIn(`jemand-${i}@example.org`, "falsch-falsch-falsch", address);
+    const reopened = openDatabase(testDb.file);
+    setDbForTests(reopened.db);
+    try {
+      expect((await signIn(FINANCE, DEMO_PASSWORD, address)).status).toBe(429);
+    } finally {
+      setDbForTests(testDb.db);
+      await reopened.db.destroy();
+    }
+  });
+
+  it("housekeeping drops day-old rows whose lock ran out, not running locks", async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 5; i++) await signIn(`alt-${i}@example.org`, "falsch-falsch-falsch", address);
+    const count = () => Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
+    const rows = count();
+    expect(rows).toBeGreaterThan(0);
+    expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 60 * 60_000))).toBe(0);
+    expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 25 * 60 * 60_000))).toBe(rows);
+    expect(count()).toBe(0);
+  });
+});
