@@ -75,9 +75,9 @@ export class SheetWriter {
   }
 
   /**
-   * Gives the event loop a turn every few hundred rows: exceljs's streaming writer
-   * only compresses and flushes when the loop runs, so without pauses a whole sheet
-   * would pile up in memory before it reaches the file.
+   * Gives the event loop a turn every few hundred rows, so that a state-scale export
+   * (seconds of work) does not stall every other request of the server meanwhile,
+   * and the zip stream gets a chance to compress and flush what was written.
    */
   async pause(): Promise<void> {
     if (this.rowsSincePause < ROWS_PER_PAUSE) return;

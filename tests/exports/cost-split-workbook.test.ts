@@ -127,6 +127,37 @@ describe("cost-split workbook layout", () => {
   });
 });
 
+describe("codes that cannot be formula criteria", () => {
+  it.each(["x*", "nb", ">5", "2027", "A B"])("keeps the figures exact for a product group coded %j", async (awkward) => {
+    // Example 01 with one category renamed; "nb" collides with "NB" case-insensitively in SUMIF.
+    const plan = structuredClone(examples[0].plan);
+    const renamed = plan.categories[0].code;
+    const rename = (code: string) => (code === renamed ? awkward : code);
+    plan.categories[0].code = awkward;
+    if (awkward === "nb") plan.categories.push({ code: "NB", name: "Zweite Gruppe", basePriceNet: "10.00" });
+    plan.demand = plan.demand?.map((line) => ({ ...line, category: rename(line.category) }));
+    plan.tenders = plan.tenders?.map((tender) => ({
+      ...tender,
+      lots: tender.lots.map((lot, index) => ({
+        ...lot,
+        categories: [...lot.categories.map(rename), ...(awkward === "nb" && index === 0 ? ["NB"] : [])],
+      })),
+    }));
+    const calculation = calculatePlan(plan);
+    const tenderCode = calculation.tenders[0].code;
+    const { workbook } = await buildCostSplit(calculation, tenderCode);
+    expectWorkbookMatchesResult(workbook, toResultFile(calculation), calculation, tenderCode);
+    const lots = workbook.getWorksheet(SHEET.lots)!;
+    let quantityCell: ExcelJS.Cell | undefined;
+    lots.eachRow((row, n) => {
+      // The first match is the category row (the lot table below lists codes in column 3 too).
+      if (n > 2 && !quantityCell && row.getCell(3).value === awkward) quantityCell = row.getCell(6);
+    });
+    expect(quantityCell!.formula).toBeUndefined();
+    expect(JSON.stringify(quantityCell!.note)).toContain("Suchkriterium");
+  });
+});
+
 describe("cost-split workbook metadata and errors", () => {
   const { plan } = examples[0];
   const calculation = calculatePlan(plan);
