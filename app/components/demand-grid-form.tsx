@@ -117,9 +117,12 @@ export function DemandGridForm({
   const [values, setValues] = useState<Record<string, string>>(initial.values);
   const current = useRef({ state, values });
   current.current = { state, values };
+  /** The values of the last save sent from this form, to recognise our own save in new loader data. */
+  const sent = useRef<Record<string, string> | null>(null);
 
   // New loader data (after our save or someone else's): take it over unless the user
-  // has unsaved edits, which must never be dropped silently.
+  // has unsaved edits, which must never be dropped silently. Edits typed while our own
+  // save was on its way stay, on top of the newly saved version.
   useEffect(() => {
     const fresh = fromGrid(grid);
     const { state: s, values: v } = current.current;
@@ -127,7 +130,10 @@ export function DemandGridForm({
     if (sameValues(v, s.base) || sameValues(v, fresh.base)) {
       setState(fresh);
       setValues(fresh.base);
+    } else if (sent.current && sameValues(sent.current, fresh.base)) {
+      setState(fresh);
     }
+    sent.current = null;
   }, [grid]);
 
   const title = grid.title;
@@ -249,6 +255,8 @@ export function DemandGridForm({
           if (hasErrors) {
             event.preventDefault();
             event.currentTarget.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+          } else {
+            sent.current = { ...values };
           }
         }}
       >

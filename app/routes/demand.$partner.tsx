@@ -23,6 +23,7 @@ import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
+import { canWritePartner } from "~/utils/roles";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Bedarf ${data.partner.name} – Verbundkauf` : "Bedarf – Verbundkauf" },
@@ -56,7 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canSubmit: canSubmitDemand(user, data.partner.code, state, now).allowed,
     canReopen: canReopenDemand(user, state).allowed,
     /** Officers and the coordinator may download and upload the template. */
-    canWritePartner: user.role === "coordinator" || (user.role === "officer" && user.partnerCode === data.partner.code),
+    canWritePartner: canWritePartner(user, data.partner.code),
     imported: Number.isInteger(imported) && imported >= 0 && new URL(request.url).searchParams.has("importiert") ? imported : null,
   });
 }

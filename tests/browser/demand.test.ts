@@ -30,7 +30,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
   async function signedIn(email: string): Promise<Page> {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     await page.goto(`${app.url}/login`);
     await page.getByLabel("E-Mail").fill(email);
     await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
@@ -89,12 +89,13 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
 
     // The history shows the change with user, cell and old → new.
     await page.getByRole("link", { name: "Verlauf der Änderungen" }).click();
+    await page.waitForURL(`${app.url}/demand/COE/history`);
     const history = await page.getByTestId("history-rows").innerText();
     expect(history).toContain("Beschaffung Coesfeld");
     expect(history).toContain(`${schoolName(school)} – ${categoryName("NB-SUS")} 2027`);
     expect(history).toContain("Eingereicht");
     await page.close();
-  });
+  }, 120_000);
 
   it("upload an edited template: a bad cell gives errors and no change, a good one a preview and then the change", async () => {
     const page = await signedIn("beschaffung@duelmen.example");
@@ -138,13 +139,13 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     await containsText(page.getByRole("status").first(), "Excel-Import übernommen: 1 Wert geändert.");
     expect(await cell.inputValue()).toBe("444");
     await page.close();
-  });
+  }, 120_000);
 
   it("saves a grid without JavaScript, and reports a conflict instead of overwriting", async () => {
     const noScript = await launchBrowser({ javaScriptEnabled: false });
     try {
       const page = await noScript.context.newPage();
-      page.setDefaultTimeout(15_000);
+      page.setDefaultTimeout(30_000);
       await page.goto(`${app.url}/login`);
       await page.getByLabel("E-Mail").fill("beschaffung@senden.example");
       await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
@@ -167,18 +168,24 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
       await containsText(alert, "Nicht gespeichert");
       await containsText(alert, `${categoryName("TAB")} 2029`);
       expect(await second.getByLabel(label, { exact: true }).inputValue()).toBe("29");
-      await page.reload();
+      await page.goto(`${app.url}/demand/SEN`); // not reload(): that would post the form again
       expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("31");
+
+      // Having seen the conflict, the user saves their value on purpose.
+      await grid(second, "SEN-01").getByRole("button", { name: "Meine Werte trotzdem speichern" }).click();
+      await containsText(grid(second, "SEN-01").getByRole("status"), "Gespeichert: 1 Wert");
+      await page.goto(`${app.url}/demand/SEN`);
+      expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("29");
     } finally {
       await noScript.close();
     }
-  });
+  }, 120_000);
 });
 
 /** Waits until the locator's text contains `text` (vitest's expect does not wait). */
 async function containsText(locator: Locator, text: string | RegExp) {
   await locator.first().waitFor();
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const content = await locator.first().innerText();
     if (typeof text === "string" ? content.includes(text) : text.test(content)) return;
