@@ -63,7 +63,7 @@ export default function DemandHistoryPage() {
       {entries.length === 0 ? (
         <p className="text-lg">Noch keine Änderungen.</p>
       ) : (
-        <Table caption={`${entries.length} Einträge, neueste zuerst`}>
+        <Table caption={`${entries.length} ${entries.length === 1 ? "Eintrag" : "Einträge"}, neueste zuerst`}>
           <thead>
             <tr>
               <Th>Zeitpunkt</Th>
