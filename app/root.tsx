@@ -19,7 +19,7 @@ import { PageHeading } from "~/components/ui";
 import stylesheet from "~/tailwind.css";
 import { getUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { useNonce } from "~/utils/csp";
+import { CspPrelude, useNonce } from "~/utils/csp";
 import { ROLE_LABELS, navigationFor } from "~/utils/roles";
 
 export const links: LinksFunction = () => [
@@ -49,6 +49,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <CspPrelude />
         <Meta />
         <Links />
       </head>

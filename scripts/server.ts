@@ -4,7 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
-import express, { type RequestHandler } from "express";
+import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { databasePathFromEnv } from "../db/database";
 import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
@@ -64,6 +64,18 @@ const limitRequestBodies: RequestHandler = (req, res, next) => {
   } else next();
 };
 
+// Errors express itself catches (a malformed URL, a broken body) get a short German
+// answer; express's own handler would show the stack trace unless NODE_ENV=production.
+const answerErrorsWithoutDetails: ErrorRequestHandler = (error: { status?: number; statusCode?: number }, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = error.status ?? error.statusCode ?? 500;
+  if (status >= 500) console.error(error);
+  res
+    .status(status)
+    .type("text/plain")
+    .send(status < 500 ? "Die Anfrage ist ungültig." : "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.");
+};
+
 export interface StartServerOptions {
   port?: number;
   host?: string;
@@ -108,6 +120,7 @@ export async function startServer({
       ? (req, res, next) => createRequestHandler({ build, mode: "development", getLoadContext })(req, res, next)
       : createRequestHandler({ build, mode: build.mode, getLoadContext }),
   );
+  app.use(answerErrorsWithoutDetails);
 
   const server = await new Promise<import("node:http").Server>((resolve, reject) => {
     const listening = app.listen(port, host, () => resolve(listening));

@@ -1,3 +1,4 @@
+import { useNonce } from "~/utils/csp";
 import { formatDate } from "~/utils/format";
 
 export interface PrintStamp {
@@ -27,13 +28,14 @@ export function cssString(text: string): string {
  */
 export function PrintFooter({ stamp }: { stamp: PrintStamp }) {
   const text = stampText(stamp);
+  const nonce = useNonce(); // the page's CSP allows inline styles only with it
   const css =
     `@media print { @page { ` +
     `@bottom-left { content: ${cssString(text)}; font-size: 8pt; color: #505a5f; } ` +
     `@bottom-right { content: "Seite " counter(page) " von " counter(pages); font-size: 8pt; color: #505a5f; } } }`;
   return (
     <>
-      <style dangerouslySetInnerHTML={{ __html: css }} />
+      <style nonce={nonce} dangerouslySetInnerHTML={{ __html: css }} />
       <p className="print-footer mt-8 border-t border-line pt-2 text-sm text-muted">{text}</p>
     </>
   );
