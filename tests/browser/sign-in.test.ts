@@ -155,8 +155,9 @@ function expectStartPage(user: DemoUser, main: string, nav: string) {
     case "officer":
       expect(main).toContain(`Bedarfsmeldung ${partnerName(user.partner)}`);
       expect(main).toContain("Keine Frist gesetzt");
-      expect(nav).not.toContain("Ausschreibungen");
+      expect(nav).toContain("Ausschreibungen");
       expect(nav).not.toContain("Benutzer");
+      expect(nav).not.toContain("Produktgruppen");
       break;
     case "coordinator":
       expect(main).toContain("Stand der Bedarfsmeldungen");
