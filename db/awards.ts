@@ -103,6 +103,10 @@ const AWARD_FROZEN_TEXT = "Los ist vergeben";
 export const AWARD_FROZEN_MESSAGE =
   "Das Los ist vergeben: seine Produktgruppen, Laufzeit und Kürzel der Ausschreibung sowie der Zuschlag sind eingefroren.";
 
+/** For the plan import (admin page and command line): it replaces every lot, so any award refuses it. */
+export const PLAN_IMPORT_AWARD_FROZEN_MESSAGE =
+  "Der Plan wurde nicht übernommen: Mindestens ein Los ist vergeben, und ein Import würde die eingefrorenen Eingaben vergebener Lose ersetzen. Die Daten sind unverändert.";
+
 /** Whether a database error is one of migration 005's refusals to change an awarded lot. */
 export function isAwardFrozenError(error: unknown): boolean {
   return error instanceof Error && error.message.includes(AWARD_FROZEN_TEXT);

@@ -88,12 +88,14 @@ async function importCommand(args: readonly string[]): Promise<void> {
   const validation = parsePlanText(readPlanFile(files[0]));
   if (!validation.ok) return reportProblems(validation.problems);
   const { importPlan, PlanImportRefused } = await import("../db/plan-io");
+  const { isAwardFrozenError, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } = await import("../db/awards");
   const { db } = await openPlanDatabase();
   try {
     await importPlan(db, validation.plan, { replace });
     process.stderr.write(`Plan aus „${files[0]}“ importiert.\n`);
   } catch (error) {
     if (error instanceof PlanImportRefused) throw new CliError(error.message, 1);
+    if (isAwardFrozenError(error)) throw new CliError(PLAN_IMPORT_AWARD_FROZEN_MESSAGE, 1);
     throw error;
   } finally {
     await db.destroy();

@@ -9,6 +9,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { isAwardFrozenError, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } from "../../db/awards";
 import { exportPlan, importPlan, type ImportSummary } from "../../db/plan-io";
 import type { Plan } from "../../domain/plan";
 import { parsePlanText, type PlanProblem } from "../../domain/plan-validation";
@@ -110,7 +111,15 @@ export async function action({ request }: ActionFunctionArgs) {
       if (!pending) return answer({ step: "error", errors: [EXPIRED] }, 400);
       const validation = parsePlanText(pending.text);
       if (!validation.ok) return answer({ step: "invalid", fileName: pending.fileName, problems: validation.problems }, 400);
-      const summary = await importPlan(await getDb(), validation.plan, { replace: true, userId: user.id });
+      let summary: ImportSummary;
+      try {
+        summary = await importPlan(await getDb(), validation.plan, { replace: true, userId: user.id });
+      } catch (error) {
+        if (!isAwardFrozenError(error)) throw error;
+        // Awards are permanent, so this upload can never be imported: drop it.
+        await deletePendingUpload(uploadId);
+        return answer({ step: "error", errors: [PLAN_IMPORT_AWARD_FROZEN_MESSAGE] }, 409);
+      }
       await deletePendingUpload(uploadId);
       return answer({ step: "imported", fileName: pending.fileName, summary });
     }
