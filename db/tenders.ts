@@ -316,6 +316,35 @@ async function writeLotCategories(trx: Kysely<DB>, lotId: number, categories: st
   }
 }
 
+/**
+ * Writes a lot's categories only where they changed: the same list is left alone and
+ * a new order of the same categories only moves positions. Migration 005 freezes the
+ * categories of an awarded lot (insert/delete), not their positions, so saving an
+ * awarded lot with unchanged categories (a rename) goes through.
+ */
+async function updateLotCategories(trx: Kysely<DB>, lotId: number, old: string[], categories: string[]): Promise<void> {
+  const unique = [...new Set(categories)];
+  if (unique.length === old.length && unique.every((code, i) => code === old[i])) return;
+  const sameSet = unique.length === old.length && unique.every((code) => old.includes(code));
+  if (!sameSet) {
+    try {
+      return await writeLotCategories(trx, lotId, unique);
+    } catch (error) {
+      // The lot is awarded: show the refusal at the field that asked for the change.
+      if (isAwardFrozenError(error)) throw new EditRefused({ categories: [AWARD_FROZEN_MESSAGE] });
+      throw error;
+    }
+  }
+  for (const [position, category_code] of unique.entries()) {
+    await trx
+      .updateTable("lot_categories")
+      .set({ position })
+      .where("lot_id", "=", lotId)
+      .where("category_code", "=", category_code)
+      .execute();
+  }
+}
+
 async function findLot(trx: Kysely<DB>, tenderCode: string, lotId: number): Promise<LotRecord> {
   const tender = await getTenderForEditing(trx, tenderCode);
   const lot = tender?.lots.find((l) => l.id === lotId);
@@ -353,8 +382,14 @@ export function updateLot(
   return changePlan(db, async (trx, before) => {
     const old = await findLot(trx, tenderCode, lotId);
     await checkLot(trx, before, tenderCode, old.code, input);
-    await trx.updateTable("lots").set({ code: input.code, name: input.name }).where("id", "=", lotId).execute();
-    await writeLotCategories(trx, lotId, input.categories);
+    try {
+      await trx.updateTable("lots").set({ code: input.code, name: input.name }).where("id", "=", lotId).execute();
+    } catch (error) {
+      // A new code for an awarded lot: refused at the code field.
+      if (isAwardFrozenError(error)) throw new EditRefused({ code: [AWARD_FROZEN_MESSAGE] });
+      throw error;
+    }
+    await updateLotCategories(trx, lotId, old.categories, input.categories);
     const { id: _id, ...oldValue } = old;
     await writeAudit(trx, {
       userId,
