@@ -7,6 +7,7 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { PlanCalculation, TenderCalculation } from "../domain/calculation";
+import type { PlanVsActual } from "../domain/plan-vs-actual";
 import type { CostSplitContext, CostSplitMeta } from "./cost-split-context";
 import { costSplitLayout, SHEET, HEADER_ROW } from "./cost-split-layout";
 import { writeBudgetYearsSheet } from "./cost-split-budget-years";
@@ -15,6 +16,7 @@ import { writeLotsSheet } from "./cost-split-lots";
 import { writeOverviewSheet } from "./cost-split-overview";
 import { writeParametersSheet } from "./cost-split-parameters";
 import { writePositionsSheet } from "./cost-split-positions";
+import { addPlanVsActualSheet } from "./plan-vs-actual";
 import { germanDateTime } from "./german-text";
 import { worksheetOptions } from "./workbook-style";
 
@@ -28,6 +30,11 @@ export interface CostSplitInput {
   calculation: PlanCalculation;
   tenderCode: string;
   meta: CostSplitMeta;
+  /**
+   * Plan against actual of the awarded lots (db/call-offs.ts getPlanVsActual); adds the
+   * sheet "Plan-Ist" last. Only for the current state: a snapshot predates the awards.
+   */
+  planVsActual?: PlanVsActual | null;
 }
 
 export function findTender(calculation: PlanCalculation, tenderCode: string): TenderCalculation {
@@ -93,5 +100,6 @@ export async function writeCostSplitWorkbook(input: CostSplitInput, stream: Writ
     ),
   }));
   for (const { spec, sheet } of sheets) await spec.write(sheet, context);
+  if (input.planVsActual) addPlanVsActualSheet(workbook, input.planVsActual, { documentLabel: context.documentLabel });
   await workbook.commit();
 }

@@ -1,8 +1,10 @@
 // GET /tenders/:code/cost-split.xlsx[?version=N]: the cost-split workbook of a tender
 // (current plan, or snapshot N) for finance, coordinator and committee; officers 403.
+// The current plan's workbook adds the sheet "Plan-Ist" when a lot is awarded.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import packageJson from "../../package.json";
+import { getPlanVsActual } from "../../db/call-offs";
 import { loadCostSplitSource } from "../../exports/cost-split-source.server";
 import { costSplitFileName, writeCostSplitWorkbook } from "../../exports/cost-split-workbook";
 import { streamedWorkbookResponse } from "../../exports/download.server";
@@ -33,10 +35,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
   if (!source.ok) throw notFound();
 
+  // Plan against actual (sheet "Plan-Ist") once a lot is awarded; a snapshot is the decided state only.
+  const planVsActual = version === null ? ((await getPlanVsActual(await getDb(), code))?.comparison ?? null) : null;
   const input = {
     calculation: source.calculation,
     tenderCode: code,
     meta: { createdAt: new Date(), appVersion: packageJson.version, snapshot: source.snapshot, tiers: source.tiers },
+    planVsActual,
   };
   return streamedWorkbookResponse(costSplitFileName(code, version), (stream) => writeCostSplitWorkbook(input, stream));
 }
