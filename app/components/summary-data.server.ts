@@ -6,6 +6,7 @@ import type { Kysely } from "kysely";
 import packageJson from "../../package.json";
 import type { DB } from "../../db/schema";
 import { exportPlan } from "../../db/plan-io";
+import { cachedByDataVersion } from "~/utils/data-version-cache.server";
 import { getSnapshot, type SnapshotInfo } from "../../db/snapshots";
 import { calculatePlan } from "../../domain/calculate";
 import type { TenderCalculation } from "../../domain/calculation";
@@ -38,10 +39,13 @@ function calculateTender(plan: Plan, tenderCode: string): TenderState & { result
 
 /** The current working state; undefined when no such tender exists. */
 export async function loadCurrentTender(db: Kysely<DB>, tenderCode: string): Promise<TenderState | undefined> {
-  const plan = await exportPlan(db);
-  if (!plan.tenders?.some((t) => t.code === tenderCode)) return undefined;
-  const { resultMatches: _unused, ...state } = calculateTender(plan, tenderCode);
-  return state;
+  // Cached until the next write (app/utils/data-version-cache.server.ts): committee views are frequent.
+  return cachedByDataVersion(db, `current-tender:${tenderCode}`, async () => {
+    const plan = await exportPlan(db);
+    if (!plan.tenders?.some((t) => t.code === tenderCode)) return undefined;
+    const { resultMatches: _unused, ...state } = calculateTender(plan, tenderCode);
+    return state;
+  });
 }
 
 /** A snapshot recalculated from its stored plan; undefined for an unknown version. */

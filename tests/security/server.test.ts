@@ -94,7 +94,7 @@ describe("CSRF", () => {
   it("refuses writes from another origin, or without proof of the origin, and changes nothing", async () => {
     const cookie = await signIn(COORDINATOR);
     const before = countUsers();
-    const refused = [
+    const refused: Record<string, string>[] = [
       { Origin: "https://evil.example" },
       { Origin: "null" },
       { Origin: origin(), "Sec-Fetch-Site": "cross-site" },

@@ -1,0 +1,51 @@
+import { sql, type Kysely } from "kysely";
+
+// A small cache for results computed from the whole database (the engine's figures
+// of a tender), keyed by a data version: `PRAGMA data_version` changes when another
+// connection commits, `total_changes()` when this one writes. Any write therefore
+// invalidates every entry — coarse, but never stale. The server has one connection
+// (app/utils/db.server.ts), and a transaction holds it, so no uncommitted state is read.
+
+const MAX_ENTRIES = 32;
+
+interface Entry {
+  version: string;
+  value: Promise<unknown>;
+}
+
+const STORE_KEY = Symbol.for("verbundkauf.dataVersionCache");
+type GlobalWithCache = typeof globalThis & { [STORE_KEY]?: Map<string, Entry> };
+const store = globalThis as GlobalWithCache;
+// On globalThis, like the database: dev rebuilds re-import this module.
+const entries: Map<string, Entry> = (store[STORE_KEY] ??= new Map());
+
+/** The database's data version as seen from this connection. */
+export async function dataVersion<Tables>(db: Kysely<Tables>): Promise<string> {
+  const { rows } = await sql<{ version: number; changes: number }>`
+    SELECT (SELECT data_version FROM pragma_data_version()) AS version, total_changes() AS changes`.execute(db);
+  return `${rows[0].version}:${rows[0].changes}`;
+}
+
+/**
+ * The cached value for `key` if the data has not changed since it was computed;
+ * otherwise computes it (once, even for concurrent callers). The value is shared:
+ * callers must not mutate it.
+ */
+export async function cachedByDataVersion<Tables, T>(db: Kysely<Tables>, key: string, compute: () => Promise<T>): Promise<T> {
+  const version = await dataVersion(db);
+  const hit = entries.get(key);
+  if (hit && hit.version === version) return hit.value as Promise<T>;
+  const value = compute();
+  entries.delete(key); // re-insert at the end: the map's order is the eviction order
+  entries.set(key, { version, value });
+  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+  value.catch(() => {
+    if (entries.get(key)?.value === value) entries.delete(key);
+  });
+  return value;
+}
+
+/** For tests: forget everything. */
+export function clearDataVersionCache(): void {
+  entries.clear();
+}
