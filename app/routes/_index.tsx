@@ -6,13 +6,14 @@ import { getSetting } from "../../db/settings";
 import { listTenders } from "../../db/tender-inputs";
 import { listAwardedTenders } from "../../db/awards";
 import { CallOffLinks } from "~/components/call-off-links";
+import { DemandExportLinks } from "~/components/download-links";
 import { TendersTable } from "~/components/tenders-table";
 import { DescriptionList, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_LABELS, DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatDateTime, formatDeadline, formatInteger } from "~/utils/format";
-import { ROLE_LABELS } from "~/utils/roles";
+import { canExportDemand, ROLE_LABELS } from "~/utils/roles";
 
 export const meta: MetaFunction = () => [{ title: "Start – Verbundkauf" }];
 
@@ -32,7 +33,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (user.role === "coordinator") {
     return json({ ...base, view: "coordinator" as const, progress: await listPartnerProgress(db) });
   }
-  return json({ ...base, view: "reader" as const, tenders: await listTenders(db) });
+  // Finance has no demand page in its navigation: the exports of all demand start here.
+  return json({ ...base, view: "reader" as const, tenders: await listTenders(db), canExportDemand: canExportDemand(user) });
 }
 
 function Deadline({ deadline }: { deadline: string | null }) {
@@ -51,6 +53,14 @@ export default function StartPage() {
         <>
           <SectionHeading>Ausschreibungen</SectionHeading>
           <TendersTable tenders={data.tenders} />
+          {data.canExportDemand ? (
+            <>
+              <SectionHeading id="bedarf">Bedarfsmeldungen</SectionHeading>
+              <p className="text-lg">
+                <DemandExportLinks />
+              </p>
+            </>
+          ) : null}
         </>
       ) : null}
     </>

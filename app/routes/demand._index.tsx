@@ -4,12 +4,14 @@ import { z } from "zod";
 import { getDemandDeadline, loadDemandOverview, reopenDemand, setDemandDeadline } from "../../db/demand";
 import { deadlineInputSchema, formatBerlinDateTime } from "../../domain/demand-deadline";
 import { DEMAND_STATUS_LABEL, formatTimeLeft } from "../../domain/demand-workflow";
+import { DemandExportLinks } from "~/components/download-links";
 import { Button, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatDateTime, formatInteger } from "~/utils/format";
 import { forbidden } from "~/utils/http.server";
+import { canExportDemand } from "~/utils/roles";
 
 export const meta: MetaFunction = () => [{ title: "Bedarf der Schulträger – Verbundkauf" }];
 
@@ -46,6 +48,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const allEmails = open.flatMap((r) => r.officerEmails);
   return json({
     isCoordinator: user.role === "coordinator",
+    canExportDemand: canExportDemand(user),
     categories,
     rows: rows.map((r) => ({ ...r, lastChangeText: r.lastChange ? formatDateTime(r.lastChange.at) : null })),
     deadline: deadline ? { local: deadline.local, text: deadlineText, left: formatTimeLeft(deadline.instant, now) } : null,
@@ -137,6 +140,11 @@ export default function DemandOverviewPage() {
       ) : null}
 
       <SectionHeading>Stand je Schulträger</SectionHeading>
+      {data.canExportDemand ? (
+        <p className="mb-3 text-lg">
+          <DemandExportLinks />
+        </p>
+      ) : null}
       <Table caption="Gemeldete Stückzahlen je Produktgruppe (alle Schulen und Jahre)">
         <thead>
           <tr>

@@ -6,9 +6,10 @@ import { loadDemandRows } from "../../exports/demand-rows.server";
 import { csvResponse, fileDate } from "../../exports/download.server";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { DEMAND_EXPORT_ROLES } from "~/utils/roles";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "coordinator", "finance");
+  await requireRole(request, ...DEMAND_EXPORT_ROLES);
   const rows = await loadDemandRows(await getDb());
   return csvResponse(`Bedarfsmeldungen-${fileDate(new Date())}.csv`, demandCsv(rows));
 }

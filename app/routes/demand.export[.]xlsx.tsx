@@ -6,9 +6,10 @@ import { fileDate, streamedWorkbookResponse } from "../../exports/download.serve
 import { germanDateTime } from "../../exports/german-text";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { DEMAND_EXPORT_ROLES } from "~/utils/roles";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, "coordinator", "finance");
+  await requireRole(request, ...DEMAND_EXPORT_ROLES);
   const rows = await loadDemandRows(await getDb());
   const now = new Date();
   return streamedWorkbookResponse(`Bedarfsmeldungen-${fileDate(now)}.xlsx`, (stream) =>

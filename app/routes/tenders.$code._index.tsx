@@ -32,6 +32,8 @@ import {
   updateTender,
   type TenderRecord,
 } from "../../db/tenders";
+import { listSnapshots } from "../../db/snapshots";
+import { CostSplitLink } from "~/components/download-links";
 import { TenderResultTables, tenderResultView } from "~/components/result-tables";
 import { handleForm, refuseForm } from "~/components/tender-actions.server";
 import {
@@ -48,6 +50,7 @@ import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatPercent, formatDecimal } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
+import { canDownloadCostSplit, canReadAward } from "~/utils/roles";
 import { formatEuro } from "../../domain/money";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -102,6 +105,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const partnerNames = new Map(current.plan.partners.map((p) => [p.code, p.name]));
   return json({
     canEdit: user.role === "coordinator",
+    // Links only to pages the role may open (officers get 403 at the award and the workbook).
+    canReadAward: canReadAward(user),
+    canDownloadCostSplit: canDownloadCostSplit(user),
+    hasSnapshots: (await listSnapshots(db, tender.code)).length > 0,
     tender: {
       code: tender.code,
       name: tender.name,
@@ -240,6 +247,7 @@ export default function TenderPage() {
   const [searchParams] = useSearchParams();
   const notice = NOTICES[searchParams.get("notice") ?? ""];
   const { tender, canEdit } = data;
+  const base = `/tenders/${encodeURIComponent(tender.code)}`;
   // A key per saved state: forms start again from the stored values after each save.
   const version = JSON.stringify([data.tenderDefaults, data.lots, data.costs.map((c) => c.defaults)]);
   return (
@@ -247,13 +255,31 @@ export default function TenderPage() {
       <p className="mb-2">
         <Link to="/tenders">Alle Ausschreibungen</Link>
         {" · "}
-        <Link to={`/tenders/${encodeURIComponent(tender.code)}/summary`}>Zusammenfassung für Gremien</Link>
+        <Link to={`${base}/summary`}>Zusammenfassung für Gremien</Link>
         {" · "}
-        <Link to={`/tenders/${encodeURIComponent(tender.code)}/award`}>Zuschlag</Link>
+        <Link to={`${base}/snapshots`}>Beschlussstände</Link>
+        {data.hasSnapshots ? (
+          <>
+            {" · "}
+            <Link to={`${base}/compare`}>Vergleich mit dem letzten Beschlussstand</Link>
+          </>
+        ) : null}
+        {data.canReadAward ? (
+          <>
+            {" · "}
+            <Link to={`${base}/award`}>Zuschlag</Link>
+          </>
+        ) : null}
         {" · "}
-        <Link to={`/tenders/${encodeURIComponent(tender.code)}/call-offs`}>Abrufe</Link>
+        <Link to={`${base}/call-offs`}>Abrufe</Link>
         {" · "}
-        <Link to={`/tenders/${encodeURIComponent(tender.code)}/plan-vs-actual`}>Plan-Ist</Link>
+        <Link to={`${base}/plan-vs-actual`}>Plan-Ist</Link>
+        {data.canDownloadCostSplit ? (
+          <>
+            {" · "}
+            <CostSplitLink code={tender.code} />
+          </>
+        ) : null}
       </p>
       <PageHeading caption={`Ausschreibung ${tender.code} · ${tender.years}`}>{tender.name}</PageHeading>
       {notice ? <Notice>{notice}</Notice> : null}

@@ -19,6 +19,7 @@ import { replyFor, type FormReply } from "~/components/tender-forms";
 import { DescriptionList, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { AWARD_READ_ROLES } from "~/utils/roles";
 import { formatDateTime, formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 
@@ -27,7 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireRole(request, "coordinator", "finance", "committee");
+  const user = await requireRole(request, ...AWARD_READ_ROLES);
   const page = await getAwardPage(await getDb(), params.code ?? "");
   if (!page) throw notFound();
   return json({ page, canEdit: user.role === "coordinator", today: berlinToday() });

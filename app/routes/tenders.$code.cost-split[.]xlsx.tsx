@@ -10,6 +10,7 @@ import { costSplitFileName, writeCostSplitWorkbook } from "../../exports/cost-sp
 import { streamedWorkbookResponse } from "../../exports/download.server";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { COST_SPLIT_ROLES } from "~/utils/roles";
 import { notFound } from "~/utils/http.server";
 
 const versionSchema = z
@@ -19,7 +20,7 @@ const versionSchema = z
   .nullable();
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireRole(request, "finance", "coordinator", "committee");
+  await requireRole(request, ...COST_SPLIT_ROLES);
   const code = params.code ?? "";
   const parsedVersion = versionSchema.safeParse(new URL(request.url).searchParams.get("version"));
   // A malformed version names no snapshot: the same 404 as an unknown one.

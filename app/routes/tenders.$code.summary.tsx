@@ -1,6 +1,7 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listSnapshots } from "../../db/snapshots";
+import { CostSplitLink } from "~/components/download-links";
 import { SavingsPerPartnerChart } from "~/components/charts/savings-per-partner-chart";
 import { UnitPriceChart } from "~/components/charts/unit-price-chart";
 import { VolumePerLotChart } from "~/components/charts/volume-per-lot-chart";
@@ -14,6 +15,7 @@ import printStyles from "~/styles/print.css";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { notFound } from "~/utils/http.server";
+import { canDownloadCostSplit } from "~/utils/roles";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];
 
@@ -24,7 +26,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 // Every signed-in role may read the summary, officers included: it is the paper the
 // committees decide on.
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireUser(request);
+  const user = await requireUser(request);
   const db = await getDb();
   const code = params.code ?? "";
   const version = parseVersionParam(new URL(request.url).searchParams.get("version"));
@@ -52,6 +54,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : null,
     matchesStoredResult: frozen?.matchesStoredResult ?? true,
     versions,
+    // The workbook route refuses officers; its link is for the others only (not printed).
+    canDownloadCostSplit: canDownloadCostSplit(user),
     stamp: { at: frozen?.snapshot.createdAt ?? new Date().toISOString(), version, appVersion: APP_VERSION },
   });
 }
@@ -68,6 +72,10 @@ export default function SummaryPage() {
           <Link to={base}>Zur Ausschreibung</Link>
           <Link to={`${base}/snapshots`}>Beschlussstände</Link>
           {snapshot ? <Link to={`${base}/compare?version=${snapshot.version}`}>Mit aktuellem Stand vergleichen</Link> : null}
+          {!snapshot && data.versions.length > 0 ? (
+            <Link to={`${base}/compare`}>Mit dem letzten Beschlussstand vergleichen</Link>
+          ) : null}
+          {data.canDownloadCostSplit ? <CostSplitLink code={code} version={snapshot?.version ?? null} /> : null}
         </p>
         <div className="flex flex-wrap items-end gap-4">
           <VersionPicker versions={data.versions} selected={snapshot?.version ?? null} />

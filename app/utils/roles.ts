@@ -33,6 +33,25 @@ export function canReadTenders(_actor: Actor): boolean {
   return true;
 }
 
+/** The finance workbook of a tender (/tenders/:code/cost-split.xlsx); officers get 403. */
+export const COST_SPLIT_ROLES: readonly Role[] = ["coordinator", "finance", "committee"];
+/** Reading the award page (/tenders/:code/award); officers get 403. */
+export const AWARD_READ_ROLES: readonly Role[] = ["coordinator", "finance", "committee"];
+/** The exports of all partners' demand (/demand/export.xlsx, /demand/export.csv). */
+export const DEMAND_EXPORT_ROLES: readonly Role[] = ["coordinator", "finance"];
+
+export function canDownloadCostSplit(actor: Actor): boolean {
+  return COST_SPLIT_ROLES.includes(actor.role);
+}
+
+export function canReadAward(actor: Actor): boolean {
+  return AWARD_READ_ROLES.includes(actor.role);
+}
+
+export function canExportDemand(actor: Actor): boolean {
+  return DEMAND_EXPORT_ROLES.includes(actor.role);
+}
+
 export function canManageUsers(actor: Actor): boolean {
   return actor.role === "coordinator";
 }
