@@ -4,6 +4,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { action as loginAction } from "../../app/routes/login";
 import { setDbForTests } from "../../app/utils/db.server";
+import { clientAddress } from "../../app/utils/load-context";
 import { openDatabase } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { BASE_WAIT_MS, FREE_FAILURES, MAX_WAIT_MS, deleteStaleThrottles, waitAfterFailures } from "../../db/throttle";
@@ -46,6 +47,16 @@ describe("the wait policy", () => {
     expect([5, 6, 7, 8].map(waitAfterFailures)).toEqual([1, 2, 4, 8].map((m) => m * BASE_WAIT_MS));
     expect(waitAfterFailures(50)).toBe(MAX_WAIT_MS);
     expect(waitAfterFailures(Number.MAX_SAFE_INTEGER)).toBe(MAX_WAIT_MS);
+  });
+});
+
+describe("the client address", () => {
+  it("is the socket's, unless a trusted proxy added the last X-Forwarded-For entry", () => {
+    const forwardedFor = "203.0.113.9, 198.51.100.7"; // the client wrote the first one itself
+    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor, trustProxy: false })).toBe("10.0.0.2");
+    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor, trustProxy: true })).toBe("198.51.100.7");
+    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor: undefined, trustProxy: true })).toBe("10.0.0.2");
+    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor: " , ", trustProxy: true })).toBe("10.0.0.2");
   });
 });
 
