@@ -1,53 +1,16 @@
 // After the award in a real browser: the coordinator awards lot L1 of the demo tender;
 // the officer of Dülmen calls off, runs into the maximum and sees the refusal with
 // the units left; the database holds exactly what was accepted.
-import type { Page } from "playwright-core";
-import { sql } from "kysely";
-import { openDatabase } from "../../db/database";
-import { DEMO_PASSWORD } from "../../db/demo";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+import { browserTestsEnabled, setupBrowserApp } from "../helpers/browser";
 
 const COORDINATOR = "koordination@kreis-coesfeld.example";
 const OFFICER_DUE = "beschaffung@duelmen.example";
 
 describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
-  let app: AppServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    app = await startAppServer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function signedIn(email: string): Promise<Page> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel("E-Mail").fill(email);
-    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
-    await page.waitForURL(`${app.url}/`);
-    return page;
-  }
-
-  async function query<T>(text: string): Promise<T[]> {
-    const { db } = openDatabase(app.databasePath);
-    try {
-      return (await sql<T>`${sql.raw(text)}`.execute(db)).rows;
-    } finally {
-      await db.destroy();
-    }
-  }
+  const { app, signIn, query } = setupBrowserApp();
 
   it("the coordinator awards a lot, the officer calls off up to the limit and is refused beyond it", async () => {
-    const coordinator = await signedIn(COORDINATOR);
+    const coordinator = await signIn(COORDINATOR);
     await coordinator.goto(`${app.url}/tenders/RV-2027/award`);
     const awardForm = coordinator.getByRole("form", { name: "Zuschlag Los L1" });
     await awardForm.getByLabel("Auftragnehmer").fill("Muster IT GmbH");
@@ -64,7 +27,7 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     );
     expect(max).toBeGreaterThan(12);
 
-    const officer = await signedIn(OFFICER_DUE);
+    const officer = await signIn(OFFICER_DUE);
     // Officers do not see the tenders list: the start page links to the awarded framework.
     await officer.getByRole("link", { name: /Rahmenvertrag .*\(RV-2027\)/ }).click();
     await officer.waitForURL(`${app.url}/tenders/RV-2027/call-offs`);

@@ -4,45 +4,21 @@
 import fs from "node:fs";
 import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
-import { DEMO_PASSWORD, DEMO_PLAN } from "../../db/demo";
+import { DEMO_PLAN } from "../../db/demo";
 import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+import { browserTestsEnabled, launchBrowser, setupBrowserApp } from "../helpers/browser";
 
 const schoolName = (code: string) => DEMO_PLAN.schools!.find((s) => s.code === code)!.name;
 const categoryName = (code: string) => DEMO_PLAN.categories.find((c) => c.code === code)!.name;
 const cellLabel = (category: string, year: number, school: string) => `${categoryName(category)} ${year}, ${schoolName(school)}`;
 
 describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () => {
-  let app: AppServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    app = await startAppServer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function signedIn(email: string): Promise<Page> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel("E-Mail").fill(email);
-    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
-    await page.waitForURL(`${app.url}/`);
-    return page;
-  }
+  const { app, signIn } = setupBrowserApp({ pageTimeout: 30_000 });
 
   const grid = (page: Page, school: string): Locator => page.locator(`#grid-${school}`);
 
   it("enter demand like in a spreadsheet, save in place, then submit", async () => {
-    const page = await signedIn("beschaffung@coesfeld.example");
+    const page = await signIn("beschaffung@coesfeld.example");
     await page.goto(`${app.url}/demand/COE`);
     await page.evaluate(() => ((window as unknown as { marker: string }).marker = "no reload"));
     const school = "COE-02";
@@ -98,7 +74,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
   }, 120_000);
 
   it("upload an edited template: a bad cell gives errors and no change, a good one a preview and then the change", async () => {
-    const page = await signedIn("beschaffung@duelmen.example");
+    const page = await signIn("beschaffung@duelmen.example");
     await page.goto(`${app.url}/demand/DUE`);
     const cell = page.getByLabel(cellLabel("NB-SUS", 2027, "DUE-01"), { exact: true });
     const before = await cell.inputValue();
@@ -144,13 +120,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
   it("saves a grid without JavaScript, and reports a conflict instead of overwriting", async () => {
     const noScript = await launchBrowser({ javaScriptEnabled: false });
     try {
-      const page = await noScript.context.newPage();
-      page.setDefaultTimeout(30_000);
-      await page.goto(`${app.url}/login`);
-      await page.getByLabel("E-Mail").fill("beschaffung@senden.example");
-      await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-      await page.getByRole("button", { name: "Anmelden" }).click();
-      await page.waitForURL(`${app.url}/`);
+      const page = await signIn("beschaffung@senden.example", noScript);
       await page.goto(`${app.url}/demand/SEN`);
       const second = await noScript.context.newPage();
       await second.goto(`${app.url}/demand/SEN`);

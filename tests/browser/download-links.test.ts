@@ -2,9 +2,7 @@
 // page and the demand exports on its start page, and downloads them; an officer sees
 // neither the workbook nor the award link; the summary's link stays off paper.
 import type { Page } from "playwright-core";
-import { DEMO_PASSWORD } from "../../db/demo";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+import { browserTestsEnabled, setupBrowserApp } from "../helpers/browser";
 
 const FINANCE = "finanzen@kreis-coesfeld.example";
 const COMMITTEE = "ausschuss@kreis-coesfeld.example";
@@ -12,30 +10,7 @@ const OFFICER_DUE = "beschaffung@duelmen.example";
 const TENDER_PAGE = "/tenders/RV-2027";
 
 describe.skipIf(!browserTestsEnabled())("download links in the browser", () => {
-  let app: AppServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    app = await startAppServer();
-    browser = await launchBrowser({ acceptDownloads: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function signedIn(email: string): Promise<Page> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel("E-Mail").fill(email);
-    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
-    await page.waitForURL(`${app.url}/`);
-    return page;
-  }
+  const { app, signIn } = setupBrowserApp({ launch: { acceptDownloads: true } });
 
   async function download(page: Page, linkName: string): Promise<string> {
     const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: linkName, exact: true }).click()]);
@@ -44,7 +19,7 @@ describe.skipIf(!browserTestsEnabled())("download links in the browser", () => {
   }
 
   it("finance downloads the demand exports from its start page and the workbook from the tender page", async () => {
-    const page = await signedIn(FINANCE);
+    const page = await signIn(FINANCE);
     expect(await download(page, "Alle Bedarfe als Excel")).toMatch(/^Bedarfsmeldungen-.*\.xlsx$/);
     expect(await download(page, "als CSV")).toMatch(/^Bedarfsmeldungen-.*\.csv$/);
     await page.goto(`${app.url}${TENDER_PAGE}`);
@@ -54,7 +29,7 @@ describe.skipIf(!browserTestsEnabled())("download links in the browser", () => {
   });
 
   it("an officer sees neither the workbook nor the award link", async () => {
-    const page = await signedIn(OFFICER_DUE);
+    const page = await signIn(OFFICER_DUE);
     expect(await page.getByRole("link", { name: "Alle Bedarfe als Excel" }).count()).toBe(0);
     await page.goto(`${app.url}${TENDER_PAGE}`);
     await page.getByRole("link", { name: "Abrufe", exact: true }).waitFor();
@@ -67,7 +42,7 @@ describe.skipIf(!browserTestsEnabled())("download links in the browser", () => {
   });
 
   it("the committee's summary links the workbook on screen, not on paper", async () => {
-    const page = await signedIn(COMMITTEE);
+    const page = await signIn(COMMITTEE);
     await page.goto(`${app.url}${TENDER_PAGE}/summary`);
     const link = page.getByRole("link", { name: "Kostenaufteilung (Excel)" });
     expect(await link.getAttribute("href")).toBe("/tenders/RV-2027/cost-split.xlsx");

@@ -2,8 +2,7 @@
 // keyboard use and a form that works without JavaScript.
 import type { Page } from "playwright-core";
 import { DEMO_PASSWORD, DEMO_PLAN, DEMO_USERS, type DemoUser } from "../../db/demo";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+import { browserTestsEnabled, launchBrowser, setupBrowserApp, submitSignInForm } from "../helpers/browser";
 
 const ROLE_LABELS = {
   coordinator: "Koordination",
@@ -15,31 +14,11 @@ const ROLE_LABELS = {
 const partnerName = (code: string | null) => DEMO_PLAN.partners.find((p) => p.code === code)?.name ?? "";
 
 describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
-  let app: AppServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    app = await startAppServer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function freshPage(): Promise<Page> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-    return page;
-  }
+  const { app, browser, newPage: freshPage } = setupBrowserApp();
 
   async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
     await page.goto(`${app.url}/login`);
-    await page.getByLabel("E-Mail").fill(email);
-    await page.getByLabel("Passwort").fill(password);
-    await page.getByRole("button", { name: "Anmelden" }).click();
+    await submitSignInForm(page, email, password);
   }
 
   it("the Dülmen officer signs in, sees Dülmen's demand and is refused Coesfeld's", async () => {
@@ -116,9 +95,7 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
       const page = await noScript.context.newPage();
       await page.goto(`${app.url}/tenders`);
       expect(page.url()).toBe(`${app.url}/login?redirectTo=%2Ftenders`);
-      await page.getByLabel("E-Mail").fill("finanzen@kreis-coesfeld.example");
-      await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-      await page.getByRole("button", { name: "Anmelden" }).click();
+      await submitSignInForm(page, "finanzen@kreis-coesfeld.example");
       await page.waitForURL(`${app.url}/tenders`);
       await expectText(page.locator("main"), "RV-2027");
       await page.getByRole("button", { name: "Abmelden" }).click();

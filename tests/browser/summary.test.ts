@@ -1,46 +1,15 @@
 // The committee summary in a real browser: charts rendered on the server as SVG with
 // text alternatives, the print layout without navigation, and a snapshot made through
 // the form and shown with its banner and print stamp.
-import fs from "node:fs";
-import path from "node:path";
-import type { Page } from "playwright-core";
-import { openDatabase } from "../../db/database";
-import { DEMO_PASSWORD } from "../../db/demo";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+import { browserTestsEnabled, resultPath, setupBrowserApp } from "../helpers/browser";
 
-const OUT_DIR = path.resolve("test-results");
 const SUMMARY = "/tenders/RV-2027/summary";
 
 describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () => {
-  let app: AppServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    fs.mkdirSync(OUT_DIR, { recursive: true });
-    app = await startAppServer();
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function signedIn(email: string): Promise<Page> {
-    await browser.context.clearCookies();
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel("E-Mail").fill(email);
-    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
-    await page.waitForURL(`${app.url}/`);
-    return page;
-  }
+  const { app, signIn, withDatabase } = setupBrowserApp();
 
   it("a committee member sees the key figures and three labelled SVG charts", async () => {
-    const page = await signedIn("ausschuss@kreis-coesfeld.example");
+    const page = await signIn("ausschuss@kreis-coesfeld.example");
     const response = await page.goto(`${app.url}${SUMMARY}`);
     expect(response?.status()).toBe(200);
     expect(await page.getByRole("heading", { level: 1 }).innerText()).toContain("Rahmenvertrag");
@@ -70,12 +39,12 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(labels[0].bars).toBe(12);
     expect(await page.locator("details table").count()).toBe(3);
 
-    await page.screenshot({ path: path.join(OUT_DIR, "summary-screen.png"), fullPage: true });
+    await page.screenshot({ path: resultPath("summary-screen.png"), fullPage: true });
     await page.close();
   });
 
   it("prints on A4 without navigation and with the date and version in the footer", async () => {
-    const page = await signedIn("ausschuss@kreis-coesfeld.example");
+    const page = await signIn("ausschuss@kreis-coesfeld.example");
     await page.goto(`${app.url}${SUMMARY}`);
     const navigation = page.getByRole("navigation", { name: "Hauptnavigation" });
     expect(await navigation.isVisible()).toBe(true);
@@ -89,15 +58,15 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(await footer.isVisible()).toBe(true);
     expect(await footer.innerText()).toMatch(/^Stand: \d\d\.\d\d\.\d{4} · aktueller Arbeitsstand · Verbundkauf \d+\.\d+\.\d+$/);
 
-    await page.screenshot({ path: path.join(OUT_DIR, "summary-print.png"), fullPage: true });
-    const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true, path: path.join(OUT_DIR, "summary.pdf") });
+    await page.screenshot({ path: resultPath("summary-print.png"), fullPage: true });
+    const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true, path: resultPath("summary.pdf") });
     const pages = pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? [];
     expect(pages.length).toBeGreaterThanOrEqual(2);
     await page.close();
   });
 
   it("the coordinator freezes a snapshot; its summary carries the banner and the version stamp", async () => {
-    const page = await signedIn("koordination@kreis-coesfeld.example");
+    const page = await signIn("koordination@kreis-coesfeld.example");
     await page.goto(`${app.url}/tenders/RV-2027/snapshots`);
     await page.getByRole("button", { name: "Beschlussstand speichern" }).click();
     // Empty comment: a German message, nothing stored.
@@ -121,8 +90,7 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
 
     // Dülmen orders 60 more devices after the decision: Dülmen's row shows +60 (the
     // others change too, through the volume-keyed common costs).
-    const { db } = openDatabase(app.databasePath);
-    try {
+    await withDatabase(async (db) => {
       const line = await db
         .selectFrom("demand_lines")
         .select(["id", "quantity"])
@@ -132,20 +100,18 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
         .orderBy("id")
         .executeTakeFirstOrThrow();
       await db.updateTable("demand_lines").set({ quantity: line.quantity + 60 }).where("id", "=", line.id).execute();
-    } finally {
-      await db.destroy();
-    }
+    });
     await page.reload();
     const partners = page.getByRole("table", { name: /Schulträger mit Änderungen/ });
     const duelmen = partners.locator("tbody tr").filter({ hasText: "Stadt Dülmen" });
     expect(await duelmen.innerText()).toContain("+60");
     expect(await partners.locator("tfoot").innerText()).toContain("+60");
-    await page.screenshot({ path: path.join(OUT_DIR, "compare-changed.png"), fullPage: true });
+    await page.screenshot({ path: resultPath("compare-changed.png"), fullPage: true });
     await page.close();
   });
 
   it("a committee member cannot freeze a snapshot: no form, and a POST is refused", async () => {
-    const page = await signedIn("ausschuss@kreis-coesfeld.example");
+    const page = await signIn("ausschuss@kreis-coesfeld.example");
     await page.goto(`${app.url}/tenders/RV-2027/snapshots`);
     expect(await page.getByRole("button", { name: "Beschlussstand speichern" }).count()).toBe(0);
     const status = await page.evaluate(async () => {

@@ -2,69 +2,30 @@
 // categories with demand in 2031–2032 are seeded beside the demo), two lots and a
 // common cost with custom weights; the page then shows the engine's figures.
 // A second test does the same kind of edits with JavaScript switched off.
-import fs from "node:fs";
-import path from "node:path";
 import type { Page } from "playwright-core";
-import { openDatabase } from "../../db/database";
-import { DEMO_PASSWORD } from "../../db/demo";
 import { exportPlan, importPlan } from "../../db/plan-io";
 import { calculatePlan } from "../../domain/calculate";
 import { formatEuro } from "../../domain/money";
 import { editingPlan } from "../db/tenders-fixtures";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser, type LaunchedBrowser } from "../helpers/browser";
+import { browserTestsEnabled, launchBrowser, resultPath, setupBrowserApp } from "../helpers/browser";
 
-const OUT_DIR = path.resolve("test-results");
 const COORDINATOR = "koordination@kreis-coesfeld.example";
 
 describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
-  let app: AppServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    fs.mkdirSync(OUT_DIR, { recursive: true });
-    app = await startAppServer();
-    const { db } = openDatabase(app.databasePath);
-    try {
+  const { app, signIn, withDatabase } = setupBrowserApp({
+    prepare: async (db) => {
       await importPlan(db, editingPlan(), { replace: true });
-    } finally {
-      await db.destroy();
-    }
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    },
   });
 
-  async function signedIn(email: string, target: LaunchedBrowser = browser): Promise<Page> {
-    await target.context.clearCookies();
-    const page = await target.context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel("E-Mail").fill(email);
-    await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
-    await page.waitForURL(`${app.url}/`);
-    return page;
-  }
-
-  async function calculation() {
-    const { db } = openDatabase(app.databasePath);
-    try {
-      return calculatePlan(await exportPlan(db));
-    } finally {
-      await db.destroy();
-    }
-  }
+  const calculation = () => withDatabase(async (db) => calculatePlan(await exportPlan(db)));
 
   async function cellText(page: Page, row: string, field: string): Promise<string> {
     return (await page.locator(`${row} [data-field="${field}"]`).first().innerText()).trim();
   }
 
   it("creates a tender with two lots and a custom-weight cost and shows the engine's figures", async () => {
-    const page = await signedIn(COORDINATOR);
+    const page = await signIn(COORDINATOR);
     await page.goto(`${app.url}/tenders`);
     await page.getByRole("link", { name: "Neue Ausschreibung" }).click();
     await page.waitForURL(`${app.url}/tenders/new`);
@@ -143,13 +104,13 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     expect(await savedCost.getByLabel("Stadt Coesfeld").inputValue()).toBe("2,5");
     expect(await savedCost.getByLabel("Stadt Dülmen").inputValue()).toBe("");
 
-    await page.screenshot({ path: path.join(OUT_DIR, "tender-editing.png"), fullPage: true });
+    await page.screenshot({ path: resultPath("tender-editing.png"), fullPage: true });
     await page.close();
   });
 
   it("works without JavaScript: a tier row is added by a round trip and errors show at the field", async () => {
     const withoutScripts = await launchBrowser({ javaScriptEnabled: false });
-    const page = await signedIn(COORDINATOR, withoutScripts);
+    const page = await signIn(COORDINATOR, withoutScripts);
     await page.goto(`${app.url}/categories`);
     const form = page.getByRole("form", { name: "Neue Produktgruppe" });
     await form.getByLabel("Kürzel").fill("MIC");

@@ -1,11 +1,12 @@
 // Starts the built app as its own process (tsx scripts/server.ts) on a free port with
 // a temporary database holding the demo, and waits until /healthz answers.
+// setupAppServer() does that once for the enclosing suite (beforeAll/afterAll).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { migrateToLatest, openDatabase } from "../../db/database";
 import { loadDemo } from "../../db/demo";
 import { PROJECT_ROOT, SERVER_BUILD } from "../../scripts/build-if-stale";
@@ -111,4 +112,32 @@ export async function startAppServer({ demo = true }: { demo?: boolean } = {}): 
     await stop();
     throw error;
   }
+}
+
+/**
+ * Registers beforeAll/afterAll that start one app server for the enclosing suite and
+ * stop it afterwards. The returned object reads the running server, so it can be taken
+ * (and destructured) at definition time and used inside tests.
+ */
+export function setupAppServer(options: { demo?: boolean } = {}): AppServer {
+  let server: AppServer | undefined;
+  beforeAll(async () => {
+    server = await startAppServer(options);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const running = (): AppServer => {
+    if (!server) throw new Error("The app server runs only inside tests (it starts in beforeAll).");
+    return server;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get databasePath() {
+      return running().databasePath;
+    },
+    stop: async () => server?.stop(),
+  };
 }

@@ -1,9 +1,15 @@
 // Debian's Chromium through playwright-core (never a downloaded browser), with the
-// flags from shared/STACK.md and a fresh profile per launch.
+// flags from shared/STACK.md and a fresh profile per launch. setupBrowserApp() gives a
+// browser test suite the app server, the browser, demo sign-in and database access.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type BrowserContextOptions } from "playwright-core";
+import { sql } from "kysely";
+import { chromium, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { openDatabase, type Database } from "../../db/database";
+import { DEMO_PASSWORD } from "../../db/demo";
+import { setupAppServer, type AppServer } from "./app-server";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -57,4 +63,96 @@ export async function launchBrowser(options: BrowserContextOptions = {}): Promis
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Screenshots and PDFs for a visual check go to test-results/ (git-ignored). */
+export function resultPath(file: string): string {
+  const dir = path.resolve("test-results");
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, file);
+}
+
+/** Fills the sign-in form the page shows and submits it, without waiting for the answer. */
+export async function submitSignInForm(page: Page, email: string, password: string = DEMO_PASSWORD): Promise<void> {
+  await page.getByLabel("E-Mail").fill(email);
+  await page.getByLabel("Passwort").fill(password);
+  await page.getByRole("button", { name: "Anmelden" }).click();
+}
+
+export interface BrowserAppOptions {
+  /** Context options for the suite's browser (e.g. acceptDownloads). */
+  launch?: BrowserContextOptions;
+  /** Default timeout of the pages newPage() and signIn() open. */
+  pageTimeout?: number;
+  /** Changes to the demo database once the server runs, before the browser starts. */
+  prepare?: (db: Database) => Promise<void>;
+}
+
+export interface BrowserApp {
+  app: AppServer;
+  browser: LaunchedBrowser;
+  /** A new page in `target` (the suite's browser by default) with its cookies cleared. */
+  newPage: (target?: LaunchedBrowser) => Promise<Page>;
+  /** A new page signed in as the demo user `email`, on the start page. */
+  signIn: (email: string, target?: LaunchedBrowser) => Promise<Page>;
+  withDatabase: <T>(work: (db: Database) => Promise<T>) => Promise<T>;
+  query: <T>(text: string) => Promise<T[]>;
+}
+
+/**
+ * Registers beforeAll/afterAll that start the app server with the demo and one Chromium
+ * for the enclosing suite. `app` and `browser` read what beforeAll started, so the
+ * result can be destructured at definition time.
+ */
+export function setupBrowserApp({ launch = {}, pageTimeout = 15_000, prepare }: BrowserAppOptions = {}): BrowserApp {
+  const app = setupAppServer();
+  let launched: LaunchedBrowser | undefined;
+
+  const withDatabase = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
+    const { db } = openDatabase(app.databasePath);
+    try {
+      return await work(db);
+    } finally {
+      await db.destroy();
+    }
+  };
+
+  beforeAll(async () => {
+    if (prepare) await withDatabase(prepare);
+    launched = await launchBrowser(launch);
+  }, 120_000);
+  afterAll(async () => {
+    await launched?.close();
+  });
+
+  const running = (): LaunchedBrowser => {
+    if (!launched) throw new Error("The browser runs only inside tests (it starts in beforeAll).");
+    return launched;
+  };
+  const browser: LaunchedBrowser = {
+    get context() {
+      return running().context;
+    },
+    close: async () => launched?.close(),
+  };
+
+  const newPage = async (target: LaunchedBrowser = browser): Promise<Page> => {
+    await target.context.clearCookies();
+    const page = await target.context.newPage();
+    page.setDefaultTimeout(pageTimeout);
+    return page;
+  };
+
+  const signIn = async (email: string, target?: LaunchedBrowser): Promise<Page> => {
+    const page = await newPage(target);
+    await page.goto(`${app.url}/login`);
+    await submitSignInForm(page, email);
+    await page.waitForURL(`${app.url}/`);
+    return page;
+  };
+
+  const query = <T>(text: string): Promise<T[]> =>
+    withDatabase(async (db) => (await sql<T>`${sql.raw(text)}`.execute(db)).rows);
+
+  return { app, browser, newPage, signIn, withDatabase, query };
 }

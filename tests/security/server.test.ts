@@ -5,19 +5,15 @@
 import SQLite from "better-sqlite3";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { buildIfStale } from "../../scripts/build-if-stale";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { browserTestsEnabled, launchBrowser } from "../helpers/browser";
+import { setupAppServer } from "../helpers/app-server";
+import { browserTestsEnabled, launchBrowser, submitSignInForm } from "../helpers/browser";
 import { COMMITTEE, COORDINATOR } from "../app/support";
 
-let app: AppServer;
-beforeAll(async () => {
-  // Global setup builds only for tests/browser; this file needs the build as well.
+// Global setup builds only for tests/browser; this file needs the build as well.
+beforeAll(() => {
   buildIfStale();
-  app = await startAppServer();
 }, 240_000);
-afterAll(async () => {
-  await app?.stop();
-});
+const app = setupAppServer();
 
 const origin = () => new URL(app.url).origin;
 
@@ -185,9 +181,7 @@ describe.skipIf(!browserTestsEnabled())("Content-Security-Policy in Chromium", (
 
       await page.goto(`${app.url}/login`);
       await hydrated();
-      await page.getByLabel("E-Mail").fill(COMMITTEE);
-      await page.getByLabel("Passwort").fill(DEMO_PASSWORD);
-      await page.getByRole("button", { name: "Anmelden" }).click();
+      await submitSignInForm(page, COMMITTEE);
       await page.waitForURL(`${app.url}/`);
       expect(await violations()).toEqual([]);
 
