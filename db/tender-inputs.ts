@@ -1,8 +1,10 @@
-import type { Database } from "./database";
+// Reading the tenders' inputs (CALCULATION.md §1: tender, lot, common cost): the one
+// place where tender rows become records, for the edit forms and the read-only pages.
+// Money stays integer cents, rates stay decimal strings; lists come in plan order
+// (position, then code or id), as exportPlan has them.
+import type { Kysely } from "kysely";
 import type { CostKey } from "../domain/plan";
-
-// Read-only views of the tenders' inputs (CALCULATION.md §1: tender, lot, common cost).
-// Money stays integer cents, rates stay decimal strings.
+import type { DB } from "./schema";
 
 export interface TenderSummary {
   code: string;
@@ -10,6 +12,34 @@ export interface TenderSummary {
   startYear: number;
   termYears: number;
   lotCount: number;
+}
+
+export interface LotRecord {
+  id: number;
+  code: string;
+  name: string;
+  categories: string[];
+}
+
+export interface CommonCostRecord {
+  id: number;
+  label: string;
+  amountGrossCents: number;
+  key: CostKey;
+  /** Only key "custom": partner code → weight (plan decimal string). */
+  weights: Record<string, string>;
+}
+
+export interface TenderRecord {
+  code: string;
+  name: string;
+  startYear: number;
+  termYears: number;
+  /** Decimal fraction, "0.10". */
+  reserve: string;
+  soloProcessCostGrossCents: number;
+  lots: LotRecord[];
+  commonCosts: CommonCostRecord[];
 }
 
 export interface TenderLotCategory {
@@ -20,32 +50,12 @@ export interface TenderLotCategory {
   vatRate: string;
 }
 
-export interface TenderLot {
-  code: string;
-  name: string;
-  categories: TenderLotCategory[];
+/** A tender with each lot's categories read in full. */
+export interface TenderInputs extends Omit<TenderRecord, "lots"> {
+  lots: (Omit<LotRecord, "categories"> & { categories: TenderLotCategory[] })[];
 }
 
-export interface TenderCommonCost {
-  label: string;
-  amountGrossCents: number;
-  key: CostKey;
-  /** Only for key "custom": partner weights in plan order. */
-  weights: { partnerCode: string; partnerName: string; weight: string }[];
-}
-
-export interface TenderInputs {
-  code: string;
-  name: string;
-  startYear: number;
-  termYears: number;
-  reserve: string;
-  soloProcessCostGrossCents: number;
-  lots: TenderLot[];
-  commonCosts: TenderCommonCost[];
-}
-
-export async function listTenders(db: Database): Promise<TenderSummary[]> {
+export async function listTenders(db: Kysely<DB>): Promise<TenderSummary[]> {
   const rows = await db
     .selectFrom("tenders as t")
     .leftJoin("lots as l", "l.tender_code", "t.code")
@@ -63,73 +73,40 @@ export async function listTenders(db: Database): Promise<TenderSummary[]> {
   }));
 }
 
-export async function getTenderInputs(db: Database, code: string): Promise<TenderInputs | undefined> {
+/** The tender with the row ids the edit forms address; lots name their categories by code. */
+export async function getTenderForEditing(db: Kysely<DB>, code: string): Promise<TenderRecord | undefined> {
   const tender = await db.selectFrom("tenders").selectAll().where("code", "=", code).executeTakeFirst();
   if (!tender) return undefined;
-
-  const lotRows = await db
+  const lots = await db
     .selectFrom("lots")
     .select(["id", "code", "name"])
     .where("tender_code", "=", code)
     .orderBy("position")
-    .orderBy("id")
+    .orderBy("code")
     .execute();
-  const categoryRows = lotRows.length
-    ? await db
-        .selectFrom("lot_categories as lc")
-        .innerJoin("categories as c", "c.code", "lc.category_code")
-        .select(["lc.lot_id", "c.code", "c.name", "c.unit", "c.base_price_cents", "c.vat_rate"])
-        .where(
-          "lc.lot_id",
-          "in",
-          lotRows.map((lot) => lot.id),
-        )
-        .orderBy("lc.position")
-        .execute()
-    : [];
-  const lots = lotRows.map((lot) => ({
-    code: lot.code,
-    name: lot.name,
-    categories: categoryRows
-      .filter((row) => row.lot_id === lot.id)
-      .map((row) => ({
-        code: row.code,
-        name: row.name,
-        unit: row.unit,
-        basePriceNetCents: row.base_price_cents,
-        vatRate: row.vat_rate,
-      })),
-  }));
-
-  const costRows = await db
+  const lotCategories = await db
+    .selectFrom("lot_categories as lc")
+    .innerJoin("lots as l", "l.id", "lc.lot_id")
+    .select(["lc.lot_id", "lc.category_code"])
+    .where("l.tender_code", "=", code)
+    .orderBy("lc.position")
+    .orderBy("lc.category_code")
+    .execute();
+  const costs = await db
     .selectFrom("common_costs")
     .select(["id", "label", "amount_cents", "key"])
     .where("tender_code", "=", code)
     .orderBy("position")
     .orderBy("id")
     .execute();
-  const weightRows = costRows.length
-    ? await db
-        .selectFrom("common_cost_weights as w")
-        .innerJoin("partners as p", "p.code", "w.partner_code")
-        .select(["w.common_cost_id", "w.partner_code", "p.name", "w.weight"])
-        .where(
-          "w.common_cost_id",
-          "in",
-          costRows.map((cost) => cost.id),
-        )
-        .orderBy("w.position")
-        .execute()
-    : [];
-  const commonCosts = costRows.map((cost) => ({
-    label: cost.label,
-    amountGrossCents: cost.amount_cents,
-    key: cost.key as CostKey,
-    weights: weightRows
-      .filter((row) => row.common_cost_id === cost.id)
-      .map((row) => ({ partnerCode: row.partner_code, partnerName: row.name, weight: row.weight })),
-  }));
-
+  const weights = await db
+    .selectFrom("common_cost_weights as w")
+    .innerJoin("common_costs as c", "c.id", "w.common_cost_id")
+    .select(["w.common_cost_id", "w.partner_code", "w.weight"])
+    .where("c.tender_code", "=", code)
+    .orderBy("w.position")
+    .orderBy("w.partner_code")
+    .execute();
   return {
     code: tender.code,
     name: tender.name,
@@ -137,7 +114,42 @@ export async function getTenderInputs(db: Database, code: string): Promise<Tende
     termYears: tender.term_years,
     reserve: tender.reserve,
     soloProcessCostGrossCents: tender.solo_process_cost_cents,
-    lots,
-    commonCosts,
+    lots: lots.map((lot) => ({
+      ...lot,
+      categories: lotCategories.filter((lc) => lc.lot_id === lot.id).map((lc) => lc.category_code),
+    })),
+    commonCosts: costs.map((cost) => ({
+      id: cost.id,
+      label: cost.label,
+      amountGrossCents: cost.amount_cents,
+      key: cost.key as CostKey,
+      weights: Object.fromEntries(
+        weights.filter((w) => w.common_cost_id === cost.id).map((w) => [w.partner_code, w.weight]),
+      ),
+    })),
+  };
+}
+
+/** The tender as getTenderForEditing reads it, with each lot's categories in full. */
+export async function getTenderInputs(db: Kysely<DB>, code: string): Promise<TenderInputs | undefined> {
+  const tender = await getTenderForEditing(db, code);
+  if (!tender) return undefined;
+  const codes = [...new Set(tender.lots.flatMap((lot) => lot.categories))];
+  const rows = codes.length
+    ? await db
+        .selectFrom("categories")
+        .select(["code", "name", "unit", "base_price_cents", "vat_rate"])
+        .where("code", "in", codes)
+        .execute()
+    : [];
+  const categories = new Map(
+    rows.map((row) => [
+      row.code,
+      { code: row.code, name: row.name, unit: row.unit, basePriceNetCents: row.base_price_cents, vatRate: row.vat_rate },
+    ]),
+  );
+  return {
+    ...tender,
+    lots: tender.lots.map((lot) => ({ ...lot, categories: lot.categories.map((category) => categories.get(category)!) })),
   };
 }

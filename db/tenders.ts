@@ -13,6 +13,7 @@ import { writeAudit } from "./audit";
 import { AWARD_FROZEN_MESSAGE, isAwardFrozenError } from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
+import { getTenderForEditing, type CommonCostRecord, type LotRecord } from "./tender-inputs";
 
 // ---- Refusals -------------------------------------------------------------------
 
@@ -90,92 +91,6 @@ export function changePlan<T>(db: Kysely<DB>, work: (trx: Kysely<DB>, before: Pl
     if (!validation.ok) throw new PlanWouldBeInvalid(validation.problems);
     return result;
   });
-}
-
-// ---- Reading for the edit forms --------------------------------------------------
-
-export interface LotRecord {
-  id: number;
-  code: string;
-  name: string;
-  categories: string[];
-}
-
-export interface CommonCostRecord {
-  id: number;
-  label: string;
-  amountGrossCents: number;
-  key: CostKey;
-  /** Only key "custom": partner code → weight (plan decimal string). */
-  weights: Record<string, string>;
-}
-
-export interface TenderRecord {
-  code: string;
-  name: string;
-  startYear: number;
-  termYears: number;
-  /** Decimal fraction, "0.10". */
-  reserve: string;
-  soloProcessCostGrossCents: number;
-  lots: LotRecord[];
-  commonCosts: CommonCostRecord[];
-}
-
-export async function getTenderForEditing(db: Kysely<DB>, code: string): Promise<TenderRecord | undefined> {
-  const tender = await db.selectFrom("tenders").selectAll().where("code", "=", code).executeTakeFirst();
-  if (!tender) return undefined;
-  const lots = await db
-    .selectFrom("lots")
-    .select(["id", "code", "name"])
-    .where("tender_code", "=", code)
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
-  const lotCategories = await db
-    .selectFrom("lot_categories as lc")
-    .innerJoin("lots as l", "l.id", "lc.lot_id")
-    .select(["lc.lot_id", "lc.category_code"])
-    .where("l.tender_code", "=", code)
-    .orderBy("lc.position")
-    .orderBy("lc.category_code")
-    .execute();
-  const costs = await db
-    .selectFrom("common_costs")
-    .select(["id", "label", "amount_cents", "key"])
-    .where("tender_code", "=", code)
-    .orderBy("position")
-    .orderBy("id")
-    .execute();
-  const weights = await db
-    .selectFrom("common_cost_weights as w")
-    .innerJoin("common_costs as c", "c.id", "w.common_cost_id")
-    .select(["w.common_cost_id", "w.partner_code", "w.weight"])
-    .where("c.tender_code", "=", code)
-    .orderBy("w.position")
-    .orderBy("w.partner_code")
-    .execute();
-  return {
-    code: tender.code,
-    name: tender.name,
-    startYear: tender.start_year,
-    termYears: tender.term_years,
-    reserve: tender.reserve,
-    soloProcessCostGrossCents: tender.solo_process_cost_cents,
-    lots: lots.map((lot) => ({
-      ...lot,
-      categories: lotCategories.filter((lc) => lc.lot_id === lot.id).map((lc) => lc.category_code),
-    })),
-    commonCosts: costs.map((cost) => ({
-      id: cost.id,
-      label: cost.label,
-      amountGrossCents: cost.amount_cents,
-      key: cost.key as CostKey,
-      weights: Object.fromEntries(
-        weights.filter((w) => w.common_cost_id === cost.id).map((w) => [w.partner_code, w.weight]),
-      ),
-    })),
-  };
 }
 
 // ---- Tender ----------------------------------------------------------------------

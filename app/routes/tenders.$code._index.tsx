@@ -26,12 +26,11 @@ import {
   deleteCommonCost,
   deleteLot,
   deleteTender,
-  getTenderForEditing,
   updateCommonCost,
   updateLot,
   updateTender,
-  type TenderRecord,
 } from "../../db/tenders";
+import { getTenderForEditing, type TenderRecord } from "../../db/tender-inputs";
 import { listSnapshots } from "../../db/snapshots";
 import { CostSplitLink } from "~/components/download-links";
 import { TenderResultTables, tenderResultView } from "~/components/result-tables";

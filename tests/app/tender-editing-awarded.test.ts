@@ -3,7 +3,7 @@
 import { action as tenderAction } from "../../app/routes/tenders.$code._index";
 import { AWARD_FROZEN_MESSAGE, awardLot } from "../../db/awards";
 import { createCategory } from "../../db/categories";
-import { getTenderForEditing } from "../../db/tenders";
+import { getTenderForEditing } from "../../db/tender-inputs";
 import { seedCallOffPlan, SEED_PASSWORD } from "../helpers/call-offs-seed";
 import type { TestDatabase } from "../helpers/test-database";
 import { BASE_URL, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";

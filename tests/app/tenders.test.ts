@@ -6,7 +6,7 @@ import { loader as tendersLoader } from "../../app/routes/tenders._index";
 import { action as newTenderAction, loader as newTenderLoader } from "../../app/routes/tenders.new";
 import { listAudit } from "../../db/audit";
 import { exportPlan, importPlan } from "../../db/plan-io";
-import { getTenderForEditing } from "../../db/tenders";
+import { getTenderForEditing } from "../../db/tender-inputs";
 import { calculatePlan } from "../../domain/calculate";
 import { formatEuro } from "../../domain/money";
 import { snapshotDatabase } from "../db/plan-fixtures";

@@ -19,7 +19,8 @@ import {
   type CallOffInput,
 } from "../../db/call-offs";
 import { importPlan } from "../../db/plan-io";
-import { deleteLot, getTenderForEditing, refusalAsFormErrors, updateTender } from "../../db/tenders";
+import { getTenderForEditing } from "../../db/tender-inputs";
+import { deleteLot, refusalAsFormErrors, updateTender } from "../../db/tenders";
 import { priceField } from "../../domain/call-offs";
 import { CALL_OFF_PLAN, seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";

@@ -3,7 +3,8 @@
 import { listAudit } from "../../db/audit";
 import { AWARD_FROZEN_MESSAGE, awardLot, listAwards } from "../../db/awards";
 import { createCategory } from "../../db/categories";
-import { EditRefused, getTenderForEditing, refusalAsFormErrors, updateLot, updateTender } from "../../db/tenders";
+import { getTenderForEditing } from "../../db/tender-inputs";
+import { EditRefused, refusalAsFormErrors, updateLot, updateTender } from "../../db/tenders";
 import { seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { snapshotDatabase } from "./plan-fixtures";

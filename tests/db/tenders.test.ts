@@ -16,13 +16,13 @@ import {
   deleteLot,
   deleteTender,
   EditRefused,
-  getTenderForEditing,
   PlanWouldBeInvalid,
   updateCommonCost,
   updateLot,
   updateTender,
   type TenderInput,
 } from "../../db/tenders";
+import { getTenderForEditing } from "../../db/tender-inputs";
 import { calculatePlan } from "../../domain/calculate";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { snapshotDatabase } from "./plan-fixtures";
