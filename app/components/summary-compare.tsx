@@ -1,6 +1,6 @@
 // Tables for the comparison of the current state with a snapshot: only changed rows,
 // each changed value as "old → new" with the difference.
-import type { Change, TenderDiff } from "../../domain/snapshot-diff";
+import type { Change, RowStatus, TenderDiff } from "../../domain/snapshot-diff";
 import { RowTh, Table, Tag, Td, Th } from "./ui";
 import { formatCents, formatInteger } from "~/utils/format";
 
@@ -64,22 +64,44 @@ function ChangeCell({ change, kind }: { change: CountChange | MoneyChange; kind:
   );
 }
 
-function StatusTag({ status }: { status: "added" | "removed" | "changed" }) {
+function StatusTag({ status }: { status: RowStatus }) {
   if (status === "added") return <Tag tone="green">neu</Tag>;
   if (status === "removed") return <Tag tone="red">entfallen</Tag>;
   return null;
 }
 
-export function CategoryChanges({ rows }: { rows: DiffView["categories"] }) {
-  if (rows.length === 0) return <p className="text-lg">Bei den Produktgruppen gibt es keine Änderungen.</p>;
+type ChangeValues<Field extends string> = Record<Field, CountChange | MoneyChange>;
+
+interface ChangeColumn<Field extends string> {
+  heading: string;
+  field: Field;
+  kind: "count" | "money";
+}
+
+/** Changed rows (name, status tag, one ChangeCell per column) and, if given, a totals row. */
+function ChangeTable<Field extends string>({
+  caption,
+  rowHeading,
+  columns,
+  rows,
+  totals,
+}: {
+  caption: string;
+  rowHeading: string;
+  columns: ChangeColumn<Field>[];
+  rows: (ChangeValues<Field> & { code: string; name: string; status: RowStatus })[];
+  totals?: { label: string; values: ChangeValues<Field> };
+}) {
   return (
-    <Table caption="Produktgruppen mit Änderungen">
+    <Table caption={caption}>
       <thead>
         <tr>
-          <Th>Produktgruppe</Th>
-          <Th numeric>Menge</Th>
-          <Th numeric>Höchstmenge</Th>
-          <Th numeric>Verbundpreis (netto)</Th>
+          <Th>{rowHeading}</Th>
+          {columns.map((column) => (
+            <Th key={column.field} numeric>
+              {column.heading}
+            </Th>
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -88,55 +110,58 @@ export function CategoryChanges({ rows }: { rows: DiffView["categories"] }) {
             <RowTh>
               {row.name} <StatusTag status={row.status} />
             </RowTh>
-            <ChangeCell change={row.quantity} kind="count" />
-            <ChangeCell change={row.maxQuantity} kind="count" />
-            <ChangeCell change={row.unitPriceNet} kind="money" />
+            {columns.map((column) => (
+              <ChangeCell key={column.field} change={row[column.field]} kind={column.kind} />
+            ))}
           </tr>
         ))}
       </tbody>
+      {totals ? (
+        <tfoot>
+          <tr className="border-t-2 border-ink">
+            <RowTh className="font-bold">{totals.label}</RowTh>
+            {columns.map((column) => (
+              <ChangeCell key={column.field} change={totals.values[column.field]} kind={column.kind} />
+            ))}
+          </tr>
+        </tfoot>
+      ) : null}
     </Table>
+  );
+}
+
+export function CategoryChanges({ rows }: { rows: DiffView["categories"] }) {
+  if (rows.length === 0) return <p className="text-lg">Bei den Produktgruppen gibt es keine Änderungen.</p>;
+  return (
+    <ChangeTable
+      caption="Produktgruppen mit Änderungen"
+      rowHeading="Produktgruppe"
+      columns={[
+        { heading: "Menge", field: "quantity", kind: "count" },
+        { heading: "Höchstmenge", field: "maxQuantity", kind: "count" },
+        { heading: "Verbundpreis (netto)", field: "unitPriceNet", kind: "money" },
+      ]}
+      rows={rows}
+    />
   );
 }
 
 export function PartnerChanges({ rows, totals }: { rows: DiffView["partners"]; totals: DiffView["totals"] }) {
   if (rows.length === 0) return <p className="text-lg">Bei den Schulträgern gibt es keine Änderungen.</p>;
   return (
-    <Table caption="Schulträger mit Änderungen (brutto, gesamte Laufzeit)">
-      <thead>
-        <tr>
-          <Th>Schulträger</Th>
-          <Th numeric>Menge</Th>
-          <Th numeric>Geräte</Th>
-          <Th numeric>Gemeinkostenanteil</Th>
-          <Th numeric>Gesamt</Th>
-          <Th numeric>Ersparnis</Th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={row.code}>
-            <RowTh>
-              {row.name} <StatusTag status={row.status} />
-            </RowTh>
-            <ChangeCell change={row.quantity} kind="count" />
-            <ChangeCell change={row.directGross} kind="money" />
-            <ChangeCell change={row.commonCostShare} kind="money" />
-            <ChangeCell change={row.totalGross} kind="money" />
-            <ChangeCell change={row.savingsGross} kind="money" />
-          </tr>
-        ))}
-      </tbody>
-      <tfoot>
-        <tr className="border-t-2 border-ink">
-          <RowTh className="font-bold">Alle Schulträger</RowTh>
-          <ChangeCell change={totals.quantity} kind="count" />
-          <ChangeCell change={totals.directGross} kind="money" />
-          <ChangeCell change={totals.commonCostShare} kind="money" />
-          <ChangeCell change={totals.totalGross} kind="money" />
-          <ChangeCell change={totals.savingsGross} kind="money" />
-        </tr>
-      </tfoot>
-    </Table>
+    <ChangeTable
+      caption="Schulträger mit Änderungen (brutto, gesamte Laufzeit)"
+      rowHeading="Schulträger"
+      columns={[
+        { heading: "Menge", field: "quantity", kind: "count" },
+        { heading: "Geräte", field: "directGross", kind: "money" },
+        { heading: "Gemeinkostenanteil", field: "commonCostShare", kind: "money" },
+        { heading: "Gesamt", field: "totalGross", kind: "money" },
+        { heading: "Ersparnis", field: "savingsGross", kind: "money" },
+      ]}
+      rows={rows}
+      totals={{ label: "Alle Schulträger", values: totals }}
+    />
   );
 }
 
