@@ -4,18 +4,10 @@ import type { PartnerComparison, PlanVsActual, SideFigures } from "../../domain/
 import { formatEuro } from "../../domain/money";
 import { RowTh, Table, Td, Th } from "~/components/ui";
 import { formatInteger } from "~/utils/format";
+import type { Jsonify } from "~/utils/jsonify";
 
-/** The domain type with every bigint as a decimal string, as the loader sends it. */
-export type Plain<T> = T extends bigint
-  ? string
-  : T extends (infer U)[]
-    ? Plain<U>[]
-    : T extends object
-      ? { [K in keyof T]: Plain<T[K]> }
-      : T;
-
-export type PlainPlanVsActual = Plain<PlanVsActual>;
-type PlainSide = Plain<SideFigures>;
+type PlainPlanVsActual = Jsonify<PlanVsActual>;
+type PlainSide = Jsonify<SideFigures>;
 
 const euro = (cents: string) => formatEuro(BigInt(cents));
 
@@ -83,7 +75,7 @@ export function PartnerComparisonTable({
   partners,
   totals,
 }: {
-  partners: Plain<PartnerComparison>[];
+  partners: Jsonify<PartnerComparison>[];
   totals: PlainPlanVsActual["totals"] | null;
 }) {
   return (
@@ -125,7 +117,7 @@ export function PartnerComparisonTable({
   );
 }
 
-export function PartnerYearsTable({ partner }: { partner: Plain<PartnerComparison> }) {
+export function PartnerYearsTable({ partner }: { partner: Jsonify<PartnerComparison> }) {
   return (
     <Table caption={`${partner.name} je Haushaltsjahr`} className="mb-8">
       <thead>

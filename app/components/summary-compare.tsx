@@ -3,24 +3,7 @@
 import type { Change, RowStatus, TenderDiff } from "../../domain/snapshot-diff";
 import { RowTh, Table, Tag, Td, Th } from "./ui";
 import { formatCents, formatInteger } from "~/utils/format";
-
-/** The same shape with every bigint as a decimal string, so it survives the loader's JSON. */
-export type Jsonify<T> = T extends bigint
-  ? string
-  : T extends (infer U)[]
-    ? Jsonify<U>[]
-    : T extends object
-      ? { [K in keyof T]: Jsonify<T[K]> }
-      : T;
-
-export function jsonifyBigInts<T>(value: T): Jsonify<T> {
-  if (typeof value === "bigint") return value.toString() as Jsonify<T>;
-  if (Array.isArray(value)) return value.map(jsonifyBigInts) as Jsonify<T>;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonifyBigInts(v)])) as Jsonify<T>;
-  }
-  return value as Jsonify<T>;
-}
+import type { Jsonify } from "~/utils/jsonify";
 
 export type DiffView = Jsonify<TenderDiff>;
 type CountChange = Jsonify<Change<number>>;

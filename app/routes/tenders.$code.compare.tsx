@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { listSnapshots } from "../../db/snapshots";
 import { getTenderInputs } from "../../db/tender-inputs";
 import { diffTender } from "../../domain/snapshot-diff";
-import { CategoryChanges, PartnerChanges, TenderLevelChanges, jsonifyBigInts } from "~/components/summary-compare";
+import { CategoryChanges, PartnerChanges, TenderLevelChanges } from "~/components/summary-compare";
 import { APP_VERSION, loadCurrentTender, loadSnapshotTender, parseVersionParam } from "~/components/summary-data.server";
 import { PrintFooter } from "~/components/summary-print-footer";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
@@ -11,6 +11,7 @@ import { ErrorSummary, Notice, PageHeading, SectionHeading } from "~/components/
 import printStyles from "~/styles/print.css";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { jsonifyBigInts } from "~/utils/jsonify";
 import { notFound } from "~/utils/http.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];

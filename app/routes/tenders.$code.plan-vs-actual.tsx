@@ -7,31 +7,22 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { getPlanVsActual } from "../../db/call-offs";
 import { germanDate } from "../../domain/call-offs";
 import { formatEuro } from "../../domain/money";
-import {
-  CategoryComparisonTable,
-  PartnerComparisonTable,
-  PartnerYearsTable,
-  type Plain,
-} from "~/components/call-off-plan-vs-actual";
+import { CategoryComparisonTable, PartnerComparisonTable, PartnerYearsTable } from "~/components/call-off-plan-vs-actual";
 import { PageHeading, SectionHeading } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { notFound } from "~/utils/http.server";
+import { jsonifyBigInts } from "~/utils/jsonify";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Plan-Ist ${data.tender.code} – Verbundkauf` : "Plan-Ist – Verbundkauf" },
 ];
 
-/** bigint → string, deep, so the data survives JSON. */
-function plain<T>(value: T): Plain<T> {
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Plain<T>;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const data = await getPlanVsActual(await getDb(), params.code ?? "");
   if (!data) throw notFound();
-  const comparison = data.comparison ? plain(data.comparison) : null;
+  const comparison = data.comparison ? jsonifyBigInts(data.comparison) : null;
   const ownOnly = user.role === "officer";
   return json({
     ...data,
