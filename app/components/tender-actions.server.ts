@@ -3,8 +3,8 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { json } from "@remix-run/node";
 import type { z } from "zod";
-import { refusalAsFormErrors } from "../../db/tenders";
-import { germanErrorMap } from "../../domain/tender-form";
+import { refusalAsFormErrors, type TenderInput } from "../../db/tenders";
+import { germanErrorMap, type TenderFormValues } from "../../domain/tender-form";
 import type { FormReply } from "~/components/tender-forms";
 
 export async function handleForm<S extends z.ZodType>(
@@ -26,6 +26,18 @@ export async function handleForm<S extends z.ZodType>(
     if (!refusal) throw error;
     return json<FormReply>({ formId, result: submission.reply(refusal) }, { status: 400 });
   }
+}
+
+/** The tender form's values as db/tenders takes them (create and update alike). */
+export function tenderInput(values: TenderFormValues): TenderInput {
+  return {
+    code: values.code,
+    name: values.name,
+    startYear: values.startYear,
+    termYears: values.termYears,
+    reserve: values.reservePercent,
+    soloProcessCostGrossCents: values.soloProcessCostGross,
+  };
 }
 
 /** A form-level refusal without a schema (e.g. a missing confirmation). */

@@ -34,7 +34,7 @@ import { getTenderForEditing, type TenderRecord } from "../../db/tender-inputs";
 import { listSnapshots } from "../../db/snapshots";
 import { CostSplitLink } from "~/components/download-links";
 import { TenderResultTables, tenderResultView } from "~/components/result-tables";
-import { handleForm, refuseForm } from "~/components/tender-actions.server";
+import { handleForm, refuseForm, tenderInput } from "~/components/tender-actions.server";
 import {
   ActionButtonForm,
   CostForm,
@@ -165,19 +165,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (intent) {
     case "tender":
       return handleForm("tender", tenderSchema, formData, async (v) => {
-        await updateTender(
-          db,
-          code,
-          {
-            code: v.code,
-            name: v.name,
-            startYear: v.startYear,
-            termYears: v.termYears,
-            reserve: v.reservePercent,
-            soloProcessCostGrossCents: v.soloProcessCostGross,
-          },
-          user.id,
-        );
+        await updateTender(db, code, tenderInput(v), user.id);
         return redirect(tenderUrl(v.code, "saved"));
       });
     case "delete-tender":

@@ -4,7 +4,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { createTender } from "../../db/tenders";
 import { tenderSchema } from "../../domain/tender-form";
-import { handleForm } from "~/components/tender-actions.server";
+import { handleForm, tenderInput } from "~/components/tender-actions.server";
 import { replyFor, TenderFieldsForm, type FormReply } from "~/components/tender-forms";
 import { PageHeading } from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
@@ -24,18 +24,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, "coordinator");
   const formData = await request.formData();
   return handleForm("tender", tenderSchema, formData, async (v) => {
-    await createTender(
-      await getDb(),
-      {
-        code: v.code,
-        name: v.name,
-        startYear: v.startYear,
-        termYears: v.termYears,
-        reserve: v.reservePercent,
-        soloProcessCostGrossCents: v.soloProcessCostGross,
-      },
-      user.id,
-    );
+    await createTender(await getDb(), tenderInput(v), user.id);
     return redirect(`/tenders/${encodeURIComponent(v.code)}?notice=created`);
   });
 }
