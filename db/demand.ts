@@ -205,7 +205,6 @@ async function applyValues(
             category_code: c.categoryCode,
             year: c.year,
             quantity: c.newQuantity,
-            justification: null,
             position,
             updated_at: at,
             updated_by: user.id,

@@ -189,7 +189,6 @@ export const callOffFormSchema = z.object({
     .max(MAX_QUANTITY_PER_CALL_OFF, { error: "Die Menge ist zu groß." }),
   orderNumber: requiredText("Bitte die Bestellnummer angeben.", 50),
 });
-export type CallOffFormValues = z.output<typeof callOffFormSchema>;
 
 /** Field name of a category's awarded price in the award form. */
 export const priceField = (categoryCode: string): string => `price_${categoryCode}`;

@@ -19,7 +19,6 @@ export function pow10(n: number): bigint {
 }
 
 export const ZERO_DECIMAL: ExactDecimal = { units: 0n, scale: 0 };
-export const ONE_DECIMAL: ExactDecimal = { units: 1n, scale: 0 };
 
 /** Parses a plan decimal string exactly; throws on anything else (validate first). */
 export function parseDecimal(text: string): ExactDecimal {

@@ -73,9 +73,3 @@ export function formatEuro(cents: Cents): string {
   const rest = magnitude % 100n;
   return `${negative ? "-" : ""}${GERMAN_INTEGER.format(magnitude / 100n)},${rest < 10n ? "0" : ""}${rest} €`;
 }
-
-export function sumCents(values: Iterable<Cents>): Cents {
-  let total = 0n;
-  for (const v of values) total += v;
-  return total;
-}

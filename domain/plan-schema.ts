@@ -219,8 +219,6 @@ export const planSchema = z.strictObject(
   { error: "Erwartet: ein JSON-Objekt (Plan)." },
 );
 
-export type PlanSchemaOutput = z.output<typeof planSchema>;
-
 /**
  * German fallback messages for issues without their own message: missing fields,
  * wrong types, unknown fields.

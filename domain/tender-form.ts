@@ -102,7 +102,6 @@ const lotFields = {
 export const newLotSchema = z.object(lotFields);
 export const lotSchema = z.object({ lotId: z.number().int(), ...lotFields });
 export const lotIdSchema = z.object({ lotId: z.number().int() });
-export type LotFormValues = z.output<typeof newLotSchema>;
 
 // ---- Common costs -----------------------------------------------------------------
 

@@ -28,11 +28,6 @@ export function canWritePartner(actor: Actor, partnerCode: string): boolean {
   return actor.role === "officer" && actor.partnerCode === partnerCode;
 }
 
-/** Every signed-in role reads tenders and their shared results (officers too). */
-export function canReadTenders(_actor: Actor): boolean {
-  return true;
-}
-
 /** The finance workbook of a tender (/tenders/:code/cost-split.xlsx); officers get 403. */
 export const COST_SPLIT_ROLES: readonly Role[] = ["coordinator", "finance", "committee"];
 /** Reading the award page (/tenders/:code/award); officers get 403. */

@@ -4,7 +4,7 @@ import { loader as demandIndexLoader } from "../../app/routes/demand._index";
 import { loader as tendersLoader } from "../../app/routes/tenders._index";
 import { loader as tenderLoader } from "../../app/routes/tenders.$code._index";
 import { requirePartnerRead, requirePartnerWrite } from "../../app/utils/auth.server";
-import { getPartnerDemand } from "../../db/partner-demand";
+import { loadPartnerDemand } from "../../db/demand";
 import { setSetting } from "../../db/settings";
 import { getTenderInputs, listTenders } from "../../db/tender-inputs";
 import type { TestDatabase } from "../helpers/test-database";
@@ -36,7 +36,7 @@ describe("partner demand pages", () => {
   });
 
   it("reads a partner's schools, lines and the plan horizon", async () => {
-    const demand = await getPartnerDemand(testDb.db, "DUE");
+    const demand = await loadPartnerDemand(testDb.db, "DUE");
     expect(demand!.partner.name).toBe("Stadt Dülmen");
     expect(demand!.years).toEqual([2027, 2028, 2029, 2030]);
     const expected = await testDb.db
@@ -44,10 +44,10 @@ describe("partner demand pages", () => {
       .select((eb) => eb.fn.sum<number>("quantity").as("total"))
       .where("partner_code", "=", "DUE")
       .executeTakeFirstOrThrow();
-    expect(demand!.lines.reduce((sum, line) => sum + line.quantity, 0)).toBe(Number(expected.total));
+    expect(demand!.cells.reduce((sum, line) => sum + line.quantity, 0)).toBe(Number(expected.total));
     expect(demand!.schools.length).toBeGreaterThan(0);
     expect(demand!.schools.every((school) => school.code.startsWith("DUE-"))).toBe(true);
-    expect(await getPartnerDemand(testDb.db, "XYZ")).toBeUndefined();
+    expect(await loadPartnerDemand(testDb.db, "XYZ")).toBeUndefined();
   });
 
   it("refuses the Dülmen officer Coesfeld's demand with 403", async () => {
