@@ -2,7 +2,7 @@
 // and the maximum quantity, frozen with the award (migration 005 refuses any change).
 // The maximum is the engine's maxQuantity (CALCULATION.md §6) at award time, or the
 // coordinator's override set before the award. See docs/decisions/009-awards-and-call-offs.md.
-import { sql, type ColumnType, type Generated, type Kysely, type Transaction } from "kysely";
+import type { ColumnType, Generated, Kysely } from "kysely";
 import { calculatePlan } from "../domain/calculate";
 import type { TenderCalculation } from "../domain/calculation";
 import {
@@ -16,6 +16,8 @@ import { validatePlan, type PlanProblem } from "../domain/plan-validation";
 import { writeAudit } from "./audit";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
+import { listLots } from "./tender-inputs";
+import { inTransaction } from "./transaction";
 
 // ---- Tables (kept here so db/schema.ts stays untouched) ----------------------------
 
@@ -114,31 +116,6 @@ export function isAwardFrozenError(error: unknown): boolean {
 
 function refused<T>(field: string, message: string): Outcome<T> {
   return { ok: false, fieldErrors: { [field]: [message] } };
-}
-
-function transaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<DB>) => work(trx));
-}
-
-/**
- * Runs `work` in a transaction that takes SQLite's write lock first (BEGIN IMMEDIATE),
- * so a check and the insert that depends on it cannot interleave with another
- * writer, in this process or another one on the same file (busy_timeout waits).
- * `work` must not open transactions of its own. Needs the root database.
- */
-export async function immediateTransaction<T>(db: Kysely<DB>, work: (conn: Kysely<DB>) => Promise<T>): Promise<T> {
-  if (db.isTransaction) throw new Error("immediateTransaction needs the root database, not a transaction");
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
-    try {
-      const result = await work(conn);
-      await sql`commit`.execute(conn);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(conn);
-      throw error;
-    }
-  });
 }
 
 function safeNumber(cents: bigint): number {
@@ -332,16 +309,10 @@ function categoriesBeforeAward(tender: TenderCalculation, lotCode: string, overr
 }
 
 export async function getAwardPage(db: Kysely<DB>, tenderCode: string): Promise<AwardPage | undefined> {
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const tender = await trx.selectFrom("tenders").selectAll().where("code", "=", tenderCode).executeTakeFirst();
     if (!tender) return undefined;
-    const lots = await trx
-      .selectFrom("lots")
-      .select(["code", "name"])
-      .where("tender_code", "=", tenderCode)
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
+    const lots = await listLots(trx, tenderCode);
     const awards = await listAwards(trx, tenderCode);
     const figures = await tenderFigures(trx, tenderCode);
     const overrides = await listOverrides(trx, tenderCode);
@@ -395,7 +366,7 @@ async function isLotAwarded(db: Kysely<DB>, tenderCode: string, lotCode: string)
 }
 
 export async function setMaxQuantityOverride(db: Kysely<DB>, input: OverrideInput): Promise<Outcome<null>> {
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const lot = await lotOfCategory(trx, input.tenderCode, input.categoryCode);
     if (!lot) return refused("category", "Diese Produktgruppe gehört zu keinem Los der Ausschreibung.");
     if (await isLotAwarded(trx, input.tenderCode, lot.code)) {
@@ -468,7 +439,7 @@ export async function awardLot(db: Kysely<DB>, input: AwardInput): Promise<Outco
   const dateProblem = awardDateProblem(input.awardDate, input.today);
   if (dateProblem) return refused("awardDate", dateProblem);
 
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (await isLotAwarded(trx, input.tenderCode, input.lotCode)) {
       return refused<Award>(FORM_ERRORS, "Dieses Los ist bereits vergeben.");
     }

@@ -2,7 +2,7 @@
 // stored in one transaction that takes SQLite's write lock first, so call-offs that
 // arrive at the same time can never together exceed the maximum quantity; a trigger
 // of migration 005 refuses an excess even then. Call-offs are append-only.
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import {
   callOffDateProblem,
   callOffQuantityProblem,
@@ -14,9 +14,11 @@ import {
 } from "../domain/call-offs";
 import { comparePlanVsActual, type AwardedCategoryPrice, type PlanVsActual } from "../domain/plan-vs-actual";
 import { writeAudit } from "./audit";
-import { awardTables, FORM_ERRORS, immediateTransaction, listAwardedPlannedDemand, listAwards, type Outcome } from "./awards";
+import { awardTables, FORM_ERRORS, listAwardedPlannedDemand, listAwards, type Outcome } from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
+import { listLots } from "./tender-inputs";
+import { immediateTransaction, inTransaction } from "./transaction";
 
 export interface CallOffInput {
   tenderCode: string;
@@ -267,13 +269,7 @@ export async function getCallOffOverview(
   const tender = await db.selectFrom("tenders").selectAll().where("code", "=", tenderCode).executeTakeFirst();
   if (!tender) return undefined;
   const awards = await listAwards(db, tenderCode);
-  const lots = await db
-    .selectFrom("lots")
-    .select(["code", "name"])
-    .where("tender_code", "=", tenderCode)
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
+  const lots = await listLots(db, tenderCode);
   const calledOff = await listCalledOffQuantities(db, tenderCode);
   const planned = partnerCode === null ? [] : await listAwardedPlannedDemand(db, tenderCode);
   const sum = (lines: { category: string; quantity: number; partner: string }[], category: string, partner?: string) =>
@@ -305,7 +301,7 @@ export async function getCallOffOverview(
   return {
     tender: { code: tender.code, name: tender.name, startYear: tender.start_year, termYears: tender.term_years },
     awards: awards.map((a) => ({ lotCode: a.lotCode, lotName: a.lotName, supplier: a.supplier, awardDate: a.awardDate })),
-    pendingLots: lots.filter((lot) => !awardedLots.has(lot.code)),
+    pendingLots: lots.filter((lot) => !awardedLots.has(lot.code)).map(({ code, name }) => ({ code, name })),
     categories,
     level: worstUsageLevel(categories.map((c) => c.level)),
   };
@@ -369,7 +365,8 @@ export interface PlanVsActualData {
  * awarded prices by the engine with the tender's current common costs.
  */
 export async function getPlanVsActual(db: Kysely<DB>, tenderCode: string): Promise<PlanVsActualData | undefined> {
-  return readTransaction(db, async (trx) => {
+  // One read transaction, so all parts of the page come from the same state.
+  return inTransaction(db, async (trx) => {
     const overview = await getCallOffOverview(trx, tenderCode, null);
     if (!overview) return undefined;
     const awards = await listAwards(trx, tenderCode);
@@ -395,11 +392,6 @@ export async function getPlanVsActual(db: Kysely<DB>, tenderCode: string): Promi
     });
     return { ...base, comparison };
   });
-}
-
-/** One read transaction, so all parts of a page come from the same state. */
-function readTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<DB>) => work(trx));
 }
 
 export { FORM_ERRORS };

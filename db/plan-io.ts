@@ -2,7 +2,7 @@
 // exportPlan always writes one normalized form, so database → plan → database → plan
 // is stable. importPlan replaces the plan's content in one transaction; users,
 // sessions and the audit log stay (see docs/decisions/004-database-and-plan-import.md).
-import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely, type Transaction } from "kysely";
+import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely } from "kysely";
 import {
   PLAN_FORMAT,
   type CostKey,
@@ -18,6 +18,7 @@ import { writeAudit } from "./audit";
 import { centsFromMoneyString, moneyStringFromCents } from "./cents";
 import type { DB } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
+import { inTransaction } from "./transaction";
 
 /** Thrown when the database already holds a plan and the caller did not ask to replace it. */
 export class PlanImportRefused extends Error {
@@ -52,11 +53,6 @@ export interface ImportSummary {
 
 /** Multi-row inserts of this many rows keep SQLite's bound parameters well below its limit. */
 const CHUNK_ROWS = 500;
-
-/** Runs `work` in a transaction, or directly when `db` already is one. */
-function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<DB>) => work(trx));
-}
 
 export async function databaseHasPlanData(db: Kysely<DB>): Promise<boolean> {
   const row = await db.selectFrom("partners").select("code").limit(1).executeTakeFirst();

@@ -73,17 +73,22 @@ export async function listTenders(db: Kysely<DB>): Promise<TenderSummary[]> {
   }));
 }
 
+/** A tender's lots in plan order. */
+export function listLots(db: Kysely<DB>, tenderCode: string): Promise<{ id: number; code: string; name: string }[]> {
+  return db
+    .selectFrom("lots")
+    .select(["id", "code", "name"])
+    .where("tender_code", "=", tenderCode)
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+}
+
 /** The tender with the row ids the edit forms address; lots name their categories by code. */
 export async function getTenderForEditing(db: Kysely<DB>, code: string): Promise<TenderRecord | undefined> {
   const tender = await db.selectFrom("tenders").selectAll().where("code", "=", code).executeTakeFirst();
   if (!tender) return undefined;
-  const lots = await db
-    .selectFrom("lots")
-    .select(["id", "code", "name"])
-    .where("tender_code", "=", code)
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
+  const lots = await listLots(db, code);
   const lotCategories = await db
     .selectFrom("lot_categories as lc")
     .innerJoin("lots as l", "l.id", "lc.lot_id")

@@ -3,7 +3,7 @@
 // it commits, validates the whole plan as exported from the database: a change that
 // would leave an invalid plan is rolled back and reported (see
 // docs/decisions/007-tender-editing.md). Field-level refusals name the form field.
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
 import { calculatePlan } from "../domain/calculate";
 import type { PlanCalculation } from "../domain/calculation";
 import type { CostKey, Plan } from "../domain/plan";
@@ -14,6 +14,7 @@ import { AWARD_FROZEN_MESSAGE, isAwardFrozenError } from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { getTenderForEditing, type CommonCostRecord, type LotRecord } from "./tender-inputs";
+import { inTransaction } from "./transaction";
 
 // ---- Refusals -------------------------------------------------------------------
 
@@ -76,16 +77,12 @@ export async function calculateCurrentPlan(db: Kysely<DB>): Promise<CurrentCalcu
   return { ok: true, plan, calculation: calculatePlan(validation.plan) };
 }
 
-function transaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<DB>) => work(trx));
-}
-
 /**
  * Runs `work` in a transaction; commits only when the whole plan still validates.
  * `work` gets the plan as it was before the change, for rule checks with good messages.
  */
 export function changePlan<T>(db: Kysely<DB>, work: (trx: Kysely<DB>, before: Plan) => Promise<T>): Promise<T> {
-  return transaction(db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const result = await work(trx, await exportPlan(trx));
     const validation = validatePlan(await exportPlan(trx));
     if (!validation.ok) throw new PlanWouldBeInvalid(validation.problems);
