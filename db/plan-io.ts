@@ -15,6 +15,7 @@ import {
   type SchoolType,
 } from "../domain/plan";
 import { writeAudit } from "./audit";
+import type { DemandNotesTable } from "./demand";
 import { centsFromMoneyString, moneyStringFromCents } from "./cents";
 import type { DB } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
@@ -232,7 +233,7 @@ async function replacePlanContent(
     .execute();
   for (const c of oldCells) history.set(demandCellKey(c.partner_code, c.school_code, c.category_code, c.year), c);
   // Line justifications (demand_notes) would go with the schools and categories they cascade from.
-  const notes = (await sql<DemandNoteRow>`
+  const notes = (await sql<DemandNotesTable>`
     select partner_code, school_code, category_code, text, updated_at, updated_by from demand_notes`.execute(trx)).rows;
 
   // Children first: no cascade has to search the (large) demand table.
@@ -379,17 +380,8 @@ async function replacePlanContent(
   };
 }
 
-interface DemandNoteRow {
-  partner_code: string;
-  school_code: string | null;
-  category_code: string;
-  text: string;
-  updated_at: string;
-  updated_by: number | null;
-}
-
 /** Puts back the notes whose partner, category and school (of the same partner) the new plan still has. */
-async function restoreDemandNotes(trx: Kysely<DB>, plan: Plan, notes: DemandNoteRow[]): Promise<number> {
+async function restoreDemandNotes(trx: Kysely<DB>, plan: Plan, notes: DemandNotesTable[]): Promise<number> {
   const partners = new Set(plan.partners.map((p) => p.code));
   const categories = new Set(plan.categories.map((c) => c.code));
   const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));

@@ -8,7 +8,7 @@
 // rate as on an invoice), gross and the common-cost split (CALCULATION.md §4, §5).
 // Only awarded lots take part; lots still open are listed, not priced.
 import { calculatePlan, PlanCalculationError } from "./calculate";
-import type { PartnerCalculation, TenderCalculation } from "./calculation";
+import type { Figures, PartnerCalculation, TenderCalculation } from "./calculation";
 import { AllocationError, compareCodes } from "./allocate";
 import { formatMoney, parseMoney, type Cents } from "./money";
 import type { Plan, PlanCategory, PlanCommonCost, PlanDemandLine, PlanLot, PlanPartner, PlanTender } from "./plan";
@@ -144,14 +144,8 @@ export function priceSide(
 
 // ---- The comparison -------------------------------------------------------------------
 
-export interface SideFigures {
-  quantity: number;
-  directNet: Cents;
-  directVat: Cents;
-  directGross: Cents;
-  commonCostShare: Cents;
-  totalGross: Cents;
-}
+/** A partner's figures on one side (plan or actual); solo price and savings do not apply. */
+export type SideFigures = Omit<Figures, "soloGross" | "savingsGross">;
 
 export interface YearComparison {
   year: number;
