@@ -6,8 +6,10 @@ import type { Kysely } from "kysely";
 import packageJson from "../../package.json";
 import type { DB } from "../../db/schema";
 import { exportPlan } from "../../db/plan-io";
-import { cachedByDataVersion } from "~/utils/data-version-cache.server";
+import { cachedByDataVersion, cachedImmutable } from "~/utils/data-version-cache.server";
 import { getSnapshot, type SnapshotInfo } from "../../db/snapshots";
+import { renderSummaryCharts, type SummaryChartsSvg } from "./charts/summary-charts.server";
+import { buildSummaryView, type SummaryView } from "./summary-model";
 import { calculatePlan } from "../../domain/calculate";
 import type { TenderCalculation } from "../../domain/calculation";
 import type { Plan } from "../../domain/plan";
@@ -55,6 +57,50 @@ export async function loadSnapshotTender(db: Kysely<DB>, tenderCode: string, ver
   const { plan, result, ...snapshot } = stored;
   const { resultMatches, ...state } = calculateTender(plan, tenderCode);
   return { snapshot, state, matchesStoredResult: resultMatches ? resultMatches(result) : false };
+}
+
+/**
+ * Everything of the committee summary that follows from the calculation: the view
+ * model and the charts drawn as SVG. Computed once per data version (working state)
+ * or once ever (a snapshot), so that a view is only a React render of plain data.
+ */
+export interface SummaryModel {
+  tenderName: string;
+  /** null when the plan cannot be calculated; `problems` says why. */
+  view: SummaryView | null;
+  charts: SummaryChartsSvg | null;
+  problems: string[];
+  /** For snapshots: whether today's engine still gives the stored result. */
+  matchesStoredResult: boolean;
+}
+
+function summaryModel(tenderCode: string, state: TenderState, matchesStoredResult: boolean): SummaryModel {
+  if (!state.ok) {
+    return { tenderName: tenderCode, view: null, charts: null, problems: state.problems.map((p) => p.message), matchesStoredResult };
+  }
+  const view = buildSummaryView(state.tender);
+  return { tenderName: view.tender.name, view, charts: renderSummaryCharts(view), problems: [], matchesStoredResult };
+}
+
+/** The summary of the current working state; undefined when no such tender exists. Shared: do not mutate. */
+export async function loadCurrentSummary(db: Kysely<DB>, tenderCode: string): Promise<SummaryModel | undefined> {
+  return cachedByDataVersion(db, `current-summary:${tenderCode}`, async () => {
+    const state = await loadCurrentTender(db, tenderCode);
+    return state && summaryModel(tenderCode, state, true);
+  });
+}
+
+/**
+ * The summary of a snapshot (its info from listSnapshots). Snapshots never change
+ * (triggers refuse UPDATE and DELETE), so the drawn summary is kept regardless of
+ * later writes; the key includes the creation time in case a restore swaps the data.
+ */
+export async function loadSnapshotSummary(db: Kysely<DB>, snapshot: SnapshotInfo): Promise<SummaryModel | undefined> {
+  const key = `snapshot-summary:${snapshot.tenderCode}:${snapshot.version}:${snapshot.createdAt}`;
+  return cachedImmutable(key, async () => {
+    const frozen = await loadSnapshotTender(db, snapshot.tenderCode, snapshot.version);
+    return frozen && summaryModel(snapshot.tenderCode, frozen.state, frozen.matchesStoredResult);
+  });
 }
 
 /**

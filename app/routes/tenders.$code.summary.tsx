@@ -5,8 +5,7 @@ import { CostSplitLink } from "~/components/download-links";
 import { SavingsPerPartnerChart } from "~/components/charts/savings-per-partner-chart";
 import { UnitPriceChart } from "~/components/charts/unit-price-chart";
 import { VolumePerLotChart } from "~/components/charts/volume-per-lot-chart";
-import { APP_VERSION, loadCurrentTender, loadSnapshotTender, parseVersionParam } from "~/components/summary-data.server";
-import { buildSummaryView } from "~/components/summary-model";
+import { APP_VERSION, loadCurrentSummary, loadSnapshotSummary, parseVersionParam } from "~/components/summary-data.server";
 import { PrintFooter } from "~/components/summary-print-footer";
 import { KeyFigures, PartnerSummaryTable, SavingsBreakdownTable } from "~/components/summary-sections";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
@@ -32,37 +31,33 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const version = parseVersionParam(new URL(request.url).searchParams.get("version"));
   if (version === "invalid") throw notFound();
 
-  const frozen = version === null ? undefined : await loadSnapshotTender(db, code, version);
+  const snapshots = await listSnapshots(db, code);
+  const frozen = version === null ? undefined : snapshots.find((s) => s.version === version);
   if (version !== null && !frozen) throw notFound();
-  const state = frozen ? frozen.state : await loadCurrentTender(db, code);
-  if (!state) throw notFound();
+  // Cached per data version (snapshots: for good), charts already drawn as SVG.
+  const summary = frozen ? await loadSnapshotSummary(db, frozen) : await loadCurrentSummary(db, code);
+  if (!summary) throw notFound();
 
-  const view = state.ok ? buildSummaryView(state.tender) : null;
-  const versions = (await listSnapshots(db, code)).map(({ version, createdAt }) => ({ version, createdAt }));
   return json({
     code,
-    tenderName: view?.tender.name ?? code,
-    view,
-    problems: state.ok ? [] : state.problems.map((p) => p.message),
+    tenderName: summary.tenderName,
+    view: summary.view,
+    charts: summary.charts,
+    problems: summary.problems,
     snapshot: frozen
-      ? {
-          version: frozen.snapshot.version,
-          comment: frozen.snapshot.comment,
-          createdAt: frozen.snapshot.createdAt,
-          createdBy: frozen.snapshot.createdBy,
-        }
+      ? { version: frozen.version, comment: frozen.comment, createdAt: frozen.createdAt, createdBy: frozen.createdBy }
       : null,
-    matchesStoredResult: frozen?.matchesStoredResult ?? true,
-    versions,
+    matchesStoredResult: summary.matchesStoredResult,
+    versions: snapshots.map(({ version, createdAt }) => ({ version, createdAt })),
     // The workbook route refuses officers; its link is for the others only (not printed).
     canDownloadCostSplit: canDownloadCostSplit(user),
-    stamp: { at: frozen?.snapshot.createdAt ?? new Date().toISOString(), version, appVersion: APP_VERSION },
+    stamp: { at: frozen?.createdAt ?? new Date().toISOString(), version, appVersion: APP_VERSION },
   });
 }
 
 export default function SummaryPage() {
   const data = useLoaderData<typeof loader>();
-  const { view, snapshot, code } = data;
+  const { view, charts, snapshot, code } = data;
   const base = `/tenders/${encodeURIComponent(code)}`;
   const years = view ? `${view.tender.startYear}–${view.tender.endYear}` : "";
   return (
@@ -97,7 +92,7 @@ export default function SummaryPage() {
         <SnapshotBanner snapshot={snapshot} matchesStoredResult={data.matchesStoredResult} currentHref={`${base}/summary`} />
       ) : null}
 
-      {view ? (
+      {view && charts ? (
         <>
           <section aria-labelledby="key-figures">
             <SectionHeading id="key-figures">Auf einen Blick</SectionHeading>
@@ -106,9 +101,10 @@ export default function SummaryPage() {
 
           <section aria-labelledby="charts">
             <SectionHeading id="charts">Grafiken</SectionHeading>
-            <SavingsPerPartnerChart partners={view.partners} />
-            <VolumePerLotChart lots={view.lots} />
-            <UnitPriceChart categories={view.categories} />
+            {/* Drawn on the server once per data version: plain SVG, no chart library in the browser. */}
+            <SavingsPerPartnerChart partners={view.partners} svg={charts.savingsPerPartner} />
+            <VolumePerLotChart lots={view.lots} svg={charts.volumePerLot} />
+            <UnitPriceChart categories={view.categories} svg={charts.unitPrices} />
           </section>
 
           <section aria-labelledby="savings">

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 
 // A small cache for results computed from the whole database (the engine's figures
-// of a tender), keyed by a data version: `PRAGMA data_version` changes when another
+// of a tender, the committee summary with its drawn charts), keyed by a data version: `PRAGMA data_version` changes when another
 // connection commits, `total_changes()` when this one writes. Any write therefore
 // invalidates every entry — coarse, but never stale. The server has one connection
 // (app/utils/db.server.ts), and a transaction holds it, so no uncommitted state is read.
@@ -32,11 +32,27 @@ export async function dataVersion<Tables>(db: Kysely<Tables>): Promise<string> {
  * callers must not mutate it.
  */
 export async function cachedByDataVersion<Tables, T>(db: Kysely<Tables>, key: string, compute: () => Promise<T>): Promise<T> {
-  const version = await dataVersion(db);
+  return remember(key, await dataVersion(db), compute);
+}
+
+/**
+ * For values that can never change (a snapshot's figures): cached by key alone, no
+ * database round trip. The key must name the thing exactly (tender, version and its
+ * creation time), since no write invalidates it. Shares the size limit with the rest.
+ */
+export function cachedImmutable<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  return remember(`forever:${key}`, "forever", compute);
+}
+
+function remember<T>(key: string, version: string, compute: () => Promise<T>): Promise<T> {
   const hit = entries.get(key);
-  if (hit && hit.version === version) return hit.value as Promise<T>;
+  // Re-inserted at the end on every use: the map's order is the eviction order (LRU).
+  entries.delete(key);
+  if (hit && hit.version === version) {
+    entries.set(key, hit);
+    return hit.value as Promise<T>;
+  }
   const value = compute();
-  entries.delete(key); // re-insert at the end: the map's order is the eviction order
   entries.set(key, { version, value });
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
   value.catch(() => {

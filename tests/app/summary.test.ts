@@ -3,6 +3,7 @@ import path from "node:path";
 import { createSnapshot, getSnapshot } from "../../db/snapshots";
 import { findUserByEmail } from "../../db/users";
 import { parseMoney } from "../../domain/money";
+import { formatCents } from "../../app/utils/format";
 import type { Result } from "../../domain/result";
 import { action as snapshotAction } from "../../app/routes/tenders.$code.snapshots";
 import { loader } from "../../app/routes/tenders.$code.summary";
@@ -80,6 +81,23 @@ describe("the committee summary", () => {
       if (category.averageSoloPriceNet !== null) {
         expect(BigInt(category.averageSoloPriceNet)).toBeGreaterThanOrEqual(BigInt(category.unitPriceNet));
       }
+    }
+  });
+
+  it("sends the three charts as SVG drawn on the server, with their text alternatives", async () => {
+    const { charts, view } = await (await summary(COMMITTEE)).json();
+    const svgs = [charts.savingsPerPartner, charts.volumePerLot, charts.unitPrices] as string[];
+    for (const svg of svgs) {
+      expect(svg).toMatch(/<svg[^>]*role="img"[^>]*aria-label="[^"]+"/);
+      expect(svg).toMatch(/<desc>[^<]*\d,\d\d €/);
+      expect(svg).not.toMatch(/<(style|script)\b/i);
+    }
+    expect(charts.savingsPerPartner.match(/recharts-bar-rectangle"/g)).toHaveLength(view.partners.length);
+    // Every partner's exact savings (golden result) stand in the drawing's description.
+    const desc = /<desc>([^<]*)<\/desc>/.exec(charts.savingsPerPartner)?.[1] ?? "";
+    for (const partner of expected.partners) {
+      const name = view.partners.find((p: { code: string }) => p.code === partner.code).name;
+      expect(desc).toContain(`${name}: ${formatCents(cents(partner.savingsGross))}`);
     }
   });
 

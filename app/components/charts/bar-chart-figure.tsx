@@ -1,8 +1,8 @@
-// A bar chart rendered on the server as SVG (recharts 2), with a text alternative:
-// the <svg> has role="img", an aria-label, <title> and a <desc> listing the exact
-// figures, and a data table in <details>. Fixed width/height, a stable id and no
-// animation, so that server and browser render the same markup (STACK.md).
-import { Bar, BarChart, CartesianGrid, Cell, LabelList, ReferenceLine, XAxis, YAxis } from "recharts";
+// A bar chart as the page shows it: caption, HTML legend, the SVG drawing and a data
+// table in <details>. The drawing is SVG markup rendered on the server
+// (bar-chart-svg.server.tsx, recharts 2) and inserted as it is, so that recharts never
+// reaches the browser's JavaScript. Its text alternative travels inside the markup: the
+// <svg> has role="img", an aria-label, <title> and a <desc> listing the exact figures.
 import { formatCents } from "~/utils/format";
 
 /** Whole cents as a decimal integer string: bigint does not survive the loader's JSON. */
@@ -41,7 +41,8 @@ export interface BarRow {
   values: Record<string, CentsText | null>;
 }
 
-export interface BarChartFigureProps {
+/** What a chart shows: the same spec draws the SVG on the server and the legend and table on the page. */
+export interface BarChartSpec {
   /** Stable, unique on the page: recharts derives clip-path ids from it. */
   id: string;
   title: string;
@@ -55,10 +56,7 @@ export interface BarChartFigureProps {
   labelHeader: string;
 }
 
-const ROW_HEIGHT = 34;
-const LABEL_WIDTH = 190;
-
-function formatValue(cents: CentsText | null): string {
+export function formatBarValue(cents: CentsText | null): string {
   return cents === null ? "–" : formatCents(BigInt(cents));
 }
 
@@ -66,63 +64,22 @@ function formatValue(cents: CentsText | null): string {
 export function describeRows(series: BarSeries[], rows: BarRow[]): string {
   return rows
     .map((row) => {
-      const values = series.map((s) => (series.length > 1 ? `${s.name} ${formatValue(row.values[s.key])}` : formatValue(row.values[s.key])));
+      const values = series.map((s) =>
+        series.length > 1 ? `${s.name} ${formatBarValue(row.values[s.key])}` : formatBarValue(row.values[s.key]),
+      );
       return `${row.label}: ${values.join(", ")}`;
     })
     .join("; ");
 }
 
-interface LabelProps {
-  x?: number | string;
-  y?: number | string;
-  width?: number | string;
-  height?: number | string;
-  value?: number | string;
+export interface BarChartFigureProps {
+  spec: BarChartSpec;
+  /** The <svg> drawn on the server from the same spec (trusted markup of our own). */
+  svg: string;
 }
 
-/**
- * The exact figure just past the end of the bar, on one line. recharts' own label
- * wraps to the bar's width, which breaks "433,20 €" apart at short bars.
- */
-function BarEndLabel({ x = 0, y = 0, width = 0, height = 0, value }: LabelProps) {
-  if (value === undefined || value === null) return null;
-  const end = Number(x) + Number(width);
-  const negative = Number(width) < 0;
-  return (
-    <text
-      x={negative ? end - 4 : end + 4}
-      y={Number(y) + Number(height) / 2}
-      dominantBaseline="central"
-      textAnchor={negative ? "end" : "start"}
-      fontSize={13}
-      fill="#0b0c0c"
-    >
-      {value}
-    </text>
-  );
-}
-
-export function BarChartFigure(props: BarChartFigureProps) {
-  const { id, title, summary, series, rows, labelHeader } = props;
-  // Bars run left to right, one row per label: long German names stay readable and
-  // the exact figure fits at the end of each bar.
-  const width = props.width ?? 880;
-  const height = props.height ?? Math.max(140, rows.length * ROW_HEIGHT * Math.max(1, series.length * 0.7) + 40);
-  const data = rows.map((row) => {
-    const entry: Record<string, string | number | null> = { label: row.label };
-    for (const s of series) {
-      const cents = row.values[s.key];
-      entry[s.key] = cents === null ? null : centsToPlotEuros(cents);
-      // null, not "–": recharts skips the label of a missing bar only for null.
-      entry[`${s.key}Text`] = cents === null ? null : formatValue(cents);
-    }
-    return entry;
-  });
-  const hasNegative = rows.some((row) => series.some((s) => (row.values[s.key] ?? "0").startsWith("-")));
-  const description = `${summary} ${describeRows(series, rows)}.`;
-
-  const maxAbsEuros = Math.max(0, ...data.flatMap((entry) => series.map((s) => Math.abs(Number(entry[s.key] ?? 0)))));
-
+export function BarChartFigure({ spec, svg }: BarChartFigureProps) {
+  const { title, series, rows, labelHeader } = spec;
   return (
     <figure className="chart-figure mb-8 break-inside-avoid">
       <figcaption className="mb-2 text-lg font-bold">{title}</figcaption>
@@ -141,37 +98,10 @@ export function BarChartFigure(props: BarChartFigureProps) {
         </ul>
       ) : null}
       {/* Scale the fixed-size SVG down on narrow screens and on paper. */}
-      <div className="max-w-full overflow-hidden [&_.recharts-surface]:h-auto! [&_.recharts-wrapper]:h-auto! [&_.recharts-wrapper]:max-w-full!">
-        <BarChart
-          id={id}
-          width={width}
-          height={height}
-          data={data}
-          layout="vertical"
-          margin={{ top: 5, right: 110, bottom: 5, left: 10 }}
-          barCategoryGap="20%"
-          role="img"
-          aria-label={title}
-          title={title}
-          desc={description}
-        >
-          <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tickFormatter={plotTickFormatter(maxAbsEuros)} tick={{ fontSize: 13 }} />
-          <YAxis type="category" dataKey="label" tick={{ fontSize: 13 }} interval={0} width={LABEL_WIDTH} />
-          {hasNegative ? <ReferenceLine x={0} stroke="#0b0c0c" /> : null}
-          {series.map((s) => (
-            <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.color} isAnimationActive={false}>
-              {rows.map((row, index) => (
-                <Cell
-                  key={index}
-                  fill={s.negativeColor && (row.values[s.key] ?? "").startsWith("-") ? s.negativeColor : s.color}
-                />
-              ))}
-              <LabelList dataKey={`${s.key}Text`} content={BarEndLabel} />
-            </Bar>
-          ))}
-        </BarChart>
-      </div>
+      <div
+        className="max-w-full overflow-hidden [&_.recharts-surface]:h-auto! [&_.recharts-wrapper]:h-auto! [&_.recharts-wrapper]:max-w-full!"
+        dangerouslySetInnerHTML={{ __html: svg }}
+      />
       <details className="mt-2 print:hidden">
         <summary className="cursor-pointer text-link underline">Daten als Tabelle: {title}</summary>
         <table className="mt-2 w-full text-left">
@@ -196,7 +126,7 @@ export function BarChartFigure(props: BarChartFigureProps) {
                 </th>
                 {series.map((s) => (
                   <td key={s.key} className="whitespace-nowrap border-b border-line px-2 py-1 text-right tabular-nums">
-                    {formatValue(row.values[s.key])}
+                    {formatBarValue(row.values[s.key])}
                   </td>
                 ))}
               </tr>

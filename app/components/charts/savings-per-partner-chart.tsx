@@ -1,4 +1,4 @@
-import { BarChartFigure, type CentsText } from "./bar-chart-figure";
+import { BarChartFigure, type BarChartSpec, type CentsText } from "./bar-chart-figure";
 
 export interface PartnerSavingsRow {
   name: string;
@@ -14,15 +14,19 @@ function bySavingsDescending(partners: PartnerSavingsRow[]): PartnerSavingsRow[]
 }
 
 /** Savings (gross, whole term) of each participant; negative savings in red. */
-export function SavingsPerPartnerChart({ id = "chart-savings-per-partner", partners }: { id?: string; partners: PartnerSavingsRow[] }) {
-  return (
-    <BarChartFigure
-      id={id}
-      title="Ersparnis je Schulträger (brutto, gesamte Laufzeit)"
-      summary="Balkendiagramm: Ersparnis jedes teilnehmenden Schulträgers gegenüber einer eigenen Beschaffung, nach Gemeinkostenanteil."
-      labelHeader="Schulträger"
-      series={[{ key: "savings", name: "Ersparnis brutto", color: "#00703c", negativeColor: "#b10e1e" }]}
-      rows={bySavingsDescending(partners).map((p) => ({ label: p.name, values: { savings: p.savingsGross } }))}
-    />
-  );
+export function savingsPerPartnerSpec(partners: PartnerSavingsRow[], id = "chart-savings-per-partner"): BarChartSpec {
+  return {
+    id,
+    title: "Ersparnis je Schulträger (brutto, gesamte Laufzeit)",
+    summary:
+      "Balkendiagramm: Ersparnis jedes teilnehmenden Schulträgers gegenüber einer eigenen Beschaffung, nach Gemeinkostenanteil.",
+    labelHeader: "Schulträger",
+    series: [{ key: "savings", name: "Ersparnis brutto", color: "#00703c", negativeColor: "#b10e1e" }],
+    rows: bySavingsDescending(partners).map((p) => ({ label: p.name, values: { savings: p.savingsGross } })),
+  };
+}
+
+/** The figure around the server-drawn SVG (see charts/summary-charts.server.ts). */
+export function SavingsPerPartnerChart({ partners, svg }: { partners: PartnerSavingsRow[]; svg: string }) {
+  return <BarChartFigure spec={savingsPerPartnerSpec(partners)} svg={svg} />;
 }

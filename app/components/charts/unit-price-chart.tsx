@@ -1,4 +1,4 @@
-import { BarChartFigure, type CentsText } from "./bar-chart-figure";
+import { BarChartFigure, type BarChartSpec, type CentsText } from "./bar-chart-figure";
 
 export interface CategoryPriceRow {
   name: string;
@@ -12,18 +12,22 @@ export interface CategoryPriceRow {
 }
 
 /** Joint unit price against the average solo unit price per category, net. */
-export function UnitPriceChart({ id = "chart-unit-prices", categories }: { id?: string; categories: CategoryPriceRow[] }) {
-  return (
-    <BarChartFigure
-      id={id}
-      title="Stückpreis gemeinsam und allein je Produktgruppe (netto)"
-      summary="Gruppiertes Balkendiagramm: Verbund-Stückpreis gegenüber dem mengengewichteten Durchschnitt der Stückpreise, die die Schulträger allein erreichen würden."
-      labelHeader="Produktgruppe"
-      series={[
-        { key: "joint", name: "Verbundpreis", color: "#1d3f6e" },
-        { key: "solo", name: "Einzelpreis (Ø)", color: "#b1b4b6" },
-      ]}
-      rows={categories.map((c) => ({ label: c.name, values: { joint: c.unitPriceNet, solo: c.averageSoloPriceNet } }))}
-    />
-  );
+export function unitPriceSpec(categories: CategoryPriceRow[], id = "chart-unit-prices"): BarChartSpec {
+  return {
+    id,
+    title: "Stückpreis gemeinsam und allein je Produktgruppe (netto)",
+    summary:
+      "Gruppiertes Balkendiagramm: Verbund-Stückpreis gegenüber dem mengengewichteten Durchschnitt der Stückpreise, die die Schulträger allein erreichen würden.",
+    labelHeader: "Produktgruppe",
+    series: [
+      { key: "joint", name: "Verbundpreis", color: "#1d3f6e" },
+      { key: "solo", name: "Einzelpreis (Ø)", color: "#b1b4b6" },
+    ],
+    rows: categories.map((c) => ({ label: c.name, values: { joint: c.unitPriceNet, solo: c.averageSoloPriceNet } })),
+  };
+}
+
+/** The figure around the server-drawn SVG (see charts/summary-charts.server.ts). */
+export function UnitPriceChart({ categories, svg }: { categories: CategoryPriceRow[]; svg: string }) {
+  return <BarChartFigure spec={unitPriceSpec(categories)} svg={svg} />;
 }

@@ -1,4 +1,4 @@
-import { BarChartFigure, type CentsText } from "./bar-chart-figure";
+import { BarChartFigure, type BarChartSpec, type CentsText } from "./bar-chart-figure";
 
 export interface LotVolumeRow {
   code: string;
@@ -10,21 +10,24 @@ export interface LotVolumeRow {
 }
 
 /** Ordered volume and estimated contract value (with reserve) per lot, both net. */
-export function VolumePerLotChart({ id = "chart-volume-per-lot", lots }: { id?: string; lots: LotVolumeRow[] }) {
-  return (
-    <BarChartFigure
-      id={id}
-      title="Volumen je Los (netto)"
-      summary="Balkendiagramm: gemeldetes Volumen und geschätzter Auftragswert mit Reserve je Los, netto."
-      labelHeader="Los"
-      series={[
-        { key: "directNet", name: "Volumen (gemeldete Mengen)", color: "#1d3f6e" },
-        { key: "estimatedValueNet", name: "Auftragswert mit Reserve", color: "#5694ca" },
-      ]}
-      rows={lots.map((lot) => ({
-        label: `${lot.code} ${lot.name}`,
-        values: { directNet: lot.directNet, estimatedValueNet: lot.estimatedValueNet },
-      }))}
-    />
-  );
+export function volumePerLotSpec(lots: LotVolumeRow[], id = "chart-volume-per-lot"): BarChartSpec {
+  return {
+    id,
+    title: "Volumen je Los (netto)",
+    summary: "Balkendiagramm: gemeldetes Volumen und geschätzter Auftragswert mit Reserve je Los, netto.",
+    labelHeader: "Los",
+    series: [
+      { key: "directNet", name: "Volumen (gemeldete Mengen)", color: "#1d3f6e" },
+      { key: "estimatedValueNet", name: "Auftragswert mit Reserve", color: "#5694ca" },
+    ],
+    rows: lots.map((lot) => ({
+      label: `${lot.code} ${lot.name}`,
+      values: { directNet: lot.directNet, estimatedValueNet: lot.estimatedValueNet },
+    })),
+  };
+}
+
+/** The figure around the server-drawn SVG (see charts/summary-charts.server.ts). */
+export function VolumePerLotChart({ lots, svg }: { lots: LotVolumeRow[]; svg: string }) {
+  return <BarChartFigure spec={volumePerLotSpec(lots)} svg={svg} />;
 }
