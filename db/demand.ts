@@ -180,6 +180,17 @@ async function applyValues(
   at: string,
 ): Promise<{ cells: number; notes: number }> {
   const { cells, notes } = diffValues(current, wanted);
+  const audit = (entity: string, entityKey: string, oldValue: string, newValue: string) =>
+    writeAudit(trx, {
+      userId: user.id,
+      action: source === "import" ? "demand.import" : "demand.update",
+      entity,
+      entityKey,
+      oldValue,
+      newValue,
+      detail: { source, role: user.role },
+      at: new Date(at),
+    });
   let position: number | null = null;
   for (const c of cells) {
     if (c.newQuantity === 0) {
@@ -212,16 +223,12 @@ async function applyValues(
           .execute();
       }
     }
-    await writeAudit(trx, {
-      userId: user.id,
-      action: source === "import" ? "demand.import" : "demand.update",
-      entity: AUDIT_ENTITY.line,
-      entityKey: `${partnerCode}|${cellKey(c.schoolCode, c.categoryCode, c.year)}`,
-      oldValue: String(c.oldQuantity),
-      newValue: String(c.newQuantity),
-      detail: { source, role: user.role },
-      at: new Date(at),
-    });
+    await audit(
+      AUDIT_ENTITY.line,
+      `${partnerCode}|${cellKey(c.schoolCode, c.categoryCode, c.year)}`,
+      String(c.oldQuantity),
+      String(c.newQuantity),
+    );
   }
   const noteTable = withDemandTables(trx);
   for (const n of notes) {
@@ -244,16 +251,7 @@ async function applyValues(
         })
         .execute();
     }
-    await writeAudit(trx, {
-      userId: user.id,
-      action: source === "import" ? "demand.import" : "demand.update",
-      entity: AUDIT_ENTITY.note,
-      entityKey: `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`,
-      oldValue: n.oldText,
-      newValue: n.newText,
-      detail: { source, role: user.role },
-      at: new Date(at),
-    });
+    await audit(AUDIT_ENTITY.note, `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`, n.oldText, n.newText);
   }
   return { cells: cells.length, notes: notes.length };
 }
