@@ -122,6 +122,42 @@ export function buildDemandGrids(input: {
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
+/** The partner-wide sums of its grids: quantity per category and year over all schools. */
+export interface DemandTotals {
+  years: number[];
+  rows: { category: GridCategory; quantities: number[]; total: number }[];
+  yearTotals: number[];
+  total: number;
+}
+
+/**
+ * Adds up grids of the same partner cell by cell (category × year). Grids may list
+ * categories and years in any order; the result keeps the first appearance of each,
+ * years ascending. Quantities are whole numbers, so plain addition is exact.
+ */
+export function sumDemandGrids(
+  grids: readonly { years: readonly number[]; rows: readonly { category: GridCategory; quantities: readonly number[] }[] }[],
+): DemandTotals {
+  const years = [...new Set(grids.flatMap((g) => g.years))].sort((a, b) => a - b);
+  const categories = new Map<string, GridCategory>();
+  const cells = new Map<string, number>(); // cellKey(null, category, year) → sum
+  for (const grid of grids) {
+    for (const row of grid.rows) {
+      if (!categories.has(row.category.code)) categories.set(row.category.code, row.category);
+      grid.years.forEach((year, i) => {
+        const key = cellKey(null, row.category.code, year);
+        cells.set(key, (cells.get(key) ?? 0) + row.quantities[i]);
+      });
+    }
+  }
+  const rows = [...categories.values()].map((category) => {
+    const quantities = years.map((y) => cells.get(cellKey(null, category.code, y)) ?? 0);
+    return { category, quantities, total: sum(quantities) };
+  });
+  const yearTotals = years.map((_, i) => sum(rows.map((r) => r.quantities[i])));
+  return { years, rows, yearTotals, total: sum(yearTotals) };
+}
+
 /** Grid values as a flat list, the shape forms, saves and the template use. */
 export interface GridValues {
   quantities: Map<string, number>; // cellKey → quantity

@@ -12,11 +12,12 @@ import {
   type PartnerDemandData,
 } from "../../db/demand";
 import { parseGridForm } from "../../domain/demand-form";
-import { NO_SCHOOL_TITLE, type Conflict } from "../../domain/demand-grid";
+import { NO_SCHOOL_TITLE, sumDemandGrids, type Conflict } from "../../domain/demand-grid";
 import { canEditDemand, canReopenDemand, canSubmitDemand, formatTimeLeft, DEMAND_STATUS_LABEL } from "../../domain/demand-workflow";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
 import { DemandGridForm, gridDomId, gridKey, type GridSaveReply } from "~/components/demand-grid-form";
 import { DemandImportUpload } from "~/components/demand-import-upload";
+import { DemandTotalsTable } from "~/components/demand-totals";
 import { Button, DescriptionList, ErrorSummary, Notice, PageHeading, SectionHeading, Tag } from "~/components/ui";
 import { requirePartnerRead, requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -45,9 +46,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const deadline = await getDemandDeadline(db);
   const edit = canEditDemand(user, data.partner.code, state, now);
   const imported = Number(new URL(request.url).searchParams.get("importiert"));
+  const grids = gridsOf(data);
   return json({
     partner: data.partner,
-    grids: gridsOf(data),
+    grids,
+    totals: sumDemandGrids(grids),
     status: state.status,
     deadline: deadline
       ? { text: formatBerlinDateTime(deadline.instant), left: formatTimeLeft(deadline.instant, now), passed: deadline.instant <= now }
@@ -151,7 +154,6 @@ export default function PartnerDemandEditor() {
   const navigation = useNavigation();
   const gridReply = actionData?.intent === "save" ? actionData : undefined;
   const workflowReply = actionData && actionData.intent !== "save" ? actionData : undefined;
-  const total = data.grids.reduce((s, g) => s + g.total, 0);
   const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
   const busy = navigation.state !== "idle";
   return (
@@ -184,7 +186,7 @@ export default function PartnerDemandEditor() {
               "Keine Frist gesetzt"
             ),
           },
-          { term: "Gesamtmenge", value: `${formatInteger(total)} Stück` },
+          { term: "Gesamtmenge", value: `${formatInteger(data.totals.total)} Stück` },
         ]}
       />
       {!data.canEdit && data.canWritePartner ? (
@@ -219,6 +221,8 @@ export default function PartnerDemandEditor() {
           ) : null}
         </Form>
       ) : null}
+
+      <DemandTotalsTable totals={data.totals} />
 
       <SectionHeading>Bedarf je Schule</SectionHeading>
       <p className="mb-4 text-muted">

@@ -11,6 +11,7 @@ import {
   parseQuantityText,
   planningYears,
   splitCellKey,
+  sumDemandGrids,
 } from "../../domain/demand-grid";
 
 const schools = [
@@ -78,6 +79,63 @@ describe("buildDemandGrids", () => {
     expect(changed[0].version).not.toBe(grids[0].version);
     expect(grids[0].version).toMatch(/^[0-9a-f]{16}$/);
   });
+});
+
+describe("sumDemandGrids", () => {
+  const cells = [
+    { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 10 },
+    { schoolCode: "COE-GY1", categoryCode: "NB-SUS", year: 2027, quantity: 4 },
+    { schoolCode: "COE-GY1", categoryCode: "TAB", year: 2028, quantity: 6 },
+    { schoolCode: null, categoryCode: "TAB", year: 2028, quantity: 3 },
+  ];
+  const grids = buildDemandGrids({ schools, categories, years: [2027, 2028], cells, notes: [] });
+
+  test("adds all schools' grids per category and year", () => {
+    const totals = sumDemandGrids(grids);
+    expect(totals.years).toEqual([2027, 2028]);
+    expect(totals.rows.map((r) => [r.category.code, r.quantities, r.total])).toEqual([
+      ["NB-SUS", [14, 0], 14],
+      ["TAB", [0, 9], 9],
+    ]);
+    expect(totals.yearTotals).toEqual([14, 9]);
+    expect(totals.total).toBe(23);
+  });
+
+  test("no grids: no rows, zero total", () => {
+    expect(sumDemandGrids([])).toEqual({ years: [], rows: [], yearTotals: [], total: 0 });
+  });
+
+  test("matches grids by category code and year, not by position", () => {
+    const a = { years: [2028, 2027], rows: [{ category: categories[1], quantities: [1, 2] }] };
+    const b = { years: [2027], rows: [{ category: categories[0], quantities: [5] }, { category: categories[1], quantities: [10] }] };
+    const totals = sumDemandGrids([a, b]);
+    expect(totals.years).toEqual([2027, 2028]);
+    expect(totals.rows.map((r) => [r.category.code, r.quantities])).toEqual([
+      ["TAB", [12, 1]],
+      ["NB-SUS", [5, 0]],
+    ]);
+  });
+
+  const cellArbitrary = fc.record({
+    schoolCode: fc.constantFrom("COE-GS1", "COE-GY1", null),
+    categoryCode: fc.constantFrom("NB-SUS", "TAB"),
+    year: fc.constantFrom(2027, 2028, 2029),
+    quantity: fc.integer({ min: 0, max: 100_000 }),
+  });
+  fcTest.prop([fc.uniqueArray(cellArbitrary, { selector: (c) => cellKey(c.schoolCode, c.categoryCode, c.year) })])(
+    "every total equals the sum of the demand lines it covers",
+    (lines) => {
+      const years = [2027, 2028, 2029];
+      const totals = sumDemandGrids(buildDemandGrids({ schools, categories, years, cells: lines, notes: [] }));
+      const of = (match: (c: (typeof lines)[number]) => boolean) => lines.filter(match).reduce((s, c) => s + c.quantity, 0);
+      for (const row of totals.rows) {
+        years.forEach((year, i) => expect(row.quantities[i]).toBe(of((c) => c.categoryCode === row.category.code && c.year === year)));
+        expect(row.total).toBe(of((c) => c.categoryCode === row.category.code));
+      }
+      years.forEach((year, i) => expect(totals.yearTotals[i]).toBe(of((c) => c.year === year)));
+      expect(totals.total).toBe(of(() => true));
+    },
+  );
 });
 
 describe("parseQuantityText", () => {
