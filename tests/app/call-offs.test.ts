@@ -9,7 +9,7 @@ import { loader as planVsActualLoader } from "../../app/routes/tenders.$code.pla
 import { listAudit } from "../../db/audit";
 import { awardLot } from "../../db/awards";
 import { NOT_AWARDED_MESSAGE } from "../../db/call-offs";
-import { seedCallOffPlan, SEED_PASSWORD, type SeededUsers } from "../helpers/call-offs-seed";
+import { awardOfL1, seedCallOffPlan, SEED_PASSWORD, type SeededUsers } from "../helpers/call-offs-seed";
 import type { TestDatabase } from "../helpers/test-database";
 import { makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
 
@@ -67,15 +67,7 @@ describe("before the award", () => {
 
 describe("after the award", () => {
   beforeAll(async () => {
-    const outcome = await awardLot(testDb.db, {
-      tenderCode: "RV-2027",
-      lotCode: "L1",
-      supplier: "Muster IT GmbH",
-      awardDate: "2026-11-02",
-      pricesCents: { NB: 47_950n },
-      userId: users.coordinator.id,
-      today: "2026-11-28",
-    });
+    const outcome = await awardLot(testDb.db, awardOfL1(users));
     expect(outcome.ok).toBe(true);
   });
 

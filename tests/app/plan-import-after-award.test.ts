@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { action } from "../../app/routes/admin.plan";
 import { pendingUploadDir } from "../../app/utils/plan-upload.server";
 import { awardLot, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } from "../../db/awards";
-import { CALL_OFF_PLAN, seedCallOffPlan, SEED_PASSWORD, type SeededUsers } from "../helpers/call-offs-seed";
+import { awardOfL1, CALL_OFF_PLAN, seedCallOffPlan, SEED_PASSWORD, type SeededUsers } from "../helpers/call-offs-seed";
 import type { TestDatabase } from "../helpers/test-database";
 import { snapshotDatabase } from "../db/plan-fixtures";
 import { BASE_URL, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
@@ -18,15 +18,7 @@ beforeAll(async () => {
   process.env.DATABASE_PATH = testDb.file; // pending uploads live beside the test database
   users = await seedCallOffPlan(testDb.db);
   cookie = await signIn(users.coordinator.email, SEED_PASSWORD);
-  const outcome = await awardLot(testDb.db, {
-    tenderCode: "RV-2027",
-    lotCode: "L1",
-    supplier: "Muster IT GmbH",
-    awardDate: "2026-11-02",
-    pricesCents: { NB: 47_950n },
-    userId: users.coordinator.id,
-    today: "2026-11-28",
-  });
+  const outcome = await awardLot(testDb.db, awardOfL1(users));
   expect(outcome.ok).toBe(true);
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { action as tenderAction } from "../../app/routes/tenders.$code._index";
 import { AWARD_FROZEN_MESSAGE, awardLot } from "../../db/awards";
 import { createCategory } from "../../db/categories";
 import { getTenderForEditing } from "../../db/tender-inputs";
-import { seedCallOffPlan, SEED_PASSWORD } from "../helpers/call-offs-seed";
+import { awardOfL1, seedCallOffPlan, SEED_PASSWORD } from "../helpers/call-offs-seed";
 import type { TestDatabase } from "../helpers/test-database";
 import { BASE_URL, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
 
@@ -17,15 +17,7 @@ beforeAll(async () => {
   const users = await seedCallOffPlan(testDb.db);
   await createCategory(testDb.db, { code: "MON", name: "Monitor", basePriceNetCents: 15_000n, vatRate: "0.19", tiers: [] }, null);
   cookie = await signIn(users.coordinator.email, SEED_PASSWORD);
-  const outcome = await awardLot(testDb.db, {
-    tenderCode: "RV-2027",
-    lotCode: "L1",
-    supplier: "Muster IT GmbH",
-    awardDate: "2026-11-02",
-    pricesCents: { NB: 47_950n },
-    userId: users.coordinator.id,
-    today: "2026-11-28",
-  });
+  const outcome = await awardLot(testDb.db, awardOfL1(users));
   expect(outcome.ok).toBe(true);
   lotId = (await getTenderForEditing(testDb.db, "RV-2027"))!.lots.find((l) => l.code === "L1")!.id;
 });

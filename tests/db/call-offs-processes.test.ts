@@ -9,7 +9,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { awardLot } from "../../db/awards";
 import { recordCallOff } from "../../db/call-offs";
-import { seedCallOffPlan } from "../helpers/call-offs-seed";
+import { awardOfL1, seedCallOffPlan } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -82,7 +82,7 @@ test(
   `${PROCESSES} processes × ${ATTEMPTS_PER_PROCESS} call-offs on one file: exactly the units left succeed`,
   async () => {
     const users = await seedCallOffPlan(t.db);
-    expect((await awardLot(t.db, { tenderCode: "RV-2027", lotCode: "L1", supplier: "Muster IT GmbH", awardDate: "2026-11-02", pricesCents: { NB: 47_950n }, userId: users.coordinator.id, today: "2026-11-28" })).ok).toBe(true);
+    expect((await awardLot(t.db, awardOfL1(users))).ok).toBe(true);
     // 44 at most; 20 already called off → 24 left for 60 attempts.
     expect((await recordCallOff(t.db, { tenderCode: "RV-2027", partnerCode: "COE", categoryCode: "NB", schoolCode: null, date: "2027-01-10", quantity: 20, orderNumber: "START", userId: users.coordinator.id })).ok).toBe(true);
 

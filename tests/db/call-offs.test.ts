@@ -22,7 +22,7 @@ import { importPlan } from "../../db/plan-io";
 import { getTenderForEditing } from "../../db/tender-inputs";
 import { deleteLot, refusalAsFormErrors, updateTender } from "../../db/tenders";
 import { priceField } from "../../domain/call-offs";
-import { CALL_OFF_PLAN, seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
+import { awardOfL1, CALL_OFF_PLAN, seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 let t: TestDatabase;
@@ -35,16 +35,7 @@ beforeEach(async () => {
 afterEach(async () => t.cleanup());
 
 function award(overrides: Partial<AwardInput> = {}): AwardInput {
-  return {
-    tenderCode: "RV-2027",
-    lotCode: "L1",
-    supplier: "Muster IT GmbH",
-    awardDate: "2026-11-02",
-    pricesCents: { NB: 47_950n },
-    userId: users.coordinator.id,
-    today: "2026-11-28",
-    ...overrides,
-  };
+  return awardOfL1(users, overrides);
 }
 
 function callOff(overrides: Partial<CallOffInput> = {}): CallOffInput {

@@ -5,7 +5,7 @@ import { AWARD_FROZEN_MESSAGE, awardLot, listAwards } from "../../db/awards";
 import { createCategory } from "../../db/categories";
 import { getTenderForEditing } from "../../db/tender-inputs";
 import { EditRefused, refusalAsFormErrors, updateLot, updateTender } from "../../db/tenders";
-import { seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
+import { awardOfL1, seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { snapshotDatabase } from "./plan-fixtures";
 
@@ -16,15 +16,7 @@ beforeEach(async () => {
   t = await createTestDatabase();
   users = await seedCallOffPlan(t.db);
   await createCategory(t.db, { code: "MON", name: "Monitor", basePriceNetCents: 15_000n, vatRate: "0.19", tiers: [] }, null);
-  const outcome = await awardLot(t.db, {
-    tenderCode: "RV-2027",
-    lotCode: "L1",
-    supplier: "Muster IT GmbH",
-    awardDate: "2026-11-02",
-    pricesCents: { NB: 47_950n },
-    userId: users.coordinator.id,
-    today: "2026-11-28",
-  });
+  const outcome = await awardLot(t.db, awardOfL1(users));
   expect(outcome.ok).toBe(true);
 });
 afterEach(async () => t.cleanup());

@@ -1,5 +1,6 @@
 // A small plan with two lots and the users the call-off tests need (db, app and browser).
 import type { Kysely } from "kysely";
+import type { AwardInput } from "../../db/awards";
 import type { Plan } from "../../domain/plan";
 import { importPlan } from "../../db/plan-io";
 import type { DB } from "../../db/schema";
@@ -74,5 +75,19 @@ export async function seedCallOffPlan(db: Kysely<DB>): Promise<SeededUsers> {
     officerCoe: await user("coesfeld@test.example", "Beschaffung Coesfeld", "officer", "COE"),
     officerDue: await user("duelmen@test.example", "Beschaffung Dülmen", "officer", "DUE"),
     finance: await user("finanzen@test.example", "Finanzen", "finance"),
+  };
+}
+
+/** The award of lot L1 (NB at 479,50 € net) the call-off tests start from; `overrides` vary it. */
+export function awardOfL1(users: SeededUsers, overrides: Partial<AwardInput> = {}): AwardInput {
+  return {
+    tenderCode: "RV-2027",
+    lotCode: "L1",
+    supplier: "Muster IT GmbH",
+    awardDate: "2026-11-02",
+    pricesCents: { NB: 47_950n },
+    userId: users.coordinator.id,
+    today: "2026-11-28",
+    ...overrides,
   };
 }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { migrateToLatest, openDatabase } from "../../db/database";
 import { awardLot, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } from "../../db/awards";
 import { exportPlan } from "../../db/plan-io";
-import { seedCallOffPlan } from "../helpers/call-offs-seed";
+import { awardOfL1, seedCallOffPlan } from "../helpers/call-offs-seed";
 
 const root = path.resolve(__dirname, "../..");
 let tmp: string;
@@ -23,15 +23,7 @@ async function awardedDatabase(file: string) {
   try {
     await migrateToLatest(db);
     const users = await seedCallOffPlan(db);
-    const outcome = await awardLot(db, {
-      tenderCode: "RV-2027",
-      lotCode: "L1",
-      supplier: "Muster IT GmbH",
-      awardDate: "2026-11-02",
-      pricesCents: { NB: 47_950n },
-      userId: users.coordinator.id,
-      today: "2026-11-28",
-    });
+    const outcome = await awardLot(db, awardOfL1(users));
     expect(outcome.ok).toBe(true);
     return await exportPlan(db);
   } finally {
