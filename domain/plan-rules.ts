@@ -2,17 +2,18 @@
 // cannot express: unique codes, references, one lot per category, one tender per
 // (category, year), duplicate demand lines, custom weights and zero weight sums.
 
-import type {
-  CostKey,
-  Plan,
-  PlanCategory,
-  PlanCommonCost,
-  PlanDemandLine,
-  PlanLot,
-  PlanPartner,
-  PlanSchool,
-  PlanSettings,
-  PlanTender,
+import {
+  PLAN_FORMAT,
+  type CostKey,
+  type Plan,
+  type PlanCategory,
+  type PlanCommonCost,
+  type PlanDemandLine,
+  type PlanLot,
+  type PlanPartner,
+  type PlanSchool,
+  type PlanSettings,
+  type PlanTender,
 } from "./plan";
 import type { PlanProblem } from "./plan-validation";
 import { collectTenderDemand } from "./tender-demand";
@@ -45,6 +46,14 @@ export interface KnownCodes {
   categories: ReadonlySet<string>;
 }
 
+/** What is known of a document that failed the schema, besides its parsed items. */
+export interface SalvageFacts extends KnownCodes {
+  /** The document (unknown fields removed); failed items are read here, raw. */
+  document: Readonly<Record<string, unknown>>;
+  /** True when the schema refused the value at this path or inside it (`demand[3].year`). */
+  failed(path: string): boolean;
+}
+
 const KEY_NAMES: Record<CostKey, string> = {
   volume: "Auftragsvolumen",
   quantity: "Menge",
@@ -55,13 +64,16 @@ const KEY_NAMES: Record<CostKey, string> = {
 };
 
 /**
- * All rules between items. On a plan salvaged from a schema failure (`known` given)
- * the rules that need figures are skipped: with items missing they would mislead.
+ * All rules between items. On a plan salvaged from a schema failure (`salvage` given)
+ * the rules that need figures run only where no failed item could change the figures
+ * (figureDoubts): with items missing they could otherwise report false problems.
  */
-export function checkPlanRules(plan: CheckablePlan, known: KnownCodes | undefined): PlanProblem[] {
-  const problems = checkStructure(plan, known);
-  // Without holes the plan is a Plan; the figure rules tolerate broken references.
-  if (known === undefined) problems.push(...checkFigures(plan as Plan));
+export function checkPlanRules(
+  plan: CheckablePlan,
+  salvage: SalvageFacts | undefined,
+): PlanProblem[] {
+  const problems = checkStructure(plan, salvage);
+  problems.push(...checkFigures(plan, salvage));
   return problems;
 }
 
@@ -265,14 +277,24 @@ function checkTenders(
   });
 }
 
+function present<T>(items: Holey<T> | undefined): T[] {
+  const list: T[] = [];
+  for (const item of items ?? []) if (item !== undefined) list.push(item);
+  return list;
+}
+
 /**
  * Rules that need figures. Runs on every plan that passed the schema, even with
- * broken references (lines with unknown partners and unknown categories are skipped).
+ * broken references (lines with unknown partners and unknown categories are skipped),
+ * and on salvaged plans for the tenders, costs and keys that no failed item can reach.
  */
-function checkFigures(plan: Plan): PlanProblem[] {
+function checkFigures(plan: CheckablePlan, salvage: SalvageFacts | undefined): PlanProblem[] {
   const problems: PlanProblem[] = [];
+  // A valid plan has no holes: no copies of its 500,000 lines then.
+  const demand = salvage ? present(plan.demand) : ((plan.demand ?? []) as PlanDemandLine[]);
   let totalQuantity = 0;
-  for (const line of plan.demand ?? []) totalQuantity += line.quantity;
+  for (const line of demand) totalQuantity += line.quantity;
+  // True even with failed lines: a quantity is never negative, so they can only add.
   if (totalQuantity > Number.MAX_SAFE_INTEGER) {
     problems.push({
       path: "demand",
@@ -281,28 +303,55 @@ function checkFigures(plan: Plan): PlanProblem[] {
     return problems;
   }
 
+  const partners = present(plan.partners);
+  const schools = present(plan.schools);
+  const categoryList = present(plan.categories);
   const partnerIndex = new Map<string, number>();
-  plan.partners.forEach((p, i) => partnerIndex.set(p.code, i));
+  partners.forEach((p, i) => partnerIndex.set(p.code, i));
   const pupils = new Map<string, number>();
-  for (const school of plan.schools ?? [])
+  for (const school of schools)
     pupils.set(school.partner, (pupils.get(school.partner) ?? 0) + (school.pupils ?? 0));
-  const categories = new Map(plan.categories.map((c) => [c.code, c]));
+  const categories = new Map(categoryList.map((c) => [c.code, c]));
+  const byCode = new Map(partners.map((p) => [p.code, p]));
 
-  collectTenderDemand(plan, partnerIndex, true).forEach((demand, t) => {
-    const costs = demand.tender.commonCosts ?? [];
+  // Only tenders with all lots parsed are routed; `tenderAt` maps back to plan order.
+  const checkable = plan.tenders ?? [];
+  const routed: PlanTender[] = [];
+  const tenderAt: number[] = [];
+  checkable.forEach((tender, t) => {
+    if (tender === undefined || tender.lots.includes(undefined)) return;
+    routed.push({ ...tender, lots: tender.lots as PlanLot[], commonCosts: undefined });
+    tenderAt.push(t);
+  });
+  const figurePlan: Plan = {
+    format: PLAN_FORMAT,
+    partners,
+    schools,
+    categories: categoryList,
+    demand,
+    tenders: routed,
+  };
+  const doubts = salvage
+    ? figureDoubts(plan, salvage, { demand, tenderAt, partnerIndex, categories })
+    : undefined;
+
+  collectTenderDemand(figurePlan, partnerIndex, true).forEach((tenderDemand, r) => {
+    const t = tenderAt[r];
+    const costs = checkable[t]!.commonCosts ?? [];
     if (costs.length === 0) return;
+    const doubt = doubts?.tender(r);
     const participants = new Set<string>();
-    const totals = new Array<number>(demand.categoryCodes.length).fill(0);
-    for (const [p, cells] of demand.quantities) {
+    const totals = new Array<number>(tenderDemand.categoryCodes.length).fill(0);
+    for (const [p, cells] of tenderDemand.quantities) {
       let sum = 0;
       cells.forEach((q, cell) => {
         sum += q;
-        totals[Math.floor(cell / demand.termYears)] += q;
+        totals[Math.floor(cell / tenderDemand.termYears)] += q;
       });
-      if (sum > 0) participants.add(plan.partners[p].code);
+      if (sum > 0) participants.add(partners[p].code);
     }
     const volumePositive = () =>
-      demand.categoryCodes.some((code, c) => {
+      tenderDemand.categoryCodes.some((code, c) => {
         const category = categories.get(code);
         if (category === undefined) return false;
         const price = unitPriceFor(
@@ -312,26 +361,30 @@ function checkFigures(plan: Plan): PlanProblem[] {
         );
         return totals[c] > 0 && price.unitPriceNet > 0n;
       });
-    const byCode = new Map(plan.partners.map((p) => [p.code, p]));
 
     costs.forEach((cost, k) => {
+      if (cost === undefined) return;
       const path = `tenders[${t}].commonCosts[${k}]`;
       const label = `Gemeinkosten „${cost.label}“`;
       if (cost.key === "custom") {
         for (const code of Object.keys(cost.weights ?? {})) {
           if (!byCode.has(code)) {
+            if (doubts?.partnerMayHaveFailed(code)) continue;
             problems.push({
               path: `${path}.weights.${code}`,
               message: `Unbekannter Partner „${code}“.`,
             });
-          } else if (!participants.has(code)) {
+          } else if (!participants.has(code) && !doubt?.participants) {
             problems.push({
               path: `${path}.weights.${code}`,
-              message: `Der Partner „${code}“ nimmt an der Ausschreibung „${demand.tender.code}“ nicht teil (keine Menge im Zeitraum); ein Gewicht ist hier nicht zulässig.`,
+              message: `Der Partner „${code}“ nimmt an der Ausschreibung „${tenderDemand.tender.code}“ nicht teil (keine Menge im Zeitraum); ein Gewicht ist hier nicht zulässig.`,
             });
           }
         }
       }
+      if (doubt?.participants) return;
+      if (cost.key === "volume" && doubt?.volume) return;
+      if (cost.key === "pupils" && doubts?.pupilsMayDiffer(participants)) return;
       const reason = zeroWeightReason(cost, participants, { volumePositive, pupils, byCode });
       if (reason) {
         problems.push({
@@ -342,6 +395,146 @@ function checkFigures(plan: Plan): PlanProblem[] {
     });
   });
   return problems;
+}
+
+// ---- Figure doubts: what the failed items of a salvaged plan could change ---------
+
+interface TenderDoubt {
+  /** A failed item could add or take away participants (or their quantities). */
+  participants: boolean;
+  /** A failed category could set a price of this tender. */
+  volume: boolean;
+}
+
+/**
+ * A field of a failed item as the document has it, if the schema accepted that field
+ * (so a fix of the item keeps it); undefined when it is unknown.
+ */
+function acceptedField(
+  item: unknown,
+  itemPath: string,
+  field: string,
+  salvage: SalvageFacts,
+): { value: unknown } | undefined {
+  if (!isRecord(item) || salvage.failed(`${itemPath}.${field}`)) return undefined;
+  return { value: item[field] };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function rawList(salvage: SalvageFacts, key: string): readonly unknown[] {
+  const list = salvage.document[key];
+  return Array.isArray(list) ? list : [];
+}
+
+/** Codes of failed items, and whether some failed item's code itself is unknown. */
+function failedCodes(items: Holey<{ code: string }>, key: string, salvage: SalvageFacts) {
+  const codes = new Set<string>();
+  let someUnknown = false;
+  const raw = rawList(salvage, key);
+  items.forEach((item, i) => {
+    if (item !== undefined) return;
+    const code = acceptedField(raw[i], `${key}[${i}]`, "code", salvage);
+    if (code !== undefined && typeof code.value === "string") codes.add(code.value);
+    else someUnknown = true;
+  });
+  return (code: string) => someUnknown || codes.has(code);
+}
+
+/**
+ * Judges, tender by tender, whether the figure rules can run on a salvaged plan
+ * without a false problem. A failed item is taken by the fields the schema accepted:
+ * a demand line with an accepted category outside the tender cannot feed it.
+ */
+function figureDoubts(
+  plan: CheckablePlan,
+  salvage: SalvageFacts,
+  figures: {
+    demand: readonly PlanDemandLine[];
+    tenderAt: readonly number[];
+    partnerIndex: ReadonlyMap<string, number>;
+    categories: ReadonlyMap<string, PlanCategory>;
+  },
+) {
+  const partnerMayHaveFailed = failedCodes(plan.partners, "partners", salvage);
+  const categoryMayHaveFailed = failedCodes(plan.categories, "categories", salvage);
+  const partnerFailed = plan.partners.includes(undefined);
+  const tenders = plan.tenders ?? [];
+  const rawDemand = rawList(salvage, "demand");
+  const rawTenders = rawList(salvage, "tenders");
+  const rawSchools = rawList(salvage, "schools");
+  const failedLines: number[] = [];
+  (plan.demand ?? []).forEach((line, i) => {
+    if (line === undefined) failedLines.push(i);
+  });
+
+  /** Could the failed demand line i (a hole) feed a tender with these categories and term? */
+  const lineCouldFeed = (i: number, codes: ReadonlySet<string>, from: number, to: number) => {
+    const line = rawDemand[i];
+    const category = acceptedField(line, `demand[${i}]`, "category", salvage);
+    if (category !== undefined && !codes.has(category.value as string)) return false;
+    const year = acceptedField(line, `demand[${i}]`, "year", salvage);
+    if (year !== undefined && ((year.value as number) < from || (year.value as number) > to))
+      return false;
+    const quantity = acceptedField(line, `demand[${i}]`, "quantity", salvage);
+    return quantity === undefined || quantity.value !== 0;
+  };
+
+  /** Could the incomplete tender e route a line of these categories before a later tender? */
+  const tenderCouldTakeLines = (e: number, codes: ReadonlySet<string>) => {
+    const lots = isRecord(rawTenders[e]) ? rawTenders[e].lots : undefined;
+    if (!Array.isArray(lots)) return true;
+    return lots.some((lot: unknown, l) => {
+      const listed = acceptedField(lot, `tenders[${e}].lots[${l}]`, "categories", salvage);
+      return listed === undefined || (listed.value as string[]).some((code) => codes.has(code));
+    });
+  };
+
+  const tender = (r: number): TenderDoubt => {
+    const t = figures.tenderAt[r];
+    const own = tenders[t]!;
+    const codes = new Set(own.lots.flatMap((lot) => lot!.categories));
+    const from = own.startYear;
+    const to = own.startYear + own.termYears - 1;
+    let participants = failedLines.some((i) => lineCouldFeed(i, codes, from, to));
+    for (let e = 0; e < t && !participants; e++)
+      if (!figures.tenderAt.includes(e) && tenderCouldTakeLines(e, codes)) participants = true;
+    if (!participants && partnerFailed) {
+      // A line whose partner failed the schema is left out of the figures.
+      participants = figures.demand.some(
+        (line) =>
+          line.quantity > 0 &&
+          codes.has(line.category) &&
+          line.year >= from &&
+          line.year <= to &&
+          !figures.partnerIndex.has(line.partner) &&
+          partnerMayHaveFailed(line.partner),
+      );
+    }
+    const volume = [...codes].some(
+      (code) => !figures.categories.has(code) && categoryMayHaveFailed(code),
+    );
+    return { participants, volume };
+  };
+
+  /** Could a failed school add pupils to one of these participants? */
+  const pupilsMayDiffer = (participants: ReadonlySet<string>) =>
+    (plan.schools ?? []).some((school, i) => {
+      if (school !== undefined) return false;
+      const path = `schools[${i}]`;
+      const count = acceptedField(rawSchools[i], path, "pupils", salvage);
+      if (count !== undefined && (count.value ?? 0) === 0) return false;
+      const partner = acceptedField(rawSchools[i], path, "partner", salvage);
+      return partner === undefined || participants.has(partner.value as string);
+    });
+
+  return {
+    tender,
+    pupilsMayDiffer,
+    partnerMayHaveFailed: (code: string) => partnerFailed && partnerMayHaveFailed(code),
+  };
 }
 
 function zeroWeightReason(

@@ -30,7 +30,7 @@ import {
   checkPlanRules,
   type CheckablePlan,
   type CheckableTender,
-  type KnownCodes,
+  type SalvageFacts,
 } from "./plan-rules";
 
 export interface PlanProblem {
@@ -52,8 +52,9 @@ export function validatePlan(input: unknown): PlanValidation {
   }
   const problems = issuesToProblems(parsed.issues);
   // Check the rules between items on what did parse, so one typo does not hide the rest.
-  const salvaged = salvage(input);
-  if (salvaged) problems.push(...checkPlanRules(salvaged.plan, salvaged.known));
+  // Unknown fields are reported above and change no figure: salvage without them.
+  const salvaged = salvage(withoutUnknownFields(input, parsed.issues), parsed.issues);
+  if (salvaged) problems.push(...checkPlanRules(salvaged.plan, salvaged.facts));
   return { ok: false, problems };
 }
 
@@ -161,7 +162,52 @@ function salvageTender(value: unknown): CheckableTender | undefined {
   };
 }
 
-function salvage(input: unknown): { plan: CheckablePlan; known: KnownCodes } | undefined {
+/**
+ * The document without the fields that `unrecognized_keys` issues name; only the
+ * objects and lists on their paths are copied (the input stays as it is).
+ */
+function withoutUnknownFields(input: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copies = new Set<unknown>();
+  const copyOf = (value: object): Record<PropertyKey, unknown> => {
+    if (copies.has(value)) return value as Record<PropertyKey, unknown>;
+    const copy = Array.isArray(value) ? [...(value as unknown[])] : { ...value };
+    copies.add(copy);
+    return copy as Record<PropertyKey, unknown>;
+  };
+  let root = input;
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys" || typeof root !== "object" || root === null) continue;
+    root = copyOf(root);
+    let node = root as Record<PropertyKey, unknown> | undefined;
+    for (const key of issue.path) {
+      const child = node?.[key];
+      if (typeof child !== "object" || child === null) {
+        node = undefined;
+        break;
+      }
+      node![key] = copyOf(child);
+      node = node![key] as Record<PropertyKey, unknown>;
+    }
+    if (node) for (const key of issue.keys) delete node[key];
+  }
+  return root;
+}
+
+/** `failed(path)`: some issue (other than an unknown field) lies at `path` or inside it. */
+function failedPaths(issues: readonly z.core.$ZodIssue[]): (path: string) => boolean {
+  const prefixes = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") continue;
+    for (let length = 0; length <= issue.path.length; length++)
+      prefixes.add(formatPath(issue.path.slice(0, length)));
+  }
+  return (path) => prefixes.has(path);
+}
+
+function salvage(
+  input: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): { plan: CheckablePlan; facts: SalvageFacts } | undefined {
   if (!isRecord(input)) return undefined;
   const settings = settingsSchema.safeParse(input.settings);
   const plan: CheckablePlan = {
@@ -179,10 +225,12 @@ function salvage(input: unknown): { plan: CheckablePlan; known: KnownCodes } | u
   };
   return {
     plan,
-    known: {
+    facts: {
       partners: rawCodes(input.partners),
       schools: rawCodes(input.schools),
       categories: rawCodes(input.categories),
+      document: input,
+      failed: failedPaths(issues),
     },
   };
 }
