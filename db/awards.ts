@@ -14,6 +14,7 @@ import {
 import type { Plan } from "../domain/plan";
 import { validatePlan, type PlanProblem } from "../domain/plan-validation";
 import { writeAudit } from "./audit";
+import { storedCents } from "./cents";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { listLots } from "./tender-inputs";
@@ -116,11 +117,6 @@ export function isAwardFrozenError(error: unknown): boolean {
 
 function refused<T>(field: string, message: string): Outcome<T> {
   return { ok: false, fieldErrors: { [field]: [message] } };
-}
-
-function safeNumber(cents: bigint): number {
-  if (cents < 0n || cents > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`cents out of range: ${cents}`);
-  return Number(cents);
 }
 
 // ---- Reading -----------------------------------------------------------------------
@@ -302,7 +298,7 @@ function categoriesBeforeAward(tender: TenderCalculation, lotCode: string, overr
         engineMaxQuantity: c.maxQuantity,
         overrideMaxQuantity: override,
         maxQuantity,
-        estimatedUnitPriceNetCents: safeNumber(c.unitPriceNet),
+        estimatedUnitPriceNetCents: storedCents(c.unitPriceNet),
         warnings,
       };
     });
@@ -497,11 +493,11 @@ export async function awardLot(db: Kysely<DB>, input: AwardInput): Promise<Outco
       category_name: c.name,
       unit: c.unit ?? null,
       vat_rate: c.vatRate,
-      unit_price_cents: safeNumber(input.pricesCents[c.code]),
+      unit_price_cents: storedCents(input.pricesCents[c.code]),
       max_quantity: overrides.get(c.code) ?? c.maxQuantity,
       joint_quantity: c.quantity,
       engine_max_quantity: c.maxQuantity,
-      estimated_unit_price_cents: safeNumber(c.unitPriceNet),
+      estimated_unit_price_cents: storedCents(c.unitPriceNet),
       position,
     }));
     await a.insertInto("award_categories").values(categoryRows).execute();

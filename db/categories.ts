@@ -3,6 +3,7 @@
 // validation before commit.
 import type { Kysely } from "kysely";
 import { writeAudit } from "./audit";
+import { storedCents } from "./cents";
 import type { DB } from "./schema";
 import { changePlan, EditRefused, EditTargetMissing } from "./tenders";
 
@@ -68,14 +69,11 @@ export async function listCategoriesForEditing(db: Kysely<DB>): Promise<Category
 }
 
 function categoryRow(input: CategoryInput) {
-  if (input.basePriceNetCents < 0n || input.basePriceNetCents > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`cents out of range: ${input.basePriceNetCents}`);
-  }
   return {
     code: input.code,
     name: input.name,
     unit: input.unit?.trim() ? input.unit.trim() : null,
-    base_price_cents: Number(input.basePriceNetCents),
+    base_price_cents: storedCents(input.basePriceNetCents),
     vat_rate: input.vatRate,
   };
 }

@@ -22,3 +22,9 @@ export function moneyStringFromCents(cents: number): string {
   const euros = (abs - rest) / 100; // exact: an integer multiple of 100 divided by 100
   return `${sign}${euros}.${String(rest).padStart(2, "0")}`;
 }
+
+/** Non-negative bigint cents as the INTEGER columns store them; throws beyond JavaScript's safe integers. */
+export function storedCents(cents: bigint): number {
+  if (cents < 0n || cents > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`cents out of range: ${cents}`);
+  return Number(cents);
+}

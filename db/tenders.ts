@@ -10,6 +10,7 @@ import type { CostKey, Plan } from "../domain/plan";
 import { formatProblem, validatePlan, type PlanProblem } from "../domain/plan-validation";
 import { lotCoverageConflicts, tenderYearConflicts } from "../domain/tender-rules";
 import { writeAudit } from "./audit";
+import { storedCents } from "./cents";
 import { AWARD_FROZEN_MESSAGE, isAwardFrozenError } from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
@@ -109,13 +110,8 @@ function tenderRow(input: TenderInput) {
     start_year: input.startYear,
     term_years: input.termYears,
     reserve: input.reserve,
-    solo_process_cost_cents: safeCents(input.soloProcessCostGrossCents),
+    solo_process_cost_cents: storedCents(input.soloProcessCostGrossCents),
   };
-}
-
-function safeCents(cents: bigint): number {
-  if (cents < 0n || cents > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`cents out of range: ${cents}`);
-  return Number(cents);
 }
 
 function auditable(input: TenderInput) {
@@ -377,7 +373,7 @@ export function addCommonCost(
       .values({
         tender_code: tenderCode,
         label: input.label,
-        amount_cents: safeCents(input.amountGrossCents),
+        amount_cents: storedCents(input.amountGrossCents),
         key: input.key,
         position: await nextPosition(trx, "common_costs", tenderCode),
       })
@@ -407,7 +403,7 @@ export function updateCommonCost(
     await checkWeights(trx, input);
     await trx
       .updateTable("common_costs")
-      .set({ label: input.label, amount_cents: safeCents(input.amountGrossCents), key: input.key })
+      .set({ label: input.label, amount_cents: storedCents(input.amountGrossCents), key: input.key })
       .where("id", "=", costId)
       .execute();
     await writeWeights(trx, costId, input);
