@@ -44,7 +44,8 @@ export function BarChartSvg({ spec }: { spec: BarChartSpec }) {
   // Bars run left to right, one row per label: long German names stay readable and
   // the exact figure fits at the end of each bar.
   const width = spec.width ?? 880;
-  const height = spec.height ?? Math.max(140, rows.length * ROW_HEIGHT * Math.max(1, series.length * 0.7) + 40);
+  // Whole pixels: recharts repeats the height in dozens of coordinates ("230.39999999999998").
+  const height = spec.height ?? Math.round(Math.max(140, rows.length * ROW_HEIGHT * Math.max(1, series.length * 0.7) + 40));
   const data = rows.map((row) => {
     const entry: Record<string, string | number | null> = { label: row.label };
     for (const s of series) {
