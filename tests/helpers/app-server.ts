@@ -1,6 +1,8 @@
 // Starts the built app as its own process (tsx scripts/server.ts) on a free port with
 // a temporary database holding the demo, and waits until /healthz answers.
 // setupAppServer() does that once for the enclosing suite (beforeAll/afterAll).
+// Crash tests pass their own databasePath (to restart on the same file) and
+// processGroup: true, so that kill() reaches the node process behind the tsx wrapper.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -15,6 +17,33 @@ export interface AppServer {
   url: string;
   databasePath: string;
   stop: () => Promise<void>;
+}
+
+export interface AppServerOptions {
+  /** Load the demo into a new database (default true); ignored for an existing databasePath. */
+  demo?: boolean;
+  /**
+   * Use this database file: an existing one as it is (no migration, no demo), a missing
+   * one is created and prepared. The caller owns the file and its folder: stop() leaves
+   * them. Default: a fresh temporary folder that stop() removes.
+   */
+  databasePath?: string;
+  /**
+   * Start the server in its own process group, so that kill() signals the tsx wrapper
+   * and the node process it spawns alike (a signal to the wrapper alone would leave the
+   * server running, or orphaned after SIGKILL).
+   */
+  processGroup?: boolean;
+}
+
+export interface KillableAppServer extends AppServer {
+  /** The process group id (the tsx wrapper's pid). */
+  pid: number;
+  /**
+   * Sends `signal` to the whole process group and resolves once the wrapper has exited
+   * and the port no longer accepts connections (the node server is gone too).
+   */
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -61,14 +90,29 @@ async function waitForHealth(url: string): Promise<void> {
   }
 }
 
-export async function startAppServer({ demo = true }: { demo?: boolean } = {}): Promise<AppServer> {
+async function portRefusesConnections(url: string): Promise<boolean> {
+  const net = await import("node:net");
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+export async function startAppServer(options: AppServerOptions & { processGroup: true }): Promise<KillableAppServer>;
+export async function startAppServer(options?: AppServerOptions): Promise<AppServer>;
+export async function startAppServer({ demo = true, databasePath: givenPath, processGroup = false }: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
   const buildError = inject("appBuildError");
   if (buildError) throw new Error(`remix build failed in global setup: ${buildError}`);
   if (!fs.existsSync(SERVER_BUILD)) throw new Error(`${SERVER_BUILD} is missing: run "npm run build" (tests/global-setup.ts does it for npm test)`);
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-"));
-  const databasePath = path.join(dir, "app.db");
-  await prepareDatabase(databasePath, demo);
+  const ownDir = givenPath === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-")) : undefined;
+  const databasePath = givenPath ?? path.join(ownDir!, "app.db");
+  if (!fs.existsSync(databasePath)) await prepareDatabase(databasePath, demo);
 
   let output = "";
   const child = spawn(path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), ["scripts/server.ts"], {
@@ -83,9 +127,19 @@ export async function startAppServer({ demo = true }: { demo?: boolean } = {}): 
       TRUST_PROXY: "",
     },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: processGroup,
   });
+  const signalServer = (signal: NodeJS.Signals) => {
+    if (processGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
+    } else child.kill(signal);
+  };
   // Never leave a server behind when the test process ends without calling stop().
-  const killOnExit = () => child.kill("SIGKILL");
+  const killOnExit = () => signalServer("SIGKILL");
   process.once("exit", killOnExit);
   child.once("exit", () => process.off("exit", killOnExit));
   child.stdout?.setEncoding("utf8");
@@ -97,17 +151,28 @@ export async function startAppServer({ demo = true }: { demo?: boolean } = {}): 
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
-      const timeout = setTimeout(() => child.kill("SIGKILL"), 5000);
+      const timeout = setTimeout(() => signalServer("SIGKILL"), 5000);
       await exited;
       clearTimeout(timeout);
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
   };
 
   try {
     const url = await waitForUrl(child, () => output);
     await waitForHealth(url);
-    return { url, databasePath, stop };
+    if (!processGroup) return { url, databasePath, stop };
+    const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
+      const exited = child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined;
+      signalServer(signal);
+      await exited;
+      const deadline = Date.now() + 10_000;
+      while (!(await portRefusesConnections(url))) {
+        if (Date.now() > deadline) throw new Error(`${url} still accepts connections after ${signal}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    return { url, databasePath, stop, pid: child.pid!, kill };
   } catch (error) {
     await stop();
     throw error;
