@@ -9,6 +9,7 @@ import { loadDemo } from "../../db/demo";
 import { calculatePlan } from "../../domain/calculate";
 import { validatePlan } from "../../domain/plan-validation";
 import { toResultFile } from "../../domain/serialize";
+import { formatCents } from "~/utils/format";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 const TENDER = "RV-2027";
@@ -35,7 +36,10 @@ test("the working state: drawn once per data version, redrawn after a write", as
   const second = (await loadCurrentSummary(testDb.db, TENDER))!;
   expect(second).not.toBe(first);
   expect(second.view!.keyFigures.quantity).toBe(first.view!.keyFigures.quantity + 250);
+  // Drawings are also kept by what they show: the changed ones are redrawn, exactly.
   expect(second.charts!.volumePerLot).not.toBe(first.charts!.volumePerLot);
+  expect(second.charts!.savingsPerPartner).not.toBe(first.charts!.savingsPerPartner);
+  for (const lot of second.view!.lots) expect(second.charts!.volumePerLot).toContain(formatCents(BigInt(lot.directNet)));
   expect(await loadCurrentSummary(testDb.db, "NOPE")).toBeUndefined();
 });
 

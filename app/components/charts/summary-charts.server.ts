@@ -1,6 +1,7 @@
 // The three charts of the committee summary as SVG markup strings, drawn once per
 // cached summary (see summary-data.server.ts) instead of on every view.
 import type { SummaryView } from "../summary-model";
+import type { BarChartSpec } from "./bar-chart-figure";
 import { renderBarChartSvg } from "./bar-chart-svg.server";
 import { savingsPerPartnerSpec } from "./savings-per-partner-chart";
 import { unitPriceSpec } from "./unit-price-chart";
@@ -12,11 +13,31 @@ export interface SummaryChartsSvg {
   unitPrices: string;
 }
 
+// recharts needs 7–12 ms per chart on the server. A demand save changes the data
+// version but rarely every chart (unit prices move only when a tier is crossed), so
+// drawings are also kept by what they show.
+const MAX_DRAWINGS = 24;
+const drawings = new Map<string, string>();
+
+function drawingOf(spec: BarChartSpec): string {
+  const key = JSON.stringify(spec);
+  const known = drawings.get(key);
+  drawings.delete(key); // re-inserted at the end: the map's order is the eviction order
+  const svg = known ?? renderBarChartSvg(spec);
+  drawings.set(key, svg);
+  if (drawings.size > MAX_DRAWINGS) drawings.delete(drawings.keys().next().value!);
+  return svg;
+}
+
+/** Lets waiting requests (a demand save) run between two drawings. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The specs are the same functions the page uses for legend and table, so both always agree. */
-export function renderSummaryCharts(view: Pick<SummaryView, "partners" | "lots" | "categories">): SummaryChartsSvg {
-  return {
-    savingsPerPartner: renderBarChartSvg(savingsPerPartnerSpec(view.partners)),
-    volumePerLot: renderBarChartSvg(volumePerLotSpec(view.lots)),
-    unitPrices: renderBarChartSvg(unitPriceSpec(view.categories)),
-  };
+export async function renderSummaryCharts(view: Pick<SummaryView, "partners" | "lots" | "categories">): Promise<SummaryChartsSvg> {
+  const savingsPerPartner = drawingOf(savingsPerPartnerSpec(view.partners));
+  await yieldToEventLoop();
+  const volumePerLot = drawingOf(volumePerLotSpec(view.lots));
+  await yieldToEventLoop();
+  const unitPrices = drawingOf(unitPriceSpec(view.categories));
+  return { savingsPerPartner, volumePerLot, unitPrices };
 }
