@@ -5,7 +5,11 @@ import { getPartner } from "../../db/partner-demand";
 import { getSetting } from "../../db/settings";
 import { listTenders } from "../../db/tender-inputs";
 import { listAwardedTenders } from "../../db/awards";
+import { tenderUsageLevels } from "../../db/call-offs";
+import type { Database } from "../../db/database";
+import { USAGE_WARNING_PERCENT, worstUsageLevel, type UsageLevel } from "../../domain/call-offs";
 import { CallOffLinks } from "~/components/call-off-links";
+import { UsageTag } from "~/components/call-off-usage";
 import { DemandExportLinks } from "~/components/download-links";
 import { TendersTable } from "~/components/tenders-table";
 import { DescriptionList, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
@@ -31,10 +35,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return json({ ...base, view: "officer" as const, partner: partner ?? null, status, frameworks });
   }
   if (user.role === "coordinator") {
-    return json({ ...base, view: "coordinator" as const, progress: await listPartnerProgress(db) });
+    return json({
+      ...base,
+      view: "coordinator" as const,
+      progress: await listPartnerProgress(db),
+      highUsage: await frameworksWithHighUsage(db),
+    });
   }
   // Finance has no demand page in its navigation: the exports of all demand start here.
   return json({ ...base, view: "reader" as const, tenders: await listTenders(db), canExportDemand: canExportDemand(user) });
+}
+
+/**
+ * Awarded framework agreements with a category at 80 % of its maximum quantity or
+ * more (levels as on the call-offs page), the most used first: a framework ends at its
+ * maximum, so the coordinator prepares the next procedure in time.
+ */
+async function frameworksWithHighUsage(db: Database) {
+  const levels = await tenderUsageLevels(db);
+  const severity = (level: UsageLevel) => (["ok", "warning", "critical", "exhausted"] as const).indexOf(level);
+  return (await listAwardedTenders(db))
+    .map((tender) => ({ ...tender, level: levels[tender.code] ?? ("ok" as UsageLevel) }))
+    .filter((tender) => tender.level !== "ok")
+    .sort((a, b) => severity(b.level) - severity(a.level));
 }
 
 function Deadline({ deadline }: { deadline: string | null }) {
@@ -99,10 +122,37 @@ function OfficerStart({
   );
 }
 
+function HighUsageList({ frameworks }: { frameworks: { code: string; name: string; level: UsageLevel }[] }) {
+  if (frameworks.length === 0) return null;
+  const urgent = worstUsageLevel(frameworks.map((f) => f.level)) !== "warning";
+  return (
+    <section aria-labelledby="high-usage-heading" className={`mb-8 border-l-8 p-4 ${urgent ? "border-danger" : "border-[#ffdd00]"}`}>
+      <h2 id="high-usage-heading" className="mb-2 text-2xl font-bold">
+        Rahmenverträge mit hoher Ausschöpfung
+      </h2>
+      <p className="mb-2">
+        Ab {USAGE_WARNING_PERCENT} % der Höchstmenge rechtzeitig eine neue Vergabe vorbereiten: Mit Erreichen der Höchstmenge endet der Rahmenvertrag.
+      </p>
+      <ul className="list-disc pl-6 text-lg">
+        {frameworks.map((f) => (
+          <li key={f.code} data-tender={f.code}>
+            <Link to={`/tenders/${encodeURIComponent(f.code)}/call-offs`}>
+              {f.name} ({f.code})
+            </Link>{" "}
+            <UsageTag level={f.level} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function CoordinatorStart({
   progress,
+  highUsage,
   deadline,
 }: {
+  highUsage: { code: string; name: string; level: UsageLevel }[];
   progress: {
     partnerCode: string;
     partnerName: string;
@@ -116,6 +166,7 @@ function CoordinatorStart({
   const submitted = progress.filter((row) => row.status === "submitted").length;
   return (
     <>
+      <HighUsageList frameworks={highUsage} />
       <SectionHeading id="progress-heading">Stand der Bedarfsmeldungen</SectionHeading>
       <p className="mb-4 text-lg">
         {formatInteger(submitted)} von {formatInteger(progress.length)} Schulträgern haben eingereicht. Frist:{" "}
