@@ -74,12 +74,12 @@ export interface SummaryModel {
   matchesStoredResult: boolean;
 }
 
-async function summaryModel(tenderCode: string, state: TenderState, matchesStoredResult: boolean): Promise<SummaryModel> {
+function summaryModel(tenderCode: string, state: TenderState, matchesStoredResult: boolean): SummaryModel {
   if (!state.ok) {
     return { tenderName: tenderCode, view: null, charts: null, problems: state.problems.map((p) => p.message), matchesStoredResult };
   }
   const view = buildSummaryView(state.tender);
-  return { tenderName: view.tender.name, view, charts: await renderSummaryCharts(view), problems: [], matchesStoredResult };
+  return { tenderName: view.tender.name, view, charts: renderSummaryCharts(view), problems: [], matchesStoredResult };
 }
 
 /** The summary of the current working state; undefined when no such tender exists. Shared: do not mutate. */

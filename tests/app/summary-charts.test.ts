@@ -93,9 +93,9 @@ test("a negative bar gets its label on its left end", () => {
   expect(html).toMatch(/<text[^>]*text-anchor="start"[^>]*>12\.345,67 €<\/text>/);
 });
 
-test("the drawn SVG is plain markup the CSP allows: no <style> or <script>, names escaped", async () => {
+test("the drawn SVG is plain markup the CSP allows: no <style> or <script>, names escaped", () => {
   const hostile = [...partners, { name: '<script>alert(1)</script><style>*{}</style>"', savingsGross: "100" }];
-  const charts = await renderSummaryCharts({
+  const charts = renderSummaryCharts({
     partners: hostile.map((p, i) => ({ ...p, code: `P${i}`, quantity: 1, directGross: "0", commonCostShare: "0", totalGross: "0", soloGross: "0" })),
     lots: [{ code: "L1", name: "<b>Los</b>", directNet: "100", estimatedValueNet: "110", smallLotExempt: false }],
     categories: [{ code: "NB", name: "Notebook", lot: "L1", quantity: 1, maxQuantity: 1, basePriceNet: "100", unitPriceNet: "90", averageSoloPriceNet: "100" }],
