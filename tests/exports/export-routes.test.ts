@@ -1,4 +1,5 @@
 // Integration tests of the three export routes: who may download, what comes back.
+import { sql } from "kysely";
 import { loader as costSplitLoader } from "../../app/routes/tenders.$code.cost-split[.]xlsx";
 import { loader as demandXlsxLoader } from "../../app/routes/demand.export[.]xlsx";
 import { loader as demandCsvLoader } from "../../app/routes/demand.export[.]csv";
@@ -103,6 +104,23 @@ describe("GET /demand/export.csv and /demand/export.xlsx", () => {
     const text = (await body(response)).toString("utf8");
     expect(text).toContain(`'=HYPERLINK(""http://evil.example"")`);
     expect(text).not.toMatch(/;=HYPERLINK/);
+  });
+
+  it("carries the line's justification from demand_notes into every year of that line", async () => {
+    const line = await testDb.db.selectFrom("demand_lines").selectAll().where("school_code", "is not", null).executeTakeFirstOrThrow();
+    await sql`insert into demand_notes (partner_code, school_code, category_code, text, updated_at)
+      values (${line.partner_code}, ${line.school_code}, ${line.category_code}, ${"Ersatz defekter Geräte"}, ${"2026-11-28T12:00:00Z"})`.execute(testDb.db);
+    const expected = await testDb.db
+      .selectFrom("demand_lines")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("partner_code", "=", line.partner_code)
+      .where("school_code", "=", line.school_code)
+      .where("category_code", "=", line.category_code)
+      .executeTakeFirstOrThrow();
+    const response = await run(demandCsvLoader, makeRequest("/demand/export.csv", { cookie: cookies[COORDINATOR] }));
+    const rows = (await body(response)).toString("utf8").split("\r\n").filter((row) => row.includes("Ersatz defekter Geräte"));
+    expect(rows).toHaveLength(Number(expected.n));
+    for (const row of rows) expect(row).toContain(`${line.school_code};`);
   });
 
   it.each([COORDINATOR, FINANCE])("gives %s the workbook", async (email) => {
