@@ -1,5 +1,5 @@
 import type { Database } from "../../db/database";
-import { accountKey, addressKey, lockedUntil, recordFailure, resetThrottle } from "../../db/throttle";
+import { accountKey, addressKey, deleteStaleThrottles, lockedUntil, recordFailure, resetThrottle } from "../../db/throttle";
 
 // Sign-in throttling per account (email, known or not: no enumeration) and per client
 // address. The policy and its table live in db/throttle.ts.
@@ -34,6 +34,8 @@ export async function checkSignInThrottle(db: Database, attempt: SignInAttempt, 
 
 /** Counts a failed attempt for the account and, when known, the address. */
 export async function recordSignInFailure(db: Database, attempt: SignInAttempt, now: Date = new Date()): Promise<void> {
+  // Housekeeping on the path that adds rows, so the table cannot grow without bound.
+  await deleteStaleThrottles(db, now);
   for (const key of keysOf(attempt)) await recordFailure(db, key, now);
 }
 

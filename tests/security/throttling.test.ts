@@ -5,6 +5,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { action as loginAction } from "../../app/routes/login";
 import { setDbForTests } from "../../app/utils/db.server";
 import { clientAddress } from "../../app/utils/load-context";
+import { recordSignInFailure } from "../../app/utils/throttle.server";
 import { openDatabase } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { BASE_WAIT_MS, FREE_FAILURES, MAX_WAIT_MS, deleteStaleThrottles, waitAfterFailures } from "../../db/throttle";
@@ -171,5 +172,13 @@ describe("per address", () => {
     expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 60 * 60_000))).toBe(0);
     expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 25 * 60 * 60_000))).toBe(rows);
     expect(count()).toBe(0);
+  });
+
+  it("a new failure sweeps day-old rows away, so the table does not grow without bound", async () => {
+    const count = () => Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
+    await recordSignInFailure(testDb.db, { email: "alt@example.org", address: freshAddress() });
+    expect(count()).toBeGreaterThan(0);
+    await recordSignInFailure(testDb.db, { email: "neu@example.org", address: undefined }, new Date(Date.now() + 25 * 60 * 60_000));
+    expect(count()).toBe(1);
   });
 });
