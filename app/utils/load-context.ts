@@ -1,6 +1,6 @@
 // What scripts/server.ts hands every loader, action and entry.server through Remix's
 // getLoadContext. Both fields are optional: tests call loaders with `context: {}`,
-// and another server (remix-serve) passes nothing.
+// and another server passes nothing.
 declare module "@remix-run/server-runtime" {
   interface AppLoadContext {
     /** The per-request nonce of the Content-Security-Policy, for Remix's inline scripts. */
