@@ -1,7 +1,12 @@
 // Server rendering: Remix's default Node entry, plus the CSP nonce on every inline
 // script Remix writes, and error logging without leaking anything to the client.
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
+import {
+  createReadableStreamFromReadable,
+  type AppLoadContext,
+  type EntryContext,
+  type HandleErrorFunction,
+} from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
@@ -21,7 +26,8 @@ export default function handleRequest(
   let nonce = loadContext.cspNonce;
   if (!nonce) {
     nonce = newCspNonce();
-    for (const [name, value] of Object.entries(securityHeaders(nonce))) responseHeaders.set(name, value);
+    for (const [name, value] of Object.entries(securityHeaders(nonce)))
+      responseHeaders.set(name, value);
   }
   // Bots (and SPA mode) get the whole document at once, browsers a stream.
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
@@ -32,12 +38,22 @@ export default function handleRequest(
       shellRendered = true;
       const body = new PassThrough();
       responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-      resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
+      resolve(
+        new Response(createReadableStreamFromReadable(body), {
+          headers: responseHeaders,
+          status: responseStatusCode,
+        }),
+      );
       pipe(body);
     };
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        <RemixServer
+          context={remixContext}
+          url={request.url}
+          abortDelay={ABORT_DELAY}
+          nonce={nonce}
+        />
       </NonceContext.Provider>,
       {
         nonce,

@@ -1,4 +1,10 @@
-import { json, redirect, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import {
   Link,
   Links,
@@ -32,11 +38,17 @@ export const meta: MetaFunction = () => [{ title: "Verbundkauf" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = await getDb();
   // A fresh installation without demo data: the first thing to do is create the coordinator.
-  if (new URL(request.url).pathname !== "/setup" && (await countUsers(db)) === 0) throw redirect("/setup");
+  if (new URL(request.url).pathname !== "/setup" && (await countUsers(db)) === 0)
+    throw redirect("/setup");
   const user = await getUser(request);
   const partner = user?.partnerCode ? await getPartner(db, user.partnerCode) : undefined;
   const shellUser: ShellUser | null = user
-    ? { name: user.name, email: user.email, roleLabel: ROLE_LABELS[user.role], partnerName: partner?.name ?? null }
+    ? {
+        name: user.name,
+        email: user.email,
+        roleLabel: ROLE_LABELS[user.role],
+        partnerName: partner?.name ?? null,
+      }
     : null;
   return json({ user: shellUser, nav: user ? navigationFor(user) : [], demo: await isDemo(db) });
 }
@@ -57,7 +69,11 @@ export function Layout({ children }: { children: ReactNode }) {
         <SkipLink />
         <AppHeader user={data?.user ?? null} nav={data?.nav ?? []} />
         {data?.demo ? <DemoBanner /> : null}
-        <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none">
+        <main
+          id="main"
+          tabIndex={-1}
+          className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none"
+        >
           {children}
         </main>
         <AppFooter />
@@ -81,7 +97,8 @@ export function ErrorBoundary() {
         <PageHeading>Kein Zugriff</PageHeading>
         <p className="mb-4 text-lg">Sie haben keine Berechtigung, diese Seite zu sehen.</p>
         <p className="text-lg">
-          Falls Sie den Zugriff brauchen, wenden Sie sich an die Koordination. <Link to="/">Zur Startseite</Link>
+          Falls Sie den Zugriff brauchen, wenden Sie sich an die Koordination.{" "}
+          <Link to="/">Zur Startseite</Link>
         </p>
       </>
     );
@@ -104,7 +121,8 @@ export function ErrorBoundary() {
       <title>Fehler – Verbundkauf</title>
       <PageHeading>Es ist ein Fehler aufgetreten</PageHeading>
       <p className="mb-4 text-lg">
-        Die Seite konnte nicht angezeigt werden (Fehler {status}). Bitte versuchen Sie es später noch einmal.
+        Die Seite konnte nicht angezeigt werden (Fehler {status}). Bitte versuchen Sie es später
+        noch einmal.
       </p>
       <p className="text-lg">
         <Link to="/">Zur Startseite</Link>

@@ -28,10 +28,18 @@ const TARGET_RATIO = 1.5;
 const ROWS_PER_PAUSE = 500; // the same rhythm as exports/sheet-writer.ts
 const here = path.dirname(fileURLToPath(import.meta.url));
 const scriptFile = fileURLToPath(import.meta.url);
-const EXAMPLE_PLAN = path.resolve(here, "..", "tests", "fixtures", "examples", "03-kreis-coesfeld.plan.json");
+const EXAMPLE_PLAN = path.resolve(
+  here,
+  "..",
+  "tests",
+  "fixtures",
+  "examples",
+  "03-kreis-coesfeld.plan.json",
+);
 
 /** A cell as raw writes it: [column, value, format] or [column, formula, cached result, format]. */
-type ShapeCell = [number, string | number | null, number] | [number, string, string | number | null, number];
+type ShapeCell =
+  [number, string | number | null, number] | [number, string, string | number | null, number];
 /** The workbook ours wrote, sheet by sheet, row by row; formats index `numFmts`. */
 interface Shape {
   numFmts: string[];
@@ -75,7 +83,12 @@ function memorySampler(): { stop: () => number } {
   };
 }
 
-async function measure(phase: PhaseReport["phase"], file: string, work: () => Promise<void>, setupMs?: number): Promise<PhaseReport> {
+async function measure(
+  phase: PhaseReport["phase"],
+  file: string,
+  work: () => Promise<void>,
+  setupMs?: number,
+): Promise<PhaseReport> {
   collectGarbage();
   const rssBefore = process.memoryUsage().rss;
   const sampler = memorySampler();
@@ -104,7 +117,11 @@ function loadPlan(file: string): Plan {
 async function writeOurs(plan: Plan, file: string): Promise<void> {
   const calculation = calculatePlan(plan);
   await writeCostSplitWorkbook(
-    { calculation, tenderCode: calculation.tenders[0].code, meta: { createdAt: new Date(), appVersion: "bench" } },
+    {
+      calculation,
+      tenderCode: calculation.tenders[0].code,
+      meta: { createdAt: new Date(), appVersion: "bench" },
+    },
     fs.createWriteStream(file),
   );
 }
@@ -131,7 +148,11 @@ async function phaseOurs(planFile: string, out: string): Promise<PhaseReport> {
 /** (raw) exceljs alone: the same cells, one shared style object per number format. */
 async function writeRaw(shape: Shape, file: string): Promise<void> {
   const styles = shape.numFmts.map((numFmt): Partial<ExcelJS.Style> => (numFmt ? { numFmt } : {}));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: file,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   for (const { name, rows } of shape.sheets) {
     const sheet = workbook.addWorksheet(name);
     let sincePause = 0;
@@ -140,7 +161,10 @@ async function writeRaw(shape: Shape, file: string): Promise<void> {
       for (const shapeCell of rows[r]) {
         const cell = row.getCell(shapeCell[0]);
         if (shapeCell.length === 4) {
-          cell.value = { formula: shapeCell[1], result: shapeCell[2] ?? undefined } as ExcelJS.CellFormulaValue;
+          cell.value = {
+            formula: shapeCell[1],
+            result: shapeCell[2] ?? undefined,
+          } as ExcelJS.CellFormulaValue;
           cell.style = styles[shapeCell[3]];
         } else {
           cell.value = shapeCell[1];
@@ -160,7 +184,10 @@ async function writeRaw(shape: Shape, file: string): Promise<void> {
 
 async function phaseRaw(shapeFile: string, out: string): Promise<PhaseReport> {
   const shape = JSON.parse(fs.readFileSync(shapeFile, "utf8")) as Shape;
-  await writeRaw({ ...shape, sheets: shape.sheets.map((s) => ({ ...s, rows: s.rows.slice(0, 2000) })) }, out); // warm-up
+  await writeRaw(
+    { ...shape, sheets: shape.sheets.map((s) => ({ ...s, rows: s.rows.slice(0, 2000) })) },
+    out,
+  ); // warm-up
   return measure("raw", out, () => writeRaw(shape, out));
 }
 
@@ -178,7 +205,12 @@ async function shapeOf(file: string): Promise<Shape> {
     return index;
   };
   const sheets: Shape["sheets"] = [];
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore" });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    worksheets: "emit",
+    sharedStrings: "cache",
+    styles: "cache",
+    hyperlinks: "ignore",
+  });
   for await (const worksheet of reader) {
     const sheet = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
     const rows: ShapeCell[][] = [];
@@ -188,10 +220,23 @@ async function shapeOf(file: string): Promise<Shape> {
       row.eachCell({ includeEmpty: true }, (cell, column) => {
         const format = indexOf(cell.numFmt);
         if (cell.type === ExcelJS.ValueType.Formula) {
-          cells.push([column, cell.formula, (cell.result as string | number | undefined) ?? null, format]);
+          cells.push([
+            column,
+            cell.formula,
+            (cell.result as string | number | undefined) ?? null,
+            format,
+          ]);
         } else {
           const value = cell.value;
-          cells.push([column, typeof value === "string" || typeof value === "number" ? value : value === null ? null : String(value), format]);
+          cells.push([
+            column,
+            typeof value === "string" || typeof value === "number"
+              ? value
+              : value === null
+                ? null
+                : String(value),
+            format,
+          ]);
         }
       });
       rows.push(cells);
@@ -220,7 +265,11 @@ function runChild(args: string[]): string {
 async function orchestrate(): Promise<void> {
   const planFile = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_PLAN_FILE;
   if (!fs.existsSync(planFile)) {
-    const made = spawnSync(process.execPath, ["--import", "tsx", path.join(here, "generate-plan.ts"), planFile], { stdio: "inherit" });
+    const made = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(here, "generate-plan.ts"), planFile],
+      { stdio: "inherit" },
+    );
     if (made.status !== 0) throw new Error("Generating the benchmark plan failed");
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-bench-export-"));
@@ -244,9 +293,11 @@ async function orchestrate(): Promise<void> {
     const raw: PhaseReport[] = [];
     for (let run = 0; run < RUNS; run++) {
       raw.push(JSON.parse(runChild(["--phase=raw", shapeFile, rawFile])) as PhaseReport);
-      if (run > 0) ours.push(JSON.parse(runChild(["--phase=ours", planFile, oursFile])) as PhaseReport);
+      if (run > 0)
+        ours.push(JSON.parse(runChild(["--phase=ours", planFile, oursFile])) as PhaseReport);
     }
-    while (ours.length < RUNS) ours.push(JSON.parse(runChild(["--phase=ours", planFile, oursFile])) as PhaseReport);
+    while (ours.length < RUNS)
+      ours.push(JSON.parse(runChild(["--phase=ours", planFile, oursFile])) as PhaseReport);
 
     const summarize = (reports: PhaseReport[]) => ({
       medianMs: Math.round(median(reports.map((r) => r.ms))),
@@ -259,7 +310,10 @@ async function orchestrate(): Promise<void> {
       maxRssMb: Math.max(...reports.map((r) => r.maxRssMb)),
       fileMb: reports[0].fileMb,
     });
-    const oursSummary = { ...summarize(ours), calculationSetupMs: Math.round(median(ours.map((r) => r.setupMs ?? 0))) };
+    const oursSummary = {
+      ...summarize(ours),
+      calculationSetupMs: Math.round(median(ours.map((r) => r.setupMs ?? 0))),
+    };
     const rawSummary = summarize(raw);
     // The target is checked on CPU time: wall time swings with whatever else runs on the machine.
     const ratio = oursSummary.medianCpuMs / rawSummary.medianCpuMs;
@@ -268,7 +322,12 @@ async function orchestrate(): Promise<void> {
     const summary = {
       benchmark: "cost-split workbook (exports) against raw exceljs streaming with the same cells",
       measuredAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))) },
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? "?",
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
+      },
       plan: {
         file: path.relative(path.resolve(here, ".."), planFile),
         partners: STATE_PLAN.partners,
@@ -292,14 +351,21 @@ async function orchestrate(): Promise<void> {
 
     const line = (label: string, s: ReturnType<typeof summarize>) =>
       `${label} median CPU ${s.medianCpuMs} ms [${s.allCpuMs.join(", ")}], wall ${s.medianMs} ms [${s.allMs.join(", ")}], RSS before ${s.medianRssBeforeMb} MB, peak ${s.medianPeakRssMb} MB (growth ${s.medianGrowthMb} MB), file ${s.fileMb} MB`;
-    console.log(`workbook: ${cells.rows} rows, ${cells.formula} formula, ${cells.number} number, ${cells.textOrEmpty} text or empty cells`);
+    console.log(
+      `workbook: ${cells.rows} rows, ${cells.formula} formula, ${cells.number} number, ${cells.textOrEmpty} text or empty cells`,
+    );
     console.log(line("ours (cost split):", oursSummary));
     console.log(line("raw exceljs:      ", rawSummary));
-    console.log(`ratio ours/raw (CPU time): ${summary.ratio} (target <= ${TARGET_RATIO})${summary.targetMet ? "" : "  NOT MET"}`);
+    console.log(
+      `ratio ours/raw (CPU time): ${summary.ratio} (target <= ${TARGET_RATIO})${summary.targetMet ? "" : "  NOT MET"}`,
+    );
     console.log(`ratio ours/raw (wall clock): ${summary.wallClockRatio}`);
     console.log(`ratio ours/raw (memory growth): ${summary.memoryGrowthRatio}`);
     fs.mkdirSync(path.join(here, "results"), { recursive: true });
-    fs.writeFileSync(path.join(here, "results", "export.json"), JSON.stringify(summary, null, 2) + "\n");
+    fs.writeFileSync(
+      path.join(here, "results", "export.json"),
+      JSON.stringify(summary, null, 2) + "\n",
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -309,7 +375,8 @@ async function main(): Promise<void> {
   const [phase, input, output] = process.argv.slice(2);
   if (phase === "--phase=ours") console.log(JSON.stringify(await phaseOurs(input, output)));
   else if (phase === "--phase=raw") console.log(JSON.stringify(await phaseRaw(input, output)));
-  else if (phase === "--phase=shape") fs.writeFileSync(output, JSON.stringify(await shapeOf(input)));
+  else if (phase === "--phase=shape")
+    fs.writeFileSync(output, JSON.stringify(await shapeOf(input)));
   else await orchestrate();
 }
 

@@ -58,20 +58,24 @@ interface SaveSlot {
 }
 
 async function startServer(databasePath: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), ["scripts/server.ts"], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_PATH: databasePath,
-      SESSION_SECRET: randomBytes(32).toString("hex"),
-      AUTO_BACKUP: "0",
-      TRUST_PROXY: "",
+  const child = spawn(
+    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    ["scripts/server.ts"],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: "0",
+        DATABASE_PATH: databasePath,
+        SESSION_SECRET: randomBytes(32).toString("hex"),
+        AUTO_BACKUP: "0",
+        TRUST_PROXY: "",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   process.once("exit", () => child.kill("SIGKILL"));
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
@@ -98,25 +102,34 @@ async function signIn(url: string, email: string): Promise<string> {
 
 async function loadGrid(url: string, partner: string, cookie: string): Promise<Grid> {
   const route = encodeURIComponent("routes/demand.$partner");
-  const response = await fetch(`${url}/demand/${partner}?_data=${route}`, { headers: { Cookie: cookie } });
+  const response = await fetch(`${url}/demand/${partner}?_data=${route}`, {
+    headers: { Cookie: cookie },
+  });
   if (response.status !== 200) throw new Error(`demand of ${partner}: ${response.status}`);
   const data = (await response.json()) as { grids: Grid[] };
   return data.grids[0];
 }
 
-const cloneGrid = (grid: Grid): Grid => ({ ...grid, rows: grid.rows.map((r) => ({ ...r, quantities: [...r.quantities] })) });
+const cloneGrid = (grid: Grid): Grid => ({
+  ...grid,
+  rows: grid.rows.map((r) => ({ ...r, quantities: [...r.quantities] })),
+});
 
 /** The next save of a slot: the whole grid as a browser posts it, one cell one higher. */
 function nextSave(slot: SaveSlot): string {
   const { grid } = slot;
   const cells = grid.rows.length * grid.years.length;
-  const row = Math.floor(slot.cursor % cells / grid.years.length);
+  const row = Math.floor((slot.cursor % cells) / grid.years.length);
   const yearIndex = slot.cursor % grid.years.length;
   const next = cloneGrid(grid);
   next.rows[row].quantities[yearIndex] += 1;
   next.version = gridVersion(next.schoolCode, next.years, next.rows);
   slot.unacknowledged.push(next);
-  const form = new URLSearchParams({ intent: "save", school: grid.schoolCode ?? "", version: grid.version });
+  const form = new URLSearchParams({
+    intent: "save",
+    school: grid.schoolCode ?? "",
+    version: grid.version,
+  });
   grid.rows.forEach((r, i) => {
     grid.years.forEach((year, y) => {
       form.set(quantityField(year, r.category.code), String(next.rows[i].quantities[y]));
@@ -140,8 +153,17 @@ function combine(results: Result[]): Result {
   const worst = (pick: (r: Result) => number) => Math.max(...results.map(pick));
   return {
     ...results[0],
-    requests: { ...results[0].requests, total: sum((r) => r.requests.total), average: sum((r) => r.requests.average) },
-    latency: { ...results[0].latency, p50: worst((r) => r.latency.p50), p99: worst((r) => r.latency.p99), max: worst((r) => r.latency.max) },
+    requests: {
+      ...results[0].requests,
+      total: sum((r) => r.requests.total),
+      average: sum((r) => r.requests.average),
+    },
+    latency: {
+      ...results[0].latency,
+      p50: worst((r) => r.latency.p50),
+      p99: worst((r) => r.latency.p99),
+      max: worst((r) => r.latency.max),
+    },
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
     non2xx: sum((r) => r.non2xx),
@@ -177,11 +199,27 @@ async function main() {
     for (const officer of officers) {
       const cookie = await signIn(url, officer.email);
       const grid = await loadGrid(url, officer.partner!, cookie);
-      slots.push({ email: officer.email, partner: officer.partner!, cookie, grid, start: cloneGrid(grid), unacknowledged: [], landedLate: 0, cursor: 0, saved: 0, refused: 0 });
+      slots.push({
+        email: officer.email,
+        partner: officer.partner!,
+        cookie,
+        grid,
+        start: cloneGrid(grid),
+        unacknowledged: [],
+        landedLate: 0,
+        cursor: 0,
+        saved: 0,
+        refused: 0,
+      });
     }
 
     // Warm-up: JIT, caches, SQLite pages.
-    await autocannon({ url: `${url}/tenders/${TENDER}/summary`, connections: 4, duration: 3, headers: { Cookie: committee } });
+    await autocannon({
+      url: `${url}/tenders/${TENDER}/summary`,
+      connections: 4,
+      duration: 3,
+      headers: { Cookie: committee },
+    });
 
     // One autocannon instance per officer, each with one connection: an officer's saves
     // follow each other as in a browser, and the slot stays bound to its connection.
@@ -197,7 +235,11 @@ async function main() {
               ...request,
               // As the browser's fetch does with JavaScript: the action's JSON, no page render.
               path: `/demand/${slot.partner}?_data=${encodeURIComponent("routes/demand.$partner")}`,
-              headers: { Cookie: slot.cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+              headers: {
+                Cookie: slot.cookie,
+                Origin: origin,
+                "Content-Type": "application/x-www-form-urlencoded",
+              },
               body: nextSave(slot),
             }),
             onResponse: (status, body) => {
@@ -224,7 +266,12 @@ async function main() {
         ],
       });
     const [summary, health, ...saveRuns] = await Promise.all([
-      autocannon({ url: `${url}/tenders/${TENDER}/summary`, connections: SUMMARY_CONNECTIONS, duration: DURATION_S, headers: { Cookie: committee } }),
+      autocannon({
+        url: `${url}/tenders/${TENDER}/summary`,
+        connections: SUMMARY_CONNECTIONS,
+        duration: DURATION_S,
+        headers: { Cookie: committee },
+      }),
       autocannon({ url: `${url}/healthz`, connections: HEALTH_CONNECTIONS, duration: DURATION_S }),
       ...slots.map(saveRun),
     ]);
@@ -232,9 +279,16 @@ async function main() {
 
     // Context, not a target: each route alone with all 50 connections, after the mixed run.
     const alone = {
-      healthz: summarize(await autocannon({ url: `${url}/healthz`, connections: 50, duration: ALONE_S })),
+      healthz: summarize(
+        await autocannon({ url: `${url}/healthz`, connections: 50, duration: ALONE_S }),
+      ),
       summary: summarize(
-        await autocannon({ url: `${url}/tenders/${TENDER}/summary`, connections: 50, duration: ALONE_S, headers: { Cookie: committee } }),
+        await autocannon({
+          url: `${url}/tenders/${TENDER}/summary`,
+          connections: 50,
+          duration: ALONE_S,
+          headers: { Cookie: committee },
+        }),
       ),
     };
 
@@ -258,19 +312,39 @@ async function main() {
       );
     }
     const increments = slots.reduce(
-      (sum, s) => sum + s.grid.rows.reduce((a, r, i) => a + r.quantities.reduce((b, q, y) => b + q - s.start.rows[i].quantities[y], 0), 0),
+      (sum, s) =>
+        sum +
+        s.grid.rows.reduce(
+          (a, r, i) =>
+            a + r.quantities.reduce((b, q, y) => b + q - s.start.rows[i].quantities[y], 0),
+          0,
+        ),
       0,
     );
 
     const result = {
       benchmark: "load: committee summary views and demand saves against /healthz in the same run",
       measuredAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", loadAverage1m: Math.round(os.loadavg()[0] * 10) / 10 },
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? "?",
+        loadAverage1m: Math.round(os.loadavg()[0] * 10) / 10,
+      },
       setup: {
         durationSeconds: DURATION_S,
         connections: SUMMARY_CONNECTIONS + HEALTH_CONNECTIONS + OFFICERS,
-        summary: { connections: SUMMARY_CONNECTIONS, path: `/tenders/${TENDER}/summary`, user: "committee" },
-        saves: { connections: OFFICERS, path: "/demand/:partner", users: "one officer per connection, own partner's first grid; latency: the slowest officer's percentiles" },
+        summary: {
+          connections: SUMMARY_CONNECTIONS,
+          path: `/tenders/${TENDER}/summary`,
+          user: "committee",
+        },
+        saves: {
+          connections: OFFICERS,
+          path: "/demand/:partner",
+          users:
+            "one officer per connection, own partner's first grid; latency: the slowest officer's percentiles",
+        },
         healthz: { connections: HEALTH_CONNECTIONS, path: "/healthz" },
       },
       summary: summarize(summary),
@@ -282,21 +356,35 @@ async function main() {
       },
       healthz: summarize(health),
       ratios: {
-        summaryThroughputToHealthz: Math.round((summary.requests.average / health.requests.average) * 100) / 100,
-        summaryP99ToHealthzP99: Math.round((summary.latency.p99 / Math.max(health.latency.p99, 1)) * 100) / 100,
+        summaryThroughputToHealthz:
+          Math.round((summary.requests.average / health.requests.average) * 100) / 100,
+        summaryP99ToHealthzP99:
+          Math.round((summary.latency.p99 / Math.max(health.latency.p99, 1)) * 100) / 100,
       },
       eachAloneFor5s: alone,
-      lostUpdates: { cellsChecked, lostUpdates, incrementsStored: increments, savesInFlightAtTheEndThatLanded: landedInFlight },
+      lostUpdates: {
+        cellsChecked,
+        lostUpdates,
+        incrementsStored: increments,
+        savesInFlightAtTheEndThatLanded: landedInFlight,
+      },
     };
     const targets = {
-      zeroErrors: [summary, saves, health].every((r) => r.errors === 0 && r.timeouts === 0 && r.non2xx === 0),
-      noLostUpdate: lostUpdates === 0 && increments === result.saves.acknowledged + result.saves.timedOutButApplied + landedInFlight,
+      zeroErrors: [summary, saves, health].every(
+        (r) => r.errors === 0 && r.timeouts === 0 && r.non2xx === 0,
+      ),
+      noLostUpdate:
+        lostUpdates === 0 &&
+        increments === result.saves.acknowledged + result.saves.timedOutButApplied + landedInFlight,
       summaryThroughputAtLeastHalf: result.ratios.summaryThroughputToHealthz >= 0.5,
       summaryP99AtMostTwice: result.ratios.summaryP99ToHealthzP99 <= 2,
     };
     const output = { ...result, targets };
     fs.mkdirSync(path.join(here, "results"), { recursive: true });
-    fs.writeFileSync(path.join(here, "results", "load.json"), JSON.stringify(output, null, 2) + "\n");
+    fs.writeFileSync(
+      path.join(here, "results", "load.json"),
+      JSON.stringify(output, null, 2) + "\n",
+    );
     console.log(JSON.stringify(output, null, 2));
     if (!Object.values(targets).every(Boolean)) process.exitCode = 1;
   } finally {

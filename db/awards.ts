@@ -204,7 +204,11 @@ export async function listAwards(db: Kysely<DB>, tenderCode: string): Promise<Aw
   }));
 }
 
-export async function getAward(db: Kysely<DB>, tenderCode: string, lotCode: string): Promise<Award | undefined> {
+export async function getAward(
+  db: Kysely<DB>,
+  tenderCode: string,
+  lotCode: string,
+): Promise<Award | undefined> {
   return (await listAwards(db, tenderCode)).find((award) => award.lotCode === lotCode);
 }
 
@@ -277,7 +281,11 @@ async function listOverrides(db: Kysely<DB>, tenderCode: string): Promise<Map<st
   return new Map(rows.map((r) => [r.category_code, r.max_quantity]));
 }
 
-function categoriesBeforeAward(tender: TenderCalculation, lotCode: string, overrides: Map<string, number>): CategoryBeforeAward[] {
+function categoriesBeforeAward(
+  tender: TenderCalculation,
+  lotCode: string,
+  overrides: Map<string, number>,
+): CategoryBeforeAward[] {
   return tender.categories
     .filter((c) => c.lot === lotCode)
     .map((c) => {
@@ -304,9 +312,16 @@ function categoriesBeforeAward(tender: TenderCalculation, lotCode: string, overr
     });
 }
 
-export async function getAwardPage(db: Kysely<DB>, tenderCode: string): Promise<AwardPage | undefined> {
+export async function getAwardPage(
+  db: Kysely<DB>,
+  tenderCode: string,
+): Promise<AwardPage | undefined> {
   return inTransaction(db, async (trx) => {
-    const tender = await trx.selectFrom("tenders").selectAll().where("code", "=", tenderCode).executeTakeFirst();
+    const tender = await trx
+      .selectFrom("tenders")
+      .selectAll()
+      .where("code", "=", tenderCode)
+      .executeTakeFirst();
     if (!tender) return undefined;
     const lots = await listLots(trx, tenderCode);
     const awards = await listAwards(trx, tenderCode);
@@ -322,7 +337,8 @@ export async function getAwardPage(db: Kysely<DB>, tenderCode: string): Promise<
       },
       lots: lots.map((lot) => {
         const award = awards.find((a) => a.lotCode === lot.code) ?? null;
-        const categories = !award && figures.ok ? categoriesBeforeAward(figures.tender, lot.code, overrides) : [];
+        const categories =
+          !award && figures.ok ? categoriesBeforeAward(figures.tender, lot.code, overrides) : [];
         return { code: lot.code, name: lot.name, award, categories };
       }),
       planProblems: "problems" in figures ? figures.problems : [],
@@ -361,12 +377,19 @@ async function isLotAwarded(db: Kysely<DB>, tenderCode: string, lotCode: string)
   return row !== undefined;
 }
 
-export async function setMaxQuantityOverride(db: Kysely<DB>, input: OverrideInput): Promise<Outcome<null>> {
+export async function setMaxQuantityOverride(
+  db: Kysely<DB>,
+  input: OverrideInput,
+): Promise<Outcome<null>> {
   return inTransaction(db, async (trx) => {
     const lot = await lotOfCategory(trx, input.tenderCode, input.categoryCode);
-    if (!lot) return refused("category", "Diese Produktgruppe gehört zu keinem Los der Ausschreibung.");
+    if (!lot)
+      return refused("category", "Diese Produktgruppe gehört zu keinem Los der Ausschreibung.");
     if (await isLotAwarded(trx, input.tenderCode, lot.code)) {
-      return refused("maxQuantity", "Das Los ist vergeben: die Höchstmenge ist mit dem Zuschlag festgelegt.");
+      return refused(
+        "maxQuantity",
+        "Das Los ist vergeben: die Höchstmenge ist mit dem Zuschlag festgelegt.",
+      );
     }
     const overrides = awardTables(trx).selectFrom("max_quantity_overrides");
     const old = await overrides
@@ -383,7 +406,10 @@ export async function setMaxQuantityOverride(db: Kysely<DB>, input: OverrideInpu
     } else {
       const figures = await tenderFigures(trx, input.tenderCode);
       if (!figures.ok) {
-        return refused(FORM_ERRORS, "Der Plan ist ungültig; bitte zuerst die Eingaben der Ausschreibung korrigieren.");
+        return refused(
+          FORM_ERRORS,
+          "Der Plan ist ungültig; bitte zuerst die Eingaben der Ausschreibung korrigieren.",
+        );
       }
       const category = figures.tender.categories.find((c) => c.code === input.categoryCode);
       const problem = maxQuantityOverrideProblem(input.maxQuantity, category?.quantity ?? 0);
@@ -431,7 +457,8 @@ export interface AwardInput {
 /** Records the award of one lot; refuses a second award, a future date and missing prices. */
 export async function awardLot(db: Kysely<DB>, input: AwardInput): Promise<Outcome<Award>> {
   const supplier = input.supplier.trim();
-  if (supplier.length === 0 || supplier.length > 200) return refused("supplier", "Bitte den Auftragnehmer eingeben.");
+  if (supplier.length === 0 || supplier.length > 200)
+    return refused("supplier", "Bitte den Auftragnehmer eingeben.");
   const dateProblem = awardDateProblem(input.awardDate, input.today);
   if (dateProblem) return refused("awardDate", dateProblem);
 
@@ -450,7 +477,8 @@ export async function awardLot(db: Kysely<DB>, input: AwardInput): Promise<Outco
     }
     const { tender, plan } = figures;
     const lot = tender.lots.find((l) => l.code === input.lotCode);
-    if (!lot) return refused<Award>("lot", "Dieses Los gibt es nicht (mehr). Bitte die Seite neu laden.");
+    if (!lot)
+      return refused<Award>("lot", "Dieses Los gibt es nicht (mehr). Bitte die Seite neu laden.");
     const categories = tender.categories.filter((c) => c.lot === lot.code);
     if (categories.length === 0) return refused<Award>("lot", "Das Los hat keine Produktgruppen.");
 
@@ -462,7 +490,8 @@ export async function awardLot(db: Kysely<DB>, input: AwardInput): Promise<Outco
         fieldErrors[priceField(category.code)] = ["Bitte den Zuschlagspreis (netto) eingeben."];
       }
       const override = overrides.get(category.code);
-      const problem = override === undefined ? null : maxQuantityOverrideProblem(override, category.quantity);
+      const problem =
+        override === undefined ? null : maxQuantityOverrideProblem(override, category.quantity);
       if (problem) {
         (fieldErrors[FORM_ERRORS] ??= []).push(
           `${category.name}: die festgelegte Höchstmenge (${override}) deckt den inzwischen gemeldeten Bedarf nicht mehr. ${problem}`,
@@ -538,23 +567,39 @@ function plannedDemand(
   tender: TenderCalculation,
   categories: ReadonlySet<string>,
 ): { partner_code: string; category_code: string; year: number; quantity: number }[] {
-  const sums = new Map<string, { partner_code: string; category_code: string; year: number; quantity: number }>();
+  const sums = new Map<
+    string,
+    { partner_code: string; category_code: string; year: number; quantity: number }
+  >();
   for (const line of plan.demand ?? []) {
-    if (line.quantity <= 0 || !categories.has(line.category) || !tender.years.includes(line.year)) continue;
+    if (line.quantity <= 0 || !categories.has(line.category) || !tender.years.includes(line.year))
+      continue;
     const key = `${line.partner}\u0000${line.category}\u0000${line.year}`;
     const sum = sums.get(key);
     if (sum) sum.quantity += line.quantity;
-    else sums.set(key, { partner_code: line.partner, category_code: line.category, year: line.year, quantity: line.quantity });
+    else
+      sums.set(key, {
+        partner_code: line.partner,
+        category_code: line.category,
+        year: line.year,
+        quantity: line.quantity,
+      });
   }
   return [...sums.values()];
 }
 
 /** Tenders with at least one awarded lot, in plan order (for links to their call-offs). */
-export async function listAwardedTenders(db: Kysely<DB>): Promise<{ code: string; name: string }[]> {
+export async function listAwardedTenders(
+  db: Kysely<DB>,
+): Promise<{ code: string; name: string }[]> {
   return awardTables(db)
     .selectFrom("tenders as t")
     .select(["t.code", "t.name"])
-    .where((eb) => eb.exists(eb.selectFrom("awards as w").select("w.id").whereRef("w.tender_code", "=", "t.code")))
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom("awards as w").select("w.id").whereRef("w.tender_code", "=", "t.code"),
+      ),
+    )
     .orderBy("t.position")
     .orderBy("t.code")
     .execute();

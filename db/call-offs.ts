@@ -12,9 +12,19 @@ import {
   worstUsageLevel,
   type UsageLevel,
 } from "../domain/call-offs";
-import { comparePlanVsActual, type AwardedCategoryPrice, type PlanVsActual } from "../domain/plan-vs-actual";
+import {
+  comparePlanVsActual,
+  type AwardedCategoryPrice,
+  type PlanVsActual,
+} from "../domain/plan-vs-actual";
 import { writeAudit } from "./audit";
-import { awardTables, FORM_ERRORS, listAwardedPlannedDemand, listAwards, type Outcome } from "./awards";
+import {
+  awardTables,
+  FORM_ERRORS,
+  listAwardedPlannedDemand,
+  listAwards,
+  type Outcome,
+} from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { listLots } from "./tender-inputs";
@@ -64,9 +74,13 @@ function refused(field: string, message: string): Outcome<CallOffRecord> {
  * date outside the term or before the award, and a quantity beyond what is left.
  * Whether the user may record for this partner is the caller's check.
  */
-export async function recordCallOff(db: Kysely<DB>, input: CallOffInput): Promise<Outcome<CallOffRecord>> {
+export async function recordCallOff(
+  db: Kysely<DB>,
+  input: CallOffInput,
+): Promise<Outcome<CallOffRecord>> {
   const orderNumber = input.orderNumber.trim();
-  if (orderNumber.length === 0 || orderNumber.length > 50) return refused("orderNumber", "Bitte die Bestellnummer angeben.");
+  if (orderNumber.length === 0 || orderNumber.length > 50)
+    return refused("orderNumber", "Bitte die Bestellnummer angeben.");
   if (!Number.isSafeInteger(input.quantity) || input.quantity < 1) {
     return refused("quantity", "Bitte eine ganze Zahl ab 1 eingeben.");
   }
@@ -90,7 +104,11 @@ export async function recordCallOff(db: Kysely<DB>, input: CallOffInput): Promis
       .executeTakeFirst();
     if (!awarded) return refused("category", NOT_AWARDED_MESSAGE);
 
-    const partner = await conn.selectFrom("partners").select("code").where("code", "=", input.partnerCode).executeTakeFirst();
+    const partner = await conn
+      .selectFrom("partners")
+      .select("code")
+      .where("code", "=", input.partnerCode)
+      .executeTakeFirst();
     if (!partner) return refused("partner", "Diesen Schulträger gibt es nicht.");
     if (input.schoolCode !== null) {
       const school = await conn
@@ -166,12 +184,18 @@ export interface CallOffFilter {
 }
 
 /** Call-offs of a tender, newest first. */
-export async function listCallOffs(db: Kysely<DB>, tenderCode: string, filter: CallOffFilter = {}): Promise<CallOffRecord[]> {
+export async function listCallOffs(
+  db: Kysely<DB>,
+  tenderCode: string,
+  filter: CallOffFilter = {},
+): Promise<CallOffRecord[]> {
   let query = awardTables(db)
     .selectFrom("call_offs as c")
     .innerJoin("awards as w", "w.id", "c.award_id")
     .innerJoin("award_categories as ac", (join) =>
-      join.onRef("ac.award_id", "=", "c.award_id").onRef("ac.category_code", "=", "c.category_code"),
+      join
+        .onRef("ac.award_id", "=", "c.award_id")
+        .onRef("ac.category_code", "=", "c.category_code"),
     )
     .innerJoin("users as u", "u.id", "c.created_by")
     .leftJoin("partners as p", "p.code", "c.partner_code")
@@ -196,7 +220,8 @@ export async function listCallOffs(db: Kysely<DB>, tenderCode: string, filter: C
     .where("w.tender_code", "=", tenderCode)
     .orderBy("c.call_off_date", "desc")
     .orderBy("c.id", "desc");
-  if (filter.partnerCode !== undefined) query = query.where("c.partner_code", "=", filter.partnerCode);
+  if (filter.partnerCode !== undefined)
+    query = query.where("c.partner_code", "=", filter.partnerCode);
   if (filter.id !== undefined) query = query.where("c.id", "=", filter.id);
   const rows = await query.execute();
   // A partner removed by a later plan import keeps its call-offs under its code.
@@ -266,13 +291,21 @@ export async function getCallOffOverview(
   tenderCode: string,
   partnerCode: string | null,
 ): Promise<CallOffOverview | undefined> {
-  const tender = await db.selectFrom("tenders").selectAll().where("code", "=", tenderCode).executeTakeFirst();
+  const tender = await db
+    .selectFrom("tenders")
+    .selectAll()
+    .where("code", "=", tenderCode)
+    .executeTakeFirst();
   if (!tender) return undefined;
   const awards = await listAwards(db, tenderCode);
   const lots = await listLots(db, tenderCode);
   const calledOff = await listCalledOffQuantities(db, tenderCode);
   const planned = partnerCode === null ? [] : await listAwardedPlannedDemand(db, tenderCode);
-  const sum = (lines: { category: string; quantity: number; partner: string }[], category: string, partner?: string) =>
+  const sum = (
+    lines: { category: string; quantity: number; partner: string }[],
+    category: string,
+    partner?: string,
+  ) =>
     lines
       .filter((l) => l.category === category && (partner === undefined || l.partner === partner))
       .reduce((total, l) => total + l.quantity, 0);
@@ -293,15 +326,31 @@ export async function getCallOffOverview(
         share:
           partnerCode === null
             ? null
-            : { partnerCode, calledOff: sum(calledOff, c.code, partnerCode), planned: sum(planned, c.code, partnerCode) },
+            : {
+                partnerCode,
+                calledOff: sum(calledOff, c.code, partnerCode),
+                planned: sum(planned, c.code, partnerCode),
+              },
       };
     }),
   );
   const awardedLots = new Set(awards.map((a) => a.lotCode));
   return {
-    tender: { code: tender.code, name: tender.name, startYear: tender.start_year, termYears: tender.term_years },
-    awards: awards.map((a) => ({ lotCode: a.lotCode, lotName: a.lotName, supplier: a.supplier, awardDate: a.awardDate })),
-    pendingLots: lots.filter((lot) => !awardedLots.has(lot.code)).map(({ code, name }) => ({ code, name })),
+    tender: {
+      code: tender.code,
+      name: tender.name,
+      startYear: tender.start_year,
+      termYears: tender.term_years,
+    },
+    awards: awards.map((a) => ({
+      lotCode: a.lotCode,
+      lotName: a.lotName,
+      supplier: a.supplier,
+      awardDate: a.awardDate,
+    })),
+    pendingLots: lots
+      .filter((lot) => !awardedLots.has(lot.code))
+      .map(({ code, name }) => ({ code, name })),
     categories,
     level: worstUsageLevel(categories.map((c) => c.level)),
   };
@@ -318,7 +367,9 @@ export async function tenderUsageLevels(db: Kysely<DB>): Promise<Record<string, 
       "ac.max_quantity as maxQuantity",
       eb
         .selectFrom("call_offs as c")
-        .select((inner) => inner.fn.coalesce(inner.fn.sum<number>("c.quantity"), inner.lit(0)).as("q"))
+        .select((inner) =>
+          inner.fn.coalesce(inner.fn.sum<number>("c.quantity"), inner.lit(0)).as("q"),
+        )
         .whereRef("c.award_id", "=", "ac.award_id")
         .whereRef("c.category_code", "=", "ac.category_code")
         .as("calledOff"),
@@ -326,9 +377,13 @@ export async function tenderUsageLevels(db: Kysely<DB>): Promise<Record<string, 
     .execute();
   const levels: Record<string, UsageLevel[]> = {};
   for (const row of rows) {
-    (levels[row.tenderCode] ??= []).push(usageLevel({ maxQuantity: row.maxQuantity, calledOff: Number(row.calledOff ?? 0) }));
+    (levels[row.tenderCode] ??= []).push(
+      usageLevel({ maxQuantity: row.maxQuantity, calledOff: Number(row.calledOff ?? 0) }),
+    );
   }
-  return Object.fromEntries(Object.entries(levels).map(([code, list]) => [code, worstUsageLevel(list)]));
+  return Object.fromEntries(
+    Object.entries(levels).map(([code, list]) => [code, worstUsageLevel(list)]),
+  );
 }
 
 export interface PartnerOption {
@@ -338,15 +393,28 @@ export interface PartnerOption {
 }
 
 /** Partners (plan order) with their schools, for the call-off form. */
-export async function listPartnersWithSchools(db: Kysely<DB>, onlyPartner: string | null): Promise<PartnerOption[]> {
-  let partners = db.selectFrom("partners").select(["code", "name"]).orderBy("position").orderBy("code");
+export async function listPartnersWithSchools(
+  db: Kysely<DB>,
+  onlyPartner: string | null,
+): Promise<PartnerOption[]> {
+  let partners = db
+    .selectFrom("partners")
+    .select(["code", "name"])
+    .orderBy("position")
+    .orderBy("code");
   if (onlyPartner !== null) partners = partners.where("code", "=", onlyPartner);
-  let schools = db.selectFrom("schools").select(["code", "name", "partner_code"]).orderBy("position").orderBy("code");
+  let schools = db
+    .selectFrom("schools")
+    .select(["code", "name", "partner_code"])
+    .orderBy("position")
+    .orderBy("code");
   if (onlyPartner !== null) schools = schools.where("partner_code", "=", onlyPartner);
   const schoolRows = await schools.execute();
   return (await partners.execute()).map((p) => ({
     ...p,
-    schools: schoolRows.filter((s) => s.partner_code === p.code).map(({ code, name }) => ({ code, name })),
+    schools: schoolRows
+      .filter((s) => s.partner_code === p.code)
+      .map(({ code, name }) => ({ code, name })),
   }));
 }
 
@@ -364,13 +432,20 @@ export interface PlanVsActualData {
  * Planned demand (frozen with the awards) against the call-offs, both priced at the
  * awarded prices by the engine with the tender's current common costs.
  */
-export async function getPlanVsActual(db: Kysely<DB>, tenderCode: string): Promise<PlanVsActualData | undefined> {
+export async function getPlanVsActual(
+  db: Kysely<DB>,
+  tenderCode: string,
+): Promise<PlanVsActualData | undefined> {
   // One read transaction, so all parts of the page come from the same state.
   return inTransaction(db, async (trx) => {
     const overview = await getCallOffOverview(trx, tenderCode, null);
     if (!overview) return undefined;
     const awards = await listAwards(trx, tenderCode);
-    const base = { tender: overview.tender, awards: overview.awards, pendingLots: overview.pendingLots };
+    const base = {
+      tender: overview.tender,
+      awards: overview.awards,
+      pendingLots: overview.pendingLots,
+    };
     if (awards.length === 0) return { ...base, comparison: null };
     const awarded: AwardedCategoryPrice[] = awards.flatMap((award) =>
       award.categories.map((c) => ({

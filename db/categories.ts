@@ -36,7 +36,12 @@ export interface CategoryInput {
 }
 
 export async function listCategoriesForEditing(db: Kysely<DB>): Promise<CategoryRecord[]> {
-  const categories = await db.selectFrom("categories").selectAll().orderBy("position").orderBy("code").execute();
+  const categories = await db
+    .selectFrom("categories")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
   const tiers = await db
     .selectFrom("category_tiers")
     .selectAll()
@@ -62,7 +67,9 @@ export async function listCategoriesForEditing(db: Kysely<DB>): Promise<Category
     unit: c.unit,
     basePriceNetCents: c.base_price_cents,
     vatRate: c.vat_rate,
-    tiers: tiers.filter((t) => t.category_code === c.code).map((t) => ({ minQuantity: t.min_quantity, discount: t.discount })),
+    tiers: tiers
+      .filter((t) => t.category_code === c.code)
+      .map((t) => ({ minQuantity: t.min_quantity, discount: t.discount })),
     lots: lots.filter((l) => l.category_code === c.code).map((l) => `${l.tender_code}/${l.code}`),
     demandLines: Number(demand.find((d) => d.category_code === c.code)?.count ?? 0),
   }));
@@ -85,13 +92,24 @@ async function writeTiers(trx: Kysely<DB>, code: string, tiers: TierRecord[]): P
   if (sorted.length) {
     await trx
       .insertInto("category_tiers")
-      .values(sorted.map((t, position) => ({ category_code: code, min_quantity: t.minQuantity, discount: t.discount, position })))
+      .values(
+        sorted.map((t, position) => ({
+          category_code: code,
+          min_quantity: t.minQuantity,
+          discount: t.discount,
+          position,
+        })),
+      )
       .execute();
   }
 }
 
 async function refuseTakenCode(trx: Kysely<DB>, code: string): Promise<void> {
-  const taken = await trx.selectFrom("categories").select("code").where("code", "=", code).executeTakeFirst();
+  const taken = await trx
+    .selectFrom("categories")
+    .select("code")
+    .where("code", "=", code)
+    .executeTakeFirst();
   if (taken) throw new EditRefused({ code: [`Das Kürzel ${code} ist bereits vergeben.`] });
 }
 
@@ -105,7 +123,11 @@ async function findCategory(trx: Kysely<DB>, code: string): Promise<CategoryReco
   return category;
 }
 
-export function createCategory(db: Kysely<DB>, input: CategoryInput, userId: number | null): Promise<void> {
+export function createCategory(
+  db: Kysely<DB>,
+  input: CategoryInput,
+  userId: number | null,
+): Promise<void> {
   return changePlan(db, async (trx) => {
     await refuseTakenCode(trx, input.code);
     const position = await trx
@@ -117,16 +139,31 @@ export function createCategory(db: Kysely<DB>, input: CategoryInput, userId: num
       .values({ ...categoryRow(input), position: (position?.max ?? -1) + 1 })
       .execute();
     await writeTiers(trx, input.code, input.tiers);
-    await writeAudit(trx, { userId, action: "create", entity: "category", entityKey: input.code, newValue: auditable(input) });
+    await writeAudit(trx, {
+      userId,
+      action: "create",
+      entity: "category",
+      entityKey: input.code,
+      newValue: auditable(input),
+    });
   });
 }
 
 /** Updates the category; a new code follows into tiers, lots and demand (ON UPDATE CASCADE). */
-export function updateCategory(db: Kysely<DB>, originalCode: string, input: CategoryInput, userId: number | null): Promise<void> {
+export function updateCategory(
+  db: Kysely<DB>,
+  originalCode: string,
+  input: CategoryInput,
+  userId: number | null,
+): Promise<void> {
   return changePlan(db, async (trx) => {
     const old = await findCategory(trx, originalCode);
     if (input.code !== originalCode) await refuseTakenCode(trx, input.code);
-    await trx.updateTable("categories").set(categoryRow(input)).where("code", "=", originalCode).execute();
+    await trx
+      .updateTable("categories")
+      .set(categoryRow(input))
+      .where("code", "=", originalCode)
+      .execute();
     await writeTiers(trx, input.code, input.tiers);
     const { lots: _lots, demandLines: _demand, ...oldValue } = old;
     await writeAudit(trx, {
@@ -149,10 +186,20 @@ export function deleteCategory(db: Kysely<DB>, code: string, userId: number | nu
       ...(old.demandLines ? [`${old.demandLines} Bedarfsmeldungen`] : []),
     ];
     if (uses.length) {
-      throw new EditRefused({ code: [`Die Produktgruppe ${code} wird noch verwendet (${uses.join("; ")}) und kann nicht gelöscht werden.`] });
+      throw new EditRefused({
+        code: [
+          `Die Produktgruppe ${code} wird noch verwendet (${uses.join("; ")}) und kann nicht gelöscht werden.`,
+        ],
+      });
     }
     await trx.deleteFrom("categories").where("code", "=", code).execute();
     const { lots: _lots, demandLines: _demand, ...oldValue } = old;
-    await writeAudit(trx, { userId, action: "delete", entity: "category", entityKey: code, oldValue });
+    await writeAudit(trx, {
+      userId,
+      action: "delete",
+      entity: "category",
+      entityKey: code,
+      oldValue,
+    });
   });
 }

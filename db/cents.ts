@@ -25,6 +25,7 @@ export function moneyStringFromCents(cents: number): string {
 
 /** Non-negative bigint cents as the INTEGER columns store them; throws beyond JavaScript's safe integers. */
 export function storedCents(cents: bigint): number {
-  if (cents < 0n || cents > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`cents out of range: ${cents}`);
+  if (cents < 0n || cents > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`cents out of range: ${cents}`);
   return Number(cents);
 }

@@ -21,13 +21,18 @@ export interface PartnerProgress {
 }
 
 /** A partner without a row in demand_status is still drafting. */
-export async function getDemandStatus(db: Database, partnerCode: string): Promise<PartnerDemandStatus> {
+export async function getDemandStatus(
+  db: Database,
+  partnerCode: string,
+): Promise<PartnerDemandStatus> {
   const row = await db
     .selectFrom("demand_status")
     .select(["status", "changed_at"])
     .where("partner_code", "=", partnerCode)
     .executeTakeFirst();
-  return row ? { status: row.status, changedAt: row.changed_at } : { status: "draft", changedAt: null };
+  return row
+    ? { status: row.status, changedAt: row.changed_at }
+    : { status: "draft", changedAt: null };
 }
 
 function later(a: string | null, b: string | null): string | null {
@@ -40,7 +45,9 @@ export async function listPartnerProgress(db: Database): Promise<PartnerProgress
   const rows = await db
     .selectFrom("partners as p")
     .leftJoin("demand_status as s", "s.partner_code", "p.code")
-    .leftJoin("demand_lines as d", (join) => join.onRef("d.partner_code", "=", "p.code").on("d.quantity", ">", 0))
+    .leftJoin("demand_lines as d", (join) =>
+      join.onRef("d.partner_code", "=", "p.code").on("d.quantity", ">", 0),
+    )
     .select((eb) => [
       "p.code",
       "p.name",

@@ -67,7 +67,12 @@ export interface DemandUser extends DemandActor {
 /** Where a change came from; stored in the audit entry's detail. */
 export type ChangeSource = "editor" | "import";
 
-export const AUDIT_ENTITY = { line: "demand_line", note: "demand_note", status: "demand_status", setting: "setting" } as const;
+export const AUDIT_ENTITY = {
+  line: "demand_line",
+  note: "demand_note",
+  status: "demand_status",
+  setting: "setting",
+} as const;
 
 // ---------------------------------------------------------------------------------
 // Reading
@@ -83,7 +88,10 @@ export interface PartnerDemandData {
 
 /** Tender terms and demand years of the whole plan, so every partner sees the same columns. */
 async function horizon(db: Db, now: Date): Promise<number[]> {
-  const tenders = await db.selectFrom("tenders").select(["start_year as startYear", "term_years as termYears"]).execute();
+  const tenders = await db
+    .selectFrom("tenders")
+    .select(["start_year as startYear", "term_years as termYears"])
+    .execute();
   const years = await db.selectFrom("demand_lines").select("year").distinct().execute();
   return planningYears({
     tenders,
@@ -92,8 +100,16 @@ async function horizon(db: Db, now: Date): Promise<number[]> {
   });
 }
 
-export async function loadPartnerDemand(db: Db, partnerCode: string, now = new Date()): Promise<PartnerDemandData | undefined> {
-  const partner = await db.selectFrom("partners").select(["code", "name"]).where("code", "=", partnerCode).executeTakeFirst();
+export async function loadPartnerDemand(
+  db: Db,
+  partnerCode: string,
+  now = new Date(),
+): Promise<PartnerDemandData | undefined> {
+  const partner = await db
+    .selectFrom("partners")
+    .select(["code", "name"])
+    .where("code", "=", partnerCode)
+    .executeTakeFirst();
   if (!partner) return undefined;
   const schools = await db
     .selectFrom("schools")
@@ -102,7 +118,12 @@ export async function loadPartnerDemand(db: Db, partnerCode: string, now = new D
     .orderBy("position")
     .orderBy("code")
     .execute();
-  const categories = await db.selectFrom("categories").select(["code", "name", "unit"]).orderBy("position").orderBy("code").execute();
+  const categories = await db
+    .selectFrom("categories")
+    .select(["code", "name", "unit"])
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
   const cells = await db
     .selectFrom("demand_lines")
     .select(["school_code as schoolCode", "category_code as categoryCode", "year", "quantity"])
@@ -129,7 +150,8 @@ function valuesOf(data: PartnerDemandData): GridValues {
     v.notes.forEach((n, k) => values.notes.set(k, n));
   }
   // Cells outside the known schools would be invisible in the grids; keep them exact.
-  for (const c of data.cells) values.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity);
+  for (const c of data.cells)
+    values.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity);
   return values;
 }
 
@@ -140,10 +162,17 @@ export async function getDemandDeadline(db: Db): Promise<{ local: string; instan
   return instant ? { local, instant } : null;
 }
 
-export async function getDemandState(db: Db, partnerCode: string): Promise<DemandState & { changedAt: string | null }> {
+export async function getDemandState(
+  db: Db,
+  partnerCode: string,
+): Promise<DemandState & { changedAt: string | null }> {
   const status = await getDemandStatus(db, partnerCode);
   const deadline = await getDemandDeadline(db);
-  return { status: status.status, changedAt: status.changedAt, deadline: deadline?.instant ?? null };
+  return {
+    status: status.status,
+    changedAt: status.changedAt,
+    deadline: deadline?.instant ?? null,
+  };
 }
 
 // ---------------------------------------------------------------------------------
@@ -195,7 +224,10 @@ async function applyValues(
   for (const c of cells) {
     if (c.newQuantity === 0) {
       // Quantity 0 carries no demand (CALCULATION.md §2): the line goes, the audit keeps it.
-      await trx.deleteFrom("demand_lines").where((eb) => lineFilter(eb, partnerCode, c)).execute();
+      await trx
+        .deleteFrom("demand_lines")
+        .where((eb) => lineFilter(eb, partnerCode, c))
+        .execute();
     } else {
       const updated = await trx
         .updateTable("demand_lines")
@@ -204,7 +236,10 @@ async function applyValues(
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
         if (position === null) {
-          const max = await trx.selectFrom("demand_lines").select((eb) => eb.fn.max<number | null>("position").as("p")).executeTakeFirst();
+          const max = await trx
+            .selectFrom("demand_lines")
+            .select((eb) => eb.fn.max<number | null>("position").as("p"))
+            .executeTakeFirst();
           position = Number(max?.p ?? -1);
         }
         position += 1;
@@ -236,7 +271,11 @@ async function applyValues(
       .deleteFrom("demand_notes")
       .where("partner_code", "=", partnerCode)
       .where("category_code", "=", n.categoryCode)
-      .where((eb) => (n.schoolCode === null ? eb("school_code", "is", null) : eb("school_code", "=", n.schoolCode)))
+      .where((eb) =>
+        n.schoolCode === null
+          ? eb("school_code", "is", null)
+          : eb("school_code", "=", n.schoolCode),
+      )
       .execute();
     if (n.newText !== "") {
       await noteTable
@@ -251,7 +290,12 @@ async function applyValues(
         })
         .execute();
     }
-    await audit(AUDIT_ENTITY.note, `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`, n.oldText, n.newText);
+    await audit(
+      AUDIT_ENTITY.note,
+      `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`,
+      n.oldText,
+      n.newText,
+    );
   }
   return { cells: cells.length, notes: notes.length };
 }
@@ -264,11 +308,17 @@ function foreignKeys(data: PartnerDemandData, wanted: GridValues): string[] {
   const bad: string[] = [];
   for (const key of wanted.quantities.keys()) {
     const { schoolCode, categoryCode, year } = splitCellKey(key);
-    if ((schoolCode !== null && !schools.has(schoolCode)) || !categories.has(categoryCode) || !years.has(year)) bad.push(key);
+    if (
+      (schoolCode !== null && !schools.has(schoolCode)) ||
+      !categories.has(categoryCode) ||
+      !years.has(year)
+    )
+      bad.push(key);
   }
   for (const key of wanted.notes.keys()) {
     const { schoolCode, categoryCode } = splitLineKey(key);
-    if ((schoolCode !== null && !schools.has(schoolCode)) || !categories.has(categoryCode)) bad.push(key);
+    if ((schoolCode !== null && !schools.has(schoolCode)) || !categories.has(categoryCode))
+      bad.push(key);
   }
   return bad;
 }
@@ -314,7 +364,15 @@ export async function saveGrid(
       return { kind: "conflict", conflicts };
     }
     const at = now.toISOString();
-    const counts = await applyValues(trx, input.partnerCode, current, input.wanted, input.user, "editor", at);
+    const counts = await applyValues(
+      trx,
+      input.partnerCode,
+      current,
+      input.wanted,
+      input.user,
+      "editor",
+      at,
+    );
     return { kind: "saved", ...counts, at };
   });
 }
@@ -324,12 +382,22 @@ export async function saveGrid(
 
 export type WorkflowResult = { kind: "done"; status: DemandStatus } | Refusal;
 
-async function setStatus(trx: Db, partnerCode: string, from: DemandStatus, to: DemandStatus, user: DemandUser, now: Date, action: string) {
+async function setStatus(
+  trx: Db,
+  partnerCode: string,
+  from: DemandStatus,
+  to: DemandStatus,
+  user: DemandUser,
+  now: Date,
+  action: string,
+) {
   const at = now.toISOString();
   await trx
     .insertInto("demand_status")
     .values({ partner_code: partnerCode, status: to, changed_at: at, changed_by: user.id })
-    .onConflict((oc) => oc.column("partner_code").doUpdateSet({ status: to, changed_at: at, changed_by: user.id }))
+    .onConflict((oc) =>
+      oc.column("partner_code").doUpdateSet({ status: to, changed_at: at, changed_by: user.id }),
+    )
     .execute();
   await writeAudit(trx, {
     userId: user.id,
@@ -343,7 +411,12 @@ async function setStatus(trx: Db, partnerCode: string, from: DemandStatus, to: D
   });
 }
 
-export async function submitDemand(db: Db, partnerCode: string, user: DemandUser, now = new Date()): Promise<WorkflowResult> {
+export async function submitDemand(
+  db: Db,
+  partnerCode: string,
+  user: DemandUser,
+  now = new Date(),
+): Promise<WorkflowResult> {
   return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
     const state = await getDemandState(trx, partnerCode);
     const decision = canSubmitDemand(user, partnerCode, state, now);
@@ -353,7 +426,12 @@ export async function submitDemand(db: Db, partnerCode: string, user: DemandUser
   });
 }
 
-export async function reopenDemand(db: Db, partnerCode: string, user: DemandUser, now = new Date()): Promise<WorkflowResult> {
+export async function reopenDemand(
+  db: Db,
+  partnerCode: string,
+  user: DemandUser,
+  now = new Date(),
+): Promise<WorkflowResult> {
   return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
     const state = await getDemandState(trx, partnerCode);
     const decision = canReopenDemand(user, state);
@@ -364,7 +442,12 @@ export async function reopenDemand(db: Db, partnerCode: string, user: DemandUser
 }
 
 /** Sets (Berlin wall time "2027-03-31T18:00") or clears (null) the deadline. Coordinator only: checked by the caller. */
-export async function setDemandDeadline(db: Db, local: string | null, user: DemandUser, now = new Date()): Promise<void> {
+export async function setDemandDeadline(
+  db: Db,
+  local: string | null,
+  user: DemandUser,
+  now = new Date(),
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const old = (await getSetting(trx, DEMAND_DEADLINE_SETTING)) ?? null;
     if (old === local) return;
@@ -419,24 +502,36 @@ export interface PendingImport {
 
 function toValues(cells: readonly ImportCell[], notes: readonly ImportNote[]): GridValues {
   return {
-    quantities: new Map(cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity])),
+    quantities: new Map(
+      cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity]),
+    ),
     notes: new Map(notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.text])),
   };
 }
 
 function pick(current: GridValues, keys: GridValues): GridValues {
   return {
-    quantities: new Map([...keys.quantities.keys()].map((k) => [k, current.quantities.get(k) ?? 0])),
+    quantities: new Map(
+      [...keys.quantities.keys()].map((k) => [k, current.quantities.get(k) ?? 0]),
+    ),
     notes: new Map([...keys.notes.keys()].map((k) => [k, current.notes.get(k) ?? ""])),
   };
 }
 
-export type CreateImportResult = { kind: "created"; id: string } | { kind: "invalid"; keys: string[] } | Refusal;
+export type CreateImportResult =
+  { kind: "created"; id: string } | { kind: "invalid"; keys: string[] } | Refusal;
 
 /** Stores parsed template values for confirmation; the id is random and unguessable. */
 export async function createPendingImport(
   db: Db,
-  input: { partnerCode: string; user: DemandUser; fileName: string; cells: ImportCell[]; notes: ImportNote[]; now?: Date },
+  input: {
+    partnerCode: string;
+    user: DemandUser;
+    fileName: string;
+    cells: ImportCell[];
+    notes: ImportNote[];
+    now?: Date;
+  },
 ): Promise<CreateImportResult> {
   const now = input.now ?? new Date();
   const data = await loadPartnerDemand(db, input.partnerCode, now);
@@ -492,7 +587,10 @@ export async function getPendingImport(
     fileName: row.file_name,
     createdAt: row.created_at,
     wanted: toValues(payload.cells, payload.notes),
-    baseline: { quantities: new Map(payload.baseline.quantities), notes: new Map(payload.baseline.notes) },
+    baseline: {
+      quantities: new Map(payload.baseline.quantities),
+      notes: new Map(payload.baseline.notes),
+    },
   };
 }
 
@@ -523,20 +621,40 @@ export async function applyPendingImport(
     const data = await loadPartnerDemand(trx, input.partnerCode, now);
     if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
     if (foreignKeys(data, pending.wanted).length > 0) {
-      return { kind: "denied", reason: "Schulen, Produktgruppen oder Jahre haben sich geändert. Bitte eine neue Vorlage herunterladen." };
+      return {
+        kind: "denied",
+        reason:
+          "Schulen, Produktgruppen oder Jahre haben sich geändert. Bitte eine neue Vorlage herunterladen.",
+      };
     }
     const current = valuesOf(data);
-    const conflicts = findConflicts(pending.baseline, pick(current, pending.wanted), pending.wanted);
+    const conflicts = findConflicts(
+      pending.baseline,
+      pick(current, pending.wanted),
+      pending.wanted,
+    );
     if (conflicts.length > 0) return { kind: "conflict", conflicts };
     const at = now.toISOString();
-    const counts = await applyValues(trx, input.partnerCode, current, pending.wanted, input.user, "import", at);
+    const counts = await applyValues(
+      trx,
+      input.partnerCode,
+      current,
+      pending.wanted,
+      input.user,
+      "import",
+      at,
+    );
     await withDemandTables(trx).deleteFrom("demand_imports").where("id", "=", pending.id).execute();
     return { kind: "applied", ...counts, at };
   });
 }
 
 export async function discardPendingImport(db: Db, id: string, user: DemandUser): Promise<void> {
-  await withDemandTables(db).deleteFrom("demand_imports").where("id", "=", id).where("user_id", "=", user.id).execute();
+  await withDemandTables(db)
+    .deleteFrom("demand_imports")
+    .where("id", "=", id)
+    .where("user_id", "=", user.id)
+    .execute();
 }
 
 // ---------------------------------------------------------------------------------
@@ -561,17 +679,38 @@ export interface DemandHistoryEntry {
 const partnerKeyRange = (partnerCode: string) => [`${partnerCode}|`, `${partnerCode}}`] as const; // "}" follows "|"
 
 /** A partner's demand changes and status changes, plus deadline changes, newest first. */
-export async function listDemandHistory(db: Db, partnerCode: string, limit = 1000): Promise<DemandHistoryEntry[]> {
+export async function listDemandHistory(
+  db: Db,
+  partnerCode: string,
+  limit = 1000,
+): Promise<DemandHistoryEntry[]> {
   const [from, to] = partnerKeyRange(partnerCode);
   const rows = await db
     .selectFrom("audit_log as a")
     .leftJoin("users as u", "u.id", "a.user_id")
-    .select(["a.id", "a.at", "u.name as userName", "a.action", "a.entity", "a.entity_key", "a.old_value", "a.new_value", "a.detail"])
+    .select([
+      "a.id",
+      "a.at",
+      "u.name as userName",
+      "a.action",
+      "a.entity",
+      "a.entity_key",
+      "a.old_value",
+      "a.new_value",
+      "a.detail",
+    ])
     .where((eb) =>
       eb.or([
-        eb.and([eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]), eb("a.entity_key", ">=", from), eb("a.entity_key", "<", to)]),
+        eb.and([
+          eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]),
+          eb("a.entity_key", ">=", from),
+          eb("a.entity_key", "<", to),
+        ]),
         eb.and([eb("a.entity", "=", AUDIT_ENTITY.status), eb("a.entity_key", "=", partnerCode)]),
-        eb.and([eb("a.entity", "=", AUDIT_ENTITY.setting), eb("a.entity_key", "=", DEMAND_DEADLINE_SETTING)]),
+        eb.and([
+          eb("a.entity", "=", AUDIT_ENTITY.setting),
+          eb("a.entity_key", "=", DEMAND_DEADLINE_SETTING),
+        ]),
       ]),
     )
     .orderBy("a.id", "desc")
@@ -614,8 +753,15 @@ export interface DemandOverviewRow {
   officerEmails: string[];
 }
 
-export async function loadDemandOverview(db: Db): Promise<{ categories: GridCategory[]; rows: DemandOverviewRow[] }> {
-  const categories = await db.selectFrom("categories").select(["code", "name", "unit"]).orderBy("position").orderBy("code").execute();
+export async function loadDemandOverview(
+  db: Db,
+): Promise<{ categories: GridCategory[]; rows: DemandOverviewRow[] }> {
+  const categories = await db
+    .selectFrom("categories")
+    .select(["code", "name", "unit"])
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
   const partners = await db
     .selectFrom("partners as p")
     .leftJoin("demand_status as s", "s.partner_code", "p.code")
@@ -644,7 +790,11 @@ export async function loadDemandOverview(db: Db): Promise<{ categories: GridCate
       .select(["a.at", "u.name as userName"])
       .where((eb) =>
         eb.or([
-          eb.and([eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]), eb("a.entity_key", ">=", from), eb("a.entity_key", "<", to)]),
+          eb.and([
+            eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]),
+            eb("a.entity_key", ">=", from),
+            eb("a.entity_key", "<", to),
+          ]),
           eb.and([eb("a.entity", "=", AUDIT_ENTITY.status), eb("a.entity_key", "=", p.code)]),
         ]),
       )
@@ -668,6 +818,8 @@ export async function loadDemandOverview(db: Db): Promise<{ categories: GridCate
 
 /** Test and script helper: the raw SQL count of a partner's stored lines. */
 export async function countDemandLines(db: Db, partnerCode: string): Promise<number> {
-  const r = await sql<{ n: number }>`select count(*) as n from demand_lines where partner_code = ${partnerCode}`.execute(db);
+  const r = await sql<{
+    n: number;
+  }>`select count(*) as n from demand_lines where partner_code = ${partnerCode}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }

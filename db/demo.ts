@@ -37,16 +37,36 @@ const TOWN_OFFICERS: [slug: string, town: string, partner: string][] = [
 ];
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { email: "koordination@kreis-coesfeld.example", name: "Koordination Kreis Coesfeld", role: "coordinator", partner: null },
-  { email: "finanzen@kreis-coesfeld.example", name: "Finanzen Kreis Coesfeld", role: "finance", partner: null },
-  { email: "ausschuss@kreis-coesfeld.example", name: "Ausschuss Kreis Coesfeld", role: "committee", partner: null },
+  {
+    email: "koordination@kreis-coesfeld.example",
+    name: "Koordination Kreis Coesfeld",
+    role: "coordinator",
+    partner: null,
+  },
+  {
+    email: "finanzen@kreis-coesfeld.example",
+    name: "Finanzen Kreis Coesfeld",
+    role: "finance",
+    partner: null,
+  },
+  {
+    email: "ausschuss@kreis-coesfeld.example",
+    name: "Ausschuss Kreis Coesfeld",
+    role: "committee",
+    partner: null,
+  },
   ...TOWN_OFFICERS.map(([slug, town, partner]): DemoUser => ({
     email: `beschaffung@${slug}.example`,
     name: `Beschaffung ${town}`,
     role: "officer",
     partner,
   })),
-  { email: "schulen@kreis-coesfeld.example", name: "Schulverwaltung Kreis Coesfeld", role: "officer", partner: "KRS" },
+  {
+    email: "schulen@kreis-coesfeld.example",
+    name: "Schulverwaltung Kreis Coesfeld",
+    role: "officer",
+    partner: "KRS",
+  },
 ];
 
 /**
@@ -81,7 +101,14 @@ export async function loadDemo(db: Kysely<DB>): Promise<boolean> {
       .execute();
     await trx
       .insertInto("demand_status")
-      .values(DEMO_PLAN.partners.map((p) => ({ partner_code: p.code, status: "draft" as const, changed_at: now, changed_by: null })))
+      .values(
+        DEMO_PLAN.partners.map((p) => ({
+          partner_code: p.code,
+          status: "draft" as const,
+          changed_at: now,
+          changed_by: null,
+        })),
+      )
       .onConflict((oc) => oc.column("partner_code").doNothing())
       .execute();
     return true;

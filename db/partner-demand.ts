@@ -9,9 +9,18 @@ export interface PartnerSummary {
 }
 
 export async function listPartners(db: Database): Promise<PartnerSummary[]> {
-  return db.selectFrom("partners").select(["code", "name"]).orderBy("position").orderBy("code").execute();
+  return db
+    .selectFrom("partners")
+    .select(["code", "name"])
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
 }
 
 export async function getPartner(db: Database, code: string): Promise<PartnerSummary | undefined> {
-  return db.selectFrom("partners").select(["code", "name"]).where("code", "=", code).executeTakeFirst();
+  return db
+    .selectFrom("partners")
+    .select(["code", "name"])
+    .where("code", "=", code)
+    .executeTakeFirst();
 }

@@ -2,7 +2,13 @@
 // exportPlan always writes one normalized form, so database → plan → database → plan
 // is stable. importPlan replaces the plan's content in one transaction; users,
 // sessions and the audit log stay (see docs/decisions/004-database-and-plan-import.md).
-import { sql, type Insertable, type InsertQueryBuilder, type InsertResult, type Kysely } from "kysely";
+import {
+  sql,
+  type Insertable,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type Kysely,
+} from "kysely";
 import {
   PLAN_FORMAT,
   type CostKey,
@@ -68,9 +74,24 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
   // One read transaction, so the plan is one consistent snapshot.
   return inTransaction(db, async (trx) => {
     const settings = await getPlanSettings(trx);
-    const partners = await trx.selectFrom("partners").selectAll().orderBy("position").orderBy("code").execute();
-    const schools = await trx.selectFrom("schools").selectAll().orderBy("position").orderBy("code").execute();
-    const categories = await trx.selectFrom("categories").selectAll().orderBy("position").orderBy("code").execute();
+    const partners = await trx
+      .selectFrom("partners")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("code")
+      .execute();
+    const schools = await trx
+      .selectFrom("schools")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("code")
+      .execute();
+    const categories = await trx
+      .selectFrom("categories")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("code")
+      .execute();
     const tiers = await trx
       .selectFrom("category_tiers")
       .selectAll()
@@ -84,15 +105,30 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
       .orderBy("position")
       .orderBy("id")
       .execute();
-    const tenders = await trx.selectFrom("tenders").selectAll().orderBy("position").orderBy("code").execute();
-    const lots = await trx.selectFrom("lots").selectAll().orderBy("position").orderBy("code").execute();
+    const tenders = await trx
+      .selectFrom("tenders")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("code")
+      .execute();
+    const lots = await trx
+      .selectFrom("lots")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("code")
+      .execute();
     const lotCategories = await trx
       .selectFrom("lot_categories")
       .selectAll()
       .orderBy("position")
       .orderBy("category_code")
       .execute();
-    const commonCosts = await trx.selectFrom("common_costs").selectAll().orderBy("position").orderBy("id").execute();
+    const commonCosts = await trx
+      .selectFrom("common_costs")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("id")
+      .execute();
     const weights = await trx
       .selectFrom("common_cost_weights")
       .selectAll()
@@ -111,62 +147,57 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
       settings: { ...settings },
       partners: partners.map((p) => ({ code: p.code, name: p.name, population: p.population })),
       // Optional fields appear only when set; key order follows CALCULATION.md §7.
-      schools: schools.map(
-        (s): PlanSchool => ({
-          code: s.code,
-          partner: s.partner_code,
-          name: s.name,
-          ...(s.type !== null && { type: s.type as SchoolType }),
-          pupils: s.pupils,
+      schools: schools.map((s): PlanSchool => ({
+        code: s.code,
+        partner: s.partner_code,
+        name: s.name,
+        ...(s.type !== null && { type: s.type as SchoolType }),
+        pupils: s.pupils,
+      })),
+      categories: categories.map((c): PlanCategory => ({
+        code: c.code,
+        name: c.name,
+        ...(c.unit !== null && { unit: c.unit }),
+        basePriceNet: moneyStringFromCents(c.base_price_cents),
+        vatRate: c.vat_rate,
+        tiers: (tiersByCategory.get(c.code) ?? []).map((t) => ({
+          minQuantity: t.min_quantity,
+          discount: t.discount,
+        })),
+      })),
+      demand: demand.map((d): PlanDemandLine => ({
+        partner: d.partner_code,
+        ...(d.school_code !== null && { school: d.school_code }),
+        category: d.category_code,
+        year: d.year,
+        quantity: d.quantity,
+      })),
+      tenders: tenders.map((t): PlanTender => ({
+        code: t.code,
+        name: t.name,
+        startYear: t.start_year,
+        termYears: t.term_years,
+        reserve: t.reserve,
+        soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
+        lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
+          code: l.code,
+          name: l.name,
+          categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
+        })),
+        commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
+          const cost: PlanCommonCost = {
+            label: c.label,
+            amountGross: moneyStringFromCents(c.amount_cents),
+            key: c.key as CostKey,
+          };
+          const costWeights = weightsByCost.get(c.id) ?? [];
+          // Custom keys always carry their (possibly empty) weights; others only if stored.
+          if (c.key === "custom" || costWeights.length > 0) {
+            cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
+          }
+          return cost;
         }),
-      ),
-      categories: categories.map(
-        (c): PlanCategory => ({
-          code: c.code,
-          name: c.name,
-          ...(c.unit !== null && { unit: c.unit }),
-          basePriceNet: moneyStringFromCents(c.base_price_cents),
-          vatRate: c.vat_rate,
-          tiers: (tiersByCategory.get(c.code) ?? []).map((t) => ({ minQuantity: t.min_quantity, discount: t.discount })),
-        }),
-      ),
-      demand: demand.map(
-        (d): PlanDemandLine => ({
-          partner: d.partner_code,
-          ...(d.school_code !== null && { school: d.school_code }),
-          category: d.category_code,
-          year: d.year,
-          quantity: d.quantity,
-        }),
-      ),
-      tenders: tenders.map(
-        (t): PlanTender => ({
-          code: t.code,
-          name: t.name,
-          startYear: t.start_year,
-          termYears: t.term_years,
-          reserve: t.reserve,
-          soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
-          lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
-            code: l.code,
-            name: l.name,
-            categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
-          })),
-          commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
-            const cost: PlanCommonCost = {
-              label: c.label,
-              amountGross: moneyStringFromCents(c.amount_cents),
-              key: c.key as CostKey,
-            };
-            const costWeights = weightsByCost.get(c.id) ?? [];
-            // Custom keys always carry their (possibly empty) weights; others only if stored.
-            if (c.key === "custom" || costWeights.length > 0) {
-              cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
-            }
-            return cost;
-          }),
-        }),
-      ),
+      })),
     };
   });
 }
@@ -191,10 +222,19 @@ function groupBy<T, K>(rows: T[], keyOf: (row: T) => K): Map<K, T[]> {
  * `replace` is set. Users, sessions and the audit log stay; officers of partners that
  * the new plan no longer has are deactivated (see the decision record).
  */
-export function importPlan(db: Kysely<DB>, plan: Plan, options: ImportOptions): Promise<ImportSummary> {
+export function importPlan(
+  db: Kysely<DB>,
+  plan: Plan,
+  options: ImportOptions,
+): Promise<ImportSummary> {
   return inTransaction(db, async (trx) => {
     if (!options.replace && (await databaseHasPlanData(trx))) throw new PlanImportRefused();
-    const summary = await replacePlanContent(trx, plan, options.userId ?? null, new Date().toISOString());
+    const summary = await replacePlanContent(
+      trx,
+      plan,
+      options.userId ?? null,
+      new Date().toISOString(),
+    );
     await writeAudit(trx, {
       userId: options.userId ?? null,
       action: "plan.import",
@@ -213,7 +253,12 @@ interface DemandHistory {
   updated_by: number | null;
 }
 
-function demandCellKey(partner: string, school: string | null | undefined, category: string, year: number): string {
+function demandCellKey(
+  partner: string,
+  school: string | null | undefined,
+  category: string,
+  year: number,
+): string {
   return `${partner}\u0000${school ?? ""}\u0000${category}\u0000${year}`;
 }
 
@@ -229,12 +274,26 @@ async function replacePlanContent(
   const history = new Map<string, DemandHistory>();
   const oldCells = await trx
     .selectFrom("demand_lines")
-    .select(["partner_code", "school_code", "category_code", "year", "quantity", "justification", "updated_at", "updated_by"])
+    .select([
+      "partner_code",
+      "school_code",
+      "category_code",
+      "year",
+      "quantity",
+      "justification",
+      "updated_at",
+      "updated_by",
+    ])
     .execute();
-  for (const c of oldCells) history.set(demandCellKey(c.partner_code, c.school_code, c.category_code, c.year), c);
+  for (const c of oldCells)
+    history.set(demandCellKey(c.partner_code, c.school_code, c.category_code, c.year), c);
   // Line justifications (demand_notes) would go with the schools and categories they cascade from.
-  const notes = (await sql<DemandNotesTable>`
-    select partner_code, school_code, category_code, text, updated_at, updated_by from demand_notes`.execute(trx)).rows;
+  const notes = (
+    await sql<DemandNotesTable>`
+    select partner_code, school_code, category_code, text, updated_at, updated_by from demand_notes`.execute(
+      trx,
+    )
+  ).rows;
 
   // Children first: no cascade has to search the (large) demand table.
   await trx.deleteFrom("demand_lines").execute();
@@ -381,7 +440,11 @@ async function replacePlanContent(
 }
 
 /** Puts back the notes whose partner, category and school (of the same partner) the new plan still has. */
-async function restoreDemandNotes(trx: Kysely<DB>, plan: Plan, notes: DemandNotesTable[]): Promise<number> {
+async function restoreDemandNotes(
+  trx: Kysely<DB>,
+  plan: Plan,
+  notes: DemandNotesTable[],
+): Promise<number> {
   const partners = new Set(plan.partners.map((p) => p.code));
   const categories = new Set(plan.categories.map((c) => c.code));
   const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));
@@ -395,7 +458,10 @@ async function restoreDemandNotes(trx: Kysely<DB>, plan: Plan, notes: DemandNote
   for (let start = 0; start < kept.length; start += CHUNK_ROWS) {
     const rows = kept
       .slice(start, start + CHUNK_ROWS)
-      .map((n) => sql`(${n.partner_code}, ${n.school_code}, ${n.category_code}, ${n.text}, ${n.updated_at}, ${n.updated_by})`);
+      .map(
+        (n) =>
+          sql`(${n.partner_code}, ${n.school_code}, ${n.category_code}, ${n.text}, ${n.updated_at}, ${n.updated_by})`,
+      );
     await sql`insert into demand_notes (partner_code, school_code, category_code, text, updated_at, updated_by)
       values ${sql.join(rows)}`.execute(trx);
   }
@@ -456,7 +522,11 @@ async function replacePartners(
         entityKey: String(officer.id),
         oldValue: { role: officer.role, partner: officer.partner_code, active: officer.active },
         newValue: { role: "committee", partner: null, active: 0 },
-        detail: { reason: "plan.import", email: officer.email, removedPartner: officer.partner_code },
+        detail: {
+          reason: "plan.import",
+          email: officer.email,
+          removedPartner: officer.partner_code,
+        },
       });
       deactivatedOfficers.push(officer.email);
     }
@@ -467,7 +537,12 @@ async function replacePartners(
   await insertChunked(
     trx,
     "partners",
-    plan.partners.map((p, position) => ({ code: p.code, name: p.name, population: p.population ?? 0, position })),
+    plan.partners.map((p, position) => ({
+      code: p.code,
+      name: p.name,
+      population: p.population ?? 0,
+      position,
+    })),
     (insert) =>
       insert.onConflict((oc) =>
         oc.column("code").doUpdateSet((eb) => ({
@@ -482,7 +557,12 @@ async function replacePartners(
   await insertChunked(
     trx,
     "demand_status",
-    plan.partners.map((p) => ({ partner_code: p.code, status: "draft" as const, changed_at: now, changed_by: userId })),
+    plan.partners.map((p) => ({
+      partner_code: p.code,
+      status: "draft" as const,
+      changed_at: now,
+      changed_by: userId,
+    })),
     (insert) => insert.onConflict((oc) => oc.column("partner_code").doNothing()),
   );
 

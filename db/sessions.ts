@@ -19,7 +19,11 @@ export function newSessionId(): string {
   return randomBytes(32).toString("base64url");
 }
 
-export async function createSession(db: Database, userId: number, now: Date = new Date()): Promise<Session> {
+export async function createSession(
+  db: Database,
+  userId: number,
+  now: Date = new Date(),
+): Promise<Session> {
   const session: Session = {
     id: newSessionId(),
     userId,
@@ -48,7 +52,11 @@ export function isSessionExpired(session: Session, now: Date = new Date()): bool
 }
 
 /** The live session with this id; an expired one is deleted and gives undefined. */
-export async function readSession(db: Database, id: string, now: Date = new Date()): Promise<Session | undefined> {
+export async function readSession(
+  db: Database,
+  id: string,
+  now: Date = new Date(),
+): Promise<Session | undefined> {
   const row = await db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) return undefined;
   const session: Session = {
@@ -66,8 +74,16 @@ export async function readSession(db: Database, id: string, now: Date = new Date
 }
 
 /** Marks the session as used now, which restarts the idle timeout. */
-export async function touchSession(db: Database, id: string, now: Date = new Date()): Promise<void> {
-  await db.updateTable("sessions").set({ last_seen_at: now.toISOString() }).where("id", "=", id).execute();
+export async function touchSession(
+  db: Database,
+  id: string,
+  now: Date = new Date(),
+): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({ last_seen_at: now.toISOString() })
+    .where("id", "=", id)
+    .execute();
 }
 
 export async function deleteSession(db: Database, id: string): Promise<void> {
@@ -84,7 +100,9 @@ export async function deleteExpiredSessions(db: Database, now: Date = new Date()
   const idleLimit = new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS).toISOString();
   const result = await db
     .deleteFrom("sessions")
-    .where((eb) => eb.or([eb("expires_at", "<=", now.toISOString()), eb("last_seen_at", "<=", idleLimit)]))
+    .where((eb) =>
+      eb.or([eb("expires_at", "<=", now.toISOString()), eb("last_seen_at", "<=", idleLimit)]),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

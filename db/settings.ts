@@ -14,7 +14,11 @@ export type SettingKey = PlanSettingKey | "demo" | (string & {});
 export type PlanSettingValues = Record<PlanSettingKey, string>;
 
 export async function getSetting(db: Kysely<DB>, key: SettingKey): Promise<string | undefined> {
-  const row = await db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
+  const row = await db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", key)
+    .executeTakeFirst();
   return row?.value;
 }
 

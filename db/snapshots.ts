@@ -74,7 +74,10 @@ function infoQuery(db: Kysely<DB>) {
 
 /** All snapshots of a tender, newest version first. */
 export async function listSnapshots(db: Kysely<DB>, tenderCode: string): Promise<SnapshotInfo[]> {
-  return infoQuery(db).where("s.tender_code", "=", tenderCode).orderBy("s.version", "desc").execute();
+  return infoQuery(db)
+    .where("s.tender_code", "=", tenderCode)
+    .orderBy("s.version", "desc")
+    .execute();
 }
 
 /** One snapshot with its plan and result, or undefined for an unknown tender or version. */
@@ -91,7 +94,11 @@ export async function getSnapshot(
     .executeTakeFirst();
   if (!row) return undefined;
   const { plan_json, result_json, ...info } = row;
-  return { ...info, plan: parseDocument<Plan>(plan_json, PLAN_FORMAT), result: parseDocument<Result>(result_json, RESULT_FORMAT) };
+  return {
+    ...info,
+    plan: parseDocument<Plan>(plan_json, PLAN_FORMAT),
+    result: parseDocument<Result>(result_json, RESULT_FORMAT),
+  };
 }
 
 /**
@@ -144,7 +151,8 @@ export async function freezeTender(
 ): Promise<FreezeOutcome> {
   return db.transaction().execute(async (trx): Promise<FreezeOutcome> => {
     const plan = await exportPlan(trx);
-    if (!plan.tenders?.some((tender) => tender.code === input.tenderCode)) return { ok: false, reason: "unknown-tender" };
+    if (!plan.tenders?.some((tender) => tender.code === input.tenderCode))
+      return { ok: false, reason: "unknown-tender" };
     const validation = validatePlan(plan);
     if (!validation.ok) return { ok: false, reason: "invalid-plan", problems: validation.problems };
     const result = toResultFile(calculatePlan(validation.plan));

@@ -59,7 +59,13 @@ export async function listTenders(db: Kysely<DB>): Promise<TenderSummary[]> {
   const rows = await db
     .selectFrom("tenders as t")
     .leftJoin("lots as l", "l.tender_code", "t.code")
-    .select((eb) => ["t.code", "t.name", "t.start_year", "t.term_years", eb.fn.count<number>("l.id").as("lotCount")])
+    .select((eb) => [
+      "t.code",
+      "t.name",
+      "t.start_year",
+      "t.term_years",
+      eb.fn.count<number>("l.id").as("lotCount"),
+    ])
     .groupBy(["t.code", "t.name", "t.start_year", "t.term_years"])
     .orderBy("t.position")
     .orderBy("t.code")
@@ -74,7 +80,10 @@ export async function listTenders(db: Kysely<DB>): Promise<TenderSummary[]> {
 }
 
 /** A tender's lots in plan order. */
-export function listLots(db: Kysely<DB>, tenderCode: string): Promise<{ id: number; code: string; name: string }[]> {
+export function listLots(
+  db: Kysely<DB>,
+  tenderCode: string,
+): Promise<{ id: number; code: string; name: string }[]> {
   return db
     .selectFrom("lots")
     .select(["id", "code", "name"])
@@ -85,8 +94,15 @@ export function listLots(db: Kysely<DB>, tenderCode: string): Promise<{ id: numb
 }
 
 /** The tender with the row ids the edit forms address; lots name their categories by code. */
-export async function getTenderForEditing(db: Kysely<DB>, code: string): Promise<TenderRecord | undefined> {
-  const tender = await db.selectFrom("tenders").selectAll().where("code", "=", code).executeTakeFirst();
+export async function getTenderForEditing(
+  db: Kysely<DB>,
+  code: string,
+): Promise<TenderRecord | undefined> {
+  const tender = await db
+    .selectFrom("tenders")
+    .selectAll()
+    .where("code", "=", code)
+    .executeTakeFirst();
   if (!tender) return undefined;
   const lots = await listLots(db, code);
   const lotCategories = await db
@@ -136,7 +152,10 @@ export async function getTenderForEditing(db: Kysely<DB>, code: string): Promise
 }
 
 /** The tender as getTenderForEditing reads it, with each lot's categories in full. */
-export async function getTenderInputs(db: Kysely<DB>, code: string): Promise<TenderInputs | undefined> {
+export async function getTenderInputs(
+  db: Kysely<DB>,
+  code: string,
+): Promise<TenderInputs | undefined> {
   const tender = await getTenderForEditing(db, code);
   if (!tender) return undefined;
   const codes = [...new Set(tender.lots.flatMap((lot) => lot.categories))];
@@ -150,11 +169,20 @@ export async function getTenderInputs(db: Kysely<DB>, code: string): Promise<Ten
   const categories = new Map(
     rows.map((row) => [
       row.code,
-      { code: row.code, name: row.name, unit: row.unit, basePriceNetCents: row.base_price_cents, vatRate: row.vat_rate },
+      {
+        code: row.code,
+        name: row.name,
+        unit: row.unit,
+        basePriceNetCents: row.base_price_cents,
+        vatRate: row.vat_rate,
+      },
     ]),
   );
   return {
     ...tender,
-    lots: tender.lots.map((lot) => ({ ...lot, categories: lot.categories.map((category) => categories.get(category)!) })),
+    lots: tender.lots.map((lot) => ({
+      ...lot,
+      categories: lot.categories.map((category) => categories.get(category)!),
+    })),
   };
 }

@@ -82,7 +82,10 @@ export async function calculateCurrentPlan(db: Kysely<DB>): Promise<CurrentCalcu
  * Runs `work` in a transaction; commits only when the whole plan still validates.
  * `work` gets the plan as it was before the change, for rule checks with good messages.
  */
-export function changePlan<T>(db: Kysely<DB>, work: (trx: Kysely<DB>, before: Plan) => Promise<T>): Promise<T> {
+export function changePlan<T>(
+  db: Kysely<DB>,
+  work: (trx: Kysely<DB>, before: Plan) => Promise<T>,
+): Promise<T> {
   return inTransaction(db, async (trx) => {
     const result = await work(trx, await exportPlan(trx));
     const validation = validatePlan(await exportPlan(trx));
@@ -132,30 +135,53 @@ async function nextPosition(
 }
 
 async function refuseTakenTenderCode(db: Kysely<DB>, code: string): Promise<void> {
-  const taken = await db.selectFrom("tenders").select("code").where("code", "=", code).executeTakeFirst();
+  const taken = await db
+    .selectFrom("tenders")
+    .select("code")
+    .where("code", "=", code)
+    .executeTakeFirst();
   if (taken) throw new EditRefused({ code: [`Das Kürzel ${code} ist bereits vergeben.`] });
 }
 
-export function createTender(db: Kysely<DB>, input: TenderInput, userId: number | null): Promise<void> {
+export function createTender(
+  db: Kysely<DB>,
+  input: TenderInput,
+  userId: number | null,
+): Promise<void> {
   return changePlan(db, async (trx) => {
     await refuseTakenTenderCode(trx, input.code);
     await trx
       .insertInto("tenders")
       .values({ ...tenderRow(input), position: await nextPosition(trx, "tenders") })
       .execute();
-    await writeAudit(trx, { userId, action: "create", entity: "tender", entityKey: input.code, newValue: auditable(input) });
+    await writeAudit(trx, {
+      userId,
+      action: "create",
+      entity: "tender",
+      entityKey: input.code,
+      newValue: auditable(input),
+    });
   });
 }
 
 /** Changes the tender's fields, including its code (lots and costs follow by ON UPDATE CASCADE). */
-export function updateTender(db: Kysely<DB>, originalCode: string, input: TenderInput, userId: number | null): Promise<void> {
+export function updateTender(
+  db: Kysely<DB>,
+  originalCode: string,
+  input: TenderInput,
+  userId: number | null,
+): Promise<void> {
   return changePlan(db, async (trx, before) => {
     const old = await getTenderForEditing(trx, originalCode);
     if (!old) throw new EditTargetMissing(`Die Ausschreibung ${originalCode}`);
     if (input.code !== originalCode) await refuseTakenTenderCode(trx, input.code);
     const conflicts = tenderYearConflicts(before, originalCode, input);
     if (conflicts.length) throw new EditRefused({ startYear: conflicts.map((c) => c.message) });
-    await trx.updateTable("tenders").set(tenderRow(input)).where("code", "=", originalCode).execute();
+    await trx
+      .updateTable("tenders")
+      .set(tenderRow(input))
+      .where("code", "=", originalCode)
+      .execute();
     const { lots: _lots, commonCosts: _costs, ...oldFields } = old;
     await writeAudit(trx, {
       userId,
@@ -173,7 +199,13 @@ export function deleteTender(db: Kysely<DB>, code: string, userId: number | null
     const old = await getTenderForEditing(trx, code);
     if (!old) throw new EditTargetMissing(`Die Ausschreibung ${code}`);
     await trx.deleteFrom("tenders").where("code", "=", code).execute();
-    await writeAudit(trx, { userId, action: "delete", entity: "tender", entityKey: code, oldValue: old });
+    await writeAudit(trx, {
+      userId,
+      action: "delete",
+      entity: "tender",
+      entityKey: code,
+      oldValue: old,
+    });
   });
 }
 
@@ -213,7 +245,11 @@ async function checkLot(
   if (Object.keys(errors).length) throw new EditRefused(errors);
 }
 
-async function writeLotCategories(trx: Kysely<DB>, lotId: number, categories: string[]): Promise<void> {
+async function writeLotCategories(
+  trx: Kysely<DB>,
+  lotId: number,
+  categories: string[],
+): Promise<void> {
   await trx.deleteFrom("lot_categories").where("lot_id", "=", lotId).execute();
   const unique = [...new Set(categories)];
   if (unique.length) {
@@ -230,7 +266,12 @@ async function writeLotCategories(trx: Kysely<DB>, lotId: number, categories: st
  * categories of an awarded lot (insert/delete), not their positions, so saving an
  * awarded lot with unchanged categories (a rename) goes through.
  */
-async function updateLotCategories(trx: Kysely<DB>, lotId: number, old: string[], categories: string[]): Promise<void> {
+async function updateLotCategories(
+  trx: Kysely<DB>,
+  lotId: number,
+  old: string[],
+  categories: string[],
+): Promise<void> {
   const unique = [...new Set(categories)];
   if (unique.length === old.length && unique.every((code, i) => code === old[i])) return;
   const sameSet = unique.length === old.length && unique.every((code) => old.includes(code));
@@ -260,9 +301,15 @@ async function findLot(trx: Kysely<DB>, tenderCode: string, lotId: number): Prom
   return lot;
 }
 
-export function addLot(db: Kysely<DB>, tenderCode: string, input: LotInput, userId: number | null): Promise<number> {
+export function addLot(
+  db: Kysely<DB>,
+  tenderCode: string,
+  input: LotInput,
+  userId: number | null,
+): Promise<number> {
   return changePlan(db, async (trx, before) => {
-    if (!before.tenders?.some((t) => t.code === tenderCode)) throw new EditTargetMissing(`Die Ausschreibung ${tenderCode}`);
+    if (!before.tenders?.some((t) => t.code === tenderCode))
+      throw new EditTargetMissing(`Die Ausschreibung ${tenderCode}`);
     await checkLot(trx, before, tenderCode, undefined, input);
     const { id } = await trx
       .insertInto("lots")
@@ -275,7 +322,13 @@ export function addLot(db: Kysely<DB>, tenderCode: string, input: LotInput, user
       .returning("id")
       .executeTakeFirstOrThrow();
     await writeLotCategories(trx, id, input.categories);
-    await writeAudit(trx, { userId, action: "create", entity: "lot", entityKey: `${tenderCode}/${input.code}`, newValue: input });
+    await writeAudit(trx, {
+      userId,
+      action: "create",
+      entity: "lot",
+      entityKey: `${tenderCode}/${input.code}`,
+      newValue: input,
+    });
     return id;
   });
 }
@@ -291,7 +344,11 @@ export function updateLot(
     const old = await findLot(trx, tenderCode, lotId);
     await checkLot(trx, before, tenderCode, old.code, input);
     try {
-      await trx.updateTable("lots").set({ code: input.code, name: input.name }).where("id", "=", lotId).execute();
+      await trx
+        .updateTable("lots")
+        .set({ code: input.code, name: input.name })
+        .where("id", "=", lotId)
+        .execute();
     } catch (error) {
       // A new code for an awarded lot: refused at the code field.
       if (isAwardFrozenError(error)) throw new EditRefused({ code: [AWARD_FROZEN_MESSAGE] });
@@ -310,12 +367,23 @@ export function updateLot(
   });
 }
 
-export function deleteLot(db: Kysely<DB>, tenderCode: string, lotId: number, userId: number | null): Promise<void> {
+export function deleteLot(
+  db: Kysely<DB>,
+  tenderCode: string,
+  lotId: number,
+  userId: number | null,
+): Promise<void> {
   return changePlan(db, async (trx) => {
     const old = await findLot(trx, tenderCode, lotId);
     await trx.deleteFrom("lots").where("id", "=", lotId).execute();
     const { id: _id, ...oldValue } = old;
-    await writeAudit(trx, { userId, action: "delete", entity: "lot", entityKey: `${tenderCode}/${old.code}`, oldValue });
+    await writeAudit(trx, {
+      userId,
+      action: "delete",
+      entity: "lot",
+      entityKey: `${tenderCode}/${old.code}`,
+      oldValue,
+    });
   });
 }
 
@@ -332,18 +400,34 @@ export interface CommonCostInput {
 async function checkWeights(trx: Kysely<DB>, input: CommonCostInput): Promise<void> {
   const codes = Object.keys(input.weights ?? {});
   if (!codes.length) return;
-  const known = await trx.selectFrom("partners").select("code").where("code", "in", codes).execute();
+  const known = await trx
+    .selectFrom("partners")
+    .select("code")
+    .where("code", "in", codes)
+    .execute();
   const unknown = codes.filter((code) => !known.some((k) => k.code === code));
-  if (unknown.length) throw new EditRefused({ weights: [`Unbekannte Partner: ${unknown.join(", ")}.`] });
+  if (unknown.length)
+    throw new EditRefused({ weights: [`Unbekannte Partner: ${unknown.join(", ")}.`] });
 }
 
-async function writeWeights(trx: Kysely<DB>, costId: number, input: CommonCostInput): Promise<void> {
+async function writeWeights(
+  trx: Kysely<DB>,
+  costId: number,
+  input: CommonCostInput,
+): Promise<void> {
   await trx.deleteFrom("common_cost_weights").where("common_cost_id", "=", costId).execute();
   const entries = input.key === "custom" ? Object.entries(input.weights ?? {}) : [];
   if (entries.length) {
     await trx
       .insertInto("common_cost_weights")
-      .values(entries.map(([partner_code, weight], position) => ({ common_cost_id: costId, partner_code, weight, position })))
+      .values(
+        entries.map(([partner_code, weight], position) => ({
+          common_cost_id: costId,
+          partner_code,
+          weight,
+          position,
+        })),
+      )
       .execute();
   }
 }
@@ -352,7 +436,11 @@ function costAudit(input: CommonCostInput) {
   return { ...input, amountGrossCents: input.amountGrossCents.toString() };
 }
 
-async function findCost(trx: Kysely<DB>, tenderCode: string, costId: number): Promise<CommonCostRecord> {
+async function findCost(
+  trx: Kysely<DB>,
+  tenderCode: string,
+  costId: number,
+): Promise<CommonCostRecord> {
   const tender = await getTenderForEditing(trx, tenderCode);
   const cost = tender?.commonCosts.find((c) => c.id === costId);
   if (!cost) throw new EditTargetMissing("Dieser Kostenposten");
@@ -366,7 +454,8 @@ export function addCommonCost(
   userId: number | null,
 ): Promise<number> {
   return changePlan(db, async (trx, before) => {
-    if (!before.tenders?.some((t) => t.code === tenderCode)) throw new EditTargetMissing(`Die Ausschreibung ${tenderCode}`);
+    if (!before.tenders?.some((t) => t.code === tenderCode))
+      throw new EditTargetMissing(`Die Ausschreibung ${tenderCode}`);
     await checkWeights(trx, input);
     const { id } = await trx
       .insertInto("common_costs")
@@ -403,7 +492,11 @@ export function updateCommonCost(
     await checkWeights(trx, input);
     await trx
       .updateTable("common_costs")
-      .set({ label: input.label, amount_cents: storedCents(input.amountGrossCents), key: input.key })
+      .set({
+        label: input.label,
+        amount_cents: storedCents(input.amountGrossCents),
+        key: input.key,
+      })
       .where("id", "=", costId)
       .execute();
     await writeWeights(trx, costId, input);
@@ -419,11 +512,22 @@ export function updateCommonCost(
   });
 }
 
-export function deleteCommonCost(db: Kysely<DB>, tenderCode: string, costId: number, userId: number | null): Promise<void> {
+export function deleteCommonCost(
+  db: Kysely<DB>,
+  tenderCode: string,
+  costId: number,
+  userId: number | null,
+): Promise<void> {
   return changePlan(db, async (trx) => {
     const old = await findCost(trx, tenderCode, costId);
     await trx.deleteFrom("common_costs").where("id", "=", costId).execute();
     const { id: _id, ...oldValue } = old;
-    await writeAudit(trx, { userId, action: "delete", entity: "common_cost", entityKey: `${tenderCode}/${costId}`, oldValue });
+    await writeAudit(trx, {
+      userId,
+      action: "delete",
+      entity: "common_cost",
+      entityKey: `${tenderCode}/${costId}`,
+      oldValue,
+    });
   });
 }

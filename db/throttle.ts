@@ -40,7 +40,11 @@ export function addressKey(address: string): string {
 }
 
 /** The latest lock among `keys` that is still running at `now`, or null. */
-export async function lockedUntil(db: Database, keys: readonly string[], now: Date = new Date()): Promise<Date | null> {
+export async function lockedUntil(
+  db: Database,
+  keys: readonly string[],
+  now: Date = new Date(),
+): Promise<Date | null> {
   if (keys.length === 0) return null;
   const row = await throttleDb(db)
     .selectFrom("login_throttle")
@@ -90,7 +94,9 @@ export async function deleteStaleThrottles(db: Database, now: Date = new Date())
   const result = await throttleDb(db)
     .deleteFrom("login_throttle")
     .where("last_failure_at", "<", new Date(now.getTime() - FORGET_AFTER_MS).toISOString())
-    .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now.toISOString())]))
+    .where((eb) =>
+      eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now.toISOString())]),
+    )
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -4,8 +4,13 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { DB } from "./schema";
 
 /** Runs `work` in a transaction, or directly when `db` already is one. */
-export function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<DB>) => work(trx));
+export function inTransaction<T>(
+  db: Kysely<DB>,
+  work: (trx: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  return db.isTransaction
+    ? work(db)
+    : db.transaction().execute((trx: Transaction<DB>) => work(trx));
 }
 
 /**
@@ -14,8 +19,12 @@ export function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Prom
  * writer, in this process or another one on the same file (busy_timeout waits).
  * `work` must not open transactions of its own. Needs the root database.
  */
-export async function immediateTransaction<T>(db: Kysely<DB>, work: (conn: Kysely<DB>) => Promise<T>): Promise<T> {
-  if (db.isTransaction) throw new Error("immediateTransaction needs the root database, not a transaction");
+export async function immediateTransaction<T>(
+  db: Kysely<DB>,
+  work: (conn: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  if (db.isTransaction)
+    throw new Error("immediateTransaction needs the root database, not a transaction");
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {

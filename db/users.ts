@@ -49,8 +49,15 @@ function toUser(row: Selectable<UsersTable>): User {
   };
 }
 
-export async function findUserByEmail(db: Database, email: string): Promise<UserWithPasswordHash | undefined> {
-  const row = await db.selectFrom("users").selectAll().where("email", "=", normalizeEmail(email)).executeTakeFirst();
+export async function findUserByEmail(
+  db: Database,
+  email: string,
+): Promise<UserWithPasswordHash | undefined> {
+  const row = await db
+    .selectFrom("users")
+    .selectAll()
+    .where("email", "=", normalizeEmail(email))
+    .executeTakeFirst();
   return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
 }
 
@@ -72,7 +79,11 @@ export async function countUsers(db: Database): Promise<number> {
   return Number(count);
 }
 
-export async function isEmailTaken(db: Database, email: string, exceptUserId?: number): Promise<boolean> {
+export async function isEmailTaken(
+  db: Database,
+  email: string,
+  exceptUserId?: number,
+): Promise<boolean> {
   let query = db.selectFrom("users").select("id").where("email", "=", normalizeEmail(email));
   if (exceptUserId !== undefined) query = query.where("id", "!=", exceptUserId);
   return (await query.executeTakeFirst()) !== undefined;
@@ -83,7 +94,11 @@ function partnerForRole(role: Role, partnerCode: string | null | undefined): str
   return role === "officer" ? (partnerCode ?? null) : null;
 }
 
-export async function createUser(db: Database, user: NewUser, now: Date = new Date()): Promise<User> {
+export async function createUser(
+  db: Database,
+  user: NewUser,
+  now: Date = new Date(),
+): Promise<User> {
   const timestamp = now.toISOString();
   const row = await db
     .insertInto("users")
@@ -102,11 +117,19 @@ export async function createUser(db: Database, user: NewUser, now: Date = new Da
   return toUser(row);
 }
 
-export async function updateUser(db: Database, id: number, changes: UserChanges, now: Date = new Date()): Promise<User> {
+export async function updateUser(
+  db: Database,
+  id: number,
+  changes: UserChanges,
+  now: Date = new Date(),
+): Promise<User> {
   const current = await getUserById(db, id);
   if (!current) throw new Error(`User ${id} does not exist`);
   const role = changes.role ?? current.role;
-  const partnerCode = partnerForRole(role, changes.partnerCode !== undefined ? changes.partnerCode : current.partnerCode);
+  const partnerCode = partnerForRole(
+    role,
+    changes.partnerCode !== undefined ? changes.partnerCode : current.partnerCode,
+  );
   const row = await db
     .updateTable("users")
     .set({
@@ -122,7 +145,12 @@ export async function updateUser(db: Database, id: number, changes: UserChanges,
   return toUser(row);
 }
 
-export async function setPassword(db: Database, id: number, password: string, now: Date = new Date()): Promise<void> {
+export async function setPassword(
+  db: Database,
+  id: number,
+  password: string,
+  now: Date = new Date(),
+): Promise<void> {
   await db
     .updateTable("users")
     .set({ password_hash: await hashPassword(password), updated_at: now.toISOString() })

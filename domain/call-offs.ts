@@ -62,7 +62,10 @@ export function usagePerMille(use: QuantityUse): number | null {
   return Math.floor((use.calledOff * 1000) / use.maxQuantity);
 }
 
-const GERMAN_INTEGER = new Intl.NumberFormat("de-DE", { useGrouping: true, maximumFractionDigits: 0 });
+const GERMAN_INTEGER = new Intl.NumberFormat("de-DE", {
+  useGrouping: true,
+  maximumFractionDigits: 0,
+});
 
 /** 812 → "81,2 %". */
 export function formatPerMille(perMille: number): string {
@@ -74,7 +77,11 @@ export function exceedsMaximumMessage(remaining: number, unit = "Stück"): strin
 }
 
 /** null when the quantity fits into what is left, else the German refusal. */
-export function callOffQuantityProblem(quantity: number, use: QuantityUse, unit?: string): string | null {
+export function callOffQuantityProblem(
+  quantity: number,
+  use: QuantityUse,
+  unit?: string,
+): string | null {
   const remaining = remainingQuantity(use);
   return quantity > remaining ? exceedsMaximumMessage(remaining, unit) : null;
 }
@@ -89,13 +96,20 @@ export function isIsoDate(text: string): boolean {
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
 }
 
 /** Today's date in Germany as "YYYY-MM-DD" (the server may run in UTC). */
 export function berlinToday(now: Date = new Date()): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Berlin",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
 }
 
 /** "2027-03-01" → "01.03.2027". */
@@ -130,7 +144,8 @@ export function callOffDateProblem(date: string, period: CallOffPeriod): string 
     return `Das Abrufdatum liegt außerhalb der Laufzeit des Rahmenvertrags (${period.startYear}–${lastYear(period)}).`;
   }
   // ISO dates compare correctly as text.
-  if (date < period.awardDate) return `Das Abrufdatum liegt vor dem Zuschlag (${germanDate(period.awardDate)}).`;
+  if (date < period.awardDate)
+    return `Das Abrufdatum liegt vor dem Zuschlag (${germanDate(period.awardDate)}).`;
   return null;
 }
 
@@ -148,15 +163,22 @@ export function awardDateProblem(date: string, today: string): string | null {
  * planned call-offs would be refused. Above the engine's maxQuantity is allowed, with
  * a warning: the estimated contract value (§3 VgV) counts the engine's maximum.
  */
-export function maxQuantityOverrideProblem(maxQuantity: number, jointQuantity: number): string | null {
-  if (!Number.isSafeInteger(maxQuantity) || maxQuantity < 1) return "Bitte eine ganze Zahl ab 1 eingeben.";
+export function maxQuantityOverrideProblem(
+  maxQuantity: number,
+  jointQuantity: number,
+): string | null {
+  if (!Number.isSafeInteger(maxQuantity) || maxQuantity < 1)
+    return "Bitte eine ganze Zahl ab 1 eingeben.";
   if (maxQuantity < jointQuantity) {
     return `Die Höchstmenge muss mindestens die gemeldete Gesamtmenge abdecken (${GERMAN_INTEGER.format(jointQuantity)}).`;
   }
   return null;
 }
 
-export function maxQuantityAboveEngineWarning(maxQuantity: number, engineMaxQuantity: number): string | null {
+export function maxQuantityAboveEngineWarning(
+  maxQuantity: number,
+  engineMaxQuantity: number,
+): string | null {
   return maxQuantity > engineMaxQuantity
     ? `Höher als die Höchstmenge aus Bedarf und Reserve (${GERMAN_INTEGER.format(engineMaxQuantity)}): der geschätzte Auftragswert (§ 3 VgV) ist dann zu niedrig angesetzt.`
     : null;

@@ -9,9 +9,11 @@ import {
   type GridValues,
 } from "./demand-grid";
 
-export const quantityField = (year: number, categoryCode: string): string => `qty.${year}.${categoryCode}`;
+export const quantityField = (year: number, categoryCode: string): string =>
+  `qty.${year}.${categoryCode}`;
 /** The value the cell had when the form was loaded (for conflict details). */
-export const baselineQuantityField = (year: number, categoryCode: string): string => `was.${year}.${categoryCode}`;
+export const baselineQuantityField = (year: number, categoryCode: string): string =>
+  `was.${year}.${categoryCode}`;
 export const noteField = (categoryCode: string): string => `note.${categoryCode}`;
 export const baselineNoteField = (categoryCode: string): string => `wasnote.${categoryCode}`;
 
@@ -33,14 +35,18 @@ const baselineQuantitySchema = z.coerce.number().int().min(0);
  * Reads one grid's form. A quantity field that is missing stays out of `wanted` (no
  * change); an invalid one yields a German message keyed by the field name.
  */
-export function parseGridForm(form: { get(name: string): unknown }, layout: GridLayout): GridFormResult {
+export function parseGridForm(
+  form: { get(name: string): unknown },
+  layout: GridLayout,
+): GridFormResult {
   const text = (name: string): string | null => {
     const v = form.get(name);
     return typeof v === "string" ? v : null;
   };
   const version = versionSchema.safeParse(text("version") ?? "");
   const fieldErrors: Record<string, string> = {};
-  if (!version.success) fieldErrors.version = "Das Formular ist unvollständig. Bitte die Seite neu laden.";
+  if (!version.success)
+    fieldErrors.version = "Das Formular ist unvollständig. Bitte die Seite neu laden.";
   const wanted: GridValues = { quantities: new Map(), notes: new Map() };
   const baseline: GridValues = { quantities: new Map(), notes: new Map() };
   for (const category of layout.categoryCodes) {
@@ -53,7 +59,8 @@ export function parseGridForm(form: { get(name: string): unknown }, layout: Grid
         else fieldErrors[quantityField(year, category)] = parsed.error.issues[0].message;
       }
       const wasRaw = text(baselineQuantityField(year, category));
-      const was = wasRaw === null || wasRaw === "" ? null : baselineQuantitySchema.safeParse(wasRaw);
+      const was =
+        wasRaw === null || wasRaw === "" ? null : baselineQuantitySchema.safeParse(wasRaw);
       if (was?.success) baseline.quantities.set(key, was.data);
     }
     const note = text(noteField(category));
@@ -63,7 +70,11 @@ export function parseGridForm(form: { get(name: string): unknown }, layout: Grid
       else fieldErrors[noteField(category)] = parsed.error.issues[0].message;
     }
     const wasNote = text(baselineNoteField(category));
-    if (wasNote !== null) baseline.notes.set(lineKey(layout.schoolCode, category), wasNote.replace(/\r\n/g, "\n").trim());
+    if (wasNote !== null)
+      baseline.notes.set(
+        lineKey(layout.schoolCode, category),
+        wasNote.replace(/\r\n/g, "\n").trim(),
+      );
   }
   if (Object.keys(fieldErrors).length > 0 || !version.success) {
     return { ok: false, version: version.success ? version.data : "", fieldErrors };

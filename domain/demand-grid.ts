@@ -91,7 +91,9 @@ export function buildDemandGrids(input: {
   cells: readonly DemandCell[];
   notes: readonly DemandNote[];
 }): DemandGrid[] {
-  const quantities = new Map(input.cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity]));
+  const quantities = new Map(
+    input.cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity]),
+  );
   const notes = new Map(input.notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.text]));
   const owners: { code: string | null; title: string }[] = [
     ...input.schools.map((s) => ({ code: s.code, title: s.name })),
@@ -136,7 +138,10 @@ export interface DemandTotals {
  * years ascending. Quantities are whole numbers, so plain addition is exact.
  */
 export function sumDemandGrids(
-  grids: readonly { years: readonly number[]; rows: readonly { category: GridCategory; quantities: readonly number[] }[] }[],
+  grids: readonly {
+    years: readonly number[];
+    rows: readonly { category: GridCategory; quantities: readonly number[] }[];
+  }[],
 ): DemandTotals {
   const years = [...new Set(grids.flatMap((g) => g.years))].sort((a, b) => a - b);
   const categories = new Map<string, GridCategory>();
@@ -168,7 +173,9 @@ export function gridValues(grid: DemandGrid): GridValues {
   const quantities = new Map<string, number>();
   const notes = new Map<string, string>();
   for (const row of grid.rows) {
-    grid.years.forEach((y, i) => quantities.set(cellKey(grid.schoolCode, row.category.code, y), row.quantities[i]));
+    grid.years.forEach((y, i) =>
+      quantities.set(cellKey(grid.schoolCode, row.category.code, y), row.quantities[i]),
+    );
     notes.set(lineKey(grid.schoolCode, row.category.code), row.justification);
   }
   return { quantities, notes };
@@ -182,7 +189,11 @@ export function gridValues(grid: DemandGrid): GridValues {
 export function gridVersion(
   schoolCode: string | null,
   years: readonly number[],
-  rows: readonly { category: { code: string }; quantities: readonly number[]; justification: string }[],
+  rows: readonly {
+    category: { code: string };
+    quantities: readonly number[];
+    justification: string;
+  }[],
 ): string {
   const canonical = JSON.stringify([
     schoolCode ?? "",
@@ -227,24 +238,40 @@ function quantityProblem(text: string): string {
 }
 
 /** A quantity from a numeric source (an Excel number cell). */
-export function checkQuantityNumber(value: number): { ok: true; value: number } | { ok: false; message: string } {
-  if (!Number.isFinite(value)) return { ok: false, message: "Bitte eine ganze Zahl von 0 bis 100.000 eintragen." };
-  if (value < 0) return { ok: false, message: "Keine negativen Mengen: bitte 0 oder mehr eintragen." };
-  if (!Number.isInteger(value)) return { ok: false, message: "Bitte eine ganze Zahl ohne Nachkommastellen eintragen." };
+export function checkQuantityNumber(
+  value: number,
+): { ok: true; value: number } | { ok: false; message: string } {
+  if (!Number.isFinite(value))
+    return { ok: false, message: "Bitte eine ganze Zahl von 0 bis 100.000 eintragen." };
+  if (value < 0)
+    return { ok: false, message: "Keine negativen Mengen: bitte 0 oder mehr eintragen." };
+  if (!Number.isInteger(value))
+    return { ok: false, message: "Bitte eine ganze Zahl ohne Nachkommastellen eintragen." };
   if (value > MAX_CELL_QUANTITY) return { ok: false, message: "Höchstens 100.000 eintragen." };
   return { ok: true, value };
 }
 
 /** Parses one typed quantity; the message is German and meant for the cell. */
-export function parseQuantityText(raw: string): { ok: true; value: number } | { ok: false; message: string } {
+export function parseQuantityText(
+  raw: string,
+): { ok: true; value: number } | { ok: false; message: string } {
   const parsed = quantityTextSchema.safeParse(raw);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: parsed.error.issues[0].message };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, message: parsed.error.issues[0].message };
 }
 
 export const justificationSchema = z
   .string()
   .transform((s) => s.replace(/\r\n/g, "\n").trim())
-  .pipe(z.string().max(MAX_JUSTIFICATION_LENGTH, `Höchstens ${MAX_JUSTIFICATION_LENGTH.toLocaleString("de-DE")} Zeichen.`));
+  .pipe(
+    z
+      .string()
+      .max(
+        MAX_JUSTIFICATION_LENGTH,
+        `Höchstens ${MAX_JUSTIFICATION_LENGTH.toLocaleString("de-DE")} Zeichen.`,
+      ),
+  );
 
 export interface CellChange {
   schoolCode: string | null;
@@ -262,7 +289,10 @@ export interface NoteChange {
 }
 
 /** The cells and notes whose wanted value differs from the current one. */
-export function diffValues(current: GridValues, wanted: GridValues): { cells: CellChange[]; notes: NoteChange[] } {
+export function diffValues(
+  current: GridValues,
+  wanted: GridValues,
+): { cells: CellChange[]; notes: NoteChange[] } {
   const cells: CellChange[] = [];
   for (const [key, newQuantity] of wanted.quantities) {
     const oldQuantity = current.quantities.get(key) ?? 0;
@@ -290,7 +320,11 @@ export interface Conflict {
  * What changed between the values a form was loaded with (`baseline`) and the stored
  * ones (`current`), next to what the user now wants (`wanted`).
  */
-export function findConflicts(baseline: GridValues, current: GridValues, wanted: GridValues): Conflict[] {
+export function findConflicts(
+  baseline: GridValues,
+  current: GridValues,
+  wanted: GridValues,
+): Conflict[] {
   const conflicts: Conflict[] = [];
   const keys = new Set([...baseline.quantities.keys(), ...current.quantities.keys()]);
   for (const key of keys) {
@@ -298,23 +332,42 @@ export function findConflicts(baseline: GridValues, current: GridValues, wanted:
     const now = current.quantities.get(key) ?? 0;
     if (before === now) continue;
     const { schoolCode, categoryCode, year } = splitCellKey(key);
-    conflicts.push({ schoolCode, categoryCode, year, theirs: String(now), yours: String(wanted.quantities.get(key) ?? before) });
+    conflicts.push({
+      schoolCode,
+      categoryCode,
+      year,
+      theirs: String(now),
+      yours: String(wanted.quantities.get(key) ?? before),
+    });
   }
   const noteKeys = new Set([...baseline.notes.keys(), ...current.notes.keys()]);
   for (const key of noteKeys) {
     const before = baseline.notes.get(key) ?? "";
     const now = current.notes.get(key) ?? "";
     if (before === now) continue;
-    conflicts.push({ ...splitLineKey(key), year: null, theirs: now, yours: wanted.notes.get(key) ?? before });
+    conflicts.push({
+      ...splitLineKey(key),
+      year: null,
+      theirs: now,
+      yours: wanted.notes.get(key) ?? before,
+    });
   }
   return conflicts;
 }
 
-export function splitCellKey(key: string): { schoolCode: string | null; categoryCode: string; year: number } {
+export function splitCellKey(key: string): {
+  schoolCode: string | null;
+  categoryCode: string;
+  year: number;
+} {
   const first = key.indexOf("|");
   const last = key.lastIndexOf("|");
   const school = key.slice(0, first);
-  return { schoolCode: school === "" ? null : school, categoryCode: key.slice(first + 1, last), year: Number(key.slice(last + 1)) };
+  return {
+    schoolCode: school === "" ? null : school,
+    categoryCode: key.slice(first + 1, last),
+    year: Number(key.slice(last + 1)),
+  };
 }
 
 export function splitLineKey(key: string): { schoolCode: string | null; categoryCode: string } {

@@ -43,11 +43,19 @@ export function canReadDemand(actor: DemandActor, partnerCode: string): boolean 
  * The coordinator may always edit. An officer edits its own partner's demand while it
  * is not submitted and the deadline has not passed. Finance and committee only read.
  */
-export function canEditDemand(actor: DemandActor, partnerCode: string, state: DemandState, now: Date): Decision {
+export function canEditDemand(
+  actor: DemandActor,
+  partnerCode: string,
+  state: DemandState,
+  now: Date,
+): Decision {
   if (actor.role === "coordinator") return allow;
-  if (!ownPartner(actor, partnerCode)) return deny("Sie dürfen den Bedarf dieses Partners nicht ändern.");
+  if (!ownPartner(actor, partnerCode))
+    return deny("Sie dürfen den Bedarf dieses Partners nicht ändern.");
   if (state.status === "submitted") {
-    return deny("Der Bedarf ist eingereicht und gesperrt. Die Koordination kann ihn wieder öffnen.");
+    return deny(
+      "Der Bedarf ist eingereicht und gesperrt. Die Koordination kann ihn wieder öffnen.",
+    );
   }
   if (deadlinePassed(state.deadline, now)) {
     return deny("Die Frist ist abgelaufen. Änderungen nimmt nur noch die Koordination vor.");
@@ -59,15 +67,22 @@ export function canEditDemand(actor: DemandActor, partnerCode: string, state: De
  * Submitting follows the editing rule (an officer before the deadline, or the
  * coordinator on the partner's behalf), and only from draft or reopened.
  */
-export function canSubmitDemand(actor: DemandActor, partnerCode: string, state: DemandState, now: Date): Decision {
+export function canSubmitDemand(
+  actor: DemandActor,
+  partnerCode: string,
+  state: DemandState,
+  now: Date,
+): Decision {
   if (state.status === "submitted") return deny("Der Bedarf ist bereits eingereicht.");
   return canEditDemand(actor, partnerCode, state, now);
 }
 
 /** Only the coordinator reopens, and only a submitted demand. */
 export function canReopenDemand(actor: DemandActor, state: DemandState): Decision {
-  if (actor.role !== "coordinator") return deny("Nur die Koordination kann eine Bedarfsmeldung wieder öffnen.");
-  if (state.status !== "submitted") return deny("Nur eingereichte Bedarfsmeldungen können wieder geöffnet werden.");
+  if (actor.role !== "coordinator")
+    return deny("Nur die Koordination kann eine Bedarfsmeldung wieder öffnen.");
+  if (state.status !== "submitted")
+    return deny("Nur eingereichte Bedarfsmeldungen können wieder geöffnet werden.");
   return allow;
 }
 
@@ -85,7 +100,8 @@ export function formatTimeLeft(deadline: Date, now: Date): string {
   const minutes = minutesLeft % 60;
   const unit = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   if (days > 0) return `noch ${unit(days, "Tag", "Tage")} ${unit(hours, "Stunde", "Stunden")}`;
-  if (hours > 0) return `noch ${unit(hours, "Stunde", "Stunden")} ${unit(minutes, "Minute", "Minuten")}`;
+  if (hours > 0)
+    return `noch ${unit(hours, "Stunde", "Stunden")} ${unit(minutes, "Minute", "Minuten")}`;
   if (minutes > 0) return `noch ${unit(minutes, "Minute", "Minuten")}`;
   return "noch weniger als 1 Minute";
 }

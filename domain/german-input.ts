@@ -43,7 +43,8 @@ export function parseGermanMoney(text: string): ParseOutcome<bigint> {
     return { ok: false, message: "Höchstens zwei Nachkommastellen (Cent) eingeben." };
   }
   const cents = BigInt(parts.integer) * 100n + BigInt(parts.fraction.padEnd(2, "0"));
-  if (cents > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, message: "Der Betrag ist zu groß." };
+  if (cents > BigInt(Number.MAX_SAFE_INTEGER))
+    return { ok: false, message: "Der Betrag ist zu groß." };
   return { ok: true, value: cents };
 }
 
@@ -56,13 +57,20 @@ export interface DecimalOptions {
  * A non-negative German decimal ("1,5", "1.000", "60") → a plan decimal string
  * ("1.5", "1000", "60"), as CALCULATION.md §7 writes rates and weights.
  */
-export function parseGermanDecimal(text: string, options: DecimalOptions = {}): ParseOutcome<string> {
+export function parseGermanDecimal(
+  text: string,
+  options: DecimalOptions = {},
+): ParseOutcome<string> {
   const maxDecimals = options.maxDecimals ?? 6;
   const cleaned = clean(text, "%");
   if (cleaned === "") return { ok: false, message: "Bitte eine Zahl eingeben." };
   if (cleaned.startsWith("-")) return { ok: false, message: "Die Zahl darf nicht negativ sein." };
   const parts = splitGermanNumber(cleaned);
-  if (!parts) return { ok: false, message: "Bitte eine Zahl wie 12,5 eingeben (Komma als Dezimaltrennzeichen)." };
+  if (!parts)
+    return {
+      ok: false,
+      message: "Bitte eine Zahl wie 12,5 eingeben (Komma als Dezimaltrennzeichen).",
+    };
   if (parts.fraction.length > maxDecimals) {
     return { ok: false, message: `Höchstens ${maxDecimals} Nachkommastellen eingeben.` };
   }
@@ -85,10 +93,17 @@ export function parseGermanPercent(text: string, options: PercentOptions): Parse
   const parsed = parseGermanDecimal(text, { maxDecimals: 4 });
   if (!parsed.ok) return parsed;
   const percent = new Decimal(parsed.value);
-  const tooLarge = options.maxInclusive ? percent.greaterThan(options.max) : percent.greaterThanOrEqualTo(options.max);
+  const tooLarge = options.maxInclusive
+    ? percent.greaterThan(options.max)
+    : percent.greaterThanOrEqualTo(options.max);
   if (tooLarge) {
     const limit = `${options.max} %`;
-    return { ok: false, message: options.maxInclusive ? `Höchstens ${limit} eingeben.` : `Der Wert muss unter ${limit} liegen.` };
+    return {
+      ok: false,
+      message: options.maxInclusive
+        ? `Höchstens ${limit} eingeben.`
+        : `Der Wert muss unter ${limit} liegen.`,
+    };
   }
   return { ok: true, value: percent.dividedBy(100).toFixed() };
 }

@@ -11,7 +11,15 @@ import { calculatePlan, PlanCalculationError } from "./calculate";
 import type { Figures, PartnerCalculation, TenderCalculation } from "./calculation";
 import { AllocationError, compareCodes } from "./allocate";
 import { formatMoney, parseMoney, type Cents } from "./money";
-import type { Plan, PlanCategory, PlanCommonCost, PlanDemandLine, PlanLot, PlanPartner, PlanTender } from "./plan";
+import type {
+  Plan,
+  PlanCategory,
+  PlanCommonCost,
+  PlanDemandLine,
+  PlanLot,
+  PlanPartner,
+  PlanTender,
+} from "./plan";
 
 export interface QuantityLine {
   partner: string;
@@ -76,17 +84,25 @@ export function awardedPricePlan(
     tiers: [],
   }));
 
-  const lines = sumLines(demand.filter((l) => l.quantity > 0 && awardedCodes.has(l.category) && years.has(l.year)));
+  const lines = sumLines(
+    demand.filter((l) => l.quantity > 0 && awardedCodes.has(l.category) && years.has(l.year)),
+  );
   const participants = new Set(lines.map((l) => l.partner));
   // A partner removed from the plan after the award keeps its figures under its code.
   const partners: PlanPartner[] = [...plan.partners];
-  for (const code of participants) if (!partners.some((p) => p.code === code)) partners.push({ code, name: code });
+  for (const code of participants)
+    if (!partners.some((p) => p.code === code)) partners.push({ code, name: code });
 
   const commonCosts: PlanCommonCost[] = options.commonCosts
     ? (tender.commonCosts ?? []).map((cost) =>
         cost.weights === undefined
           ? cost
-          : { ...cost, weights: Object.fromEntries(Object.entries(cost.weights).filter(([code]) => participants.has(code))) },
+          : {
+              ...cost,
+              weights: Object.fromEntries(
+                Object.entries(cost.weights).filter(([code]) => participants.has(code)),
+              ),
+            },
       )
     : [];
   const derivedTender: PlanTender = { ...tender, lots, commonCosts };
@@ -107,7 +123,13 @@ function sumLines(lines: readonly QuantityLine[]): PlanDemandLine[] {
     const key = `${line.partner}\u0000${line.category}\u0000${line.year}`;
     const sum = sums.get(key);
     if (sum) sum.quantity += line.quantity;
-    else sums.set(key, { partner: line.partner, category: line.category, year: line.year, quantity: line.quantity });
+    else
+      sums.set(key, {
+        partner: line.partner,
+        category: line.category,
+        year: line.year,
+        quantity: line.quantity,
+      });
   }
   return [...sums.values()];
 }
@@ -127,11 +149,18 @@ export function priceSide(
   emptyMessage: string,
 ): PricedSide {
   const hasQuantities = demand.some((l) => l.quantity > 0);
-  const withoutCosts = () => calculatePlan(awardedPricePlan(plan, tenderCode, awarded, demand, { commonCosts: false })).tenders[0];
-  const hasCommonCosts = (plan.tenders?.find((t) => t.code === tenderCode)?.commonCosts ?? []).length > 0;
-  if (!hasQuantities) return { tender: withoutCosts(), commonCostProblem: hasCommonCosts ? emptyMessage : null };
+  const withoutCosts = () =>
+    calculatePlan(awardedPricePlan(plan, tenderCode, awarded, demand, { commonCosts: false }))
+      .tenders[0];
+  const hasCommonCosts =
+    (plan.tenders?.find((t) => t.code === tenderCode)?.commonCosts ?? []).length > 0;
+  if (!hasQuantities)
+    return { tender: withoutCosts(), commonCostProblem: hasCommonCosts ? emptyMessage : null };
   try {
-    return { tender: calculatePlan(awardedPricePlan(plan, tenderCode, awarded, demand)).tenders[0], commonCostProblem: null };
+    return {
+      tender: calculatePlan(awardedPricePlan(plan, tenderCode, awarded, demand)).tenders[0],
+      commonCostProblem: null,
+    };
   } catch (error) {
     if (!(error instanceof PlanCalculationError || error instanceof AllocationError)) throw error;
     return {
@@ -195,7 +224,14 @@ export interface PlanVsActual {
   commonCostProblems: { planned: string | null; actual: string | null };
 }
 
-const ZERO_SIDE: SideFigures = { quantity: 0, directNet: 0n, directVat: 0n, directGross: 0n, commonCostShare: 0n, totalGross: 0n };
+const ZERO_SIDE: SideFigures = {
+  quantity: 0,
+  directNet: 0n,
+  directVat: 0n,
+  directGross: 0n,
+  commonCostShare: 0n,
+  totalGross: 0n,
+};
 
 function sideOf(partner: PartnerCalculation | undefined): SideFigures {
   if (!partner) return ZERO_SIDE;
@@ -216,7 +252,10 @@ function yearSide(partner: PartnerCalculation | undefined, year: number): SideFi
   };
 }
 
-function categoryFigures(partner: PartnerCalculation | undefined, category: string): { quantity: number; net: Cents } {
+function categoryFigures(
+  partner: PartnerCalculation | undefined,
+  category: string,
+): { quantity: number; net: Cents } {
   let quantity = 0;
   let net = 0n;
   for (const year of partner?.years ?? []) {
@@ -252,7 +291,11 @@ export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
       planned: plannedSide,
       actual: actualSide,
       differenceGross: actualSide.totalGross - plannedSide.totalGross,
-      years: planned.tender.years.map((year) => ({ year, planned: yearSide(p, year), actual: yearSide(a, year) })),
+      years: planned.tender.years.map((year) => ({
+        year,
+        planned: yearSide(p, year),
+        actual: yearSide(a, year),
+      })),
       categories: awarded.map((c) => {
         const pf = categoryFigures(p, c.category);
         const af = categoryFigures(a, c.category);
@@ -290,13 +333,23 @@ export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
       lot: c.lot,
       unitPriceNet: c.unitPriceNet,
       maxQuantity: c.maxQuantity,
-      plannedQuantity: planned.tender.categories.find((x) => x.code === c.category)?.quantity ?? quantityOf(input.planned, c.category),
-      calledOffQuantity: actual.tender.categories.find((x) => x.code === c.category)?.quantity ?? quantityOf(input.calledOff, c.category),
+      plannedQuantity:
+        planned.tender.categories.find((x) => x.code === c.category)?.quantity ??
+        quantityOf(input.planned, c.category),
+      calledOffQuantity:
+        actual.tender.categories.find((x) => x.code === c.category)?.quantity ??
+        quantityOf(input.calledOff, c.category),
     })),
     partners,
-    totals: { planned: plannedTotals, actual: actualTotals, differenceGross: actualTotals.totalGross - plannedTotals.totalGross },
-    commonCostsTotal: (tender.commonCosts ?? []).reduce((sum, cost) => sum + parseMoney(cost.amountGross), 0n),
+    totals: {
+      planned: plannedTotals,
+      actual: actualTotals,
+      differenceGross: actualTotals.totalGross - plannedTotals.totalGross,
+    },
+    commonCostsTotal: (tender.commonCosts ?? []).reduce(
+      (sum, cost) => sum + parseMoney(cost.amountGross),
+      0n,
+    ),
     commonCostProblems: { planned: planned.commonCostProblem, actual: actual.commonCostProblem },
   };
 }
-

@@ -6,8 +6,12 @@
 import type { CategoryCalculation, Figures, PartnerCalculation } from "./calculation";
 import type { Cents } from "./money";
 
-type CategoryFields = Pick<CategoryCalculation, "code" | "name" | "quantity" | "maxQuantity" | "unitPriceNet">;
-type PartnerFigureKey = "quantity" | "directGross" | "commonCostShare" | "totalGross" | "savingsGross";
+type CategoryFields = Pick<
+  CategoryCalculation,
+  "code" | "name" | "quantity" | "maxQuantity" | "unitPriceNet"
+>;
+type PartnerFigureKey =
+  "quantity" | "directGross" | "commonCostShare" | "totalGross" | "savingsGross";
 type PartnerFields = Pick<PartnerCalculation, "code" | "name" | PartnerFigureKey>;
 
 /** The parts of a TenderCalculation the comparison reads (hand-made inputs work too). */
@@ -69,15 +73,22 @@ export interface TenderDiff {
   hasChanges: boolean;
 }
 
-function change<T extends number | bigint>(before: T | null, after: T | null, missingAsZero: boolean, zero: T): Change<T> {
+function change<T extends number | bigint>(
+  before: T | null,
+  after: T | null,
+  missingAsZero: boolean,
+  zero: T,
+): Change<T> {
   const changed = before !== after;
   let difference: T | null = null;
   if (before !== null && after !== null) difference = ((after as bigint) - (before as bigint)) as T;
-  else if (missingAsZero) difference = (((after ?? zero) as bigint) - ((before ?? zero) as bigint)) as T;
+  else if (missingAsZero)
+    difference = (((after ?? zero) as bigint) - ((before ?? zero) as bigint)) as T;
   return { before, after, difference, changed };
 }
 
-const count = (before: number | null, after: number | null) => change<number>(before, after, true, 0);
+const count = (before: number | null, after: number | null) =>
+  change<number>(before, after, true, 0);
 const money = (before: Cents | null, after: Cents | null) => change<Cents>(before, after, true, 0n);
 
 function figuresChange(
@@ -94,7 +105,9 @@ function figuresChange(
 }
 
 function anyChanged(row: object): boolean {
-  return Object.values(row).some((value) => typeof value === "object" && value !== null && value.changed === true);
+  return Object.values(row).some(
+    (value) => typeof value === "object" && value !== null && value.changed === true,
+  );
 }
 
 function status(before: unknown, after: unknown): RowStatus {
@@ -104,7 +117,10 @@ function status(before: unknown, after: unknown): RowStatus {
 }
 
 /** Codes of the new side in its order, then codes only the old side has. */
-function unionOfCodes(before: readonly { code: string }[], after: readonly { code: string }[]): string[] {
+function unionOfCodes(
+  before: readonly { code: string }[],
+  after: readonly { code: string }[],
+): string[] {
   const codes = after.map((row) => row.code);
   for (const row of before) if (!codes.includes(row.code)) codes.push(row.code);
   return codes;
@@ -127,11 +143,18 @@ export function diffTender(before: DiffableTender, after: DiffableTender): Tende
   }
 
   const partners: PartnerChange[] = [];
-  const partnerCodes = unionOfCodes(before.partners, after.partners).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const partnerCodes = unionOfCodes(before.partners, after.partners).sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   for (const code of partnerCodes) {
     const old = before.partners.find((p) => p.code === code);
     const now = after.partners.find((p) => p.code === code);
-    const row: PartnerChange = { code, name: (now ?? old)!.name, status: status(old, now), ...figuresChange(old, now) };
+    const row: PartnerChange = {
+      code,
+      name: (now ?? old)!.name,
+      status: status(old, now),
+      ...figuresChange(old, now),
+    };
     if (anyChanged(row)) partners.push(row);
   }
 
@@ -143,6 +166,10 @@ export function diffTender(before: DiffableTender, after: DiffableTender): Tende
     changed: before.euProcedureRequired !== after.euProcedureRequired,
   };
   const hasChanges =
-    categories.length > 0 || partners.length > 0 || anyChanged(totals) || estimatedValueNet.changed || euProcedureRequired.changed;
+    categories.length > 0 ||
+    partners.length > 0 ||
+    anyChanged(totals) ||
+    estimatedValueNet.changed ||
+    euProcedureRequired.changed;
   return { categories, partners, totals, estimatedValueNet, euProcedureRequired, hasChanges };
 }

@@ -5,7 +5,12 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { COST_KEYS, type CostKey } from "./plan";
-import { parseGermanDecimal, parseGermanMoney, parseGermanPercent, type ParseOutcome } from "./german-input";
+import {
+  parseGermanDecimal,
+  parseGermanMoney,
+  parseGermanPercent,
+  type ParseOutcome,
+} from "./german-input";
 
 /** German labels of the allocation keys (CALCULATION.md §5). */
 export const COST_KEY_LABELS: Record<CostKey, string> = {
@@ -61,11 +66,16 @@ function fromOutcome<T>(outcome: ParseOutcome<T>, ctx: z.RefinementCtx<unknown>)
 
 /** "7.500,00" → 750000n. */
 export function moneyField(requiredMessage = "Bitte einen Betrag eingeben.") {
-  return z.string({ error: requiredMessage }).transform((text, ctx) => fromOutcome(parseGermanMoney(text), ctx));
+  return z
+    .string({ error: requiredMessage })
+    .transform((text, ctx) => fromOutcome(parseGermanMoney(text), ctx));
 }
 
 /** "6,5" → "0.065"; a discount or VAT rate stays below 100 %, a reserve may reach it. */
-export function percentField(options: { maxInclusive: boolean }, requiredMessage = "Bitte einen Prozentwert eingeben.") {
+export function percentField(
+  options: { maxInclusive: boolean },
+  requiredMessage = "Bitte einen Prozentwert eingeben.",
+) {
   return z
     .string({ error: requiredMessage })
     .transform((text, ctx) => fromOutcome(parseGermanPercent(text, { max: 100, ...options }), ctx));
@@ -86,8 +96,13 @@ export const tenderSchema = z.object({
   termYears: wholeNumber("Bitte eine Laufzeit in Jahren eingeben.")
     .min(1, { error: "Die Laufzeit beträgt 1 bis 4 Jahre (§ 21 VgV)." })
     .max(4, { error: "Die Laufzeit beträgt 1 bis 4 Jahre (§ 21 VgV)." }),
-  reservePercent: percentField({ maxInclusive: true }, "Bitte eine Reserve in % eingeben (0 für keine)."),
-  soloProcessCostGross: moneyField("Bitte die Kosten eines eigenen Verfahrens eingeben (0 für keine)."),
+  reservePercent: percentField(
+    { maxInclusive: true },
+    "Bitte eine Reserve in % eingeben (0 für keine).",
+  ),
+  soloProcessCostGross: moneyField(
+    "Bitte die Kosten eines eigenen Verfahrens eingeben (0 für keine).",
+  ),
 });
 export type TenderFormValues = z.output<typeof tenderSchema>;
 
@@ -111,7 +126,9 @@ const weightEntry = z.object({
   weight: z
     .string()
     .optional()
-    .transform((text, ctx) => (text === undefined ? undefined : fromOutcome(parseGermanDecimal(text), ctx))),
+    .transform((text, ctx) =>
+      text === undefined ? undefined : fromOutcome(parseGermanDecimal(text), ctx),
+    ),
 });
 
 const commonCostFields = {
@@ -134,7 +151,8 @@ function checkCustomWeights(
     ctx.addIssue({
       code: "custom",
       path: ["weights"],
-      message: "Beim Schlüssel „individuell“ braucht mindestens ein Partner ein Gewicht größer als 0 (die Summe ist 0).",
+      message:
+        "Beim Schlüssel „individuell“ braucht mindestens ein Partner ein Gewicht größer als 0 (die Summe ist 0).",
     });
   }
 }
@@ -142,7 +160,9 @@ function checkCustomWeights(
 /** Cross-field checks run even when another field failed, so all messages show at once. */
 const ALWAYS = { when: () => true };
 
-export const newCommonCostSchema = z.object(commonCostFields).superRefine(checkCustomWeights, ALWAYS);
+export const newCommonCostSchema = z
+  .object(commonCostFields)
+  .superRefine(checkCustomWeights, ALWAYS);
 export const commonCostSchema = z
   .object({ costId: z.number().int(), ...commonCostFields })
   .superRefine(checkCustomWeights, ALWAYS);
@@ -153,14 +173,17 @@ export type CommonCostFormValues = z.output<typeof newCommonCostSchema>;
 export function customWeights(values: CommonCostFormValues): Record<string, string> | undefined {
   if (values.key !== "custom") return undefined;
   const weights: Record<string, string> = {};
-  for (const entry of values.weights) if (entry.weight !== undefined) weights[entry.partner] = entry.weight;
+  for (const entry of values.weights)
+    if (entry.weight !== undefined) weights[entry.partner] = entry.weight;
   return weights;
 }
 
 // ---- Categories -------------------------------------------------------------------
 
 const tierEntry = z.object({
-  minQuantity: wholeNumber("Bitte eine ganze Mindestmenge eingeben.").min(1, { error: "Die Mindestmenge ist mindestens 1." }),
+  minQuantity: wholeNumber("Bitte eine ganze Mindestmenge eingeben.").min(1, {
+    error: "Die Mindestmenge ist mindestens 1.",
+  }),
   discountPercent: percentField({ maxInclusive: false }, "Bitte einen Rabatt in % eingeben."),
 });
 
@@ -171,7 +194,10 @@ export const categorySchema = z
     name: nameField("Bitte einen Namen eingeben."),
     unit: z.string().trim().max(30, { error: "Höchstens 30 Zeichen." }).optional(),
     basePriceNet: moneyField("Bitte einen Grundpreis (netto) eingeben."),
-    vatPercent: percentField({ maxInclusive: false }, "Bitte einen Umsatzsteuersatz in % eingeben."),
+    vatPercent: percentField(
+      { maxInclusive: false },
+      "Bitte einen Umsatzsteuersatz in % eingeben.",
+    ),
     tiers: z.array(tierEntry).default([]),
   })
   .superRefine((value, ctx) => {

@@ -20,7 +20,10 @@ function lastYear(range: YearRange): number {
 }
 
 /** The years both ranges cover, or undefined when they do not overlap. */
-export function overlappingYears(a: YearRange, b: YearRange): { from: number; to: number } | undefined {
+export function overlappingYears(
+  a: YearRange,
+  b: YearRange,
+): { from: number; to: number } | undefined {
   const from = Math.max(a.startYear, b.startYear);
   const to = Math.min(lastYear(a), lastYear(b));
   return from <= to ? { from, to } : undefined;
@@ -73,7 +76,9 @@ export function lotCoverageConflicts(
   const conflicts: CoverageConflict[] = [];
   const unique = [...new Set(categories)];
   for (const category of unique) {
-    const sibling = tender.lots.find((lot) => lot.code !== lotCode && lot.categories.includes(category));
+    const sibling = tender.lots.find(
+      (lot) => lot.code !== lotCode && lot.categories.includes(category),
+    );
     if (sibling) {
       conflicts.push({
         category,
@@ -86,7 +91,11 @@ export function lotCoverageConflicts(
 }
 
 /** Conflicts that moving tender `tenderCode` to new years would cause (all its categories). */
-export function tenderYearConflicts(plan: Plan, tenderCode: string, range: YearRange): CoverageConflict[] {
+export function tenderYearConflicts(
+  plan: Plan,
+  tenderCode: string,
+  range: YearRange,
+): CoverageConflict[] {
   const tender: PlanTender | undefined = plan.tenders?.find((t) => t.code === tenderCode);
   if (!tender) return [];
   const categories = [...new Set(tender.lots.flatMap((lot) => lot.categories))];

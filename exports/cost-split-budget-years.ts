@@ -13,7 +13,14 @@ import {
   type BudgetYearColumns,
   type RowRange,
 } from "./cost-split-layout";
-import { cellRef, centsToCellNumber, decimalToCellNumber, rangeRef, roundedMoneyTimes, type FormulaCell } from "./formulas";
+import {
+  cellRef,
+  centsToCellNumber,
+  decimalToCellNumber,
+  rangeRef,
+  roundedMoneyTimes,
+  type FormulaCell,
+} from "./formulas";
 import { percentLabel } from "./german-text";
 import { SheetWriter, type CellInput } from "./sheet-writer";
 import type { ColumnSpec } from "./workbook-style";
@@ -29,10 +36,24 @@ function columnSpecs(columns: BudgetYearColumns, vatRates: readonly string[]): C
   put(columns.partnerName, { header: "Schulträger", width: 26, kind: "text" });
   put(columns.year, { header: "Haushaltsjahr", width: 9, kind: "year" });
   put(columns.quantity, { header: "Menge", width: 9, kind: "integer" });
-  put(columns.net, { header: "Netto", width: 15, kind: "money", note: "Summe Netto (gemeinsam) der Positionen dieses Jahres." });
+  put(columns.net, {
+    header: "Netto",
+    width: 15,
+    kind: "money",
+    note: "Summe Netto (gemeinsam) der Positionen dieses Jahres.",
+  });
   for (const rate of vatRates) {
-    put(columns.rateNet.get(rate)!, { header: `davon Netto ${percentLabel(rate)}`, width: 15, kind: "money" });
-    put(columns.rateVat.get(rate)!, { header: `USt ${percentLabel(rate)}`, width: 13, kind: "money", note: VAT_NOTE });
+    put(columns.rateNet.get(rate)!, {
+      header: `davon Netto ${percentLabel(rate)}`,
+      width: 15,
+      kind: "money",
+    });
+    put(columns.rateVat.get(rate)!, {
+      header: `USt ${percentLabel(rate)}`,
+      width: 13,
+      kind: "money",
+      note: VAT_NOTE,
+    });
   }
   put(columns.vat, { header: "USt", width: 13, kind: "money" });
   put(columns.gross, { header: "Brutto", width: 15, kind: "money" });
@@ -43,10 +64,24 @@ function columnSpecs(columns: BudgetYearColumns, vatRates: readonly string[]): C
     note: "Der ganze Anteil an den Gemeinkosten wird im ersten Jahr der Laufzeit gebucht (Blatt Gemeinkosten).",
   });
   put(columns.total, { header: "Gesamt brutto", width: 15, kind: "money" });
-  put(columns.soloNet, { header: "Netto (allein)", width: 15, kind: "money", note: "Summe Netto (allein) der Positionen." });
+  put(columns.soloNet, {
+    header: "Netto (allein)",
+    width: 15,
+    kind: "money",
+    note: "Summe Netto (allein) der Positionen.",
+  });
   for (const rate of vatRates) {
-    put(columns.soloRateNet.get(rate)!, { header: `davon Netto allein ${percentLabel(rate)}`, width: 15, kind: "money" });
-    put(columns.soloRateVat.get(rate)!, { header: `USt allein ${percentLabel(rate)}`, width: 13, kind: "money", note: VAT_NOTE });
+    put(columns.soloRateNet.get(rate)!, {
+      header: `davon Netto allein ${percentLabel(rate)}`,
+      width: 15,
+      kind: "money",
+    });
+    put(columns.soloRateVat.get(rate)!, {
+      header: `USt allein ${percentLabel(rate)}`,
+      width: 13,
+      kind: "money",
+      note: VAT_NOTE,
+    });
   }
   put(columns.soloVat, { header: "USt (allein)", width: 13, kind: "money" });
   put(columns.soloGross, { header: "Brutto (allein)", width: 15, kind: "money" });
@@ -55,7 +90,10 @@ function columnSpecs(columns: BudgetYearColumns, vatRates: readonly string[]): C
 
 function sumOfCells(columns: readonly number[], row: number, result: Cents): FormulaCell | number {
   if (columns.length === 0) return centsToCellNumber(result);
-  return { formula: columns.map((c) => cellRef(c, row)).join("+"), result: centsToCellNumber(result) };
+  return {
+    formula: columns.map((c) => cellRef(c, row)).join("+"),
+    result: centsToCellNumber(result),
+  };
 }
 
 function vatOf(lines: readonly VatLine[], rate: string): VatLine | undefined {
@@ -71,15 +109,33 @@ function rateCells(
   sumColumn: number,
   line: VatLine | undefined,
 ): [FormulaCell, FormulaCell] {
-  const ratesRange = rangeRef(POSITION_COLUMNS.vatRate, positions.first, positions.last, { sheet: SHEET.positions, absolute: true });
-  const sumRange = rangeRef(sumColumn, positions.first, positions.last, { sheet: SHEET.positions, absolute: true });
+  const ratesRange = rangeRef(POSITION_COLUMNS.vatRate, positions.first, positions.last, {
+    sheet: SHEET.positions,
+    absolute: true,
+  });
+  const sumRange = rangeRef(sumColumn, positions.first, positions.last, {
+    sheet: SHEET.positions,
+    absolute: true,
+  });
   return [
-    { formula: `SUMIF(${ratesRange},${decimalToCellNumber(rate)},${sumRange})`, result: centsToCellNumber(line?.net ?? 0n) },
-    { formula: roundedMoneyTimes(cellRef(netColumn, row), rate), result: centsToCellNumber(line?.vat ?? 0n) },
+    {
+      formula: `SUMIF(${ratesRange},${decimalToCellNumber(rate)},${sumRange})`,
+      result: centsToCellNumber(line?.net ?? 0n),
+    },
+    {
+      formula: roundedMoneyTimes(cellRef(netColumn, row), rate),
+      result: centsToCellNumber(line?.vat ?? 0n),
+    },
   ];
 }
 
-function yearRow(context: CostSplitContext, partnerCode: string, partnerName: string, year: PartnerYearCalculation, row: number): CellInput[] {
+function yearRow(
+  context: CostSplitContext,
+  partnerCode: string,
+  partnerName: string,
+  year: PartnerYearCalculation,
+  row: number,
+): CellInput[] {
   const { layout, tender } = context;
   const columns = layout.budgetYearColumns;
   const cells: CellInput[] = new Array(columns.count).fill(null);
@@ -91,7 +147,10 @@ function yearRow(context: CostSplitContext, partnerCode: string, partnerName: st
   const positionSum = (column: number, result: Cents | number): CellInput => {
     const value = typeof result === "bigint" ? centsToCellNumber(result) : result;
     if (!positions) return value; // no positions in this year: nothing to sum
-    return { formula: `SUM(${rangeRef(column, positions.first, positions.last, { sheet: SHEET.positions })})`, result: value };
+    return {
+      formula: `SUM(${rangeRef(column, positions.first, positions.last, { sheet: SHEET.positions })})`,
+      result: value,
+    };
   };
   cells[columns.quantity - 1] = positionSum(POSITION_COLUMNS.quantity, year.quantity);
   cells[columns.net - 1] = positionSum(POSITION_COLUMNS.net, year.directNet);
@@ -105,7 +164,14 @@ function yearRow(context: CostSplitContext, partnerCode: string, partnerName: st
     const soloNetColumn = columns.soloRateNet.get(rate)!;
     const soloVatColumn = columns.soloRateVat.get(rate)!;
     if (positions) {
-      [cells[netColumn - 1], cells[vatColumn - 1]] = rateCells(positions, row, rate, netColumn, POSITION_COLUMNS.net, joint);
+      [cells[netColumn - 1], cells[vatColumn - 1]] = rateCells(
+        positions,
+        row,
+        rate,
+        netColumn,
+        POSITION_COLUMNS.net,
+        joint,
+      );
       [cells[soloNetColumn - 1], cells[soloVatColumn - 1]] = rateCells(
         positions,
         row,
@@ -115,30 +181,49 @@ function yearRow(context: CostSplitContext, partnerCode: string, partnerName: st
         solo,
       );
     } else {
-      cells[netColumn - 1] = cells[vatColumn - 1] = cells[soloNetColumn - 1] = cells[soloVatColumn - 1] = 0;
+      cells[netColumn - 1] =
+        cells[vatColumn - 1] =
+        cells[soloNetColumn - 1] =
+        cells[soloVatColumn - 1] =
+          0;
     }
   }
   cells[columns.vat - 1] = sumOfCells([...columns.rateVat.values()], row, year.directVat);
   cells[columns.gross - 1] = sumOfCells([columns.net, columns.vat], row, year.directGross);
   cells[columns.soloVat - 1] = sumOfCells([...columns.soloRateVat.values()], row, year.soloVat);
-  cells[columns.soloGross - 1] = sumOfCells([columns.soloNet, columns.soloVat], row, year.soloNet + year.soloVat);
+  cells[columns.soloGross - 1] = sumOfCells(
+    [columns.soloNet, columns.soloVat],
+    row,
+    year.soloNet + year.soloVat,
+  );
 
   // §5: the whole share is booked in the start year; the other years carry 0. The
   // partner's share of each item is referred to directly (no lookup by code).
   const shareRows = layout.commonCostShareRowsOf(partnerCode);
   if (year.year === tender.startYear && shareRows.length > 0) {
     cells[columns.commonCostShare - 1] = {
-      formula: shareRows.map((shareRow) => cellRef(COMMON_COST_COLUMNS.share, shareRow, { sheet: SHEET.commonCosts })).join("+"),
+      formula: shareRows
+        .map((shareRow) =>
+          cellRef(COMMON_COST_COLUMNS.share, shareRow, { sheet: SHEET.commonCosts }),
+        )
+        .join("+"),
       result: centsToCellNumber(year.commonCostShare),
     };
   } else {
     cells[columns.commonCostShare - 1] = centsToCellNumber(year.commonCostShare);
   }
-  cells[columns.total - 1] = sumOfCells([columns.gross, columns.commonCostShare], row, year.directGross + year.commonCostShare);
+  cells[columns.total - 1] = sumOfCells(
+    [columns.gross, columns.commonCostShare],
+    row,
+    year.directGross + year.commonCostShare,
+  );
   return cells;
 }
 
-export async function writeBudgetYearsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
+export async function writeBudgetYearsSheet(
+  sheet: ExcelJS.Worksheet,
+  context: CostSplitContext,
+): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, columnSpecs(layout.budgetYearColumns, layout.vatRates));
   writer.title(`Haushaltsjahre – ${context.documentLabel}`);

@@ -7,8 +7,19 @@ import type ExcelJS from "exceljs";
 import Decimal from "decimal.js";
 import type { CommonCostCalculation, CommonCostShareCalculation } from "../domain/calculation";
 import type { CostSplitContext } from "./cost-split-context";
-import { COMMON_COST_COLUMNS as COL, HEADER_ROW, OVERVIEW_COLUMNS, SHEET } from "./cost-split-layout";
-import { cellRef, centsToCellNumber, decimalToCellNumber, rangeRef, type FormulaCell } from "./formulas";
+import {
+  COMMON_COST_COLUMNS as COL,
+  HEADER_ROW,
+  OVERVIEW_COLUMNS,
+  SHEET,
+} from "./cost-split-layout";
+import {
+  cellRef,
+  centsToCellNumber,
+  decimalToCellNumber,
+  rangeRef,
+  type FormulaCell,
+} from "./formulas";
 import { COST_KEY_LABELS } from "./german-text";
 import { SheetWriter, type CellInput } from "./sheet-writer";
 import type { ColumnSpec } from "./workbook-style";
@@ -32,27 +43,52 @@ const COLUMNS: ColumnSpec[] = [
     kind: "weight",
     note: "Gewicht nach dem Schlüssel: Auftragsvolumen = Direkt netto (Übersicht), Stückzahl = Menge (Übersicht), sonst Schülerzahl, Einwohnerzahl, 1 oder das festgelegte Gewicht.",
   },
-  { header: "Anteil exakt", width: 16, kind: "exactMoney", note: "Betrag × Gewicht ÷ Summe der Gewichte (ungerundet)." },
+  {
+    header: "Anteil exakt",
+    width: 16,
+    kind: "exactMoney",
+    note: "Betrag × Gewicht ÷ Summe der Gewichte (ungerundet).",
+  },
   { header: "abgerundet", width: 14, kind: "money", note: REMAINDER_NOTE },
   { header: "Restcent", width: 9, kind: "money", note: REMAINDER_NOTE },
-  { header: "Anteil", width: 15, kind: "money", note: "Abgerundeter Anteil + Restcent: der Betrag, den der Partner trägt." },
+  {
+    header: "Anteil",
+    width: 15,
+    kind: "money",
+    note: "Abgerundeter Anteil + Restcent: der Betrag, den der Partner trägt.",
+  },
 ];
 
 /** The exact share in euros as the cell's cached value (nearest double to the fraction). */
 function exactShareNumber(share: CommonCostShareCalculation): number {
-  return new Decimal(share.exactShareNumerator.toString()).div(share.exactShareDenominator.toString()).div(100).toNumber();
+  return new Decimal(share.exactShareNumerator.toString())
+    .div(share.exactShareDenominator.toString())
+    .div(100)
+    .toNumber();
 }
 
 /** Volume and quantity weights are figures of Übersicht: refer to them so the chain stays visible. */
-function weightCell(item: CommonCostCalculation, share: CommonCostShareCalculation, context: CostSplitContext): CellInput {
+function weightCell(
+  item: CommonCostCalculation,
+  share: CommonCostShareCalculation,
+  context: CostSplitContext,
+): CellInput {
   const value = decimalToCellNumber(share.weight);
-  const column = item.key === "volume" ? OVERVIEW_COLUMNS.directNet : item.key === "quantity" ? OVERVIEW_COLUMNS.quantity : null;
+  const column =
+    item.key === "volume"
+      ? OVERVIEW_COLUMNS.directNet
+      : item.key === "quantity"
+        ? OVERVIEW_COLUMNS.quantity
+        : null;
   if (column === null) return value;
   const row = context.layout.overviewRowOf(share.partner);
   return { formula: cellRef(column, row, { sheet: SHEET.overview }), result: value };
 }
 
-export async function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
+export async function writeCommonCostsSheet(
+  sheet: ExcelJS.Worksheet,
+  context: CostSplitContext,
+): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
   writer.title(`Gemeinkosten – ${context.documentLabel}`);
@@ -79,13 +115,18 @@ export async function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: C
         exact,
         centsToCellNumber(share.floorCents),
         centsToCellNumber(share.remainderCents),
-        { formula: `${cellRef(COL.floorShare, row)}+${cellRef(COL.remainderCent, row)}`, result: centsToCellNumber(share.cents) },
+        {
+          formula: `${cellRef(COL.floorShare, row)}+${cellRef(COL.remainderCent, row)}`,
+          result: centsToCellNumber(share.cents),
+        },
       ]);
       await writer.pause();
     }
     if (writer.currentRow !== rows.sumRow) throw new Error("Gemeinkosten: rows out of step");
     const sum = (column: number, result: number): CellInput =>
-      rows.shares ? { formula: `SUM(${rangeRef(column, rows.shares.first, rows.shares.last)})`, result } : result;
+      rows.shares
+        ? { formula: `SUM(${rangeRef(column, rows.shares.first, rows.shares.last)})`, result }
+        : result;
     const sharesTotal = item.shares.reduce((total, share) => total + share.cents, 0n);
     const floorTotal = item.shares.reduce((total, share) => total + share.floorCents, 0n);
     sumRows.push(
@@ -108,15 +149,34 @@ export async function writeCommonCostsSheet(sheet: ExcelJS.Worksheet, context: C
     );
   }
 
-  if (writer.currentRow !== layout.commonCostTotalRow) throw new Error("Gemeinkosten: total row out of step");
+  if (writer.currentRow !== layout.commonCostTotalRow)
+    throw new Error("Gemeinkosten: total row out of step");
   const total = tender.commonCostsTotal;
   const sumOfSums = (column: number): CellInput =>
     sumRows.length > 0
-      ? { formula: sumRows.map((row) => cellRef(column, row)).join("+"), result: centsToCellNumber(total) }
+      ? {
+          formula: sumRows.map((row) => cellRef(column, row)).join("+"),
+          result: centsToCellNumber(total),
+        }
       : 0;
-  writer.row([null, "Gemeinkosten gesamt", null, sumOfSums(COL.amount), null, null, null, null, null, null, sumOfSums(COL.share)], {
-    total: true,
-  });
+  writer.row(
+    [
+      null,
+      "Gemeinkosten gesamt",
+      null,
+      sumOfSums(COL.amount),
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      sumOfSums(COL.share),
+    ],
+    {
+      total: true,
+    },
+  );
   writer.autoFilter(HEADER_ROW, layout.commonCostTotalRow - 1);
   writer.commit();
 }

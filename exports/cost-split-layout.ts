@@ -210,7 +210,10 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
   for (const partner of tender.partners) {
     for (const year of partner.years) {
       const count = year.positions.length;
-      positionRanges.set(key(partner.code, year.year), count > 0 ? { first: row, last: row + count - 1 } : null);
+      positionRanges.set(
+        key(partner.code, year.year),
+        count > 0 ? { first: row, last: row + count - 1 } : null,
+      );
       row += count;
     }
   }
@@ -227,7 +230,9 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
   const budgetYearsLastRow = row - 1;
 
   const overviewRows = new Map<string, number>();
-  tender.partners.forEach((partner: PartnerCalculation, index) => overviewRows.set(partner.code, FIRST_DATA_ROW + index));
+  tender.partners.forEach((partner: PartnerCalculation, index) =>
+    overviewRows.set(partner.code, FIRST_DATA_ROW + index),
+  );
   const overviewTotalRow = FIRST_DATA_ROW + tender.partners.length;
 
   const commonCostItems: CommonCostItemRows[] = [];

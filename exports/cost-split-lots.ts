@@ -6,7 +6,14 @@ import type ExcelJS from "exceljs";
 import Decimal from "decimal.js";
 import { onePlus, oneMinus, parseDecimal } from "../domain/decimal";
 import type { CostSplitContext } from "./cost-split-context";
-import { HEADER_ROW, isPlainCriterion, LOT_CATEGORY_COLUMNS as COL, POSITION_COLUMNS, SHEET, type RowRange } from "./cost-split-layout";
+import {
+  HEADER_ROW,
+  isPlainCriterion,
+  LOT_CATEGORY_COLUMNS as COL,
+  POSITION_COLUMNS,
+  SHEET,
+  type RowRange,
+} from "./cost-split-layout";
 import {
   cellRef,
   centsToCellNumber,
@@ -22,7 +29,10 @@ import { percentLabel } from "./german-text";
 import { SheetWriter, type CellInput, type CellValue } from "./sheet-writer";
 import type { ColumnSpec } from "./workbook-style";
 
-export const EU_VERDICT = { required: "EU-weites Verfahren erforderlich", national: "Nationale Vergabe" } as const;
+export const EU_VERDICT = {
+  required: "EU-weites Verfahren erforderlich",
+  national: "Nationale Vergabe",
+} as const;
 const YES = "ja";
 const NO = "nein";
 
@@ -32,14 +42,24 @@ const COLUMNS: ColumnSpec[] = [
   { header: "Produktgruppe", width: 16, kind: "text" },
   { header: "Bezeichnung", width: 28, kind: "text" },
   { header: "Einheit", width: 10, kind: "text" },
-  { header: "Menge", width: 10, kind: "integer", note: "Gesamtmenge aller Partner über die ganze Laufzeit (Summe der Positionen)." },
+  {
+    header: "Menge",
+    width: 10,
+    kind: "integer",
+    note: "Gesamtmenge aller Partner über die ganze Laufzeit (Summe der Positionen).",
+  },
   {
     header: "Höchstmenge",
     width: 12,
     kind: "integer",
     note: "Menge × (1 + Reserve), aufgerundet: die Höchstmenge, die der Rahmenvertrag nennt (EuGH C-23/20).",
   },
-  { header: "Staffel ab", width: 10, kind: "integer", note: "Mindestmenge der Rabattstaffel, die für die Gesamtmenge gilt (0 = keine)." },
+  {
+    header: "Staffel ab",
+    width: 10,
+    kind: "integer",
+    note: "Mindestmenge der Rabattstaffel, die für die Gesamtmenge gilt (0 = keine).",
+  },
   { header: "Rabatt", width: 9, kind: "percent" },
   { header: "Grundpreis netto", width: 14, kind: "money" },
   {
@@ -48,7 +68,12 @@ const COLUMNS: ColumnSpec[] = [
     kind: "money",
     note: "Grundpreis × (1 − Rabatt), kaufmännisch auf Cent gerundet; die Formel rechnet in ganzen Cent.",
   },
-  { header: "Geschätzter Wert netto", width: 17, kind: "money", note: "Höchstmenge × Einzelpreis (§ 3 VgV: einschließlich Optionen)." },
+  {
+    header: "Geschätzter Wert netto",
+    width: 17,
+    kind: "money",
+    note: "Höchstmenge × Einzelpreis (§ 3 VgV: einschließlich Optionen).",
+  },
   { header: "USt-Satz", width: 9, kind: "percent" },
 ];
 
@@ -88,15 +113,16 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
     const row = writer.currentRow;
     const lotRange = lotRows.get(category.lot);
     lotRows.set(category.lot, { first: lotRange?.first ?? row, last: row });
-    const quantity: CellInput = positions && isPlainCriterion(category.code, categoryCodes)
-      ? {
-          formula: `SUMIF(${rangeRef(POSITION_COLUMNS.category, positions.first, positions.last, { sheet: SHEET.positions, absolute: true })},${cellRef(COL.category, row)},${rangeRef(POSITION_COLUMNS.quantity, positions.first, positions.last, { sheet: SHEET.positions, absolute: true })})`,
-          result: category.quantity,
-        }
-      : {
-          value: category.quantity,
-          note: "Summe der Positionen dieser Produktgruppe, als Wert: das Kürzel taugt nicht als Suchkriterium einer Formel.",
-        };
+    const quantity: CellInput =
+      positions && isPlainCriterion(category.code, categoryCodes)
+        ? {
+            formula: `SUMIF(${rangeRef(POSITION_COLUMNS.category, positions.first, positions.last, { sheet: SHEET.positions, absolute: true })},${cellRef(COL.category, row)},${rangeRef(POSITION_COLUMNS.quantity, positions.first, positions.last, { sheet: SHEET.positions, absolute: true })})`,
+            result: category.quantity,
+          }
+        : {
+            value: category.quantity,
+            note: "Summe der Positionen dieser Produktgruppe, als Wert: das Kürzel taugt nicht als Suchkriterium einer Formel.",
+          };
     writer.row([
       category.lot,
       lots.get(category.lot)?.name ?? "",
@@ -104,12 +130,18 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
       category.name,
       category.unit ?? null,
       quantity,
-      { formula: roundedUpQuantityTimes(cellRef(COL.quantity, row), reserveFactor), result: category.maxQuantity },
+      {
+        formula: roundedUpQuantityTimes(cellRef(COL.quantity, row), reserveFactor),
+        result: category.maxQuantity,
+      },
       category.tierMinQuantity,
       decimalToCellNumber(category.discount),
       centsToCellNumber(category.basePriceNet),
       {
-        formula: roundedMoneyTimes(cellRef(COL.basePrice, row), oneMinus(parseDecimal(category.discount))),
+        formula: roundedMoneyTimes(
+          cellRef(COL.basePrice, row),
+          oneMinus(parseDecimal(category.discount)),
+        ),
         result: centsToCellNumber(category.unitPriceNet),
       },
       {
@@ -129,15 +161,28 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
     // The categories of a lot stand together (lot order), so the lot's value is one SUM.
     const range = lotRows.get(lot.code);
     const value: CellValue = range
-      ? { formula: `SUM(${rangeRef(COL.estimatedValue, range.first, range.last)})`, result: centsToCellNumber(lot.estimatedValueNet) }
+      ? {
+          formula: `SUM(${rangeRef(COL.estimatedValue, range.first, range.last)})`,
+          result: centsToCellNumber(lot.estimatedValueNet),
+        }
       : centsToCellNumber(lot.estimatedValueNet);
-    writer.row([lot.code, lot.name, lot.categories.join(", "), { value, kind: "money" }, lot.smallLotExempt ? YES : NO]);
+    writer.row([
+      lot.code,
+      lot.name,
+      lot.categories.join(", "),
+      { value, kind: "money" },
+      lot.smallLotExempt ? YES : NO,
+    ]);
   }
   const lastLotRow = writer.currentRow - 1;
 
   writer.blank();
-  const label = (text: string, value: CellValue, kind: "money" | "percent" | "text" = "money", note?: string): number =>
-    writer.row([null, { value: text, kind: "text" }, null, { value, kind, note }]);
+  const label = (
+    text: string,
+    value: CellValue,
+    kind: "money" | "percent" | "text" = "money",
+    note?: string,
+  ): number => writer.row([null, { value: text, kind: "text" }, null, { value, kind, note }]);
 
   const lotValues = rangeRef(4, firstLotRow, lastLotRow);
   const totalRow = label(
@@ -152,18 +197,25 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
     formula: `IF(ROUND(${cellRef(4, totalRow)},2)>=${cellRef(4, thresholdRow)},${formulaString(EU_VERDICT.required)},${formulaString(EU_VERDICT.national)})`,
     result: tender.euProcedureRequired ? EU_VERDICT.required : EU_VERDICT.national,
   };
-  label("Ergebnis", verdict, "text", "EU-weites Verfahren, wenn der geschätzte Gesamtwert den Schwellenwert erreicht oder übersteigt.");
+  label(
+    "Ergebnis",
+    verdict,
+    "text",
+    "EU-weites Verfahren, wenn der geschätzte Gesamtwert den Schwellenwert erreicht oder übersteigt.",
+  );
   label("Kleinlos-Grenze netto (je Los)", centsToCellNumber(settings.smallLotLimitNet));
   label("Kleinlos-Quote", decimalToCellNumber(settings.smallLotQuota), "percent");
   const quota = integerFraction(parseDecimal(settings.smallLotQuota));
-  label(
-    `Kontingent für Kleinlose (${percentLabel(settings.smallLotQuota)} des Gesamtwerts)`,
-    {
-      formula: `${cellRef(4, totalRow)}*${quota.numerator}/${quota.denominator}`,
-      result: new Decimal(tender.estimatedValueNet.toString()).times(settings.smallLotQuota).div(100).toNumber(),
-    },
-  );
-  const exemptTotal = tender.lots.filter((lot) => lot.smallLotExempt).reduce((sum, lot) => sum + lot.estimatedValueNet, 0n);
+  label(`Kontingent für Kleinlose (${percentLabel(settings.smallLotQuota)} des Gesamtwerts)`, {
+    formula: `${cellRef(4, totalRow)}*${quota.numerator}/${quota.denominator}`,
+    result: new Decimal(tender.estimatedValueNet.toString())
+      .times(settings.smallLotQuota)
+      .div(100)
+      .toNumber(),
+  });
+  const exemptTotal = tender.lots
+    .filter((lot) => lot.smallLotExempt)
+    .reduce((sum, lot) => sum + lot.estimatedValueNet, 0n);
   label(
     "Summe der Kleinlos-Ausnahmen",
     lastLotRow >= firstLotRow

@@ -15,8 +15,18 @@ const COLUMNS: ColumnSpec[] = [
   { header: "Partner", width: 10, kind: "text" },
   { header: "Schulträger", width: 28, kind: "text" },
   { header: "Menge", width: 10, kind: "integer" },
-  { header: "Direkt netto", width: 16, kind: "money", note: "Menge × gemeinsamer Einzelpreis, alle Jahre der Laufzeit." },
-  { header: "USt", width: 14, kind: "money", note: "Summe der je Jahr und Steuersatz gerundeten Umsatzsteuer." },
+  {
+    header: "Direkt netto",
+    width: 16,
+    kind: "money",
+    note: "Menge × gemeinsamer Einzelpreis, alle Jahre der Laufzeit.",
+  },
+  {
+    header: "USt",
+    width: 14,
+    kind: "money",
+    note: "Summe der je Jahr und Steuersatz gerundeten Umsatzsteuer.",
+  },
   { header: "Direkt brutto", width: 16, kind: "money" },
   {
     header: "Anteil Gemeinkosten",
@@ -31,8 +41,18 @@ const COLUMNS: ColumnSpec[] = [
     kind: "money",
     note: "Was der Partner allein zahlen würde: eigene Menge zu den Preisen der eigenen Staffel (brutto) plus die Kosten eines eigenen Vergabeverfahrens (Blatt Parameter).",
   },
-  { header: "Ersparnis brutto", width: 16, kind: "money", note: "Einzelbeschaffung − Gesamt; negativ, wenn der Verbund teurer ist." },
-  { header: "Ersparnis %", width: 11, kind: "percent", note: "Ersparnis im Verhältnis zur Einzelbeschaffung." },
+  {
+    header: "Ersparnis brutto",
+    width: 16,
+    kind: "money",
+    note: "Einzelbeschaffung − Gesamt; negativ, wenn der Verbund teurer ist.",
+  },
+  {
+    header: "Ersparnis %",
+    width: 11,
+    kind: "percent",
+    note: "Ersparnis im Verhältnis zur Einzelbeschaffung.",
+  },
 ];
 
 /** savings / solo as the cell's cached value (0 when there is no solo cost). */
@@ -48,22 +68,36 @@ function ratioFormula(row: number, figures: Figures): FormulaCell {
   };
 }
 
-function figureCells(row: number, figures: Figures, sum: (column: number) => string, soloExtra: string): CellInput[] {
-  const formula = (expression: string, result: Cents): FormulaCell => ({ formula: expression, result: centsToCellNumber(result) });
+function figureCells(
+  row: number,
+  figures: Figures,
+  sum: (column: number) => string,
+  soloExtra: string,
+): CellInput[] {
+  const formula = (expression: string, result: Cents): FormulaCell => ({
+    formula: expression,
+    result: centsToCellNumber(result),
+  });
   return [
     { formula: sum(COL.quantity), result: figures.quantity },
     formula(sum(COL.directNet), figures.directNet),
     formula(sum(COL.directVat), figures.directVat),
     formula(`${cellRef(COL.directNet, row)}+${cellRef(COL.directVat, row)}`, figures.directGross),
     formula(sum(COL.commonCostShare), figures.commonCostShare),
-    formula(`${cellRef(COL.directGross, row)}+${cellRef(COL.commonCostShare, row)}`, figures.totalGross),
+    formula(
+      `${cellRef(COL.directGross, row)}+${cellRef(COL.commonCostShare, row)}`,
+      figures.totalGross,
+    ),
     formula(sum(COL.soloGross) + soloExtra, figures.soloGross),
     formula(`${cellRef(COL.soloGross, row)}-${cellRef(COL.totalGross, row)}`, figures.savingsGross),
     ratioFormula(row, figures),
   ];
 }
 
-export async function writeOverviewSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
+export async function writeOverviewSheet(
+  sheet: ExcelJS.Worksheet,
+  context: CostSplitContext,
+): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
   writer.title(`Übersicht – ${context.documentLabel} (${context.stateLabel})`);
@@ -87,7 +121,8 @@ export async function writeOverviewSheet(sheet: ExcelJS.Worksheet, context: Cost
     const row = layout.overviewRowOf(partner.code);
     if (writer.currentRow !== row) throw new Error("Übersicht: rows out of step");
     const range = layout.budgetYearsOf(partner.code);
-    const sum = (column: number) => `SUM(${rangeRef(budgetColumn[column], range.first, range.last, { sheet: SHEET.budgetYears })})`;
+    const sum = (column: number) =>
+      `SUM(${rangeRef(budgetColumn[column], range.first, range.last, { sheet: SHEET.budgetYears })})`;
     writer.row([partner.code, partner.name, ...figureCells(row, partner, sum, `+${processCost}`)]);
     await writer.pause();
   }
@@ -96,8 +131,12 @@ export async function writeOverviewSheet(sheet: ExcelJS.Worksheet, context: Cost
   if (writer.currentRow !== totalRow) throw new Error("Übersicht: total row out of step");
   const lastPartnerRow = totalRow - 1;
   const columnSum = (column: number) =>
-    lastPartnerRow >= FIRST_DATA_ROW ? `SUM(${rangeRef(column, FIRST_DATA_ROW, lastPartnerRow)})` : "0";
-  writer.row([null, "Summe", ...figureCells(totalRow, tender.totals, columnSum, "")], { total: true });
+    lastPartnerRow >= FIRST_DATA_ROW
+      ? `SUM(${rangeRef(column, FIRST_DATA_ROW, lastPartnerRow)})`
+      : "0";
+  writer.row([null, "Summe", ...figureCells(totalRow, tender.totals, columnSum, "")], {
+    total: true,
+  });
   writer.autoFilter(HEADER_ROW, lastPartnerRow);
   writer.commit();
 }

@@ -52,10 +52,24 @@ export function writeParametersSheet(sheet: ExcelJS.Worksheet, context: CostSpli
   put("Ausschreibung (Kürzel)", tender.code);
   put("Bezeichnung", tender.name);
   put("Erstes Haushaltsjahr", tender.startYear, "year");
-  put("Laufzeit (Jahre)", tender.termYears, "integer", "§ 21 VgV: ein Rahmenvertrag läuft höchstens 4 Jahre.");
-  put("Haushaltsjahre", tender.termYears > 1 ? `${tender.startYear}–${lastYear}` : String(tender.startYear));
-  put("Reserve für Höchstmengen", decimalToCellNumber(tender.reserve), "percent", "Aufschlag auf die Gesamtmenge für die Höchstmenge.");
-  if (writer.currentRow !== PARAMETER_ROWS.soloProcessCost) throw new Error("Parameter: rows out of step");
+  put(
+    "Laufzeit (Jahre)",
+    tender.termYears,
+    "integer",
+    "§ 21 VgV: ein Rahmenvertrag läuft höchstens 4 Jahre.",
+  );
+  put(
+    "Haushaltsjahre",
+    tender.termYears > 1 ? `${tender.startYear}–${lastYear}` : String(tender.startYear),
+  );
+  put(
+    "Reserve für Höchstmengen",
+    decimalToCellNumber(tender.reserve),
+    "percent",
+    "Aufschlag auf die Gesamtmenge für die Höchstmenge.",
+  );
+  if (writer.currentRow !== PARAMETER_ROWS.soloProcessCost)
+    throw new Error("Parameter: rows out of step");
   put(
     "Kosten eines eigenen Vergabeverfahrens (brutto, je Partner)",
     centsToCellNumber(tender.soloProcessCostGross),
@@ -65,19 +79,30 @@ export function writeParametersSheet(sheet: ExcelJS.Worksheet, context: CostSpli
   put("EU-Schwellenwert netto", centsToCellNumber(settings.euThresholdNet), "money");
   put("Kleinlos-Grenze netto (je Los)", centsToCellNumber(settings.smallLotLimitNet), "money");
   put("Kleinlos-Quote", decimalToCellNumber(settings.smallLotQuota), "percent");
-  put("Teilnehmende Partner", tender.participants.length, "integer", "Partner mit einer Menge größer 0 in dieser Ausschreibung.");
+  put(
+    "Teilnehmende Partner",
+    tender.participants.length,
+    "integer",
+    "Partner mit einer Menge größer 0 in dieser Ausschreibung.",
+  );
   put(
     "Gemeinkosten gesamt (brutto)",
     layout.commonCostItems.length > 0
       ? {
-          formula: cellRef(COMMON_COST_COLUMNS.share, layout.commonCostTotalRow, { sheet: SHEET.commonCosts }),
+          formula: cellRef(COMMON_COST_COLUMNS.share, layout.commonCostTotalRow, {
+            sheet: SHEET.commonCosts,
+          }),
           result: centsToCellNumber(tender.commonCostsTotal),
         }
       : 0,
     "money",
   );
   put("Stand", context.stateLabel);
-  put("Beschlussstand (Version)", meta.snapshot ? meta.snapshot.version : "– (aktueller Planungsstand)", meta.snapshot ? "integer" : "text");
+  put(
+    "Beschlussstand (Version)",
+    meta.snapshot ? meta.snapshot.version : "– (aktueller Planungsstand)",
+    meta.snapshot ? "integer" : "text",
+  );
   if (meta.snapshot) {
     put("Beschlussstand gespeichert am", germanDateTime(new Date(meta.snapshot.createdAt)));
     if (meta.snapshot.createdBy) put("Beschlussstand gespeichert von", meta.snapshot.createdBy);
@@ -91,7 +116,12 @@ export function writeParametersSheet(sheet: ExcelJS.Worksheet, context: CostSpli
       );
     }
   }
-  put("Erstellt am", berlinWallClock(meta.createdAt), "dateTime", "Zeitpunkt dieses Exports (deutsche Zeit).");
+  put(
+    "Erstellt am",
+    berlinWallClock(meta.createdAt),
+    "dateTime",
+    "Zeitpunkt dieses Exports (deutsche Zeit).",
+  );
   put("Programmversion", `Verbundkauf ${meta.appVersion}`);
 
   writer.blank();
@@ -101,10 +131,17 @@ export function writeParametersSheet(sheet: ExcelJS.Worksheet, context: CostSpli
     const tiers = meta.tiers?.get(category.code);
     const listed =
       tiers ??
-      (category.tierMinQuantity > 0 ? [{ minQuantity: category.tierMinQuantity, discount: category.discount }] : []);
+      (category.tierMinQuantity > 0
+        ? [{ minQuantity: category.tierMinQuantity, discount: category.discount }]
+        : []);
     const sorted = [...listed].sort((a, b) => a.minQuantity - b.minQuantity);
     if (sorted.length === 0) {
-      writer.row([category.code, category.name, { value: centsToCellNumber(category.basePriceNet), kind: "money" }, "keine Staffel"]);
+      writer.row([
+        category.code,
+        category.name,
+        { value: centsToCellNumber(category.basePriceNet), kind: "money" },
+        "keine Staffel",
+      ]);
     }
     for (const tier of sorted) {
       writer.row([

@@ -26,38 +26,55 @@ const COLUMNS: ColumnSpec[] = [
     kind: "money",
     note: "Preis je Einheit mit der Staffel der gemeinsamen Gesamtmenge (siehe Blatt Lose).",
   },
-  { header: "Netto (gemeinsam)", width: 15, kind: "money", note: "Menge × Einzelpreis (gemeinsam)." },
+  {
+    header: "Netto (gemeinsam)",
+    width: 15,
+    kind: "money",
+    note: "Menge × Einzelpreis (gemeinsam).",
+  },
   {
     header: "Einzelpreis netto (allein)",
     width: 14,
     kind: "money",
     note: "Preis je Einheit, den der Partner mit seiner eigenen Gesamtmenge dieser Produktgruppe (ganze Laufzeit) erhielte.",
   },
-  { header: "Netto (allein)", width: 15, kind: "money", note: "Menge × Einzelpreis (allein): Vergleich Einzelbeschaffung." },
+  {
+    header: "Netto (allein)",
+    width: 15,
+    kind: "money",
+    note: "Menge × Einzelpreis (allein): Vergleich Einzelbeschaffung.",
+  },
 ];
 
-export async function writePositionsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): Promise<void> {
+export async function writePositionsSheet(
+  sheet: ExcelJS.Worksheet,
+  context: CostSplitContext,
+): Promise<void> {
   const { tender, layout } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
   writer.title(`Positionen – ${context.documentLabel}`);
   writer.header();
-  if (writer.currentRow !== HEADER_ROW + 1 || TITLE_ROW !== 1) throw new Error("Positionen: layout out of step");
+  if (writer.currentRow !== HEADER_ROW + 1 || TITLE_ROW !== 1)
+    throw new Error("Positionen: layout out of step");
 
   const categories = new Map(tender.categories.map((c) => [c.code, c]));
   const soloPrices = new Map<string, Cents>();
   for (const category of tender.categories) {
-    for (const solo of category.soloPrices) soloPrices.set(`${solo.partner}\u0000${category.code}`, solo.unitPriceNet);
+    for (const solo of category.soloPrices)
+      soloPrices.set(`${solo.partner}\u0000${category.code}`, solo.unitPriceNet);
   }
 
   for (const partner of tender.partners) {
     for (const year of partner.years) {
       const expected = layout.positionsOf(partner.code, year.year);
-      if (expected && writer.currentRow !== expected.first) throw new Error("Positionen: rows out of step");
+      if (expected && writer.currentRow !== expected.first)
+        throw new Error("Positionen: rows out of step");
       for (const position of year.positions) {
         const category = categories.get(position.category);
         if (!category) throw new Error(`Position of unknown category ${position.category}`);
         const soloPrice = soloPrices.get(`${partner.code}\u0000${position.category}`);
-        if (soloPrice === undefined) throw new Error(`No solo price for ${partner.code} ${position.category}`);
+        if (soloPrice === undefined)
+          throw new Error(`No solo price for ${partner.code} ${position.category}`);
         const row = writer.currentRow;
         writer.row([
           partner.code,

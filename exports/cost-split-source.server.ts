@@ -14,7 +14,12 @@ import { toResultFile } from "../domain/serialize";
 import type { SnapshotMeta } from "./cost-split-context";
 
 export type CostSplitSource =
-  | { ok: true; calculation: PlanCalculation; tiers: Map<string, PlanTier[]>; snapshot: SnapshotMeta | null }
+  | {
+      ok: true;
+      calculation: PlanCalculation;
+      tiers: Map<string, PlanTier[]>;
+      snapshot: SnapshotMeta | null;
+    }
   | { ok: false; reason: "unknown-tender" | "unknown-version" }
   | { ok: false; reason: "invalid-plan"; problems: PlanProblem[] };
 
@@ -22,15 +27,26 @@ function tiersOf(plan: Plan): Map<string, PlanTier[]> {
   return new Map(plan.categories.map((category) => [category.code, category.tiers ?? []]));
 }
 
-export async function loadCostSplitSource(db: Database, tenderCode: string, version: number | null): Promise<CostSplitSource> {
+export async function loadCostSplitSource(
+  db: Database,
+  tenderCode: string,
+  version: number | null,
+): Promise<CostSplitSource> {
   if (version === null) {
     const current = await calculateCurrentPlan(db);
     if (!current.ok) {
-      if (!current.plan.tenders?.some((t) => t.code === tenderCode)) return { ok: false, reason: "unknown-tender" };
+      if (!current.plan.tenders?.some((t) => t.code === tenderCode))
+        return { ok: false, reason: "unknown-tender" };
       return { ok: false, reason: "invalid-plan", problems: current.problems };
     }
-    if (!current.calculation.tenders.some((t) => t.code === tenderCode)) return { ok: false, reason: "unknown-tender" };
-    return { ok: true, calculation: current.calculation, tiers: tiersOf(current.plan), snapshot: null };
+    if (!current.calculation.tenders.some((t) => t.code === tenderCode))
+      return { ok: false, reason: "unknown-tender" };
+    return {
+      ok: true,
+      calculation: current.calculation,
+      tiers: tiersOf(current.plan),
+      snapshot: null,
+    };
   }
 
   const stored = await getSnapshot(db, tenderCode, version);
@@ -38,7 +54,8 @@ export async function loadCostSplitSource(db: Database, tenderCode: string, vers
   const validation = validatePlan(stored.plan);
   if (!validation.ok) return { ok: false, reason: "invalid-plan", problems: validation.problems };
   const calculation = calculatePlan(validation.plan);
-  if (!calculation.tenders.some((t) => t.code === tenderCode)) return { ok: false, reason: "unknown-tender" };
+  if (!calculation.tenders.some((t) => t.code === tenderCode))
+    return { ok: false, reason: "unknown-tender" };
   const todays = toResultFile(calculation).tenders.find((t) => t.code === tenderCode);
   const storedTender = stored.result.tenders.find((t) => t.code === tenderCode);
   return {

@@ -78,9 +78,16 @@ const SHEETS = [
  * Writes the workbook to `stream` (a file, an HTTP response) and resolves when the
  * stream has finished. Throws UnknownTenderError before writing anything.
  */
-export async function writeCostSplitWorkbook(input: CostSplitInput, stream: Writable): Promise<void> {
+export async function writeCostSplitWorkbook(
+  input: CostSplitInput,
+  stream: Writable,
+): Promise<void> {
   const context = contextFor(input);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = input.meta.createdAt;
@@ -96,10 +103,15 @@ export async function writeCostSplitWorkbook(input: CostSplitInput, stream: Writ
     spec,
     sheet: workbook.addWorksheet(
       spec.name,
-      worksheetOptions({ documentLabel: context.documentLabel, frozenRows: HEADER_ROW, frozenColumns: spec.frozenColumns }),
+      worksheetOptions({
+        documentLabel: context.documentLabel,
+        frozenRows: HEADER_ROW,
+        frozenColumns: spec.frozenColumns,
+      }),
     ),
   }));
   for (const { spec, sheet } of sheets) await spec.write(sheet, context);
-  if (input.planVsActual) addPlanVsActualSheet(workbook, input.planVsActual, { documentLabel: context.documentLabel });
+  if (input.planVsActual)
+    addPlanVsActualSheet(workbook, input.planVsActual, { documentLabel: context.documentLabel });
   await workbook.commit();
 }

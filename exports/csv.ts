@@ -33,7 +33,8 @@ function needsQuotes(field: string): boolean {
 export function csvField(cell: CsvCell): string {
   if (cell === null || cell === undefined) return "";
   if (typeof cell === "number") {
-    if (!Number.isSafeInteger(cell)) throw new Error(`Only whole numbers as plain numbers: ${cell}`);
+    if (!Number.isSafeInteger(cell))
+      throw new Error(`Only whole numbers as plain numbers: ${cell}`);
     return String(cell);
   }
   if (typeof cell === "object") return formatDecimalComma(cell.decimal);

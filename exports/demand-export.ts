@@ -5,7 +5,14 @@ import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { Plan } from "../domain/plan";
 import { toCsv, type CsvCell } from "./csv";
-import { bodyStyle, columnLetter, HEADER_STYLE, TITLE_STYLE, worksheetOptions, type ColumnSpec } from "./workbook-style";
+import {
+  bodyStyle,
+  columnLetter,
+  HEADER_STYLE,
+  TITLE_STYLE,
+  worksheetOptions,
+  type ColumnSpec,
+} from "./workbook-style";
 
 export interface DemandExportRow {
   partnerCode: string;
@@ -98,16 +105,27 @@ export async function writeDemandWorkbook(
   stream: Writable,
   meta: DemandWorkbookMeta,
 ): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = meta.createdAt;
   workbook.modified = meta.createdAt;
-  Object.assign(workbook, { title: "Bedarfsmeldungen", subject: "Bedarfsmeldungen aller Schulträger" });
+  Object.assign(workbook, {
+    title: "Bedarfsmeldungen",
+    subject: "Bedarfsmeldungen aller Schulträger",
+  });
 
   const sheet = workbook.addWorksheet(
     "Bedarf",
-    worksheetOptions({ documentLabel: "Bedarfsmeldungen", frozenRows: HEADER_ROW, frozenColumns: 2 }),
+    worksheetOptions({
+      documentLabel: "Bedarfsmeldungen",
+      frozenRows: HEADER_ROW,
+      frozenColumns: 2,
+    }),
   );
   sheet.columns = COLUMNS.map((c) => ({ width: c.width }));
 

@@ -3,7 +3,11 @@
 // "Anleitung", and a very hidden sheet "_meta" with the codes that map each row back
 // exactly on upload (names may repeat or change; codes do not).
 import ExcelJS from "exceljs";
-import { MAX_CELL_QUANTITY, MAX_JUSTIFICATION_LENGTH, type DemandGrid } from "../domain/demand-grid";
+import {
+  MAX_CELL_QUANTITY,
+  MAX_JUSTIFICATION_LENGTH,
+  type DemandGrid,
+} from "../domain/demand-grid";
 
 export const TEMPLATE_FORMAT = "verbundkauf/demand-template@1";
 export const DATA_SHEET = "Bedarf";
@@ -39,8 +43,16 @@ export interface DemandTemplateInput {
 }
 
 const QUANTITY_ERROR = `Bitte eine ganze Zahl von 0 bis ${MAX_CELL_QUANTITY.toLocaleString("de-DE")} eintragen (ohne Nachkommastellen).`;
-const INPUT_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFFFF7BF" } };
-const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE5E6E7" } };
+const INPUT_FILL: ExcelJS.Fill = {
+  type: "pattern",
+  pattern: "solid",
+  fgColor: { argb: "FFFFF7BF" },
+};
+const HEADER_FILL: ExcelJS.Fill = {
+  type: "pattern",
+  pattern: "solid",
+  fgColor: { argb: "FFE5E6E7" },
+};
 const THIN: Partial<ExcelJS.Borders> = {
   top: { style: "thin", color: { argb: "FFB1B4B6" } },
   bottom: { style: "thin", color: { argb: "FFB1B4B6" } },
@@ -60,7 +72,11 @@ export function columnLetter(column: number): string {
 }
 
 const berlinDateTime = (d: Date) =>
-  new Intl.DateTimeFormat("de-DE", { timeZone: "Europe/Berlin", dateStyle: "medium", timeStyle: "short" }).format(d);
+  new Intl.DateTimeFormat("de-DE", {
+    timeZone: "Europe/Berlin",
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(d);
 
 export async function buildDemandTemplate(input: DemandTemplateInput): Promise<Buffer> {
   const years = input.grids[0]?.years ?? [];
@@ -68,7 +84,9 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   workbook.creator = "Verbundkauf";
   workbook.created = input.generatedAt;
 
-  const guide = workbook.addWorksheet(GUIDE_SHEET, { properties: { tabColor: { argb: "FF1D70B8" } } });
+  const guide = workbook.addWorksheet(GUIDE_SHEET, {
+    properties: { tabColor: { argb: "FF1D70B8" } },
+  });
   const sheet = workbook.addWorksheet(DATA_SHEET, {
     views: [{ state: "frozen", xSplit: LAYOUT.firstYearColumn - 1, ySplit: LAYOUT.headerRow }],
   });
@@ -81,15 +99,26 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   // Title and header
   sheet.getCell(1, 1).value = `Bedarfsmeldung ${input.partner.name}`;
   sheet.getCell(1, 1).font = { bold: true, size: 14 };
-  sheet.getCell(2, 1).value = `Stand: ${berlinDateTime(input.generatedAt)} Uhr. Gelbe Felder ausfüllen, dann die Datei in Verbundkauf hochladen.`;
-  const header = ["Schule", "Produktgruppe", "Einheit", ...years.map(String), "Summe", "Begründung (optional)"];
+  sheet.getCell(2, 1).value =
+    `Stand: ${berlinDateTime(input.generatedAt)} Uhr. Gelbe Felder ausfüllen, dann die Datei in Verbundkauf hochladen.`;
+  const header = [
+    "Schule",
+    "Produktgruppe",
+    "Einheit",
+    ...years.map(String),
+    "Summe",
+    "Begründung (optional)",
+  ];
   header.forEach((text, i) => {
     const cell = sheet.getCell(LAYOUT.headerRow, i + 1);
     cell.value = text;
     cell.font = { bold: true };
     cell.fill = HEADER_FILL;
     cell.border = THIN;
-    cell.alignment = { vertical: "middle", horizontal: i >= LAYOUT.firstYearColumn - 1 && i < noteColumn - 1 ? "right" : "left" };
+    cell.alignment = {
+      vertical: "middle",
+      horizontal: i >= LAYOUT.firstYearColumn - 1 && i < noteColumn - 1 ? "right" : "left",
+    };
   });
   sheet.getColumn(LAYOUT.schoolColumn).width = 38;
   sheet.getColumn(LAYOUT.categoryColumn).width = 28;
@@ -182,9 +211,13 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   [...yearTotals, yearTotals.reduce((a, b) => a + b, 0)].forEach((total, i) => {
     const col = columnLetter(LAYOUT.firstYearColumn + i);
     const cell = totals.getCell(LAYOUT.firstYearColumn + i);
-    cell.value = lastDataRow >= LAYOUT.firstDataRow
-      ? ({ formula: `SUM(${col}${LAYOUT.firstDataRow}:${col}${lastDataRow})`, result: total } as ExcelJS.CellFormulaValue)
-      : 0;
+    cell.value =
+      lastDataRow >= LAYOUT.firstDataRow
+        ? ({
+            formula: `SUM(${col}${LAYOUT.firstDataRow}:${col}${lastDataRow})`,
+            result: total,
+          } as ExcelJS.CellFormulaValue)
+        : 0;
     cell.numFmt = "#,##0";
     cell.border = { top: { style: "double" } };
   });
@@ -200,33 +233,62 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   await sheet.protect("", options);
   await guide.protect("", options);
   await meta.protect("", options);
-  workbook.views = [{ activeTab: 1, x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, visibility: "visible" }];
+  workbook.views = [
+    { activeTab: 1, x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, visibility: "visible" },
+  ];
   const data = await workbook.xlsx.writeBuffer();
   return Buffer.from(data as ArrayBuffer);
 }
 
-function writeGuide(guide: ExcelJS.Worksheet, input: DemandTemplateInput, years: readonly number[]): void {
+function writeGuide(
+  guide: ExcelJS.Worksheet,
+  input: DemandTemplateInput,
+  years: readonly number[],
+): void {
   const span = years.length > 0 ? `${years[0]}–${years[years.length - 1]}` : "–";
   const lines: [string, boolean?][] = [
     [`Bedarfsmeldung ${input.partner.name} – Anleitung`, true],
     [""],
-    [`Diese Vorlage gehört zu ${input.partner.name} (${input.partner.code}). Sie enthält Ihre Schulen, alle Produktgruppen und die Jahre ${span} mit den Mengen, die zum Zeitpunkt des Herunterladens gespeichert waren (${berlinDateTime(input.generatedAt)} Uhr).`],
+    [
+      `Diese Vorlage gehört zu ${input.partner.name} (${input.partner.code}). Sie enthält Ihre Schulen, alle Produktgruppen und die Jahre ${span} mit den Mengen, die zum Zeitpunkt des Herunterladens gespeichert waren (${berlinDateTime(input.generatedAt)} Uhr).`,
+    ],
     [""],
     ["So gehen Sie vor", true],
-    [`1. Öffnen Sie das Blatt „${DATA_SHEET}“. Tragen Sie in den gelben Feldern die Stückzahl je Schule, Produktgruppe und Jahr ein.`],
-    [`2. Erlaubt sind ganze Zahlen von 0 bis ${MAX_CELL_QUANTITY.toLocaleString("de-DE")}. Ein leeres Feld bedeutet 0.`],
-    ["3. In der Spalte „Begründung“ können Sie je Zeile kurz erläutern, wofür der Bedarf besteht (optional)."],
-    ["4. Speichern Sie die Datei als Excel-Arbeitsmappe (.xlsx) und laden Sie sie in Verbundkauf auf der Seite Ihres Bedarfs hoch."],
-    ["5. Verbundkauf zeigt Ihnen vor dem Übernehmen jede Änderung (alter Wert → neuer Wert). Erst nach Ihrer Bestätigung wird gespeichert."],
+    [
+      `1. Öffnen Sie das Blatt „${DATA_SHEET}“. Tragen Sie in den gelben Feldern die Stückzahl je Schule, Produktgruppe und Jahr ein.`,
+    ],
+    [
+      `2. Erlaubt sind ganze Zahlen von 0 bis ${MAX_CELL_QUANTITY.toLocaleString("de-DE")}. Ein leeres Feld bedeutet 0.`,
+    ],
+    [
+      "3. In der Spalte „Begründung“ können Sie je Zeile kurz erläutern, wofür der Bedarf besteht (optional).",
+    ],
+    [
+      "4. Speichern Sie die Datei als Excel-Arbeitsmappe (.xlsx) und laden Sie sie in Verbundkauf auf der Seite Ihres Bedarfs hoch.",
+    ],
+    [
+      "5. Verbundkauf zeigt Ihnen vor dem Übernehmen jede Änderung (alter Wert → neuer Wert). Erst nach Ihrer Bestätigung wird gespeichert.",
+    ],
     [""],
     ["Gut zu wissen", true],
-    ["• Die Blätter sind geschützt, damit Zeilen, Namen und Summen unverändert bleiben. Bitte keine Zeilen oder Spalten einfügen, löschen oder sortieren."],
-    ["• Bedarf, der keiner Schule zugeordnet ist, tragen Sie in den Zeilen „Ohne Schulzuordnung“ ein."],
-    ["• Enthält die Datei ein ungültiges Feld, wird nichts übernommen; Verbundkauf nennt Blatt und Zelle (z. B. D7) mit dem Fehler."],
-    ["• Hat jemand den Bedarf nach dem Herunterladen geändert, werden Sie vor dem Überschreiben gewarnt. Laden Sie im Zweifel eine neue Vorlage herunter."],
-    ["• Die Vorlage passt nur zu diesem Schulträger. Die Vorlage eines anderen Partners wird abgewiesen."],
+    [
+      "• Die Blätter sind geschützt, damit Zeilen, Namen und Summen unverändert bleiben. Bitte keine Zeilen oder Spalten einfügen, löschen oder sortieren.",
+    ],
+    [
+      "• Bedarf, der keiner Schule zugeordnet ist, tragen Sie in den Zeilen „Ohne Schulzuordnung“ ein.",
+    ],
+    [
+      "• Enthält die Datei ein ungültiges Feld, wird nichts übernommen; Verbundkauf nennt Blatt und Zelle (z. B. D7) mit dem Fehler.",
+    ],
+    [
+      "• Hat jemand den Bedarf nach dem Herunterladen geändert, werden Sie vor dem Überschreiben gewarnt. Laden Sie im Zweifel eine neue Vorlage herunter.",
+    ],
+    [
+      "• Die Vorlage passt nur zu diesem Schulträger. Die Vorlage eines anderen Partners wird abgewiesen.",
+    ],
   ];
-  if (input.deadlineText) lines.push([""], [`Frist für die Bedarfsmeldung: ${input.deadlineText}`, true]);
+  if (input.deadlineText)
+    lines.push([""], [`Frist für die Bedarfsmeldung: ${input.deadlineText}`, true]);
   lines.forEach(([text, bold], i) => {
     const cell = guide.getCell(i + 1, 1);
     cell.value = text;

@@ -4,7 +4,8 @@
 import { PassThrough, type Writable } from "node:stream";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 
-export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+export const XLSX_CONTENT_TYPE =
+  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
 
 /** attachment; filename="ascii" plus RFC 5987 filename* for anything else. */
@@ -27,7 +28,10 @@ function downloadHeaders(contentType: string, fileName: string): Headers {
  * Starts `write` and returns the response at once; the body streams while the
  * workbook is written. Errors after the first bytes can only abort the download.
  */
-export function streamedWorkbookResponse(fileName: string, write: (stream: Writable) => Promise<void>): Response {
+export function streamedWorkbookResponse(
+  fileName: string,
+  write: (stream: Writable) => Promise<void>,
+): Response {
   const stream = new PassThrough();
   write(stream).catch((error: unknown) => {
     console.error(`Export ${fileName} failed:`, error);
@@ -45,5 +49,10 @@ export function csvResponse(fileName: string, text: string): Response {
 
 /** "2026-11-28" in German time, for file names. */
 export function fileDate(at: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Berlin",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(at);
 }

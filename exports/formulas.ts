@@ -34,7 +34,11 @@ export function sheetPrefix(sheet: string): string {
   return `'${sheet.replaceAll("'", "''")}'!`;
 }
 
-export function cellRef(column: number, row: number, options: { sheet?: string; absolute?: boolean } = {}): string {
+export function cellRef(
+  column: number,
+  row: number,
+  options: { sheet?: string; absolute?: boolean } = {},
+): string {
   const dollar = options.absolute ? "$" : "";
   return `${options.sheet ? sheetPrefix(options.sheet) : ""}${dollar}${columnLetter(column)}${dollar}${row}`;
 }
@@ -75,7 +79,9 @@ function gcd(a: bigint, b: bigint): bigint {
 
 function timesFraction(expression: string, factor: ExactDecimal): string {
   const { numerator, denominator } = integerFraction(factor);
-  return denominator === 1n ? `${expression}*${numerator}` : `${expression}*${numerator}/${denominator}`;
+  return denominator === 1n
+    ? `${expression}*${numerator}`
+    : `${expression}*${numerator}/${denominator}`;
 }
 
 /**

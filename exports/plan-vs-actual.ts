@@ -22,9 +22,19 @@ const COLUMNS: readonly ColumnSpec[] = [
   { header: "Jahr", width: 8, kind: "year" },
   { header: "Menge Plan", width: 11, kind: "integer", note: PLAN_NOTE },
   { header: "Menge Ist", width: 11, kind: "integer", note: ACTUAL_NOTE },
-  { header: "Netto Plan", width: 15, kind: "money", note: "Menge × Zuschlagspreis (netto), je Produktgruppe." },
+  {
+    header: "Netto Plan",
+    width: 15,
+    kind: "money",
+    note: "Menge × Zuschlagspreis (netto), je Produktgruppe.",
+  },
   { header: "Netto Ist", width: 15, kind: "money" },
-  { header: "USt Plan", width: 13, kind: "money", note: "Je Partner, Jahr und Steuersatz einmal kaufmännisch gerundet." },
+  {
+    header: "USt Plan",
+    width: 13,
+    kind: "money",
+    note: "Je Partner, Jahr und Steuersatz einmal kaufmännisch gerundet.",
+  },
   { header: "USt Ist", width: 13, kind: "money" },
   { header: "Brutto Plan", width: 15, kind: "money" },
   { header: "Brutto Ist", width: 15, kind: "money" },
@@ -54,11 +64,30 @@ const CATEGORY_COLUMNS: readonly ColumnSpec[] = [
   { header: "Menge Plan", width: 15, kind: "integer" },
   { header: "Menge Ist", width: 15, kind: "integer" },
   { header: "Verfügbar", width: 13, kind: "integer", note: "Höchstmenge − abgerufen." },
-  { header: "Ausschöpfung", width: 13, kind: "percent", note: "Abgerufen ÷ Höchstmenge; Warnung ab 80 % und 95 %." },
+  {
+    header: "Ausschöpfung",
+    width: 13,
+    kind: "percent",
+    note: "Abgerufen ÷ Höchstmenge; Warnung ab 80 % und 95 %.",
+  },
 ];
 
 // 1-based column numbers of the partner table.
-const COL = { planQuantity: 4, actualQuantity: 5, planNet: 6, actualNet: 7, planVat: 8, actualVat: 9, planGross: 10, actualGross: 11, planCommon: 12, actualCommon: 13, planTotal: 14, actualTotal: 15, difference: 16 } as const;
+const COL = {
+  planQuantity: 4,
+  actualQuantity: 5,
+  planNet: 6,
+  actualNet: 7,
+  planVat: 8,
+  actualVat: 9,
+  planGross: 10,
+  actualGross: 11,
+  planCommon: 12,
+  actualCommon: 13,
+  planTotal: 14,
+  actualTotal: 15,
+  difference: 16,
+} as const;
 
 function formula(text: string, result: number): FormulaCell {
   return { formula: text, result };
@@ -82,16 +111,24 @@ function figureCells(row: number, planned: SideFigures, actual: SideFigures): Ce
     money(actual.commonCostShare),
     formula(`${ref(COL.planGross, row)}+${ref(COL.planCommon, row)}`, money(planned.totalGross)),
     formula(`${ref(COL.actualGross, row)}+${ref(COL.actualCommon, row)}`, money(actual.totalGross)),
-    formula(`${ref(COL.actualTotal, row)}-${ref(COL.planTotal, row)}`, money(actual.totalGross - planned.totalGross)),
+    formula(
+      `${ref(COL.actualTotal, row)}-${ref(COL.planTotal, row)}`,
+      money(actual.totalGross - planned.totalGross),
+    ),
   ];
 }
 
 /** Sum rows: every figure column adds up the given rows (a range or a list). */
-function sumCells(row: number, rows: { from: number; to: number } | number[], planned: SideFigures, actual: SideFigures): CellInput[] {
+function sumCells(
+  row: number,
+  rows: { from: number; to: number } | number[],
+  planned: SideFigures,
+  actual: SideFigures,
+): CellInput[] {
   const cached = figureCells(row, planned, actual);
   return cached.map((cell, index) => {
     const column = COL.planQuantity + index;
-    const result = typeof cell === "number" ? cell : (cell as FormulaCell).result as number;
+    const result = typeof cell === "number" ? cell : ((cell as FormulaCell).result as number);
     const text = Array.isArray(rows)
       ? rows.length === 0
         ? "0"
@@ -128,21 +165,44 @@ export function addPlanVsActualSheet(
     const first = writer.currentRow;
     for (const year of partner.years) {
       const row = writer.currentRow;
-      writer.row([partner.code, partner.name, year.year, ...figureCells(row, year.planned, year.actual)]);
+      writer.row([
+        partner.code,
+        partner.name,
+        year.year,
+        ...figureCells(row, year.planned, year.actual),
+      ]);
     }
     const row = writer.currentRow;
     subtotalRows.push(row);
-    writer.row([partner.code, `Summe ${partner.name}`, "", ...sumCells(row, { from: first, to: row - 1 }, partner.planned, partner.actual)], {
-      total: true,
-    });
+    writer.row(
+      [
+        partner.code,
+        `Summe ${partner.name}`,
+        "",
+        ...sumCells(row, { from: first, to: row - 1 }, partner.planned, partner.actual),
+      ],
+      {
+        total: true,
+      },
+    );
   }
   const totalRow = writer.currentRow;
-  writer.row(["", "Summe aller Schulträger", "", ...sumCells(totalRow, subtotalRows, data.totals.planned, data.totals.actual)], {
-    total: true,
-  });
+  writer.row(
+    [
+      "",
+      "Summe aller Schulträger",
+      "",
+      ...sumCells(totalRow, subtotalRows, data.totals.planned, data.totals.actual),
+    ],
+    {
+      total: true,
+    },
+  );
   writer.autoFilter(HEADER_ROW, totalRow);
 
-  const problems = [data.commonCostProblems.planned, data.commonCostProblems.actual].filter((p): p is string => p !== null);
+  const problems = [data.commonCostProblems.planned, data.commonCostProblems.actual].filter(
+    (p): p is string => p !== null,
+  );
   for (const problem of new Set(problems)) writer.row(["Hinweis", problem]);
 
   writer.blank();
@@ -158,7 +218,10 @@ export function addPlanVsActualSheet(
       { value: category.maxQuantity, kind: "integer" },
       { value: category.plannedQuantity, kind: "integer" },
       { value: category.calledOffQuantity, kind: "integer" },
-      { value: formula(`MAX(0,${ref(5, row)}-${ref(7, row)})`, remainingQuantity(use)), kind: "integer" },
+      {
+        value: formula(`MAX(0,${ref(5, row)}-${ref(7, row)})`, remainingQuantity(use)),
+        kind: "integer",
+      },
       {
         value: formula(
           `IF(${ref(5, row)}=0,0,${ref(7, row)}/${ref(5, row)})`,

@@ -26,7 +26,9 @@ export interface StyledCell {
 export type CellInput = CellValue | StyledCell;
 
 function isStyledCell(input: CellInput): input is StyledCell {
-  return typeof input === "object" && input !== null && !(input instanceof Date) && "value" in input;
+  return (
+    typeof input === "object" && input !== null && !(input instanceof Date) && "value" in input
+  );
 }
 
 /** Rows between two pauses that let the zip stream compress and flush what was written. */

@@ -33,21 +33,21 @@ export const EXACT_MONEY_STYLE: Partial<ExcelJS.Style> = { numFmt: EXACT_MONEY_F
 export const PERCENT_STYLE: Partial<ExcelJS.Style> = { numFmt: PERCENT_FORMAT };
 export const INTEGER_STYLE: Partial<ExcelJS.Style> = { numFmt: INTEGER_FORMAT };
 export const WEIGHT_STYLE: Partial<ExcelJS.Style> = { numFmt: WEIGHT_FORMAT };
-export const DATE_TIME_STYLE: Partial<ExcelJS.Style> = { numFmt: DATE_TIME_FORMAT, alignment: { horizontal: "left" } };
-export const WRAP_STYLE: Partial<ExcelJS.Style> = { alignment: { vertical: "top", wrapText: true } };
+export const DATE_TIME_STYLE: Partial<ExcelJS.Style> = {
+  numFmt: DATE_TIME_FORMAT,
+  alignment: { horizontal: "left" },
+};
+export const WRAP_STYLE: Partial<ExcelJS.Style> = {
+  alignment: { vertical: "top", wrapText: true },
+};
 /** Years without a thousands separator ("2027", not "2.027"). */
-export const YEAR_STYLE: Partial<ExcelJS.Style> = { numFmt: "0", alignment: { horizontal: "left" } };
+export const YEAR_STYLE: Partial<ExcelJS.Style> = {
+  numFmt: "0",
+  alignment: { horizontal: "left" },
+};
 
 export type CellKind =
-  | "text"
-  | "money"
-  | "exactMoney"
-  | "percent"
-  | "integer"
-  | "year"
-  | "weight"
-  | "dateTime"
-  | "wrap";
+  "text" | "money" | "exactMoney" | "percent" | "integer" | "year" | "weight" | "dateTime" | "wrap";
 
 const BODY_STYLES: Record<CellKind, Partial<ExcelJS.Style>> = {
   text: TEXT_STYLE,
@@ -62,7 +62,10 @@ const BODY_STYLES: Record<CellKind, Partial<ExcelJS.Style>> = {
 };
 
 const TOTAL_STYLES = Object.fromEntries(
-  Object.entries(BODY_STYLES).map(([kind, style]) => [kind, { ...style, font: TOTAL_FONT, border: TOTAL_BORDER }]),
+  Object.entries(BODY_STYLES).map(([kind, style]) => [
+    kind,
+    { ...style, font: TOTAL_FONT, border: TOTAL_BORDER },
+  ]),
 ) as Record<CellKind, Partial<ExcelJS.Style>>;
 
 export function bodyStyle(kind: CellKind): Partial<ExcelJS.Style> {
@@ -91,7 +94,9 @@ export interface SheetSetup {
 export function worksheetOptions(setup: SheetSetup): Partial<ExcelJS.AddWorksheetOptions> {
   const frozenColumns = setup.frozenColumns ?? 0;
   return {
-    views: [{ state: "frozen", xSplit: frozenColumns, ySplit: setup.frozenRows, showGridLines: true }],
+    views: [
+      { state: "frozen", xSplit: frozenColumns, ySplit: setup.frozenRows, showGridLines: true },
+    ],
     pageSetup: {
       orientation: "landscape",
       paperSize: 9, // A4

@@ -19,7 +19,10 @@ export function backupDirFor(databasePath: string = databasePathFromEnv()): stri
 
 /** "verbundkauf-20270115T020000Z.db": sorts by time as text. */
 export function backupFileName(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
   return `verbundkauf-${stamp}.db`;
 }
 
@@ -42,7 +45,8 @@ export async function backupDatabase(databasePath: string, target: string): Prom
   const copy = new SQLite(partial);
   try {
     const check = copy.pragma("integrity_check", { simple: true });
-    if (check !== "ok") throw new Error(`Backup ${partial} failed the integrity check: ${String(check)}`);
+    if (check !== "ok")
+      throw new Error(`Backup ${partial} failed the integrity check: ${String(check)}`);
     copy.pragma("journal_mode = DELETE"); // one self-contained file, no -wal beside it
   } finally {
     copy.close();
@@ -77,7 +81,10 @@ export function newestBackupTime(dir: string): Date | null {
 }
 
 /** Takes an automatic backup if the newest is older than a day; returns its path or null. */
-export async function backupIfDue(databasePath: string, now: Date = new Date()): Promise<string | null> {
+export async function backupIfDue(
+  databasePath: string,
+  now: Date = new Date(),
+): Promise<string | null> {
   const dir = backupDirFor(databasePath);
   const newest = newestBackupTime(dir);
   if (newest && now.getTime() - newest.getTime() < BACKUP_INTERVAL_MS) return null;
@@ -91,7 +98,10 @@ export async function backupIfDue(databasePath: string, now: Date = new Date()):
  * The server's daily backup: checked at start and then every hour, taken when the
  * newest is a day old. The timer is unref'd so it never keeps the process alive.
  */
-export function scheduleDailyBackups(databasePath: string, log: (message: string) => void = console.log): () => void {
+export function scheduleDailyBackups(
+  databasePath: string,
+  log: (message: string) => void = console.log,
+): () => void {
   let running = false;
   const check = async () => {
     if (running || !fs.existsSync(databasePath)) return;
@@ -112,12 +122,17 @@ export function scheduleDailyBackups(databasePath: string, log: (message: string
 }
 
 function isMainModule(): boolean {
-  return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+  return (
+    Boolean(process.argv[1]) &&
+    path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)
+  );
 }
 
 if (isMainModule()) {
   const databasePath = databasePathFromEnv();
-  const target = process.argv[2] ? path.resolve(process.argv[2]) : path.join(backupDirFor(databasePath), backupFileName());
+  const target = process.argv[2]
+    ? path.resolve(process.argv[2])
+    : path.join(backupDirFor(databasePath), backupFileName());
   if (!fs.existsSync(databasePath)) {
     console.error(`Datenbank ${databasePath} gibt es nicht.`);
     process.exit(1);

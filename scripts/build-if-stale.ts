@@ -18,7 +18,8 @@ function newestMtime(entry: string): number {
   }
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = stat.mtimeMs;
-  for (const child of fs.readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
+  for (const child of fs.readdirSync(entry))
+    newest = Math.max(newest, newestMtime(path.join(entry, child)));
   return newest;
 }
 
@@ -26,7 +27,9 @@ export function buildIsStale(root: string = PROJECT_ROOT): boolean {
   const build = path.join(root, "build", "index.js");
   if (!fs.existsSync(build)) return true;
   const builtAt = fs.statSync(build).mtimeMs;
-  const sources = [...SOURCE_DIRS, ...SOURCE_FILES].map((entry) => newestMtime(path.join(root, entry)));
+  const sources = [...SOURCE_DIRS, ...SOURCE_FILES].map((entry) =>
+    newestMtime(path.join(root, entry)),
+  );
   return Math.max(...sources) > builtAt;
 }
 
@@ -34,7 +37,12 @@ export function buildIsStale(root: string = PROJECT_ROOT): boolean {
 export function buildIfStale(root: string = PROJECT_ROOT): boolean {
   if (!buildIsStale(root)) return false;
   const remix = path.join(root, "node_modules", ".bin", "remix");
-  const result = spawnSync(remix, ["build"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
-  if (result.status !== 0) throw new Error(`remix build failed (exit ${result.status ?? result.signal})`);
+  const result = spawnSync(remix, ["build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  if (result.status !== 0)
+    throw new Error(`remix build failed (exit ${result.status ?? result.signal})`);
   return true;
 }

@@ -8,11 +8,16 @@ import { databasePathFromEnv } from "../db/database";
 import { backupFileName } from "./backup";
 
 /** Checks the backup, keeps the current database aside, and copies the backup over it. */
-export function restoreDatabase(backupFile: string, databasePath: string, now: Date = new Date()): { keptAs: string | null } {
+export function restoreDatabase(
+  backupFile: string,
+  databasePath: string,
+  now: Date = new Date(),
+): { keptAs: string | null } {
   const check = new SQLite(backupFile, { readonly: true, fileMustExist: true });
   try {
     const result = check.pragma("integrity_check", { simple: true });
-    if (result !== "ok") throw new Error(`${backupFile} ist beschädigt (integrity_check: ${String(result)}).`);
+    if (result !== "ok")
+      throw new Error(`${backupFile} ist beschädigt (integrity_check: ${String(result)}).`);
   } finally {
     check.close();
   }
@@ -27,7 +32,8 @@ export function restoreDatabase(backupFile: string, databasePath: string, now: D
     fs.renameSync(databasePath, keptAs);
   }
   // A -wal or -shm of the old database must never be applied to the restored one.
-  for (const suffix of ["-wal", "-shm", "-journal"]) fs.rmSync(databasePath + suffix, { force: true });
+  for (const suffix of ["-wal", "-shm", "-journal"])
+    fs.rmSync(databasePath + suffix, { force: true });
   const partial = `${databasePath}.restoring`;
   fs.copyFileSync(backupFile, partial);
   fs.renameSync(partial, databasePath);
@@ -35,7 +41,10 @@ export function restoreDatabase(backupFile: string, databasePath: string, now: D
 }
 
 function isMainModule(): boolean {
-  return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+  return (
+    Boolean(process.argv[1]) &&
+    path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)
+  );
 }
 
 if (isMainModule()) {

@@ -9,7 +9,10 @@ import { databasePathFromEnv } from "../db/database";
 import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
 import { isProvenSameOriginWrite } from "../app/utils/same-origin";
-import { newCspNonce, securityHeaders as securityHeadersFor } from "../app/utils/security-headers.server";
+import {
+  newCspNonce,
+  securityHeaders as securityHeadersFor,
+} from "../app/utils/security-headers.server";
 import { scheduleDailyBackups } from "./backup";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
@@ -33,7 +36,9 @@ export const MAX_REQUEST_BODY_BYTES = 21 * 1024 * 1024;
 const securityHeaders: RequestHandler = (_req, res, next) => {
   const nonce = newCspNonce();
   res.locals.cspNonce = nonce;
-  const headers = securityHeadersFor(nonce, { development: process.env.NODE_ENV === "development" });
+  const headers = securityHeadersFor(nonce, {
+    development: process.env.NODE_ENV === "development",
+  });
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   next();
 };
@@ -58,7 +63,10 @@ const rejectCrossSiteWrites: RequestHandler = (req, res, next) => {
 const limitRequestBodies: RequestHandler = (req, res, next) => {
   const declared = req.get("Content-Length");
   if (req.get("Transfer-Encoding") && declared === undefined) {
-    res.status(411).type("text/plain").send("Bitte die Länge der Anfrage angeben (Content-Length).");
+    res
+      .status(411)
+      .type("text/plain")
+      .send("Bitte die Länge der Anfrage angeben (Content-Length).");
   } else if (declared !== undefined && Number(declared) > MAX_REQUEST_BODY_BYTES) {
     res.status(413).type("text/plain").send("Die Anfrage ist zu groß.");
   } else next();
@@ -66,14 +74,23 @@ const limitRequestBodies: RequestHandler = (req, res, next) => {
 
 // Errors express itself catches (a malformed URL, a broken body) get a short German
 // answer; express's own handler would show the stack trace unless NODE_ENV=production.
-const answerErrorsWithoutDetails: ErrorRequestHandler = (error: { status?: number; statusCode?: number }, _req, res, next) => {
+const answerErrorsWithoutDetails: ErrorRequestHandler = (
+  error: { status?: number; statusCode?: number },
+  _req,
+  res,
+  next,
+) => {
   if (res.headersSent) return next(error);
   const status = error.status ?? error.statusCode ?? 500;
   if (status >= 500) console.error(error);
   res
     .status(status)
     .type("text/plain")
-    .send(status < 500 ? "Die Anfrage ist ungültig." : "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.");
+    .send(
+      status < 500
+        ? "Die Anfrage ist ungültig."
+        : "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal.",
+    );
 };
 
 export interface StartServerOptions {
@@ -102,7 +119,10 @@ export async function startServer({
   if (process.env.TRUST_PROXY === "1") app.set("trust proxy", true);
   app.use(securityHeaders);
   // Fingerprinted assets never change under the same name.
-  app.use("/build", express.static(path.join(PROJECT_ROOT, "public", "build"), { immutable: true, maxAge: "1y" }));
+  app.use(
+    "/build",
+    express.static(path.join(PROJECT_ROOT, "public", "build"), { immutable: true, maxAge: "1y" }),
+  );
   app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
@@ -117,7 +137,8 @@ export async function startServer({
   app.all(
     "*",
     development
-      ? (req, res, next) => createRequestHandler({ build, mode: "development", getLoadContext })(req, res, next)
+      ? (req, res, next) =>
+          createRequestHandler({ build, mode: "development", getLoadContext })(req, res, next)
       : createRequestHandler({ build, mode: build.mode, getLoadContext }),
   );
   app.use(answerErrorsWithoutDetails);
@@ -128,7 +149,8 @@ export async function startServer({
   });
   const actualPort = (server.address() as AddressInfo).port;
   const databasePath = databasePathFromEnv();
-  const stopBackups = backups && databasePath !== ":memory:" ? scheduleDailyBackups(databasePath) : () => {};
+  const stopBackups =
+    backups && databasePath !== ":memory:" ? scheduleDailyBackups(databasePath) : () => {};
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
 
   if (development) {
@@ -154,7 +176,10 @@ export async function startServer({
 }
 
 function isMainModule(): boolean {
-  return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+  return (
+    Boolean(process.argv[1]) &&
+    path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)
+  );
 }
 
 if (isMainModule()) {

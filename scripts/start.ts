@@ -17,11 +17,14 @@ const { db } = openDatabase(databasePath);
 const applied = await migrateToLatest(db);
 if (applied.length) console.log(`Datenbank ${databasePath}: Migrationen ${applied.join(", ")}`);
 
-if (process.env.DEMO !== "0" && (await loadDemo(db))) console.log("Demodaten (Kreis Coesfeld) geladen.");
+if (process.env.DEMO !== "0" && (await loadDemo(db)))
+  console.log("Demodaten (Kreis Coesfeld) geladen.");
 if (await isDemo(db)) {
   console.log(`\nDemo-Anmeldungen (Passwort für alle: ${DEMO_PASSWORD}):`);
   for (const user of DEMO_USERS) {
-    console.log(`  ${user.email.padEnd(40)} ${ROLE_LABELS[user.role]}${user.partner ? ` (${user.partner})` : ""}`);
+    console.log(
+      `  ${user.email.padEnd(40)} ${ROLE_LABELS[user.role]}${user.partner ? ` (${user.partner})` : ""}`,
+    );
   }
   console.log("");
 }
@@ -33,7 +36,9 @@ ensureSessionSecret(databasePath);
 if (!hadSecret) console.log(`Sitzungsschlüssel: ${sessionSecretFile(databasePath)}`);
 
 const server = await startServer();
-console.log(`Verbundkauf läuft auf ${server.url}${needsSetup ? `  (zuerst ${server.url}/setup: Koordinationskonto anlegen)` : ""}`);
+console.log(
+  `Verbundkauf läuft auf ${server.url}${needsSetup ? `  (zuerst ${server.url}/setup: Koordinationskonto anlegen)` : ""}`,
+);
 const stop = () => server.close().then(() => process.exit(0));
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);

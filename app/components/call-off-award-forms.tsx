@@ -26,10 +26,16 @@ export function MaxQuantityForm({
     lastResult,
     defaultValue: { category: category.code, maxQuantity: current === null ? "" : String(current) },
     shouldValidate: "onBlur",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: maxQuantityOverrideSchema, error: germanErrorMap }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: maxQuantityOverrideSchema, error: germanErrorMap }),
   });
   return (
-    <Form method="post" {...getFormProps(form)} className="flex flex-wrap items-end gap-3" aria-label={`Höchstmenge ${category.name}`}>
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      className="flex flex-wrap items-end gap-3"
+      aria-label={`Höchstmenge ${category.name}`}
+    >
       <input type="hidden" name="intent" value="max-quantity" />
       <input type="hidden" name={fields.category.name} value={category.code} />
       <ErrorSummary errors={form.errors} id={form.errorId} />
@@ -69,7 +75,12 @@ export function AwardForm({
   });
   const priceFields = fields as unknown as Record<string, Parameters<typeof TextInput>[0]["meta"]>;
   return (
-    <Form method="post" {...getFormProps(form)} className="max-w-3xl" aria-label={`Zuschlag Los ${lot.code}`}>
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      className="max-w-3xl"
+      aria-label={`Zuschlag Los ${lot.code}`}
+    >
       <input type="hidden" name="intent" value="award" />
       <input type="hidden" name={fields.lot.name} value={lot.code} />
       <ErrorSummary errors={form.errors} id={form.errorId} />
@@ -94,7 +105,8 @@ export function AwardForm({
         ))}
       </div>
       <p className="mb-4">
-        Mit dem Zuschlag werden Preise und Höchstmengen des Loses eingefroren; sie lassen sich danach nicht mehr ändern.
+        Mit dem Zuschlag werden Preise und Höchstmengen des Loses eingefroren; sie lassen sich
+        danach nicht mehr ändern.
       </p>
       <Button type="submit">Zuschlag für Los {lot.code} erfassen</Button>
     </Form>

@@ -1,7 +1,13 @@
 // The form for one call-off. Officers record for their own partner (a hidden field);
 // the coordinator chooses the partner. Posts as a plain HTML form (works without
 // JavaScript); with it, conform checks the fields with the server's zod schema.
-import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  useForm,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
 import { callOffFormSchema } from "../../domain/call-offs";
@@ -44,10 +50,18 @@ export function CallOffForm({
   const [form, fields] = useForm({
     id: CALL_OFF_FORM_ID,
     lastResult,
-    defaultValue: { partner: fixedPartner ?? "", category: "", school: "", date: today, quantity: "", orderNumber: "" },
+    defaultValue: {
+      partner: fixedPartner ?? "",
+      category: "",
+      school: "",
+      date: today,
+      quantity: "",
+      orderNumber: "",
+    },
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: callOffFormSchema, error: germanErrorMap }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: callOffFormSchema, error: germanErrorMap }),
   });
   const schoolGroups = partners.filter((p) => p.schools.length > 0);
   return (
@@ -102,9 +116,18 @@ export function CallOffForm({
           </select>
         </Labelled>
         <Labelled meta={fields.date} label="Abrufdatum">
-          <input {...getInputProps(fields.date, { type: "date" })} key={fields.date.key} className={SELECT} />
+          <input
+            {...getInputProps(fields.date, { type: "date" })}
+            key={fields.date.key}
+            className={SELECT}
+          />
         </Labelled>
-        <TextInput meta={fields.quantity} label="Menge" hint="ganze Stück, mindestens 1" inputMode="numeric" />
+        <TextInput
+          meta={fields.quantity}
+          label="Menge"
+          hint="ganze Stück, mindestens 1"
+          inputMode="numeric"
+        />
         <TextInput meta={fields.orderNumber} label="Bestellnummer" />
       </div>
       <Button type="submit">Abruf speichern</Button>

@@ -13,7 +13,11 @@ const euro = (cents: string) => formatEuro(BigInt(cents));
 
 function Difference({ cents }: { cents: string }) {
   const value = BigInt(cents);
-  return <span className={value > 0n ? "font-semibold text-danger" : ""}>{value > 0n ? `+${euro(cents)}` : euro(cents)}</span>;
+  return (
+    <span className={value > 0n ? "font-semibold text-danger" : ""}>
+      {value > 0n ? `+${euro(cents)}` : euro(cents)}
+    </span>
+  );
 }
 
 export function CategoryComparisonTable({ data }: { data: PlainPlanVsActual }) {

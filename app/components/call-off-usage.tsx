@@ -25,7 +25,13 @@ function unitOf(category: { unit: string | null }): string {
   return category.unit ?? "Stück";
 }
 
-export function UsageTable({ categories, partnerName }: { categories: CategoryUse[]; partnerName: string | null }) {
+export function UsageTable({
+  categories,
+  partnerName,
+}: {
+  categories: CategoryUse[];
+  partnerName: string | null;
+}) {
   return (
     <Table caption="Höchstmengen und Abrufe je Produktgruppe" className="mb-8">
       <thead>
@@ -82,15 +88,20 @@ export function UsageWarnings({ categories }: { categories: CategoryUse[] }) {
   if (warned.length === 0) return null;
   const critical = warned.some((c) => c.level !== "warning");
   return (
-    <div role="alert" className={`mb-6 border-l-8 p-4 ${critical ? "border-danger bg-[#f4cdc6]" : "border-[#ffdd00] bg-[#fff7bf]"}`}>
+    <div
+      role="alert"
+      className={`mb-6 border-l-8 p-4 ${critical ? "border-danger bg-[#f4cdc6]" : "border-[#ffdd00] bg-[#fff7bf]"}`}
+    >
       <h2 className="mb-2 text-xl font-bold">Höchstmengen bald ausgeschöpft</h2>
       <p className="mb-2">
-        Ein Rahmenvertrag endet, sobald seine Höchstmenge erreicht ist. Rechtzeitig eine neue Vergabe vorbereiten.
+        Ein Rahmenvertrag endet, sobald seine Höchstmenge erreicht ist. Rechtzeitig eine neue
+        Vergabe vorbereiten.
       </p>
       <ul className="list-disc pl-6">
         {warned.map((c) => (
           <li key={c.code}>
-            {c.name}: {usageText(c)} abgerufen, noch {formatInteger(c.remaining)} {unitOf(c)} verfügbar ({USAGE_LEVEL_LABELS[c.level]})
+            {c.name}: {usageText(c)} abgerufen, noch {formatInteger(c.remaining)} {unitOf(c)}{" "}
+            verfügbar ({USAGE_LEVEL_LABELS[c.level]})
           </li>
         ))}
       </ul>

@@ -18,7 +18,12 @@ export interface EditorGrid {
   schoolCode: string | null;
   title: string;
   years: number[];
-  rows: { category: { code: string; name: string; unit: string | null }; quantities: number[]; total: number; justification: string }[];
+  rows: {
+    category: { code: string; name: string; unit: string | null };
+    quantities: number[];
+    total: number;
+    justification: string;
+  }[];
   yearTotals: number[];
   total: number;
   version: string;
@@ -27,7 +32,14 @@ export interface EditorGrid {
 /** The action's answer to a grid save; `school` is the grid key ("" = without a school). */
 export type GridSaveReply =
   | { intent: "save"; school: string; status: "saved"; changed: number; timeText: string }
-  | { intent: "save"; school: string; status: "invalid"; message: string; fieldErrors: Record<string, string>; submitted: Record<string, string> }
+  | {
+      intent: "save";
+      school: string;
+      status: "invalid";
+      message: string;
+      fieldErrors: Record<string, string>;
+      submitted: Record<string, string>;
+    }
   | {
       intent: "save";
       school: string;
@@ -36,10 +48,17 @@ export type GridSaveReply =
       latestVersion: string;
       submitted: Record<string, string>;
     }
-  | { intent: "save"; school: string; status: "denied"; message: string; submitted: Record<string, string> };
+  | {
+      intent: "save";
+      school: string;
+      status: "denied";
+      message: string;
+      submitted: Record<string, string>;
+    };
 
 export const gridKey = (schoolCode: string | null): string => schoolCode ?? "";
-export const gridDomId = (schoolCode: string | null): string => `grid-${schoolCode ?? "ohne-schule"}`;
+export const gridDomId = (schoolCode: string | null): string =>
+  `grid-${schoolCode ?? "ohne-schule"}`;
 
 interface FormState {
   version: string;
@@ -60,7 +79,10 @@ function fromGrid(grid: EditorGrid): FormState {
 }
 
 /** Rebuilds the state of a form that came back from a no-JavaScript POST. */
-function fromSubmitted(grid: EditorGrid, submitted: Record<string, string>): { state: FormState; values: Record<string, string> } {
+function fromSubmitted(
+  grid: EditorGrid,
+  submitted: Record<string, string>,
+): { state: FormState; values: Record<string, string> } {
   const loaded = fromGrid(grid);
   const base: Record<string, string> = {};
   const values: Record<string, string> = {};
@@ -89,7 +111,10 @@ function sameValues(a: Record<string, string>, b: Record<string, string>): boole
   for (const key of keys) {
     const x = a[key] ?? "";
     const y = b[key] ?? "";
-    if (key.startsWith("qty.") ? normalizeQuantity(x) !== normalizeQuantity(y) : x.trim() !== y.trim()) return false;
+    if (
+      key.startsWith("qty.") ? normalizeQuantity(x) !== normalizeQuantity(y) : x.trim() !== y.trim()
+    )
+      return false;
   }
   return true;
 }
@@ -108,7 +133,10 @@ export function DemandGridForm({
   const fetcher = useFetcher<GridSaveReply>({ key: `demand-grid-${key}` });
   const result = fetcher.data ?? reply;
   const initial = useMemo(
-    () => (reply && reply.status !== "saved" ? fromSubmitted(grid, reply.submitted) : { state: fromGrid(grid), values: fromGrid(grid).base }),
+    () =>
+      reply && reply.status !== "saved"
+        ? fromSubmitted(grid, reply.submitted)
+        : { state: fromGrid(grid), values: fromGrid(grid).base },
     // Only the first render: later loader data is merged in the effect below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
@@ -137,7 +165,9 @@ export function DemandGridForm({
   }, [grid]);
 
   const title = grid.title;
-  const dirtyNames = Object.keys(values).filter((name) => !sameValues({ [name]: values[name] }, { [name]: state.base[name] ?? "" }));
+  const dirtyNames = Object.keys(values).filter(
+    (name) => !sameValues({ [name]: values[name] }, { [name]: state.base[name] ?? "" }),
+  );
   const errorOf = (name: string): string | undefined => {
     if (name.startsWith("qty.")) {
       const parsed = parseQuantityText(values[name] ?? "");
@@ -145,15 +175,18 @@ export function DemandGridForm({
     } else if ((values[name] ?? "").length > MAX_JUSTIFICATION_LENGTH) {
       return `Höchstens ${formatInteger(MAX_JUSTIFICATION_LENGTH)} Zeichen.`;
     }
-    if (result?.status === "invalid" && result.submitted[name] === values[name]) return result.fieldErrors[name];
+    if (result?.status === "invalid" && result.submitted[name] === values[name])
+      return result.fieldErrors[name];
     return undefined;
   };
   const quantityOf = (name: string): number => {
     const parsed = parseQuantityText(values[name] ?? "");
     return parsed.ok ? parsed.value : 0;
   };
-  const rowTotal = (code: string) => grid.years.reduce((s, y) => s + quantityOf(quantityField(y, code)), 0);
-  const yearTotal = (year: number) => grid.rows.reduce((s, r) => s + quantityOf(quantityField(year, r.category.code)), 0);
+  const rowTotal = (code: string) =>
+    grid.years.reduce((s, y) => s + quantityOf(quantityField(y, code)), 0);
+  const yearTotal = (year: number) =>
+    grid.rows.reduce((s, r) => s + quantityOf(quantityField(year, r.category.code)), 0);
   const total = grid.years.reduce((s, y) => s + yearTotal(y), 0);
   const busy = fetcher.state !== "idle";
   const domId = gridDomId(grid.schoolCode);
@@ -161,10 +194,19 @@ export function DemandGridForm({
 
   function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>) {
     const target = event.target as HTMLInputElement;
-    if (event.key !== "Enter" || !target.dataset.row || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (
+      event.key !== "Enter" ||
+      !target.dataset.row ||
+      event.altKey ||
+      event.ctrlKey ||
+      event.metaKey
+    )
+      return;
     event.preventDefault(); // Enter moves instead of submitting, as in a spreadsheet
     const row = Number(target.dataset.row) + (event.shiftKey ? -1 : 1);
-    const next = target.form?.querySelector<HTMLInputElement>(`input[data-row="${row}"][data-col="${target.dataset.col}"]`);
+    const next = target.form?.querySelector<HTMLInputElement>(
+      `input[data-row="${row}"][data-col="${target.dataset.col}"]`,
+    );
     if (next) {
       next.focus();
       next.select();
@@ -178,7 +220,11 @@ export function DemandGridForm({
           Produktgruppe
         </th>
         {grid.years.map((y) => (
-          <th key={y} scope="col" className="border-b-2 border-ink px-2 py-2 text-right align-bottom">
+          <th
+            key={y}
+            scope="col"
+            className="border-b-2 border-ink px-2 py-2 text-right align-bottom"
+          >
             {y}
           </th>
         ))}
@@ -199,11 +245,18 @@ export function DemandGridForm({
           Summe
         </th>
         {grid.years.map((y) => (
-          <td key={y} className="border-t-2 border-ink px-2 py-2 text-right font-bold tabular-nums" data-testid={`year-total-${y}`}>
+          <td
+            key={y}
+            className="border-t-2 border-ink px-2 py-2 text-right font-bold tabular-nums"
+            data-testid={`year-total-${y}`}
+          >
             {formatInteger(yearTotal(y))}
           </td>
         ))}
-        <td className="border-t-2 border-ink px-2 py-2 text-right font-bold tabular-nums" data-testid="grid-total">
+        <td
+          className="border-t-2 border-ink px-2 py-2 text-right font-bold tabular-nums"
+          data-testid="grid-total"
+        >
           {formatInteger(total)}
         </td>
         <td className="border-t-2 border-ink" />
@@ -227,11 +280,16 @@ export function DemandGridForm({
                     {row.category.name}
                   </th>
                   {row.quantities.map((q, i) => (
-                    <td key={grid.years[i]} className="border-b border-line px-2 py-2 text-right tabular-nums">
+                    <td
+                      key={grid.years[i]}
+                      className="border-b border-line px-2 py-2 text-right tabular-nums"
+                    >
                       {q === 0 ? <span aria-label="0">–</span> : formatInteger(q)}
                     </td>
                   ))}
-                  <td className="border-b border-line px-2 py-2 text-right font-semibold tabular-nums">{formatInteger(row.total)}</td>
+                  <td className="border-b border-line px-2 py-2 text-right font-semibold tabular-nums">
+                    {formatInteger(row.total)}
+                  </td>
                   <td className="border-b border-line px-2 py-2">{row.justification}</td>
                 </tr>
               ))}
@@ -274,7 +332,8 @@ export function DemandGridForm({
         <div className="overflow-x-auto">
           <table className="w-full text-left">
             <caption className="sr-only">
-              Bedarf {title}: Stückzahl je Produktgruppe und Jahr. Enter springt in die nächste Zeile.
+              Bedarf {title}: Stückzahl je Produktgruppe und Jahr. Enter springt in die nächste
+              Zeile.
             </caption>
             {yearHeader}
             <tbody onKeyDown={onKeyDown}>
@@ -284,7 +343,10 @@ export function DemandGridForm({
                 const noteError = errorOf(note);
                 return (
                   <tr key={code}>
-                    <th scope="row" className="border-b border-line px-2 py-1 text-left font-normal">
+                    <th
+                      scope="row"
+                      className="border-b border-line px-2 py-1 text-left font-normal"
+                    >
                       {row.category.name}
                     </th>
                     {grid.years.map((year, c) => {
@@ -293,7 +355,10 @@ export function DemandGridForm({
                       const error = errorOf(name);
                       const dirty = dirtyNames.includes(name);
                       return (
-                        <td key={year} className={`border-b border-line px-1 py-1 text-right align-top ${dirty ? "bg-[#fff7bf]" : ""}`}>
+                        <td
+                          key={year}
+                          className={`border-b border-line px-1 py-1 text-right align-top ${dirty ? "bg-[#fff7bf]" : ""}`}
+                        >
                           <label htmlFor={id} className="sr-only">
                             {row.category.name} {year}, {title}
                           </label>
@@ -313,15 +378,22 @@ export function DemandGridForm({
                             className={`w-20 border-2 px-1 py-0.5 text-right tabular-nums ${error ? "border-danger" : "border-ink"} ${dirty ? "font-bold" : ""}`}
                           />
                           {error ? (
-                            <p id={`${id}-error`} className="mt-1 max-w-40 text-left text-sm font-semibold text-danger">
+                            <p
+                              id={`${id}-error`}
+                              className="mt-1 max-w-40 text-left text-sm font-semibold text-danger"
+                            >
                               {error}
                             </p>
                           ) : null}
                         </td>
                       );
                     })}
-                    <td className="border-b border-line px-2 py-1 text-right font-semibold tabular-nums">{formatInteger(rowTotal(code))}</td>
-                    <td className={`border-b border-line px-1 py-1 align-top ${dirtyNames.includes(note) ? "bg-[#fff7bf]" : ""}`}>
+                    <td className="border-b border-line px-2 py-1 text-right font-semibold tabular-nums">
+                      {formatInteger(rowTotal(code))}
+                    </td>
+                    <td
+                      className={`border-b border-line px-1 py-1 align-top ${dirtyNames.includes(note) ? "bg-[#fff7bf]" : ""}`}
+                    >
                       <label htmlFor={`${domId}-${code}-note`} className="sr-only">
                         Begründung {row.category.name}, {title}
                       </label>
@@ -337,7 +409,10 @@ export function DemandGridForm({
                         className={`w-full min-w-48 border-2 px-1 py-0.5 ${noteError ? "border-danger" : "border-ink"}`}
                       />
                       {noteError ? (
-                        <p id={`${domId}-${code}-note-error`} className="mt-1 text-sm font-semibold text-danger">
+                        <p
+                          id={`${domId}-${code}-note-error`}
+                          className="mt-1 text-sm font-semibold text-danger"
+                        >
                           {noteError}
                         </p>
                       ) : null}
@@ -356,7 +431,13 @@ export function DemandGridForm({
             <span className="sr-only"> ({title})</span>
           </Button>
           {result?.status === "conflict" ? (
-            <Button type="submit" name="override" value={result.latestVersion} variant="danger" disabled={busy}>
+            <Button
+              type="submit"
+              name="override"
+              value={result.latestVersion}
+              variant="danger"
+              disabled={busy}
+            >
               Meine Werte trotzdem speichern
             </Button>
           ) : null}
@@ -376,7 +457,8 @@ export function DemandGridForm({
           <p role="status" className="font-semibold" data-testid={`${domId}-status`}>
             {dirtyNames.length > 0 ? (
               <span className="bg-[#fff7bf] px-2 py-1">
-                Ungespeicherte Änderungen ({dirtyNames.length} {dirtyNames.length === 1 ? "Wert" : "Werte"})
+                Ungespeicherte Änderungen ({dirtyNames.length}{" "}
+                {dirtyNames.length === 1 ? "Wert" : "Werte"})
               </span>
             ) : result?.status === "saved" ? (
               result.changed === 0 ? (
@@ -404,10 +486,12 @@ function GridReplyMessage({ result, busy }: { result: GridSaveReply | undefined;
   if (result.status !== "conflict") return null;
   return (
     <div role="alert" className="mt-3 border-4 border-danger p-4">
-      <h4 className="mb-2 text-lg font-bold">Nicht gespeichert: jemand hat diese Tabelle inzwischen geändert</h4>
+      <h4 className="mb-2 text-lg font-bold">
+        Nicht gespeichert: jemand hat diese Tabelle inzwischen geändert
+      </h4>
       <p className="mb-2">
-        Ihre Eingaben sind noch da. Vergleichen Sie die Werte und speichern Sie dann bewusst Ihre Werte oder verwerfen Sie Ihre
-        Änderungen.
+        Ihre Eingaben sind noch da. Vergleichen Sie die Werte und speichern Sie dann bewusst Ihre
+        Werte oder verwerfen Sie Ihre Änderungen.
       </p>
       <table className="text-left">
         <thead>
@@ -429,8 +513,12 @@ function GridReplyMessage({ result, busy }: { result: GridSaveReply | undefined;
               <th scope="row" className="border-b border-line px-2 py-1 font-normal">
                 {c.label}
               </th>
-              <td className="border-b border-line px-2 py-1 text-right">{c.theirs === "" ? "–" : c.theirs}</td>
-              <td className="border-b border-line px-2 py-1 text-right">{c.yours === "" ? "–" : c.yours}</td>
+              <td className="border-b border-line px-2 py-1 text-right">
+                {c.theirs === "" ? "–" : c.theirs}
+              </td>
+              <td className="border-b border-line px-2 py-1 text-right">
+                {c.yours === "" ? "–" : c.yours}
+              </td>
             </tr>
           ))}
         </tbody>

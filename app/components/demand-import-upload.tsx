@@ -3,7 +3,13 @@ import { Button } from "~/components/ui";
 
 // The upload of a filled-in Excel template. It posts to the import route, which shows
 // the errors or a preview; nothing is saved before the user confirms the preview.
-export function DemandImportUpload({ partnerCode, error }: { partnerCode: string; error?: string }) {
+export function DemandImportUpload({
+  partnerCode,
+  error,
+}: {
+  partnerCode: string;
+  error?: string;
+}) {
   const action = `/demand/${encodeURIComponent(partnerCode)}/import`;
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formAction === action;
@@ -13,7 +19,8 @@ export function DemandImportUpload({ partnerCode, error }: { partnerCode: string
         Ausgefüllte Vorlage (.xlsx, höchstens 5 MB)
       </label>
       <p id="demand-template-hint" className="mb-2 text-muted">
-        Sie sehen zuerst eine Vorschau aller Änderungen. Gespeichert wird erst nach Ihrer Bestätigung.
+        Sie sehen zuerst eine Vorschau aller Änderungen. Gespeichert wird erst nach Ihrer
+        Bestätigung.
       </p>
       {error ? (
         <p id="demand-template-error" className="mb-2 font-semibold text-danger">
@@ -26,7 +33,9 @@ export function DemandImportUpload({ partnerCode, error }: { partnerCode: string
         type="file"
         required
         accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        aria-describedby={error ? "demand-template-hint demand-template-error" : "demand-template-hint"}
+        aria-describedby={
+          error ? "demand-template-hint demand-template-error" : "demand-template-hint"
+        }
         aria-invalid={error ? true : undefined}
         className="mb-3 block text-lg"
       />

@@ -11,7 +11,10 @@ export function DemandTotalsTable({ totals }: { totals: DemandTotals }) {
   return (
     <section aria-labelledby="demand-totals-title" data-testid="demand-totals">
       <SectionHeading id="demand-totals-title">Summe aller Schulen</SectionHeading>
-      <p className="mb-3 text-muted">Gespeicherte Stückzahlen je Produktgruppe und Jahr, über alle Schulen und den Bedarf ohne Schulzuordnung.</p>
+      <p className="mb-3 text-muted">
+        Gespeicherte Stückzahlen je Produktgruppe und Jahr, über alle Schulen und den Bedarf ohne
+        Schulzuordnung.
+      </p>
       <div className="overflow-x-auto">
         <table className="w-full text-left">
           <thead>
@@ -20,7 +23,11 @@ export function DemandTotalsTable({ totals }: { totals: DemandTotals }) {
                 Produktgruppe
               </th>
               {totals.years.map((y) => (
-                <th key={y} scope="col" className="border-b-2 border-ink px-2 py-2 text-right align-bottom">
+                <th
+                  key={y}
+                  scope="col"
+                  className="border-b-2 border-ink px-2 py-2 text-right align-bottom"
+                >
                   {y}
                 </th>
               ))}
@@ -34,7 +41,9 @@ export function DemandTotalsTable({ totals }: { totals: DemandTotals }) {
               <tr key={row.category.code} data-category={row.category.code}>
                 <th scope="row" className="border-b border-line px-2 py-2 text-left font-normal">
                   {row.category.name}
-                  {row.category.unit ? <span className="text-muted"> ({row.category.unit})</span> : null}
+                  {row.category.unit ? (
+                    <span className="text-muted"> ({row.category.unit})</span>
+                  ) : null}
                 </th>
                 {row.quantities.map((q, i) => (
                   <td key={totals.years[i]} className={cell}>

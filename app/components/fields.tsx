@@ -45,7 +45,10 @@ export interface ConformFieldMeta {
 }
 
 function describedBy(field: ConformFieldMeta, hint: boolean): string | undefined {
-  const ids = [hint ? field.descriptionId : null, field.errors?.length ? field.errorId : null].filter(Boolean);
+  const ids = [
+    hint ? field.descriptionId : null,
+    field.errors?.length ? field.errorId : null,
+  ].filter(Boolean);
   return ids.length ? ids.join(" ") : undefined;
 }
 
@@ -75,7 +78,14 @@ export function TextField({
     if (clearOn !== undefined && input.current) input.current.value = "";
   }, [clearOn]);
   return (
-    <FieldShell id={field.id} label={label} hint={hint} errors={field.errors} errorId={field.errorId} hintId={field.descriptionId}>
+    <FieldShell
+      id={field.id}
+      label={label}
+      hint={hint}
+      errors={field.errors}
+      errorId={field.errorId}
+      hintId={field.descriptionId}
+    >
       <input
         ref={input}
         id={field.id}
@@ -108,7 +118,14 @@ export function SelectField({
 }) {
   const initial = typeof field.initialValue === "string" ? field.initialValue : defaultValue;
   return (
-    <FieldShell id={field.id} label={label} hint={hint} errors={field.errors} errorId={field.errorId} hintId={field.descriptionId}>
+    <FieldShell
+      id={field.id}
+      label={label}
+      hint={hint}
+      errors={field.errors}
+      errorId={field.errorId}
+      hintId={field.descriptionId}
+    >
       <select
         id={field.id}
         name={field.name}

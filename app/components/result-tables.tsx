@@ -75,7 +75,11 @@ export function formatShareOf(part: Cents, whole: Cents): string {
   return `${sign}${formatInteger(abs / 10n)},${abs % 10n} %`;
 }
 
-export function tierLabel(tierMinQuantity: number, discount: string, unit: string | undefined): string {
+export function tierLabel(
+  tierMinQuantity: number,
+  discount: string,
+  unit: string | undefined,
+): string {
   if (tierMinQuantity === 0) return "keine Staffel erreicht";
   return `ab ${formatInteger(tierMinQuantity)} ${unit ?? "Stück"}: −${formatPercent(discount)}`;
 }
@@ -143,7 +147,8 @@ export function tenderResultView(tender: TenderCalculation): TenderResultView {
 }
 
 export function CategoryResultTable({ view }: { view: TenderResultView }) {
-  if (view.categories.length === 0) return <p className="text-lg">Noch keine Produktgruppen in den Losen.</p>;
+  if (view.categories.length === 0)
+    return <p className="text-lg">Noch keine Produktgruppen in den Losen.</p>;
   return (
     <Table caption="Mengen, Staffeln und Preise je Produktgruppe" className="mb-8">
       <thead>
@@ -165,12 +170,22 @@ export function CategoryResultTable({ view }: { view: TenderResultView }) {
               {c.name} <span className="text-muted">({c.code})</span>
             </RowTh>
             <Td>{c.lot}</Td>
-            <Td numeric data-field="quantity">{c.quantity}</Td>
-            <Td numeric data-field="maxQuantity">{c.maxQuantity}</Td>
+            <Td numeric data-field="quantity">
+              {c.quantity}
+            </Td>
+            <Td numeric data-field="maxQuantity">
+              {c.maxQuantity}
+            </Td>
             <Td data-field="tier">{c.tier}</Td>
-            <Td numeric data-field="basePrice">{c.basePrice}</Td>
-            <Td numeric data-field="unitPrice">{c.unitPrice}</Td>
-            <Td numeric data-field="estimatedValue">{c.estimatedValue}</Td>
+            <Td numeric data-field="basePrice">
+              {c.basePrice}
+            </Td>
+            <Td numeric data-field="unitPrice">
+              {c.unitPrice}
+            </Td>
+            <Td numeric data-field="estimatedValue">
+              {c.estimatedValue}
+            </Td>
           </tr>
         ))}
       </tbody>
@@ -195,7 +210,9 @@ export function LotValueTable({ view }: { view: TenderResultView }) {
               <RowTh>
                 {lot.code}: {lot.name}
               </RowTh>
-              <Td numeric data-field="estimatedValue">{lot.estimatedValue}</Td>
+              <Td numeric data-field="estimatedValue">
+                {lot.estimatedValue}
+              </Td>
               <Td>{lot.smallLotExempt ? "ja" : "nein"}</Td>
             </tr>
           ))}
@@ -252,10 +269,17 @@ function FiguresCells({ row, bold }: { row: FiguresRow; bold?: boolean }) {
 
 export function PartnerResultTable({ view }: { view: TenderResultView }) {
   if (view.partners.length === 0) {
-    return <p className="text-lg">Noch kein Partner hat Bedarf in diesen Produktgruppen und Jahren gemeldet.</p>;
+    return (
+      <p className="text-lg">
+        Noch kein Partner hat Bedarf in diesen Produktgruppen und Jahren gemeldet.
+      </p>
+    );
   }
   return (
-    <Table caption={`Kosten und Ersparnis je Partner (${view.years}, brutto wo nicht anders angegeben)`} className="mb-8">
+    <Table
+      caption={`Kosten und Ersparnis je Partner (${view.years}, brutto wo nicht anders angegeben)`}
+      className="mb-8"
+    >
       <thead>
         <tr>
           <Th>Partner</Th>

@@ -10,9 +10,16 @@ type CountChange = Jsonify<Change<number>>;
 type MoneyChange = Jsonify<Change<bigint>>;
 
 const money = (cents: string) => formatCents(BigInt(cents));
-const signed = (text: string, negative: boolean, zero: boolean) => (negative || zero ? text : `+${text}`);
+const signed = (text: string, negative: boolean, zero: boolean) =>
+  negative || zero ? text : `+${text}`;
 
-function ChangeCell({ change, kind }: { change: CountChange | MoneyChange; kind: "count" | "money" }) {
+function ChangeCell({
+  change,
+  kind,
+}: {
+  change: CountChange | MoneyChange;
+  kind: "count" | "money";
+}) {
   const format = (value: number | string | null) =>
     value === null ? "–" : kind === "money" ? money(String(value)) : formatInteger(Number(value));
   if (!change.changed) {
@@ -104,7 +111,11 @@ function ChangeTable<Field extends string>({
           <tr className="border-t-2 border-ink">
             <RowTh className="font-bold">{totals.label}</RowTh>
             {columns.map((column) => (
-              <ChangeCell key={column.field} change={totals.values[column.field]} kind={column.kind} />
+              <ChangeCell
+                key={column.field}
+                change={totals.values[column.field]}
+                kind={column.kind}
+              />
             ))}
           </tr>
         </tfoot>
@@ -114,7 +125,8 @@ function ChangeTable<Field extends string>({
 }
 
 export function CategoryChanges({ rows }: { rows: DiffView["categories"] }) {
-  if (rows.length === 0) return <p className="text-lg">Bei den Produktgruppen gibt es keine Änderungen.</p>;
+  if (rows.length === 0)
+    return <p className="text-lg">Bei den Produktgruppen gibt es keine Änderungen.</p>;
   return (
     <ChangeTable
       caption="Produktgruppen mit Änderungen"
@@ -129,8 +141,15 @@ export function CategoryChanges({ rows }: { rows: DiffView["categories"] }) {
   );
 }
 
-export function PartnerChanges({ rows, totals }: { rows: DiffView["partners"]; totals: DiffView["totals"] }) {
-  if (rows.length === 0) return <p className="text-lg">Bei den Schulträgern gibt es keine Änderungen.</p>;
+export function PartnerChanges({
+  rows,
+  totals,
+}: {
+  rows: DiffView["partners"];
+  totals: DiffView["totals"];
+}) {
+  if (rows.length === 0)
+    return <p className="text-lg">Bei den Schulträgern gibt es keine Änderungen.</p>;
   return (
     <ChangeTable
       caption="Schulträger mit Änderungen (brutto, gesamte Laufzeit)"
@@ -150,7 +169,8 @@ export function PartnerChanges({ rows, totals }: { rows: DiffView["partners"]; t
 
 export function TenderLevelChanges({ diff }: { diff: DiffView }) {
   if (!diff.estimatedValueNet.changed && !diff.euProcedureRequired.changed) return null;
-  const verdict = (required: boolean) => (required ? "EU-weites Verfahren erforderlich" : "unterhalb des EU-Schwellenwerts");
+  const verdict = (required: boolean) =>
+    required ? "EU-weites Verfahren erforderlich" : "unterhalb des EU-Schwellenwerts";
   return (
     <Table caption="Auftragswert und Schwellenwert" className="mb-6">
       <thead>

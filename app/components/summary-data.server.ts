@@ -17,8 +17,7 @@ import { validatePlan, type PlanProblem } from "../../domain/plan-validation";
 import { toResultFile } from "../../domain/serialize";
 
 export type TenderState =
-  | { ok: true; tender: TenderCalculation }
-  | { ok: false; problems: PlanProblem[] };
+  { ok: true; tender: TenderCalculation } | { ok: false; problems: PlanProblem[] };
 
 export interface SnapshotState {
   snapshot: SnapshotInfo;
@@ -30,17 +29,31 @@ export interface SnapshotState {
   matchesStoredResult: boolean;
 }
 
-function calculateTender(plan: Plan, tenderCode: string): TenderState & { resultMatches?: (stored: unknown) => boolean } {
+function calculateTender(
+  plan: Plan,
+  tenderCode: string,
+): TenderState & { resultMatches?: (stored: unknown) => boolean } {
   const validation = validatePlan(plan);
   if (!validation.ok) return { ok: false, problems: validation.problems };
   const calculation = calculatePlan(validation.plan);
   const tender = calculation.tenders.find((t) => t.code === tenderCode);
-  if (!tender) return { ok: false, problems: [{ path: "$", message: `Die Ausschreibung ${tenderCode} fehlt im Plan.` }] };
-  return { ok: true, tender, resultMatches: (stored) => isDeepStrictEqual(toResultFile(calculation), stored) };
+  if (!tender)
+    return {
+      ok: false,
+      problems: [{ path: "$", message: `Die Ausschreibung ${tenderCode} fehlt im Plan.` }],
+    };
+  return {
+    ok: true,
+    tender,
+    resultMatches: (stored) => isDeepStrictEqual(toResultFile(calculation), stored),
+  };
 }
 
 /** The current working state; undefined when no such tender exists. */
-export async function loadCurrentTender(db: Kysely<DB>, tenderCode: string): Promise<TenderState | undefined> {
+export async function loadCurrentTender(
+  db: Kysely<DB>,
+  tenderCode: string,
+): Promise<TenderState | undefined> {
   // Cached until the next write (app/utils/data-version-cache.server.ts): committee views are frequent.
   return cachedByDataVersion(db, `current-tender:${tenderCode}`, async () => {
     const plan = await exportPlan(db);
@@ -51,7 +64,11 @@ export async function loadCurrentTender(db: Kysely<DB>, tenderCode: string): Pro
 }
 
 /** A snapshot recalculated from its stored plan; undefined for an unknown version. */
-export async function loadSnapshotTender(db: Kysely<DB>, tenderCode: string, version: number): Promise<SnapshotState | undefined> {
+export async function loadSnapshotTender(
+  db: Kysely<DB>,
+  tenderCode: string,
+  version: number,
+): Promise<SnapshotState | undefined> {
   const stored = await getSnapshot(db, tenderCode, version);
   if (!stored) return undefined;
   const { plan, result, ...snapshot } = stored;
@@ -74,16 +91,35 @@ export interface SummaryModel {
   matchesStoredResult: boolean;
 }
 
-function summaryModel(tenderCode: string, state: TenderState, matchesStoredResult: boolean): SummaryModel {
+function summaryModel(
+  tenderCode: string,
+  state: TenderState,
+  matchesStoredResult: boolean,
+): SummaryModel {
   if (!state.ok) {
-    return { tenderName: tenderCode, view: null, charts: null, problems: state.problems.map((p) => p.message), matchesStoredResult };
+    return {
+      tenderName: tenderCode,
+      view: null,
+      charts: null,
+      problems: state.problems.map((p) => p.message),
+      matchesStoredResult,
+    };
   }
   const view = buildSummaryView(state.tender);
-  return { tenderName: view.tender.name, view, charts: renderSummaryCharts(view), problems: [], matchesStoredResult };
+  return {
+    tenderName: view.tender.name,
+    view,
+    charts: renderSummaryCharts(view),
+    problems: [],
+    matchesStoredResult,
+  };
 }
 
 /** The summary of the current working state; undefined when no such tender exists. Shared: do not mutate. */
-export async function loadCurrentSummary(db: Kysely<DB>, tenderCode: string): Promise<SummaryModel | undefined> {
+export async function loadCurrentSummary(
+  db: Kysely<DB>,
+  tenderCode: string,
+): Promise<SummaryModel | undefined> {
   return cachedByDataVersion(db, `current-summary:${tenderCode}`, async () => {
     const state = await loadCurrentTender(db, tenderCode);
     return state && summaryModel(tenderCode, state, true);
@@ -95,7 +131,10 @@ export async function loadCurrentSummary(db: Kysely<DB>, tenderCode: string): Pr
  * (triggers refuse UPDATE and DELETE), so the drawn summary is kept regardless of
  * later writes; the key includes the creation time in case a restore swaps the data.
  */
-export async function loadSnapshotSummary(db: Kysely<DB>, snapshot: SnapshotInfo): Promise<SummaryModel | undefined> {
+export async function loadSnapshotSummary(
+  db: Kysely<DB>,
+  snapshot: SnapshotInfo,
+): Promise<SummaryModel | undefined> {
   const key = `snapshot-summary:${snapshot.tenderCode}:${snapshot.version}:${snapshot.createdAt}`;
   return cachedImmutable(key, async () => {
     const frozen = await loadSnapshotTender(db, snapshot.tenderCode, snapshot.version);

@@ -7,7 +7,14 @@ import { roundHalfAwayFromZero, type Cents } from "../../domain/money";
 import type { CentsText } from "./charts/bar-chart-figure";
 
 export interface SummaryView {
-  tender: { code: string; name: string; startYear: number; endYear: number; termYears: number; reserve: string };
+  tender: {
+    code: string;
+    name: string;
+    startYear: number;
+    endYear: number;
+    termYears: number;
+    reserve: string;
+  };
   keyFigures: {
     quantity: number;
     directNet: CentsText;
@@ -31,7 +38,13 @@ export interface SummaryView {
     soloGross: CentsText;
     savingsGross: CentsText;
   }[];
-  lots: { code: string; name: string; directNet: CentsText; estimatedValueNet: CentsText; smallLotExempt: boolean }[];
+  lots: {
+    code: string;
+    name: string;
+    directNet: CentsText;
+    estimatedValueNet: CentsText;
+    smallLotExempt: boolean;
+  }[];
   categories: {
     code: string;
     name: string;
@@ -62,7 +75,9 @@ const text = (cents: Cents): CentsText => cents.toString();
  * unit prices weighted by their quantities, Σ q[p][c] × solo[p][c] / Q[c], rounded
  * commercially to whole cents. null when no participant orders the category.
  */
-export function averageSoloPriceNet(category: Pick<CategoryCalculation, "soloPrices">): Cents | null {
+export function averageSoloPriceNet(
+  category: Pick<CategoryCalculation, "soloPrices">,
+): Cents | null {
   let quantity = 0n;
   let amount = 0n;
   for (const solo of category.soloPrices) {
@@ -81,7 +96,10 @@ export function buildSummaryView(tender: TenderCalculation): SummaryView {
   const lotDirectNet = new Map<string, Cents>();
   for (const category of tender.categories) {
     // Exact: direct net is Σ quantity × joint unit price without rounding (§4).
-    lotDirectNet.set(category.lot, (lotDirectNet.get(category.lot) ?? 0n) + BigInt(category.quantity) * category.unitPriceNet);
+    lotDirectNet.set(
+      category.lot,
+      (lotDirectNet.get(category.lot) ?? 0n) + BigInt(category.quantity) * category.unitPriceNet,
+    );
   }
   const permille = savingsPermille(tender.totals.savingsGross, tender.totals.soloGross);
   return {

@@ -11,7 +11,8 @@ export interface PrintStamp {
 
 /** "Stand: 28.11.2026 · Beschlussstand Version 2" or "… · aktueller Arbeitsstand". */
 export function stampText(stamp: PrintStamp): string {
-  const state = stamp.version === null ? "aktueller Arbeitsstand" : `Beschlussstand Version ${stamp.version}`;
+  const state =
+    stamp.version === null ? "aktueller Arbeitsstand" : `Beschlussstand Version ${stamp.version}`;
   return `Stand: ${formatDate(stamp.at)} · ${state} · Verbundkauf ${stamp.appVersion}`;
 }
 

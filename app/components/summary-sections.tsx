@@ -69,7 +69,10 @@ export function KeyFigures({ figures }: { figures: SummaryView["keyFigures"] }) 
 /** Where the savings come from: better tier prices, and procedures not run separately. */
 export function SavingsBreakdownTable({ savings }: { savings: SummaryView["savings"] }) {
   const rows: { label: string; amount: string; total?: boolean; sign?: "−" | "+" }[] = [
-    { label: "Einzelbeschaffung zu den Staffelpreisen, die jeder allein erreicht", amount: savings.soloDirectGross },
+    {
+      label: "Einzelbeschaffung zu den Staffelpreisen, die jeder allein erreicht",
+      amount: savings.soloDirectGross,
+    },
     { label: "Gemeinsame Beschaffung zum Verbundpreis", amount: savings.directGross, sign: "−" },
     { label: "Ersparnis durch bessere Staffelpreise", amount: savings.tierSavings, total: true },
     {
@@ -81,7 +84,10 @@ export function SavingsBreakdownTable({ savings }: { savings: SummaryView["savin
     { label: "Gesamtersparnis (brutto)", amount: savings.savingsGross, total: true },
   ];
   return (
-    <Table caption="Woher die Ersparnis kommt (brutto, gesamte Laufzeit)" className="break-inside-avoid">
+    <Table
+      caption="Woher die Ersparnis kommt (brutto, gesamte Laufzeit)"
+      className="break-inside-avoid"
+    >
       <thead>
         <tr>
           <Th>Posten</Th>

@@ -28,8 +28,8 @@ export function SnapshotBanner({
       </p>
       {matchesStoredResult ? null : (
         <p className="mt-2 font-semibold text-danger">
-          Achtung: Die heutige Berechnung des gespeicherten Plans weicht vom gespeicherten Ergebnis ab. Angezeigt werden
-          die neu berechneten Zahlen.
+          Achtung: Die heutige Berechnung des gespeicherten Plans weicht vom gespeicherten Ergebnis
+          ab. Angezeigt werden die neu berechneten Zahlen.
         </p>
       )}
       <p className="mt-2 print:hidden">
@@ -74,7 +74,10 @@ export function VersionPicker({
           ))}
         </select>
       </label>
-      <button type="submit" className="cursor-pointer bg-soft px-4 py-1.5 font-semibold shadow-[0_2px_0_#929191]">
+      <button
+        type="submit"
+        className="cursor-pointer bg-soft px-4 py-1.5 font-semibold shadow-[0_2px_0_#929191]"
+      >
         Anzeigen
       </button>
     </Form>

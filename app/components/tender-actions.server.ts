@@ -42,5 +42,8 @@ export function tenderInput(values: TenderFormValues): TenderInput {
 
 /** A form-level refusal without a schema (e.g. a missing confirmation). */
 export function refuseForm(formId: string, message: string): Response {
-  return json<FormReply>({ formId, result: { status: "error", error: { "": [message] } } }, { status: 400 });
+  return json<FormReply>(
+    { formId, result: { status: "error", error: { "": [message] } } },
+    { status: 400 },
+  );
 }

@@ -34,11 +34,16 @@ export function CategoryForm({
     defaultValue: category,
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: categorySchema, error: germanErrorMap }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: categorySchema, error: germanErrorMap }),
   });
   const tiers = fields.tiers.getFieldList();
   return (
-    <Form method="post" {...getFormProps(form)} aria-label={isNew ? "Neue Produktgruppe" : `Produktgruppe ${category.code}`}>
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      aria-label={isNew ? "Neue Produktgruppe" : `Produktgruppe ${category.code}`}
+    >
       <input type="hidden" name="intent" value={isNew ? "add-category" : "update-category"} />
       {isNew ? null : <input type="hidden" name="originalCode" value={category.originalCode} />}
       <ErrorSummary errors={form.errors} id={form.errorId} />
@@ -46,10 +51,23 @@ export function CategoryForm({
         <TextInput meta={fields.code} label="Kürzel" />
         <TextInput meta={fields.name} label="Bezeichnung" />
         <TextInput meta={fields.unit} label="Einheit" hint="z. B. Stück" />
-        <TextInput meta={fields.basePriceNet} label="Grundpreis (netto)" inputMode="decimal" suffix="€" />
-        <TextInput meta={fields.vatPercent} label="Umsatzsteuersatz" inputMode="decimal" suffix="%" />
+        <TextInput
+          meta={fields.basePriceNet}
+          label="Grundpreis (netto)"
+          inputMode="decimal"
+          suffix="€"
+        />
+        <TextInput
+          meta={fields.vatPercent}
+          label="Umsatzsteuersatz"
+          inputMode="decimal"
+          suffix="%"
+        />
       </div>
-      <fieldset className="mb-4" aria-describedby={fields.tiers.errors?.length ? fields.tiers.errorId : undefined}>
+      <fieldset
+        className="mb-4"
+        aria-describedby={fields.tiers.errors?.length ? fields.tiers.errorId : undefined}
+      >
         <legend className="mb-1 font-bold">Mengenstaffeln</legend>
         <p className="mb-2 text-sm text-muted">
           Ab der Mindestmenge gilt der Rabatt für alle Einheiten. Jede Mindestmenge nur einmal.
@@ -60,7 +78,11 @@ export function CategoryForm({
           const row = tier.getFieldset();
           return (
             <div key={tier.key} className="flex flex-wrap items-end gap-x-4" data-tier-row={index}>
-              <TextInput meta={row.minQuantity} label={`Staffel ${index + 1}: ab Menge`} inputMode="numeric" />
+              <TextInput
+                meta={row.minQuantity}
+                label={`Staffel ${index + 1}: ab Menge`}
+                inputMode="numeric"
+              />
               <TextInput meta={row.discountPercent} label="Rabatt" inputMode="decimal" suffix="%" />
               <Button
                 variant="secondary"
@@ -74,7 +96,10 @@ export function CategoryForm({
         })}
         <Button
           variant="secondary"
-          {...form.insert.getButtonProps({ name: fields.tiers.name, defaultValue: { minQuantity: "", discountPercent: "" } })}
+          {...form.insert.getButtonProps({
+            name: fields.tiers.name,
+            defaultValue: { minQuantity: "", discountPercent: "" },
+          })}
         >
           Staffel hinzufügen
         </Button>

@@ -2,7 +2,14 @@
 // with its own id; several share one page and one action, told apart by the hidden
 // `intent` field. They post as plain HTML forms, so they work without JavaScript;
 // with it, conform validates on blur with the same zod schema the server uses.
-import { getFormProps, getInputProps, getSelectProps, useForm, type DefaultValue, type SubmissionResult } from "@conform-to/react";
+import {
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  useForm,
+  type DefaultValue,
+  type SubmissionResult,
+} from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -23,7 +30,10 @@ export interface FormReply {
   result: SubmissionResult<string[]>;
 }
 
-export function replyFor(formId: string, reply: FormReply | undefined): SubmissionResult<string[]> | undefined {
+export function replyFor(
+  formId: string,
+  reply: FormReply | undefined,
+): SubmissionResult<string[]> | undefined {
   return reply?.formId === formId ? reply.result : undefined;
 }
 
@@ -79,7 +89,9 @@ export function Labelled({
   className?: string;
 }) {
   return (
-    <div className={`mb-4 ${meta.errors?.length ? "border-l-4 border-danger pl-2" : ""} ${className}`}>
+    <div
+      className={`mb-4 ${meta.errors?.length ? "border-l-4 border-danger pl-2" : ""} ${className}`}
+    >
       <label htmlFor={meta.id} className="mb-1 block font-bold">
         {label}
       </label>
@@ -111,11 +123,19 @@ export function TextInput({
   className?: string;
   suffix?: string;
 }) {
-  const props = getInputProps(meta, { type: "text", ariaDescribedBy: hint ? meta.descriptionId : undefined });
+  const props = getInputProps(meta, {
+    type: "text",
+    ariaDescribedBy: hint ? meta.descriptionId : undefined,
+  });
   return (
     <Labelled meta={meta} label={label} hint={hint} className={className}>
       <span className="flex items-center gap-2">
-        <input {...props} key={props.key} inputMode={inputMode} className={`${INPUT} ${meta.errors?.length ? "border-danger" : ""}`} />
+        <input
+          {...props}
+          key={props.key}
+          inputMode={inputMode}
+          className={`${INPUT} ${meta.errors?.length ? "border-danger" : ""}`}
+        />
         {suffix ? <span aria-hidden="true">{suffix}</span> : null}
       </span>
     </Labelled>
@@ -154,11 +174,26 @@ export function TenderFieldsForm({
       {intent ? <IntentField intent={intent} /> : null}
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <div className="grid gap-x-6 sm:grid-cols-2">
-        <TextInput meta={fields.code} label="Kürzel" hint="z. B. RV-2031; Buchstaben, Ziffern, - und _" />
+        <TextInput
+          meta={fields.code}
+          label="Kürzel"
+          hint="z. B. RV-2031; Buchstaben, Ziffern, - und _"
+        />
         <TextInput meta={fields.name} label="Bezeichnung" />
         <TextInput meta={fields.startYear} label="Startjahr" inputMode="numeric" />
-        <TextInput meta={fields.termYears} label="Laufzeit in Jahren" hint="1 bis 4 Jahre (§ 21 VgV)" inputMode="numeric" />
-        <TextInput meta={fields.reservePercent} label="Reserve auf die Höchstmenge" hint="in %, z. B. 10" inputMode="decimal" suffix="%" />
+        <TextInput
+          meta={fields.termYears}
+          label="Laufzeit in Jahren"
+          hint="1 bis 4 Jahre (§ 21 VgV)"
+          inputMode="numeric"
+        />
+        <TextInput
+          meta={fields.reservePercent}
+          label="Reserve auf die Höchstmenge"
+          hint="in %, z. B. 10"
+          inputMode="decimal"
+          suffix="%"
+        />
         <TextInput
           meta={fields.soloProcessCostGross}
           label="Kosten eines eigenen Vergabeverfahrens (brutto)"
@@ -206,9 +241,16 @@ export function LotForm({
     lastResult,
   );
   const initial = fields.categories.initialValue;
-  const checked = new Set(Array.isArray(initial) ? initial : typeof initial === "string" ? [initial] : []);
+  const checked = new Set(
+    Array.isArray(initial) ? initial : typeof initial === "string" ? [initial] : [],
+  );
   return (
-    <Form method="post" {...getFormProps(form)} className="mb-2" aria-label={isNew ? "Neues Los" : `Los ${lot.code}`}>
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      className="mb-2"
+      aria-label={isNew ? "Neues Los" : `Los ${lot.code}`}
+    >
       <IntentField intent={isNew ? "add-lot" : "update-lot"} />
       {isNew ? null : <input type="hidden" name="lotId" value={lot.id} />}
       <ErrorSummary errors={form.errors} id={form.errorId} />
@@ -225,7 +267,9 @@ export function LotForm({
         <ul className="grid gap-1 sm:grid-cols-2">
           {choices.map((choice) => {
             const id = `${form.id}-category-${choice.code}`;
-            const elsewhere = choice.usedElsewhere.filter((place) => isNew || place !== `Los ${lot.code}`);
+            const elsewhere = choice.usedElsewhere.filter(
+              (place) => isNew || place !== `Los ${lot.code}`,
+            );
             return (
               <li key={choice.code}>
                 <input
@@ -238,7 +282,9 @@ export function LotForm({
                 />
                 <label htmlFor={id}>
                   {choice.name} ({choice.code})
-                  {elsewhere.length ? <span className="text-sm text-muted"> – bereits in {elsewhere.join(", ")}</span> : null}
+                  {elsewhere.length ? (
+                    <span className="text-sm text-muted"> – bereits in {elsewhere.join(", ")}</span>
+                  ) : null}
                 </label>
               </li>
             );
@@ -281,7 +327,13 @@ export function ActionButtonForm({
       <ErrorSummary errors={allErrors(lastResult)} />
       {confirmLabel ? (
         <p className="mb-2">
-          <input type="checkbox" id={`${formId}-confirm`} name="confirm" value="yes" className="mr-2 h-5 w-5 align-middle" />
+          <input
+            type="checkbox"
+            id={`${formId}-confirm`}
+            name="confirm"
+            value="yes"
+            className="mr-2 h-5 w-5 align-middle"
+          />
           <label htmlFor={`${formId}-confirm`}>{confirmLabel}</label>
         </p>
       ) : null}
@@ -329,13 +381,23 @@ export function CostForm({
   const names = new Map(participants.map((p) => [p.code, p.name]));
   const selectProps = getSelectProps(fields.key);
   return (
-    <Form method="post" {...getFormProps(form)} className="mb-2" aria-label={isNew ? "Neuer Kostenposten" : `Kostenposten ${cost.label}`}>
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      className="mb-2"
+      aria-label={isNew ? "Neuer Kostenposten" : `Kostenposten ${cost.label}`}
+    >
       <IntentField intent={isNew ? "add-cost" : "update-cost"} />
       {isNew ? null : <input type="hidden" name="costId" value={cost.id} />}
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <div className="grid gap-x-6 sm:grid-cols-3">
         <TextInput meta={fields.label} label="Bezeichnung" />
-        <TextInput meta={fields.amountGross} label="Betrag (brutto)" inputMode="decimal" suffix="€" />
+        <TextInput
+          meta={fields.amountGross}
+          label="Betrag (brutto)"
+          inputMode="decimal"
+          suffix="€"
+        />
         <Labelled meta={fields.key} label="Verteilschlüssel">
           <select {...selectProps} key={selectProps.key} className={`${INPUT} bg-white`}>
             <option value="">Bitte wählen</option>
@@ -357,7 +419,9 @@ export function CostForm({
         </p>
         <FieldError meta={fields.weights} />
         {weightFields.length === 0 ? (
-          <p className="text-sm">Noch keine teilnehmenden Partner (kein Bedarf in den Produktgruppen und Jahren).</p>
+          <p className="text-sm">
+            Noch keine teilnehmenden Partner (kein Bedarf in den Produktgruppen und Jahren).
+          </p>
         ) : (
           <div className="grid gap-x-4 sm:grid-cols-3 lg:grid-cols-4">
             {weightFields.map((entry) => {
@@ -366,7 +430,11 @@ export function CostForm({
               return (
                 <div key={entry.key}>
                   <input type="hidden" name={set.partner.name} value={partner} />
-                  <TextInput meta={set.weight} label={names.get(partner) ?? partner} inputMode="decimal" />
+                  <TextInput
+                    meta={set.weight}
+                    label={names.get(partner) ?? partner}
+                    inputMode="decimal"
+                  />
                 </div>
               );
             })}

@@ -8,7 +8,8 @@ function termLabel(termYears: number): string {
 }
 
 export function TendersTable({ tenders }: { tenders: TenderSummary[] }) {
-  if (tenders.length === 0) return <p className="text-lg">Es sind noch keine Ausschreibungen angelegt.</p>;
+  if (tenders.length === 0)
+    return <p className="text-lg">Es sind noch keine Ausschreibungen angelegt.</p>;
   return (
     <Table>
       <thead>

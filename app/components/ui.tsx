@@ -19,7 +19,15 @@ export function SectionHeading({ children, id }: { children: ReactNode; id?: str
   );
 }
 
-export function Table({ children, caption, className = "" }: { children: ReactNode; caption?: ReactNode; className?: string }) {
+export function Table({
+  children,
+  caption,
+  className = "",
+}: {
+  children: ReactNode;
+  caption?: ReactNode;
+  className?: string;
+}) {
   return (
     <div className="overflow-x-auto">
       <table className={`w-full text-left ${className}`}>
@@ -30,7 +38,11 @@ export function Table({ children, caption, className = "" }: { children: ReactNo
   );
 }
 
-export function Th({ numeric, className = "", ...props }: ComponentPropsWithoutRef<"th"> & { numeric?: boolean }) {
+export function Th({
+  numeric,
+  className = "",
+  ...props
+}: ComponentPropsWithoutRef<"th"> & { numeric?: boolean }) {
   return (
     <th
       scope="col"
@@ -40,7 +52,11 @@ export function Th({ numeric, className = "", ...props }: ComponentPropsWithoutR
   );
 }
 
-export function Td({ numeric, className = "", ...props }: ComponentPropsWithoutRef<"td"> & { numeric?: boolean }) {
+export function Td({
+  numeric,
+  className = "",
+  ...props
+}: ComponentPropsWithoutRef<"td"> & { numeric?: boolean }) {
   return (
     <td
       {...props}
@@ -50,19 +66,40 @@ export function Td({ numeric, className = "", ...props }: ComponentPropsWithoutR
 }
 
 export function RowTh({ className = "", ...props }: ComponentPropsWithoutRef<"th">) {
-  return <th scope="row" {...props} className={`border-b border-line px-2 py-2 text-left align-top font-normal ${className}`} />;
+  return (
+    <th
+      scope="row"
+      {...props}
+      className={`border-b border-line px-2 py-2 text-left align-top font-normal ${className}`}
+    />
+  );
 }
 
-export function Button({ variant = "primary", className = "", ...props }: ComponentPropsWithoutRef<"button"> & { variant?: "primary" | "secondary" | "danger" }) {
+export function Button({
+  variant = "primary",
+  className = "",
+  ...props
+}: ComponentPropsWithoutRef<"button"> & { variant?: "primary" | "secondary" | "danger" }) {
   const colours = {
     primary: "bg-ok text-white shadow-[0_2px_0_#002d18] hover:bg-[#005a30]",
     secondary: "bg-soft text-ink shadow-[0_2px_0_#929191] hover:bg-[#dbdad9]",
     danger: "bg-danger text-white shadow-[0_2px_0_#55070f] hover:bg-[#8e0b18]",
   }[variant];
-  return <button {...props} className={`cursor-pointer px-4 py-2 font-semibold ${colours} ${className}`} />;
+  return (
+    <button
+      {...props}
+      className={`cursor-pointer px-4 py-2 font-semibold ${colours} ${className}`}
+    />
+  );
 }
 
-export function Tag({ children, tone = "grey" }: { children: ReactNode; tone?: "grey" | "green" | "blue" | "yellow" | "red" }) {
+export function Tag({
+  children,
+  tone = "grey",
+}: {
+  children: ReactNode;
+  tone?: "grey" | "green" | "blue" | "yellow" | "red";
+}) {
   const colours = {
     grey: "bg-[#e5e6e7] text-[#2e3133]",
     green: "bg-[#cce2d8] text-[#005a30]",
@@ -70,7 +107,11 @@ export function Tag({ children, tone = "grey" }: { children: ReactNode; tone?: "
     yellow: "bg-[#fff7bf] text-[#594d00]",
     red: "bg-[#f4cdc6] text-[#2a0b06]",
   }[tone];
-  return <strong className={`inline-block px-2 py-0.5 text-sm font-semibold ${colours}`}>{children}</strong>;
+  return (
+    <strong className={`inline-block px-2 py-0.5 text-sm font-semibold ${colours}`}>
+      {children}
+    </strong>
+  );
 }
 
 /** Form-level errors, announced to screen readers. */

@@ -12,7 +12,16 @@ import { CallOffLinks } from "~/components/call-off-links";
 import { UsageTag } from "~/components/call-off-usage";
 import { DemandExportLinks } from "~/components/download-links";
 import { TendersTable } from "~/components/tenders-table";
-import { DescriptionList, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
+import {
+  DescriptionList,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Tag,
+  Td,
+  Th,
+} from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_LABELS, DEMAND_STATUS_TONES } from "~/utils/demand-labels";
@@ -32,7 +41,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const partner = await getPartner(db, user.partnerCode);
     const status = await getDemandStatus(db, user.partnerCode);
     const frameworks = await listAwardedTenders(db);
-    return json({ ...base, view: "officer" as const, partner: partner ?? null, status, frameworks });
+    return json({
+      ...base,
+      view: "officer" as const,
+      partner: partner ?? null,
+      status,
+      frameworks,
+    });
   }
   if (user.role === "coordinator") {
     return json({
@@ -43,7 +58,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     });
   }
   // Finance has no demand page in its navigation: the exports of all demand start here.
-  return json({ ...base, view: "reader" as const, tenders: await listTenders(db), canExportDemand: canExportDemand(user) });
+  return json({
+    ...base,
+    view: "reader" as const,
+    tenders: await listTenders(db),
+    canExportDemand: canExportDemand(user),
+  });
 }
 
 /**
@@ -53,7 +73,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
  */
 async function frameworksWithHighUsage(db: Database) {
   const levels = await tenderUsageLevels(db);
-  const severity = (level: UsageLevel) => (["ok", "warning", "critical", "exhausted"] as const).indexOf(level);
+  const severity = (level: UsageLevel) =>
+    (["ok", "warning", "critical", "exhausted"] as const).indexOf(level);
   return (await listAwardedTenders(db))
     .map((tender) => ({ ...tender, level: levels[tender.code] ?? ("ok" as UsageLevel) }))
     .filter((tender) => tender.level !== "ok")
@@ -99,7 +120,12 @@ function OfficerStart({
   status: { status: keyof typeof DEMAND_STATUS_LABELS; changedAt: string | null };
   deadline: string | null;
 }) {
-  if (!partner) return <p className="text-lg">Ihr Konto ist keinem Schulträger zugeordnet. Bitte wenden Sie sich an die Koordination.</p>;
+  if (!partner)
+    return (
+      <p className="text-lg">
+        Ihr Konto ist keinem Schulträger zugeordnet. Bitte wenden Sie sich an die Koordination.
+      </p>
+    );
   return (
     <>
       <SectionHeading>Bedarfsmeldung {partner.name}</SectionHeading>
@@ -107,10 +133,17 @@ function OfficerStart({
         items={[
           {
             term: "Status",
-            value: <Tag tone={DEMAND_STATUS_TONES[status.status]}>{DEMAND_STATUS_LABELS[status.status]}</Tag>,
+            value: (
+              <Tag tone={DEMAND_STATUS_TONES[status.status]}>
+                {DEMAND_STATUS_LABELS[status.status]}
+              </Tag>
+            ),
           },
           { term: "Frist", value: <Deadline deadline={deadline} /> },
-          { term: "Letzte Statusänderung", value: status.changedAt ? formatDateTime(status.changedAt) : "–" },
+          {
+            term: "Letzte Statusänderung",
+            value: status.changedAt ? formatDateTime(status.changedAt) : "–",
+          },
         ]}
       />
       <p className="mt-6 text-lg">
@@ -122,16 +155,24 @@ function OfficerStart({
   );
 }
 
-function HighUsageList({ frameworks }: { frameworks: { code: string; name: string; level: UsageLevel }[] }) {
+function HighUsageList({
+  frameworks,
+}: {
+  frameworks: { code: string; name: string; level: UsageLevel }[];
+}) {
   if (frameworks.length === 0) return null;
   const urgent = worstUsageLevel(frameworks.map((f) => f.level)) !== "warning";
   return (
-    <section aria-labelledby="high-usage-heading" className={`mb-8 border-l-8 p-4 ${urgent ? "border-danger" : "border-[#ffdd00]"}`}>
+    <section
+      aria-labelledby="high-usage-heading"
+      className={`mb-8 border-l-8 p-4 ${urgent ? "border-danger" : "border-[#ffdd00]"}`}
+    >
       <h2 id="high-usage-heading" className="mb-2 text-2xl font-bold">
         Rahmenverträge mit hoher Ausschöpfung
       </h2>
       <p className="mb-2">
-        Ab {USAGE_WARNING_PERCENT} % der Höchstmenge rechtzeitig eine neue Vergabe vorbereiten: Mit Erreichen der Höchstmenge endet der Rahmenvertrag.
+        Ab {USAGE_WARNING_PERCENT} % der Höchstmenge rechtzeitig eine neue Vergabe vorbereiten: Mit
+        Erreichen der Höchstmenge endet der Rahmenvertrag.
       </p>
       <ul className="list-disc pl-6 text-lg">
         {frameworks.map((f) => (
@@ -169,7 +210,8 @@ function CoordinatorStart({
       <HighUsageList frameworks={highUsage} />
       <SectionHeading id="progress-heading">Stand der Bedarfsmeldungen</SectionHeading>
       <p className="mb-4 text-lg">
-        {formatInteger(submitted)} von {formatInteger(progress.length)} Schulträgern haben eingereicht. Frist:{" "}
+        {formatInteger(submitted)} von {formatInteger(progress.length)} Schulträgern haben
+        eingereicht. Frist:{" "}
         <strong>
           <Deadline deadline={deadline} />
         </strong>

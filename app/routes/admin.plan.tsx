@@ -13,7 +13,17 @@ import { isAwardFrozenError, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } from "../../db/a
 import { exportPlan, importPlan, type ImportSummary } from "../../db/plan-io";
 import type { Plan } from "../../domain/plan";
 import { parsePlanText, type PlanProblem } from "../../domain/plan-validation";
-import { Button, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
+import {
+  Button,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Td,
+  Th,
+} from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
@@ -44,7 +54,8 @@ export function summarizePlan(plan: Plan): PlanSummary {
     tenders: (plan.tenders ?? []).map((t) => ({
       code: t.code,
       name: t.name,
-      years: t.termYears === 1 ? String(t.startYear) : `${t.startYear}–${t.startYear + t.termYears - 1}`,
+      years:
+        t.termYears === 1 ? String(t.startYear) : `${t.startYear}–${t.startYear + t.termYears - 1}`,
       lots: t.lots.length,
       commonCosts: t.commonCosts?.length ?? 0,
     })),
@@ -54,7 +65,13 @@ export function summarizePlan(plan: Plan): PlanSummary {
 type ActionData =
   | { step: "error"; errors: string[] }
   | { step: "invalid"; fileName: string; problems: PlanProblem[] }
-  | { step: "confirm"; uploadId: string; fileName: string; upload: PlanSummary; current: PlanSummary }
+  | {
+      step: "confirm";
+      uploadId: string;
+      fileName: string;
+      upload: PlanSummary;
+      current: PlanSummary;
+    }
   | { step: "imported"; fileName: string; summary: ImportSummary };
 
 const TOO_LARGE = `Die Datei ist größer als ${MAX_PLAN_UPLOAD_BYTES / 1024 / 1024} MB.`;
@@ -84,7 +101,8 @@ async function upload(request: Request, userId: number) {
   const file = { name: received.fileName };
   const text = checked.value;
   const validation = parsePlanText(text);
-  if (!validation.ok) return answer({ step: "invalid", fileName: file.name, problems: validation.problems }, 400);
+  if (!validation.ok)
+    return answer({ step: "invalid", fileName: file.name, problems: validation.problems }, 400);
   const uploadId = await savePendingUpload(userId, file.name, text);
   return answer({
     step: "confirm",
@@ -95,25 +113,37 @@ async function upload(request: Request, userId: number) {
   });
 }
 
-const EXPIRED = "Der hochgeladene Plan liegt nicht mehr vor (abgelaufen oder schon übernommen). Bitte laden Sie ihn erneut hoch.";
+const EXPIRED =
+  "Der hochgeladene Plan liegt nicht mehr vor (abgelaufen oder schon übernommen). Bitte laden Sie ihn erneut hoch.";
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireRole(request, "coordinator");
-  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) return upload(request, user.id);
+  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data"))
+    return upload(request, user.id);
   const formData = await request.formData();
   const uploadId = String(formData.get("uploadId") ?? "");
   switch (String(formData.get("intent") ?? "")) {
     case "cancel":
       await deletePendingUpload(uploadId);
-      return answer({ step: "error", errors: ["Der Import wurde abgebrochen; die Daten sind unverändert."] });
+      return answer({
+        step: "error",
+        errors: ["Der Import wurde abgebrochen; die Daten sind unverändert."],
+      });
     case "confirm": {
       const pending = await readPendingUpload(uploadId, user.id);
       if (!pending) return answer({ step: "error", errors: [EXPIRED] }, 400);
       const validation = parsePlanText(pending.text);
-      if (!validation.ok) return answer({ step: "invalid", fileName: pending.fileName, problems: validation.problems }, 400);
+      if (!validation.ok)
+        return answer(
+          { step: "invalid", fileName: pending.fileName, problems: validation.problems },
+          400,
+        );
       let summary: ImportSummary;
       try {
-        summary = await importPlan(await getDb(), validation.plan, { replace: true, userId: user.id });
+        summary = await importPlan(await getDb(), validation.plan, {
+          replace: true,
+          userId: user.id,
+        });
       } catch (error) {
         if (!isAwardFrozenError(error)) throw error;
         // Awards are permanent, so this upload can never be imported: drop it.
@@ -169,10 +199,14 @@ export default function AdminPlanPage() {
       {data?.step === "error" ? <ErrorSummary errors={data.errors} /> : null}
       {data?.step === "imported" ? (
         <Notice>
-          Der Plan aus „{data.fileName}“ wurde übernommen: {formatInteger(data.summary.partners)} Partner,{" "}
-          {formatInteger(data.summary.schools)} Schulen, {formatInteger(data.summary.categories)} Produktgruppen,{" "}
-          {formatInteger(data.summary.demandLines)} Bedarfsmeldungen, {formatInteger(data.summary.tenders)} Ausschreibungen.
-          {data.summary.removedPartners.length ? ` Entfernte Partner: ${data.summary.removedPartners.join(", ")}.` : ""}
+          Der Plan aus „{data.fileName}“ wurde übernommen: {formatInteger(data.summary.partners)}{" "}
+          Partner, {formatInteger(data.summary.schools)} Schulen,{" "}
+          {formatInteger(data.summary.categories)} Produktgruppen,{" "}
+          {formatInteger(data.summary.demandLines)} Bedarfsmeldungen,{" "}
+          {formatInteger(data.summary.tenders)} Ausschreibungen.
+          {data.summary.removedPartners.length
+            ? ` Entfernte Partner: ${data.summary.removedPartners.join(", ")}.`
+            : ""}
           {data.summary.deactivatedOfficers.length
             ? ` Deaktivierte Zugänge: ${data.summary.deactivatedOfficers.join(", ")}.`
             : ""}
@@ -182,9 +216,16 @@ export default function AdminPlanPage() {
       {data?.step === "invalid" ? (
         <div role="alert" className="mb-6 border-4 border-danger p-4" data-testid="plan-problems">
           <h2 className="mb-2 text-xl font-bold">
-            „{data.fileName}“ ist kein gültiger Plan ({data.problems.length === 1 ? "1 Problem" : `${formatInteger(data.problems.length)} Probleme`})
+            „{data.fileName}“ ist kein gültiger Plan (
+            {data.problems.length === 1
+              ? "1 Problem"
+              : `${formatInteger(data.problems.length)} Probleme`}
+            )
           </h2>
-          <p className="mb-2">Die Daten wurden nicht verändert. Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.</p>
+          <p className="mb-2">
+            Die Daten wurden nicht verändert. Bitte korrigieren Sie die Datei und laden Sie sie
+            erneut hoch.
+          </p>
           <Table>
             <thead>
               <tr>
@@ -222,8 +263,9 @@ export default function AdminPlanPage() {
             </ul>
           ) : null}
           <p className="mb-4 font-semibold">
-            Alle Plandaten (Partner, Schulen, Produktgruppen, Bedarf, Ausschreibungen, Einstellungen) werden durch die Datei
-            ersetzt. Benutzerkonten und das Änderungsprotokoll bleiben erhalten.
+            Alle Plandaten (Partner, Schulen, Produktgruppen, Bedarf, Ausschreibungen,
+            Einstellungen) werden durch die Datei ersetzt. Benutzerkonten und das Änderungsprotokoll
+            bleiben erhalten.
           </p>
           <div className="flex flex-wrap gap-4">
             <Form method="post">
@@ -246,8 +288,9 @@ export default function AdminPlanPage() {
 
       <SectionHeading>Plan herunterladen</SectionHeading>
       <p className="mb-2">
-        Aktuell gespeichert: {formatInteger(current.partners)} Partner, {formatInteger(current.schools)} Schulen,{" "}
-        {formatInteger(current.categories)} Produktgruppen, {formatInteger(current.demandLines)} Bedarfsmeldungen,{" "}
+        Aktuell gespeichert: {formatInteger(current.partners)} Partner,{" "}
+        {formatInteger(current.schools)} Schulen, {formatInteger(current.categories)}{" "}
+        Produktgruppen, {formatInteger(current.demandLines)} Bedarfsmeldungen,{" "}
         {formatInteger(current.tenders.length)} Ausschreibungen.
       </p>
       <p className="mb-6">
@@ -258,14 +301,21 @@ export default function AdminPlanPage() {
 
       <SectionHeading>Plan hochladen</SectionHeading>
       <p className="mb-2">
-        Eine Plandatei im Format verbundkauf/plan@1, höchstens 20 MB. Sie wird zuerst geprüft; ersetzt werden die Daten erst
-        nach Ihrer Bestätigung.
+        Eine Plandatei im Format verbundkauf/plan@1, höchstens 20 MB. Sie wird zuerst geprüft;
+        ersetzt werden die Daten erst nach Ihrer Bestätigung.
       </p>
       <Form method="post" encType="multipart/form-data" className="mb-6">
         <label htmlFor="plan-file" className="mb-1 block font-bold">
           Plandatei
         </label>
-        <input id="plan-file" type="file" name="plan" accept=".json,application/json" required className="mb-4 block" />
+        <input
+          id="plan-file"
+          type="file"
+          name="plan"
+          accept=".json,application/json"
+          required
+          className="mb-4 block"
+        />
         <Button type="submit" disabled={busy}>
           Hochladen und prüfen
         </Button>

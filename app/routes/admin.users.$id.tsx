@@ -1,16 +1,35 @@
 import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { writeAudit } from "../../db/audit";
 import { listPartners } from "../../db/partner-demand";
 import { deleteAllSessionsForUser } from "../../db/sessions";
 import { getUserById, setPassword, updateUser, type User } from "../../db/users";
 import { SelectField, TextField } from "~/components/fields";
-import { Button, DescriptionList, ErrorSummary, Notice, PageHeading, SectionHeading, Tag } from "~/components/ui";
+import {
+  Button,
+  DescriptionList,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  SectionHeading,
+  Tag,
+} from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { PASSWORD_MIN_LENGTH, SELF_LOCKOUT_MESSAGE, passwordResetSchema, updateUserSchema } from "~/utils/form-schemas";
+import {
+  PASSWORD_MIN_LENGTH,
+  SELF_LOCKOUT_MESSAGE,
+  passwordResetSchema,
+  updateUserSchema,
+} from "~/utils/form-schemas";
 import { forbidden, notFound } from "~/utils/http.server";
 import { ROLES, ROLE_LABELS } from "~/utils/roles";
 
@@ -27,7 +46,9 @@ const NOTICES: Record<string, string> = {
 
 async function loadTarget(id: string | undefined): Promise<User> {
   const numericId = Number(id);
-  const user = Number.isSafeInteger(numericId) ? await getUserById(await getDb(), numericId) : undefined;
+  const user = Number.isSafeInteger(numericId)
+    ? await getUserById(await getDb(), numericId)
+    : undefined;
   if (!user) throw notFound();
   return user;
 }
@@ -55,16 +76,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   if (intent === "update") {
     const partners = await listPartners(db);
-    const submission = parseWithZod(formData, { schema: updateUserSchema(partners.map((p) => p.code)) });
+    const submission = parseWithZod(formData, {
+      schema: updateUserSchema(partners.map((p) => p.code)),
+    });
     if (submission.status !== "success") {
       return json<ActionData>({ intent, result: submission.reply() }, { status: 400 });
     }
     const { name, role, partner } = submission.value;
     if (isSelf && role !== target.role) {
-      return json<ActionData>({ intent, result: submission.reply({ formErrors: [SELF_LOCKOUT_MESSAGE] }) }, { status: 400 });
+      return json<ActionData>(
+        { intent, result: submission.reply({ formErrors: [SELF_LOCKOUT_MESSAGE] }) },
+        { status: 400 },
+      );
     }
     await db.transaction().execute(async (trx) => {
-      const updated = await updateUser(trx, target.id, { name, role, partnerCode: partner ?? null });
+      const updated = await updateUser(trx, target.id, {
+        name,
+        role,
+        partnerCode: partner ?? null,
+      });
       await writeAudit(trx, {
         userId: actor.id,
         action: "update",
@@ -80,12 +110,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === "reset-password") {
     const submission = parseWithZod(formData, { schema: passwordResetSchema });
     if (submission.status !== "success") {
-      return json<ActionData>({ intent, result: submission.reply({ hideFields: ["password", "confirmPassword"] }) }, { status: 400 });
+      return json<ActionData>(
+        { intent, result: submission.reply({ hideFields: ["password", "confirmPassword"] }) },
+        { status: 400 },
+      );
     }
     await setPassword(db, target.id, submission.value.password);
     // A new password ends every session that knew the old one (not the acting coordinator's own).
     if (!isSelf) await deleteAllSessionsForUser(db, target.id);
-    await writeAudit(db, { userId: actor.id, action: "reset-password", entity: "user", entityKey: target.email });
+    await writeAudit(db, {
+      userId: actor.id,
+      action: "reset-password",
+      entity: "user",
+      entityKey: target.email,
+    });
     return back("password");
   }
 
@@ -120,7 +158,8 @@ export default function UserPage() {
     id: "update-user",
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
     shouldValidate: "onBlur",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: updateUserSchema(partnerCodes) }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: updateUserSchema(partnerCodes) }),
   });
   const [passwordForm, passwordFields] = useForm({
     id: "reset-password",
@@ -139,7 +178,10 @@ export default function UserPage() {
         items={[
           { term: "E-Mail", value: user.email },
           { term: "Rolle", value: ROLE_LABELS[user.role] },
-          { term: "Status", value: user.active ? <Tag tone="green">Aktiv</Tag> : <Tag tone="red">Deaktiviert</Tag> },
+          {
+            term: "Status",
+            value: user.active ? <Tag tone="green">Aktiv</Tag> : <Tag tone="red">Deaktiviert</Tag>,
+          },
         ]}
       />
 
@@ -148,7 +190,12 @@ export default function UserPage() {
         <ErrorSummary errors={updateForm.errors} id={updateForm.errorId} />
         <Form method="post" {...getFormProps(updateForm)} aria-labelledby="update-heading">
           <input type="hidden" name="intent" value="update" />
-          <TextField field={updateFields.name} label="Name" autoComplete="off" defaultValue={user.name} />
+          <TextField
+            field={updateFields.name}
+            label="Name"
+            autoComplete="off"
+            defaultValue={user.name}
+          />
           <SelectField
             field={updateFields.role}
             label="Rolle"
@@ -172,13 +219,20 @@ export default function UserPage() {
         <Form method="post" {...getFormProps(passwordForm)} aria-labelledby="password-heading">
           <input type="hidden" name="intent" value="reset-password" />
           <TextField
-            field={passwordFields.password} clearOn={actionData}
+            field={passwordFields.password}
+            clearOn={actionData}
             label="Neues Passwort"
             type="password"
             autoComplete="new-password"
             hint={`Mindestens ${PASSWORD_MIN_LENGTH} Zeichen.`}
           />
-          <TextField field={passwordFields.confirmPassword} clearOn={actionData} label="Neues Passwort wiederholen" type="password" autoComplete="new-password" />
+          <TextField
+            field={passwordFields.confirmPassword}
+            clearOn={actionData}
+            label="Neues Passwort wiederholen"
+            type="password"
+            autoComplete="new-password"
+          />
           <Button type="submit" variant="secondary">
             Passwort setzen
           </Button>
@@ -189,7 +243,10 @@ export default function UserPage() {
           <p className="text-lg">Ihr eigenes Konto können Sie nicht deaktivieren.</p>
         ) : user.active ? (
           <Form method="post" aria-labelledby="status-heading">
-            <p className="mb-4 text-lg">Ein deaktiviertes Konto kann sich nicht mehr anmelden; laufende Anmeldungen enden sofort.</p>
+            <p className="mb-4 text-lg">
+              Ein deaktiviertes Konto kann sich nicht mehr anmelden; laufende Anmeldungen enden
+              sofort.
+            </p>
             <input type="hidden" name="intent" value="deactivate" />
             <Button type="submit" variant="danger">
               Konto deaktivieren

@@ -1,12 +1,29 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { writeAudit } from "../../db/audit";
 import { listPartners } from "../../db/partner-demand";
 import { createUser, isEmailTaken, listUsers } from "../../db/users";
 import { SelectField, TextField } from "~/components/fields";
-import { Button, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
+import {
+  Button,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Tag,
+  Td,
+  Th,
+} from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { EMAIL_TAKEN_MESSAGE, PASSWORD_MIN_LENGTH, createUserSchema } from "~/utils/form-schemas";
@@ -32,18 +49,32 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const { name, email, role, partner, password } = submission.value;
   if (await isEmailTaken(db, email)) {
-    return json(submission.reply({ fieldErrors: { email: [EMAIL_TAKEN_MESSAGE] }, hideFields: ["password"] }), {
-      status: 400,
-    });
+    return json(
+      submission.reply({ fieldErrors: { email: [EMAIL_TAKEN_MESSAGE] }, hideFields: ["password"] }),
+      {
+        status: 400,
+      },
+    );
   }
   const user = await db.transaction().execute(async (trx) => {
-    const created = await createUser(trx, { name, email, role, partnerCode: partner ?? null, password });
+    const created = await createUser(trx, {
+      name,
+      email,
+      role,
+      partnerCode: partner ?? null,
+      password,
+    });
     await writeAudit(trx, {
       userId: actor.id,
       action: "create",
       entity: "user",
       entityKey: created.email,
-      newValue: { name: created.name, email: created.email, role: created.role, partner: created.partnerCode },
+      newValue: {
+        name: created.name,
+        email: created.email,
+        role: created.role,
+        partner: created.partnerCode,
+      },
     });
     return created;
   });
@@ -60,7 +91,8 @@ export default function UsersPage() {
     id: "create-user",
     lastResult,
     shouldValidate: "onBlur",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: createUserSchema(partners.map((p) => p.code)) }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: createUserSchema(partners.map((p) => p.code)) }),
   });
   return (
     <>
@@ -85,8 +117,12 @@ export default function UsersPage() {
               <RowTh>{user.name}</RowTh>
               <Td>{user.email}</Td>
               <Td>{ROLE_LABELS[user.role]}</Td>
-              <Td>{user.partnerCode ? (partnerNames.get(user.partnerCode) ?? user.partnerCode) : "–"}</Td>
-              <Td>{user.active ? <Tag tone="green">Aktiv</Tag> : <Tag tone="red">Deaktiviert</Tag>}</Td>
+              <Td>
+                {user.partnerCode ? (partnerNames.get(user.partnerCode) ?? user.partnerCode) : "–"}
+              </Td>
+              <Td>
+                {user.active ? <Tag tone="green">Aktiv</Tag> : <Tag tone="red">Deaktiviert</Tag>}
+              </Td>
               <Td>
                 <Link to={`/admin/users/${user.id}`}>
                   Bearbeiten<span className="sr-only">: {user.name}</span>
@@ -118,7 +154,8 @@ export default function UsersPage() {
             options={partners.map((p) => ({ value: p.code, label: p.name }))}
           />
           <TextField
-            field={fields.password} clearOn={lastResult}
+            field={fields.password}
+            clearOn={lastResult}
             label="Erstes Passwort"
             type="password"
             autoComplete="new-password"

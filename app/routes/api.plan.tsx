@@ -5,7 +5,12 @@ import { exportPlan } from "../../db/plan-io";
 import { getUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 
-const BERLIN_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit" });
+const BERLIN_DAY = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Europe/Berlin",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
 
 /** verbundkauf-plan-2026-11-28.json (the calendar day in Germany). */
 export function planFileName(now: Date = new Date()): string {
@@ -15,7 +20,8 @@ export function planFileName(now: Date = new Date()): string {
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
   if (!user) return json({ error: "Nicht angemeldet." }, { status: 401 });
-  if (user.role !== "coordinator" && user.role !== "finance") return json({ error: "Kein Zugriff." }, { status: 403 });
+  if (user.role !== "coordinator" && user.role !== "finance")
+    return json({ error: "Kein Zugriff." }, { status: 403 });
   const plan = await exportPlan(await getDb());
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   if (new URL(request.url).searchParams.get("download") === "1") {

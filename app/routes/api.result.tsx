@@ -12,7 +12,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const current = await calculateCurrentPlan(await getDb());
   if (!current.ok) {
     // The database should never hold an invalid plan; say so instead of guessing figures.
-    return json({ error: "Der gespeicherte Plan ist ungültig.", problems: current.problems }, { status: 409 });
+    return json(
+      { error: "Der gespeicherte Plan ist ungültig.", problems: current.problems },
+      { status: 409 },
+    );
   }
   return json(toResultFile(current.calculation), { headers: { "Cache-Control": "no-store" } });
 }

@@ -1,6 +1,12 @@
 // /categories — categories (Produktgruppen) with base price, VAT rate, unit and
 // volume tiers. The coordinator edits; finance and committee read.
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   createCategory,
@@ -11,7 +17,11 @@ import {
 } from "../../db/categories";
 import { centsToGermanInput, fractionToGermanPercentInput } from "../../domain/german-input";
 import { formatEuro } from "../../domain/money";
-import { categoryCodeSchema, categorySchema, type CategoryFormValues } from "../../domain/tender-form";
+import {
+  categoryCodeSchema,
+  categorySchema,
+  type CategoryFormValues,
+} from "../../domain/tender-form";
 import { CategoryForm } from "~/components/tender-category-form";
 import { handleForm } from "~/components/tender-actions.server";
 import { ActionButtonForm, replyFor, type FormReply } from "~/components/tender-forms";
@@ -39,8 +49,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
       unit: c.unit ?? "",
       basePrice: formatEuro(BigInt(c.basePriceNetCents)),
       vatRate: formatPercent(c.vatRate),
-      tiersText: c.tiers.map((t) => `ab ${formatInteger(t.minQuantity)}: −${formatPercent(t.discount)}`),
-      usage: [...c.lots.map((l) => `Los ${l}`), ...(c.demandLines ? [`${formatInteger(c.demandLines)} Bedarfsmeldungen`] : [])],
+      tiersText: c.tiers.map(
+        (t) => `ab ${formatInteger(t.minQuantity)}: −${formatPercent(t.discount)}`,
+      ),
+      usage: [
+        ...c.lots.map((l) => `Los ${l}`),
+        ...(c.demandLines ? [`${formatInteger(c.demandLines)} Bedarfsmeldungen`] : []),
+      ],
       defaults: {
         originalCode: c.code,
         code: c.code,
@@ -48,7 +63,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
         unit: c.unit ?? "",
         basePriceNet: centsToGermanInput(c.basePriceNetCents),
         vatPercent: fractionToGermanPercentInput(c.vatRate),
-        tiers: c.tiers.map((t) => ({ minQuantity: String(t.minQuantity), discountPercent: fractionToGermanPercentInput(t.discount) })),
+        tiers: c.tiers.map((t) => ({
+          minQuantity: String(t.minQuantity),
+          discountPercent: fractionToGermanPercentInput(t.discount),
+        })),
       },
     })),
   });
@@ -82,10 +100,15 @@ export async function action({ request }: ActionFunctionArgs) {
         return redirect("/categories?notice=saved");
       });
     case "delete-category":
-      return handleForm(`delete-category-${String(formData.get("code") ?? "")}`, categoryCodeSchema, formData, async ({ code }) => {
-        await deleteCategory(db, code, user.id);
-        return redirect("/categories?notice=deleted");
-      });
+      return handleForm(
+        `delete-category-${String(formData.get("code") ?? "")}`,
+        categoryCodeSchema,
+        formData,
+        async ({ code }) => {
+          await deleteCategory(db, code, user.id);
+          return redirect("/categories?notice=deleted");
+        },
+      );
     default:
       return json({ error: "Unbekannte Aktion." }, { status: 400 });
   }
@@ -133,11 +156,19 @@ export default function CategoriesPage() {
       {canEdit ? (
         <>
           {categories.map((c) => (
-            <section key={c.code} className="mb-6 border-2 border-line p-4" aria-labelledby={`category-${c.code}-heading`}>
+            <section
+              key={c.code}
+              className="mb-6 border-2 border-line p-4"
+              aria-labelledby={`category-${c.code}-heading`}
+            >
               <SectionHeading id={`category-${c.code}-heading`}>
                 {c.name} ({c.code})
               </SectionHeading>
-              <CategoryForm key={`${c.code}-${version}`} category={c.defaults} lastResult={replyFor(`category-${c.code}`, reply)} />
+              <CategoryForm
+                key={`${c.code}-${version}`}
+                category={c.defaults}
+                lastResult={replyFor(`category-${c.code}`, reply)}
+              />
               <ActionButtonForm
                 formId={`delete-category-${c.code}`}
                 intent="delete-category"
@@ -147,11 +178,21 @@ export default function CategoriesPage() {
               />
             </section>
           ))}
-          <section className="mb-6 border-2 border-dashed border-line p-4" aria-labelledby="new-category-heading">
+          <section
+            className="mb-6 border-2 border-dashed border-line p-4"
+            aria-labelledby="new-category-heading"
+          >
             <SectionHeading id="new-category-heading">Neue Produktgruppe</SectionHeading>
             <CategoryForm
               key={`new-${version}`}
-              category={{ code: "", name: "", unit: "Stück", basePriceNet: "", vatPercent: "19", tiers: [] }}
+              category={{
+                code: "",
+                name: "",
+                unit: "Stück",
+                basePriceNet: "",
+                vatPercent: "19",
+                tiers: [],
+              }}
               lastResult={replyFor("new-category", reply)}
             />
           </section>

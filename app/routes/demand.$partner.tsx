@@ -1,4 +1,9 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import {
@@ -13,12 +18,31 @@ import {
 } from "../../db/demand";
 import { parseGridForm } from "../../domain/demand-form";
 import { NO_SCHOOL_TITLE, sumDemandGrids, type Conflict } from "../../domain/demand-grid";
-import { canEditDemand, canReopenDemand, canSubmitDemand, formatTimeLeft, DEMAND_STATUS_LABEL } from "../../domain/demand-workflow";
+import {
+  canEditDemand,
+  canReopenDemand,
+  canSubmitDemand,
+  formatTimeLeft,
+  DEMAND_STATUS_LABEL,
+} from "../../domain/demand-workflow";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
-import { DemandGridForm, gridDomId, gridKey, type GridSaveReply } from "~/components/demand-grid-form";
+import {
+  DemandGridForm,
+  gridDomId,
+  gridKey,
+  type GridSaveReply,
+} from "~/components/demand-grid-form";
 import { DemandImportUpload } from "~/components/demand-import-upload";
 import { DemandTotalsTable } from "~/components/demand-totals";
-import { Button, DescriptionList, ErrorSummary, Notice, PageHeading, SectionHeading, Tag } from "~/components/ui";
+import {
+  Button,
+  DescriptionList,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  SectionHeading,
+  Tag,
+} from "~/components/ui";
 import { requirePartnerRead, requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
@@ -53,7 +77,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     totals: sumDemandGrids(grids),
     status: state.status,
     deadline: deadline
-      ? { text: formatBerlinDateTime(deadline.instant), left: formatTimeLeft(deadline.instant, now), passed: deadline.instant <= now }
+      ? {
+          text: formatBerlinDateTime(deadline.instant),
+          left: formatTimeLeft(deadline.instant, now),
+          passed: deadline.instant <= now,
+        }
       : null,
     canEdit: edit.allowed,
     lockReason: edit.allowed ? null : edit.reason,
@@ -61,7 +89,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canReopen: canReopenDemand(user, state).allowed,
     /** Officers and the coordinator may download and upload the template. */
     canWritePartner: canWritePartner(user, data.partner.code),
-    imported: Number.isInteger(imported) && imported >= 0 && new URL(request.url).searchParams.has("importiert") ? imported : null,
+    imported:
+      Number.isInteger(imported) &&
+      imported >= 0 &&
+      new URL(request.url).searchParams.has("importiert")
+        ? imported
+        : null,
   });
 }
 
@@ -69,7 +102,8 @@ const intentSchema = z.enum(["save", "submit", "reopen"]);
 const SUBMITTED_FIELD = /^(qty|was|note|wasnote)\.|^version$/;
 
 function conflictLabels(data: PartnerDemandData, conflicts: Conflict[]) {
-  const school = (code: string | null) => (code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code));
+  const school = (code: string | null) =>
+    code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code);
   const category = (code: string) => data.categories.find((c) => c.code === code)?.name ?? code;
   return conflicts.map((c) => ({
     label: `${school(c.schoolCode)} – ${category(c.categoryCode)} ${c.year ?? "(Begründung)"}`,
@@ -89,29 +123,61 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = await getDb();
   const form = await request.formData();
   const intent = intentSchema.safeParse(form.get("intent"));
-  if (!intent.success) return json({ intent: "unknown" as const, ok: false, message: "Unbekannte Aktion." }, { status: 400 });
+  if (!intent.success)
+    return json(
+      { intent: "unknown" as const, ok: false, message: "Unbekannte Aktion." },
+      { status: 400 },
+    );
 
   if (intent.data === "submit" || intent.data === "reopen") {
-    const result = intent.data === "submit" ? await submitDemand(db, partnerCode, user) : await reopenDemand(db, partnerCode, user);
-    if (result.kind === "denied") return json({ intent: intent.data, ok: false, message: result.reason }, { status: 403 });
+    const result =
+      intent.data === "submit"
+        ? await submitDemand(db, partnerCode, user)
+        : await reopenDemand(db, partnerCode, user);
+    if (result.kind === "denied")
+      return json({ intent: intent.data, ok: false, message: result.reason }, { status: 403 });
     return json({
       intent: intent.data,
       ok: true,
-      message: intent.data === "submit" ? "Der Bedarf ist eingereicht." : "Die Bedarfsmeldung ist wieder geöffnet.",
+      message:
+        intent.data === "submit"
+          ? "Der Bedarf ist eingereicht."
+          : "Die Bedarfsmeldung ist wieder geöffnet.",
     });
   }
 
-  const school = z.string().max(100).safeParse(form.get("school") ?? "");
+  const school = z
+    .string()
+    .max(100)
+    .safeParse(form.get("school") ?? "");
   const schoolCode = school.success && school.data !== "" ? school.data : null;
   const grid = gridsOf(data).find((g) => g.schoolCode === schoolCode);
-  if (!school.success || !grid) return json({ intent: "unknown" as const, ok: false, message: "Diese Schule gehört nicht zu diesem Partner." }, { status: 400 });
+  if (!school.success || !grid)
+    return json(
+      {
+        intent: "unknown" as const,
+        ok: false,
+        message: "Diese Schule gehört nicht zu diesem Partner.",
+      },
+      { status: 400 },
+    );
   const key = gridKey(schoolCode);
   const submitted: Record<string, string> = {};
-  for (const [name, value] of form) if (typeof value === "string" && SUBMITTED_FIELD.test(name)) submitted[name] = value;
+  for (const [name, value] of form)
+    if (typeof value === "string" && SUBMITTED_FIELD.test(name)) submitted[name] = value;
   // "Meine Werte trotzdem speichern": the user saw the conflict and saves against the newer version.
   const override = form.get("override");
-  const fields = { get: (name: string) => (name === "version" && typeof override === "string" && override !== "" ? override : form.get(name)) };
-  const parsed = parseGridForm(fields, { schoolCode, years: grid.years, categoryCodes: grid.rows.map((r) => r.category.code) });
+  const fields = {
+    get: (name: string) =>
+      name === "version" && typeof override === "string" && override !== ""
+        ? override
+        : form.get(name),
+  };
+  const parsed = parseGridForm(fields, {
+    schoolCode,
+    years: grid.years,
+    categoryCodes: grid.rows.map((r) => r.category.code),
+  });
   if (!parsed.ok) {
     const reply: GridSaveReply = {
       intent: "save",
@@ -123,13 +189,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
     };
     return json(reply, { status: 400 });
   }
-  const result = await saveGrid(db, { partnerCode, schoolCode, version: parsed.version, baseline: parsed.baseline, wanted: parsed.wanted, user });
+  const result = await saveGrid(db, {
+    partnerCode,
+    schoolCode,
+    version: parsed.version,
+    baseline: parsed.baseline,
+    wanted: parsed.wanted,
+    user,
+  });
   let reply: GridSaveReply;
   let status = 200;
   if (result.kind === "saved") {
-    reply = { intent: "save", school: key, status: "saved", changed: result.cells + result.notes, timeText: berlinTime(result.at) };
+    reply = {
+      intent: "save",
+      school: key,
+      status: "saved",
+      changed: result.cells + result.notes,
+      timeText: berlinTime(result.at),
+    };
   } else if (result.kind === "conflict") {
-    const latest = gridsOf((await loadPartnerDemand(db, partnerCode))!).find((g) => g.schoolCode === schoolCode);
+    const latest = gridsOf((await loadPartnerDemand(db, partnerCode))!).find(
+      (g) => g.schoolCode === schoolCode,
+    );
     reply = {
       intent: "save",
       school: key,
@@ -146,7 +227,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return json(reply, { status });
 }
 
-type ActionReply = GridSaveReply | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string };
+type ActionReply =
+  GridSaveReply | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string };
 
 export default function PartnerDemandEditor() {
   const data = useLoaderData<typeof loader>();
@@ -160,10 +242,17 @@ export default function PartnerDemandEditor() {
     <>
       <PageHeading caption="Bedarfsmeldung">{data.partner.name}</PageHeading>
       {data.imported !== null ? (
-        <Notice>Excel-Import übernommen: {data.imported} {data.imported === 1 ? "Wert" : "Werte"} geändert.</Notice>
+        <Notice>
+          Excel-Import übernommen: {data.imported} {data.imported === 1 ? "Wert" : "Werte"}{" "}
+          geändert.
+        </Notice>
       ) : null}
       {workflowReply ? (
-        workflowReply.ok ? <Notice>{workflowReply.message}</Notice> : <ErrorSummary errors={[workflowReply.message]} />
+        workflowReply.ok ? (
+          <Notice>{workflowReply.message}</Notice>
+        ) : (
+          <ErrorSummary errors={[workflowReply.message]} />
+        )
       ) : null}
       <DescriptionList
         items={[
@@ -171,7 +260,9 @@ export default function PartnerDemandEditor() {
             term: "Status",
             value: (
               <span data-testid="demand-status">
-                <Tag tone={DEMAND_STATUS_TONES[data.status]}>{DEMAND_STATUS_LABEL[data.status]}</Tag>
+                <Tag tone={DEMAND_STATUS_TONES[data.status]}>
+                  {DEMAND_STATUS_LABEL[data.status]}
+                </Tag>
               </span>
             ),
           },
@@ -180,7 +271,9 @@ export default function PartnerDemandEditor() {
             value: data.deadline ? (
               <span data-testid="demand-deadline">
                 {data.deadline.text} –{" "}
-                <strong className={data.deadline.passed ? "text-danger" : ""}>{data.deadline.left}</strong>
+                <strong className={data.deadline.passed ? "text-danger" : ""}>
+                  {data.deadline.left}
+                </strong>
               </span>
             ) : (
               "Keine Frist gesetzt"
@@ -190,7 +283,11 @@ export default function PartnerDemandEditor() {
         ]}
       />
       {!data.canEdit && data.canWritePartner ? (
-        <p role="note" className="mt-4 border-l-8 border-line bg-soft p-3 text-lg" data-testid="lock-reason">
+        <p
+          role="note"
+          className="mt-4 border-l-8 border-line bg-soft p-3 text-lg"
+          data-testid="lock-reason"
+        >
           {data.lockReason}
         </p>
       ) : null}
@@ -211,7 +308,9 @@ export default function PartnerDemandEditor() {
               <Button type="submit" name="intent" value="submit" disabled={busy}>
                 Bedarf einreichen
               </Button>
-              <span className="text-muted">Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.</span>
+              <span className="text-muted">
+                Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.
+              </span>
             </>
           ) : null}
           {data.canReopen ? (
@@ -226,8 +325,9 @@ export default function PartnerDemandEditor() {
 
       <SectionHeading>Bedarf je Schule</SectionHeading>
       <p className="mb-4 text-muted">
-        Stückzahlen je Produktgruppe und Jahr (ganze Zahlen von 0 bis 100.000; leer heißt 0). Jede Tabelle wird für sich
-        gespeichert. Tab springt nach rechts, Enter in die nächste Zeile, Umschalt+Enter zurück.
+        Stückzahlen je Produktgruppe und Jahr (ganze Zahlen von 0 bis 100.000; leer heißt 0). Jede
+        Tabelle wird für sich gespeichert. Tab springt nach rechts, Enter in die nächste Zeile,
+        Umschalt+Enter zurück.
       </p>
       <nav aria-label="Schulen" className="mb-6">
         <ul className="flex flex-wrap gap-x-4 gap-y-1">

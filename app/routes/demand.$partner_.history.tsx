@@ -21,17 +21,37 @@ const ACTION_LABEL: Record<string, string> = {
   "demand.deadline": "Frist",
 };
 
-function describe(entry: DemandHistoryEntry, school: (c: string | null) => string, category: (c: string) => string) {
-  const status = (v: string | null) => (v && v in DEMAND_STATUS_LABEL ? DEMAND_STATUS_LABEL[v as DemandStatus] : (v ?? "–"));
+function describe(
+  entry: DemandHistoryEntry,
+  school: (c: string | null) => string,
+  category: (c: string) => string,
+) {
+  const status = (v: string | null) =>
+    v && v in DEMAND_STATUS_LABEL ? DEMAND_STATUS_LABEL[v as DemandStatus] : (v ?? "–");
   const deadline = (v: string | null) => {
     const instant = v ? berlinLocalToInstant(v) : null;
     return instant ? formatBerlinDateTime(instant) : "keine";
   };
-  if (entry.entity === "demand_status") return { field: "Status", oldValue: status(entry.oldValue), newValue: status(entry.newValue) };
-  if (entry.entity === "setting") return { field: "Frist (für alle)", oldValue: deadline(entry.oldValue), newValue: deadline(entry.newValue) };
+  if (entry.entity === "demand_status")
+    return { field: "Status", oldValue: status(entry.oldValue), newValue: status(entry.newValue) };
+  if (entry.entity === "setting")
+    return {
+      field: "Frist (für alle)",
+      oldValue: deadline(entry.oldValue),
+      newValue: deadline(entry.newValue),
+    };
   const where = `${school(entry.schoolCode)} – ${category(entry.categoryCode ?? "")}`;
-  if (entry.entity === "demand_note") return { field: `${where}, Begründung`, oldValue: entry.oldValue || "–", newValue: entry.newValue || "–" };
-  return { field: `${where} ${entry.year}`, oldValue: entry.oldValue ?? "0", newValue: entry.newValue ?? "0" };
+  if (entry.entity === "demand_note")
+    return {
+      field: `${where}, Begründung`,
+      oldValue: entry.oldValue || "–",
+      newValue: entry.newValue || "–",
+    };
+  return {
+    field: `${where} ${entry.year}`,
+    oldValue: entry.oldValue ?? "0",
+    newValue: entry.newValue ?? "0",
+  };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -40,7 +60,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const data = await loadPartnerDemand(db, params.partner ?? "");
   if (!data) throw notFound();
   requirePartnerRead(user, data.partner.code);
-  const school = (code: string | null) => (code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code));
+  const school = (code: string | null) =>
+    code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code);
   const category = (code: string) => data.categories.find((c) => c.code === code)?.name ?? code;
   const entries = (await listDemandHistory(db, data.partner.code)).map((e) => ({
     id: e.id,
@@ -63,7 +84,9 @@ export default function DemandHistoryPage() {
       {entries.length === 0 ? (
         <p className="text-lg">Noch keine Änderungen.</p>
       ) : (
-        <Table caption={`${entries.length} ${entries.length === 1 ? "Eintrag" : "Einträge"}, neueste zuerst`}>
+        <Table
+          caption={`${entries.length} ${entries.length === 1 ? "Eintrag" : "Einträge"}, neueste zuerst`}
+        >
           <thead>
             <tr>
               <Th>Zeitpunkt</Th>

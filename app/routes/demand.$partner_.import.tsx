@@ -19,9 +19,22 @@ import {
 } from "../../db/demand";
 import { canEditDemand } from "../../domain/demand-workflow";
 import { NO_SCHOOL_TITLE, type Conflict } from "../../domain/demand-grid";
-import { MAX_TEMPLATE_BYTES, parseDemandTemplate, type TemplateError } from "../../exports/demand-template-import";
+import {
+  MAX_TEMPLATE_BYTES,
+  parseDemandTemplate,
+  type TemplateError,
+} from "../../exports/demand-template-import";
 import { DemandImportUpload } from "~/components/demand-import-upload";
-import { Button, ErrorSummary, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
+import {
+  Button,
+  ErrorSummary,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Td,
+  Th,
+} from "~/components/ui";
 import { requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
@@ -29,7 +42,9 @@ import { notFound } from "~/utils/http.server";
 import { checkXlsxFile, receiveUpload } from "~/utils/upload.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Excel-Import ${data.partner.name} – Verbundkauf` : "Excel-Import – Verbundkauf" },
+  {
+    title: data ? `Excel-Import ${data.partner.name} – Verbundkauf` : "Excel-Import – Verbundkauf",
+  },
 ];
 
 const TOO_BIG = "Die Datei ist größer als 5 MB. Bitte nur die ausgefüllte Vorlage hochladen.";
@@ -44,7 +59,8 @@ async function authorized(request: Request, partner: string | undefined) {
 
 function names(data: PartnerDemandData) {
   return {
-    school: (code: string | null) => (code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code)),
+    school: (code: string | null) =>
+      code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code),
     category: (code: string) => data.categories.find((c) => c.code === code)?.name ?? code,
   };
 }
@@ -55,9 +71,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = new URL(request.url).searchParams.get("id");
   const state = await getDemandState(db, data.partner.code);
   const edit = canEditDemand(user, data.partner.code, state, new Date());
-  if (!id) return json({ partner: data.partner, lockReason: edit.allowed ? null : edit.reason, preview: null, missing: false });
+  if (!id)
+    return json({
+      partner: data.partner,
+      lockReason: edit.allowed ? null : edit.reason,
+      preview: null,
+      missing: false,
+    });
   const pending = await getPendingImport(db, id, user, data.partner.code);
-  if (!pending) return json({ partner: data.partner, lockReason: edit.allowed ? null : edit.reason, preview: null, missing: true });
+  if (!pending)
+    return json({
+      partner: data.partner,
+      lockReason: edit.allowed ? null : edit.reason,
+      preview: null,
+      missing: true,
+    });
   const diff = await previewImport(db, pending);
   const n = names(data);
   return json({
@@ -74,7 +102,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         oldQuantity: c.oldQuantity,
         newQuantity: c.newQuantity,
       })),
-      notes: diff.notes.map((c) => ({ school: n.school(c.schoolCode), category: n.category(c.categoryCode), oldText: c.oldText, newText: c.newText })),
+      notes: diff.notes.map((c) => ({
+        school: n.school(c.schoolCode),
+        category: n.category(c.categoryCode),
+        oldText: c.oldText,
+        newText: c.newText,
+      })),
     },
   });
 }
@@ -87,7 +120,10 @@ type ImportReply =
 const fileProblem = (message: string, status: number) =>
   json<ImportReply>({ kind: "errors", errors: [{ sheet: "", cell: "", message }] }, { status });
 
-const confirmSchema = z.object({ intent: z.enum(["apply", "discard"]), id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/) });
+const confirmSchema = z.object({
+  intent: z.enum(["apply", "discard"]),
+  id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/),
+});
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, data } = await authorized(request, params.partner);
@@ -97,17 +133,31 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   if (!contentType.startsWith("multipart/form-data")) {
     const parsed = confirmSchema.safeParse(Object.fromEntries(await request.formData()));
-    if (!parsed.success) return json<ImportReply>({ kind: "message", message: "Unbekannte Aktion." }, { status: 400 });
+    if (!parsed.success)
+      return json<ImportReply>({ kind: "message", message: "Unbekannte Aktion." }, { status: 400 });
     if (parsed.data.intent === "discard") {
       await discardPendingImport(db, parsed.data.id, user);
       return redirect(partnerPath);
     }
-    const result = await applyPendingImport(db, { id: parsed.data.id, partnerCode: data.partner.code, user });
-    if (result.kind === "applied") return redirect(`${partnerPath}?importiert=${result.cells + result.notes}`);
+    const result = await applyPendingImport(db, {
+      id: parsed.data.id,
+      partnerCode: data.partner.code,
+      user,
+    });
+    if (result.kind === "applied")
+      return redirect(`${partnerPath}?importiert=${result.cells + result.notes}`);
     if (result.kind === "missing") {
-      return json<ImportReply>({ kind: "message", message: "Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen." }, { status: 410 });
+      return json<ImportReply>(
+        {
+          kind: "message",
+          message:
+            "Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen.",
+        },
+        { status: 410 },
+      );
     }
-    if (result.kind === "denied") return json<ImportReply>({ kind: "message", message: result.reason }, { status: 403 });
+    if (result.kind === "denied")
+      return json<ImportReply>({ kind: "message", message: result.reason }, { status: 403 });
     const n = names(data);
     const conflicts = result.conflicts.map((c: Conflict) => ({
       label: `${n.school(c.schoolCode)} – ${n.category(c.categoryCode)} ${c.year ?? "(Begründung)"}`,
@@ -118,10 +168,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 
   // Refuse early: neither a locked demand nor an oversized body is read at all.
-  const edit = canEditDemand(user, data.partner.code, await getDemandState(db, data.partner.code), new Date());
+  const edit = canEditDemand(
+    user,
+    data.partner.code,
+    await getDemandState(db, data.partner.code),
+    new Date(),
+  );
   if (!edit.allowed) return fileProblem(edit.reason, 403);
   // Size limits while reading, then type and zip-bomb checks before exceljs (app/utils/upload.server.ts).
-  const upload = await receiveUpload(request, { field: "file", maxFileBytes: MAX_TEMPLATE_BYTES, tooLargeMessage: TOO_BIG, missingMessage: "Bitte eine Datei auswählen." });
+  const upload = await receiveUpload(request, {
+    field: "file",
+    maxFileBytes: MAX_TEMPLATE_BYTES,
+    tooLargeMessage: TOO_BIG,
+    missingMessage: "Bitte eine Datei auswählen.",
+  });
   if (!upload.ok) return fileProblem(upload.message, upload.status);
   const checked = checkXlsxFile(upload.fileName, upload.bytes);
   if (!checked.ok) return fileProblem(checked.message, checked.status);
@@ -132,16 +192,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
     categoryCodes: new Set(data.categories.map((c) => c.code)),
     years: data.years,
   });
-  if (!parsed.ok) return json<ImportReply>({ kind: "errors", errors: parsed.errors }, { status: 422 });
+  if (!parsed.ok)
+    return json<ImportReply>({ kind: "errors", errors: parsed.errors }, { status: 422 });
   const created = await createPendingImport(db, {
     partnerCode: data.partner.code,
     user,
     fileName: upload.fileName,
-    cells: parsed.cells.map(({ schoolCode, categoryCode, year, quantity }) => ({ schoolCode, categoryCode, year, quantity })),
-    notes: parsed.notes.map(({ schoolCode, categoryCode, text }) => ({ schoolCode, categoryCode, text })),
+    cells: parsed.cells.map(({ schoolCode, categoryCode, year, quantity }) => ({
+      schoolCode,
+      categoryCode,
+      year,
+      quantity,
+    })),
+    notes: parsed.notes.map(({ schoolCode, categoryCode, text }) => ({
+      schoolCode,
+      categoryCode,
+      text,
+    })),
   });
   if (created.kind === "denied") return fileProblem(created.reason, 403);
-  if (created.kind === "invalid") return fileProblem("Die Vorlage passt nicht mehr zu den Schulen und Jahren. Bitte eine neue Vorlage herunterladen.", 422);
+  if (created.kind === "invalid")
+    return fileProblem(
+      "Die Vorlage passt nicht mehr zu den Schulen und Jahren. Bitte eine neue Vorlage herunterladen.",
+      422,
+    );
   return redirect(`${partnerPath}/import?id=${encodeURIComponent(created.id)}`);
 }
 
@@ -161,12 +235,16 @@ export default function DemandImportPage() {
       </p>
       {reply?.kind === "errors" ? (
         <div role="alert" className="mb-6 border-4 border-danger p-4" data-testid="import-errors">
-          <h2 className="mb-2 text-xl font-bold">Die Datei wurde nicht übernommen – es wurde nichts geändert</h2>
+          <h2 className="mb-2 text-xl font-bold">
+            Die Datei wurde nicht übernommen – es wurde nichts geändert
+          </h2>
           {reply.errors.length === 1 && reply.errors[0].cell === "" ? (
             <p className="font-semibold text-danger">{reply.errors[0].message}</p>
           ) : (
             <>
-              <p className="mb-2">Bitte korrigieren Sie diese Zellen und laden Sie die Datei erneut hoch:</p>
+              <p className="mb-2">
+                Bitte korrigieren Sie diese Zellen und laden Sie die Datei erneut hoch:
+              </p>
               <Table>
                 <thead>
                   <tr>
@@ -185,7 +263,9 @@ export default function DemandImportPage() {
                   ))}
                 </tbody>
               </Table>
-              {reply.errors.length > 200 ? <p className="mt-2">… und {reply.errors.length - 200} weitere.</p> : null}
+              {reply.errors.length > 200 ? (
+                <p className="mt-2">… und {reply.errors.length - 200} weitere.</p>
+              ) : null}
             </>
           )}
         </div>
@@ -193,19 +273,30 @@ export default function DemandImportPage() {
       {reply?.kind === "message" ? <ErrorSummary errors={[reply.message]} /> : null}
       {reply?.kind === "conflict" ? (
         <div role="alert" className="mb-6 border-4 border-danger p-4">
-          <h2 className="mb-2 text-xl font-bold">Nicht übernommen: der Bedarf wurde seit dem Hochladen geändert</h2>
-          <p className="mb-2">Bitte eine neue Vorlage herunterladen oder die Datei erneut hochladen.</p>
+          <h2 className="mb-2 text-xl font-bold">
+            Nicht übernommen: der Bedarf wurde seit dem Hochladen geändert
+          </h2>
+          <p className="mb-2">
+            Bitte eine neue Vorlage herunterladen oder die Datei erneut hochladen.
+          </p>
           <ul className="list-disc pl-6">
             {reply.conflicts.map((c) => (
               <li key={c.label}>
-                {c.label}: jetzt {c.theirs === "" ? "–" : c.theirs}, in Ihrer Datei {c.yours === "" ? "–" : c.yours}
+                {c.label}: jetzt {c.theirs === "" ? "–" : c.theirs}, in Ihrer Datei{" "}
+                {c.yours === "" ? "–" : c.yours}
               </li>
             ))}
           </ul>
         </div>
       ) : null}
       {data.lockReason ? <ErrorSummary errors={[data.lockReason]} /> : null}
-      {data.missing ? <ErrorSummary errors={["Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen."]} /> : null}
+      {data.missing ? (
+        <ErrorSummary
+          errors={[
+            "Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen.",
+          ]}
+        />
+      ) : null}
 
       {preview ? (
         <section aria-labelledby="preview-title">

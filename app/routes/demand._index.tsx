@@ -1,11 +1,33 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { getDemandDeadline, loadDemandOverview, reopenDemand, setDemandDeadline } from "../../db/demand";
+import {
+  getDemandDeadline,
+  loadDemandOverview,
+  reopenDemand,
+  setDemandDeadline,
+} from "../../db/demand";
 import { deadlineInputSchema, formatBerlinDateTime } from "../../domain/demand-deadline";
 import { DEMAND_STATUS_LABEL, formatTimeLeft } from "../../domain/demand-workflow";
 import { DemandExportLinks } from "~/components/download-links";
-import { Button, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
+import {
+  Button,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Tag,
+  Td,
+  Th,
+} from "~/components/ui";
 import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
@@ -15,14 +37,22 @@ import { canExportDemand } from "~/utils/roles";
 
 export const meta: MetaFunction = () => [{ title: "Bedarf der Schulträger – Verbundkauf" }];
 
-function reminder(origin: string, deadlineText: string | null, partner?: { code: string; name: string }) {
+function reminder(
+  origin: string,
+  deadlineText: string | null,
+  partner?: { code: string; name: string },
+) {
   const subject = `Erinnerung: Bedarfsmeldung Verbundkauf${deadlineText ? ` – Frist ${deadlineText}` : ""}`;
-  const link = partner ? `${origin}/demand/${encodeURIComponent(partner.code)}` : `${origin}/demand`;
+  const link = partner
+    ? `${origin}/demand/${encodeURIComponent(partner.code)}`
+    : `${origin}/demand`;
   const body = [
     "Guten Tag,",
     "",
     `die Bedarfsmeldung${partner ? ` für ${partner.name}` : " Ihres Schulträgers"} für die gemeinsame Beschaffung ist noch nicht eingereicht.`,
-    deadlineText ? `Bitte tragen Sie Ihren Bedarf bis ${deadlineText} ein und reichen Sie ihn ein.` : "Bitte tragen Sie Ihren Bedarf ein und reichen Sie ihn ein.",
+    deadlineText
+      ? `Bitte tragen Sie Ihren Bedarf bis ${deadlineText} ein und reichen Sie ihn ein.`
+      : "Bitte tragen Sie Ihren Bedarf ein und reichen Sie ihn ein.",
     "",
     `Zur Bedarfsmeldung: ${link}`,
     "",
@@ -50,8 +80,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     isCoordinator: user.role === "coordinator",
     canExportDemand: canExportDemand(user),
     categories,
-    rows: rows.map((r) => ({ ...r, lastChangeText: r.lastChange ? formatDateTime(r.lastChange.at) : null })),
-    deadline: deadline ? { local: deadline.local, text: deadlineText, left: formatTimeLeft(deadline.instant, now) } : null,
+    rows: rows.map((r) => ({
+      ...r,
+      lastChangeText: r.lastChange ? formatDateTime(r.lastChange.at) : null,
+    })),
+    deadline: deadline
+      ? { local: deadline.local, text: deadlineText, left: formatTimeLeft(deadline.instant, now) }
+      : null,
     notSubmitted: open.map((r) => ({
       code: r.partnerCode,
       name: r.partnerName,
@@ -61,7 +96,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
         ? `mailto:${r.officerEmails.map(encodeURIComponent).join(",")}?${reminder(origin, deadlineText, { code: r.partnerCode, name: r.partnerName })}`
         : null,
     })),
-    mailtoAll: allEmails.length ? `mailto:?bcc=${allEmails.map(encodeURIComponent).join(",")}&${reminder(origin, deadlineText)}` : null,
+    mailtoAll: allEmails.length
+      ? `mailto:?bcc=${allEmails.map(encodeURIComponent).join(",")}&${reminder(origin, deadlineText)}`
+      : null,
   });
 }
 
@@ -76,7 +113,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = await getDb();
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
-    const message = parsed.error.issues.find((i) => i.path[0] === "deadline")?.message ?? "Ungültige Eingabe.";
+    const message =
+      parsed.error.issues.find((i) => i.path[0] === "deadline")?.message ?? "Ungültige Eingabe.";
     return json({ ok: false, message }, { status: 400 });
   }
   const input = parsed.data;
@@ -101,7 +139,13 @@ export default function DemandOverviewPage() {
   return (
     <>
       <PageHeading>Bedarf der Schulträger</PageHeading>
-      {reply ? reply.ok ? <Notice>{reply.message}</Notice> : <ErrorSummary errors={[reply.message]} /> : null}
+      {reply ? (
+        reply.ok ? (
+          <Notice>{reply.message}</Notice>
+        ) : (
+          <ErrorSummary errors={[reply.message]} />
+        )
+      ) : null}
 
       <SectionHeading>Frist</SectionHeading>
       <p className="mb-3 text-lg" data-testid="overview-deadline">
@@ -132,7 +176,14 @@ export default function DemandOverviewPage() {
             Frist speichern
           </Button>
           {data.deadline ? (
-            <Button type="submit" name="intent" value="clear-deadline" variant="secondary" formNoValidate disabled={busy}>
+            <Button
+              type="submit"
+              name="intent"
+              value="clear-deadline"
+              variant="secondary"
+              formNoValidate
+              disabled={busy}
+            >
               Frist aufheben
             </Button>
           ) : null}
@@ -193,7 +244,13 @@ export default function DemandOverviewPage() {
                   {r.status === "submitted" ? (
                     <Form method="post">
                       <input type="hidden" name="partner" value={r.partnerCode} />
-                      <Button type="submit" name="intent" value="reopen" variant="secondary" disabled={busy}>
+                      <Button
+                        type="submit"
+                        name="intent"
+                        value="reopen"
+                        variant="secondary"
+                        disabled={busy}
+                      >
                         Wieder öffnen<span className="sr-only"> ({r.partnerName})</span>
                       </Button>
                     </Form>

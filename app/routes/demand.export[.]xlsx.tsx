@@ -13,6 +13,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const rows = await loadDemandRows(await getDb());
   const now = new Date();
   return streamedWorkbookResponse(`Bedarfsmeldungen-${fileDate(now)}.xlsx`, (stream) =>
-    writeDemandWorkbook(rows, stream, { createdAt: now, title: `Bedarfsmeldungen – Stand ${germanDateTime(now)}` }),
+    writeDemandWorkbook(rows, stream, {
+      createdAt: now,
+      title: `Bedarfsmeldungen – Stand ${germanDateTime(now)}`,
+    }),
   );
 }

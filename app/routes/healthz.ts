@@ -8,6 +8,9 @@ export async function loader() {
     await sql`select 1`.execute(await getDb());
     return json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
   } catch {
-    return json({ status: "unavailable" }, { status: 503, headers: { "Cache-Control": "no-store" } });
+    return json(
+      { status: "unavailable" },
+      { status: 503, headers: { "Cache-Control": "no-store" } },
+    );
   }
 }

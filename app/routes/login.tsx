@@ -1,6 +1,12 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { TextField } from "~/components/fields";
 import { Button, ErrorSummary, PageHeading } from "~/components/ui";
@@ -8,7 +14,11 @@ import { createUserSession, getUser, verifyLogin } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { LOGIN_FAILED_MESSAGE, loginSchema } from "~/utils/form-schemas";
 import { safeRedirect } from "~/utils/http.server";
-import { checkSignInThrottle, recordSignInFailure, recordSignInSuccess } from "~/utils/throttle.server";
+import {
+  checkSignInThrottle,
+  recordSignInFailure,
+  recordSignInSuccess,
+} from "~/utils/throttle.server";
 
 export const meta: MetaFunction = () => [{ title: "Anmelden – Verbundkauf" }];
 
@@ -40,7 +50,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!user) {
     await recordSignInFailure(db, attempt);
     // One message for unknown email, wrong password and inactive account: no enumeration.
-    return json(submission.reply({ formErrors: [LOGIN_FAILED_MESSAGE], hideFields: ["password"] }), { status: 400 });
+    return json(
+      submission.reply({ formErrors: [LOGIN_FAILED_MESSAGE], hideFields: ["password"] }),
+      { status: 400 },
+    );
   }
   await recordSignInSuccess(db, email);
   return createUserSession(request, user, redirectTo);
@@ -60,12 +73,20 @@ export default function LoginPage() {
   return (
     <div className="max-w-xl">
       <PageHeading>Anmelden</PageHeading>
-      <p className="mb-6 text-lg">Melden Sie sich mit Ihrer dienstlichen E-Mail-Adresse und Ihrem Passwort an.</p>
+      <p className="mb-6 text-lg">
+        Melden Sie sich mit Ihrer dienstlichen E-Mail-Adresse und Ihrem Passwort an.
+      </p>
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <TextField field={fields.email} label="E-Mail" type="email" autoComplete="username" />
-        <TextField field={fields.password} clearOn={lastResult} label="Passwort" type="password" autoComplete="current-password" />
+        <TextField
+          field={fields.password}
+          clearOn={lastResult}
+          label="Passwort"
+          type="password"
+          autoComplete="current-password"
+        />
         <Button type="submit" disabled={navigation.state === "submitting"}>
           Anmelden
         </Button>

@@ -1,6 +1,12 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { writeAudit } from "../../db/audit";
 import { countUsers, createUser } from "../../db/users";
@@ -56,21 +62,28 @@ export default function SetupPage() {
     <div className="max-w-xl">
       <PageHeading caption="Einrichtung">Koordinationskonto anlegen</PageHeading>
       <p className="mb-6 text-lg">
-        Es gibt noch kein Benutzerkonto. Legen Sie das Konto der Koordination an; damit verwalten Sie danach alle
-        weiteren Benutzer.
+        Es gibt noch kein Benutzerkonto. Legen Sie das Konto der Koordination an; damit verwalten
+        Sie danach alle weiteren Benutzer.
       </p>
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <Form method="post" {...getFormProps(form)}>
         <TextField field={fields.name} label="Name" autoComplete="name" />
         <TextField field={fields.email} label="E-Mail" type="email" autoComplete="username" />
         <TextField
-          field={fields.password} clearOn={lastResult}
+          field={fields.password}
+          clearOn={lastResult}
           label="Passwort"
           type="password"
           autoComplete="new-password"
           hint={`Mindestens ${PASSWORD_MIN_LENGTH} Zeichen.`}
         />
-        <TextField field={fields.confirmPassword} clearOn={lastResult} label="Passwort wiederholen" type="password" autoComplete="new-password" />
+        <TextField
+          field={fields.confirmPassword}
+          clearOn={lastResult}
+          label="Passwort wiederholen"
+          type="password"
+          autoComplete="new-password"
+        />
         <Button type="submit">Konto anlegen und anmelden</Button>
       </Form>
     </div>

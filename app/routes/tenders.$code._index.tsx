@@ -1,11 +1,21 @@
 // /tenders/:code — one tender: its fields, lots and common costs (editable by the
 // coordinator, read-only for finance and committee) and the live results of the
 // engine for the data as stored.
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import type { PlanCalculation } from "../../domain/calculation";
-import { decimalToGermanInput, centsToGermanInput, fractionToGermanPercentInput } from "../../domain/german-input";
+import {
+  decimalToGermanInput,
+  centsToGermanInput,
+  fractionToGermanPercentInput,
+} from "../../domain/german-input";
 import type { Plan } from "../../domain/plan";
 import {
   commonCostIdSchema,
@@ -44,7 +54,13 @@ import {
   type CategoryChoice,
   type FormReply,
 } from "~/components/tender-forms";
-import { DescriptionList, ErrorSummary, Notice, PageHeading, SectionHeading } from "~/components/ui";
+import {
+  DescriptionList,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  SectionHeading,
+} from "~/components/ui";
 import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatPercent, formatDecimal } from "~/utils/format";
@@ -143,7 +159,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         key: cost.key,
         weights: participants.map((p) => ({
           partner: p.code,
-          weight: cost.weights[p.code] !== undefined ? decimalToGermanInput(cost.weights[p.code]) : "",
+          weight:
+            cost.weights[p.code] !== undefined ? decimalToGermanInput(cost.weights[p.code]) : "",
         })),
       },
     })),
@@ -169,7 +186,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return redirect(tenderUrl(v.code, "saved"));
       });
     case "delete-tender":
-      if (formData.get("confirm") !== "yes") return refuseForm("delete-tender", "Bitte bestätigen Sie das Löschen mit dem Häkchen.");
+      if (formData.get("confirm") !== "yes")
+        return refuseForm("delete-tender", "Bitte bestätigen Sie das Löschen mit dem Häkchen.");
       return handleForm("delete-tender", z.object({}), formData, async () => {
         await deleteTender(db, code, user.id);
         return redirect("/tenders?notice=deleted");
@@ -198,7 +216,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await addCommonCost(
           db,
           code,
-          { label: v.label, amountGrossCents: v.amountGross, key: v.key, weights: customWeights(v) },
+          {
+            label: v.label,
+            amountGrossCents: v.amountGross,
+            key: v.key,
+            weights: customWeights(v),
+          },
           user.id,
         );
         return redirect(tenderUrl(code, "cost-added"));
@@ -210,7 +233,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
           db,
           code,
           v.costId,
-          { label: v.label, amountGrossCents: v.amountGross, key: v.key, weights: customWeights(v) },
+          {
+            label: v.label,
+            amountGrossCents: v.amountGross,
+            key: v.key,
+            weights: customWeights(v),
+          },
           user.id,
         );
         return redirect(tenderUrl(code, "cost-saved"));
@@ -236,7 +264,11 @@ export default function TenderPage() {
   const { tender, canEdit } = data;
   const base = `/tenders/${encodeURIComponent(tender.code)}`;
   // A key per saved state: forms start again from the stored values after each save.
-  const version = JSON.stringify([data.tenderDefaults, data.lots, data.costs.map((c) => c.defaults)]);
+  const version = JSON.stringify([
+    data.tenderDefaults,
+    data.lots,
+    data.costs.map((c) => c.defaults),
+  ]);
   return (
     <>
       <p className="mb-2">
@@ -268,9 +300,17 @@ export default function TenderPage() {
           </>
         ) : null}
       </p>
-      <PageHeading caption={`Ausschreibung ${tender.code} · ${tender.years}`}>{tender.name}</PageHeading>
+      <PageHeading caption={`Ausschreibung ${tender.code} · ${tender.years}`}>
+        {tender.name}
+      </PageHeading>
       {notice ? <Notice>{notice}</Notice> : null}
-      <ErrorSummary errors={data.problems.length ? ["Der gespeicherte Plan ist ungültig:", ...data.problems] : undefined} />
+      <ErrorSummary
+        errors={
+          data.problems.length
+            ? ["Der gespeicherte Plan ist ungültig:", ...data.problems]
+            : undefined
+        }
+      />
 
       <SectionHeading id="eckdaten">Eckdaten</SectionHeading>
       {canEdit ? (
@@ -284,9 +324,15 @@ export default function TenderPage() {
       ) : (
         <DescriptionList
           items={[
-            { term: "Laufzeit", value: `${tender.termYears === 1 ? "1 Jahr" : `${tender.termYears} Jahre`} (${tender.years})` },
+            {
+              term: "Laufzeit",
+              value: `${tender.termYears === 1 ? "1 Jahr" : `${tender.termYears} Jahre`} (${tender.years})`,
+            },
             { term: "Reserve auf die Höchstmenge", value: tender.reserve },
-            { term: "Kosten eines eigenen Vergabeverfahrens (brutto)", value: tender.soloProcessCost },
+            {
+              term: "Kosten eines eigenen Vergabeverfahrens (brutto)",
+              value: tender.soloProcessCost,
+            },
           ]}
         />
       )}
@@ -295,8 +341,10 @@ export default function TenderPage() {
       {data.result ? (
         <>
           <p className="mb-4">
-            {data.result.participants === 1 ? "1 teilnehmender Partner" : `${data.result.participants} teilnehmende Partner`},
-            Laufzeit {data.result.years}.
+            {data.result.participants === 1
+              ? "1 teilnehmender Partner"
+              : `${data.result.participants} teilnehmende Partner`}
+            , Laufzeit {data.result.years}.
           </p>
           <TenderResultTables view={data.result} />
         </>
@@ -305,14 +353,25 @@ export default function TenderPage() {
       )}
 
       <SectionHeading id="lose">Lose</SectionHeading>
-      {data.lots.length === 0 ? <p className="mb-4 text-lg">Diese Ausschreibung hat noch keine Lose.</p> : null}
+      {data.lots.length === 0 ? (
+        <p className="mb-4 text-lg">Diese Ausschreibung hat noch keine Lose.</p>
+      ) : null}
       {data.lots.map((lot) =>
         canEdit ? (
-          <section key={lot.id} className="mb-6 border-2 border-line p-4" aria-labelledby={`lot-${lot.id}-heading`}>
+          <section
+            key={lot.id}
+            className="mb-6 border-2 border-line p-4"
+            aria-labelledby={`lot-${lot.id}-heading`}
+          >
             <h3 id={`lot-${lot.id}-heading`} className="mb-3 text-xl font-bold">
               Los {lot.code}: {lot.name}
             </h3>
-            <LotForm key={`lot-${lot.id}-${version}`} lot={lot} choices={data.choices} lastResult={replyFor(`lot-${lot.id}`, reply)} />
+            <LotForm
+              key={`lot-${lot.id}-${version}`}
+              lot={lot}
+              choices={data.choices}
+              lastResult={replyFor(`lot-${lot.id}`, reply)}
+            />
             <ActionButtonForm
               formId={`delete-lot-${lot.id}`}
               intent="delete-lot"
@@ -326,12 +385,18 @@ export default function TenderPage() {
             <h3 className="text-xl font-bold">
               Los {lot.code}: {lot.name}
             </h3>
-            <p>{lot.categories.map((c) => `${data.categoryNames[c] ?? c} (${c})`).join(", ") || "keine Produktgruppen"}</p>
+            <p>
+              {lot.categories.map((c) => `${data.categoryNames[c] ?? c} (${c})`).join(", ") ||
+                "keine Produktgruppen"}
+            </p>
           </section>
         ),
       )}
       {canEdit ? (
-        <section className="mb-6 border-2 border-dashed border-line p-4" aria-labelledby="new-lot-heading">
+        <section
+          className="mb-6 border-2 border-dashed border-line p-4"
+          aria-labelledby="new-lot-heading"
+        >
           <h3 id="new-lot-heading" className="mb-3 text-xl font-bold">
             Neues Los
           </h3>
@@ -348,7 +413,11 @@ export default function TenderPage() {
       {data.costs.length === 0 ? <p className="mb-4 text-lg">Keine Gemeinkosten erfasst.</p> : null}
       {data.costs.map((cost) =>
         canEdit ? (
-          <section key={cost.id} className="mb-6 border-2 border-line p-4" aria-labelledby={`cost-${cost.id}-heading`}>
+          <section
+            key={cost.id}
+            className="mb-6 border-2 border-line p-4"
+            aria-labelledby={`cost-${cost.id}-heading`}
+          >
             <h3 id={`cost-${cost.id}-heading`} className="mb-3 text-xl font-bold">
               {cost.label}
             </h3>
@@ -378,13 +447,21 @@ export default function TenderPage() {
       )}
       {canEdit ? (
         <>
-          <section className="mb-6 border-2 border-dashed border-line p-4" aria-labelledby="new-cost-heading">
+          <section
+            className="mb-6 border-2 border-dashed border-line p-4"
+            aria-labelledby="new-cost-heading"
+          >
             <h3 id="new-cost-heading" className="mb-3 text-xl font-bold">
               Neuer Kostenposten
             </h3>
             <CostForm
               key={`new-cost-${version}`}
-              cost={{ label: "", amountGross: "", key: "", weights: data.participants.map((p) => ({ partner: p.code, weight: "" })) }}
+              cost={{
+                label: "",
+                amountGross: "",
+                key: "",
+                weights: data.participants.map((p) => ({ partner: p.code, weight: "" })),
+              }}
               participants={data.participants}
               lastResult={replyFor("new-cost", reply)}
             />

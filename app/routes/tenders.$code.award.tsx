@@ -2,9 +2,21 @@
 // set the maximum quantity per category (never below the joint quantity); the award
 // freezes supplier, date, awarded price and maximum. Finance and committee read.
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { awardLot, FORM_ERRORS, getAwardPage, setMaxQuantityOverride, type FieldErrors } from "../../db/awards";
+import {
+  awardLot,
+  FORM_ERRORS,
+  getAwardPage,
+  setMaxQuantityOverride,
+  type FieldErrors,
+} from "../../db/awards";
 import {
   awardFormSchema,
   berlinToday,
@@ -14,9 +26,24 @@ import {
 } from "../../domain/call-offs";
 import { formatEuro } from "../../domain/money";
 import { germanErrorMap } from "../../domain/tender-form";
-import { AwardForm, awardFormId, MaxQuantityForm, maxQuantityFormId } from "~/components/call-off-award-forms";
+import {
+  AwardForm,
+  awardFormId,
+  MaxQuantityForm,
+  maxQuantityFormId,
+} from "~/components/call-off-award-forms";
 import { replyFor, type FormReply } from "~/components/tender-forms";
-import { DescriptionList, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
+import {
+  DescriptionList,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Td,
+  Th,
+} from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { AWARD_READ_ROLES } from "~/utils/roles";
@@ -34,9 +61,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ page, canEdit: user.role === "coordinator", today: berlinToday() });
 }
 
-function refusal(formId: string, submissionReply: (options: { formErrors?: string[]; fieldErrors?: FieldErrors }) => unknown, errors: FieldErrors) {
+function refusal(
+  formId: string,
+  submissionReply: (options: { formErrors?: string[]; fieldErrors?: FieldErrors }) => unknown,
+  errors: FieldErrors,
+) {
   const { [FORM_ERRORS]: formErrors, ...fieldErrors } = errors;
-  return json({ formId, result: submissionReply({ formErrors, fieldErrors }) } as FormReply, { status: 400 });
+  return json({ formId, result: submissionReply({ formErrors, fieldErrors }) } as FormReply, {
+    status: 400,
+  });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -50,8 +83,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   if (formData.get("intent") === "max-quantity") {
     const formId = maxQuantityFormId(String(formData.get("category") ?? ""));
-    const submission = parseWithZod(formData, { schema: maxQuantityOverrideSchema, error: germanErrorMap });
-    if (submission.status !== "success") return json<FormReply>({ formId, result: submission.reply() }, { status: 400 });
+    const submission = parseWithZod(formData, {
+      schema: maxQuantityOverrideSchema,
+      error: germanErrorMap,
+    });
+    if (submission.status !== "success")
+      return json<FormReply>({ formId, result: submission.reply() }, { status: 400 });
     const outcome = await setMaxQuantityOverride(db, {
       tenderCode: code,
       categoryCode: submission.value.category,
@@ -68,9 +105,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!lot) throw notFound();
     const formId = awardFormId(lot.code);
     const codes = lot.categories.map((c) => c.code);
-    const submission = parseWithZod(formData, { schema: awardFormSchema(codes), error: germanErrorMap });
-    if (submission.status !== "success") return json<FormReply>({ formId, result: submission.reply() }, { status: 400 });
-    const values = submission.value as Record<string, unknown> & { supplier: string; awardDate: string };
+    const submission = parseWithZod(formData, {
+      schema: awardFormSchema(codes),
+      error: germanErrorMap,
+    });
+    if (submission.status !== "success")
+      return json<FormReply>({ formId, result: submission.reply() }, { status: 400 });
+    const values = submission.value as Record<string, unknown> & {
+      supplier: string;
+      awardDate: string;
+    };
     const outcome = await awardLot(db, {
       tenderCode: code,
       lotCode: lot.code,
@@ -87,7 +131,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const NOTICES: Record<string, string> = {
-  awarded: "Der Zuschlag wurde gespeichert. Preise und Höchstmengen des Loses sind jetzt eingefroren.",
+  awarded:
+    "Der Zuschlag wurde gespeichert. Preise und Höchstmengen des Loses sind jetzt eingefroren.",
   "max-quantity": "Die Höchstmenge wurde gespeichert.",
 };
 
@@ -106,16 +151,23 @@ export default function AwardPage() {
         {" · "}
         <Link to={`${tenderPath}/plan-vs-actual`}>Plan-Ist-Vergleich</Link>
       </p>
-      <PageHeading caption={`Ausschreibung ${page.tender.code}`}>Zuschlag: {page.tender.name}</PageHeading>
+      <PageHeading caption={`Ausschreibung ${page.tender.code}`}>
+        Zuschlag: {page.tender.name}
+      </PageHeading>
       {notice && !reply ? <Notice>{notice}</Notice> : null}
       <ErrorSummary
         errors={
           page.planProblems.length
-            ? ["Der gespeicherte Plan ist ungültig; vergeben lässt sich erst nach der Korrektur:", ...page.planProblems.map((p) => `${p.path}: ${p.message}`)]
+            ? [
+                "Der gespeicherte Plan ist ungültig; vergeben lässt sich erst nach der Korrektur:",
+                ...page.planProblems.map((p) => `${p.path}: ${p.message}`),
+              ]
             : undefined
         }
       />
-      {page.lots.length === 0 ? <p className="text-lg">Diese Ausschreibung hat keine Lose.</p> : null}
+      {page.lots.length === 0 ? (
+        <p className="text-lg">Diese Ausschreibung hat keine Lose.</p>
+      ) : null}
       {page.lots.map((lot) => (
         <section key={lot.code} className="mb-10" aria-labelledby={`lot-${lot.code}`}>
           <SectionHeading id={`lot-${lot.code}`}>
@@ -127,7 +179,10 @@ export default function AwardPage() {
                 items={[
                   { term: "Auftragnehmer", value: lot.award.supplier },
                   { term: "Zuschlagsdatum", value: germanDate(lot.award.awardDate) },
-                  { term: "Erfasst", value: `${formatDateTime(lot.award.createdAt)} von ${lot.award.createdBy}` },
+                  {
+                    term: "Erfasst",
+                    value: `${formatDateTime(lot.award.createdAt)} von ${lot.award.createdBy}`,
+                  },
                 ]}
               />
               <Table caption="Eingefroren mit dem Zuschlag" className="mt-4">
@@ -147,7 +202,9 @@ export default function AwardPage() {
                       <Td numeric>{formatInteger(c.jointQuantity)}</Td>
                       <Td numeric>
                         {formatInteger(c.maxQuantity)}
-                        {c.maxQuantity !== c.engineMaxQuantity ? ` (aus Bedarf und Reserve: ${formatInteger(c.engineMaxQuantity)})` : ""}
+                        {c.maxQuantity !== c.engineMaxQuantity
+                          ? ` (aus Bedarf und Reserve: ${formatInteger(c.engineMaxQuantity)})`
+                          : ""}
                       </Td>
                       <Td numeric>{formatEuro(BigInt(c.estimatedUnitPriceNetCents))}</Td>
                       <Td numeric>{formatEuro(BigInt(c.unitPriceNetCents))}</Td>
@@ -181,7 +238,11 @@ export default function AwardPage() {
                       </RowTh>
                       <Td numeric>{formatInteger(c.jointQuantity)}</Td>
                       <Td numeric>{formatInteger(c.engineMaxQuantity)}</Td>
-                      <Td numeric>{c.overrideMaxQuantity === null ? "–" : formatInteger(c.overrideMaxQuantity)}</Td>
+                      <Td numeric>
+                        {c.overrideMaxQuantity === null
+                          ? "–"
+                          : formatInteger(c.overrideMaxQuantity)}
+                      </Td>
                       <Td numeric>{formatEuro(BigInt(c.estimatedUnitPriceNetCents))}</Td>
                     </tr>
                   ))}
@@ -191,8 +252,8 @@ export default function AwardPage() {
                 <>
                   <h3 className="mb-2 text-xl font-bold">Höchstmengen vor dem Zuschlag</h3>
                   <p className="mb-3 text-muted">
-                    Nicht unter der gemeldeten Gesamtmenge. Der geschätzte Auftragswert (§ 3 VgV) rechnet mit der Höchstmenge aus
-                    Bedarf und Reserve.
+                    Nicht unter der gemeldeten Gesamtmenge. Der geschätzte Auftragswert (§ 3 VgV)
+                    rechnet mit der Höchstmenge aus Bedarf und Reserve.
                   </p>
                   {lot.categories.map((c) => (
                     <MaxQuantityForm

@@ -4,7 +4,13 @@
 // coordinator records for any partner and sees warnings from 80 % and 95 % use.
 // Finance and committee read. See docs/decisions/009-awards-and-call-offs.md.
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   FORM_ERRORS,
@@ -38,15 +44,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const overview = await getCallOffOverview(db, code, sharePartner);
   if (!overview) throw notFound();
   const listPartner = user.role === "officer" ? user.partnerCode : null;
-  const canRecord = user.role === "coordinator" || (user.role === "officer" && user.partnerCode !== null);
+  const canRecord =
+    user.role === "coordinator" || (user.role === "officer" && user.partnerCode !== null);
   const allPartners = await listPartnersWithSchools(db, null);
   return json({
     overview,
     role: user.role,
     fixedPartner: user.role === "officer" ? user.partnerCode : null,
-    sharePartnerName: sharePartner ? (allPartners.find((p) => p.code === sharePartner)?.name ?? sharePartner) : null,
-    partners: canRecord ? allPartners.filter((p) => listPartner === null || p.code === listPartner) : [],
-    partnerChoices: user.role === "officer" ? [] : allPartners.map(({ code, name }) => ({ code, name })),
+    sharePartnerName: sharePartner
+      ? (allPartners.find((p) => p.code === sharePartner)?.name ?? sharePartner)
+      : null,
+    partners: canRecord
+      ? allPartners.filter((p) => listPartner === null || p.code === listPartner)
+      : [],
+    partnerChoices:
+      user.role === "officer" ? [] : allPartners.map(({ code, name }) => ({ code, name })),
     callOffs: await listCallOffs(db, code, listPartner ? { partnerCode: listPartner } : {}),
     canRecord: canRecord && overview.categories.length > 0,
     today: berlinToday(),
@@ -60,11 +72,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   // Authorization before anything else: only one's own partner (the coordinator: any).
   requirePartnerWrite(user, String(formData.get("partner") ?? ""));
-  if (!(await db.selectFrom("tenders").select("code").where("code", "=", code).executeTakeFirst())) throw notFound();
+  if (!(await db.selectFrom("tenders").select("code").where("code", "=", code).executeTakeFirst()))
+    throw notFound();
 
   const submission = parseWithZod(formData, { schema: callOffFormSchema, error: germanErrorMap });
   if (submission.status !== "success") {
-    return json<FormReply>({ formId: CALL_OFF_FORM_ID, result: submission.reply() }, { status: 400 });
+    return json<FormReply>(
+      { formId: CALL_OFF_FORM_ID, result: submission.reply() },
+      { status: 400 },
+    );
   }
   const value = submission.value;
   const outcome = await recordCallOff(db, {
@@ -84,7 +100,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  return redirect(`/tenders/${encodeURIComponent(code)}/call-offs?notice=recorded&id=${outcome.value.id}`);
+  return redirect(
+    `/tenders/${encodeURIComponent(code)}/call-offs?notice=recorded&id=${outcome.value.id}`,
+  );
 }
 
 export default function CallOffsPage() {
@@ -107,15 +125,20 @@ export default function CallOffsPage() {
         ) : null}
         <Link to={`${tenderPath}/plan-vs-actual`}>Plan-Ist-Vergleich</Link>
       </p>
-      <PageHeading caption={`Rahmenvertrag ${overview.tender.code} · ${overview.tender.startYear}–${lastYear}`}>
+      <PageHeading
+        caption={`Rahmenvertrag ${overview.tender.code} · ${overview.tender.startYear}–${lastYear}`}
+      >
         Abrufe: {overview.tender.name}
       </PageHeading>
-      {searchParams.get("notice") === "recorded" && !reply ? <Notice>Der Abruf wurde gespeichert.</Notice> : null}
+      {searchParams.get("notice") === "recorded" && !reply ? (
+        <Notice>Der Abruf wurde gespeichert.</Notice>
+      ) : null}
       {data.role === "coordinator" ? <UsageWarnings categories={overview.categories} /> : null}
 
       {overview.awards.length === 0 ? (
         <p className="mb-6 text-lg">
-          Noch kein Los dieser Ausschreibung ist vergeben. Abrufe sind erst nach dem Zuschlag möglich.
+          Noch kein Los dieser Ausschreibung ist vergeben. Abrufe sind erst nach dem Zuschlag
+          möglich.
         </p>
       ) : (
         <>
@@ -128,7 +151,8 @@ export default function CallOffsPage() {
           </ul>
           {overview.pendingLots.length > 0 ? (
             <p className="mb-4">
-              Noch nicht vergeben: {overview.pendingLots.map((l) => `Los ${l.code} (${l.name})`).join(", ")}.
+              Noch nicht vergeben:{" "}
+              {overview.pendingLots.map((l) => `Los ${l.code} (${l.name})`).join(", ")}.
             </p>
           ) : null}
           {data.partnerChoices.length > 0 ? (
@@ -136,7 +160,12 @@ export default function CallOffsPage() {
               <label htmlFor="share-partner" className="font-bold">
                 Anteil eines Schulträgers zeigen
               </label>
-              <select id="share-partner" name="partner" defaultValue={searchParams.get("partner") ?? ""} className="border-2 border-ink bg-white px-2 py-1">
+              <select
+                id="share-partner"
+                name="partner"
+                defaultValue={searchParams.get("partner") ?? ""}
+                className="border-2 border-ink bg-white px-2 py-1"
+              >
                 <option value="">keiner</option>
                 {data.partnerChoices.map((p) => (
                   <option key={p.code} value={p.code}>
@@ -159,14 +188,21 @@ export default function CallOffsPage() {
           <CallOffForm
             partners={data.partners}
             fixedPartner={data.fixedPartner}
-            categories={overview.categories.map(({ code, name, unit, remaining }) => ({ code, name, unit, remaining }))}
+            categories={overview.categories.map(({ code, name, unit, remaining }) => ({
+              code,
+              name,
+              unit,
+              remaining,
+            }))}
             today={data.today}
             lastResult={replyFor(CALL_OFF_FORM_ID, reply)}
           />
         </>
       ) : null}
 
-      <SectionHeading id="liste">{data.fixedPartner ? "Abrufe Ihres Schulträgers" : "Alle Abrufe"}</SectionHeading>
+      <SectionHeading id="liste">
+        {data.fixedPartner ? "Abrufe Ihres Schulträgers" : "Alle Abrufe"}
+      </SectionHeading>
       {data.callOffs.length === 0 ? (
         <p className="text-lg">Noch keine Abrufe.</p>
       ) : (

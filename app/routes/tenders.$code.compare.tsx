@@ -1,10 +1,20 @@
-import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listSnapshots } from "../../db/snapshots";
 import { getTenderInputs } from "../../db/tender-inputs";
 import { diffTender } from "../../domain/snapshot-diff";
 import { CategoryChanges, PartnerChanges, TenderLevelChanges } from "~/components/summary-compare";
-import { APP_VERSION, loadCurrentTender, loadSnapshotTender, parseVersionParam } from "~/components/summary-data.server";
+import {
+  APP_VERSION,
+  loadCurrentTender,
+  loadSnapshotTender,
+  parseVersionParam,
+} from "~/components/summary-data.server";
 import { PrintFooter } from "~/components/summary-print-footer";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
 import { ErrorSummary, Notice, PageHeading, SectionHeading } from "~/components/ui";
@@ -27,13 +37,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = params.code ?? "";
   const requested = parseVersionParam(new URL(request.url).searchParams.get("version"));
   if (requested === "invalid") throw notFound();
-  const versions = (await listSnapshots(db, code)).map(({ version, createdAt }) => ({ version, createdAt }));
+  const versions = (await listSnapshots(db, code)).map(({ version, createdAt }) => ({
+    version,
+    createdAt,
+  }));
   const tender = await getTenderInputs(db, code);
   if (!tender && versions.length === 0) throw notFound();
   const stamp = { at: new Date().toISOString(), version: null, appVersion: APP_VERSION };
   const version = requested ?? versions[0]?.version ?? null;
   if (version === null) {
-    return json({ code, tenderName: tender?.name ?? code, versions, snapshot: null, matchesStoredResult: true, problems: [], diff: null, currentMissing: false, stamp });
+    return json({
+      code,
+      tenderName: tender?.name ?? code,
+      versions,
+      snapshot: null,
+      matchesStoredResult: true,
+      problems: [],
+      diff: null,
+      currentMissing: false,
+      stamp,
+    });
   }
 
   const frozen = await loadSnapshotTender(db, code, version);
@@ -43,7 +66,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...(frozen.state.ok ? [] : frozen.state.problems.map((p) => `Beschlussstand: ${p.message}`)),
     ...(current && !current.ok ? current.problems.map((p) => `Aktueller Stand: ${p.message}`) : []),
   ];
-  const diff = frozen.state.ok && current?.ok ? jsonifyBigInts(diffTender(frozen.state.tender, current.tender)) : null;
+  const diff =
+    frozen.state.ok && current?.ok
+      ? jsonifyBigInts(diffTender(frozen.state.tender, current.tender))
+      : null;
   const { version: v, comment, createdAt, createdBy } = frozen.snapshot;
   return json({
     code,
@@ -70,9 +96,16 @@ export default function ComparePage() {
           <Link to={`${base}/summary`}>Zusammenfassung</Link>
           <Link to={`${base}/snapshots`}>Beschlussstände</Link>
         </p>
-        <VersionPicker versions={data.versions} selected={snapshot?.version ?? null} label="Vergleichen mit" allowCurrent={false} />
+        <VersionPicker
+          versions={data.versions}
+          selected={snapshot?.version ?? null}
+          label="Vergleichen mit"
+          allowCurrent={false}
+        />
       </div>
-      <PageHeading caption={`Ausschreibung ${code}`}>Vergleich: aktueller Stand und Beschlussstand</PageHeading>
+      <PageHeading caption={`Ausschreibung ${code}`}>
+        Vergleich: aktueller Stand und Beschlussstand
+      </PageHeading>
 
       {snapshot === null ? (
         <p className="text-lg">
@@ -81,17 +114,23 @@ export default function ComparePage() {
         </p>
       ) : (
         <>
-          <SnapshotBanner snapshot={snapshot} matchesStoredResult={data.matchesStoredResult} currentHref={`${base}/summary`} />
+          <SnapshotBanner
+            snapshot={snapshot}
+            matchesStoredResult={data.matchesStoredResult}
+            currentHref={`${base}/summary`}
+          />
           {data.currentMissing ? (
-            <p className="text-lg">Die Ausschreibung {code} gibt es im aktuellen Stand nicht mehr.</p>
+            <p className="text-lg">
+              Die Ausschreibung {code} gibt es im aktuellen Stand nicht mehr.
+            </p>
           ) : null}
           <ErrorSummary errors={data.problems.length ? data.problems : undefined} />
           {diff ? (
             diff.hasChanges ? (
               <>
                 <p className="mb-6 max-w-3xl text-lg">
-                  Gezeigt werden nur geänderte Zeilen. Je geändertem Wert steht oben der Wert des Beschlussstands, darunter
-                  der aktuelle Wert (→) und die Differenz.
+                  Gezeigt werden nur geänderte Zeilen. Je geändertem Wert steht oben der Wert des
+                  Beschlussstands, darunter der aktuelle Wert (→) und die Differenz.
                 </p>
                 <TenderLevelChanges diff={diff} />
                 <SectionHeading>Produktgruppen</SectionHeading>
@@ -100,7 +139,10 @@ export default function ComparePage() {
                 <PartnerChanges rows={diff.partners} totals={diff.totals} />
               </>
             ) : (
-              <Notice>Keine Änderungen: Der aktuelle Stand entspricht Beschlussstand Version {snapshot.version}.</Notice>
+              <Notice>
+                Keine Änderungen: Der aktuelle Stand entspricht Beschlussstand Version{" "}
+                {snapshot.version}.
+              </Notice>
             )
           ) : null}
         </>

@@ -29,20 +29,31 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
   const source = await loadCostSplitSource(await getDb(), code, version);
   if (!source.ok && source.reason === "invalid-plan") {
-    return new Response("Der gespeicherte Plan ist ungültig; die Kostenaufteilung kann nicht berechnet werden.", {
-      status: 409,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
+    return new Response(
+      "Der gespeicherte Plan ist ungültig; die Kostenaufteilung kann nicht berechnet werden.",
+      {
+        status: 409,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      },
+    );
   }
   if (!source.ok) throw notFound();
 
   // Plan against actual (sheet "Plan-Ist") once a lot is awarded; a snapshot is the decided state only.
-  const planVsActual = version === null ? ((await getPlanVsActual(await getDb(), code))?.comparison ?? null) : null;
+  const planVsActual =
+    version === null ? ((await getPlanVsActual(await getDb(), code))?.comparison ?? null) : null;
   const input = {
     calculation: source.calculation,
     tenderCode: code,
-    meta: { createdAt: new Date(), appVersion: packageJson.version, snapshot: source.snapshot, tiers: source.tiers },
+    meta: {
+      createdAt: new Date(),
+      appVersion: packageJson.version,
+      snapshot: source.snapshot,
+      tiers: source.tiers,
+    },
     planVsActual,
   };
-  return streamedWorkbookResponse(costSplitFileName(code, version), (stream) => writeCostSplitWorkbook(input, stream));
+  return streamedWorkbookResponse(costSplitFileName(code, version), (stream) =>
+    writeCostSplitWorkbook(input, stream),
+  );
 }

@@ -7,7 +7,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { getPlanVsActual } from "../../db/call-offs";
 import { germanDate } from "../../domain/call-offs";
 import { formatEuro } from "../../domain/money";
-import { CategoryComparisonTable, PartnerComparisonTable, PartnerYearsTable } from "~/components/call-off-plan-vs-actual";
+import {
+  CategoryComparisonTable,
+  PartnerComparisonTable,
+  PartnerYearsTable,
+} from "~/components/call-off-plan-vs-actual";
 import { PageHeading, SectionHeading } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -28,7 +32,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...data,
     comparison,
     role: user.role,
-    partners: comparison ? comparison.partners.filter((p) => !ownOnly || p.code === user.partnerCode) : [],
+    partners: comparison
+      ? comparison.partners.filter((p) => !ownOnly || p.code === user.partnerCode)
+      : [],
   });
 }
 
@@ -37,7 +43,13 @@ export default function PlanVsActualPage() {
   const { tender, comparison } = data;
   const tenderPath = `/tenders/${encodeURIComponent(tender.code)}`;
   const problems = comparison
-    ? [...new Set([comparison.commonCostProblems.planned, comparison.commonCostProblems.actual].filter((p) => p !== null))]
+    ? [
+        ...new Set(
+          [comparison.commonCostProblems.planned, comparison.commonCostProblems.actual].filter(
+            (p) => p !== null,
+          ),
+        ),
+      ]
     : [];
   return (
     <>
@@ -52,15 +64,20 @@ export default function PlanVsActualPage() {
         ) : null}
         <Link to={`${tenderPath}/call-offs`}>Abrufe</Link>
       </p>
-      <PageHeading caption={`Rahmenvertrag ${tender.code}`}>Plan-Ist-Vergleich: {tender.name}</PageHeading>
+      <PageHeading caption={`Rahmenvertrag ${tender.code}`}>
+        Plan-Ist-Vergleich: {tender.name}
+      </PageHeading>
       {!comparison ? (
-        <p className="text-lg">Noch kein Los dieser Ausschreibung ist vergeben: es gibt noch nichts zu vergleichen.</p>
+        <p className="text-lg">
+          Noch kein Los dieser Ausschreibung ist vergeben: es gibt noch nichts zu vergleichen.
+        </p>
       ) : (
         <>
           <p className="mb-2 max-w-4xl">
-            <strong>Plan</strong> ist der Bedarf, auf dem der Zuschlag beruht; <strong>Ist</strong> sind die Abrufe (nach dem
-            Jahr des Abrufdatums). Beide Seiten rechnet dieselbe Kalkulation mit den Zuschlagspreisen (fester Preis je
-            Produktgruppe, ohne Staffel); die Gemeinkosten ({formatEuro(BigInt(comparison.commonCostsTotal))}) werden nach dem
+            <strong>Plan</strong> ist der Bedarf, auf dem der Zuschlag beruht; <strong>Ist</strong>{" "}
+            sind die Abrufe (nach dem Jahr des Abrufdatums). Beide Seiten rechnet dieselbe
+            Kalkulation mit den Zuschlagspreisen (fester Preis je Produktgruppe, ohne Staffel); die
+            Gemeinkosten ({formatEuro(BigInt(comparison.commonCostsTotal))}) werden nach dem
             Schlüssel der Ausschreibung auf die jeweils beteiligten Schulträger verteilt.
           </p>
           <ul className="mb-4 list-disc pl-6">
@@ -72,7 +89,8 @@ export default function PlanVsActualPage() {
           </ul>
           {data.pendingLots.length > 0 ? (
             <p className="mb-4 font-semibold">
-              Noch nicht vergeben und daher nicht enthalten: {data.pendingLots.map((l) => `Los ${l.code}`).join(", ")}.
+              Noch nicht vergeben und daher nicht enthalten:{" "}
+              {data.pendingLots.map((l) => `Los ${l.code}`).join(", ")}.
             </p>
           ) : null}
           {problems.map((p) => (
@@ -83,7 +101,9 @@ export default function PlanVsActualPage() {
           <CategoryComparisonTable data={comparison} />
           <PartnerComparisonTable partners={data.partners} totals={comparison.totals} />
           <SectionHeading id="jahre">Je Haushaltsjahr</SectionHeading>
-          {data.partners.length === 0 ? <p className="text-lg">Ihr Schulträger hat weder Plan noch Abrufe in diesen Losen.</p> : null}
+          {data.partners.length === 0 ? (
+            <p className="text-lg">Ihr Schulträger hat weder Plan noch Abrufe in diesen Losen.</p>
+          ) : null}
           {data.partners.map((p) => (
             <PartnerYearsTable key={p.code} partner={p} />
           ))}

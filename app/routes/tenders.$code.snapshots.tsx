@@ -1,13 +1,30 @@
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { freezeTender, listSnapshots, SNAPSHOT_COMMENT_MAX_LENGTH } from "../../db/snapshots";
 import { getTenderInputs } from "../../db/tender-inputs";
 import { PrintFooter } from "~/components/summary-print-footer";
 import { APP_VERSION } from "~/components/summary-data.server";
-import { Button, ErrorSummary, Notice, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
+import {
+  Button,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  RowTh,
+  SectionHeading,
+  Table,
+  Td,
+  Th,
+} from "~/components/ui";
 import printStyles from "~/styles/print.css";
 import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -20,14 +37,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Beschlussstände ${data.code} – Verbundkauf` : "Beschlussstände – Verbundkauf" },
 ];
 
-const COMMENT_REQUIRED = "Bitte beschreiben Sie kurz, wofür dieser Stand festgehalten wird (z. B. Sitzung und Datum).";
+const COMMENT_REQUIRED =
+  "Bitte beschreiben Sie kurz, wofür dieser Stand festgehalten wird (z. B. Sitzung und Datum).";
 
 const snapshotFormSchema = z.object({
   comment: z
     .string({ error: COMMENT_REQUIRED })
     .trim()
     .min(1, COMMENT_REQUIRED)
-    .max(SNAPSHOT_COMMENT_MAX_LENGTH, `Der Kommentar darf höchstens ${SNAPSHOT_COMMENT_MAX_LENGTH} Zeichen lang sein.`),
+    .max(
+      SNAPSHOT_COMMENT_MAX_LENGTH,
+      `Der Kommentar darf höchstens ${SNAPSHOT_COMMENT_MAX_LENGTH} Zeichen lang sein.`,
+    ),
 });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -53,18 +74,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const code = params.code ?? "";
   const submission = parseWithZod(await request.formData(), { schema: snapshotFormSchema });
   if (submission.status !== "success") return json(submission.reply(), { status: 400 });
-  const outcome = await freezeTender(await getDb(), { tenderCode: code, comment: submission.value.comment, userId: user.id });
+  const outcome = await freezeTender(await getDb(), {
+    tenderCode: code,
+    comment: submission.value.comment,
+    userId: user.id,
+  });
   if (!outcome.ok && outcome.reason === "unknown-tender") throw notFound();
   if (!outcome.ok) {
-    const problems = outcome.reason === "invalid-plan" ? outcome.problems.map((p) => p.message) : [];
+    const problems =
+      outcome.reason === "invalid-plan" ? outcome.problems.map((p) => p.message) : [];
     return json(
       submission.reply({
-        formErrors: ["Der Plan kann so nicht berechnet werden; ein Beschlussstand ist erst danach möglich.", ...problems],
+        formErrors: [
+          "Der Plan kann so nicht berechnet werden; ein Beschlussstand ist erst danach möglich.",
+          ...problems,
+        ],
       }),
       { status: 422 },
     );
   }
-  return redirect(`/tenders/${encodeURIComponent(code)}/snapshots?created=${outcome.snapshot.version}`);
+  return redirect(
+    `/tenders/${encodeURIComponent(code)}/snapshots?created=${outcome.snapshot.version}`,
+  );
 }
 
 export default function SnapshotsPage() {
@@ -86,13 +117,19 @@ export default function SnapshotsPage() {
   return (
     <>
       <p className="mb-2 print:hidden">
-        <Link to={base}>Zur Ausschreibung</Link> · <Link to={`${base}/summary`}>Zusammenfassung</Link>
+        <Link to={base}>Zur Ausschreibung</Link> ·{" "}
+        <Link to={`${base}/summary`}>Zusammenfassung</Link>
       </p>
-      <PageHeading caption={`Ausschreibung ${code}`}>Beschlussstände{tenderName ? `: ${tenderName}` : ""}</PageHeading>
-      {created ? <Notice>Beschlussstand Version {created.version} wurde gespeichert.</Notice> : null}
+      <PageHeading caption={`Ausschreibung ${code}`}>
+        Beschlussstände{tenderName ? `: ${tenderName}` : ""}
+      </PageHeading>
+      {created ? (
+        <Notice>Beschlussstand Version {created.version} wurde gespeichert.</Notice>
+      ) : null}
       <p className="mb-6 max-w-3xl text-lg">
-        Ein Beschlussstand hält Eingaben und Ergebnisse einer Ausschreibung unveränderlich fest – etwa den Stand, über den
-        ein Ausschuss beschlossen hat. Spätere Änderungen lassen sich damit vergleichen.
+        Ein Beschlussstand hält Eingaben und Ergebnisse einer Ausschreibung unveränderlich fest –
+        etwa den Stand, über den ein Ausschuss beschlossen hat. Spätere Änderungen lassen sich damit
+        vergleichen.
       </p>
 
       {snapshots.length === 0 ? (
@@ -123,7 +160,8 @@ export default function SnapshotsPage() {
                   </Link>
                   <br />
                   <Link to={`${base}/compare?version=${s.version}`}>
-                    Mit aktuellem Stand vergleichen<span className="sr-only"> (Version {s.version})</span>
+                    Mit aktuellem Stand vergleichen
+                    <span className="sr-only"> (Version {s.version})</span>
                   </Link>
                 </Td>
               </tr>
@@ -142,7 +180,8 @@ export default function SnapshotsPage() {
                 Kommentar
               </label>
               <p id={fields.comment.descriptionId} className="mb-1 text-muted">
-                Pflichtangabe, höchstens {SNAPSHOT_COMMENT_MAX_LENGTH} Zeichen, z. B. „Vorlage Schulausschuss 28.11.2026“.
+                Pflichtangabe, höchstens {SNAPSHOT_COMMENT_MAX_LENGTH} Zeichen, z. B. „Vorlage
+                Schulausschuss 28.11.2026“.
               </p>
               {commentErrors?.length ? (
                 <p id={fields.comment.errorId} className="mb-1 font-semibold text-danger">
@@ -150,7 +189,9 @@ export default function SnapshotsPage() {
                 </p>
               ) : null}
               <textarea
-                {...getTextareaProps(fields.comment, { ariaDescribedBy: fields.comment.descriptionId })}
+                {...getTextareaProps(fields.comment, {
+                  ariaDescribedBy: fields.comment.descriptionId,
+                })}
                 rows={3}
                 maxLength={SNAPSHOT_COMMENT_MAX_LENGTH}
                 className={`block w-full border-2 px-2 py-1.5 text-lg ${commentErrors?.length ? "border-danger" : "border-ink"}`}

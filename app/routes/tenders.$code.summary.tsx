@@ -1,13 +1,27 @@
-import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listSnapshots } from "../../db/snapshots";
 import { CostSplitLink } from "~/components/download-links";
 import { SavingsPerPartnerChart } from "~/components/charts/savings-per-partner-chart";
 import { UnitPriceChart } from "~/components/charts/unit-price-chart";
 import { VolumePerLotChart } from "~/components/charts/volume-per-lot-chart";
-import { APP_VERSION, loadCurrentSummary, loadSnapshotSummary, parseVersionParam } from "~/components/summary-data.server";
+import {
+  APP_VERSION,
+  loadCurrentSummary,
+  loadSnapshotSummary,
+  parseVersionParam,
+} from "~/components/summary-data.server";
 import { PrintFooter } from "~/components/summary-print-footer";
-import { KeyFigures, PartnerSummaryTable, SavingsBreakdownTable } from "~/components/summary-sections";
+import {
+  KeyFigures,
+  PartnerSummaryTable,
+  SavingsBreakdownTable,
+} from "~/components/summary-sections";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
 import { ErrorSummary, PageHeading, SectionHeading } from "~/components/ui";
 import printStyles from "~/styles/print.css";
@@ -19,7 +33,11 @@ import { canDownloadCostSplit } from "~/utils/roles";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Ausschussvorlage ${data.tenderName} – Verbundkauf` : "Ausschussvorlage – Verbundkauf" },
+  {
+    title: data
+      ? `Ausschussvorlage ${data.tenderName} – Verbundkauf`
+      : "Ausschussvorlage – Verbundkauf",
+  },
 ];
 
 // Every signed-in role may read the summary, officers included: it is the paper the
@@ -35,7 +53,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const frozen = version === null ? undefined : snapshots.find((s) => s.version === version);
   if (version !== null && !frozen) throw notFound();
   // Cached per data version (snapshots: for good), charts already drawn as SVG.
-  const summary = frozen ? await loadSnapshotSummary(db, frozen) : await loadCurrentSummary(db, code);
+  const summary = frozen
+    ? await loadSnapshotSummary(db, frozen)
+    : await loadCurrentSummary(db, code);
   if (!summary) throw notFound();
 
   return json({
@@ -45,7 +65,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     charts: summary.charts,
     problems: summary.problems,
     snapshot: frozen
-      ? { version: frozen.version, comment: frozen.comment, createdAt: frozen.createdAt, createdBy: frozen.createdBy }
+      ? {
+          version: frozen.version,
+          comment: frozen.comment,
+          createdAt: frozen.createdAt,
+          createdBy: frozen.createdBy,
+        }
       : null,
     matchesStoredResult: summary.matchesStoredResult,
     versions: snapshots.map(({ version, createdAt }) => ({ version, createdAt })),
@@ -66,11 +91,17 @@ export default function SummaryPage() {
         <p className="flex flex-wrap gap-x-4">
           <Link to={base}>Zur Ausschreibung</Link>
           <Link to={`${base}/snapshots`}>Beschlussstände</Link>
-          {snapshot ? <Link to={`${base}/compare?version=${snapshot.version}`}>Mit aktuellem Stand vergleichen</Link> : null}
+          {snapshot ? (
+            <Link to={`${base}/compare?version=${snapshot.version}`}>
+              Mit aktuellem Stand vergleichen
+            </Link>
+          ) : null}
           {!snapshot && data.versions.length > 0 ? (
             <Link to={`${base}/compare`}>Mit dem letzten Beschlussstand vergleichen</Link>
           ) : null}
-          {data.canDownloadCostSplit ? <CostSplitLink code={code} version={snapshot?.version ?? null} /> : null}
+          {data.canDownloadCostSplit ? (
+            <CostSplitLink code={code} version={snapshot?.version ?? null} />
+          ) : null}
         </p>
         <div className="flex flex-wrap items-end gap-4">
           <VersionPicker versions={data.versions} selected={snapshot?.version ?? null} />
@@ -84,12 +115,18 @@ export default function SummaryPage() {
         </div>
       </div>
 
-      <PageHeading caption={`Ausschussvorlage · Ausschreibung ${code}${years ? ` · Laufzeit ${years}` : ""}`}>
+      <PageHeading
+        caption={`Ausschussvorlage · Ausschreibung ${code}${years ? ` · Laufzeit ${years}` : ""}`}
+      >
         {data.tenderName}
       </PageHeading>
 
       {snapshot ? (
-        <SnapshotBanner snapshot={snapshot} matchesStoredResult={data.matchesStoredResult} currentHref={`${base}/summary`} />
+        <SnapshotBanner
+          snapshot={snapshot}
+          matchesStoredResult={data.matchesStoredResult}
+          currentHref={`${base}/summary`}
+        />
       ) : null}
 
       {view && charts ? (
@@ -120,8 +157,8 @@ export default function SummaryPage() {
         <>
           <ErrorSummary errors={data.problems} />
           <p className="text-lg">
-            Der Plan kann so nicht berechnet werden. Bitte korrigieren Sie die genannten Angaben; danach erscheint die
-            Zusammenfassung.
+            Der Plan kann so nicht berechnet werden. Bitte korrigieren Sie die genannten Angaben;
+            danach erscheint die Zusammenfassung.
           </p>
         </>
       )}

@@ -20,7 +20,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const current = await calculateCurrentPlan(db);
   // Awarded tenders: worst use of their maximum quantities (badge, see call-offs page).
   const usage = await tenderUsageLevels(db);
-  const calculated = current.ok ? new Map(current.calculation.tenders.map((t) => [t.code, t])) : new Map();
+  const calculated = current.ok
+    ? new Map(current.calculation.tenders.map((t) => [t.code, t]))
+    : new Map();
   return json({
     canCreate: user.role === "coordinator",
     usage,
@@ -46,8 +48,12 @@ export default function TendersPage() {
   return (
     <>
       <PageHeading>Ausschreibungen</PageHeading>
-      {searchParams.get("notice") === "deleted" ? <Notice>Die Ausschreibung wurde gelöscht.</Notice> : null}
-      <ErrorSummary errors={problems.length ? ["Der gespeicherte Plan ist ungültig:", ...problems] : undefined} />
+      {searchParams.get("notice") === "deleted" ? (
+        <Notice>Die Ausschreibung wurde gelöscht.</Notice>
+      ) : null}
+      <ErrorSummary
+        errors={problems.length ? ["Der gespeicherte Plan ist ungültig:", ...problems] : undefined}
+      />
       {canCreate ? (
         <p className="mb-6">
           <Link
@@ -93,7 +99,9 @@ export default function TendersPage() {
                 <Td numeric>{tender.startYear}</Td>
                 <Td numeric>{tender.termYears === 1 ? "1 Jahr" : `${tender.termYears} Jahre`}</Td>
                 <Td numeric>{formatInteger(tender.lots)}</Td>
-                <Td numeric data-field="estimatedValue">{tender.estimatedValue}</Td>
+                <Td numeric data-field="estimatedValue">
+                  {tender.estimatedValue}
+                </Td>
                 <Td>
                   {tender.euProcedureRequired === null ? (
                     "–"
@@ -103,7 +111,11 @@ export default function TendersPage() {
                     </Tag>
                   )}
                   {usage[tender.code] ? (
-                    <Link to={`/tenders/${encodeURIComponent(tender.code)}/call-offs`} className="ml-2" aria-label={`Abrufe ${tender.code}`}>
+                    <Link
+                      to={`/tenders/${encodeURIComponent(tender.code)}/call-offs`}
+                      className="ml-2"
+                      aria-label={`Abrufe ${tender.code}`}
+                    >
                       <UsageTag level={usage[tender.code]} />
                     </Link>
                   ) : null}

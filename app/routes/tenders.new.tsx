@@ -1,6 +1,12 @@
 // /tenders/new — the coordinator starts a tender; lots and common costs follow on
 // the tender's own page.
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  json,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { createTender } from "../../db/tenders";
 import { tenderSchema } from "../../domain/tender-form";
@@ -15,8 +21,16 @@ export const meta: MetaFunction = () => [{ title: "Neue Ausschreibung – Verbun
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "coordinator");
   // Suggest the year after the last tender ends; the demo's RV-2027 runs to 2030.
-  const tenders = await (await getDb()).selectFrom("tenders").select(["start_year", "term_years"]).execute();
-  const nextYear = tenders.reduce((year, t) => Math.max(year, t.start_year + t.term_years), new Date().getFullYear() + 1);
+  const tenders = await (
+    await getDb()
+  )
+    .selectFrom("tenders")
+    .select(["start_year", "term_years"])
+    .execute();
+  const nextYear = tenders.reduce(
+    (year, t) => Math.max(year, t.start_year + t.term_years),
+    new Date().getFullYear() + 1,
+  );
   return json({ startYear: String(nextYear) });
 }
 
@@ -39,10 +53,18 @@ export default function NewTenderPage() {
       </p>
       <PageHeading>Neue Ausschreibung</PageHeading>
       <p className="mb-6 max-w-2xl text-lg">
-        Ein Rahmenvertrag läuft höchstens 4 Jahre (§ 21 VgV). Lose und Gemeinkosten legen Sie im nächsten Schritt an.
+        Ein Rahmenvertrag läuft höchstens 4 Jahre (§ 21 VgV). Lose und Gemeinkosten legen Sie im
+        nächsten Schritt an.
       </p>
       <TenderFieldsForm
-        defaults={{ code: "", name: "", startYear, termYears: "4", reservePercent: "10", soloProcessCostGross: "7.500,00" }}
+        defaults={{
+          code: "",
+          name: "",
+          startYear,
+          termYears: "4",
+          reservePercent: "10",
+          soloProcessCostGross: "7.500,00",
+        }}
         lastResult={replyFor("tender", reply)}
         submitLabel="Ausschreibung anlegen"
       />

@@ -1,12 +1,22 @@
 import { redirect } from "@remix-run/node";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../../db/passwords";
-import { createSession, deleteExpiredSessions, deleteSession, readSession, touchSession } from "../../db/sessions";
+import {
+  createSession,
+  deleteExpiredSessions,
+  deleteSession,
+  readSession,
+  touchSession,
+} from "../../db/sessions";
 import { countUsers, findUserByEmail, getUserById, type User } from "../../db/users";
 import type { Database } from "../../db/database";
 import { getDb } from "./db.server";
 import { forbidden, safeRedirect } from "./http.server";
 import { canReadPartner, canWritePartner, type Actor, type Role } from "./roles";
-import { readSessionId, serializeClearedSessionCookie, serializeSessionCookie } from "./session.server";
+import {
+  readSessionId,
+  serializeClearedSessionCookie,
+  serializeSessionCookie,
+} from "./session.server";
 
 export type { User };
 
@@ -24,7 +34,8 @@ export async function getUser(request: Request): Promise<User | null> {
   if (!session) return null;
   const user = await getUserById(db, session.userId);
   if (!user || !user.active) return null;
-  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) await touchSession(db, sessionId, now);
+  if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS)
+    await touchSession(db, sessionId, now);
   return user;
 }
 
@@ -57,7 +68,11 @@ export function requirePartnerWrite(user: Actor, partnerCode: string): void {
  * The active user with this email and password, or null. An unknown email is checked
  * against a dummy hash so that the answer takes as long as for a known one.
  */
-export async function verifyLogin(db: Database, email: string, password: string): Promise<User | null> {
+export async function verifyLogin(
+  db: Database,
+  email: string,
+  password: string,
+): Promise<User | null> {
   const user = await findUserByEmail(db, email);
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !matches || !user.active) return null;
@@ -66,7 +81,11 @@ export async function verifyLogin(db: Database, email: string, password: string)
 }
 
 /** Starts a new session (a fresh id on every sign-in) and redirects with its cookie. */
-export async function createUserSession(request: Request, user: User, redirectTo: string | null | undefined): Promise<Response> {
+export async function createUserSession(
+  request: Request,
+  user: User,
+  redirectTo: string | null | undefined,
+): Promise<Response> {
   const db = await getDb();
   const previous = await readSessionId(request);
   if (previous) await deleteSession(db, previous);
@@ -81,5 +100,7 @@ export async function createUserSession(request: Request, user: User, redirectTo
 export async function signOut(request: Request, redirectTo = "/login"): Promise<Response> {
   const sessionId = await readSessionId(request);
   if (sessionId) await deleteSession(await getDb(), sessionId);
-  return redirect(redirectTo, { headers: { "Set-Cookie": await serializeClearedSessionCookie(request) } });
+  return redirect(redirectTo, {
+    headers: { "Set-Cookie": await serializeClearedSessionCookie(request) },
+  });
 }

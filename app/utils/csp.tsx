@@ -11,7 +11,10 @@ export interface CspOptions {
   development?: boolean;
 }
 
-export function contentSecurityPolicy(nonce: string, { development = false }: CspOptions = {}): string {
+export function contentSecurityPolicy(
+  nonce: string,
+  { development = false }: CspOptions = {},
+): string {
   const directives: Record<string, string[]> = {
     "default-src": ["'self'"],
     "script-src": ["'self'", `'nonce-${nonce}'`],
@@ -52,10 +55,17 @@ export function useNonce(): string {
  * its JIT, which a CSP without 'unsafe-eval' reports as a violation. Its global config
  * lives on globalThis, so setting `jitless` here, first, skips the probe.
  */
-const BEFORE_MODULES = "globalThis.__zod_globalConfig=Object.assign(globalThis.__zod_globalConfig||{},{jitless:true});";
+const BEFORE_MODULES =
+  "globalThis.__zod_globalConfig=Object.assign(globalThis.__zod_globalConfig||{},{jitless:true});";
 
 /** Goes into <head>: the one inline script of our own, carrying the nonce. */
 export function CspPrelude() {
   const nonce = useNonce();
-  return <script nonce={nonce} suppressHydrationWarning dangerouslySetInnerHTML={{ __html: BEFORE_MODULES }} />;
+  return (
+    <script
+      nonce={nonce}
+      suppressHydrationWarning
+      dangerouslySetInnerHTML={{ __html: BEFORE_MODULES }}
+    />
+  );
 }

@@ -22,7 +22,9 @@ const entries: Map<string, Entry> = (store[STORE_KEY] ??= new Map());
 /** The database's data version as seen from this connection. */
 export async function dataVersion<Tables>(db: Kysely<Tables>): Promise<string> {
   const { rows } = await sql<{ version: number; changes: number }>`
-    SELECT (SELECT data_version FROM pragma_data_version()) AS version, total_changes() AS changes`.execute(db);
+    SELECT (SELECT data_version FROM pragma_data_version()) AS version, total_changes() AS changes`.execute(
+    db,
+  );
   return `${rows[0].version}:${rows[0].changes}`;
 }
 
@@ -31,7 +33,11 @@ export async function dataVersion<Tables>(db: Kysely<Tables>): Promise<string> {
  * otherwise computes it (once, even for concurrent callers). The value is shared:
  * callers must not mutate it.
  */
-export async function cachedByDataVersion<Tables, T>(db: Kysely<Tables>, key: string, compute: () => Promise<T>): Promise<T> {
+export async function cachedByDataVersion<Tables, T>(
+  db: Kysely<Tables>,
+  key: string,
+  compute: () => Promise<T>,
+): Promise<T> {
   return remember(key, await dataVersion(db), compute);
 }
 

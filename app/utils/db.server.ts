@@ -1,4 +1,9 @@
-import { databasePathFromEnv, migrateToLatest, openDatabase, type Database } from "../../db/database";
+import {
+  databasePathFromEnv,
+  migrateToLatest,
+  openDatabase,
+  type Database,
+} from "../../db/database";
 
 // One database connection per process, opened on first use and migrated once.
 // Kept on globalThis so that dev rebuilds, which re-import the server build, reuse it.

@@ -9,8 +9,12 @@ export function notFound(): Response {
 }
 
 /** Only same-site relative paths: "/x" but not "//evil.example" or "/\\evil.example". */
-export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+export function safeRedirect(
+  to: FormDataEntryValue | string | null | undefined,
+  fallback = "/",
+): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\"))
+    return fallback;
   // Control characters (tabs, newlines) could smuggle a different target past the checks.
   if ([...to].some((char) => char.charCodeAt(0) < 0x20)) return fallback;
   return to;

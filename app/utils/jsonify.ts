@@ -15,7 +15,9 @@ export function jsonifyBigInts<T>(value: T): Jsonify<T> {
   if (typeof value === "bigint") return value.toString() as Jsonify<T>;
   if (Array.isArray(value)) return value.map(jsonifyBigInts) as Jsonify<T>;
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonifyBigInts(v)])) as Jsonify<T>;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, jsonifyBigInts(v)]),
+    ) as Jsonify<T>;
   }
   return value as Jsonify<T>;
 }

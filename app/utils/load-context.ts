@@ -20,7 +20,11 @@ export interface ClientAddressSource {
  * Behind a trusted proxy, the last X-Forwarded-For entry is the one our proxy added
  * (the client may have sent earlier entries itself); otherwise the socket's address.
  */
-export function clientAddress({ socketAddress, forwardedFor, trustProxy }: ClientAddressSource): string | undefined {
+export function clientAddress({
+  socketAddress,
+  forwardedFor,
+  trustProxy,
+}: ClientAddressSource): string | undefined {
   if (trustProxy && forwardedFor) {
     const hops = forwardedFor
       .split(",")

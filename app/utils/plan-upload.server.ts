@@ -30,7 +30,12 @@ function fileFor(id: string): string {
 }
 
 /** Stores the checked plan text; returns the id for the confirmation form. */
-export async function savePendingUpload(userId: number, fileName: string, text: string, now = new Date()): Promise<string> {
+export async function savePendingUpload(
+  userId: number,
+  fileName: string,
+  text: string,
+  now = new Date(),
+): Promise<string> {
   await fs.mkdir(pendingUploadDir(), { recursive: true, mode: 0o700 });
   await removeExpiredUploads(now);
   const id = randomBytes(24).toString("base64url");
@@ -70,6 +75,7 @@ async function removeExpiredUploads(now: Date): Promise<void> {
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
     const stat = await fs.stat(file).catch(() => undefined);
-    if (stat && now.getTime() - stat.mtimeMs > PENDING_UPLOAD_TTL_MS) await fs.rm(file, { force: true });
+    if (stat && now.getTime() - stat.mtimeMs > PENDING_UPLOAD_TTL_MS)
+      await fs.rm(file, { force: true });
   }
 }

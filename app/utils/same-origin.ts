@@ -12,7 +12,12 @@ export interface RequestOriginInfo {
   secFetchSite: string | undefined;
 }
 
-export function isCrossSiteWrite({ method, host, origin, secFetchSite }: RequestOriginInfo): boolean {
+export function isCrossSiteWrite({
+  method,
+  host,
+  origin,
+  secFetchSite,
+}: RequestOriginInfo): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return false;
   if (secFetchSite && secFetchSite !== "same-origin" && secFetchSite !== "none") return true;
   if (origin === undefined) return false;
@@ -31,7 +36,12 @@ export function isCrossSiteWrite({ method, host, origin, secFetchSite }: Request
  * header is refused too: every browser we support sends `Origin` on POST, and
  * scripts can send it as well.
  */
-export function isProvenSameOriginWrite({ method, host, origin, secFetchSite }: RequestOriginInfo): boolean {
+export function isProvenSameOriginWrite({
+  method,
+  host,
+  origin,
+  secFetchSite,
+}: RequestOriginInfo): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return true;
   if (isCrossSiteWrite({ method, host, origin, secFetchSite })) return false;
   return secFetchSite === "same-origin" || (origin !== undefined && origin !== "null");

@@ -14,7 +14,12 @@ function sessionCookie(): Cookie {
     cookie = {
       secrets: key,
       // No maxAge: the cookie ends with the browser; the server enforces idle and absolute timeouts.
-      cookie: createCookie(SESSION_COOKIE_NAME, { httpOnly: true, sameSite: "lax", path: "/", secrets }),
+      cookie: createCookie(SESSION_COOKIE_NAME, {
+        httpOnly: true,
+        sameSite: "lax",
+        path: "/",
+        secrets,
+      }),
     };
   }
   return cookie.cookie;
@@ -38,5 +43,9 @@ export async function serializeSessionCookie(request: Request, sessionId: string
 }
 
 export async function serializeClearedSessionCookie(request: Request): Promise<string> {
-  return sessionCookie().serialize("", { secure: isSecureRequest(request), maxAge: 0, expires: new Date(0) });
+  return sessionCookie().serialize("", {
+    secure: isSecureRequest(request),
+    maxAge: 0,
+    expires: new Date(0),
+  });
 }

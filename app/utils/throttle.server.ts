@@ -1,5 +1,12 @@
 import type { Database } from "../../db/database";
-import { accountKey, addressKey, deleteStaleThrottles, lockedUntil, recordFailure, resetThrottle } from "../../db/throttle";
+import {
+  accountKey,
+  addressKey,
+  deleteStaleThrottles,
+  lockedUntil,
+  recordFailure,
+  resetThrottle,
+} from "../../db/throttle";
 
 // Sign-in throttling per account (email, known or not: no enumeration) and per client
 // address. The policy and its table live in db/throttle.ts.
@@ -19,21 +26,34 @@ export function tooManyAttemptsMessage(waitMs: number): string {
   return `Zu viele Anmeldeversuche. Bitte warten Sie ${minutes} ${minutes === 1 ? "Minute" : "Minuten"}.`;
 }
 
-export type ThrottleVerdict = { limited: false } | { limited: true; retryAfterSeconds: number; message: string };
+export type ThrottleVerdict =
+  { limited: false } | { limited: true; retryAfterSeconds: number; message: string };
 
 function verdict(until: Date | null, now: Date): ThrottleVerdict {
   if (!until) return { limited: false };
   const waitMs = until.getTime() - now.getTime();
-  return { limited: true, retryAfterSeconds: Math.ceil(waitMs / 1000), message: tooManyAttemptsMessage(waitMs) };
+  return {
+    limited: true,
+    retryAfterSeconds: Math.ceil(waitMs / 1000),
+    message: tooManyAttemptsMessage(waitMs),
+  };
 }
 
 /** Whether this attempt must wait, checked before the password is. */
-export async function checkSignInThrottle(db: Database, attempt: SignInAttempt, now: Date = new Date()): Promise<ThrottleVerdict> {
+export async function checkSignInThrottle(
+  db: Database,
+  attempt: SignInAttempt,
+  now: Date = new Date(),
+): Promise<ThrottleVerdict> {
   return verdict(await lockedUntil(db, keysOf(attempt), now), now);
 }
 
 /** Counts a failed attempt for the account and, when known, the address. */
-export async function recordSignInFailure(db: Database, attempt: SignInAttempt, now: Date = new Date()): Promise<void> {
+export async function recordSignInFailure(
+  db: Database,
+  attempt: SignInAttempt,
+  now: Date = new Date(),
+): Promise<void> {
   // Housekeeping on the path that adds rows, so the table cannot grow without bound.
   await deleteStaleThrottles(db, now);
   for (const key of keysOf(attempt)) await recordFailure(db, key, now);

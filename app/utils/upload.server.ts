@@ -13,7 +13,8 @@ import { inspectXlsx, xlsxRejectionMessage } from "./xlsx-guard.server";
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 export type UploadFailure = { ok: false; status: number; message: string };
-export type ReceivedUpload = { ok: true; fileName: string; bytes: Uint8Array; fields: FormData } | UploadFailure;
+export type ReceivedUpload =
+  { ok: true; fileName: string; bytes: Uint8Array; fields: FormData } | UploadFailure;
 
 export interface UploadLimits {
   /** The multipart field that carries the file. */
@@ -69,7 +70,12 @@ function isFile(value: FormDataEntryValue | null): value is File {
  */
 export async function receiveUpload(
   request: Request,
-  { field, maxFileBytes, tooLargeMessage, missingMessage = "Bitte wählen Sie eine Datei aus." }: UploadLimits & { missingMessage?: string },
+  {
+    field,
+    maxFileBytes,
+    tooLargeMessage,
+    missingMessage = "Bitte wählen Sie eine Datei aus.",
+  }: UploadLimits & { missingMessage?: string },
 ): Promise<ReceivedUpload> {
   const maxBodyBytes = maxFileBytes + MULTIPART_OVERHEAD_BYTES;
   const tooLarge: UploadFailure = { ok: false, status: 413, message: tooLargeMessage };
@@ -81,7 +87,8 @@ export async function receiveUpload(
       unstable_createMemoryUploadHandler({ maxPartSize: maxFileBytes }),
     );
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError || error instanceof BodyTooLargeError) return tooLarge;
+    if (error instanceof MaxPartSizeExceededError || error instanceof BodyTooLargeError)
+      return tooLarge;
     return { ok: false, status: 400, message: RECEIVE_FAILED };
   }
   const file = fields.get(field);
@@ -97,11 +104,17 @@ export type CheckedFile<T> = { ok: true; value: T } | UploadFailure;
  */
 export function checkXlsxFile(fileName: string, bytes: Uint8Array): CheckedFile<Uint8Array> {
   if (!/\.xlsx$/i.test(fileName)) {
-    return { ok: false, status: 415, message: "Falscher Dateityp: bitte die Excel-Vorlage als .xlsx hochladen (nicht .xls, .csv oder .ods)." };
+    return {
+      ok: false,
+      status: 415,
+      message:
+        "Falscher Dateityp: bitte die Excel-Vorlage als .xlsx hochladen (nicht .xls, .csv oder .ods).",
+    };
   }
   if (bytes.length === 0) return { ok: false, status: 422, message: "Die Datei ist leer." };
   const inspected = inspectXlsx(bytes);
-  if (!inspected.ok) return { ok: false, status: 422, message: xlsxRejectionMessage(inspected.reason) };
+  if (!inspected.ok)
+    return { ok: false, status: 422, message: xlsxRejectionMessage(inspected.reason) };
   return { ok: true, value: bytes };
 }
 
@@ -117,6 +130,10 @@ export function checkPlanFile(fileName: string, bytes: Uint8Array): CheckedFile<
     // TextDecoder drops a leading BOM (editors on Windows like to add one).
     return { ok: true, value: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
-    return { ok: false, status: 415, message: "Die Datei ist keine Textdatei in UTF-8. " + NOT_A_PLAN_FILE };
+    return {
+      ok: false,
+      status: 415,
+      message: "Die Datei ist keine Textdatei in UTF-8. " + NOT_A_PLAN_FILE,
+    };
   }
 }

@@ -15,7 +15,8 @@ const LOCAL_SIGNATURE = 0x04034b50;
 const EOCD_MIN_LENGTH = 22;
 const MAX_COMMENT_LENGTH = 0xffff;
 
-export type XlsxGuardResult = { ok: true; entries: number; uncompressedBytes: number } | { ok: false; reason: XlsxRejection };
+export type XlsxGuardResult =
+  { ok: true; entries: number; uncompressedBytes: number } | { ok: false; reason: XlsxRejection };
 
 export type XlsxRejection =
   | "not-a-zip" // does not start with the zip signature
@@ -34,7 +35,13 @@ interface Entry {
 
 /** "PK\x03\x04": the local file header every xlsx starts with. */
 export function hasZipSignature(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    bytes[2] === 0x03 &&
+    bytes[3] === 0x04
+  );
 }
 
 function findEndOfCentralDirectory(view: DataView): number {
@@ -54,7 +61,8 @@ function readEntries(view: DataView): Entry[] | XlsxRejection {
   const count = view.getUint16(eocd + 10, true);
   const directorySize = view.getUint32(eocd + 12, true);
   const directoryOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || directoryOffset === 0xffffffff || directorySize === 0xffffffff) return "unsupported"; // zip64
+  if (count === 0xffff || directoryOffset === 0xffffffff || directorySize === 0xffffffff)
+    return "unsupported"; // zip64
   if (count > MAX_XLSX_ENTRIES) return "too-many-entries";
   if (directoryOffset + directorySize > eocd) return "corrupt";
 
@@ -69,17 +77,29 @@ function readEntries(view: DataView): Entry[] | XlsxRejection {
       uncompressedSize: view.getUint32(at + 24, true),
       localHeaderOffset: view.getUint32(at + 42, true),
     };
-    if (entry.compressedSize === 0xffffffff || entry.uncompressedSize === 0xffffffff || entry.localHeaderOffset === 0xffffffff) {
+    if (
+      entry.compressedSize === 0xffffffff ||
+      entry.uncompressedSize === 0xffffffff ||
+      entry.localHeaderOffset === 0xffffffff
+    ) {
       return "unsupported";
     }
     entries.push(entry);
-    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    at +=
+      46 +
+      view.getUint16(at + 28, true) +
+      view.getUint16(at + 30, true) +
+      view.getUint16(at + 32, true);
   }
   return entries;
 }
 
 /** Inflates one entry, never past its declared size; false when it is not what it claims. */
-function entryMatchesDeclaredSize(bytes: Uint8Array, view: DataView, entry: Entry): boolean | XlsxRejection {
+function entryMatchesDeclaredSize(
+  bytes: Uint8Array,
+  view: DataView,
+  entry: Entry,
+): boolean | XlsxRejection {
   const at = entry.localHeaderOffset;
   if (at + 30 > view.byteLength || view.getUint32(at, true) !== LOCAL_SIGNATURE) return "corrupt";
   const dataStart = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
@@ -124,13 +144,15 @@ export function inspectXlsx(bytes: Uint8Array): XlsxGuardResult {
 }
 
 const MESSAGES: Record<XlsxRejection, string> = {
-  "not-a-zip": "Die Datei ist keine Excel-Arbeitsmappe (.xlsx). Bitte die heruntergeladene Vorlage verwenden.",
+  "not-a-zip":
+    "Die Datei ist keine Excel-Arbeitsmappe (.xlsx). Bitte die heruntergeladene Vorlage verwenden.",
   "too-many-entries":
     "Die Excel-Datei besteht aus ungewöhnlich vielen Teilen und wird aus Sicherheitsgründen nicht gelesen. Bitte die heruntergeladene Vorlage verwenden.",
   "too-large": `Die Excel-Datei wäre entpackt größer als ${MAX_XLSX_UNCOMPRESSED_BYTES / 1024 / 1024} MB und wird aus Sicherheitsgründen nicht gelesen.`,
   unsupported:
     "Die Excel-Datei ist verschlüsselt oder in einem nicht unterstützten Format gespeichert. Bitte als normale .xlsx-Arbeitsmappe speichern.",
-  corrupt: "Die Datei ist beschädigt oder keine gültige Excel-Arbeitsmappe und konnte nicht gelesen werden.",
+  corrupt:
+    "Die Datei ist beschädigt oder keine gültige Excel-Arbeitsmappe und konnte nicht gelesen werden.",
 };
 
 export function xlsxRejectionMessage(reason: XlsxRejection): string {

@@ -117,9 +117,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    "demand_status", "audit_log", "sessions", "users", "common_cost_weights", "common_costs",
-    "lot_categories", "lots", "tenders", "demand_lines", "category_tiers", "categories",
-    "schools", "partners", "settings",
+    "demand_status",
+    "audit_log",
+    "sessions",
+    "users",
+    "common_cost_weights",
+    "common_costs",
+    "lot_categories",
+    "lots",
+    "tenders",
+    "demand_lines",
+    "category_tiers",
+    "categories",
+    "schools",
+    "partners",
+    "settings",
   ]) {
     await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
   }

@@ -138,7 +138,13 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   ];
   for (const trigger of triggers) await sql.raw(`DROP TRIGGER IF EXISTS ${trigger}`).execute(db);
   // Dropping a table drops its own triggers.
-  for (const table of ["call_offs", "award_planned_demand", "award_categories", "awards", "max_quantity_overrides"]) {
+  for (const table of [
+    "call_offs",
+    "award_planned_demand",
+    "award_categories",
+    "awards",
+    "max_quantity_overrides",
+  ]) {
     await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
   }
 }

@@ -7,13 +7,24 @@ import { calculatePlan } from "../../domain/calculate";
 import { toResultFile } from "../../domain/serialize";
 import { validatePlan } from "../../domain/plan-validation";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_DUE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 let testDb: TestDatabase;
 const cookies: Record<string, string> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) cookies[email] = await signIn(email);
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE])
+    cookies[email] = await signIn(email);
 });
 afterAll(() => tearDownAppDatabase(testDb));
 
@@ -47,8 +58,13 @@ describe("GET /api/plan", () => {
   });
 
   it("offers a dated download with ?download=1", async () => {
-    const response = await run(planLoader, makeRequest("/api/plan?download=1", { cookie: cookies[FINANCE] }));
-    expect(response.headers.get("Content-Disposition")).toMatch(/^attachment; filename="verbundkauf-plan-\d{4}-\d{2}-\d{2}\.json"$/);
+    const response = await run(
+      planLoader,
+      makeRequest("/api/plan?download=1", { cookie: cookies[FINANCE] }),
+    );
+    expect(response.headers.get("Content-Disposition")).toMatch(
+      /^attachment; filename="verbundkauf-plan-\d{4}-\d{2}-\d{2}\.json"$/,
+    );
     expect(planFileName(new Date("2026-12-31T23:30:00Z"))).toBe("verbundkauf-plan-2027-01-01.json"); // Berlin is an hour ahead
   });
 });
@@ -63,7 +79,10 @@ describe("GET /api/result", () => {
   it("gives every signed-in role the engine's result@1 for the stored plan, equal to the golden demo result", async () => {
     const expected = toResultFile(calculatePlan(await exportPlan(testDb.db)));
     for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) {
-      const response = await run(resultLoader, makeRequest("/api/result", { cookie: cookies[email] }));
+      const response = await run(
+        resultLoader,
+        makeRequest("/api/result", { cookie: cookies[email] }),
+      );
       expect(response.status).toBe(200);
       const result = await response.json();
       expect(result).toEqual(expected);
@@ -72,8 +91,15 @@ describe("GET /api/result", () => {
   });
 
   it("follows a change in the data", async () => {
-    await testDb.db.updateTable("categories").set({ base_price_cents: 40000 }).where("code", "=", "TAB").execute();
-    const response = await run(resultLoader, makeRequest("/api/result", { cookie: cookies[COMMITTEE] }));
+    await testDb.db
+      .updateTable("categories")
+      .set({ base_price_cents: 40000 })
+      .where("code", "=", "TAB")
+      .execute();
+    const response = await run(
+      resultLoader,
+      makeRequest("/api/result", { cookie: cookies[COMMITTEE] }),
+    );
     const result = await response.json();
     expect(result).toEqual(toResultFile(calculatePlan(await exportPlan(testDb.db))));
     expect(result).not.toEqual(golden("03-kreis-coesfeld.result.json"));

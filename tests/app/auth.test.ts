@@ -1,5 +1,10 @@
 import { DEMO_PASSWORD } from "../../db/demo";
-import { SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_IDLE_TIMEOUT_MS, createSession, deleteExpiredSessions } from "../../db/sessions";
+import {
+  SESSION_ABSOLUTE_TIMEOUT_MS,
+  SESSION_IDLE_TIMEOUT_MS,
+  createSession,
+  deleteExpiredSessions,
+} from "../../db/sessions";
 import { updateUser, findUserByEmail } from "../../db/users";
 import { action as loginAction, loader as loginLoader } from "../../app/routes/login";
 import { action as logoutAction } from "../../app/routes/logout";
@@ -30,7 +35,11 @@ async function sessionRows() {
   return testDb.db.selectFrom("sessions").selectAll().execute();
 }
 
-async function postLogin(form: Record<string, string>, url?: string, headers?: Record<string, string>) {
+async function postLogin(
+  form: Record<string, string>,
+  url?: string,
+  headers?: Record<string, string>,
+) {
   return run(loginAction, makeRequest("/login", { form, url, headers }));
 }
 
@@ -47,7 +56,10 @@ describe("sign-in", () => {
   });
 
   it("accepts the email in any case and with spaces around it", async () => {
-    const response = await postLogin({ email: `  ${OFFICER_DUE.toUpperCase()} `, password: DEMO_PASSWORD });
+    const response = await postLogin({
+      email: `  ${OFFICER_DUE.toUpperCase()} `,
+      password: DEMO_PASSWORD,
+    });
     expect(response.status).toBe(302);
   });
 
@@ -65,17 +77,28 @@ describe("sign-in", () => {
     const ids = (await sessionRows()).map((row) => row.id);
     expect(ids.some((id) => value.includes(id))).toBe(false);
 
-    const https = await postLogin({ email: OFFICER_DUE, password: DEMO_PASSWORD }, "https://verbundkauf.test/login");
+    const https = await postLogin(
+      { email: OFFICER_DUE, password: DEMO_PASSWORD },
+      "https://verbundkauf.test/login",
+    );
     expect(https.headers.get("Set-Cookie")).toMatch(/;\s*Secure/i);
   });
 
   it("trusts X-Forwarded-Proto only with TRUST_PROXY=1", async () => {
     const headers = { "X-Forwarded-Proto": "https" };
     delete process.env.TRUST_PROXY;
-    const untrusted = await postLogin({ email: OFFICER_DUE, password: DEMO_PASSWORD }, undefined, headers);
+    const untrusted = await postLogin(
+      { email: OFFICER_DUE, password: DEMO_PASSWORD },
+      undefined,
+      headers,
+    );
     expect(untrusted.headers.get("Set-Cookie")).not.toMatch(/Secure/i);
     process.env.TRUST_PROXY = "1";
-    const trusted = await postLogin({ email: OFFICER_DUE, password: DEMO_PASSWORD }, undefined, headers);
+    const trusted = await postLogin(
+      { email: OFFICER_DUE, password: DEMO_PASSWORD },
+      undefined,
+      headers,
+    );
     expect(trusted.headers.get("Set-Cookie")).toMatch(/;\s*Secure/i);
     delete process.env.TRUST_PROXY;
   });
@@ -83,7 +106,13 @@ describe("sign-in", () => {
   it("gives a new session id on every sign-in and drops the previous session", async () => {
     const first = await signIn(OFFICER_DUE);
     const second = cookieFrom(
-      await run(loginAction, makeRequest("/login", { form: { email: OFFICER_DUE, password: DEMO_PASSWORD }, cookie: first })),
+      await run(
+        loginAction,
+        makeRequest("/login", {
+          form: { email: OFFICER_DUE, password: DEMO_PASSWORD },
+          cookie: first,
+        }),
+      ),
     );
     expect(second).not.toBe(first);
     expect(await getUser(makeRequest("/", { cookie: first }))).toBeNull();
@@ -91,10 +120,23 @@ describe("sign-in", () => {
   });
 
   it("redirects to a safe redirectTo only", async () => {
-    const safe = await postLogin({ email: OFFICER_DUE, password: DEMO_PASSWORD, redirectTo: "/demand/DUE" });
+    const safe = await postLogin({
+      email: OFFICER_DUE,
+      password: DEMO_PASSWORD,
+      redirectTo: "/demand/DUE",
+    });
     expect(safe.headers.get("Location")).toBe("/demand/DUE");
-    for (const unsafe of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]) {
-      const response = await postLogin({ email: OFFICER_DUE, password: DEMO_PASSWORD, redirectTo: unsafe });
+    for (const unsafe of [
+      "https://evil.example/",
+      "//evil.example/x",
+      "/\\evil.example",
+      "javascript:alert(1)",
+    ]) {
+      const response = await postLogin({
+        email: OFFICER_DUE,
+        password: DEMO_PASSWORD,
+        redirectTo: unsafe,
+      });
       expect(response.headers.get("Location")).toBe("/");
     }
   });
@@ -150,7 +192,11 @@ describe("sessions", () => {
     const cookie = await signIn(OFFICER_DUE);
     const row = (await sessionRows()).at(-1)!;
     const longAgo = new Date(Date.now() - SESSION_IDLE_TIMEOUT_MS - 1000).toISOString();
-    await testDb.db.updateTable("sessions").set({ last_seen_at: longAgo }).where("id", "=", row.id).execute();
+    await testDb.db
+      .updateTable("sessions")
+      .set({ last_seen_at: longAgo })
+      .where("id", "=", row.id)
+      .execute();
     expect(await getUser(makeRequest("/", { cookie }))).toBeNull();
     expect((await sessionRows()).some((s) => s.id === row.id)).toBe(false);
   });
@@ -170,9 +216,21 @@ describe("sessions", () => {
     const user = await findUserByEmail(testDb.db, OFFICER_DUE);
     const now = new Date("2030-01-01T12:00:00.000Z");
     const live = await createSession(testDb.db, user!.id, new Date(now.getTime() - 60_000));
-    const idle = await createSession(testDb.db, user!.id, new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS - 1));
-    const old = await createSession(testDb.db, user!.id, new Date(now.getTime() - SESSION_ABSOLUTE_TIMEOUT_MS));
-    await testDb.db.updateTable("sessions").set({ last_seen_at: now.toISOString() }).where("id", "=", old.id).execute();
+    const idle = await createSession(
+      testDb.db,
+      user!.id,
+      new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS - 1),
+    );
+    const old = await createSession(
+      testDb.db,
+      user!.id,
+      new Date(now.getTime() - SESSION_ABSOLUTE_TIMEOUT_MS),
+    );
+    await testDb.db
+      .updateTable("sessions")
+      .set({ last_seen_at: now.toISOString() })
+      .where("id", "=", old.id)
+      .execute();
     await deleteExpiredSessions(testDb.db, now);
     const left = new Set((await sessionRows()).map((row) => row.id));
     expect(left.has(live.id)).toBe(true);
@@ -208,7 +266,9 @@ describe("requireUser", () => {
   it("redirects a signed-out visitor to /login with the page to come back to", async () => {
     const response = await run(startLoader, makeRequest("/demand/DUE?view=all"));
     expect(response.status).toBe(302);
-    expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent("/demand/DUE?view=all")}`);
+    expect(response.headers.get("Location")).toBe(
+      `/login?redirectTo=${encodeURIComponent("/demand/DUE?view=all")}`,
+    );
   });
 
   it("returns the user when signed in", async () => {

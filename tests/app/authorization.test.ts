@@ -8,13 +8,25 @@ import { loadPartnerDemand } from "../../db/demand";
 import { setSetting } from "../../db/settings";
 import { getTenderInputs, listTenders } from "../../db/tender-inputs";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_COE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_COE,
+  OFFICER_DUE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 let testDb: TestDatabase;
 const cookies: Record<string, string> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE, OFFICER_COE]) cookies[email] = await signIn(email);
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE, OFFICER_COE])
+    cookies[email] = await signIn(email);
 });
 afterAll(() => tearDownAppDatabase(testDb));
 
@@ -30,7 +42,11 @@ function thrownStatus(fn: () => void): number | undefined {
 
 describe("partner demand pages", () => {
   it("lets the Dülmen officer read Dülmen's demand", async () => {
-    const response = await run(demandLoader, makeRequest("/demand/DUE", { cookie: cookies[OFFICER_DUE] }), { partner: "DUE" });
+    const response = await run(
+      demandLoader,
+      makeRequest("/demand/DUE", { cookie: cookies[OFFICER_DUE] }),
+      { partner: "DUE" },
+    );
     expect(response.status).toBe(200);
     expect(JSON.stringify(await response.json())).toContain("Stadt Dülmen");
   });
@@ -44,31 +60,48 @@ describe("partner demand pages", () => {
       .select((eb) => eb.fn.sum<number>("quantity").as("total"))
       .where("partner_code", "=", "DUE")
       .executeTakeFirstOrThrow();
-    expect(demand!.cells.reduce((sum, line) => sum + line.quantity, 0)).toBe(Number(expected.total));
+    expect(demand!.cells.reduce((sum, line) => sum + line.quantity, 0)).toBe(
+      Number(expected.total),
+    );
     expect(demand!.schools.length).toBeGreaterThan(0);
     expect(demand!.schools.every((school) => school.code.startsWith("DUE-"))).toBe(true);
     expect(await loadPartnerDemand(testDb.db, "XYZ")).toBeUndefined();
   });
 
   it("refuses the Dülmen officer Coesfeld's demand with 403", async () => {
-    const response = await run(demandLoader, makeRequest("/demand/COE", { cookie: cookies[OFFICER_DUE] }), { partner: "COE" });
+    const response = await run(
+      demandLoader,
+      makeRequest("/demand/COE", { cookie: cookies[OFFICER_DUE] }),
+      { partner: "COE" },
+    );
     expect(response.status).toBe(403);
   });
 
   it("lets coordinator, finance and committee read every partner", async () => {
     for (const email of [COORDINATOR, FINANCE, COMMITTEE]) {
-      const response = await run(demandLoader, makeRequest("/demand/COE", { cookie: cookies[email] }), { partner: "COE" });
+      const response = await run(
+        demandLoader,
+        makeRequest("/demand/COE", { cookie: cookies[email] }),
+        { partner: "COE" },
+      );
       expect(response.status).toBe(200);
     }
   });
 
   it("answers 404 for an unknown partner", async () => {
-    const response = await run(demandLoader, makeRequest("/demand/XYZ", { cookie: cookies[COORDINATOR] }), { partner: "XYZ" });
+    const response = await run(
+      demandLoader,
+      makeRequest("/demand/XYZ", { cookie: cookies[COORDINATOR] }),
+      { partner: "XYZ" },
+    );
     expect(response.status).toBe(404);
   });
 
   it("sends an officer from /demand to its own partner", async () => {
-    const response = await run(demandIndexLoader, makeRequest("/demand", { cookie: cookies[OFFICER_COE] }));
+    const response = await run(
+      demandIndexLoader,
+      makeRequest("/demand", { cookie: cookies[OFFICER_COE] }),
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/demand/COE");
   });
@@ -83,9 +116,13 @@ describe("partner read and write rules", () => {
     expect(thrownStatus(() => requirePartnerWrite(officer, "COE"))).toBe(403);
   });
   it("the coordinator reads and writes all; finance and committee read all and write nothing", () => {
-    expect(thrownStatus(() => requirePartnerWrite({ role: "coordinator", partnerCode: null }, "COE"))).toBeUndefined();
+    expect(
+      thrownStatus(() => requirePartnerWrite({ role: "coordinator", partnerCode: null }, "COE")),
+    ).toBeUndefined();
     for (const role of ["finance", "committee"] as const) {
-      expect(thrownStatus(() => requirePartnerRead({ role, partnerCode: null }, "COE"))).toBeUndefined();
+      expect(
+        thrownStatus(() => requirePartnerRead({ role, partnerCode: null }, "COE")),
+      ).toBeUndefined();
       expect(thrownStatus(() => requirePartnerWrite({ role, partnerCode: null }, "COE"))).toBe(403);
     }
   });
@@ -94,23 +131,44 @@ describe("partner read and write rules", () => {
 describe("tenders", () => {
   it("lists tenders for every signed-in role, officers included (shared results)", async () => {
     for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) {
-      const response = await run(tendersLoader, makeRequest("/tenders", { cookie: cookies[email] }));
+      const response = await run(
+        tendersLoader,
+        makeRequest("/tenders", { cookie: cookies[email] }),
+      );
       expect(response.status).toBe(200);
       expect(JSON.stringify(await response.json())).toContain("RV-2027");
     }
     expect(await listTenders(testDb.db)).toEqual([
-      { code: "RV-2027", name: "Rahmenvertrag Schul-IT 2027–2030", startYear: 2027, termYears: 4, lotCount: 4 },
+      {
+        code: "RV-2027",
+        name: "Rahmenvertrag Schul-IT 2027–2030",
+        startYear: 2027,
+        termYears: 4,
+        lotCount: 4,
+      },
     ]);
     const signedOut = await run(tendersLoader, makeRequest("/tenders"));
     expect(signedOut.status).toBe(302);
   });
 
   it("opens a tender for finance and officers (read-only), 404 for an unknown one", async () => {
-    const response = await run(tenderLoader, makeRequest("/tenders/RV-2027", { cookie: cookies[FINANCE] }), { code: "RV-2027" });
+    const response = await run(
+      tenderLoader,
+      makeRequest("/tenders/RV-2027", { cookie: cookies[FINANCE] }),
+      { code: "RV-2027" },
+    );
     expect(response.status).toBe(200);
-    const missing = await run(tenderLoader, makeRequest("/tenders/NOPE", { cookie: cookies[FINANCE] }), { code: "NOPE" });
+    const missing = await run(
+      tenderLoader,
+      makeRequest("/tenders/NOPE", { cookie: cookies[FINANCE] }),
+      { code: "NOPE" },
+    );
     expect(missing.status).toBe(404);
-    const officer = await run(tenderLoader, makeRequest("/tenders/RV-2027", { cookie: cookies[OFFICER_DUE] }), { code: "RV-2027" });
+    const officer = await run(
+      tenderLoader,
+      makeRequest("/tenders/RV-2027", { cookie: cookies[OFFICER_DUE] }),
+      { code: "RV-2027" },
+    );
     expect(officer.status).toBe(200);
     expect((await officer.json()).canEdit).toBe(false);
   });
@@ -120,7 +178,12 @@ describe("tenders", () => {
     expect(tender!.soloProcessCostGrossCents).toBe(750_000);
     expect(tender!.reserve).toBe("0.10");
     expect(tender!.lots.map((lot) => lot.code)).toEqual(["L1", "L2", "L3", "L4"]);
-    expect(tender!.lots[0].categories.map((c) => c.code)).toEqual(["NB-SUS", "NB-LK", "TAB", "CONV"]);
+    expect(tender!.lots[0].categories.map((c) => c.code)).toEqual([
+      "NB-SUS",
+      "NB-LK",
+      "TAB",
+      "CONV",
+    ]);
     expect(tender!.lots[0].categories[0].basePriceNetCents).toBe(44_900);
     expect(tender!.commonCosts.map((c) => [c.label, c.amountGrossCents, c.key])).toEqual([
       ["Vergaberechtliche Beratung", 3_500_000, "volume"],
@@ -133,13 +196,17 @@ describe("tenders", () => {
 
 describe("start page per role", () => {
   it("shows the officer its partner's status and the deadline (or none)", async () => {
-    const withoutDeadline = await (await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))).json();
+    const withoutDeadline = await (
+      await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))
+    ).json();
     expect(withoutDeadline.view).toBe("officer");
     expect(withoutDeadline.partner).toEqual({ code: "DUE", name: "Stadt Dülmen" });
     expect(withoutDeadline.status.status).toBe("draft");
     expect(withoutDeadline.deadline).toBeNull();
     await setSetting(testDb.db, "demandDeadline", "2026-12-15");
-    const withDeadline = await (await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))).json();
+    const withDeadline = await (
+      await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))
+    ).json();
     expect(withDeadline.deadline).toBe("2026-12-15");
   });
 
@@ -149,13 +216,18 @@ describe("start page per role", () => {
       .set({ status: "submitted", changed_at: "2099-01-01T10:00:00.000Z" })
       .where("partner_code", "=", "COE")
       .execute();
-    const data = await (await run(startLoader, makeRequest("/", { cookie: cookies[COORDINATOR] }))).json();
+    const data = await (
+      await run(startLoader, makeRequest("/", { cookie: cookies[COORDINATOR] }))
+    ).json();
     expect(data.view).toBe("coordinator");
     expect(data.progress).toHaveLength(12);
     const coe = data.progress.find((row: { partnerCode: string }) => row.partnerCode === "COE");
     const expected = await testDb.db
       .selectFrom("demand_lines")
-      .select((eb) => [eb.fn.countAll<number>().as("lines"), eb.fn.sum<number>("quantity").as("quantity")])
+      .select((eb) => [
+        eb.fn.countAll<number>().as("lines"),
+        eb.fn.sum<number>("quantity").as("quantity"),
+      ])
       .where("partner_code", "=", "COE")
       .where("quantity", ">", 0)
       .executeTakeFirstOrThrow();
@@ -167,7 +239,9 @@ describe("start page per role", () => {
 
   it("shows finance and committee the tenders", async () => {
     for (const email of [FINANCE, COMMITTEE]) {
-      const data = await (await run(startLoader, makeRequest("/", { cookie: cookies[email] }))).json();
+      const data = await (
+        await run(startLoader, makeRequest("/", { cookie: cookies[email] }))
+      ).json();
       expect(data.view).toBe("reader");
       expect(data.tenders.map((t: { code: string }) => t.code)).toEqual(["RV-2027"]);
     }

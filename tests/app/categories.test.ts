@@ -3,13 +3,24 @@ import { listAudit } from "../../db/audit";
 import { listCategoriesForEditing } from "../../db/categories";
 import { snapshotDatabase } from "../db/plan-fixtures";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_DUE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 let testDb: TestDatabase;
 const cookies: Record<string, string> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) cookies[email] = await signIn(email);
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE])
+    cookies[email] = await signIn(email);
 });
 afterAll(() => tearDownAppDatabase(testDb));
 
@@ -33,7 +44,10 @@ const BEAMER = {
 async function errorsOf(response: Response) {
   expect(response.status).toBe(400);
   const body = await response.json();
-  return { formId: body.formId as string, errors: (body.result.error ?? {}) as Record<string, string[]> };
+  return {
+    formId: body.formId as string,
+    errors: (body.result.error ?? {}) as Record<string, string[]>,
+  };
 }
 
 it("lets finance and committee read, refuses officers", async () => {
@@ -43,17 +57,30 @@ it("lets finance and committee read, refuses officers", async () => {
     const data = await response.json();
     expect(data.canEdit).toBe(false);
     const tab = data.categories.find((c: { code: string }) => c.code === "TAB");
-    expect(tab).toMatchObject({ basePrice: "389,00 €", vatRate: "19 %", tiersText: ["ab 250: −4 %", "ab 1.000: −8 %"] });
+    expect(tab).toMatchObject({
+      basePrice: "389,00 €",
+      vatRate: "19 %",
+      tiersText: ["ab 250: −4 %", "ab 1.000: −8 %"],
+    });
     expect(tab.usage[0]).toBe("Los RV-2027/L1");
   }
-  expect((await run(loader, makeRequest("/categories", { cookie: cookies[OFFICER_DUE] }))).status).toBe(403);
+  expect(
+    (await run(loader, makeRequest("/categories", { cookie: cookies[OFFICER_DUE] }))).status,
+  ).toBe(403);
 });
 
 it("refuses every change to finance, committee and officers with 403", async () => {
   const before = await snapshotDatabase(testDb.db);
   for (const email of [FINANCE, COMMITTEE, OFFICER_DUE]) {
     expect((await post(BEAMER, email)).status).toBe(403);
-    expect((await post({ ...BEAMER, intent: "update-category", originalCode: "TAB", code: "TAB" }, email)).status).toBe(403);
+    expect(
+      (
+        await post(
+          { ...BEAMER, intent: "update-category", originalCode: "TAB", code: "TAB" },
+          email,
+        )
+      ).status,
+    ).toBe(403);
     expect((await post({ intent: "delete-category", code: "TAB" }, email)).status).toBe(403);
   }
   expect(await snapshotDatabase(testDb.db)).toEqual(before);
@@ -78,7 +105,10 @@ it("validates with German messages, including repeated minimum quantities", asyn
 
 it("answers a tier row added without JavaScript with the longer list, saving nothing", async () => {
   const before = await snapshotDatabase(testDb.db);
-  const response = await post({ ...BEAMER, __intent__: JSON.stringify({ type: "insert", payload: { name: "tiers" } }) });
+  const response = await post({
+    ...BEAMER,
+    __intent__: JSON.stringify({ type: "insert", payload: { name: "tiers" } }),
+  });
   expect(response.status).toBe(200);
   const body = await response.json();
   expect(body.formId).toBe("new-category");
@@ -108,13 +138,19 @@ it("creates, updates and deletes a category with exact values and audit entries"
   });
   expect(updated.status).toBe(302);
   beam = (await listCategoriesForEditing(testDb.db)).find((c) => c.code === "BEAMER");
-  expect(beam).toMatchObject({ name: "Beamer (Kurzdistanz)", unit: null, basePriceNetCents: 119999, vatRate: "0.07", tiers: [] });
-  expect((await post({ intent: "delete-category", code: "BEAMER" })).headers.get("Location")).toBe("/categories?notice=deleted");
-  expect((await listAudit(testDb.db, { entity: "category" })).map((a) => `${a.action} ${a.entityKey}`)).toEqual([
-    "delete BEAMER",
-    "update BEAMER",
-    "create BEAM",
-  ]);
+  expect(beam).toMatchObject({
+    name: "Beamer (Kurzdistanz)",
+    unit: null,
+    basePriceNetCents: 119999,
+    vatRate: "0.07",
+    tiers: [],
+  });
+  expect((await post({ intent: "delete-category", code: "BEAMER" })).headers.get("Location")).toBe(
+    "/categories?notice=deleted",
+  );
+  expect(
+    (await listAudit(testDb.db, { entity: "category" })).map((a) => `${a.action} ${a.entityKey}`),
+  ).toEqual(["delete BEAMER", "update BEAMER", "create BEAM"]);
 });
 
 it("refuses to delete a category in use, at the form", async () => {

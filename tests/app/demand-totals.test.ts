@@ -7,7 +7,14 @@ import { DemandTotalsTable } from "../../app/components/demand-totals";
 import { baselineQuantityField, quantityField } from "../../domain/demand-form";
 import type { DemandTotals } from "../../domain/demand-grid";
 import type { TestDatabase } from "../helpers/test-database";
-import { OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  OFFICER_DUE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 let testDb: TestDatabase;
 let cookie: string;
@@ -19,12 +26,19 @@ beforeAll(async () => {
 afterAll(async () => tearDownAppDatabase(testDb));
 
 interface EditorData {
-  grids: { schoolCode: string | null; years: number[]; version: string; rows: { category: { code: string }; quantities: number[] }[] }[];
+  grids: {
+    schoolCode: string | null;
+    years: number[];
+    version: string;
+    rows: { category: { code: string }; quantities: number[] }[];
+  }[];
   totals: DemandTotals;
 }
 
 async function loadEditor(): Promise<EditorData> {
-  const response = await run(editorLoader, makeRequest("/demand/DUE", { cookie }), { partner: "DUE" });
+  const response = await run(editorLoader, makeRequest("/demand/DUE", { cookie }), {
+    partner: "DUE",
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as EditorData;
 }
@@ -54,7 +68,9 @@ function expectTotalsMatch(totals: DemandTotals, sums: Map<string, number>) {
   expect(covered).toBe(all); // no stored line falls outside the table's categories and years
   expect(totals.total).toBe(all);
   totals.years.forEach((year, i) => {
-    const ofYear = [...sums].filter(([key]) => key.endsWith(`|${year}`)).reduce((s, [, q]) => s + q, 0);
+    const ofYear = [...sums]
+      .filter(([key]) => key.endsWith(`|${year}`))
+      .reduce((s, [, q]) => s + q, 0);
     expect(totals.yearTotals[i]).toBe(ofYear);
   });
 }
@@ -63,7 +79,9 @@ test("DUE's totals equal the sum of its demand lines per category and year", asy
   const data = await loadEditor();
   const sums = await storedSums();
   expect(sums.size).toBeGreaterThan(0); // the demo has demand for DUE
-  expect(data.grids.filter((g) => g.rows.some((r) => r.quantities.some((q) => q > 0))).length).toBeGreaterThan(1);
+  expect(
+    data.grids.filter((g) => g.rows.some((r) => r.quantities.some((q) => q > 0))).length,
+  ).toBeGreaterThan(1);
   expectTotalsMatch(data.totals, sums);
 });
 
@@ -73,16 +91,24 @@ test("after a save in one school's grid the totals follow", async () => {
   const row = grid.rows[0];
   const year = grid.years[0];
   const old = row.quantities[0];
-  const form: Record<string, string> = { intent: "save", school: grid.schoolCode ?? "", version: grid.version };
+  const form: Record<string, string> = {
+    intent: "save",
+    school: grid.schoolCode ?? "",
+    version: grid.version,
+  };
   form[quantityField(year, row.category.code)] = String(old + 25);
   form[baselineQuantityField(year, row.category.code)] = String(old);
-  const saved = await run(editorAction, makeRequest("/demand/DUE", { cookie, form }), { partner: "DUE" });
+  const saved = await run(editorAction, makeRequest("/demand/DUE", { cookie, form }), {
+    partner: "DUE",
+  });
   expect(saved.status).toBe(200);
 
   const after = await loadEditor();
   const index = after.totals.rows.findIndex((r) => r.category.code === row.category.code);
   const yearIndex = after.totals.years.indexOf(year);
-  expect(after.totals.rows[index].quantities[yearIndex]).toBe(before.totals.rows[index].quantities[yearIndex] + 25);
+  expect(after.totals.rows[index].quantities[yearIndex]).toBe(
+    before.totals.rows[index].quantities[yearIndex] + 25,
+  );
   expect(after.totals.total).toBe(before.totals.total + 25);
   expectTotalsMatch(after.totals, await storedSums());
 });
@@ -93,5 +119,7 @@ test("the table renders on the server with German number formats", async () => {
   expect(html).toContain("Summe aller Schulen");
   for (const year of totals.years) expect(html).toContain(`>${year}<`);
   const formatted = new Intl.NumberFormat("de-DE").format(totals.total);
-  expect(html).toMatch(new RegExp(`data-testid="demand-totals-total"[^>]*>${formatted.replace(".", "\\.")}<`));
+  expect(html).toMatch(
+    new RegExp(`data-testid="demand-totals-total"[^>]*>${formatted.replace(".", "\\.")}<`),
+  );
 });

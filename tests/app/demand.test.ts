@@ -3,7 +3,10 @@ import { loader as editorLoader, action as editorAction } from "../../app/routes
 import { loader as overviewLoader, action as overviewAction } from "../../app/routes/demand._index";
 import { loader as historyLoader } from "../../app/routes/demand.$partner_.history";
 import { loader as templateLoader } from "../../app/routes/demand.$partner_.template[.]xlsx";
-import { loader as importLoader, action as importAction } from "../../app/routes/demand.$partner_.import";
+import {
+  loader as importLoader,
+  action as importAction,
+} from "../../app/routes/demand.$partner_.import";
 import { baselineQuantityField, quantityField } from "../../domain/demand-form";
 import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
 import type { TestDatabase } from "../helpers/test-database";
@@ -26,7 +29,13 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
-  for (const [k, email] of Object.entries({ coe: OFFICER_COE, due: OFFICER_DUE, coord: COORDINATOR, finance: FINANCE, committee: COMMITTEE })) {
+  for (const [k, email] of Object.entries({
+    coe: OFFICER_COE,
+    due: OFFICER_DUE,
+    coord: COORDINATOR,
+    finance: FINANCE,
+    committee: COMMITTEE,
+  })) {
     cookies[k] = await signIn(email);
   }
 });
@@ -40,13 +49,32 @@ interface Grid {
 }
 
 async function editor(who: string, partner = "COE") {
-  const response = await run(editorLoader, makeRequest(`/demand/${partner}`, { cookie: cookies[who] }), { partner });
-  return { response, data: response.status === 200 ? ((await response.json()) as { grids: Grid[]; status: string; canEdit: boolean; lockReason: string | null }) : null };
+  const response = await run(
+    editorLoader,
+    makeRequest(`/demand/${partner}`, { cookie: cookies[who] }),
+    { partner },
+  );
+  return {
+    response,
+    data:
+      response.status === 200
+        ? ((await response.json()) as {
+            grids: Grid[];
+            status: string;
+            canEdit: boolean;
+            lockReason: string | null;
+          })
+        : null,
+  };
 }
 
 /** The form a browser would post for one grid, with some cells changed. */
 function gridForm(grid: Grid, changes: Record<string, string>): Record<string, string> {
-  const form: Record<string, string> = { intent: "save", school: grid.schoolCode ?? "", version: grid.version };
+  const form: Record<string, string> = {
+    intent: "save",
+    school: grid.schoolCode ?? "",
+    version: grid.version,
+  };
   for (const row of grid.rows) {
     grid.years.forEach((year, i) => {
       form[quantityField(year, row.category.code)] = String(row.quantities[i]);
@@ -57,16 +85,38 @@ function gridForm(grid: Grid, changes: Record<string, string>): Record<string, s
 }
 
 async function save(who: string, form: Record<string, string>, partner = "COE") {
-  const response = await run(editorAction, makeRequest(`/demand/${partner}`, { cookie: cookies[who], form }), { partner });
-  return { status: response.status, body: response.headers.get("Content-Type")?.includes("json") ? await response.json() : await response.text() };
+  const response = await run(
+    editorAction,
+    makeRequest(`/demand/${partner}`, { cookie: cookies[who], form }),
+    { partner },
+  );
+  return {
+    status: response.status,
+    body: response.headers.get("Content-Type")?.includes("json")
+      ? await response.json()
+      : await response.text(),
+  };
 }
 
 const stored = async (school: string | null, category: string, year: number) => {
-  let q = testDb.db.selectFrom("demand_lines").select("quantity").where("partner_code", "=", "COE").where("category_code", "=", category).where("year", "=", year);
+  let q = testDb.db
+    .selectFrom("demand_lines")
+    .select("quantity")
+    .where("partner_code", "=", "COE")
+    .where("category_code", "=", category)
+    .where("year", "=", year);
   q = school === null ? q.where("school_code", "is", null) : q.where("school_code", "=", school);
   return (await q.executeTakeFirst())?.quantity ?? 0;
 };
-const auditCount = async () => Number((await testDb.db.selectFrom("audit_log").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+const auditCount = async () =>
+  Number(
+    (
+      await testDb.db
+        .selectFrom("audit_log")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe("authorization", () => {
   test("an officer of DUE can neither read nor write COE's demand, template, import or history", async () => {
@@ -78,10 +128,34 @@ describe("authorization", () => {
     expect(r.status).toBe(403);
     expect(await stored("COE-01", "TAB", 2028)).toBe(before);
     expect(await auditCount()).toBe(audits);
-    expect((await run(templateLoader, makeRequest("/demand/COE/template.xlsx", { cookie: cookies.due }), { partner: "COE" })).status).toBe(403);
-    expect((await run(historyLoader, makeRequest("/demand/COE/history", { cookie: cookies.due }), { partner: "COE" })).status).toBe(403);
-    expect((await run(importLoader, makeRequest("/demand/COE/import", { cookie: cookies.due }), { partner: "COE" })).status).toBe(403);
-    const upload = await run(importAction, multipart("/demand/COE/import", cookies.due, new Uint8Array([1]), "x.xlsx"), { partner: "COE" });
+    expect(
+      (
+        await run(
+          templateLoader,
+          makeRequest("/demand/COE/template.xlsx", { cookie: cookies.due }),
+          { partner: "COE" },
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await run(historyLoader, makeRequest("/demand/COE/history", { cookie: cookies.due }), {
+          partner: "COE",
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await run(importLoader, makeRequest("/demand/COE/import", { cookie: cookies.due }), {
+          partner: "COE",
+        })
+      ).status,
+    ).toBe(403);
+    const upload = await run(
+      importAction,
+      multipart("/demand/COE/import", cookies.due, new Uint8Array([1]), "x.xlsx"),
+      { partner: "COE" },
+    );
     expect(upload.status).toBe(403);
     const submit = await save("due", { intent: "submit" });
     expect(submit.status).toBe(403);
@@ -95,9 +169,29 @@ describe("authorization", () => {
       expect(data!.canEdit).toBe(false);
       const r = await save(who, gridForm(data!.grids[0], { [quantityField(2028, "TAB")]: "1" }));
       expect(r.status).toBe(403);
-      expect((await run(overviewLoader, makeRequest("/demand", { cookie: cookies[who] }))).status).toBe(200);
-      expect((await run(overviewAction, makeRequest("/demand", { cookie: cookies[who], form: { intent: "reopen", partner: "COE" } }))).status).toBe(403);
-      expect((await run(templateLoader, makeRequest("/demand/COE/template.xlsx", { cookie: cookies[who] }), { partner: "COE" })).status).toBe(200);
+      expect(
+        (await run(overviewLoader, makeRequest("/demand", { cookie: cookies[who] }))).status,
+      ).toBe(200);
+      expect(
+        (
+          await run(
+            overviewAction,
+            makeRequest("/demand", {
+              cookie: cookies[who],
+              form: { intent: "reopen", partner: "COE" },
+            }),
+          )
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await run(
+            templateLoader,
+            makeRequest("/demand/COE/template.xlsx", { cookie: cookies[who] }),
+            { partner: "COE" },
+          )
+        ).status,
+      ).toBe(200);
     }
   });
 
@@ -117,9 +211,16 @@ describe("editing", () => {
   test("saving one grid: changed cells written, reply with count and time, audit entries", async () => {
     const { data } = await editor("coe");
     const grid = data!.grids.find((g) => g.schoolCode === "COE-02")!;
-    const r = await save("coe", gridForm(grid, { [quantityField(2027, "AP")]: "17", [quantityField(2030, "DOKU")]: "1.000" }));
+    const r = await save(
+      "coe",
+      gridForm(grid, { [quantityField(2027, "AP")]: "17", [quantityField(2030, "DOKU")]: "1.000" }),
+    );
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: "saved", changed: 2, timeText: expect.stringMatching(/^\d\d:\d\d Uhr$/) });
+    expect(r.body).toMatchObject({
+      status: "saved",
+      changed: 2,
+      timeText: expect.stringMatching(/^\d\d:\d\d Uhr$/),
+    });
     expect(await stored("COE-02", "AP", 2027)).toBe(17);
     expect(await stored("COE-02", "DOKU", 2030)).toBe(1000);
   });
@@ -128,7 +229,10 @@ describe("editing", () => {
     const { data } = await editor("coe");
     const grid = data!.grids.find((g) => g.schoolCode === "COE-03")!;
     const before = await stored("COE-03", "AP", 2027);
-    const r = await save("coe", gridForm(grid, { [quantityField(2027, "AP")]: "-2", [quantityField(2028, "AP")]: "2,5" }));
+    const r = await save(
+      "coe",
+      gridForm(grid, { [quantityField(2027, "AP")]: "-2", [quantityField(2028, "AP")]: "2,5" }),
+    );
     expect(r.status).toBe(400);
     expect(r.body.fieldErrors).toEqual({
       [quantityField(2027, "AP")]: expect.stringContaining("negativ"),
@@ -148,11 +252,18 @@ describe("editing", () => {
   test("a stale save is a conflict showing theirs and yours; nothing overwritten; override saves knowingly", async () => {
     const { data } = await editor("coe");
     const grid = data!.grids.find((g) => g.schoolCode === "COE-04")!;
-    expect((await save("coord", gridForm(grid, { [quantityField(2028, "TAB")]: "40" }))).body.status).toBe("saved");
-    const mine = gridForm(grid, { [quantityField(2028, "TAB")]: "35", [quantityField(2027, "LADE")]: "2" });
+    expect(
+      (await save("coord", gridForm(grid, { [quantityField(2028, "TAB")]: "40" }))).body.status,
+    ).toBe("saved");
+    const mine = gridForm(grid, {
+      [quantityField(2028, "TAB")]: "35",
+      [quantityField(2027, "LADE")]: "2",
+    });
     const r = await save("coe", mine);
     expect(r.status).toBe(409);
-    expect(r.body.conflicts).toEqual([{ label: expect.stringMatching(/ – Tablet mit Hülle 2028$/), theirs: "40", yours: "35" }]);
+    expect(r.body.conflicts).toEqual([
+      { label: expect.stringMatching(/ – Tablet mit Hülle 2028$/), theirs: "40", yours: "35" },
+    ]);
     expect(await stored("COE-04", "TAB", 2028)).toBe(40);
     expect(await stored("COE-04", "LADE", 2027)).toBe(0);
     const again = await save("coe", { ...mine, override: r.body.latestVersion });
@@ -174,69 +285,151 @@ describe("workflow", () => {
     expect(denied.status).toBe(403);
     expect(await stored("COE-05", "AP", 2027)).toBe(0);
     // The coordinator still edits a submitted demand.
-    expect((await save("coord", gridForm(grid, { [quantityField(2027, "AP")]: "1" }))).body.status).toBe("saved");
+    expect(
+      (await save("coord", gridForm(grid, { [quantityField(2027, "AP")]: "1" }))).body.status,
+    ).toBe("saved");
     const overview = await run(overviewLoader, makeRequest("/demand", { cookie: cookies.coord }));
     const body = await overview.json();
     expect(body.notSubmitted.map((p: { code: string }) => p.code)).not.toContain("COE");
-    expect(body.notSubmitted.find((p: { code: string }) => p.code === "DUE").mailto).toMatch(/^mailto:beschaffung%40duelmen\.example\?subject=Erinnerung/);
+    expect(body.notSubmitted.find((p: { code: string }) => p.code === "DUE").mailto).toMatch(
+      /^mailto:beschaffung%40duelmen\.example\?subject=Erinnerung/,
+    );
     expect(decodeURIComponent(body.mailtoAll)).toContain("Bedarfsmeldung");
-    const reopen = await run(overviewAction, makeRequest("/demand", { cookie: cookies.coord, form: { intent: "reopen", partner: "COE" } }));
+    const reopen = await run(
+      overviewAction,
+      makeRequest("/demand", { cookie: cookies.coord, form: { intent: "reopen", partner: "COE" } }),
+    );
     expect(reopen.status).toBe(200);
     const open = await editor("coe");
     expect(open.data!.status).toBe("reopened");
     const g2 = open.data!.grids.find((g) => g.schoolCode === "COE-05")!;
-    expect((await save("coe", gridForm(g2, { [quantityField(2027, "AP")]: "3" }))).body.status).toBe("saved");
+    expect(
+      (await save("coe", gridForm(g2, { [quantityField(2027, "AP")]: "3" }))).body.status,
+    ).toBe("saved");
   });
 
   test("after the deadline the officer is locked out, the coordinator is not", async () => {
-    const set = await run(overviewAction, makeRequest("/demand", { cookie: cookies.coord, form: { intent: "deadline", deadline: "2020-01-31T18:00" } }));
+    const set = await run(
+      overviewAction,
+      makeRequest("/demand", {
+        cookie: cookies.coord,
+        form: { intent: "deadline", deadline: "2020-01-31T18:00" },
+      }),
+    );
     expect(set.status).toBe(200);
     try {
       const { data } = await editor("coe");
       expect(data!.canEdit).toBe(false);
       expect(data!.lockReason).toMatch(/Frist/);
       const grid = data!.grids.find((g) => g.schoolCode === "COE-06")!;
-      expect((await save("coe", gridForm(grid, { [quantityField(2027, "AP")]: "5" }))).status).toBe(403);
+      expect((await save("coe", gridForm(grid, { [quantityField(2027, "AP")]: "5" }))).status).toBe(
+        403,
+      );
       expect((await save("coe", { intent: "submit" })).status).toBe(403);
-      expect((await save("coord", gridForm(grid, { [quantityField(2027, "AP")]: "5" }))).body.status).toBe("saved");
-      const bad = await run(overviewAction, makeRequest("/demand", { cookie: cookies.coord, form: { intent: "deadline", deadline: "morgen" } }));
+      expect(
+        (await save("coord", gridForm(grid, { [quantityField(2027, "AP")]: "5" }))).body.status,
+      ).toBe("saved");
+      const bad = await run(
+        overviewAction,
+        makeRequest("/demand", {
+          cookie: cookies.coord,
+          form: { intent: "deadline", deadline: "morgen" },
+        }),
+      );
       expect(bad.status).toBe(400);
       expect((await bad.json()).message).toMatch(/Datum und Uhrzeit/);
-      expect((await run(overviewAction, makeRequest("/demand", { cookie: cookies.coe, form: { intent: "clear-deadline" } }))).status).toBe(403);
+      expect(
+        (
+          await run(
+            overviewAction,
+            makeRequest("/demand", { cookie: cookies.coe, form: { intent: "clear-deadline" } }),
+          )
+        ).status,
+      ).toBe(403);
     } finally {
-      await run(overviewAction, makeRequest("/demand", { cookie: cookies.coord, form: { intent: "clear-deadline" } }));
+      await run(
+        overviewAction,
+        makeRequest("/demand", { cookie: cookies.coord, form: { intent: "clear-deadline" } }),
+      );
     }
     expect((await editor("coe")).data!.canEdit).toBe(true);
   });
 
   test("history lists changes newest first with user, cell, old and new", async () => {
-    const r = await run(historyLoader, makeRequest("/demand/COE/history", { cookie: cookies.coe }), { partner: "COE" });
+    const r = await run(
+      historyLoader,
+      makeRequest("/demand/COE/history", { cookie: cookies.coe }),
+      { partner: "COE" },
+    );
     const { entries } = await r.json();
     expect(entries.length).toBeGreaterThan(5);
     const ids = entries.map((e: { id: number }) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
-    expect(entries).toContainEqual(expect.objectContaining({ user: "Beschaffung Coesfeld", kind: "Eingabe", field: expect.stringMatching(/ – WLAN-Access-Point 2027$/), oldValue: "0", newValue: "17" }));
-    expect(entries).toContainEqual(expect.objectContaining({ kind: "Eingereicht", field: "Status", oldValue: "Entwurf", newValue: "Eingereicht" }));
-    expect(entries).toContainEqual(expect.objectContaining({ kind: "Wieder geöffnet", user: "Koordination Kreis Coesfeld" }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        user: "Beschaffung Coesfeld",
+        kind: "Eingabe",
+        field: expect.stringMatching(/ – WLAN-Access-Point 2027$/),
+        oldValue: "0",
+        newValue: "17",
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        kind: "Eingereicht",
+        field: "Status",
+        oldValue: "Entwurf",
+        newValue: "Eingereicht",
+      }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({ kind: "Wieder geöffnet", user: "Koordination Kreis Coesfeld" }),
+    );
     expect(entries[0].at).toMatch(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr$/);
   });
 });
 
-function multipart(path: string, cookie: string, bytes: Uint8Array, name: string, headers: Record<string, string> = {}): Request {
+function multipart(
+  path: string,
+  cookie: string,
+  bytes: Uint8Array,
+  name: string,
+  headers: Record<string, string> = {},
+): Request {
   const form = new FormData();
-  form.set("file", new File([new Uint8Array(bytes)], name, { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
-  return new Request(BASE_URL + path, { method: "POST", body: form, headers: { Cookie: cookie, ...headers } });
+  form.set(
+    "file",
+    new File([new Uint8Array(bytes)], name, {
+      type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }),
+  );
+  return new Request(BASE_URL + path, {
+    method: "POST",
+    body: form,
+    headers: { Cookie: cookie, ...headers },
+  });
 }
 
 async function template(who: string, partner = "COE"): Promise<Buffer> {
-  const r = await run(templateLoader, makeRequest(`/demand/${partner}/template.xlsx`, { cookie: cookies[who] }), { partner });
+  const r = await run(
+    templateLoader,
+    makeRequest(`/demand/${partner}/template.xlsx`, { cookie: cookies[who] }),
+    { partner },
+  );
   expect(r.status).toBe(200);
-  expect(r.headers.get("Content-Type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-  expect(r.headers.get("Content-Disposition")).toMatch(new RegExp(`attachment; filename="Bedarf-${partner}-\\d{4}-\\d\\d-\\d\\d\\.xlsx"`));
+  expect(r.headers.get("Content-Type")).toBe(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  );
+  expect(r.headers.get("Content-Disposition")).toMatch(
+    new RegExp(`attachment; filename="Bedarf-${partner}-\\d{4}-\\d\\d-\\d\\d\\.xlsx"`),
+  );
   return Buffer.from(await r.arrayBuffer());
 }
 
-async function edit(file: Buffer, cells: [row: number, yearIndex: number, value: ExcelJS.CellValue][]): Promise<Uint8Array> {
+async function edit(
+  file: Buffer,
+  cells: [row: number, yearIndex: number, value: ExcelJS.CellValue][],
+): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(file as unknown as ArrayBuffer);
   const sheet = wb.getWorksheet(DATA_SHEET)!;
@@ -247,22 +440,49 @@ async function edit(file: Buffer, cells: [row: number, yearIndex: number, value:
 describe("Excel import", () => {
   // Row 5 is COE-01 / first category (NB-SUS); year index 0 = 2027.
   test("upload → preview → apply changes the values in one go", async () => {
-    const file = await edit(await template("coe"), [[5, 0, 21], [6, 1, 8]]);
-    const upload = await run(importAction, multipart("/demand/COE/import", cookies.coe, file, "Bedarf.xlsx"), { partner: "COE" });
+    const file = await edit(await template("coe"), [
+      [5, 0, 21],
+      [6, 1, 8],
+    ]);
+    const upload = await run(
+      importAction,
+      multipart("/demand/COE/import", cookies.coe, file, "Bedarf.xlsx"),
+      { partner: "COE" },
+    );
     expect(upload.status).toBe(302);
     const location = upload.headers.get("Location")!;
     expect(location).toMatch(/^\/demand\/COE\/import\?id=[\w-]+$/);
     expect(await stored("COE-01", "NB-SUS", 2027)).toBe(0); // nothing before confirming
-    const preview = await (await run(importLoader, makeRequest(location, { cookie: cookies.coe }), { partner: "COE" })).json();
+    const preview = await (
+      await run(importLoader, makeRequest(location, { cookie: cookies.coe }), { partner: "COE" })
+    ).json();
     expect(preview.preview.cells).toEqual([
-      { school: expect.any(String), category: "Schüler-Notebook", year: 2027, oldQuantity: 0, newQuantity: 21 },
-      { school: expect.any(String), category: "Lehrkräfte-Notebook", year: 2028, oldQuantity: 4, newQuantity: 8 },
+      {
+        school: expect.any(String),
+        category: "Schüler-Notebook",
+        year: 2027,
+        oldQuantity: 0,
+        newQuantity: 21,
+      },
+      {
+        school: expect.any(String),
+        category: "Lehrkräfte-Notebook",
+        year: 2028,
+        oldQuantity: 4,
+        newQuantity: 8,
+      },
     ]);
     // Another user cannot see or apply it.
-    const foreign = await (await run(importLoader, makeRequest(location, { cookie: cookies.coord }), { partner: "COE" })).json();
+    const foreign = await (
+      await run(importLoader, makeRequest(location, { cookie: cookies.coord }), { partner: "COE" })
+    ).json();
     expect(foreign.missing).toBe(true);
     const id = new URL(BASE_URL + location).searchParams.get("id")!;
-    const apply = await run(importAction, makeRequest("/demand/COE/import", { cookie: cookies.coe, form: { intent: "apply", id } }), { partner: "COE" });
+    const apply = await run(
+      importAction,
+      makeRequest("/demand/COE/import", { cookie: cookies.coe, form: { intent: "apply", id } }),
+      { partner: "COE" },
+    );
     expect(apply.status).toBe(302);
     expect(apply.headers.get("Location")).toBe("/demand/COE?importiert=2");
     expect(await stored("COE-01", "NB-SUS", 2027)).toBe(21);
@@ -270,30 +490,80 @@ describe("Excel import", () => {
   });
 
   test("one bad cell: list of errors with sheet and cell, nothing stored", async () => {
-    const file = await edit(await template("coe"), [[5, 0, 99], [7, 2, "zwölf"]]);
-    const pendingBefore = Number((await testDb.db.selectFrom("demand_imports" as never).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow() as { n: number }).n);
-    const r = await run(importAction, multipart("/demand/COE/import", cookies.coe, file, "Bedarf.xlsx"), { partner: "COE" });
+    const file = await edit(await template("coe"), [
+      [5, 0, 99],
+      [7, 2, "zwölf"],
+    ]);
+    const pendingBefore = Number(
+      (
+        (await testDb.db
+          .selectFrom("demand_imports" as never)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()) as { n: number }
+      ).n,
+    );
+    const r = await run(
+      importAction,
+      multipart("/demand/COE/import", cookies.coe, file, "Bedarf.xlsx"),
+      { partner: "COE" },
+    );
     expect(r.status).toBe(422);
-    expect((await r.json()).errors).toEqual([{ sheet: "Bedarf", cell: "F7", message: expect.stringContaining("ganze Zahl") }]);
+    expect((await r.json()).errors).toEqual([
+      { sheet: "Bedarf", cell: "F7", message: expect.stringContaining("ganze Zahl") },
+    ]);
     expect(await stored("COE-01", "NB-SUS", 2027)).toBe(21);
-    const pendingAfter = Number((await testDb.db.selectFrom("demand_imports" as never).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow() as { n: number }).n);
+    const pendingAfter = Number(
+      (
+        (await testDb.db
+          .selectFrom("demand_imports" as never)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()) as { n: number }
+      ).n,
+    );
     expect(pendingAfter).toBe(pendingBefore);
   });
 
   test("wrong type, empty, broken, too big, other partner's template: clear German errors", async () => {
     const post = async (bytes: Uint8Array, name: string, headers: Record<string, string> = {}) => {
-      const r = await run(importAction, multipart("/demand/COE/import", cookies.coe, bytes, name, headers), { partner: "COE" });
-      return { status: r.status, message: ((await r.json()).errors as { message: string }[])[0].message };
+      const r = await run(
+        importAction,
+        multipart("/demand/COE/import", cookies.coe, bytes, name, headers),
+        { partner: "COE" },
+      );
+      return {
+        status: r.status,
+        message: ((await r.json()).errors as { message: string }[])[0].message,
+      };
     };
-    expect(await post(new TextEncoder().encode("a;b"), "bedarf.csv")).toEqual({ status: 415, message: expect.stringContaining("Falscher Dateityp") });
-    expect(await post(new Uint8Array(), "leer.xlsx")).toEqual({ status: 422, message: expect.stringContaining("leer") });
-    expect(await post(new TextEncoder().encode("kein zip"), "kaputt.xlsx")).toEqual({ status: 422, message: expect.stringContaining("keine Excel-Arbeitsmappe") });
+    expect(await post(new TextEncoder().encode("a;b"), "bedarf.csv")).toEqual({
+      status: 415,
+      message: expect.stringContaining("Falscher Dateityp"),
+    });
+    expect(await post(new Uint8Array(), "leer.xlsx")).toEqual({
+      status: 422,
+      message: expect.stringContaining("leer"),
+    });
+    expect(await post(new TextEncoder().encode("kein zip"), "kaputt.xlsx")).toEqual({
+      status: 422,
+      message: expect.stringContaining("keine Excel-Arbeitsmappe"),
+    });
     const good = await template("coe");
-    expect(await post(good.subarray(0, 3000), "kaputt.xlsx")).toEqual({ status: 422, message: expect.stringContaining("beschädigt") });
-    expect(await post(new Uint8Array(5 * 1024 * 1024 + 10), "gross.xlsx")).toEqual({ status: 413, message: expect.stringContaining("5 MB") });
-    expect(await post(new Uint8Array(10), "gross.xlsx", { "Content-Length": String(20 * 1024 * 1024) })).toEqual({ status: 413, message: expect.stringContaining("5 MB") });
+    expect(await post(good.subarray(0, 3000), "kaputt.xlsx")).toEqual({
+      status: 422,
+      message: expect.stringContaining("beschädigt"),
+    });
+    expect(await post(new Uint8Array(5 * 1024 * 1024 + 10), "gross.xlsx")).toEqual({
+      status: 413,
+      message: expect.stringContaining("5 MB"),
+    });
+    expect(
+      await post(new Uint8Array(10), "gross.xlsx", { "Content-Length": String(20 * 1024 * 1024) }),
+    ).toEqual({ status: 413, message: expect.stringContaining("5 MB") });
     const due = await template("coord", "DUE");
-    expect(await post(new Uint8Array(due), "due.xlsx")).toEqual({ status: 422, message: expect.stringContaining("anderen Schulträger (DUE)") });
+    expect(await post(new Uint8Array(due), "due.xlsx")).toEqual({
+      status: 422,
+      message: expect.stringContaining("anderen Schulträger (DUE)"),
+    });
     expect(await stored("COE-01", "NB-SUS", 2027)).toBe(21);
   });
 });

@@ -12,7 +12,17 @@ import { freezeTender } from "../../db/snapshots";
 import { findUserByEmail } from "../../db/users";
 import { costSplitHref } from "~/components/download-links";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_DUE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 const TENDER = "RV-2027";
 const PARAMS = { code: TENDER };
@@ -26,14 +36,24 @@ beforeAll(async () => {
 });
 afterAll(() => tearDownAppDatabase(testDb));
 
-async function data(loader: Parameters<typeof run>[0], path: string, email: string, params: Record<string, string> = {}) {
+async function data(
+  loader: Parameters<typeof run>[0],
+  path: string,
+  email: string,
+  params: Record<string, string> = {},
+) {
   const response = await run(loader, makeRequest(path, { cookie: cookies[email] }), params);
   expect(response.status, `${email} ${path}`).toBe(200);
   return response.json();
 }
 
 /** What the linked route answers to this user (the body is drained: downloads stream). */
-async function statusOf(loader: Parameters<typeof run>[0], path: string, email: string, params: Record<string, string> = {}) {
+async function statusOf(
+  loader: Parameters<typeof run>[0],
+  path: string,
+  email: string,
+  params: Record<string, string> = {},
+) {
   const response = await run(loader, makeRequest(path, { cookie: cookies[email] }), params);
   await response.arrayBuffer();
   return response.status;
@@ -45,13 +65,20 @@ describe("tender page", () => {
     [FINANCE, true],
     [COMMITTEE, true],
     [OFFICER_DUE, false],
-  ])("%s: cost-split and award links exactly when the routes answer 200 (%s)", async (email, allowed) => {
-    const page = await data(tenderLoader, `/tenders/${TENDER}`, email, PARAMS);
-    expect(page.canDownloadCostSplit).toBe(allowed);
-    expect(page.canReadAward).toBe(allowed);
-    expect(await statusOf(costSplitLoader, costSplitHref(TENDER), email, PARAMS)).toBe(allowed ? 200 : 403);
-    expect(await statusOf(awardLoader, `/tenders/${TENDER}/award`, email, PARAMS)).toBe(allowed ? 200 : 403);
-  });
+  ])(
+    "%s: cost-split and award links exactly when the routes answer 200 (%s)",
+    async (email, allowed) => {
+      const page = await data(tenderLoader, `/tenders/${TENDER}`, email, PARAMS);
+      expect(page.canDownloadCostSplit).toBe(allowed);
+      expect(page.canReadAward).toBe(allowed);
+      expect(await statusOf(costSplitLoader, costSplitHref(TENDER), email, PARAMS)).toBe(
+        allowed ? 200 : 403,
+      );
+      expect(await statusOf(awardLoader, `/tenders/${TENDER}/award`, email, PARAMS)).toBe(
+        allowed ? 200 : 403,
+      );
+    },
+  );
 });
 
 describe("summary", () => {
@@ -66,16 +93,33 @@ describe("summary", () => {
   });
 
   it("links the snapshot's own workbook, and the tender page offers the comparison once a snapshot exists", async () => {
-    expect((await data(tenderLoader, `/tenders/${TENDER}`, FINANCE, PARAMS)).hasSnapshots).toBe(false);
+    expect((await data(tenderLoader, `/tenders/${TENDER}`, FINANCE, PARAMS)).hasSnapshots).toBe(
+      false,
+    );
     const coordinator = await findUserByEmail(testDb.db, COORDINATOR);
-    const frozen = await freezeTender(testDb.db, { tenderCode: TENDER, comment: "Beschluss", userId: coordinator!.id });
+    const frozen = await freezeTender(testDb.db, {
+      tenderCode: TENDER,
+      comment: "Beschluss",
+      userId: coordinator!.id,
+    });
     if (!frozen.ok) throw new Error("freeze failed");
     const version = frozen.snapshot.version;
-    expect((await data(tenderLoader, `/tenders/${TENDER}`, FINANCE, PARAMS)).hasSnapshots).toBe(true);
-    const summary = await data(summaryLoader, `/tenders/${TENDER}/summary?version=${version}`, COMMITTEE, PARAMS);
+    expect((await data(tenderLoader, `/tenders/${TENDER}`, FINANCE, PARAMS)).hasSnapshots).toBe(
+      true,
+    );
+    const summary = await data(
+      summaryLoader,
+      `/tenders/${TENDER}/summary?version=${version}`,
+      COMMITTEE,
+      PARAMS,
+    );
     expect(summary.snapshot.version).toBe(version);
-    expect(costSplitHref(TENDER, version)).toBe(`/tenders/${TENDER}/cost-split.xlsx?version=${version}`);
-    expect(await statusOf(costSplitLoader, costSplitHref(TENDER, version), COMMITTEE, PARAMS)).toBe(200);
+    expect(costSplitHref(TENDER, version)).toBe(
+      `/tenders/${TENDER}/cost-split.xlsx?version=${version}`,
+    );
+    expect(await statusOf(costSplitLoader, costSplitHref(TENDER, version), COMMITTEE, PARAMS)).toBe(
+      200,
+    );
   });
 });
 
@@ -84,11 +128,18 @@ describe("demand exports", () => {
     [COORDINATOR, true],
     [FINANCE, true],
     [COMMITTEE, false],
-  ])("%s: the overview links the exports exactly when they answer 200 (%s)", async (email, allowed) => {
-    expect((await data(demandOverviewLoader, "/demand", email)).canExportDemand).toBe(allowed);
-    expect(await statusOf(demandXlsxLoader, "/demand/export.xlsx", email)).toBe(allowed ? 200 : 403);
-    expect(await statusOf(demandCsvLoader, "/demand/export.csv", email)).toBe(allowed ? 200 : 403);
-  });
+  ])(
+    "%s: the overview links the exports exactly when they answer 200 (%s)",
+    async (email, allowed) => {
+      expect((await data(demandOverviewLoader, "/demand", email)).canExportDemand).toBe(allowed);
+      expect(await statusOf(demandXlsxLoader, "/demand/export.xlsx", email)).toBe(
+        allowed ? 200 : 403,
+      );
+      expect(await statusOf(demandCsvLoader, "/demand/export.csv", email)).toBe(
+        allowed ? 200 : 403,
+      );
+    },
+  );
 
   it("finance, without the demand page in its navigation, gets the exports on its start page; the committee does not", async () => {
     const finance = await data(startLoader, "/", FINANCE);

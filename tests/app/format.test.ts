@@ -1,5 +1,13 @@
 import fc from "fast-check";
-import { formatCents, formatDate, formatDateTime, formatDeadline, formatDecimal, formatInteger, formatPercent } from "../../app/utils/format";
+import {
+  formatCents,
+  formatDate,
+  formatDateTime,
+  formatDeadline,
+  formatDecimal,
+  formatInteger,
+  formatPercent,
+} from "../../app/utils/format";
 
 describe("formatCents", () => {
   it("writes de-DE money", () => {

@@ -35,7 +35,12 @@ describe("/healthz", () => {
 });
 
 describe("first start without demo data", () => {
-  const form = { name: "Erste Koordination", email: "Koordination@Example.org", password: "ein-langes-passwort", confirmPassword: "ein-langes-passwort" };
+  const form = {
+    name: "Erste Koordination",
+    email: "Koordination@Example.org",
+    password: "ein-langes-passwort",
+    confirmPassword: "ein-langes-passwort",
+  };
 
   it("sends every page to /setup while no user exists", async () => {
     for (const path of ["/", "/login", "/tenders"]) {
@@ -47,12 +52,25 @@ describe("first start without demo data", () => {
   });
 
   it("checks the form in German: password length and confirmation", async () => {
-    const short = await run(setupAction, makeRequest("/setup", { form: { ...form, password: "kurz", confirmPassword: "kurz" } }));
+    const short = await run(
+      setupAction,
+      makeRequest("/setup", { form: { ...form, password: "kurz", confirmPassword: "kurz" } }),
+    );
     expect(short.status).toBe(400);
-    expect((await short.json()).error.password).toEqual(["Das Passwort muss mindestens 12 Zeichen lang sein."]);
-    const differ = await run(setupAction, makeRequest("/setup", { form: { ...form, confirmPassword: "ein-anderes-passwort" } }));
-    expect((await differ.json()).error.confirmPassword).toEqual(["Die Passwörter stimmen nicht überein."]);
-    const noEmail = await run(setupAction, makeRequest("/setup", { form: { ...form, email: "keine-adresse" } }));
+    expect((await short.json()).error.password).toEqual([
+      "Das Passwort muss mindestens 12 Zeichen lang sein.",
+    ]);
+    const differ = await run(
+      setupAction,
+      makeRequest("/setup", { form: { ...form, confirmPassword: "ein-anderes-passwort" } }),
+    );
+    expect((await differ.json()).error.confirmPassword).toEqual([
+      "Die Passwörter stimmen nicht überein.",
+    ]);
+    const noEmail = await run(
+      setupAction,
+      makeRequest("/setup", { form: { ...form, email: "keine-adresse" } }),
+    );
     expect((await noEmail.json()).error.email?.[0]).toMatch(/gültige E-Mail-Adresse/);
     expect(await countUsers(testDb.db)).toBe(0);
   });
@@ -62,10 +80,20 @@ describe("first start without demo data", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/");
     const user = await getUser(makeRequest("/", { cookie: cookieFrom(response) }));
-    expect(user).toMatchObject({ email: "koordination@example.org", role: "coordinator", active: true });
-    expect((await listAudit(testDb.db, { entity: "user" }))[0]).toMatchObject({ action: "create", entityKey: "koordination@example.org" });
+    expect(user).toMatchObject({
+      email: "koordination@example.org",
+      role: "coordinator",
+      active: true,
+    });
+    expect((await listAudit(testDb.db, { entity: "user" }))[0]).toMatchObject({
+      action: "create",
+      entityKey: "koordination@example.org",
+    });
 
-    const again = await run(setupAction, makeRequest("/setup", { form: { ...form, email: "zweite@example.org" } }));
+    const again = await run(
+      setupAction,
+      makeRequest("/setup", { form: { ...form, email: "zweite@example.org" } }),
+    );
     expect(again.status).toBe(302);
     expect(again.headers.get("Location")).toBe("/login");
     expect(await countUsers(testDb.db)).toBe(1);

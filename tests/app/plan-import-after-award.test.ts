@@ -4,10 +4,23 @@ import fs from "node:fs";
 import { action } from "../../app/routes/admin.plan";
 import { pendingUploadDir } from "../../app/utils/plan-upload.server";
 import { awardLot, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } from "../../db/awards";
-import { awardOfL1, CALL_OFF_PLAN, seedCallOffPlan, SEED_PASSWORD, type SeededUsers } from "../helpers/call-offs-seed";
+import {
+  awardOfL1,
+  CALL_OFF_PLAN,
+  seedCallOffPlan,
+  SEED_PASSWORD,
+  type SeededUsers,
+} from "../helpers/call-offs-seed";
 import type { TestDatabase } from "../helpers/test-database";
 import { snapshotDatabase } from "../db/plan-fixtures";
-import { BASE_URL, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  BASE_URL,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 let testDb: TestDatabase;
 let users: SeededUsers;
@@ -29,20 +42,35 @@ afterAll(async () => {
 function upload(content: string): Request {
   const body = new FormData();
   body.append("plan", new File([content], "neu.json", { type: "application/json" }));
-  return new Request(`${BASE_URL}/admin/plan`, { method: "POST", headers: { Cookie: cookie }, body });
+  return new Request(`${BASE_URL}/admin/plan`, {
+    method: "POST",
+    headers: { Cookie: cookie },
+    body,
+  });
 }
 
 it("refuses to confirm an import that would replace an awarded lot with the German message, changing nothing", async () => {
   // The awarded lot L1 gets another category: exactly what the award froze.
   const changed = structuredClone(CALL_OFF_PLAN);
-  changed.tenders![0].lots = [{ code: "L1", name: "Notebooks und Tablets", categories: ["NB", "TAB"] }];
+  changed.tenders![0].lots = [
+    { code: "L1", name: "Notebooks und Tablets", categories: ["NB", "TAB"] },
+  ];
   const uploaded = await (await run(action, upload(JSON.stringify(changed)))).json();
   expect(uploaded.step).toBe("confirm");
 
   const before = await snapshotDatabase(testDb.db);
-  const response = await run(action, makeRequest("/admin/plan", { cookie, form: { intent: "confirm", uploadId: uploaded.uploadId } }));
+  const response = await run(
+    action,
+    makeRequest("/admin/plan", {
+      cookie,
+      form: { intent: "confirm", uploadId: uploaded.uploadId },
+    }),
+  );
   expect(response.status).toBe(409);
-  expect(await response.json()).toEqual({ step: "error", errors: [PLAN_IMPORT_AWARD_FROZEN_MESSAGE] });
+  expect(await response.json()).toEqual({
+    step: "error",
+    errors: [PLAN_IMPORT_AWARD_FROZEN_MESSAGE],
+  });
   expect(PLAN_IMPORT_AWARD_FROZEN_MESSAGE).toMatch(/Die Daten sind unverändert\.$/);
   expect(await snapshotDatabase(testDb.db)).toEqual(before);
   // The upload can never be imported while the award stands: it is not kept.

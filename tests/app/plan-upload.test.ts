@@ -25,8 +25,14 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
   process.env.DATABASE_PATH = testDb.file; // pending uploads live beside the test database
-  await createUser(testDb.db, { email: SECOND_COORDINATOR, name: "Vertretung", role: "coordinator", password: "vertretung-passwort" });
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) cookies[email] = await signIn(email);
+  await createUser(testDb.db, {
+    email: SECOND_COORDINATOR,
+    name: "Vertretung",
+    role: "coordinator",
+    password: "vertretung-passwort",
+  });
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE])
+    cookies[email] = await signIn(email);
   cookies[SECOND_COORDINATOR] = await signIn(SECOND_COORDINATOR, "vertretung-passwort");
 });
 afterAll(async () => {
@@ -37,7 +43,11 @@ afterAll(async () => {
 function uploadRequest(email: string, content: string, fileName = "plan.json"): Request {
   const body = new FormData();
   body.append("plan", new File([content], fileName, { type: "application/json" }));
-  return new Request(`${BASE_URL}/admin/plan`, { method: "POST", headers: { Cookie: cookies[email] }, body });
+  return new Request(`${BASE_URL}/admin/plan`, {
+    method: "POST",
+    headers: { Cookie: cookies[email] },
+    body,
+  });
 }
 
 function post(email: string, form: Record<string, string>) {
@@ -52,7 +62,9 @@ it("is for the coordinator only", async () => {
   const before = await snapshotDatabase(testDb.db);
   const plan = JSON.stringify(readExamplePlan("01-three-partners"));
   for (const email of [FINANCE, COMMITTEE, OFFICER_DUE]) {
-    expect((await run(loader, makeRequest("/admin/plan", { cookie: cookies[email] }))).status).toBe(403);
+    expect((await run(loader, makeRequest("/admin/plan", { cookie: cookies[email] }))).status).toBe(
+      403,
+    );
     expect((await run(action, uploadRequest(email, plan))).status).toBe(403);
     expect((await post(email, { intent: "confirm", uploadId: "x".repeat(32) })).status).toBe(403);
   }
@@ -61,18 +73,30 @@ it("is for the coordinator only", async () => {
 });
 
 it("lists every problem of an invalid plan with its path, and changes nothing", async () => {
-  const plan = readExamplePlan("01-three-partners") as unknown as Record<string, unknown> & { categories: Record<string, unknown>[]; tenders: Record<string, unknown>[] };
+  const plan = readExamplePlan("01-three-partners") as unknown as Record<string, unknown> & {
+    categories: Record<string, unknown>[];
+    tenders: Record<string, unknown>[];
+  };
   plan.categories[0].basePriceNet = "12,50";
   plan.categories[0].colour = "rot";
   plan.tenders[0].termYears = 5;
   const before = await snapshotDatabase(testDb.db);
-  const response = await run(action, uploadRequest(COORDINATOR, JSON.stringify(plan), "kaputt.json"));
+  const response = await run(
+    action,
+    uploadRequest(COORDINATOR, JSON.stringify(plan), "kaputt.json"),
+  );
   expect(response.status).toBe(400);
   const data = await response.json();
   expect(data.step).toBe("invalid");
   expect(data.fileName).toBe("kaputt.json");
   const paths = data.problems.map((p: { path: string }) => p.path);
-  expect(paths).toEqual(expect.arrayContaining(["categories[0].basePriceNet", "categories[0].colour", "tenders[0].termYears"]));
+  expect(paths).toEqual(
+    expect.arrayContaining([
+      "categories[0].basePriceNet",
+      "categories[0].colour",
+      "tenders[0].termYears",
+    ]),
+  );
   expect(data.problems.length).toBeGreaterThanOrEqual(3);
   for (const problem of data.problems) expect(problem.message).toMatch(/[a-zäöü]/i);
   expect(pendingFiles()).toEqual([]);
@@ -87,7 +111,14 @@ it("reports a file that is not JSON at the root path", async () => {
 });
 
 it("refuses an empty form and a file over 20 MB, also when no length is declared", async () => {
-  const empty = await run(action, new Request(`${BASE_URL}/admin/plan`, { method: "POST", headers: { Cookie: cookies[COORDINATOR] }, body: new FormData() }));
+  const empty = await run(
+    action,
+    new Request(`${BASE_URL}/admin/plan`, {
+      method: "POST",
+      headers: { Cookie: cookies[COORDINATOR] },
+      body: new FormData(),
+    }),
+  );
   expect(empty.status).toBe(400);
   expect((await empty.json()).errors).toEqual(["Bitte wählen Sie eine Plandatei (JSON) aus."]);
 
@@ -117,7 +148,10 @@ it("refuses an empty form and a file over 20 MB, also when no length is declared
   });
   const streamed = new Request(`${BASE_URL}/admin/plan`, {
     method: "POST",
-    headers: { Cookie: cookies[COORDINATOR], "Content-Type": `multipart/form-data; boundary=${boundary}` },
+    headers: {
+      Cookie: cookies[COORDINATOR],
+      "Content-Type": `multipart/form-data; boundary=${boundary}`,
+    },
     body: stream,
     duplex: "half",
   } as RequestInit);
@@ -131,7 +165,10 @@ it("refuses an empty form and a file over 20 MB, also when no length is declared
 it("shows a summary first and replaces the data only after the uploader confirms", async () => {
   const plan = readExamplePlan("01-three-partners");
   const before = await snapshotDatabase(testDb.db);
-  const response = await run(action, uploadRequest(COORDINATOR, "\uFEFF" + JSON.stringify(plan), "drei.json"));
+  const response = await run(
+    action,
+    uploadRequest(COORDINATOR, "\uFEFF" + JSON.stringify(plan), "drei.json"),
+  );
   expect(response.status).toBe(200);
   const data = await response.json();
   expect(data.step).toBe("confirm");
@@ -140,14 +177,19 @@ it("shows a summary first and replaces the data only after the uploader confirms
     schools: plan.schools?.length ?? 0,
     categories: plan.categories.length,
     demandLines: plan.demand?.length ?? 0,
-    tenders: plan.tenders!.map((t) => expect.objectContaining({ code: t.code, lots: t.lots.length })),
+    tenders: plan.tenders!.map((t) =>
+      expect.objectContaining({ code: t.code, lots: t.lots.length }),
+    ),
   });
   expect(data.current.partners).toBe(12);
   expect(pendingFiles()).toHaveLength(1);
   expect(await snapshotDatabase(testDb.db)).toEqual(before); // nothing replaced yet
 
   // Another coordinator cannot confirm someone else's upload; a made-up id gets the same answer.
-  for (const [email, id] of [[SECOND_COORDINATOR, data.uploadId], [COORDINATOR, "../../../etc/passwd"]]) {
+  for (const [email, id] of [
+    [SECOND_COORDINATOR, data.uploadId],
+    [COORDINATOR, "../../../etc/passwd"],
+  ]) {
     const refused = await post(email, { intent: "confirm", uploadId: id });
     expect(refused.status).toBe(400);
     expect((await refused.json()).errors[0]).toMatch(/^Der hochgeladene Plan liegt nicht mehr vor/);
@@ -158,7 +200,10 @@ it("shows a summary first and replaces the data only after the uploader confirms
   expect(confirmed.status).toBe(200);
   const imported = await confirmed.json();
   expect(imported.step).toBe("imported");
-  expect(imported.summary).toMatchObject({ partners: plan.partners.length, tenders: plan.tenders!.length });
+  expect(imported.summary).toMatchObject({
+    partners: plan.partners.length,
+    tenders: plan.tenders!.length,
+  });
   expect(await exportPlan(testDb.db)).toEqual(normalizePlan(plan));
   expect(pendingFiles()).toEqual([]);
   const audit = await listAudit(testDb.db, { action: "plan.import" });
@@ -169,9 +214,13 @@ it("shows a summary first and replaces the data only after the uploader confirms
 });
 
 it("drops the pending file on cancel", async () => {
-  const data = await (await run(action, uploadRequest(COORDINATOR, JSON.stringify(readExamplePlan("02-edge-cases"))))).json();
+  const data = await (
+    await run(action, uploadRequest(COORDINATOR, JSON.stringify(readExamplePlan("02-edge-cases"))))
+  ).json();
   expect(pendingFiles()).toHaveLength(1);
   const cancelled = await post(COORDINATOR, { intent: "cancel", uploadId: data.uploadId });
-  expect((await cancelled.json()).errors).toEqual(["Der Import wurde abgebrochen; die Daten sind unverändert."]);
+  expect((await cancelled.json()).errors).toEqual([
+    "Der Import wurde abgebrochen; die Daten sind unverändert.",
+  ]);
   expect(pendingFiles()).toEqual([]);
 });

@@ -5,7 +5,17 @@ import { isCrossSiteWrite } from "../../app/utils/same-origin";
 describe("safeRedirect", () => {
   it("keeps relative paths and refuses everything that could leave the site", () => {
     expect(safeRedirect("/demand/DUE?x=1")).toBe("/demand/DUE?x=1");
-    for (const bad of [null, undefined, "", "demand", "//evil.example", "/\\evil.example", "https://evil.example", "/\tfoo", "/x\n"]) {
+    for (const bad of [
+      null,
+      undefined,
+      "",
+      "demand",
+      "//evil.example",
+      "/\\evil.example",
+      "https://evil.example",
+      "/\tfoo",
+      "/x\n",
+    ]) {
       expect(safeRedirect(bad)).toBe("/");
     }
     expect(safeRedirect("//x", "/login")).toBe("/login");
@@ -13,10 +23,28 @@ describe("safeRedirect", () => {
 });
 
 describe("isCrossSiteWrite", () => {
-  const base = { method: "POST", host: "verbundkauf.example:3000", origin: undefined, secFetchSite: undefined };
+  const base = {
+    method: "POST",
+    host: "verbundkauf.example:3000",
+    origin: undefined,
+    secFetchSite: undefined,
+  };
   it("lets reads and same-origin writes through", () => {
-    expect(isCrossSiteWrite({ ...base, method: "GET", origin: "https://evil.example", secFetchSite: "cross-site" })).toBe(false);
-    expect(isCrossSiteWrite({ ...base, origin: "http://verbundkauf.example:3000", secFetchSite: "same-origin" })).toBe(false);
+    expect(
+      isCrossSiteWrite({
+        ...base,
+        method: "GET",
+        origin: "https://evil.example",
+        secFetchSite: "cross-site",
+      }),
+    ).toBe(false);
+    expect(
+      isCrossSiteWrite({
+        ...base,
+        origin: "http://verbundkauf.example:3000",
+        secFetchSite: "same-origin",
+      }),
+    ).toBe(false);
     expect(isCrossSiteWrite(base)).toBe(false);
   });
   it("stops writes from other sites", () => {
@@ -29,9 +57,15 @@ describe("isCrossSiteWrite", () => {
 
 describe("navigation and partner rules", () => {
   it("fits the role", () => {
-    const labels = (role: "coordinator" | "finance" | "committee" | "officer", partnerCode: string | null = null) =>
-      navigationFor({ role, partnerCode }).map((item) => `${item.label} ${item.to}`);
-    expect(labels("officer", "DUE")).toEqual(["Start /", "Bedarf /demand/DUE", "Ausschreibungen /tenders"]);
+    const labels = (
+      role: "coordinator" | "finance" | "committee" | "officer",
+      partnerCode: string | null = null,
+    ) => navigationFor({ role, partnerCode }).map((item) => `${item.label} ${item.to}`);
+    expect(labels("officer", "DUE")).toEqual([
+      "Start /",
+      "Bedarf /demand/DUE",
+      "Ausschreibungen /tenders",
+    ]);
     expect(labels("coordinator")).toEqual([
       "Start /",
       "Bedarf /demand",
@@ -40,8 +74,16 @@ describe("navigation and partner rules", () => {
       "Plandatei /admin/plan",
       "Benutzer /admin/users",
     ]);
-    expect(labels("finance")).toEqual(["Start /", "Ausschreibungen /tenders", "Produktgruppen /categories"]);
-    expect(labels("committee")).toEqual(["Start /", "Ausschreibungen /tenders", "Produktgruppen /categories"]);
+    expect(labels("finance")).toEqual([
+      "Start /",
+      "Ausschreibungen /tenders",
+      "Produktgruppen /categories",
+    ]);
+    expect(labels("committee")).toEqual([
+      "Start /",
+      "Ausschreibungen /tenders",
+      "Produktgruppen /categories",
+    ]);
   });
   it("binds officers to their partner", () => {
     expect(canReadPartner({ role: "officer", partnerCode: "DUE" }, "COE")).toBe(false);

@@ -4,7 +4,17 @@ import { getSnapshot, listSnapshots } from "../../db/snapshots";
 import { action, loader } from "../../app/routes/tenders.$code.snapshots";
 import { loader as compareLoader } from "../../app/routes/tenders.$code.compare";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_DUE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 const TENDER = "RV-2027";
 const params = { code: TENDER };
@@ -13,16 +23,25 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) cookies[email] = await signIn(email);
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE])
+    cookies[email] = await signIn(email);
 });
 afterAll(async () => tearDownAppDatabase(testDb));
 
 function post(email: string, comment: string, code = TENDER) {
-  return run(action, makeRequest(`/tenders/${code}/snapshots`, { cookie: cookies[email], form: { comment } }), { code });
+  return run(
+    action,
+    makeRequest(`/tenders/${code}/snapshots`, { cookie: cookies[email], form: { comment } }),
+    { code },
+  );
 }
 
 function compare(email: string, query = "") {
-  return run(compareLoader, makeRequest(`/tenders/${TENDER}/compare${query}`, { cookie: cookies[email] }), params);
+  return run(
+    compareLoader,
+    makeRequest(`/tenders/${TENDER}/compare${query}`, { cookie: cookies[email] }),
+    params,
+  );
 }
 
 /** Adds `delta` to one demand line of a partner in the tender's first year. */
@@ -35,7 +54,11 @@ async function changeDemand(partner: string, delta: number) {
     .where("quantity", ">", 0)
     .orderBy("id")
     .executeTakeFirstOrThrow();
-  await testDb.db.updateTable("demand_lines").set({ quantity: line.quantity + delta }).where("id", "=", line.id).execute();
+  await testDb.db
+    .updateTable("demand_lines")
+    .set({ quantity: line.quantity + delta })
+    .where("id", "=", line.id)
+    .execute();
 }
 
 describe("creating a snapshot", () => {
@@ -48,7 +71,11 @@ describe("creating a snapshot", () => {
   });
 
   it("redirects to the sign-in page when signed out", async () => {
-    const response = await run(action, makeRequest(`/tenders/${TENDER}/snapshots`, { form: { comment: "x" } }), params);
+    const response = await run(
+      action,
+      makeRequest(`/tenders/${TENDER}/snapshots`, { form: { comment: "x" } }),
+      params,
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toMatch(/^\/login/);
     expect(await listSnapshots(testDb.db, TENDER)).toEqual([]);
@@ -89,7 +116,13 @@ describe("creating a snapshot", () => {
     // A custom key without any weight: the weights sum to 0, an invalid plan (§5).
     const { id } = await testDb.db
       .insertInto("common_costs")
-      .values({ tender_code: TENDER, label: "Ohne Gewichte", amount_cents: 100, key: "custom", position: 99 })
+      .values({
+        tender_code: TENDER,
+        label: "Ohne Gewichte",
+        amount_cents: 100,
+        key: "custom",
+        position: 99,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     try {
@@ -106,7 +139,11 @@ describe("creating a snapshot", () => {
 describe("the snapshot list", () => {
   it("is visible to every signed-in role; only the coordinator sees the form", async () => {
     for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) {
-      const response = await run(loader, makeRequest(`/tenders/${TENDER}/snapshots`, { cookie: cookies[email] }), params);
+      const response = await run(
+        loader,
+        makeRequest(`/tenders/${TENDER}/snapshots`, { cookie: cookies[email] }),
+        params,
+      );
       expect(response.status).toBe(200);
       const data = await response.json();
       expect(data.snapshots.map((s: { version: number }) => s.version)).toEqual([2, 1]);
@@ -115,14 +152,20 @@ describe("the snapshot list", () => {
   });
 
   it("answers 404 for an unknown tender and redirects when signed out", async () => {
-    const unknown = await run(loader, makeRequest("/tenders/NOPE/snapshots", { cookie: cookies[COMMITTEE] }), { code: "NOPE" });
+    const unknown = await run(
+      loader,
+      makeRequest("/tenders/NOPE/snapshots", { cookie: cookies[COMMITTEE] }),
+      { code: "NOPE" },
+    );
     expect(unknown.status).toBe(404);
     const signedOut = await run(loader, makeRequest(`/tenders/${TENDER}/snapshots`), params);
     expect(signedOut.status).toBe(302);
   });
 
   it("snapshots stay immutable underneath the app", async () => {
-    await expect(sql`update snapshots set comment = 'x'`.execute(testDb.db)).rejects.toThrow(/immutable/);
+    await expect(sql`update snapshots set comment = 'x'`.execute(testDb.db)).rejects.toThrow(
+      /immutable/,
+    );
     await expect(sql`delete from snapshots`.execute(testDb.db)).rejects.toThrow(/immutable/);
   });
 });
@@ -142,11 +185,17 @@ describe("the comparison", () => {
     expect(data.diff.hasChanges).toBe(true);
     const due = data.diff.partners.find((p: { code: string }) => p.code === "DUE");
     expect(due.quantity).toMatchObject({ difference: 40, changed: true });
-    expect(BigInt(due.directGross.after) - BigInt(due.directGross.before)).toBe(BigInt(due.directGross.difference));
+    expect(BigInt(due.directGross.after) - BigInt(due.directGross.before)).toBe(
+      BigInt(due.directGross.difference),
+    );
     expect(BigInt(due.directGross.difference)).toBeGreaterThan(0n);
     // Every listed row has at least one changed value.
     for (const row of [...data.diff.partners, ...data.diff.categories]) {
-      expect(Object.values(row).some((v) => typeof v === "object" && v !== null && (v as { changed: boolean }).changed)).toBe(true);
+      expect(
+        Object.values(row).some(
+          (v) => typeof v === "object" && v !== null && (v as { changed: boolean }).changed,
+        ),
+      ).toBe(true);
     }
     expect(data.diff.totals.quantity.difference).toBe(40);
   });
@@ -159,7 +208,11 @@ describe("the comparison", () => {
   });
 
   it("redirects to sign-in when signed out", async () => {
-    const response = await run(compareLoader, makeRequest(`/tenders/${TENDER}/compare?version=1`), params);
+    const response = await run(
+      compareLoader,
+      makeRequest(`/tenders/${TENDER}/compare?version=1`),
+      params,
+    );
     expect(response.status).toBe(302);
   });
 });

@@ -3,12 +3,21 @@
 // while all is well. Other roles do not get the list.
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
+import {
+  createStaticHandler,
+  createStaticRouter,
+  StaticRouterProvider,
+} from "react-router-dom/server";
 import StartPage, { loader as startLoader } from "../../app/routes/_index";
 import { awardLot } from "../../db/awards";
 import { recordCallOff } from "../../db/call-offs";
 import { USAGE_LEVEL_LABELS } from "../../domain/call-offs";
-import { seedCallOffPlan, SEED_PASSWORD, CALL_OFF_PLAN, type SeededUsers } from "../helpers/call-offs-seed";
+import {
+  seedCallOffPlan,
+  SEED_PASSWORD,
+  CALL_OFF_PLAN,
+  type SeededUsers,
+} from "../helpers/call-offs-seed";
 import type { TestDatabase } from "../helpers/test-database";
 import { makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
 
@@ -22,7 +31,8 @@ const cookies: Partial<Record<keyof SeededUsers, string>> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase({ demo: false });
   users = await seedCallOffPlan(testDb.db);
-  for (const key of ["coordinator", "officerCoe", "finance"] as const) cookies[key] = await signIn(users[key].email, SEED_PASSWORD);
+  for (const key of ["coordinator", "officerCoe", "finance"] as const)
+    cookies[key] = await signIn(users[key].email, SEED_PASSWORD);
 });
 afterAll(() => tearDownAppDatabase(testDb));
 
@@ -35,11 +45,15 @@ async function startData(who: keyof SeededUsers) {
 /** The page as the server renders it, from the loader's data (a static data router around the route component). */
 async function startPage(who: keyof SeededUsers): Promise<string> {
   const data = await startData(who);
-  const handler = createStaticHandler([{ id: "routes/_index", path: "/", loader: () => data, Component: StartPage }]);
+  const handler = createStaticHandler([
+    { id: "routes/_index", path: "/", loader: () => data, Component: StartPage },
+  ]);
   const context = await handler.query(new Request("http://verbundkauf.test/"));
   if (context instanceof Response) throw new Error(`unexpected response ${context.status}`);
   const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToStaticMarkup(createElement(StaticRouterProvider, { router, context, hydrate: false }));
+  return renderToStaticMarkup(
+    createElement(StaticRouterProvider, { router, context, hydrate: false }),
+  );
 }
 
 /** Calls off NB (lot L1, maximum 44 = 40 planned + 10 % reserve) up to `total` units. */
@@ -88,11 +102,15 @@ describe("after the award of lot L1 (NB, maximum 44)", () => {
 
   test("from 80 % (36 of 44): the framework with a yellow tag, linking to its call-offs", async () => {
     await callOffUpTo(36);
-    expect((await startData("coordinator")).highUsage).toEqual([{ code: TENDER.code, name: TENDER.name, level: "warning" }]);
+    expect((await startData("coordinator")).highUsage).toEqual([
+      { code: TENDER.code, name: TENDER.name, level: "warning" },
+    ]);
     const html = await startPage("coordinator");
     expect(html).toContain(HEADING);
     const item = /<li data-tender="RV-2027">(.*?)<\/li>/.exec(html)?.[1] ?? "";
-    expect(item).toMatch(/<a [^>]*href="\/tenders\/RV-2027\/call-offs"[^>]*>Rahmenvertrag Endgeräte \(RV-2027\)<\/a>/);
+    expect(item).toMatch(
+      /<a [^>]*href="\/tenders\/RV-2027\/call-offs"[^>]*>Rahmenvertrag Endgeräte \(RV-2027\)<\/a>/,
+    );
     expect(item).toContain(USAGE_LEVEL_LABELS.warning);
     // The list stands before the demand progress: the warning is what needs acting on.
     expect(html.indexOf(HEADING)).toBeLessThan(html.indexOf("Stand der Bedarfsmeldungen"));

@@ -23,12 +23,23 @@ function clientPackages(entry: string): Map<string, string> {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const { fileName: specifier } of ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true).importedFiles) {
+    for (const { fileName: specifier } of ts.preProcessFile(
+      fs.readFileSync(file, "utf8"),
+      true,
+      true,
+    ).importedFiles) {
       const resolved = ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule;
-      if (resolved && !resolved.isExternalLibraryImport && !resolved.resolvedFileName.includes("node_modules")) {
-        if (!SERVER_ONLY.test(resolved.resolvedFileName.replace(/\.d\.ts$/, ""))) queue.push(resolved.resolvedFileName);
+      if (
+        resolved &&
+        !resolved.isExternalLibraryImport &&
+        !resolved.resolvedFileName.includes("node_modules")
+      ) {
+        if (!SERVER_ONLY.test(resolved.resolvedFileName.replace(/\.d\.ts$/, "")))
+          queue.push(resolved.resolvedFileName);
       } else if (!specifier.startsWith(".") && !specifier.startsWith("~/")) {
-        const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+        const name = specifier.startsWith("@")
+          ? specifier.split("/").slice(0, 2).join("/")
+          : specifier.split("/")[0];
         if (!packages.has(name)) packages.set(name, path.relative(ROOT, file));
       }
     }
@@ -46,5 +57,7 @@ test("no client module of the summary route imports recharts", () => {
 test("the walk would notice recharts outside a server-only module", () => {
   // The server module that draws the charts does import it.
   const drawing = path.join(ROOT, "app/components/charts/bar-chart-svg.server.tsx");
-  expect(clientPackages(drawing).get("recharts")).toBe("app/components/charts/bar-chart-svg.server.tsx");
+  expect(clientPackages(drawing).get("recharts")).toBe(
+    "app/components/charts/bar-chart-svg.server.tsx",
+  );
 });

@@ -23,7 +23,11 @@ beforeEach(() => clearDataVersionCache());
 
 const bars = (svg: string) => svg.match(/recharts-bar-rectangle"/g)?.length ?? 0;
 const addDemand = (quantity: number) =>
-  testDb.sqlite.prepare("UPDATE demand_lines SET quantity = quantity + ? WHERE rowid = (SELECT min(rowid) FROM demand_lines WHERE quantity > 0)").run(quantity);
+  testDb.sqlite
+    .prepare(
+      "UPDATE demand_lines SET quantity = quantity + ? WHERE rowid = (SELECT min(rowid) FROM demand_lines WHERE quantity > 0)",
+    )
+    .run(quantity);
 
 test("the working state: drawn once per data version, redrawn after a write", async () => {
   const first = (await loadCurrentSummary(testDb.db, TENDER))!;
@@ -39,7 +43,8 @@ test("the working state: drawn once per data version, redrawn after a write", as
   // Drawings are also kept by what they show: the changed ones are redrawn, exactly.
   expect(second.charts!.volumePerLot).not.toBe(first.charts!.volumePerLot);
   expect(second.charts!.savingsPerPartner).not.toBe(first.charts!.savingsPerPartner);
-  for (const lot of second.view!.lots) expect(second.charts!.volumePerLot).toContain(formatCents(BigInt(lot.directNet)));
+  for (const lot of second.view!.lots)
+    expect(second.charts!.volumePerLot).toContain(formatCents(BigInt(lot.directNet)));
   expect(await loadCurrentSummary(testDb.db, "NOPE")).toBeUndefined();
 });
 
@@ -47,8 +52,18 @@ test("a snapshot: drawn once and kept after later writes", async () => {
   const plan = await exportPlan(testDb.db);
   const validation = validatePlan(plan);
   if (!validation.ok) throw new Error("demo plan invalid");
-  const user = await testDb.db.selectFrom("users").select("id").where("role", "=", "coordinator").executeTakeFirstOrThrow();
-  await createSnapshot(testDb.db, { tenderCode: TENDER, comment: "Cache", plan, result: toResultFile(calculatePlan(validation.plan)), userId: user.id });
+  const user = await testDb.db
+    .selectFrom("users")
+    .select("id")
+    .where("role", "=", "coordinator")
+    .executeTakeFirstOrThrow();
+  await createSnapshot(testDb.db, {
+    tenderCode: TENDER,
+    comment: "Cache",
+    plan,
+    result: toResultFile(calculatePlan(validation.plan)),
+    userId: user.id,
+  });
   const info = (await listSnapshots(testDb.db, TENDER))[0];
 
   const frozen = (await loadSnapshotSummary(testDb.db, info))!;

@@ -5,18 +5,42 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { centsToPlotEuros } from "~/components/charts/bar-chart-figure";
 import { renderBarChartSvg } from "~/components/charts/bar-chart-svg.server";
 import { renderSummaryCharts } from "~/components/charts/summary-charts.server";
-import { SavingsPerPartnerChart, savingsPerPartnerSpec, type PartnerSavingsRow } from "~/components/charts/savings-per-partner-chart";
-import { UnitPriceChart, unitPriceSpec, type CategoryPriceRow } from "~/components/charts/unit-price-chart";
-import { VolumePerLotChart, volumePerLotSpec, type LotVolumeRow } from "~/components/charts/volume-per-lot-chart";
+import {
+  SavingsPerPartnerChart,
+  savingsPerPartnerSpec,
+  type PartnerSavingsRow,
+} from "~/components/charts/savings-per-partner-chart";
+import {
+  UnitPriceChart,
+  unitPriceSpec,
+  type CategoryPriceRow,
+} from "~/components/charts/unit-price-chart";
+import {
+  VolumePerLotChart,
+  volumePerLotSpec,
+  type LotVolumeRow,
+} from "~/components/charts/volume-per-lot-chart";
 
 function savingsFigure(partners: PartnerSavingsRow[]): string {
-  return renderToStaticMarkup(createElement(SavingsPerPartnerChart, { partners, svg: renderBarChartSvg(savingsPerPartnerSpec(partners)) }));
+  return renderToStaticMarkup(
+    createElement(SavingsPerPartnerChart, {
+      partners,
+      svg: renderBarChartSvg(savingsPerPartnerSpec(partners)),
+    }),
+  );
 }
 function volumeFigure(lots: LotVolumeRow[]): string {
-  return renderToStaticMarkup(createElement(VolumePerLotChart, { lots, svg: renderBarChartSvg(volumePerLotSpec(lots)) }));
+  return renderToStaticMarkup(
+    createElement(VolumePerLotChart, { lots, svg: renderBarChartSvg(volumePerLotSpec(lots)) }),
+  );
 }
 function priceFigure(categories: CategoryPriceRow[]): string {
-  return renderToStaticMarkup(createElement(UnitPriceChart, { categories, svg: renderBarChartSvg(unitPriceSpec(categories)) }));
+  return renderToStaticMarkup(
+    createElement(UnitPriceChart, {
+      categories,
+      svg: renderBarChartSvg(unitPriceSpec(categories)),
+    }),
+  );
 }
 
 // A tiny hand-made data set: three partners, one of them losing money jointly.
@@ -28,7 +52,9 @@ const partners = [
 
 test("savings chart: an svg with role img, label, title and a desc with exact figures", () => {
   const html = savingsFigure(partners);
-  expect(html).toMatch(/<svg[^>]*id="chart-savings-per-partner"[^>]*role="img"[^>]*aria-label="Ersparnis je Schulträger[^"]*"/);
+  expect(html).toMatch(
+    /<svg[^>]*id="chart-savings-per-partner"[^>]*role="img"[^>]*aria-label="Ersparnis je Schulträger[^"]*"/,
+  );
   expect(html).toContain("<title>Ersparnis je Schulträger (brutto, gesamte Laufzeit)</title>");
   const desc = /<desc>([^<]*)<\/desc>/.exec(html)?.[1] ?? "";
   expect(desc).toContain("Stadt Coesfeld: 12.345,67 €");
@@ -60,8 +86,12 @@ test("volume and unit price charts: grouped series with a legend, missing values
   ]);
   expect(volume).toMatch(/<svg[^>]*role="img"[^>]*aria-label="Volumen je Los \(netto\)"/);
   // The legend is HTML above the chart (recharts cannot measure its own on the server).
-  expect(volume).toMatch(/<li[^>]*><svg[^>]*><rect[^>]*fill="#1d3f6e"><\/rect><\/svg>Volumen \(gemeldete Mengen\)<\/li>/);
-  expect(volume).toContain("L1 Endgeräte: Volumen (gemeldete Mengen) 1.000.000,00 €, Auftragswert mit Reserve 1.100.000,00 €");
+  expect(volume).toMatch(
+    /<li[^>]*><svg[^>]*><rect[^>]*fill="#1d3f6e"><\/rect><\/svg>Volumen \(gemeldete Mengen\)<\/li>/,
+  );
+  expect(volume).toContain(
+    "L1 Endgeräte: Volumen (gemeldete Mengen) 1.000.000,00 €, Auftragswert mit Reserve 1.100.000,00 €",
+  );
 
   const prices = priceFigure([
     { name: "Schüler-Notebook", unitPriceNet: "42206", averageSoloPriceNet: "44012" },
@@ -82,7 +112,9 @@ test("partners are plotted by savings, largest first, whatever order they come i
   const shuffled = [partners[2], partners[0], partners[1]];
   const html = savingsFigure(shuffled);
   const desc = /<desc>([^<]*)<\/desc>/.exec(html)?.[1] ?? "";
-  const order = ["Stadt Coesfeld", "Stadt Dülmen", "Gemeinde Rosendahl"].map((name) => desc.indexOf(name));
+  const order = ["Stadt Coesfeld", "Stadt Dülmen", "Gemeinde Rosendahl"].map((name) =>
+    desc.indexOf(name),
+  );
   expect(order.every((position) => position >= 0)).toBe(true);
   expect([...order].sort((a, b) => a - b)).toEqual(order);
 });
@@ -94,11 +126,41 @@ test("a negative bar gets its label on its left end", () => {
 });
 
 test("the drawn SVG is plain markup the CSP allows: no <style> or <script>, names escaped", () => {
-  const hostile = [...partners, { name: '<script>alert(1)</script><style>*{}</style>"', savingsGross: "100" }];
+  const hostile = [
+    ...partners,
+    { name: '<script>alert(1)</script><style>*{}</style>"', savingsGross: "100" },
+  ];
   const charts = renderSummaryCharts({
-    partners: hostile.map((p, i) => ({ ...p, code: `P${i}`, quantity: 1, directGross: "0", commonCostShare: "0", totalGross: "0", soloGross: "0" })),
-    lots: [{ code: "L1", name: "<b>Los</b>", directNet: "100", estimatedValueNet: "110", smallLotExempt: false }],
-    categories: [{ code: "NB", name: "Notebook", lot: "L1", quantity: 1, maxQuantity: 1, basePriceNet: "100", unitPriceNet: "90", averageSoloPriceNet: "100" }],
+    partners: hostile.map((p, i) => ({
+      ...p,
+      code: `P${i}`,
+      quantity: 1,
+      directGross: "0",
+      commonCostShare: "0",
+      totalGross: "0",
+      soloGross: "0",
+    })),
+    lots: [
+      {
+        code: "L1",
+        name: "<b>Los</b>",
+        directNet: "100",
+        estimatedValueNet: "110",
+        smallLotExempt: false,
+      },
+    ],
+    categories: [
+      {
+        code: "NB",
+        name: "Notebook",
+        lot: "L1",
+        quantity: 1,
+        maxQuantity: 1,
+        basePriceNet: "100",
+        unitPriceNet: "90",
+        averageSoloPriceNet: "100",
+      },
+    ],
   });
   for (const svg of Object.values(charts)) {
     expect(svg).toMatch(/<svg[^>]*role="img"/);

@@ -8,26 +8,45 @@ import type { Result } from "../../domain/result";
 import { action as snapshotAction } from "../../app/routes/tenders.$code.snapshots";
 import { loader } from "../../app/routes/tenders.$code.summary";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, OFFICER_COE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "./support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_COE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./support";
 
 const TENDER = "RV-2027";
 // The demo plan is golden example 03: its expected result is the independent reference.
 const golden = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, "../fixtures/examples/03-kreis-coesfeld.result.json"), "utf8"),
+  fs.readFileSync(
+    path.resolve(__dirname, "../fixtures/examples/03-kreis-coesfeld.result.json"),
+    "utf8",
+  ),
 ) as Result;
 const expected = golden.tenders.find((t) => t.code === TENDER)!;
-const cents = (money: string) => parseMoney(money.replace(/^-/, "")) * (money.startsWith("-") ? -1n : 1n);
+const cents = (money: string) =>
+  parseMoney(money.replace(/^-/, "")) * (money.startsWith("-") ? -1n : 1n);
 
 let testDb: TestDatabase;
 const cookies: Record<string, string> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_COE]) cookies[email] = await signIn(email);
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_COE])
+    cookies[email] = await signIn(email);
 });
 afterAll(async () => tearDownAppDatabase(testDb));
 
 async function summary(email: string | null, query = "", code = TENDER) {
-  return run(loader, makeRequest(`/tenders/${code}/summary${query}`, { cookie: email ? cookies[email] : null }), { code });
+  return run(
+    loader,
+    makeRequest(`/tenders/${code}/summary${query}`, { cookie: email ? cookies[email] : null }),
+    { code },
+  );
 }
 
 describe("the committee summary", () => {
@@ -51,9 +70,12 @@ describe("the committee summary", () => {
     expect(BigInt(figures.estimatedValueNet)).toBe(cents(expected.estimatedValueNet));
     expect(BigInt(figures.savingsGross)).toBe(cents(expected.totals.savingsGross));
     expect(figures.euProcedureRequired).toBe(expected.euProcedureRequired);
-    expect(figures.participants.map((p: { code: string }) => p.code)).toEqual(expected.participants);
+    expect(figures.participants.map((p: { code: string }) => p.code)).toEqual(
+      expected.participants,
+    );
     // Percent of the solo cost, rounded half away from zero to one decimal.
-    const permille = (cents(expected.totals.savingsGross) * 10000n) / cents(expected.totals.soloGross);
+    const permille =
+      (cents(expected.totals.savingsGross) * 10000n) / cents(expected.totals.soloGross);
     expect(BigInt(figures.savingsPermille)).toBe((permille + 5n) / 10n);
 
     for (const partner of expected.partners) {
@@ -65,21 +87,32 @@ describe("the committee summary", () => {
       const row = data.view.lots.find((l: { code: string }) => l.code === lot.code);
       expect(BigInt(row.estimatedValueNet)).toBe(cents(lot.estimatedValueNet));
     }
-    const lotVolumes = data.view.lots.reduce((sum: bigint, l: { directNet: string }) => sum + BigInt(l.directNet), 0n);
+    const lotVolumes = data.view.lots.reduce(
+      (sum: bigint, l: { directNet: string }) => sum + BigInt(l.directNet),
+      0n,
+    );
     expect(lotVolumes).toBe(cents(expected.totals.directNet));
   });
 
   it("breaks the savings down into tier prices and procedures, adding up exactly", async () => {
     const { savings, keyFigures, categories } = (await (await summary(COMMITTEE)).json()).view;
-    expect(BigInt(savings.tierSavings) + BigInt(savings.procedureSavings)).toBe(BigInt(savings.savingsGross));
-    expect(BigInt(savings.soloDirectGross) - BigInt(savings.directGross)).toBe(BigInt(savings.tierSavings));
-    expect(BigInt(savings.soloProcessCostsAvoided) - BigInt(savings.commonCosts)).toBe(BigInt(savings.procedureSavings));
+    expect(BigInt(savings.tierSavings) + BigInt(savings.procedureSavings)).toBe(
+      BigInt(savings.savingsGross),
+    );
+    expect(BigInt(savings.soloDirectGross) - BigInt(savings.directGross)).toBe(
+      BigInt(savings.tierSavings),
+    );
+    expect(BigInt(savings.soloProcessCostsAvoided) - BigInt(savings.commonCosts)).toBe(
+      BigInt(savings.procedureSavings),
+    );
     expect(savings.savingsGross).toBe(keyFigures.savingsGross);
     expect(BigInt(savings.commonCosts)).toBe(cents(expected.totals.commonCostShare));
     // Buying alone never beats the joint price: the joint quantity reaches at least every solo tier.
     for (const category of categories) {
       if (category.averageSoloPriceNet !== null) {
-        expect(BigInt(category.averageSoloPriceNet)).toBeGreaterThanOrEqual(BigInt(category.unitPriceNet));
+        expect(BigInt(category.averageSoloPriceNet)).toBeGreaterThanOrEqual(
+          BigInt(category.unitPriceNet),
+        );
       }
     }
   });
@@ -92,7 +125,9 @@ describe("the committee summary", () => {
       expect(svg).toMatch(/<desc>[^<]*\d,\d\d €/);
       expect(svg).not.toMatch(/<(style|script)\b/i);
     }
-    expect(charts.savingsPerPartner.match(/recharts-bar-rectangle"/g)).toHaveLength(view.partners.length);
+    expect(charts.savingsPerPartner.match(/recharts-bar-rectangle"/g)).toHaveLength(
+      view.partners.length,
+    );
     // Every partner's exact savings (golden result) stand in the drawing's description.
     const desc = /<desc>([^<]*)<\/desc>/.exec(charts.savingsPerPartner)?.[1] ?? "";
     for (const partner of expected.partners) {
@@ -120,19 +155,36 @@ describe("the summary of a snapshot", () => {
   beforeAll(async () => {
     const response = await run(
       snapshotAction,
-      makeRequest(`/tenders/${TENDER}/snapshots`, { cookie: cookies[COORDINATOR], form: { comment: "Vorlage Ausschuss" } }),
+      makeRequest(`/tenders/${TENDER}/snapshots`, {
+        cookie: cookies[COORDINATOR],
+        form: { comment: "Vorlage Ausschuss" },
+      }),
       { code: TENDER },
     );
     expect(response.status).toBe(302);
   });
 
   it("shows the frozen figures, not later changes, with a banner and a matching result", async () => {
-    const line = await testDb.db.selectFrom("demand_lines").select(["id", "quantity"]).where("partner_code", "=", "COE").where("quantity", ">", 0).orderBy("id").executeTakeFirstOrThrow();
-    await testDb.db.updateTable("demand_lines").set({ quantity: line.quantity + 500 }).where("id", "=", line.id).execute();
+    const line = await testDb.db
+      .selectFrom("demand_lines")
+      .select(["id", "quantity"])
+      .where("partner_code", "=", "COE")
+      .where("quantity", ">", 0)
+      .orderBy("id")
+      .executeTakeFirstOrThrow();
+    await testDb.db
+      .updateTable("demand_lines")
+      .set({ quantity: line.quantity + 500 })
+      .where("id", "=", line.id)
+      .execute();
 
     const frozen = await (await summary(COMMITTEE, "?version=1")).json();
     const current = await (await summary(COMMITTEE)).json();
-    expect(frozen.snapshot).toMatchObject({ version: 1, comment: "Vorlage Ausschuss", createdBy: "Koordination Kreis Coesfeld" });
+    expect(frozen.snapshot).toMatchObject({
+      version: 1,
+      comment: "Vorlage Ausschuss",
+      createdBy: "Koordination Kreis Coesfeld",
+    });
     expect(frozen.matchesStoredResult).toBe(true);
     expect(frozen.stamp.version).toBe(1);
     expect(frozen.stamp.at).toBe(frozen.snapshot.createdAt);
@@ -146,7 +198,13 @@ describe("the summary of a snapshot", () => {
     const tampered: Result = structuredClone(stored.result);
     tampered.tenders[0].totals.savingsGross = "0.00";
     const user = (await findUserByEmail(testDb.db, COORDINATOR))!;
-    const { version } = await createSnapshot(testDb.db, { tenderCode: TENDER, comment: "manipuliert", plan: stored.plan, result: tampered, userId: user.id });
+    const { version } = await createSnapshot(testDb.db, {
+      tenderCode: TENDER,
+      comment: "manipuliert",
+      plan: stored.plan,
+      result: tampered,
+      userId: user.id,
+    });
     const data = await (await summary(FINANCE, `?version=${version}`)).json();
     expect(data.matchesStoredResult).toBe(false);
   });

@@ -7,7 +7,9 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
 
 export const BASE_URL = "http://verbundkauf.test";
 
-export async function setUpAppDatabase({ demo = true }: { demo?: boolean } = {}): Promise<TestDatabase> {
+export async function setUpAppDatabase({
+  demo = true,
+}: { demo?: boolean } = {}): Promise<TestDatabase> {
   process.env.SESSION_SECRET = "test-session-secret-0123456789abcdef";
   const testDb = await createTestDatabase();
   if (demo) await loadDemo(testDb.db);
@@ -27,7 +29,10 @@ export interface RequestOptions {
   url?: string;
 }
 
-export function makeRequest(path: string, { cookie, form, headers = {}, url }: RequestOptions = {}): Request {
+export function makeRequest(
+  path: string,
+  { cookie, form, headers = {}, url }: RequestOptions = {},
+): Request {
   const allHeaders = new Headers(headers);
   if (cookie) allHeaders.set("Cookie", cookie);
   return new Request(url ?? BASE_URL + path, {
@@ -40,7 +45,11 @@ export function makeRequest(path: string, { cookie, form, headers = {}, url }: R
 type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<unknown>;
 
 /** Runs a loader or action; a thrown Response (redirect, 403, 404) is returned instead. */
-export async function run(handler: Handler, request: Request, params: Record<string, string> = {}): Promise<Response> {
+export async function run(
+  handler: Handler,
+  request: Request,
+  params: Record<string, string> = {},
+): Promise<Response> {
   try {
     const result = await handler({ request, params, context: {} });
     if (result instanceof Response) return result;
@@ -62,7 +71,8 @@ export function cookieFrom(response: Response): string {
 export async function signIn(email: string, password: string = DEMO_PASSWORD): Promise<string> {
   const { action } = await import("../../app/routes/login");
   const response = await run(action, makeRequest("/login", { form: { email, password } }));
-  if (response.status !== 302) throw new Error(`Sign-in of ${email} failed with ${response.status}`);
+  if (response.status !== 302)
+    throw new Error(`Sign-in of ${email} failed with ${response.status}`);
   return cookieFrom(response);
 }
 

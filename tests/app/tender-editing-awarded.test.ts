@@ -15,7 +15,11 @@ let lotId: number;
 beforeAll(async () => {
   testDb = await setUpAppDatabase({ demo: false });
   const users = await seedCallOffPlan(testDb.db);
-  await createCategory(testDb.db, { code: "MON", name: "Monitor", basePriceNetCents: 15_000n, vatRate: "0.19", tiers: [] }, null);
+  await createCategory(
+    testDb.db,
+    { code: "MON", name: "Monitor", basePriceNetCents: 15_000n, vatRate: "0.19", tiers: [] },
+    null,
+  );
   cookie = await signIn(users.coordinator.email, SEED_PASSWORD);
   const outcome = await awardLot(testDb.db, awardOfL1(users));
   expect(outcome.ok).toBe(true);
@@ -24,9 +28,18 @@ beforeAll(async () => {
 afterAll(() => tearDownAppDatabase(testDb));
 
 function saveLot(name: string, categories: string[]) {
-  const body = new URLSearchParams({ intent: "update-lot", lotId: String(lotId), code: "L1", name });
+  const body = new URLSearchParams({
+    intent: "update-lot",
+    lotId: String(lotId),
+    code: "L1",
+    name,
+  });
   for (const category of categories) body.append("categories", category);
-  const request = new Request(`${BASE_URL}/tenders/RV-2027`, { method: "POST", headers: { Cookie: cookie }, body });
+  const request = new Request(`${BASE_URL}/tenders/RV-2027`, {
+    method: "POST",
+    headers: { Cookie: cookie },
+    body,
+  });
   return run(tenderAction, request, { code: "RV-2027" });
 }
 

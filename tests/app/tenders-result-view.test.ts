@@ -1,6 +1,11 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { formatShareOf, TenderResultTables, tenderResultView, tierLabel } from "~/components/result-tables";
+import {
+  formatShareOf,
+  TenderResultTables,
+  tenderResultView,
+  tierLabel,
+} from "~/components/result-tables";
 import { calculatePlan } from "../../domain/calculate";
 import { formatEuro } from "../../domain/money";
 import { readDemoPlan } from "../db/tenders-fixtures";
@@ -35,15 +40,21 @@ describe("tenderResultView on the demo", () => {
 
   it("formats the engine's figures, never recomputing them", () => {
     expect(view.estimatedValue).toBe(formatEuro(tender.estimatedValueNet));
-    expect(view.partners.map((p) => p.totalGross)).toEqual(tender.partners.map((p) => formatEuro(p.totalGross)));
+    expect(view.partners.map((p) => p.totalGross)).toEqual(
+      tender.partners.map((p) => formatEuro(p.totalGross)),
+    );
     expect(view.totals.savingsGross).toBe(formatEuro(tender.totals.savingsGross));
-    expect(view.categories.map((c) => c.unitPrice)).toEqual(tender.categories.map((c) => formatEuro(c.unitPriceNet)));
+    expect(view.categories.map((c) => c.unitPrice)).toEqual(
+      tender.categories.map((c) => formatEuro(c.unitPriceNet)),
+    );
     expect(view.years).toBe("2027–2030");
   });
 
   it("states the EU consequence in plain German and names nationally awardable lots", () => {
     expect(view.euProcedureRequired).toBe(tender.euProcedureRequired);
-    expect(view.verdict).toBe(tender.euProcedureRequired ? "EU-weites Verfahren erforderlich" : "Nationale Vergabe möglich");
+    expect(view.verdict).toBe(
+      tender.euProcedureRequired ? "EU-weites Verfahren erforderlich" : "Nationale Vergabe möglich",
+    );
     const exempt = tender.lots.filter((l) => l.smallLotExempt).map((l) => l.code);
     if (exempt.length) expect(view.verdictDetail).toContain(exempt.join(", "));
     else expect(view.verdictDetail).toMatch(/Kein Los|unter dem EU-Schwellenwert/);

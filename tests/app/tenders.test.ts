@@ -1,7 +1,10 @@
 // Route integration tests for tender editing: authorization of every action, German
 // validation messages at the field, the coverage and zero-weight errors, and the live
 // figures against the engine.
-import { action as tenderAction, loader as tenderLoader } from "../../app/routes/tenders.$code._index";
+import {
+  action as tenderAction,
+  loader as tenderLoader,
+} from "../../app/routes/tenders.$code._index";
 import { loader as tendersLoader } from "../../app/routes/tenders._index";
 import { action as newTenderAction, loader as newTenderLoader } from "../../app/routes/tenders.new";
 import { listAudit } from "../../db/audit";
@@ -29,7 +32,8 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
   await importPlan(testDb.db, editingPlan(), { replace: true });
-  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE]) cookies[email] = await signIn(email);
+  for (const email of [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE])
+    cookies[email] = await signIn(email);
 });
 afterAll(() => tearDownAppDatabase(testDb));
 
@@ -42,7 +46,13 @@ const NEW_TENDER = {
   soloProcessCostGross: "7.500,00",
 };
 
-async function post(handler: typeof tenderAction, path: string, form: Record<string, string>, email = COORDINATOR, params = {}) {
+async function post(
+  handler: typeof tenderAction,
+  path: string,
+  form: Record<string, string>,
+  email = COORDINATOR,
+  params = {},
+) {
   return run(handler, makeRequest(path, { cookie: cookies[email], form }), params);
 }
 
@@ -51,7 +61,9 @@ function postTender(form: Record<string, string>, email = COORDINATOR, code = "R
 }
 
 /** The conform reply of a refused form: { formId, result: { error: { field: [messages] } } }. */
-async function fieldErrors(response: Response): Promise<{ formId: string; errors: Record<string, string[] | null> }> {
+async function fieldErrors(
+  response: Response,
+): Promise<{ formId: string; errors: Record<string, string[] | null> }> {
   expect(response.status).toBe(400);
   const body = await response.json();
   return { formId: body.formId, errors: body.result.error ?? {} };
@@ -68,7 +80,10 @@ describe("creating a tender", () => {
   it("is for the coordinator only: the others get 403 and nothing changes", async () => {
     const before = await snapshotDatabase(testDb.db);
     for (const email of [FINANCE, COMMITTEE, OFFICER_DUE]) {
-      expect((await run(newTenderLoader, makeRequest("/tenders/new", { cookie: cookies[email] }))).status).toBe(403);
+      expect(
+        (await run(newTenderLoader, makeRequest("/tenders/new", { cookie: cookies[email] })))
+          .status,
+      ).toBe(403);
       expect((await post(newTenderAction, "/tenders/new", NEW_TENDER, email)).status).toBe(403);
     }
     expect(await snapshotDatabase(testDb.db)).toEqual(before);
@@ -98,9 +113,24 @@ describe("creating a tender", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/tenders/RV-2031?notice=created");
     const tender = await getTenderForEditing(testDb.db, "RV-2031");
-    expect(tender).toMatchObject({ startYear: 2031, termYears: 2, reserve: "0.1", soloProcessCostGrossCents: 750000 });
-    const coordinatorId = (await testDb.db.selectFrom("users").select("id").where("email", "=", COORDINATOR).executeTakeFirstOrThrow()).id;
-    expect((await listAudit(testDb.db, { entity: "tender" }))[0]).toMatchObject({ action: "create", entityKey: "RV-2031", userId: coordinatorId });
+    expect(tender).toMatchObject({
+      startYear: 2031,
+      termYears: 2,
+      reserve: "0.1",
+      soloProcessCostGrossCents: 750000,
+    });
+    const coordinatorId = (
+      await testDb.db
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", COORDINATOR)
+        .executeTakeFirstOrThrow()
+    ).id;
+    expect((await listAudit(testDb.db, { entity: "tender" }))[0]).toMatchObject({
+      action: "create",
+      entityKey: "RV-2031",
+      userId: coordinatorId,
+    });
   });
 
   it("refuses a taken code at the field", async () => {
@@ -111,7 +141,10 @@ describe("creating a tender", () => {
 
 describe("editing a tender", () => {
   it("adds two lots and refuses a category covered twice, with the lot and the tender named", async () => {
-    expect((await postTender({ intent: "add-lot", code: "L1", name: "Beamer", categories: "BEAM" })).status).toBe(302);
+    expect(
+      (await postTender({ intent: "add-lot", code: "L1", name: "Beamer", categories: "BEAM" }))
+        .status,
+    ).toBe(302);
     const sibling = await fieldErrors(
       await run(
         tenderAction,
@@ -130,9 +163,14 @@ describe("editing a tender", () => {
       ),
     );
     expect(sibling.formId).toBe("new-lot");
-    expect(sibling.errors.categories).toEqual(["Produktgruppe Beamer (BEAM) ist bereits Los L1 zugeordnet."]);
+    expect(sibling.errors.categories).toEqual([
+      "Produktgruppe Beamer (BEAM) ist bereits Los L1 zugeordnet.",
+    ]);
 
-    expect((await postTender({ intent: "add-lot", code: "L2", name: "Audio", categories: "HEAD" })).status).toBe(302);
+    expect(
+      (await postTender({ intent: "add-lot", code: "L2", name: "Audio", categories: "HEAD" }))
+        .status,
+    ).toBe(302);
     const plan = await exportPlan(testDb.db);
     expect(plan.tenders?.[1].lots).toEqual([
       { code: "L1", name: "Beamer", categories: ["BEAM"] },
@@ -141,28 +179,47 @@ describe("editing a tender", () => {
   });
 
   it("refuses a category another tender covers in the same years, naming tender and years", async () => {
-    const created = await post(newTenderAction, "/tenders/new", { ...NEW_TENDER, code: "RV-2030", startYear: "2030", termYears: "1" });
+    const created = await post(newTenderAction, "/tenders/new", {
+      ...NEW_TENDER,
+      code: "RV-2030",
+      startYear: "2030",
+      termYears: "1",
+    });
     expect(created.status).toBe(302);
     const before = await snapshotDatabase(testDb.db);
     const { formId, errors } = await fieldErrors(
-      await postTender({ intent: "add-lot", code: "T1", name: "Tablets", categories: "TAB" }, COORDINATOR, "RV-2030"),
+      await postTender(
+        { intent: "add-lot", code: "T1", name: "Tablets", categories: "TAB" },
+        COORDINATOR,
+        "RV-2030",
+      ),
     );
     expect(formId).toBe("new-lot");
     expect(errors.categories).toEqual([
       "Produktgruppe Tablet mit Hülle (TAB) ist 2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“).",
     ]);
     expect(await snapshotDatabase(testDb.db)).toEqual(before);
-    expect((await postTender({ intent: "delete-tender", confirm: "yes" }, COORDINATOR, "RV-2030")).status).toBe(302);
+    expect(
+      (await postTender({ intent: "delete-tender", confirm: "yes" }, COORDINATOR, "RV-2030"))
+        .status,
+    ).toBe(302);
   });
 
   it("refuses moving the tender into years where its categories are covered", async () => {
     // Put TAB into a new lot (fine in 2031–2032), then try to start the tender in 2029.
-    expect((await postTender({ intent: "add-lot", code: "L3", name: "Tablets", categories: "TAB" })).status).toBe(302);
-    const { errors } = await fieldErrors(await postTender({ intent: "tender", ...NEW_TENDER, startYear: "2029" }));
+    expect(
+      (await postTender({ intent: "add-lot", code: "L3", name: "Tablets", categories: "TAB" }))
+        .status,
+    ).toBe(302);
+    const { errors } = await fieldErrors(
+      await postTender({ intent: "tender", ...NEW_TENDER, startYear: "2029" }),
+    );
     expect(errors.startYear).toEqual([
       "Produktgruppe Tablet mit Hülle (TAB) ist 2029–2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“).",
     ]);
-    expect((await postTender({ intent: "delete-lot", lotId: String(await lotId("L3")) })).status).toBe(302);
+    expect(
+      (await postTender({ intent: "delete-lot", lotId: String(await lotId("L3")) })).status,
+    ).toBe(302);
   });
 
   it("adds a custom-weight cost, refusing weights that sum to zero at the field", async () => {
@@ -198,7 +255,12 @@ describe("editing a tender", () => {
     expect(saved.status).toBe(302);
     const plan = await exportPlan(testDb.db);
     expect(plan.tenders?.[1].commonCosts).toEqual([
-      { label: "Projektleitung", amountGross: "12000.00", key: "custom", weights: { ASC: "1", COE: "2.5", KRS: "0.5" } },
+      {
+        label: "Projektleitung",
+        amountGross: "12000.00",
+        key: "custom",
+        weights: { ASC: "1", COE: "2.5", KRS: "0.5" },
+      },
     ]);
   });
 
@@ -218,7 +280,9 @@ describe("editing a tender", () => {
       }),
     );
     expect(formId).toBe(`cost-${costId}`);
-    expect(errors[""]?.[0]).toBe("Die Änderung wurde nicht gespeichert, weil der Plan danach ungültig wäre:");
+    expect(errors[""]?.[0]).toBe(
+      "Die Änderung wurde nicht gespeichert, weil der Plan danach ungültig wäre:",
+    );
     expect(errors[""]?.slice(1).some((m) => m.includes("NOK"))).toBe(true);
     expect(await snapshotDatabase(testDb.db)).toEqual(before);
   });
@@ -232,30 +296,52 @@ describe("editing a tender", () => {
       { intent: "update-lot", lotId: String(tender!.lots[0].id), code: "L1", name: "X" },
       { intent: "delete-lot", lotId: String(tender!.lots[0].id) },
       { intent: "add-cost", label: "X", amountGross: "1", key: "equal" },
-      { intent: "update-cost", costId: String(tender!.commonCosts[0].id), label: "X", amountGross: "1", key: "equal" },
+      {
+        intent: "update-cost",
+        costId: String(tender!.commonCosts[0].id),
+        label: "X",
+        amountGross: "1",
+        key: "equal",
+      },
       { intent: "delete-cost", costId: String(tender!.commonCosts[0].id) },
     ];
     const before = await snapshotDatabase(testDb.db);
     for (const email of [FINANCE, COMMITTEE, OFFICER_DUE]) {
-      for (const form of forms) expect((await postTender(form, email)).status, `${email} ${form.intent}`).toBe(403);
+      for (const form of forms)
+        expect((await postTender(form, email)).status, `${email} ${form.intent}`).toBe(403);
     }
     expect(await snapshotDatabase(testDb.db)).toEqual(before);
   });
 
   it("lets finance, committee and officers read the page without edit rights", async () => {
     for (const email of [FINANCE, COMMITTEE, OFFICER_DUE]) {
-      const response = await run(tenderLoader, makeRequest("/tenders/RV-2031", { cookie: cookies[email] }), { code: "RV-2031" });
+      const response = await run(
+        tenderLoader,
+        makeRequest("/tenders/RV-2031", { cookie: cookies[email] }),
+        { code: "RV-2031" },
+      );
       expect(response.status).toBe(200);
       expect((await response.json()).canEdit).toBe(false);
     }
   });
 
   it("shows the engine's figures for the stored data", async () => {
-    const response = await run(tenderLoader, makeRequest("/tenders/RV-2031", { cookie: cookies[COORDINATOR] }), { code: "RV-2031" });
+    const response = await run(
+      tenderLoader,
+      makeRequest("/tenders/RV-2031", { cookie: cookies[COORDINATOR] }),
+      { code: "RV-2031" },
+    );
     const data = await response.json();
-    const calc = calculatePlan(await exportPlan(testDb.db)).tenders.find((t) => t.code === "RV-2031")!;
+    const calc = calculatePlan(await exportPlan(testDb.db)).tenders.find(
+      (t) => t.code === "RV-2031",
+    )!;
     expect(data.canEdit).toBe(true);
-    expect(data.participants.map((p: { code: string }) => p.code)).toEqual(["ASC", "COE", "DUE", "KRS"]);
+    expect(data.participants.map((p: { code: string }) => p.code)).toEqual([
+      "ASC",
+      "COE",
+      "DUE",
+      "KRS",
+    ]);
     expect(data.result.estimatedValue).toBe(formatEuro(calc.estimatedValueNet));
     expect(data.result.lots.map((l: { estimatedValue: string }) => l.estimatedValue)).toEqual(
       calc.lots.map((l) => formatEuro(l.estimatedValueNet)),
@@ -277,12 +363,21 @@ describe("editing a tender", () => {
   });
 
   it("lists tenders with value and EU verdict from the engine", async () => {
-    const response = await run(tendersLoader, makeRequest("/tenders", { cookie: cookies[FINANCE] }));
+    const response = await run(
+      tendersLoader,
+      makeRequest("/tenders", { cookie: cookies[FINANCE] }),
+    );
     const data = await response.json();
     const calc = calculatePlan(await exportPlan(testDb.db));
     expect(data.canCreate).toBe(false);
     expect(data.tenders).toEqual(
-      calc.tenders.map((t) => expect.objectContaining({ code: t.code, estimatedValue: formatEuro(t.estimatedValueNet), euProcedureRequired: t.euProcedureRequired })),
+      calc.tenders.map((t) =>
+        expect.objectContaining({
+          code: t.code,
+          estimatedValue: formatEuro(t.estimatedValueNet),
+          euProcedureRequired: t.euProcedureRequired,
+        }),
+      ),
     );
     expect(data.tenders[0].euProcedureRequired).toBe(true);
   });
@@ -290,28 +385,61 @@ describe("editing a tender", () => {
   it("renames lots, edits and deletes costs, and writes the audit log", async () => {
     const tender = await getTenderForEditing(testDb.db, "RV-2031");
     const l2 = tender!.lots.find((l) => l.code === "L2")!;
-    expect((await postTender({ intent: "update-lot", lotId: String(l2.id), code: "A1", name: "Audio neu", categories: "HEAD" })).status).toBe(302);
+    expect(
+      (
+        await postTender({
+          intent: "update-lot",
+          lotId: String(l2.id),
+          code: "A1",
+          name: "Audio neu",
+          categories: "HEAD",
+        })
+      ).status,
+    ).toBe(302);
     const costId = tender!.commonCosts[0].id;
     expect(
-      (await postTender({ intent: "update-cost", costId: String(costId), label: "Projektleitung", amountGross: "9000", key: "equal" })).status,
+      (
+        await postTender({
+          intent: "update-cost",
+          costId: String(costId),
+          label: "Projektleitung",
+          amountGross: "9000",
+          key: "equal",
+        })
+      ).status,
     ).toBe(302);
     let plan = await exportPlan(testDb.db);
     expect(plan.tenders?.[1].lots.map((l) => l.code)).toEqual(["L1", "A1"]);
-    expect(plan.tenders?.[1].commonCosts).toEqual([{ label: "Projektleitung", amountGross: "9000.00", key: "equal" }]);
+    expect(plan.tenders?.[1].commonCosts).toEqual([
+      { label: "Projektleitung", amountGross: "9000.00", key: "equal" },
+    ]);
     expect((await postTender({ intent: "delete-cost", costId: String(costId) })).status).toBe(302);
     plan = await exportPlan(testDb.db);
     expect(plan.tenders?.[1].commonCosts).toEqual([]);
-    const actions = (await listAudit(testDb.db)).filter((a) => a.entity === "lot" || a.entity === "common_cost").map((a) => `${a.action} ${a.entity}`);
+    const actions = (await listAudit(testDb.db))
+      .filter((a) => a.entity === "lot" || a.entity === "common_cost")
+      .map((a) => `${a.action} ${a.entity}`);
     expect(actions.slice(0, 3)).toEqual(["delete common_cost", "update common_cost", "update lot"]);
   });
 
   it("renames the tender and redirects to its new address; deleting needs the confirmation", async () => {
-    const renamed = await postTender({ intent: "tender", ...NEW_TENDER, code: "RV-31", name: "Neu" });
+    const renamed = await postTender({
+      intent: "tender",
+      ...NEW_TENDER,
+      code: "RV-31",
+      name: "Neu",
+    });
     expect(renamed.headers.get("Location")).toBe("/tenders/RV-31?notice=saved");
-    const unconfirmed = await fieldErrors(await postTender({ intent: "delete-tender" }, COORDINATOR, "RV-31"));
+    const unconfirmed = await fieldErrors(
+      await postTender({ intent: "delete-tender" }, COORDINATOR, "RV-31"),
+    );
     expect(unconfirmed.errors[""]).toEqual(["Bitte bestätigen Sie das Löschen mit dem Häkchen."]);
     expect(await getTenderForEditing(testDb.db, "RV-31")).toBeDefined();
-    const deleted = await postTender({ intent: "delete-tender", confirm: "yes" }, COORDINATOR, "RV-31");
+    const deleted = await postTender(
+      { intent: "delete-tender", confirm: "yes" },
+      COORDINATOR,
+      "RV-31",
+    );
     expect(deleted.headers.get("Location")).toBe("/tenders?notice=deleted");
     expect(await getTenderForEditing(testDb.db, "RV-31")).toBeUndefined();
   });

@@ -19,7 +19,9 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     expect(await prices.count()).toBe(4);
     for (let i = 0; i < 4; i++) await prices.nth(i).fill("399,90");
     await awardForm.getByRole("button", { name: "Zuschlag für Los L1 erfassen" }).click();
-    await expect.poll(() => coordinator.locator("main").innerText()).toContain("Der Zuschlag wurde gespeichert");
+    await expect
+      .poll(() => coordinator.locator("main").innerText())
+      .toContain("Der Zuschlag wurde gespeichert");
     await coordinator.close();
 
     const [{ max_quantity: max }] = await query<{ max_quantity: number }>(
@@ -41,7 +43,9 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     };
 
     await callOff(max - 12, "DUE-2027-001");
-    await expect.poll(() => officer.locator("main").innerText()).toContain("Der Abruf wurde gespeichert.");
+    await expect
+      .poll(() => officer.locator("main").innerText())
+      .toContain("Der Abruf wurde gespeichert.");
     await expect
       .poll(() => officer.locator('tr[data-category="NB-SUS"] [data-remaining]').innerText())
       .toMatch(/^12\sStück$/);
@@ -53,7 +57,9 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
       .toContain("Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar.");
     expect(await quantityField.getAttribute("aria-invalid")).toBe("true");
 
-    const rows = await query<{ partner_code: string; quantity: number }>("select partner_code, quantity from call_offs");
+    const rows = await query<{ partner_code: string; quantity: number }>(
+      "select partner_code, quantity from call_offs",
+    );
     expect(rows).toEqual([{ partner_code: "DUE", quantity: max - 12 }]);
     await officer.close();
   });

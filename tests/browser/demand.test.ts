@@ -10,7 +10,8 @@ import { browserTestsEnabled, launchBrowser, setupBrowserApp } from "../helpers/
 
 const schoolName = (code: string) => DEMO_PLAN.schools!.find((s) => s.code === code)!.name;
 const categoryName = (code: string) => DEMO_PLAN.categories.find((c) => c.code === code)!.name;
-const cellLabel = (category: string, year: number, school: string) => `${categoryName(category)} ${year}, ${schoolName(school)}`;
+const cellLabel = (category: string, year: number, school: string) =>
+  `${categoryName(category)} ${year}, ${schoolName(school)}`;
 
 describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () => {
   const { app, signIn } = setupBrowserApp({ pageTimeout: 30_000 });
@@ -25,7 +26,10 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     const first = page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true });
     await first.fill("12");
     expect(await first.getAttribute("data-changed")).toBe("true");
-    await containsText(grid(page, school).getByRole("status"), "Ungespeicherte Änderungen (1 Wert)");
+    await containsText(
+      grid(page, school).getByRole("status"),
+      "Ungespeicherte Änderungen (1 Wert)",
+    );
 
     // Enter moves down to the next category in the same year, Shift+Enter back up.
     await first.press("Enter");
@@ -39,14 +43,23 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     expect(await first.evaluate((el) => el === document.activeElement)).toBe(true);
     // Tab moves right to the next year.
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("qty.2028.NB-SUS");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe(
+      "qty.2028.NB-SUS",
+    );
 
     // Saving with an invalid cell is blocked on the client; fix it, then save.
     await below.fill("7");
     expect(await below.getAttribute("aria-invalid")).toBeNull();
-    await grid(page, school).getByRole("button", { name: /^Speichern/ }).click();
-    await containsText(grid(page, school).getByRole("status"), /Gespeichert: 2 Werte, \d\d:\d\d Uhr/);
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("no reload");
+    await grid(page, school)
+      .getByRole("button", { name: /^Speichern/ })
+      .click();
+    await containsText(
+      grid(page, school).getByRole("status"),
+      /Gespeichert: 2 Werte, \d\d:\d\d Uhr/,
+    );
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe(
+      "no reload",
+    );
     expect(await first.getAttribute("data-changed")).toBeNull();
     // The totals follow the values.
     expect(await grid(page, school).getByTestId("year-total-2027").innerText()).toMatch(/\d/);
@@ -54,14 +67,20 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     await page.screenshot({ path: "/tmp/verbundkauf-demand-editor.png" });
     // The saved values survive a reload.
     await page.reload();
-    expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).inputValue()).toBe("12");
-    expect(await page.getByLabel(cellLabel("NB-LK", 2027, school), { exact: true }).inputValue()).toBe("7");
+    expect(
+      await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).inputValue(),
+    ).toBe("12");
+    expect(
+      await page.getByLabel(cellLabel("NB-LK", 2027, school), { exact: true }).inputValue(),
+    ).toBe("7");
 
     // Submit: status changes and the grids become read-only.
     await page.getByRole("button", { name: "Bedarf einreichen" }).click();
     await containsText(page.getByTestId("demand-status"), "Eingereicht");
     await containsText(page.getByTestId("lock-reason"), "eingereicht");
-    expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).count()).toBe(0);
+    expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).count()).toBe(
+      0,
+    );
 
     // The history shows the change with user, cell and old → new.
     await page.getByRole("link", { name: "Verlauf der Änderungen" }).click();
@@ -84,14 +103,21 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     expect(download.suggestedFilename()).toMatch(/^Bedarf-DUE-\d{4}-\d\d-\d\d\.xlsx$/);
     const original = fs.readFileSync((await download.path())!);
 
-    const write = async (file: string, cells: [row: number, yearIndex: number, value: ExcelJS.CellValue][]) => {
+    const write = async (
+      file: string,
+      cells: [row: number, yearIndex: number, value: ExcelJS.CellValue][],
+    ) => {
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(original as unknown as ArrayBuffer);
-      for (const [row, i, value] of cells) wb.getWorksheet(DATA_SHEET)!.getCell(row, LAYOUT.firstYearColumn + i).value = value;
+      for (const [row, i, value] of cells)
+        wb.getWorksheet(DATA_SHEET)!.getCell(row, LAYOUT.firstYearColumn + i).value = value;
       await wb.xlsx.writeFile(file);
     };
     // Row 5: DUE-01, Schüler-Notebook; column D = 2027.
-    await write("/tmp/verbundkauf-due-bad.xlsx", [[5, 0, 444], [9, 1, 3.5]]);
+    await write("/tmp/verbundkauf-due-bad.xlsx", [
+      [5, 0, 444],
+      [9, 1, 3.5],
+    ]);
     await write("/tmp/verbundkauf-due-good.xlsx", [[5, 0, 444]]);
 
     await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles("/tmp/verbundkauf-due-bad.xlsx");
@@ -112,7 +138,10 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     expect(preview).toContain("444");
     await page.getByRole("button", { name: "Änderungen übernehmen" }).click();
     await page.waitForURL(`${app.url}/demand/DUE?importiert=1`);
-    await containsText(page.getByRole("status").first(), "Excel-Import übernommen: 1 Wert geändert.");
+    await containsText(
+      page.getByRole("status").first(),
+      "Excel-Import übernommen: 1 Wert geändert.",
+    );
     expect(await cell.inputValue()).toBe("444");
     await page.close();
   }, 120_000);
@@ -127,13 +156,17 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
 
       const label = cellLabel("TAB", 2029, "SEN-01");
       await page.getByLabel(label, { exact: true }).fill("31");
-      await grid(page, "SEN-01").getByRole("button", { name: /^Speichern/ }).click();
+      await grid(page, "SEN-01")
+        .getByRole("button", { name: /^Speichern/ })
+        .click();
       await containsText(grid(page, "SEN-01").getByRole("status"), "Gespeichert: 1 Wert");
       expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("31");
 
       // The second tab still holds the old version of the grid.
       await second.getByLabel(label, { exact: true }).fill("29");
-      await grid(second, "SEN-01").getByRole("button", { name: /^Speichern/ }).click();
+      await grid(second, "SEN-01")
+        .getByRole("button", { name: /^Speichern/ })
+        .click();
       const alert = grid(second, "SEN-01").getByRole("alert");
       await containsText(alert, "Nicht gespeichert");
       await containsText(alert, `${categoryName("TAB")} 2029`);
@@ -142,7 +175,9 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
       expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("31");
 
       // Having seen the conflict, the user saves their value on purpose.
-      await grid(second, "SEN-01").getByRole("button", { name: "Meine Werte trotzdem speichern" }).click();
+      await grid(second, "SEN-01")
+        .getByRole("button", { name: "Meine Werte trotzdem speichern" })
+        .click();
       await containsText(grid(second, "SEN-01").getByRole("status"), "Gespeichert: 1 Wert");
       await page.goto(`${app.url}/demand/SEN`);
       expect(await page.getByLabel(label, { exact: true }).inputValue()).toBe("29");

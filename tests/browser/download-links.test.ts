@@ -13,7 +13,10 @@ describe.skipIf(!browserTestsEnabled())("download links in the browser", () => {
   const { app, signIn } = setupBrowserApp({ launch: { acceptDownloads: true } });
 
   async function download(page: Page, linkName: string): Promise<string> {
-    const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: linkName, exact: true }).click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: linkName, exact: true }).click(),
+    ]);
     expect(await file.failure()).toBeNull();
     return file.suggestedFilename();
   }

@@ -2,7 +2,12 @@
 // keyboard use and a form that works without JavaScript.
 import type { Page } from "playwright-core";
 import { DEMO_PASSWORD, DEMO_PLAN, DEMO_USERS, type DemoUser } from "../../db/demo";
-import { browserTestsEnabled, launchBrowser, setupBrowserApp, submitSignInForm } from "../helpers/browser";
+import {
+  browserTestsEnabled,
+  launchBrowser,
+  setupBrowserApp,
+  submitSignInForm,
+} from "../helpers/browser";
 
 const ROLE_LABELS = {
   coordinator: "Koordination",
@@ -11,7 +16,8 @@ const ROLE_LABELS = {
   officer: "Beschaffung (Schulträger)",
 } as const;
 
-const partnerName = (code: string | null) => DEMO_PLAN.partners.find((p) => p.code === code)?.name ?? "";
+const partnerName = (code: string | null) =>
+  DEMO_PLAN.partners.find((p) => p.code === code)?.name ?? "";
 
 describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
   const { app, browser, newPage: freshPage } = setupBrowserApp();
@@ -45,7 +51,9 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
       await signIn(page, user.email);
       await page.waitForURL(`${app.url}/`);
       // Client-side navigation may update the URL a moment before the page renders.
-      await page.getByRole("heading", { level: 1, name: `Guten Tag, ${user.name}`, exact: true }).waitFor();
+      await page
+        .getByRole("heading", { level: 1, name: `Guten Tag, ${user.name}`, exact: true })
+        .waitFor();
       const header = await page.locator("header").innerText();
       expect(header).toContain(ROLE_LABELS[user.role]);
       const main = await page.locator("main").innerText();
@@ -59,7 +67,9 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
     const page = await freshPage();
     await signIn(page, "beschaffung@duelmen.example", "falsches-passwort");
     await expectText(page.getByRole("alert"), "E-Mail oder Passwort ist falsch.");
-    await page.waitForFunction(() => (document.querySelector("input[name=password]") as HTMLInputElement).value === "");
+    await page.waitForFunction(
+      () => (document.querySelector("input[name=password]") as HTMLInputElement).value === "",
+    );
     expect(await page.getByLabel("E-Mail").inputValue()).toBe("beschaffung@duelmen.example");
     expect(await page.getByLabel("Passwort").inputValue()).toBe("");
     expect(page.url()).toContain("/login");
@@ -70,7 +80,9 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
     const page = await freshPage();
     await page.goto(`${app.url}/login`);
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Zum Inhalt springen");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
+      "Zum Inhalt springen",
+    );
     // Every input has a label that names it.
     expect(await page.getByLabel("E-Mail").getAttribute("type")).toBe("email");
     expect(await page.getByLabel("Passwort").getAttribute("type")).toBe("password");
@@ -81,7 +93,9 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("email");
     await page.keyboard.type("koordination@kreis-coesfeld.example");
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("password");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe(
+      "password",
+    );
     await page.keyboard.type(DEMO_PASSWORD);
     await page.keyboard.press("Enter");
     await page.waitForURL(`${app.url}/`);
@@ -115,7 +129,11 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
     const rows = page.locator("main table tbody tr");
     expect(await rows.count()).toBe(DEMO_PLAN.partners.length);
     // Numbers are right-aligned.
-    const align = await rows.first().locator("td").nth(1).evaluate((cell) => getComputedStyle(cell).textAlign);
+    const align = await rows
+      .first()
+      .locator("td")
+      .nth(1)
+      .evaluate((cell) => getComputedStyle(cell).textAlign);
     expect(align).toBe("right");
     await page.screenshot({ path: "/tmp/verbundkauf-coordinator-start.png", fullPage: true });
     await page.close();

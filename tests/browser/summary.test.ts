@@ -56,10 +56,16 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(await page.locator('svg[role="img"]').first().isVisible()).toBe(true);
     const footer = page.locator(".print-footer");
     expect(await footer.isVisible()).toBe(true);
-    expect(await footer.innerText()).toMatch(/^Stand: \d\d\.\d\d\.\d{4} · aktueller Arbeitsstand · Verbundkauf \d+\.\d+\.\d+$/);
+    expect(await footer.innerText()).toMatch(
+      /^Stand: \d\d\.\d\d\.\d{4} · aktueller Arbeitsstand · Verbundkauf \d+\.\d+\.\d+$/,
+    );
 
     await page.screenshot({ path: resultPath("summary-print.png"), fullPage: true });
-    const pdf = await page.pdf({ format: "A4", preferCSSPageSize: true, path: resultPath("summary.pdf") });
+    const pdf = await page.pdf({
+      format: "A4",
+      preferCSSPageSize: true,
+      path: resultPath("summary.pdf"),
+    });
     const pages = pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? [];
     expect(pages.length).toBeGreaterThanOrEqual(2);
     await page.close();
@@ -74,7 +80,10 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     await page.getByLabel("Kommentar").fill("Vorlage Schulausschuss");
     await page.getByRole("button", { name: "Beschlussstand speichern" }).click();
     // Works with and without JavaScript: wait for the confirmation, not for a page load.
-    await page.getByRole("status").filter({ hasText: "Beschlussstand Version 1 wurde gespeichert" }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Beschlussstand Version 1 wurde gespeichert" })
+      .waitFor();
     expect(page.url()).toMatch(/\/tenders\/RV-2027\/snapshots\?created=1$/);
 
     await page.getByRole("link", { name: "Zusammenfassung Version 1" }).click();
@@ -82,7 +91,9 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     await banner.waitFor();
     expect(await banner.innerText()).toContain("Vorlage Schulausschuss");
     await page.emulateMedia({ media: "print" });
-    expect(await page.locator(".print-footer").innerText()).toMatch(/· Beschlussstand Version 1 · Verbundkauf/);
+    expect(await page.locator(".print-footer").innerText()).toMatch(
+      /· Beschlussstand Version 1 · Verbundkauf/,
+    );
 
     await page.emulateMedia({ media: "screen" });
     await page.goto(`${app.url}/tenders/RV-2027/compare?version=1`);
@@ -99,7 +110,11 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
         .where("quantity", ">", 0)
         .orderBy("id")
         .executeTakeFirstOrThrow();
-      await db.updateTable("demand_lines").set({ quantity: line.quantity + 60 }).where("id", "=", line.id).execute();
+      await db
+        .updateTable("demand_lines")
+        .set({ quantity: line.quantity + 60 })
+        .where("id", "=", line.id)
+        .execute();
     });
     await page.reload();
     const partners = page.getByRole("table", { name: /Schulträger mit Änderungen/ });
@@ -115,7 +130,10 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     await page.goto(`${app.url}/tenders/RV-2027/snapshots`);
     expect(await page.getByRole("button", { name: "Beschlussstand speichern" }).count()).toBe(0);
     const status = await page.evaluate(async () => {
-      const response = await fetch(location.pathname, { method: "POST", body: new URLSearchParams({ comment: "x" }) });
+      const response = await fetch(location.pathname, {
+        method: "POST",
+        body: new URLSearchParams({ comment: "x" }),
+      });
       return response.status;
     });
     expect(status).toBe(403);

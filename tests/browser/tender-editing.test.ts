@@ -7,7 +7,12 @@ import { exportPlan, importPlan } from "../../db/plan-io";
 import { calculatePlan } from "../../domain/calculate";
 import { formatEuro } from "../../domain/money";
 import { editingPlan } from "../db/tenders-fixtures";
-import { browserTestsEnabled, launchBrowser, resultPath, setupBrowserApp } from "../helpers/browser";
+import {
+  browserTestsEnabled,
+  launchBrowser,
+  resultPath,
+  setupBrowserApp,
+} from "../helpers/browser";
 
 const COORDINATOR = "koordination@kreis-coesfeld.example";
 
@@ -38,11 +43,15 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     await page.getByLabel("Reserve auf die Höchstmenge").fill("15");
     await page.getByLabel("Kosten eines eigenen Vergabeverfahrens (brutto)").fill("7.50");
     await page.getByRole("button", { name: "Ausschreibung anlegen" }).click();
-    await expect.poll(() => page.locator("main").innerText()).toContain("Bitte einen Betrag wie 7.500,00 eingeben");
+    await expect
+      .poll(() => page.locator("main").innerText())
+      .toContain("Bitte einen Betrag wie 7.500,00 eingeben");
     await page.getByLabel("Kosten eines eigenen Vergabeverfahrens (brutto)").fill("6.000,00");
     await page.getByRole("button", { name: "Ausschreibung anlegen" }).click();
     await page.waitForURL(`${app.url}/tenders/RV-2031?notice=created`);
-    expect(await page.getByRole("status").innerText()).toContain("Die Ausschreibung wurde angelegt.");
+    expect(await page.getByRole("status").innerText()).toContain(
+      "Die Ausschreibung wurde angelegt.",
+    );
 
     // Lot L1 with BEAM; then a second lot that also ticks BEAM is refused at the field.
     const newLot = page.getByRole("form", { name: "Neues Los" });
@@ -58,7 +67,9 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     await secondLot.getByLabel(/^Headset \(HEAD\)/).check();
     await secondLot.getByLabel(/^Beamer \(BEAM\)/).check();
     await secondLot.getByRole("button", { name: "Los hinzufügen" }).click();
-    await expect.poll(() => secondLot.innerText()).toContain("Produktgruppe Beamer (BEAM) ist bereits Los L1 zugeordnet.");
+    await expect
+      .poll(() => secondLot.innerText())
+      .toContain("Produktgruppe Beamer (BEAM) ist bereits Los L1 zugeordnet.");
     await secondLot.getByLabel(/^Beamer \(BEAM\)/).uncheck();
     await secondLot.getByRole("button", { name: "Los hinzufügen" }).click();
     // The address already ends in notice=lot-added: wait for the new lot itself.
@@ -83,15 +94,25 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     const calc = (await calculation()).tenders.find((t) => t.code === "RV-2031")!;
     expect(calc.lots.map((l) => l.code)).toEqual(["L1", "L2"]);
     expect(calc.commonCosts[0].shares.map((s) => [s.partner, s.cents])).toContainEqual(["DUE", 0n]);
-    expect(await cellText(page, '[data-lot="total"]', "estimatedValue")).toBe(formatEuro(calc.estimatedValueNet));
-    expect(await cellText(page, '[data-lot="L1"]', "estimatedValue")).toBe(formatEuro(calc.lots[0].estimatedValueNet));
+    expect(await cellText(page, '[data-lot="total"]', "estimatedValue")).toBe(
+      formatEuro(calc.estimatedValueNet),
+    );
+    expect(await cellText(page, '[data-lot="L1"]', "estimatedValue")).toBe(
+      formatEuro(calc.lots[0].estimatedValueNet),
+    );
     const beam = calc.categories.find((c) => c.code === "BEAM")!;
-    expect(await cellText(page, '[data-category="BEAM"]', "unitPrice")).toBe(formatEuro(beam.unitPriceNet));
-    expect(await cellText(page, '[data-category="BEAM"]', "maxQuantity")).toBe(String(beam.maxQuantity));
+    expect(await cellText(page, '[data-category="BEAM"]', "unitPrice")).toBe(
+      formatEuro(beam.unitPriceNet),
+    );
+    expect(await cellText(page, '[data-category="BEAM"]', "maxQuantity")).toBe(
+      String(beam.maxQuantity),
+    );
     expect(await cellText(page, '[data-category="BEAM"]', "tier")).toBe("ab 40 Stück: −4 %");
     for (const partner of calc.partners) {
       const row = `[data-partner="${partner.code}"]`;
-      expect(await cellText(page, row, "commonCostShare")).toBe(formatEuro(partner.commonCostShare));
+      expect(await cellText(page, row, "commonCostShare")).toBe(
+        formatEuro(partner.commonCostShare),
+      );
       expect(await cellText(page, row, "totalGross")).toBe(formatEuro(partner.totalGross));
       expect(await cellText(page, row, "savingsGross")).toBe(formatEuro(partner.savingsGross));
     }
@@ -124,9 +145,14 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     await roundTripped.getByLabel("Rabatt").fill("100");
     await roundTripped.getByRole("button", { name: "Produktgruppe anlegen" }).click();
     await page.waitForLoadState("load");
-    expect(await page.getByRole("form", { name: "Neue Produktgruppe" }).innerText()).toContain("Der Wert muss unter 100 % liegen.");
+    expect(await page.getByRole("form", { name: "Neue Produktgruppe" }).innerText()).toContain(
+      "Der Wert muss unter 100 % liegen.",
+    );
     await page.getByRole("form", { name: "Neue Produktgruppe" }).getByLabel("Rabatt").fill("5");
-    await page.getByRole("form", { name: "Neue Produktgruppe" }).getByRole("button", { name: "Produktgruppe anlegen" }).click();
+    await page
+      .getByRole("form", { name: "Neue Produktgruppe" })
+      .getByRole("button", { name: "Produktgruppe anlegen" })
+      .click();
     await page.waitForURL(/notice=created/);
     expect(await page.locator('[data-category="MIC"]').innerText()).toContain("ab 50: −5 %");
     await withoutScripts.close();

@@ -66,7 +66,8 @@ function startChild(env: Record<string, unknown>, onReady: () => void): Promise<
     child.on("error", reject);
     child.on("close", (code) => {
       const last = out.trim().split("\n").at(-1) ?? "";
-      if (code !== 0 || !last.startsWith("{")) reject(new Error(`child exited ${code}: ${err || out}`));
+      if (code !== 0 || !last.startsWith("{"))
+        reject(new Error(`child exited ${code}: ${err || out}`));
       else resolve(JSON.parse(last) as ChildCounts);
     });
   });
@@ -78,35 +79,53 @@ beforeAll(async () => {
 });
 afterAll(async () => t.cleanup());
 
-test(
-  `${PROCESSES} processes × ${ATTEMPTS_PER_PROCESS} call-offs on one file: exactly the units left succeed`,
-  async () => {
-    const users = await seedCallOffPlan(t.db);
-    expect((await awardLot(t.db, awardOfL1(users))).ok).toBe(true);
-    // 44 at most; 20 already called off → 24 left for 60 attempts.
-    expect((await recordCallOff(t.db, { tenderCode: "RV-2027", partnerCode: "COE", categoryCode: "NB", schoolCode: null, date: "2027-01-10", quantity: 20, orderNumber: "START", userId: users.coordinator.id })).ok).toBe(true);
+test(`${PROCESSES} processes × ${ATTEMPTS_PER_PROCESS} call-offs on one file: exactly the units left succeed`, async () => {
+  const users = await seedCallOffPlan(t.db);
+  expect((await awardLot(t.db, awardOfL1(users))).ok).toBe(true);
+  // 44 at most; 20 already called off → 24 left for 60 attempts.
+  expect(
+    (
+      await recordCallOff(t.db, {
+        tenderCode: "RV-2027",
+        partnerCode: "COE",
+        categoryCode: "NB",
+        schoolCode: null,
+        date: "2027-01-10",
+        quantity: 20,
+        orderNumber: "START",
+        userId: users.coordinator.id,
+      })
+    ).ok,
+  ).toBe(true);
 
-    const go = path.join(path.dirname(t.file), "go");
-    let ready = 0;
-    let release: () => void = () => {};
-    const allReady = new Promise<void>((resolve) => (release = resolve));
-    const children = Array.from({ length: PROCESSES }, (_, i) =>
-      startChild(
-        { root: ROOT, file: t.file, go, attempts: ATTEMPTS_PER_PROCESS, userId: users.officerCoe.id, tag: `P${i}` },
-        () => {
-          if (++ready === PROCESSES) release();
-        },
-      ),
-    );
-    await allReady;
-    fs.writeFileSync(go, "");
-    const counts = await Promise.all(children);
+  const go = path.join(path.dirname(t.file), "go");
+  let ready = 0;
+  let release: () => void = () => {};
+  const allReady = new Promise<void>((resolve) => (release = resolve));
+  const children = Array.from({ length: PROCESSES }, (_, i) =>
+    startChild(
+      {
+        root: ROOT,
+        file: t.file,
+        go,
+        attempts: ATTEMPTS_PER_PROCESS,
+        userId: users.officerCoe.id,
+        tag: `P${i}`,
+      },
+      () => {
+        if (++ready === PROCESSES) release();
+      },
+    ),
+  );
+  await allReady;
+  fs.writeFileSync(go, "");
+  const counts = await Promise.all(children);
 
-    expect(counts.flatMap((c) => c.errors)).toEqual([]);
-    expect(counts.reduce((sum, c) => sum + c.ok, 0)).toBe(24);
-    expect(counts.reduce((sum, c) => sum + c.refused, 0)).toBe(PROCESSES * ATTEMPTS_PER_PROCESS - 24);
-    const { rows } = await sql<{ total: number }>`select sum(quantity) as total from call_offs`.execute(t.db);
-    expect(rows[0].total).toBe(44);
-  },
-  120_000,
-);
+  expect(counts.flatMap((c) => c.errors)).toEqual([]);
+  expect(counts.reduce((sum, c) => sum + c.ok, 0)).toBe(24);
+  expect(counts.reduce((sum, c) => sum + c.refused, 0)).toBe(PROCESSES * ATTEMPTS_PER_PROCESS - 24);
+  const { rows } = await sql<{
+    total: number;
+  }>`select sum(quantity) as total from call_offs`.execute(t.db);
+  expect(rows[0].total).toBe(44);
+}, 120_000);

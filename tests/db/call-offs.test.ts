@@ -22,7 +22,12 @@ import { importPlan } from "../../db/plan-io";
 import { getTenderForEditing } from "../../db/tender-inputs";
 import { deleteLot, refusalAsFormErrors, updateTender } from "../../db/tenders";
 import { priceField } from "../../domain/call-offs";
-import { awardOfL1, CALL_OFF_PLAN, seedCallOffPlan, type SeededUsers } from "../helpers/call-offs-seed";
+import {
+  awardOfL1,
+  CALL_OFF_PLAN,
+  seedCallOffPlan,
+  type SeededUsers,
+} from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 let t: TestDatabase;
@@ -53,7 +58,9 @@ function callOff(overrides: Partial<CallOffInput> = {}): CallOffInput {
 }
 
 async function calledOffTotal(): Promise<number> {
-  const { rows } = await sql<{ total: number | null }>`select sum(quantity) as total from call_offs`.execute(t.db);
+  const { rows } = await sql<{
+    total: number | null;
+  }>`select sum(quantity) as total from call_offs`.execute(t.db);
   return Number(rows[0].total ?? 0);
 }
 
@@ -64,7 +71,14 @@ describe("award", () => {
     const l1 = page!.lots.find((l) => l.code === "L1")!;
     expect(l1.award).toBeNull();
     expect(l1.categories).toEqual([
-      expect.objectContaining({ code: "NB", jointQuantity: 40, engineMaxQuantity: 44, maxQuantity: 44, overrideMaxQuantity: null, estimatedUnitPriceNetCents: 49_400 }),
+      expect.objectContaining({
+        code: "NB",
+        jointQuantity: 40,
+        engineMaxQuantity: 44,
+        maxQuantity: 44,
+        overrideMaxQuantity: null,
+        estimatedUnitPriceNetCents: 49_400,
+      }),
     ]);
   });
 
@@ -72,9 +86,22 @@ describe("award", () => {
     const outcome = await awardLot(t.db, award());
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
-    expect(outcome.value).toMatchObject({ lotCode: "L1", supplier: "Muster IT GmbH", awardDate: "2026-11-02", startYear: 2027, termYears: 2 });
+    expect(outcome.value).toMatchObject({
+      lotCode: "L1",
+      supplier: "Muster IT GmbH",
+      awardDate: "2026-11-02",
+      startYear: 2027,
+      termYears: 2,
+    });
     expect(outcome.value.categories).toEqual([
-      expect.objectContaining({ code: "NB", unitPriceNetCents: 47_950, maxQuantity: 44, jointQuantity: 40, engineMaxQuantity: 44, estimatedUnitPriceNetCents: 49_400 }),
+      expect.objectContaining({
+        code: "NB",
+        unitPriceNetCents: 47_950,
+        maxQuantity: 44,
+        jointQuantity: 40,
+        engineMaxQuantity: 44,
+        estimatedUnitPriceNetCents: 49_400,
+      }),
     ]);
     expect(await listAwardedPlannedDemand(t.db, "RV-2027")).toEqual([
       { partner: "COE", category: "NB", year: 2027, quantity: 20 },
@@ -82,23 +109,38 @@ describe("award", () => {
       { partner: "DUE", category: "NB", year: 2027, quantity: 10 },
     ]);
     const [entry] = await listAudit(t.db, { action: "award.create" });
-    expect(entry).toMatchObject({ entity: "award", entityKey: "RV-2027/L1", userId: users.coordinator.id });
-    expect(JSON.parse(entry.newValue!)).toMatchObject({ supplier: "Muster IT GmbH", categories: [{ category: "NB", unitPriceCents: 47_950, maxQuantity: 44 }] });
+    expect(entry).toMatchObject({
+      entity: "award",
+      entityKey: "RV-2027/L1",
+      userId: users.coordinator.id,
+    });
+    expect(JSON.parse(entry.newValue!)).toMatchObject({
+      supplier: "Muster IT GmbH",
+      categories: [{ category: "NB", unitPriceCents: 47_950, maxQuantity: 44 }],
+    });
   });
 
   test("refuses a second award, a future date and a missing price", async () => {
     expect((await awardLot(t.db, award({ awardDate: "2026-11-29" }))).ok).toBe(false);
     const missing = await awardLot(t.db, award({ pricesCents: {} }));
-    expect(missing).toEqual({ ok: false, fieldErrors: { [priceField("NB")]: ["Bitte den Zuschlagspreis (netto) eingeben."] } });
+    expect(missing).toEqual({
+      ok: false,
+      fieldErrors: { [priceField("NB")]: ["Bitte den Zuschlagspreis (netto) eingeben."] },
+    });
     expect((await awardLot(t.db, award())).ok).toBe(true);
-    expect(await awardLot(t.db, award())).toEqual({ ok: false, fieldErrors: { "": ["Dieses Los ist bereits vergeben."] } });
+    expect(await awardLot(t.db, award())).toEqual({
+      ok: false,
+      fieldErrors: { "": ["Dieses Los ist bereits vergeben."] },
+    });
   });
 
   test("maximum override: not below the joint quantity, used by the award, frozen after it", async () => {
     const input = { tenderCode: "RV-2027", categoryCode: "NB", userId: users.coordinator.id };
     expect(await setMaxQuantityOverride(t.db, { ...input, maxQuantity: 39 })).toEqual({
       ok: false,
-      fieldErrors: { maxQuantity: ["Die Höchstmenge muss mindestens die gemeldete Gesamtmenge abdecken (40)."] },
+      fieldErrors: {
+        maxQuantity: ["Die Höchstmenge muss mindestens die gemeldete Gesamtmenge abdecken (40)."],
+      },
     });
     expect((await setMaxQuantityOverride(t.db, { ...input, maxQuantity: 50 })).ok).toBe(true);
     const before = await getAwardPage(t.db, "RV-2027");
@@ -110,27 +152,49 @@ describe("award", () => {
     expect(outcome.ok && outcome.value.categories[0].maxQuantity).toBe(50);
     expect(await setMaxQuantityOverride(t.db, { ...input, maxQuantity: 60 })).toEqual({
       ok: false,
-      fieldErrors: { maxQuantity: ["Das Los ist vergeben: die Höchstmenge ist mit dem Zuschlag festgelegt."] },
+      fieldErrors: {
+        maxQuantity: ["Das Los ist vergeben: die Höchstmenge ist mit dem Zuschlag festgelegt."],
+      },
     });
-    await expect(sql`update max_quantity_overrides set max_quantity = 60`.execute(t.db)).rejects.toThrow(/eingefroren/);
+    await expect(
+      sql`update max_quantity_overrides set max_quantity = 60`.execute(t.db),
+    ).rejects.toThrow(/eingefroren/);
     const audit = await listAudit(t.db, { action: "award.max-quantity" });
     expect(audit.map((a) => a.newValue)).toEqual(["50"]);
   });
 
   test("the database refuses to change an award or the inputs of an awarded lot", async () => {
     await awardLot(t.db, award());
-    await expect(sql`update award_categories set max_quantity = 1000`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`update award_categories set unit_price_cents = 1`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`delete from awards`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`delete from award_planned_demand`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`delete from lots where code = 'L1'`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`update lots set code = 'LX' where code = 'L1'`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`delete from lot_categories where category_code = 'NB'`.execute(t.db)).rejects.toThrow(/eingefroren/);
     await expect(
-      sql`insert into lot_categories (lot_id, category_code, position) select id, 'TAB', 9 from lots where code = 'L1'`.execute(t.db),
+      sql`update award_categories set max_quantity = 1000`.execute(t.db),
     ).rejects.toThrow(/eingefroren/);
-    await expect(sql`update tenders set term_years = 3`.execute(t.db)).rejects.toThrow(/eingefroren/);
-    await expect(sql`delete from categories where code = 'NB'`.execute(t.db)).rejects.toThrow(/eingefroren/);
+    await expect(
+      sql`update award_categories set unit_price_cents = 1`.execute(t.db),
+    ).rejects.toThrow(/eingefroren/);
+    await expect(sql`delete from awards`.execute(t.db)).rejects.toThrow(/eingefroren/);
+    await expect(sql`delete from award_planned_demand`.execute(t.db)).rejects.toThrow(
+      /eingefroren/,
+    );
+    await expect(sql`delete from lots where code = 'L1'`.execute(t.db)).rejects.toThrow(
+      /eingefroren/,
+    );
+    await expect(sql`update lots set code = 'LX' where code = 'L1'`.execute(t.db)).rejects.toThrow(
+      /eingefroren/,
+    );
+    await expect(
+      sql`delete from lot_categories where category_code = 'NB'`.execute(t.db),
+    ).rejects.toThrow(/eingefroren/);
+    await expect(
+      sql`insert into lot_categories (lot_id, category_code, position) select id, 'TAB', 9 from lots where code = 'L1'`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/eingefroren/);
+    await expect(sql`update tenders set term_years = 3`.execute(t.db)).rejects.toThrow(
+      /eingefroren/,
+    );
+    await expect(sql`delete from categories where code = 'NB'`.execute(t.db)).rejects.toThrow(
+      /eingefroren/,
+    );
     await expect(importPlan(t.db, CALL_OFF_PLAN, { replace: true })).rejects.toThrow(/eingefroren/);
     // What an award does not depend on stays editable: the open lot, names, common costs.
     await sql`update lots set name = 'Notebooks (vergeben)' where code = 'L1'`.execute(t.db);
@@ -149,7 +213,14 @@ describe("award", () => {
     const termChange = updateTender(
       t.db,
       "RV-2027",
-      { code: "RV-2027", name: "Rahmenvertrag Endgeräte", startYear: 2027, termYears: 3, reserve: "0.10", soloProcessCostGrossCents: 750_000n },
+      {
+        code: "RV-2027",
+        name: "Rahmenvertrag Endgeräte",
+        startYear: 2027,
+        termYears: 3,
+        reserve: "0.10",
+        soloProcessCostGrossCents: 750_000n,
+      },
       users.coordinator.id,
     );
     await expect(termChange).rejects.toSatisfy(isAwardFrozenError);
@@ -158,12 +229,17 @@ describe("award", () => {
 
 describe("call-offs", () => {
   test("refused while the lot is not awarded; nothing stored", async () => {
-    expect(await recordCallOff(t.db, callOff())).toEqual({ ok: false, fieldErrors: { category: [NOT_AWARDED_MESSAGE] } });
-    await awardLot(t.db, award());
-    expect(await recordCallOff(t.db, callOff({ categoryCode: "TAB", partnerCode: "DUE" }))).toEqual({
+    expect(await recordCallOff(t.db, callOff())).toEqual({
       ok: false,
       fieldErrors: { category: [NOT_AWARDED_MESSAGE] },
     });
+    await awardLot(t.db, award());
+    expect(await recordCallOff(t.db, callOff({ categoryCode: "TAB", partnerCode: "DUE" }))).toEqual(
+      {
+        ok: false,
+        fieldErrors: { category: [NOT_AWARDED_MESSAGE] },
+      },
+    );
     expect(await calledOffTotal()).toBe(0);
   });
 
@@ -171,12 +247,25 @@ describe("call-offs", () => {
     await awardLot(t.db, award());
     const first = await recordCallOff(t.db, callOff({ quantity: 32, schoolCode: "COE-GY" }));
     expect(first.ok).toBe(true);
-    if (first.ok) expect(first.value).toMatchObject({ partnerCode: "COE", schoolName: "Gymnasium Coesfeld (Demo)", quantity: 32, lotCode: "L1" });
-    expect(await recordCallOff(t.db, callOff({ quantity: 13, partnerCode: "DUE", userId: users.officerDue.id }))).toEqual({
+    if (first.ok)
+      expect(first.value).toMatchObject({
+        partnerCode: "COE",
+        schoolName: "Gymnasium Coesfeld (Demo)",
+        quantity: 32,
+        lotCode: "L1",
+      });
+    expect(
+      await recordCallOff(
+        t.db,
+        callOff({ quantity: 13, partnerCode: "DUE", userId: users.officerDue.id }),
+      ),
+    ).toEqual({
       ok: false,
       fieldErrors: { quantity: ["Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar."] },
     });
-    expect((await recordCallOff(t.db, callOff({ quantity: 12, partnerCode: "DUE" }))).ok).toBe(true);
+    expect((await recordCallOff(t.db, callOff({ quantity: 12, partnerCode: "DUE" }))).ok).toBe(
+      true,
+    );
     expect(await recordCallOff(t.db, callOff())).toEqual({
       ok: false,
       fieldErrors: { quantity: ["Abruf überschreitet die Höchstmenge: noch 0 Stück verfügbar."] },
@@ -184,7 +273,12 @@ describe("call-offs", () => {
     expect(await calledOffTotal()).toBe(44);
     const audit = await listAudit(t.db, { action: "call-off.create" });
     expect(audit).toHaveLength(2);
-    expect(JSON.parse(audit[1].newValue!)).toMatchObject({ partner: "COE", category: "NB", quantity: 32, school: "COE-GY" });
+    expect(JSON.parse(audit[1].newValue!)).toMatchObject({
+      partner: "COE",
+      category: "NB",
+      quantity: 32,
+      school: "COE-GY",
+    });
   });
 
   test("refuses a school of another partner, an unknown partner and dates outside the term or before the award", async () => {
@@ -195,7 +289,9 @@ describe("call-offs", () => {
     });
     expect((await recordCallOff(t.db, callOff({ partnerCode: "XXX" }))).ok).toBe(false);
     const late = await recordCallOff(t.db, callOff({ date: "2029-01-01" }));
-    expect(late.ok || late.fieldErrors.date).toEqual(["Das Abrufdatum liegt außerhalb der Laufzeit des Rahmenvertrags (2027–2028)."]);
+    expect(late.ok || late.fieldErrors.date).toEqual([
+      "Das Abrufdatum liegt außerhalb der Laufzeit des Rahmenvertrags (2027–2028).",
+    ]);
     expect((await recordCallOff(t.db, callOff({ date: "2026-12-31" }))).ok).toBe(false);
     expect(await calledOffTotal()).toBe(0);
   });
@@ -203,12 +299,17 @@ describe("call-offs", () => {
   test("the database itself refuses an excess, and any change or deletion of a call-off", async () => {
     await awardLot(t.db, award());
     await recordCallOff(t.db, callOff({ quantity: 40 }));
-    const insert = (quantity: number) => sql`
+    const insert = (quantity: number) =>
+      sql`
       insert into call_offs (award_id, category_code, partner_code, call_off_date, quantity, order_number, created_at, created_by)
-      select id, 'NB', 'COE', '2027-03-01', ${quantity}, 'X', '2027-03-01T00:00:00Z', ${users.coordinator.id} from awards`.execute(t.db);
+      select id, 'NB', 'COE', '2027-03-01', ${quantity}, 'X', '2027-03-01T00:00:00Z', ${users.coordinator.id} from awards`.execute(
+        t.db,
+      );
     await expect(insert(5)).rejects.toThrow(/Höchstmenge/);
     await insert(4);
-    await expect(sql`update call_offs set quantity = 1`.execute(t.db)).rejects.toThrow(/nicht geändert/);
+    await expect(sql`update call_offs set quantity = 1`.execute(t.db)).rejects.toThrow(
+      /nicht geändert/,
+    );
     await expect(sql`delete from call_offs`.execute(t.db)).rejects.toThrow(/nicht gelöscht/);
     expect(await calledOffTotal()).toBe(44);
   });
@@ -234,7 +335,9 @@ describe("call-offs", () => {
     expect(await tenderUsageLevels(t.db)).toEqual({ "RV-2027": "warning" });
     await recordCallOff(t.db, callOff({ quantity: 6 }));
     expect(await tenderUsageLevels(t.db)).toEqual({ "RV-2027": "critical" });
-    expect((await listCallOffs(t.db, "RV-2027", { partnerCode: "DUE" })).map((c) => c.quantity)).toEqual([6]);
+    expect(
+      (await listCallOffs(t.db, "RV-2027", { partnerCode: "DUE" })).map((c) => c.quantity),
+    ).toEqual([6]);
   });
 
   test("plan against actual from the database: frozen plan, call-offs by year, awarded price", async () => {
@@ -242,7 +345,9 @@ describe("call-offs", () => {
     await recordCallOff(t.db, callOff({ quantity: 5, date: "2027-03-01" }));
     await recordCallOff(t.db, callOff({ quantity: 2, date: "2028-01-10" }));
     // Demand changed after the award does not move the planned side.
-    await sql`update demand_lines set quantity = 99 where partner_code = 'COE' and category_code = 'NB' and year = 2027`.execute(t.db);
+    await sql`update demand_lines set quantity = 99 where partner_code = 'COE' and category_code = 'NB' and year = 2027`.execute(
+      t.db,
+    );
     const result = await getPlanVsActual(t.db, "RV-2027");
     expect(result?.comparison).toBeDefined();
     const coe = result!.comparison!.partners.find((p) => p.code === "COE")!;
@@ -264,7 +369,9 @@ describe("concurrency", () => {
     await awardLot(t.db, award());
     await recordCallOff(t.db, callOff({ quantity: 40 }));
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => recordCallOff(t.db, callOff({ quantity: 1, orderNumber: `P-${i}` }))),
+      Array.from({ length: 20 }, (_, i) =>
+        recordCallOff(t.db, callOff({ quantity: 1, orderNumber: `P-${i}` })),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(4);
     expect(results.filter((r) => !r.ok)).toHaveLength(16);

@@ -7,12 +7,27 @@ import { importPlan } from "../../db/plan-io";
 import { DEMO_PLAN } from "../../db/demo";
 import type { DemandUser } from "../../db/demand";
 
-export async function seedDemandUsers(db: Kysely<DB>): Promise<Record<"coordinator" | "coe" | "coe2" | "due" | "finance" | "committee", DemandUser>> {
+export async function seedDemandUsers(
+  db: Kysely<DB>,
+): Promise<Record<"coordinator" | "coe" | "coe2" | "due" | "finance" | "committee", DemandUser>> {
   const now = new Date().toISOString();
-  const make = async (email: string, role: Role, partnerCode: string | null): Promise<DemandUser> => {
+  const make = async (
+    email: string,
+    role: Role,
+    partnerCode: string | null,
+  ): Promise<DemandUser> => {
     const row = await db
       .insertInto("users")
-      .values({ email, name: email.split("@")[0], password_hash: DUMMY_PASSWORD_HASH, role, partner_code: partnerCode, active: 1, created_at: now, updated_at: now })
+      .values({
+        email,
+        name: email.split("@")[0],
+        password_hash: DUMMY_PASSWORD_HASH,
+        role,
+        partner_code: partnerCode,
+        active: 1,
+        created_at: now,
+        updated_at: now,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     return { id: row.id, role, partnerCode };

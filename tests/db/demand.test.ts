@@ -35,18 +35,35 @@ async function grid(partner: string, school: string | null) {
 }
 
 /** A form submission: the grid as loaded, with some cells changed. */
-async function edit(partner: string, school: string | null, changes: Record<string, number>, notes: Record<string, string> = {}) {
+async function edit(
+  partner: string,
+  school: string | null,
+  changes: Record<string, number>,
+  notes: Record<string, string> = {},
+) {
   const g = await grid(partner, school);
   const baseline = gridValues(g);
-  const wanted: GridValues = { quantities: new Map(baseline.quantities), notes: new Map(baseline.notes) };
+  const wanted: GridValues = {
+    quantities: new Map(baseline.quantities),
+    notes: new Map(baseline.notes),
+  };
   for (const [key, q] of Object.entries(changes)) wanted.quantities.set(key, q);
   for (const [key, text] of Object.entries(notes)) wanted.notes.set(key, text);
   return { partnerCode: partner, schoolCode: school, version: g.version, baseline, wanted };
 }
 
-const quantityOf = async (partner: string, school: string | null, category: string, year: number) => {
+const quantityOf = async (
+  partner: string,
+  school: string | null,
+  category: string,
+  year: number,
+) => {
   const data = await loadPartnerDemand(t.db, partner);
-  return data!.cells.find((c) => c.schoolCode === school && c.categoryCode === category && c.year === year)?.quantity ?? 0;
+  return (
+    data!.cells.find(
+      (c) => c.schoolCode === school && c.categoryCode === category && c.year === year,
+    )?.quantity ?? 0
+  );
 };
 
 test("the editor data covers every school, category and the demo years", async () => {
@@ -60,23 +77,41 @@ test("the editor data covers every school, category and the demo years", async (
 });
 
 test("saving a grid writes changed cells only, with audit entries", async () => {
-  const input = await edit("COE", "COE-01", {
-    [cellKey("COE-01", "NB-LK", 2027)]: 5, // 3 → 5
-    [cellKey("COE-01", "NB-SUS", 2029)]: 12, // new line
-    [cellKey("COE-01", "DISP-75", 2027)]: 0, // 1 → 0 deletes the line
-  }, { [lineKey("COE-01", "NB-LK")]: "Neue Lehrkräfte" });
+  const input = await edit(
+    "COE",
+    "COE-01",
+    {
+      [cellKey("COE-01", "NB-LK", 2027)]: 5, // 3 → 5
+      [cellKey("COE-01", "NB-SUS", 2029)]: 12, // new line
+      [cellKey("COE-01", "DISP-75", 2027)]: 0, // 1 → 0 deletes the line
+    },
+    { [lineKey("COE-01", "NB-LK")]: "Neue Lehrkräfte" },
+  );
   const result = await saveGrid(t.db, { ...input, user: users.coe });
   expect(result).toMatchObject({ kind: "saved", cells: 3, notes: 1 });
   expect(await quantityOf("COE", "COE-01", "NB-LK", 2027)).toBe(5);
   expect(await quantityOf("COE", "COE-01", "NB-SUS", 2029)).toBe(12);
-  const raw = await t.db.selectFrom("demand_lines").selectAll().where("school_code", "=", "COE-01").where("category_code", "=", "DISP-75").where("year", "=", 2027).execute();
+  const raw = await t.db
+    .selectFrom("demand_lines")
+    .selectAll()
+    .where("school_code", "=", "COE-01")
+    .where("category_code", "=", "DISP-75")
+    .where("year", "=", 2027)
+    .execute();
   expect(raw).toEqual([]);
-  expect((await grid("COE", "COE-01")).rows.find((r) => r.category.code === "NB-LK")!.justification).toBe("Neue Lehrkräfte");
+  expect(
+    (await grid("COE", "COE-01")).rows.find((r) => r.category.code === "NB-LK")!.justification,
+  ).toBe("Neue Lehrkräfte");
 
   const history = await listDemandHistory(t.db, "COE");
   expect(history).toHaveLength(4);
   expect(history.map((h) => [h.categoryCode, h.year, h.oldValue, h.newValue])).toEqual(
-    expect.arrayContaining([["NB-LK", 2027, "3", "5"], ["NB-SUS", 2029, "0", "12"], ["DISP-75", 2027, "1", "0"], ["NB-LK", null, "", "Neue Lehrkräfte"]]),
+    expect.arrayContaining([
+      ["NB-LK", 2027, "3", "5"],
+      ["NB-SUS", 2029, "0", "12"],
+      ["DISP-75", 2027, "1", "0"],
+      ["NB-LK", null, "", "Neue Lehrkräfte"],
+    ]),
   );
   expect(history.every((h) => h.userName === "coe" && h.source === "editor")).toBe(true);
   expect(await listDemandHistory(t.db, "DUE")).toEqual([]);
@@ -90,12 +125,20 @@ test("demand without a school is its own grid", async () => {
 });
 
 test("a save on stale data reports the conflict and saves nothing", async () => {
-  const mine = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 20, [cellKey("COE-01", "AP", 2028)]: 3 });
+  const mine = await edit("COE", "COE-01", {
+    [cellKey("COE-01", "TAB", 2028)]: 20,
+    [cellKey("COE-01", "AP", 2028)]: 3,
+  });
   const theirs = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 15 });
   expect((await saveGrid(t.db, { ...theirs, user: users.coe2 })).kind).toBe("saved");
   const before = await countDemandLines(t.db, "COE");
   const result = await saveGrid(t.db, { ...mine, user: users.coe });
-  expect(result).toEqual({ kind: "conflict", conflicts: [{ schoolCode: "COE-01", categoryCode: "TAB", year: 2028, theirs: "15", yours: "20" }] });
+  expect(result).toEqual({
+    kind: "conflict",
+    conflicts: [
+      { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, theirs: "15", yours: "20" },
+    ],
+  });
   expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(15);
   expect(await quantityOf("COE", "COE-01", "AP", 2028)).toBe(2);
   expect(await countDemandLines(t.db, "COE")).toBe(before);
@@ -115,7 +158,9 @@ test("an officer of another partner can write nothing", async () => {
 test("cells of a school of another partner are refused", async () => {
   const input = await edit("COE", "COE-01", {});
   input.wanted.quantities.set(cellKey("DUE-01", "TAB", 2028), 5);
-  expect(await saveGrid(t.db, { ...input, user: users.coordinator })).toMatchObject({ kind: "denied" });
+  expect(await saveGrid(t.db, { ...input, user: users.coordinator })).toMatchObject({
+    kind: "denied",
+  });
   expect(await quantityOf("COE", "DUE-01", "TAB", 2028)).toBe(0);
 });
 
@@ -123,13 +168,25 @@ test("submit locks the officer out, reopen lets them in again; all in the histor
   expect(await submitDemand(t.db, "COE", users.coe)).toEqual({ kind: "done", status: "submitted" });
   expect((await getDemandState(t.db, "COE")).status).toBe("submitted");
   const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 1 });
-  expect(await saveGrid(t.db, { ...input, user: users.coe })).toMatchObject({ kind: "denied", reason: expect.stringContaining("eingereicht") });
+  expect(await saveGrid(t.db, { ...input, user: users.coe })).toMatchObject({
+    kind: "denied",
+    reason: expect.stringContaining("eingereicht"),
+  });
   expect((await reopenDemand(t.db, "COE", users.coe)).kind).toBe("denied");
-  expect(await reopenDemand(t.db, "COE", users.coordinator)).toEqual({ kind: "done", status: "reopened" });
+  expect(await reopenDemand(t.db, "COE", users.coordinator)).toEqual({
+    kind: "done",
+    status: "reopened",
+  });
   expect((await saveGrid(t.db, { ...input, user: users.coe })).kind).toBe("saved");
   expect((await submitDemand(t.db, "COE", users.coe)).kind).toBe("done");
-  const statusChanges = (await listDemandHistory(t.db, "COE")).filter((h) => h.entity === "demand_status");
-  expect(statusChanges.map((h) => [h.oldValue, h.newValue])).toEqual([["reopened", "submitted"], ["submitted", "reopened"], ["draft", "submitted"]]);
+  const statusChanges = (await listDemandHistory(t.db, "COE")).filter(
+    (h) => h.entity === "demand_status",
+  );
+  expect(statusChanges.map((h) => [h.oldValue, h.newValue])).toEqual([
+    ["reopened", "submitted"],
+    ["submitted", "reopened"],
+    ["draft", "submitted"],
+  ]);
 });
 
 test("after the deadline only the coordinator edits", async () => {
@@ -137,12 +194,19 @@ test("after the deadline only the coordinator edits", async () => {
   const before = new Date("2027-01-31T16:59:00Z"); // 17:59 in Berlin
   const after = new Date("2027-01-31T17:00:00Z"); // 18:00 in Berlin
   const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 2 });
-  expect(await saveGrid(t.db, { ...input, user: users.coe, now: after })).toMatchObject({ kind: "denied", reason: expect.stringContaining("Frist") });
+  expect(await saveGrid(t.db, { ...input, user: users.coe, now: after })).toMatchObject({
+    kind: "denied",
+    reason: expect.stringContaining("Frist"),
+  });
   expect((await submitDemand(t.db, "COE", users.coe, after)).kind).toBe("denied");
   expect((await saveGrid(t.db, { ...input, user: users.coe, now: before })).kind).toBe("saved");
   const again = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 3 });
-  expect((await saveGrid(t.db, { ...again, user: users.coordinator, now: after })).kind).toBe("saved");
-  const deadlineEntries = (await listDemandHistory(t.db, "COE")).filter((h) => h.action === "demand.deadline");
+  expect((await saveGrid(t.db, { ...again, user: users.coordinator, now: after })).kind).toBe(
+    "saved",
+  );
+  const deadlineEntries = (await listDemandHistory(t.db, "COE")).filter(
+    (h) => h.action === "demand.deadline",
+  );
   expect(deadlineEntries.map((h) => h.newValue)).toEqual(["2027-01-31T18:00"]);
 });
 
@@ -154,7 +218,13 @@ describe("pending imports", () => {
   ];
 
   async function upload(user: DemandUser) {
-    const r = await createPendingImport(t.db, { partnerCode: "COE", user, fileName: "vorlage.xlsx", cells, notes: [] });
+    const r = await createPendingImport(t.db, {
+      partnerCode: "COE",
+      user,
+      fileName: "vorlage.xlsx",
+      cells,
+      notes: [],
+    });
     if (r.kind !== "created") throw new Error(r.kind);
     return r.id;
   }
@@ -167,19 +237,31 @@ describe("pending imports", () => {
       { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, oldQuantity: 13, newQuantity: 30 },
       { schoolCode: null, categoryCode: "AP", year: 2030, oldQuantity: 0, newQuantity: 4 },
     ]);
-    expect(await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).toMatchObject({ kind: "applied", cells: 2 });
+    expect(
+      await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe }),
+    ).toMatchObject({ kind: "applied", cells: 2 });
     expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(30);
     expect(await quantityOf("COE", null, "AP", 2030)).toBe(4);
-    expect((await listDemandHistory(t.db, "COE")).every((h) => h.source === "import" && h.action === "demand.import")).toBe(true);
+    expect(
+      (await listDemandHistory(t.db, "COE")).every(
+        (h) => h.source === "import" && h.action === "demand.import",
+      ),
+    ).toBe(true);
     // Applied once only.
-    expect((await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).kind).toBe("missing");
+    expect((await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).kind).toBe(
+      "missing",
+    );
   });
 
   test("only the uploader, for that partner, before expiry", async () => {
     const id = await upload(users.coe);
     expect(await getPendingImport(t.db, id, users.coe2, "COE")).toBeUndefined();
-    expect((await applyPendingImport(t.db, { id, partnerCode: "DUE", user: users.coe })).kind).toBe("missing");
-    expect(await getPendingImport(t.db, id, users.coe, "COE", new Date(Date.now() + 3 * 3600_000))).toBeUndefined();
+    expect((await applyPendingImport(t.db, { id, partnerCode: "DUE", user: users.coe })).kind).toBe(
+      "missing",
+    );
+    expect(
+      await getPendingImport(t.db, id, users.coe, "COE", new Date(Date.now() + 3 * 3600_000)),
+    ).toBeUndefined();
   });
 
   test("values changed since the upload: conflict, nothing applied", async () => {
@@ -187,14 +269,21 @@ describe("pending imports", () => {
     const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 14 });
     await saveGrid(t.db, { ...input, user: users.coe2 });
     const r = await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe });
-    expect(r).toEqual({ kind: "conflict", conflicts: [{ schoolCode: "COE-01", categoryCode: "TAB", year: 2028, theirs: "14", yours: "30" }] });
+    expect(r).toEqual({
+      kind: "conflict",
+      conflicts: [
+        { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, theirs: "14", yours: "30" },
+      ],
+    });
     expect(await quantityOf("COE", null, "AP", 2030)).toBe(0);
   });
 
   test("submitted demand cannot be imported into by the officer", async () => {
     const id = await upload(users.coe);
     await submitDemand(t.db, "COE", users.coe);
-    expect((await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).kind).toBe("denied");
+    expect((await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).kind).toBe(
+      "denied",
+    );
     expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(13);
   });
 
@@ -224,7 +313,12 @@ test("overview: status, last change with user, totals per category, officer emai
   expect(coe.officerEmails).toEqual(["coe2@test.example", "coe@test.example"]);
   expect(due.status).toBe("submitted");
   expect(due.lastChange?.userName).toBe("due");
-  const stored = await t.db.selectFrom("demand_lines").select((eb) => eb.fn.sum<number>("quantity").as("s")).where("partner_code", "=", "COE").where("category_code", "=", "TAB").executeTakeFirst();
+  const stored = await t.db
+    .selectFrom("demand_lines")
+    .select((eb) => eb.fn.sum<number>("quantity").as("s"))
+    .where("partner_code", "=", "COE")
+    .where("category_code", "=", "TAB")
+    .executeTakeFirst();
   expect(coe.totals.TAB).toBe(Number(stored!.s));
   expect(coe.total).toBe(Object.values(coe.totals).reduce((a, b) => a + b, 0));
 });

@@ -10,8 +10,17 @@ beforeAll(async () => {
 });
 afterAll(async () => t.cleanup());
 
-const count = async (table: "partners" | "schools" | "categories" | "demand_lines" | "users" | "demand_status") =>
-  Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+const count = async (
+  table: "partners" | "schools" | "categories" | "demand_lines" | "users" | "demand_status",
+) =>
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 test("loads the Kreis Coesfeld demo into an empty database", async () => {
   expect(await isDemo(t.db)).toBe(false);
@@ -41,8 +50,13 @@ test("creates 15 demo users: one per partner's officer, plus coordinator, financ
   expect(users.map((u) => [u.email, u.role, u.partner_code, u.active])).toEqual(
     DEMO_USERS.map((u) => [u.email, u.role, u.partner, 1]),
   );
-  const officerPartners = users.filter((u) => u.role === "officer").map((u) => u.partner_code).sort();
-  const partners = (await t.db.selectFrom("partners").select("code").orderBy("code").execute()).map((p) => p.code);
+  const officerPartners = users
+    .filter((u) => u.role === "officer")
+    .map((u) => u.partner_code)
+    .sort();
+  const partners = (await t.db.selectFrom("partners").select("code").orderBy("code").execute()).map(
+    (p) => p.code,
+  );
   expect(officerPartners).toEqual(partners);
   expect(users.find((u) => u.role === "coordinator")).toMatchObject({
     email: "koordination@kreis-coesfeld.example",
@@ -53,7 +67,9 @@ test("creates 15 demo users: one per partner's officer, plus coordinator, financ
 
   // Salt per user: no two hashes alike, and every one verifies.
   expect(new Set(users.map((u) => u.password_hash)).size).toBe(15);
-  const checks = await Promise.all(users.map((u) => verifyPassword(DEMO_PASSWORD, u.password_hash)));
+  const checks = await Promise.all(
+    users.map((u) => verifyPassword(DEMO_PASSWORD, u.password_hash)),
+  );
   expect(checks.every(Boolean)).toBe(true);
   expect(await verifyPassword("falsch", users[0].password_hash)).toBe(false);
 });

@@ -44,7 +44,9 @@ export function normalizePlan(plan: Plan): Plan {
 /** Every row of every table, in rowid order: equal snapshots mean an unchanged database. */
 export async function snapshotDatabase(db: Kysely<DB>): Promise<Record<string, unknown[]>> {
   const tables = await sql<{ name: string }>`
-    select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(db);
+    select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
+    db,
+  );
   const snapshot: Record<string, unknown[]> = {};
   for (const { name } of tables.rows) {
     snapshot[name] = (await sql`select * from ${sql.table(name)} order by rowid`.execute(db)).rows;
@@ -56,7 +58,12 @@ export async function snapshotDatabase(db: Kysely<DB>): Promise<Record<string, u
  * A valid plan with partners × schoolsPerPartner × categories × years demand lines
  * (deterministic quantities, some of them 0).
  */
-export function generatePlan(options: { partners: number; schoolsPerPartner: number; categories: number; years: number }): Plan {
+export function generatePlan(options: {
+  partners: number;
+  schoolsPerPartner: number;
+  categories: number;
+  years: number;
+}): Plan {
   const partners = Array.from({ length: options.partners }, (_, i) => ({
     code: `P${String(i).padStart(3, "0")}`,
     name: `Partner ${i}`,
@@ -82,7 +89,13 @@ export function generatePlan(options: { partners: number; schoolsPerPartner: num
   for (const s of schools) {
     for (const c of categories) {
       for (let y = 0; y < options.years; y++) {
-        demand.push({ partner: s.partner, school: s.code, category: c.code, year: 2026 + y, quantity: n++ % 7 });
+        demand.push({
+          partner: s.partner,
+          school: s.code,
+          category: c.code,
+          year: 2026 + y,
+          quantity: n++ % 7,
+        });
       }
     }
   }

@@ -15,11 +15,25 @@ afterAll(async () => {
   for (const t of dbs) await t.cleanup();
 });
 
-async function addUser(t: TestDatabase, email: string, role: string, partner: string | null): Promise<number> {
+async function addUser(
+  t: TestDatabase,
+  email: string,
+  role: string,
+  partner: string | null,
+): Promise<number> {
   const now = new Date().toISOString();
   const { id } = await t.db
     .insertInto("users")
-    .values({ email, name: email, password_hash: "x", role: role as never, partner_code: partner, active: 1, created_at: now, updated_at: now })
+    .values({
+      email,
+      name: email,
+      password_hash: "x",
+      role: role as never,
+      partner_code: partner,
+      active: 1,
+      created_at: now,
+      updated_at: now,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
   return id;
@@ -48,15 +62,30 @@ describe("export after import", () => {
     ]);
     expect(plan.categories[1].tiers).toEqual([{ minQuantity: 500, discount: "0.1" }]);
     expect(plan.categories[0]).not.toHaveProperty("unit");
-    expect(plan.demand).toContainEqual({ partner: "NOK", school: "NOK-GS", category: "DOKU", year: 2027, quantity: 0 });
-    expect(plan.demand?.[2]).toEqual({ partner: "ASC", category: "LIZ", year: 2027, quantity: 333 });
+    expect(plan.demand).toContainEqual({
+      partner: "NOK",
+      school: "NOK-GS",
+      category: "DOKU",
+      year: 2027,
+      quantity: 0,
+    });
+    expect(plan.demand?.[2]).toEqual({
+      partner: "ASC",
+      category: "LIZ",
+      year: 2027,
+      quantity: 333,
+    });
     expect(plan.tenders?.[0].commonCosts?.[2]).toEqual({
       label: "Projektleitung",
       amountGross: "18000.01",
       key: "custom",
       weights: { KRS: "2", ASC: "1", NOK: "1" },
     });
-    expect(Object.keys(plan.tenders?.[0].commonCosts?.[2].weights ?? {})).toEqual(["KRS", "ASC", "NOK"]);
+    expect(Object.keys(plan.tenders?.[0].commonCosts?.[2].weights ?? {})).toEqual([
+      "KRS",
+      "ASC",
+      "NOK",
+    ]);
     expect(plan.tenders?.[0].commonCosts?.[3].amountGross).toBe("0.02");
     expect(plan.tenders?.[1].soloProcessCostGross).toBe("0.00");
   });
@@ -66,11 +95,23 @@ describe("export after import", () => {
     const plan = readExamplePlan("02-edge-cases");
     plan.categories[2].basePriceNet = "419.5";
     await importPlan(t.db, plan, { replace: false });
-    const row = await t.db.selectFrom("categories").selectAll().where("code", "=", "AP").executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("categories")
+      .selectAll()
+      .where("code", "=", "AP")
+      .executeTakeFirstOrThrow();
     expect(row.base_price_cents).toBe(41950);
-    const kab = await t.db.selectFrom("categories").selectAll().where("code", "=", "KAB").executeTakeFirstOrThrow();
+    const kab = await t.db
+      .selectFrom("categories")
+      .selectAll()
+      .where("code", "=", "KAB")
+      .executeTakeFirstOrThrow();
     expect(kab.base_price_cents).toBe(3);
-    const tier = await t.db.selectFrom("category_tiers").selectAll().where("category_code", "=", "LIZ").executeTakeFirstOrThrow();
+    const tier = await t.db
+      .selectFrom("category_tiers")
+      .selectAll()
+      .where("category_code", "=", "LIZ")
+      .executeTakeFirstOrThrow();
     expect(tier.discount).toBe("0.1");
     expect((await exportPlan(t.db)).categories[2].basePriceNet).toBe("419.50");
   });
@@ -137,18 +178,39 @@ describe("import into a database with a plan", () => {
     const ascOfficer = await addUser(t, "asc@x.example", "officer", "ASC");
     const rosOfficer = await addUser(t, "ros@x.example", "officer", "ROS");
     const now = new Date().toISOString();
-    await t.db.insertInto("sessions").values([
-      { id: "s-asc", user_id: ascOfficer, created_at: now, last_seen_at: now, expires_at: now },
-      { id: "s-ros", user_id: rosOfficer, created_at: now, last_seen_at: now, expires_at: now },
-    ]).execute();
-    await t.db.updateTable("demand_status").set({ status: "submitted", changed_by: ascOfficer }).where("partner_code", "=", "ASC").execute();
+    await t.db
+      .insertInto("sessions")
+      .values([
+        { id: "s-asc", user_id: ascOfficer, created_at: now, last_seen_at: now, expires_at: now },
+        { id: "s-ros", user_id: rosOfficer, created_at: now, last_seen_at: now, expires_at: now },
+      ])
+      .execute();
+    await t.db
+      .updateTable("demand_status")
+      .set({ status: "submitted", changed_by: ascOfficer })
+      .where("partner_code", "=", "ASC")
+      .execute();
     // An officer's entry: a justification on a cell that survives unchanged and one whose quantity changes.
-    await t.db.updateTable("demand_lines")
-      .set({ justification: "Ersatz alter Geräte", updated_at: "2026-01-05T10:00:00.000Z", updated_by: ascOfficer })
-      .where("partner_code", "=", "ASC").where("category_code", "=", "LIZ").execute();
-    await t.db.updateTable("demand_lines")
-      .set({ justification: "Neue Klassen", updated_at: "2026-01-05T10:00:00.000Z", updated_by: ascOfficer })
-      .where("school_code", "=", "ASC-GS").where("category_code", "=", "NB").execute();
+    await t.db
+      .updateTable("demand_lines")
+      .set({
+        justification: "Ersatz alter Geräte",
+        updated_at: "2026-01-05T10:00:00.000Z",
+        updated_by: ascOfficer,
+      })
+      .where("partner_code", "=", "ASC")
+      .where("category_code", "=", "LIZ")
+      .execute();
+    await t.db
+      .updateTable("demand_lines")
+      .set({
+        justification: "Neue Klassen",
+        updated_at: "2026-01-05T10:00:00.000Z",
+        updated_by: ascOfficer,
+      })
+      .where("school_code", "=", "ASC-GS")
+      .where("category_code", "=", "NB")
+      .execute();
 
     // Line justifications (demand_notes, migration 004): two survive, ROS's goes with ROS.
     await sql`insert into demand_notes (partner_code, school_code, category_code, text, updated_at, updated_by) values
@@ -158,17 +220,37 @@ describe("import into a database with a plan", () => {
 
     // The new plan drops ROS and adds COE; ASC's NB line at ASC-GS changes from 120 to 125.
     const plan = readExamplePlan("02-edge-cases");
-    plan.partners = plan.partners.filter((p) => p.code !== "ROS").concat({ code: "COE", name: "Stadt Coesfeld", population: 36500 });
+    plan.partners = plan.partners
+      .filter((p) => p.code !== "ROS")
+      .concat({ code: "COE", name: "Stadt Coesfeld", population: 36500 });
     plan.schools = plan.schools?.filter((s) => s.partner !== "ROS");
-    plan.demand = plan.demand?.filter((d) => d.partner !== "ROS").map((d) =>
-      d.school === "ASC-GS" && d.category === "NB" ? { ...d, quantity: 125 } : d);
+    plan.demand = plan.demand
+      ?.filter((d) => d.partner !== "ROS")
+      .map((d) => (d.school === "ASC-GS" && d.category === "NB" ? { ...d, quantity: 125 } : d));
     const summary = await importPlan(t.db, plan, { replace: true, userId: coordinator });
-    expect(summary).toMatchObject({ partners: 4, removedPartners: ["ROS"], deactivatedOfficers: ["ros@x.example"], demandNotesKept: 2 });
-    const notes = await sql<{ partner_code: string; school_code: string | null; text: string; updated_by: number }>`
-      select partner_code, school_code, text, updated_by from demand_notes order by text`.execute(t.db);
+    expect(summary).toMatchObject({
+      partners: 4,
+      removedPartners: ["ROS"],
+      deactivatedOfficers: ["ros@x.example"],
+      demandNotesKept: 2,
+    });
+    const notes = await sql<{
+      partner_code: string;
+      school_code: string | null;
+      text: string;
+      updated_by: number;
+    }>`
+      select partner_code, school_code, text, updated_by from demand_notes order by text`.execute(
+      t.db,
+    );
     expect(notes.rows).toEqual([
       { partner_code: "ASC", school_code: null, text: "Lizenzen für alle", updated_by: ascOfficer },
-      { partner_code: "ASC", school_code: "ASC-GS", text: "Neue Klassen 5", updated_by: ascOfficer },
+      {
+        partner_code: "ASC",
+        school_code: "ASC-GS",
+        text: "Neue Klassen 5",
+        updated_by: ascOfficer,
+      },
     ]);
 
     const users = await t.db.selectFrom("users").selectAll().orderBy("id").execute();
@@ -180,14 +262,35 @@ describe("import into a database with a plan", () => {
     const sessions = await t.db.selectFrom("sessions").select("id").execute();
     expect(sessions.map((s) => s.id)).toEqual(["s-asc"]);
 
-    const statuses = await t.db.selectFrom("demand_status").selectAll().orderBy("partner_code").execute();
+    const statuses = await t.db
+      .selectFrom("demand_status")
+      .selectAll()
+      .orderBy("partner_code")
+      .execute();
     expect(statuses.map((s) => [s.partner_code, s.status])).toEqual([
-      ["ASC", "submitted"], ["COE", "draft"], ["KRS", "draft"], ["NOK", "draft"],
+      ["ASC", "submitted"],
+      ["COE", "draft"],
+      ["KRS", "draft"],
+      ["NOK", "draft"],
     ]);
 
-    const liz = await t.db.selectFrom("demand_lines").selectAll().where("partner_code", "=", "ASC").where("category_code", "=", "LIZ").executeTakeFirstOrThrow();
-    expect([liz.justification, liz.updated_at, liz.updated_by]).toEqual(["Ersatz alter Geräte", "2026-01-05T10:00:00.000Z", ascOfficer]);
-    const nb = await t.db.selectFrom("demand_lines").selectAll().where("school_code", "=", "ASC-GS").where("category_code", "=", "NB").executeTakeFirstOrThrow();
+    const liz = await t.db
+      .selectFrom("demand_lines")
+      .selectAll()
+      .where("partner_code", "=", "ASC")
+      .where("category_code", "=", "LIZ")
+      .executeTakeFirstOrThrow();
+    expect([liz.justification, liz.updated_at, liz.updated_by]).toEqual([
+      "Ersatz alter Geräte",
+      "2026-01-05T10:00:00.000Z",
+      ascOfficer,
+    ]);
+    const nb = await t.db
+      .selectFrom("demand_lines")
+      .selectAll()
+      .where("school_code", "=", "ASC-GS")
+      .where("category_code", "=", "NB")
+      .executeTakeFirstOrThrow();
     expect(nb.quantity).toBe(125);
     expect(nb.justification).toBe("Neue Klassen");
     expect(nb.updated_by).toBe(coordinator);
@@ -196,12 +299,23 @@ describe("import into a database with a plan", () => {
     const deactivation = await listAudit(t.db, { entity: "user", entityKey: String(rosOfficer) });
     expect(deactivation).toHaveLength(1);
     expect(deactivation[0]).toMatchObject({ action: "user.deactivate", userId: coordinator });
-    expect(JSON.parse(deactivation[0].oldValue ?? "null")).toEqual({ role: "officer", partner: "ROS", active: 1 });
+    expect(JSON.parse(deactivation[0].oldValue ?? "null")).toEqual({
+      role: "officer",
+      partner: "ROS",
+      active: 1,
+    });
 
     const imports = await listAudit(t.db, { entity: "plan", action: "plan.import" });
     expect(imports).toHaveLength(2);
     expect(imports[0].userId).toBe(coordinator);
-    expect(JSON.parse(imports[0].detail ?? "{}")).toMatchObject({ partners: 4, schools: 4, demandLines: 12, tenders: 2, lots: 5, commonCosts: 6 });
+    expect(JSON.parse(imports[0].detail ?? "{}")).toMatchObject({
+      partners: 4,
+      schools: 4,
+      demandLines: 12,
+      tenders: 2,
+      lots: 5,
+      commonCosts: 6,
+    });
 
     expect(await exportPlan(t.db)).toEqual(normalizePlan(plan));
   });

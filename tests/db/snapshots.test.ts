@@ -8,8 +8,12 @@ import type { Plan } from "../../domain/plan";
 import type { Result } from "../../domain/result";
 
 const examples = path.resolve(__dirname, "../fixtures/examples");
-const plan = JSON.parse(fs.readFileSync(path.join(examples, "01-three-partners.plan.json"), "utf8")) as Plan;
-const result = JSON.parse(fs.readFileSync(path.join(examples, "01-three-partners.result.json"), "utf8")) as Result;
+const plan = JSON.parse(
+  fs.readFileSync(path.join(examples, "01-three-partners.plan.json"), "utf8"),
+) as Plan;
+const result = JSON.parse(
+  fs.readFileSync(path.join(examples, "01-three-partners.result.json"), "utf8"),
+) as Result;
 
 let t: TestDatabase;
 let userId: number;
@@ -27,12 +31,35 @@ afterAll(async () => t.cleanup());
 
 test("versions count up per tender and a snapshot round-trips plan and result", async () => {
   const at = new Date("2026-11-28T10:15:00Z");
-  const first = await createSnapshot(t.db, { tenderCode: "T-A", comment: " Ausschuss 1 ", plan, result, userId, at });
-  const second = await createSnapshot(t.db, { tenderCode: "T-A", comment: "Ausschuss 2", plan, result, userId });
-  const other = await createSnapshot(t.db, { tenderCode: "T-B", comment: "anderes Verfahren", plan, result, userId });
+  const first = await createSnapshot(t.db, {
+    tenderCode: "T-A",
+    comment: " Ausschuss 1 ",
+    plan,
+    result,
+    userId,
+    at,
+  });
+  const second = await createSnapshot(t.db, {
+    tenderCode: "T-A",
+    comment: "Ausschuss 2",
+    plan,
+    result,
+    userId,
+  });
+  const other = await createSnapshot(t.db, {
+    tenderCode: "T-B",
+    comment: "anderes Verfahren",
+    plan,
+    result,
+    userId,
+  });
 
   expect([first.version, second.version, other.version]).toEqual([1, 2, 1]);
-  expect(first).toMatchObject({ comment: "Ausschuss 1", createdAt: at.toISOString(), createdBy: "Kim Koordination" });
+  expect(first).toMatchObject({
+    comment: "Ausschuss 1",
+    createdAt: at.toISOString(),
+    createdBy: "Kim Koordination",
+  });
 
   const stored = await getSnapshot(t.db, "T-A", 1);
   expect(stored?.plan).toEqual(plan);
@@ -60,20 +87,30 @@ test("concurrent creates never share a version number", async () => {
 });
 
 test("comments must be 1 to 500 characters", async () => {
-  await expect(createSnapshot(t.db, { tenderCode: "T-D", comment: "   ", plan, result, userId })).rejects.toThrow();
+  await expect(
+    createSnapshot(t.db, { tenderCode: "T-D", comment: "   ", plan, result, userId }),
+  ).rejects.toThrow();
   await expect(
     createSnapshot(t.db, { tenderCode: "T-D", comment: "x".repeat(501), plan, result, userId }),
   ).rejects.toThrow();
-  const longest = await createSnapshot(t.db, { tenderCode: "T-D", comment: "x".repeat(500), plan, result, userId });
+  const longest = await createSnapshot(t.db, {
+    tenderCode: "T-D",
+    comment: "x".repeat(500),
+    plan,
+    result,
+    userId,
+  });
   expect(longest.comment).toHaveLength(500);
 });
 
 test("the database itself refuses to change or delete a snapshot", async () => {
   await createSnapshot(t.db, { tenderCode: "T-E", comment: "fest", plan, result, userId });
-  await expect(sql`update snapshots set comment = 'geändert' where tender_code = 'T-E'`.execute(t.db)).rejects.toThrow(
+  await expect(
+    sql`update snapshots set comment = 'geändert' where tender_code = 'T-E'`.execute(t.db),
+  ).rejects.toThrow(/immutable/);
+  await expect(sql`delete from snapshots where tender_code = 'T-E'`.execute(t.db)).rejects.toThrow(
     /immutable/,
   );
-  await expect(sql`delete from snapshots where tender_code = 'T-E'`.execute(t.db)).rejects.toThrow(/immutable/);
   expect(() => t.sqlite.prepare("delete from snapshots").run()).toThrow(/immutable/);
   expect((await getSnapshot(t.db, "T-E", 1))?.comment).toBe("fest");
 });

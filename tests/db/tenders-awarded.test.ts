@@ -15,7 +15,11 @@ let users: SeededUsers;
 beforeEach(async () => {
   t = await createTestDatabase();
   users = await seedCallOffPlan(t.db);
-  await createCategory(t.db, { code: "MON", name: "Monitor", basePriceNetCents: 15_000n, vatRate: "0.19", tiers: [] }, null);
+  await createCategory(
+    t.db,
+    { code: "MON", name: "Monitor", basePriceNetCents: 15_000n, vatRate: "0.19", tiers: [] },
+    null,
+  );
   const outcome = await awardLot(t.db, awardOfL1(users));
   expect(outcome.ok).toBe(true);
 });
@@ -36,7 +40,13 @@ async function refusal(promise: Promise<unknown>): Promise<unknown> {
 
 test("renaming an awarded lot with its categories unchanged saves and is audited", async () => {
   const l1 = await lotL1();
-  await updateLot(t.db, "RV-2027", l1.id, { code: "L1", name: "Notebooks (vergeben)", categories: ["NB"] }, users.coordinator.id);
+  await updateLot(
+    t.db,
+    "RV-2027",
+    l1.id,
+    { code: "L1", name: "Notebooks (vergeben)", categories: ["NB"] },
+    users.coordinator.id,
+  );
   expect(await lotL1()).toEqual({ ...l1, name: "Notebooks (vergeben)" });
   const [entry] = await listAudit(t.db, { action: "update" });
   expect(entry).toMatchObject({ entity: "lot", entityKey: "RV-2027/L1" });
@@ -48,33 +58,76 @@ test("changing an awarded lot's categories is refused at the categories field; n
   const l1 = await lotL1();
   const before = await snapshotDatabase(t.db);
   for (const categories of [["NB", "MON"], ["MON"], []]) {
-    const error = await refusal(updateLot(t.db, "RV-2027", l1.id, { code: "L1", name: "Neu", categories }, users.coordinator.id));
+    const error = await refusal(
+      updateLot(
+        t.db,
+        "RV-2027",
+        l1.id,
+        { code: "L1", name: "Neu", categories },
+        users.coordinator.id,
+      ),
+    );
     expect(error).toBeInstanceOf(EditRefused);
-    expect(refusalAsFormErrors(error)).toEqual({ fieldErrors: { categories: [AWARD_FROZEN_MESSAGE] } });
+    expect(refusalAsFormErrors(error)).toEqual({
+      fieldErrors: { categories: [AWARD_FROZEN_MESSAGE] },
+    });
   }
   expect(await snapshotDatabase(t.db)).toEqual(before);
 });
 
 test("a new code for an awarded lot is refused at the code field", async () => {
   const l1 = await lotL1();
-  const error = await refusal(updateLot(t.db, "RV-2027", l1.id, { code: "LX", name: "Notebooks", categories: ["NB"] }, users.coordinator.id));
+  const error = await refusal(
+    updateLot(
+      t.db,
+      "RV-2027",
+      l1.id,
+      { code: "LX", name: "Notebooks", categories: ["NB"] },
+      users.coordinator.id,
+    ),
+  );
   expect(refusalAsFormErrors(error)).toEqual({ fieldErrors: { code: [AWARD_FROZEN_MESSAGE] } });
   expect((await lotL1()).code).toBe("L1");
 });
 
 test("the open lot of the same tender still changes its categories, and reordering only moves positions", async () => {
   const l2 = (await getTenderForEditing(t.db, "RV-2027"))!.lots.find((l) => l.code === "L2")!;
-  await updateLot(t.db, "RV-2027", l2.id, { code: "L2", name: "Tablets", categories: ["TAB", "MON"] }, users.coordinator.id);
-  await updateLot(t.db, "RV-2027", l2.id, { code: "L2", name: "Tablets", categories: ["MON", "TAB"] }, users.coordinator.id);
+  await updateLot(
+    t.db,
+    "RV-2027",
+    l2.id,
+    { code: "L2", name: "Tablets", categories: ["TAB", "MON"] },
+    users.coordinator.id,
+  );
+  await updateLot(
+    t.db,
+    "RV-2027",
+    l2.id,
+    { code: "L2", name: "Tablets", categories: ["MON", "TAB"] },
+    users.coordinator.id,
+  );
   const tender = await getTenderForEditing(t.db, "RV-2027");
   expect(tender!.lots.find((l) => l.code === "L2")!.categories).toEqual(["MON", "TAB"]);
 });
 
 test("the awarded tender's name, reserve and solo cost save; its term stays frozen", async () => {
-  const input = { code: "RV-2027", name: "Rahmenvertrag Endgeräte (vergeben)", startYear: 2027, termYears: 2, reserve: "0.15", soloProcessCostGrossCents: 800_000n };
+  const input = {
+    code: "RV-2027",
+    name: "Rahmenvertrag Endgeräte (vergeben)",
+    startYear: 2027,
+    termYears: 2,
+    reserve: "0.15",
+    soloProcessCostGrossCents: 800_000n,
+  };
   await updateTender(t.db, "RV-2027", input, users.coordinator.id);
   const tender = await getTenderForEditing(t.db, "RV-2027");
-  expect(tender).toMatchObject({ name: input.name, reserve: "0.15", soloProcessCostGrossCents: 800_000 });
-  const error = await refusal(updateTender(t.db, "RV-2027", { ...input, termYears: 3 }, users.coordinator.id));
+  expect(tender).toMatchObject({
+    name: input.name,
+    reserve: "0.15",
+    soloProcessCostGrossCents: 800_000,
+  });
+  const error = await refusal(
+    updateTender(t.db, "RV-2027", { ...input, termYears: 3 }, users.coordinator.id),
+  );
   expect(refusalAsFormErrors(error)).toEqual({ formErrors: [AWARD_FROZEN_MESSAGE] });
 });

@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 import type { Plan, PlanDemandLine } from "../../domain/plan";
 
 export function readDemoPlan(): Plan {
-  const file = fileURLToPath(new URL("../fixtures/examples/03-kreis-coesfeld.plan.json", import.meta.url));
+  const file = fileURLToPath(
+    new URL("../fixtures/examples/03-kreis-coesfeld.plan.json", import.meta.url),
+  );
   return JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
 }
 
@@ -30,8 +32,22 @@ export function editingPlan(): Plan {
     ...plan,
     categories: [
       ...plan.categories,
-      { code: "BEAM", name: "Beamer", unit: "Stück", basePriceNet: "899.00", vatRate: "0.19", tiers: [{ minQuantity: 40, discount: "0.04" }] },
-      { code: "HEAD", name: "Headset", unit: "Stück", basePriceNet: "39.90", vatRate: "0.19", tiers: [{ minQuantity: 500, discount: "0.05" }] },
+      {
+        code: "BEAM",
+        name: "Beamer",
+        unit: "Stück",
+        basePriceNet: "899.00",
+        vatRate: "0.19",
+        tiers: [{ minQuantity: 40, discount: "0.04" }],
+      },
+      {
+        code: "HEAD",
+        name: "Headset",
+        unit: "Stück",
+        basePriceNet: "39.90",
+        vatRate: "0.19",
+        tiers: [{ minQuantity: 500, discount: "0.05" }],
+      },
     ],
     demand: [...(plan.demand ?? []), ...demand],
   };

@@ -32,7 +32,14 @@ let t: TestDatabase;
 let userId: number;
 beforeAll(async () => {
   t = await createTestDatabase();
-  userId = (await createUser(t.db, { email: "k@example.org", name: "Koordination", role: "coordinator", password: "geheim-geheim" })).id;
+  userId = (
+    await createUser(t.db, {
+      email: "k@example.org",
+      name: "Koordination",
+      role: "coordinator",
+      password: "geheim-geheim",
+    })
+  ).id;
 });
 afterAll(async () => t.cleanup());
 beforeEach(async () => {
@@ -72,11 +79,23 @@ describe("tenders", () => {
     await createTender(t.db, RV_2031, userId);
     const plan = await exportPlan(t.db);
     expect(plan.tenders?.map((x) => x.code)).toEqual(["RV-2027", "RV-2031"]);
-    expect(plan.tenders?.[1]).toMatchObject({ startYear: 2031, termYears: 2, reserve: "0.1", soloProcessCostGross: "7500.00" });
+    expect(plan.tenders?.[1]).toMatchObject({
+      startYear: 2031,
+      termYears: 2,
+      reserve: "0.1",
+      soloProcessCostGross: "7500.00",
+    });
     const audit = await listAudit(t.db, { entity: "tender" });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: "create", entityKey: "RV-2031", userId, userName: "Koordination" });
-    expect(JSON.parse(audit[0].newValue ?? "{}")).toMatchObject({ soloProcessCostGrossCents: "750000" });
+    expect(audit[0]).toMatchObject({
+      action: "create",
+      entityKey: "RV-2031",
+      userId,
+      userName: "Koordination",
+    });
+    expect(JSON.parse(audit[0].newValue ?? "{}")).toMatchObject({
+      soloProcessCostGrossCents: "750000",
+    });
 
     const before = await snapshotDatabase(t.db);
     const error = await refusal(createTender(t.db, { ...RV_2031, name: "Zweite" }, null));
@@ -87,21 +106,44 @@ describe("tenders", () => {
   it("renames a tender; lots and costs follow", async () => {
     await createTender(t.db, RV_2031, null);
     await addLot(t.db, "RV-2031", { code: "P1", name: "Beamer", categories: ["BEAM"] }, null);
-    await addCommonCost(t.db, "RV-2031", { label: "Beratung", amountGrossCents: 100000n, key: "equal" }, null);
-    await updateTender(t.db, "RV-2031", { ...RV_2031, code: "RV-31", name: "Neu", termYears: 1 }, null);
+    await addCommonCost(
+      t.db,
+      "RV-2031",
+      { label: "Beratung", amountGrossCents: 100000n, key: "equal" },
+      null,
+    );
+    await updateTender(
+      t.db,
+      "RV-2031",
+      { ...RV_2031, code: "RV-31", name: "Neu", termYears: 1 },
+      null,
+    );
     const tender = await getTenderForEditing(t.db, "RV-31");
-    expect(tender).toMatchObject({ name: "Neu", termYears: 1, lots: [{ code: "P1", categories: ["BEAM"] }] });
+    expect(tender).toMatchObject({
+      name: "Neu",
+      termYears: 1,
+      lots: [{ code: "P1", categories: ["BEAM"] }],
+    });
     expect(tender?.commonCosts).toHaveLength(1);
     expect(await getTenderForEditing(t.db, "RV-2031")).toBeUndefined();
   });
 
   it("refuses years that would cover a category twice, at the start year", async () => {
     await createTender(t.db, RV_2031, null);
-    await addLot(t.db, "RV-2031", { code: "P1", name: "Präsentation", categories: ["BEAM", "DOKU"] }, null);
+    await addLot(
+      t.db,
+      "RV-2031",
+      { code: "P1", name: "Präsentation", categories: ["BEAM", "DOKU"] },
+      null,
+    );
     const before = await snapshotDatabase(t.db);
-    const error = await refusal(updateTender(t.db, "RV-2031", { ...RV_2031, startYear: 2029, termYears: 4 }, null));
+    const error = await refusal(
+      updateTender(t.db, "RV-2031", { ...RV_2031, startYear: 2029, termYears: 4 }, null),
+    );
     expect(error.fieldErrors).toEqual({
-      startYear: ["Produktgruppe Dokumentenkamera (DOKU) ist 2029–2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“)."],
+      startYear: [
+        "Produktgruppe Dokumentenkamera (DOKU) ist 2029–2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“).",
+      ],
     });
     expect(await snapshotDatabase(t.db)).toEqual(before);
   });
@@ -111,7 +153,9 @@ describe("tenders", () => {
     await addLot(t.db, "RV-2031", { code: "P1", name: "Beamer", categories: ["BEAM"] }, null);
     await deleteTender(t.db, "RV-2031", null);
     expect((await exportPlan(t.db)).tenders?.map((x) => x.code)).toEqual(["RV-2027"]);
-    expect(await t.db.selectFrom("lots").select("id").where("tender_code", "=", "RV-2031").execute()).toEqual([]);
+    expect(
+      await t.db.selectFrom("lots").select("id").where("tender_code", "=", "RV-2031").execute(),
+    ).toEqual([]);
   });
 });
 
@@ -121,9 +165,20 @@ describe("lots", () => {
   });
 
   it("adds, renames, reassigns and deletes lots", async () => {
-    const p1 = await addLot(t.db, "RV-2031", { code: "P1", name: "Beamer", categories: ["BEAM"] }, userId);
+    const p1 = await addLot(
+      t.db,
+      "RV-2031",
+      { code: "P1", name: "Beamer", categories: ["BEAM"] },
+      userId,
+    );
     await addLot(t.db, "RV-2031", { code: "P2", name: "Audio", categories: ["HEAD"] }, userId);
-    await updateLot(t.db, "RV-2031", p1, { code: "L1", name: "Projektion", categories: [] }, userId);
+    await updateLot(
+      t.db,
+      "RV-2031",
+      p1,
+      { code: "L1", name: "Projektion", categories: [] },
+      userId,
+    );
     let plan = await exportPlan(t.db);
     expect(plan.tenders?.[1].lots).toEqual([
       { code: "L1", name: "Projektion", categories: [] },
@@ -132,34 +187,45 @@ describe("lots", () => {
     await deleteLot(t.db, "RV-2031", p1, userId);
     plan = await exportPlan(t.db);
     expect(plan.tenders?.[1].lots.map((l) => l.code)).toEqual(["P2"]);
-    expect((await listAudit(t.db, { entity: "lot" })).map((a) => `${a.action} ${a.entityKey}`)).toEqual([
-      "delete RV-2031/L1",
-      "update RV-2031/L1",
-      "create RV-2031/P2",
-      "create RV-2031/P1",
-    ]);
+    expect(
+      (await listAudit(t.db, { entity: "lot" })).map((a) => `${a.action} ${a.entityKey}`),
+    ).toEqual(["delete RV-2031/L1", "update RV-2031/L1", "create RV-2031/P2", "create RV-2031/P1"]);
   });
 
   it("refuses a category that another lot of the tender holds", async () => {
     await addLot(t.db, "RV-2031", { code: "L1", name: "Beamer", categories: ["BEAM"] }, null);
     const before = await snapshotDatabase(t.db);
-    const error = await refusal(addLot(t.db, "RV-2031", { code: "L2", name: "Alles", categories: ["HEAD", "BEAM"] }, null));
-    expect(error.fieldErrors).toEqual({ categories: ["Produktgruppe Beamer (BEAM) ist bereits Los L1 zugeordnet."] });
+    const error = await refusal(
+      addLot(t.db, "RV-2031", { code: "L2", name: "Alles", categories: ["HEAD", "BEAM"] }, null),
+    );
+    expect(error.fieldErrors).toEqual({
+      categories: ["Produktgruppe Beamer (BEAM) ist bereits Los L1 zugeordnet."],
+    });
     expect(await snapshotDatabase(t.db)).toEqual(before);
   });
 
   it("refuses a category another tender covers in overlapping years, and a taken lot code", async () => {
-    await t.db.updateTable("tenders").set({ start_year: 2030 }).where("code", "=", "RV-2031").execute();
+    await t.db
+      .updateTable("tenders")
+      .set({ start_year: 2030 })
+      .where("code", "=", "RV-2031")
+      .execute();
     await addLot(t.db, "RV-2031", { code: "L1", name: "Beamer", categories: ["BEAM"] }, null);
-    const error = await refusal(addLot(t.db, "RV-2031", { code: "L1", name: "Tablets", categories: ["TAB"] }, null));
+    const error = await refusal(
+      addLot(t.db, "RV-2031", { code: "L1", name: "Tablets", categories: ["TAB"] }, null),
+    );
     expect(error.fieldErrors).toEqual({
       code: ["Das Los L1 gibt es in dieser Ausschreibung schon."],
-      categories: ["Produktgruppe Tablet mit Hülle (TAB) ist 2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“)."],
+      categories: [
+        "Produktgruppe Tablet mit Hülle (TAB) ist 2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“).",
+      ],
     });
   });
 
   it("refuses unknown categories", async () => {
-    const error = await refusal(addLot(t.db, "RV-2031", { code: "L1", name: "X", categories: ["NOPE"] }, null));
+    const error = await refusal(
+      addLot(t.db, "RV-2031", { code: "L1", name: "X", categories: ["NOPE"] }, null),
+    );
     expect(error.fieldErrors.categories).toEqual(["Die Produktgruppe NOPE gibt es nicht."]);
   });
 });
@@ -175,12 +241,22 @@ describe("common costs", () => {
     const id = await addCommonCost(
       t.db,
       "RV-2031",
-      { label: "Projektleitung", amountGrossCents: 1000000n, key: "custom", weights: { KRS: "2", COE: "1.5", ASC: "0.5" } },
+      {
+        label: "Projektleitung",
+        amountGrossCents: 1000000n,
+        key: "custom",
+        weights: { KRS: "2", COE: "1.5", ASC: "0.5" },
+      },
       userId,
     );
     const plan = await exportPlan(t.db);
     expect(plan.tenders?.[1].commonCosts).toEqual([
-      { label: "Projektleitung", amountGross: "10000.00", key: "custom", weights: { KRS: "2", COE: "1.5", ASC: "0.5" } },
+      {
+        label: "Projektleitung",
+        amountGross: "10000.00",
+        key: "custom",
+        weights: { KRS: "2", COE: "1.5", ASC: "0.5" },
+      },
     ]);
     const shares = calculatePlan(plan).tenders[1].commonCosts[0].shares;
     // 10,000.00 € by 0.5 : 1.5 : 0 : 2 of 4 → 1,250 / 3,750 / 0 / 5,000
@@ -190,19 +266,44 @@ describe("common costs", () => {
       ["DUE", 0n],
       ["KRS", 500000n],
     ]);
-    await updateCommonCost(t.db, "RV-2031", id, { label: "Projektleitung", amountGrossCents: 1000000n, key: "equal" }, userId);
+    await updateCommonCost(
+      t.db,
+      "RV-2031",
+      id,
+      { label: "Projektleitung", amountGrossCents: 1000000n, key: "equal" },
+      userId,
+    );
     const after = await exportPlan(t.db);
-    expect(after.tenders?.[1].commonCosts?.[0]).toEqual({ label: "Projektleitung", amountGross: "10000.00", key: "equal" });
-    expect(await t.db.selectFrom("common_cost_weights").selectAll().where("common_cost_id", "=", id).execute()).toEqual([]);
+    expect(after.tenders?.[1].commonCosts?.[0]).toEqual({
+      label: "Projektleitung",
+      amountGross: "10000.00",
+      key: "equal",
+    });
+    expect(
+      await t.db
+        .selectFrom("common_cost_weights")
+        .selectAll()
+        .where("common_cost_id", "=", id)
+        .execute(),
+    ).toEqual([]);
     await deleteCommonCost(t.db, "RV-2031", id, userId);
     expect((await exportPlan(t.db)).tenders?.[1].commonCosts).toEqual([]);
-    expect((await listAudit(t.db, { entity: "common_cost" })).map((a) => a.action)).toEqual(["delete", "update", "create"]);
+    expect((await listAudit(t.db, { entity: "common_cost" })).map((a) => a.action)).toEqual([
+      "delete",
+      "update",
+      "create",
+    ]);
   });
 
   it("rolls back weights that sum to zero and names the problem", async () => {
     const before = await snapshotDatabase(t.db);
     const error = await invalidPlan(
-      addCommonCost(t.db, "RV-2031", { label: "Leer", amountGrossCents: 100n, key: "custom", weights: { KRS: "0" } }, null),
+      addCommonCost(
+        t.db,
+        "RV-2031",
+        { label: "Leer", amountGrossCents: 100n, key: "custom", weights: { KRS: "0" } },
+        null,
+      ),
     );
     expect(error.problems.length).toBeGreaterThan(0);
     expect(error.problems[0].path).toMatch(/^tenders\[1\]\.commonCosts\[0\]/);
@@ -212,7 +313,12 @@ describe("common costs", () => {
   it("rolls back a weight for a partner that does not take part", async () => {
     const before = await snapshotDatabase(t.db);
     const error = await invalidPlan(
-      addCommonCost(t.db, "RV-2031", { label: "X", amountGrossCents: 100n, key: "custom", weights: { KRS: "1", NOK: "1" } }, null),
+      addCommonCost(
+        t.db,
+        "RV-2031",
+        { label: "X", amountGrossCents: 100n, key: "custom", weights: { KRS: "1", NOK: "1" } },
+        null,
+      ),
     );
     expect(error.problems.some((p) => p.path.includes("NOK"))).toBe(true);
     expect(await snapshotDatabase(t.db)).toEqual(before);
@@ -220,7 +326,12 @@ describe("common costs", () => {
 
   it("refuses unknown partners in weights at the field", async () => {
     const error = await refusal(
-      addCommonCost(t.db, "RV-2031", { label: "X", amountGrossCents: 100n, key: "custom", weights: { XYZ: "1" } }, null),
+      addCommonCost(
+        t.db,
+        "RV-2031",
+        { label: "X", amountGrossCents: 100n, key: "custom", weights: { XYZ: "1" } },
+        null,
+      ),
     );
     expect(error.fieldErrors).toEqual({ weights: ["Unbekannte Partner: XYZ."] });
   });
@@ -230,7 +341,14 @@ describe("categories", () => {
   it("creates, updates (tiers replaced, sorted) and deletes an unused category", async () => {
     await createCategory(
       t.db,
-      { code: "MIC", name: "Mikrofon", unit: "Stück", basePriceNetCents: 12990n, vatRate: "0.19", tiers: [{ minQuantity: 50, discount: "0.05" }] },
+      {
+        code: "MIC",
+        name: "Mikrofon",
+        unit: "Stück",
+        basePriceNetCents: 12990n,
+        vatRate: "0.19",
+        tiers: [{ minQuantity: 50, discount: "0.05" }],
+      },
       userId,
     );
     await updateCategory(
@@ -264,15 +382,26 @@ describe("categories", () => {
     });
     await deleteCategory(t.db, "MIC", userId);
     expect((await listCategoriesForEditing(t.db)).some((c) => c.code === "MIC")).toBe(false);
-    expect((await listAudit(t.db, { entity: "category" })).map((a) => a.action)).toEqual(["delete", "update", "create"]);
+    expect((await listAudit(t.db, { entity: "category" })).map((a) => a.action)).toEqual([
+      "delete",
+      "update",
+      "create",
+    ]);
   });
 
   it("refuses to delete a category in use, and a taken code", async () => {
     const before = await snapshotDatabase(t.db);
     const error = await refusal(deleteCategory(t.db, "TAB", null));
-    expect(error.fieldErrors.code[0]).toMatch(/^Die Produktgruppe TAB wird noch verwendet \(Lose RV-2027\/L1; \d+ Bedarfsmeldungen\)/);
+    expect(error.fieldErrors.code[0]).toMatch(
+      /^Die Produktgruppe TAB wird noch verwendet \(Lose RV-2027\/L1; \d+ Bedarfsmeldungen\)/,
+    );
     const taken = await refusal(
-      updateCategory(t.db, "BEAM", { code: "TAB", name: "x", basePriceNetCents: 1n, vatRate: "0.19", tiers: [] }, null),
+      updateCategory(
+        t.db,
+        "BEAM",
+        { code: "TAB", name: "x", basePriceNetCents: 1n, vatRate: "0.19", tiers: [] },
+        null,
+      ),
     );
     expect(taken.fieldErrors).toEqual({ code: ["Das Kürzel TAB ist bereits vergeben."] });
     expect(await snapshotDatabase(t.db)).toEqual(before);
@@ -280,11 +409,20 @@ describe("categories", () => {
 
   it("a new price reaches the engine", async () => {
     const tab = (await listCategoriesForEditing(t.db)).find((c) => c.code === "TAB")!;
-    await updateCategory(t.db, "TAB", { ...tab, unit: tab.unit ?? undefined, basePriceNetCents: 40000n }, null);
-    const category = calculatePlan(await exportPlan(t.db)).tenders[0].categories.find((c) => c.code === "TAB")!;
+    await updateCategory(
+      t.db,
+      "TAB",
+      { ...tab, unit: tab.unit ?? undefined, basePriceNetCents: 40000n },
+      null,
+    );
+    const category = calculatePlan(await exportPlan(t.db)).tenders[0].categories.find(
+      (c) => c.code === "TAB",
+    )!;
     expect(category.basePriceNet).toBe(40000n);
     expect(category.discount).not.toBe("0");
-    const expected = new Decimal(40000).times(new Decimal(1).minus(category.discount)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+    const expected = new Decimal(40000)
+      .times(new Decimal(1).minus(category.discount))
+      .toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
     expect(category.unitPriceNet).toBe(BigInt(expected.toFixed()));
   });
 });

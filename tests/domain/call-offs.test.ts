@@ -45,7 +45,10 @@ describe("remaining quantity and warning levels", () => {
     expect(usageLevel({ maxQuantity, calledOff })).toBe(level);
   });
 
-  propertyTest.prop([fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 1_000_000 })])(
+  propertyTest.prop([
+    fc.integer({ min: 1, max: 1_000_000 }),
+    fc.integer({ min: 0, max: 1_000_000 }),
+  ])(
     "warning exactly from 80 %, critical from 95 %, exhausted at the maximum",
     (maxQuantity, raw) => {
       const calledOff = raw % (maxQuantity + 1);
@@ -80,11 +83,15 @@ describe("a call-off against what is left", () => {
   test("fits up to the last unit, refused beyond with the units left", () => {
     const use = { maxQuantity: 44, calledOff: 32 };
     expect(callOffQuantityProblem(12, use)).toBeNull();
-    expect(callOffQuantityProblem(13, use)).toBe("Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar.");
+    expect(callOffQuantityProblem(13, use)).toBe(
+      "Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar.",
+    );
   });
 
   test("German grouping and the category's unit", () => {
-    expect(exceedsMaximumMessage(1234)).toBe("Abruf überschreitet die Höchstmenge: noch 1.234 Stück verfügbar.");
+    expect(exceedsMaximumMessage(1234)).toBe(
+      "Abruf überschreitet die Höchstmenge: noch 1.234 Stück verfügbar.",
+    );
     expect(callOffQuantityProblem(1, { maxQuantity: 5, calledOff: 5 }, "Paket")).toBe(
       "Abruf überschreitet die Höchstmenge: noch 0 Paket verfügbar.",
     );
@@ -104,15 +111,23 @@ describe("dates", () => {
     const period = { startYear: 2027, termYears: 4, awardDate: "2027-01-15" };
     expect(callOffDateProblem("2027-01-15", period)).toBeNull();
     expect(callOffDateProblem("2030-12-31", period)).toBeNull();
-    expect(callOffDateProblem("2027-01-14", period)).toBe("Das Abrufdatum liegt vor dem Zuschlag (15.01.2027).");
-    expect(callOffDateProblem("2031-01-01", period)).toMatch(/außerhalb der Laufzeit des Rahmenvertrags \(2027–2030\)/);
-    expect(callOffDateProblem("2026-12-31", { ...period, awardDate: "2026-11-01" })).toMatch(/außerhalb der Laufzeit/);
+    expect(callOffDateProblem("2027-01-14", period)).toBe(
+      "Das Abrufdatum liegt vor dem Zuschlag (15.01.2027).",
+    );
+    expect(callOffDateProblem("2031-01-01", period)).toMatch(
+      /außerhalb der Laufzeit des Rahmenvertrags \(2027–2030\)/,
+    );
+    expect(callOffDateProblem("2026-12-31", { ...period, awardDate: "2026-11-01" })).toMatch(
+      /außerhalb der Laufzeit/,
+    );
     expect(callOffDateProblem("2027-02-30", period)).toMatch(/gültiges Datum/);
   });
 
   test("an award date may not lie in the future", () => {
     expect(awardDateProblem("2026-11-28", "2026-11-28")).toBeNull();
-    expect(awardDateProblem("2026-11-29", "2026-11-28")).toBe("Das Zuschlagsdatum darf nicht in der Zukunft liegen.");
+    expect(awardDateProblem("2026-11-29", "2026-11-28")).toBe(
+      "Das Zuschlagsdatum darf nicht in der Zukunft liegen.",
+    );
   });
 
   test("today in Germany, also just after midnight there while UTC is still on the day before", () => {
@@ -148,18 +163,34 @@ function formData(entries: Record<string, string>): FormData {
 describe("form schemas (as the routes parse them)", () => {
   test("a valid call-off", () => {
     const submission = parseWithZod(
-      formData({ partner: "COE", category: "NB", school: "", date: "2027-03-01", quantity: "12", orderNumber: " B-1 " }),
+      formData({
+        partner: "COE",
+        category: "NB",
+        school: "",
+        date: "2027-03-01",
+        quantity: "12",
+        orderNumber: " B-1 ",
+      }),
       { schema: callOffFormSchema },
     );
     expect(submission.status).toBe("success");
     if (submission.status !== "success") return;
-    expect(submission.value).toEqual({ partner: "COE", category: "NB", date: "2027-03-01", quantity: 12, orderNumber: "B-1" });
+    expect(submission.value).toEqual({
+      partner: "COE",
+      category: "NB",
+      date: "2027-03-01",
+      quantity: 12,
+      orderNumber: "B-1",
+    });
   });
 
   test("quantity below 1, broken date and a missing order number are refused in German", () => {
-    const submission = parseWithZod(formData({ partner: "COE", category: "NB", date: "2027-02-30", quantity: "0" }), {
-      schema: callOffFormSchema,
-    });
+    const submission = parseWithZod(
+      formData({ partner: "COE", category: "NB", date: "2027-02-30", quantity: "0" }),
+      {
+        schema: callOffFormSchema,
+      },
+    );
     expect(submission.status).toBe("error");
     const errors = submission.reply().error ?? {};
     expect(errors.quantity).toEqual(["Bitte eine ganze Zahl ab 1 eingeben."]);
@@ -169,7 +200,13 @@ describe("form schemas (as the routes parse them)", () => {
 
   test("a fractional quantity is refused", () => {
     const submission = parseWithZod(
-      formData({ partner: "COE", category: "NB", date: "2027-03-01", quantity: "1,5", orderNumber: "x" }),
+      formData({
+        partner: "COE",
+        category: "NB",
+        date: "2027-03-01",
+        quantity: "1,5",
+        orderNumber: "x",
+      }),
       { schema: callOffFormSchema },
     );
     expect(submission.status).toBe("error");
@@ -178,7 +215,13 @@ describe("form schemas (as the routes parse them)", () => {
   test("award: German money parsed exactly to cents, zero refused", () => {
     const schema = awardFormSchema(["NB", "TAB"]);
     const ok = parseWithZod(
-      formData({ lot: "L1", supplier: "Muster GmbH", awardDate: "2026-11-02", [priceField("NB")]: "1.234,56", [priceField("TAB")]: "0,1" }),
+      formData({
+        lot: "L1",
+        supplier: "Muster GmbH",
+        awardDate: "2026-11-02",
+        [priceField("NB")]: "1.234,56",
+        [priceField("TAB")]: "0,1",
+      }),
       { schema },
     );
     expect(ok.status).toBe("success");
@@ -187,7 +230,13 @@ describe("form schemas (as the routes parse them)", () => {
       expect(ok.value[priceField("TAB") as keyof typeof ok.value]).toBe(10n);
     }
     const bad = parseWithZod(
-      formData({ lot: "L1", supplier: "", awardDate: "2026-11-02", [priceField("NB")]: "0,00", [priceField("TAB")]: "7.50" }),
+      formData({
+        lot: "L1",
+        supplier: "",
+        awardDate: "2026-11-02",
+        [priceField("NB")]: "0,00",
+        [priceField("TAB")]: "7.50",
+      }),
       { schema },
     );
     const errors = bad.reply().error ?? {};

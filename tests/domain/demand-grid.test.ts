@@ -25,13 +25,21 @@ const categories = [
 
 describe("planningYears", () => {
   test("spans tender terms and demand years without gaps", () => {
-    expect(planningYears({ tenders: [{ startYear: 2027, termYears: 4 }], demandYears: [2026], fallbackStartYear: 2030 })).toEqual([
-      2026, 2027, 2028, 2029, 2030,
-    ]);
-    expect(planningYears({ tenders: [], demandYears: [2029, 2031], fallbackStartYear: 2000 })).toEqual([2029, 2030, 2031]);
+    expect(
+      planningYears({
+        tenders: [{ startYear: 2027, termYears: 4 }],
+        demandYears: [2026],
+        fallbackStartYear: 2030,
+      }),
+    ).toEqual([2026, 2027, 2028, 2029, 2030]);
+    expect(
+      planningYears({ tenders: [], demandYears: [2029, 2031], fallbackStartYear: 2000 }),
+    ).toEqual([2029, 2030, 2031]);
   });
   test("falls back to four years from the given start", () => {
-    expect(planningYears({ tenders: [], demandYears: [], fallbackStartYear: 2027 })).toEqual([2027, 2028, 2029, 2030]);
+    expect(planningYears({ tenders: [], demandYears: [], fallbackStartYear: 2027 })).toEqual([
+      2027, 2028, 2029, 2030,
+    ]);
   });
 });
 
@@ -56,7 +64,10 @@ describe("buildDemandGrids", () => {
 
   test("quantities, row, year and grand totals", () => {
     const g = grids[0];
-    expect(g.rows.map((r) => r.quantities)).toEqual([[10, 0], [7, 5]]);
+    expect(g.rows.map((r) => r.quantities)).toEqual([
+      [10, 0],
+      [7, 5],
+    ]);
     expect(g.rows.map((r) => r.total)).toEqual([10, 12]);
     expect(g.yearTotals).toEqual([17, 5]);
     expect(g.total).toBe(22);
@@ -66,16 +77,26 @@ describe("buildDemandGrids", () => {
   });
 
   test("version changes with any value and only then", () => {
-    const again = buildDemandGrids({ schools, categories, years: [2027, 2028], cells: [
-      { schoolCode: "COE-GS1", categoryCode: "TAB", year: 2027, quantity: 7 },
-      { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 10 },
-      { schoolCode: "COE-GS1", categoryCode: "TAB", year: 2028, quantity: 5 },
-      { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2028, quantity: 0 },
-    ], notes: [{ schoolCode: "COE-GS1", categoryCode: "TAB", text: "Ersatz alter Geräte" }] });
+    const again = buildDemandGrids({
+      schools,
+      categories,
+      years: [2027, 2028],
+      cells: [
+        { schoolCode: "COE-GS1", categoryCode: "TAB", year: 2027, quantity: 7 },
+        { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 10 },
+        { schoolCode: "COE-GS1", categoryCode: "TAB", year: 2028, quantity: 5 },
+        { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2028, quantity: 0 },
+      ],
+      notes: [{ schoolCode: "COE-GS1", categoryCode: "TAB", text: "Ersatz alter Geräte" }],
+    });
     expect(again[0].version).toBe(grids[0].version);
-    const changed = buildDemandGrids({ schools, categories, years: [2027, 2028], cells: [
-      { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 11 },
-    ], notes: [] });
+    const changed = buildDemandGrids({
+      schools,
+      categories,
+      years: [2027, 2028],
+      cells: [{ schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 11 }],
+      notes: [],
+    });
     expect(changed[0].version).not.toBe(grids[0].version);
     expect(grids[0].version).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -107,7 +128,13 @@ describe("sumDemandGrids", () => {
 
   test("matches grids by category code and year, not by position", () => {
     const a = { years: [2028, 2027], rows: [{ category: categories[1], quantities: [1, 2] }] };
-    const b = { years: [2027], rows: [{ category: categories[0], quantities: [5] }, { category: categories[1], quantities: [10] }] };
+    const b = {
+      years: [2027],
+      rows: [
+        { category: categories[0], quantities: [5] },
+        { category: categories[1], quantities: [10] },
+      ],
+    };
     const totals = sumDemandGrids([a, b]);
     expect(totals.years).toEqual([2027, 2028]);
     expect(totals.rows.map((r) => [r.category.code, r.quantities])).toEqual([
@@ -122,20 +149,28 @@ describe("sumDemandGrids", () => {
     year: fc.constantFrom(2027, 2028, 2029),
     quantity: fc.integer({ min: 0, max: 100_000 }),
   });
-  fcTest.prop([fc.uniqueArray(cellArbitrary, { selector: (c) => cellKey(c.schoolCode, c.categoryCode, c.year) })])(
-    "every total equals the sum of the demand lines it covers",
-    (lines) => {
-      const years = [2027, 2028, 2029];
-      const totals = sumDemandGrids(buildDemandGrids({ schools, categories, years, cells: lines, notes: [] }));
-      const of = (match: (c: (typeof lines)[number]) => boolean) => lines.filter(match).reduce((s, c) => s + c.quantity, 0);
-      for (const row of totals.rows) {
-        years.forEach((year, i) => expect(row.quantities[i]).toBe(of((c) => c.categoryCode === row.category.code && c.year === year)));
-        expect(row.total).toBe(of((c) => c.categoryCode === row.category.code));
-      }
-      years.forEach((year, i) => expect(totals.yearTotals[i]).toBe(of((c) => c.year === year)));
-      expect(totals.total).toBe(of(() => true));
-    },
-  );
+  fcTest.prop([
+    fc.uniqueArray(cellArbitrary, {
+      selector: (c) => cellKey(c.schoolCode, c.categoryCode, c.year),
+    }),
+  ])("every total equals the sum of the demand lines it covers", (lines) => {
+    const years = [2027, 2028, 2029];
+    const totals = sumDemandGrids(
+      buildDemandGrids({ schools, categories, years, cells: lines, notes: [] }),
+    );
+    const of = (match: (c: (typeof lines)[number]) => boolean) =>
+      lines.filter(match).reduce((s, c) => s + c.quantity, 0);
+    for (const row of totals.rows) {
+      years.forEach((year, i) =>
+        expect(row.quantities[i]).toBe(
+          of((c) => c.categoryCode === row.category.code && c.year === year),
+        ),
+      );
+      expect(row.total).toBe(of((c) => c.categoryCode === row.category.code));
+    }
+    years.forEach((year, i) => expect(totals.yearTotals[i]).toBe(of((c) => c.year === year)));
+    expect(totals.total).toBe(of(() => true));
+  });
 });
 
 describe("parseQuantityText", () => {
@@ -163,14 +198,20 @@ describe("parseQuantityText", () => {
     if (!r.ok) expect(r.message).toContain(message);
   });
 
-  fcTest.prop([fc.integer({ min: 0, max: 100_000 })])("every whole number in range round-trips", (n) => {
-    expect(parseQuantityText(String(n))).toEqual({ ok: true, value: n });
-    expect(parseQuantityText(n.toLocaleString("de-DE"))).toEqual({ ok: true, value: n });
-  });
+  fcTest.prop([fc.integer({ min: 0, max: 100_000 })])(
+    "every whole number in range round-trips",
+    (n) => {
+      expect(parseQuantityText(String(n))).toEqual({ ok: true, value: n });
+      expect(parseQuantityText(n.toLocaleString("de-DE"))).toEqual({ ok: true, value: n });
+    },
+  );
 
-  fcTest.prop([fc.integer({ min: 100_001, max: 10 ** 12 })])("everything above the limit fails", (n) => {
-    expect(parseQuantityText(String(n)).ok).toBe(false);
-  });
+  fcTest.prop([fc.integer({ min: 100_001, max: 10 ** 12 })])(
+    "everything above the limit fails",
+    (n) => {
+      expect(parseQuantityText(String(n)).ok).toBe(false);
+    },
+  );
 });
 
 test("checkQuantityNumber mirrors the text rules", () => {
@@ -189,15 +230,35 @@ describe("diffValues and findConflicts", () => {
   });
 
   test("diff lists only changed cells and notes, missing counts as 0", () => {
-    const d = diffValues(values([[2027, 1]]), { quantities: new Map([[k(2027), 1], [k(2028), 4]]), notes: new Map([[lineKey("S", "NB"), "neu"]]) });
-    expect(d.cells).toEqual([{ schoolCode: "S", categoryCode: "NB", year: 2028, oldQuantity: 0, newQuantity: 4 }]);
+    const d = diffValues(values([[2027, 1]]), {
+      quantities: new Map([
+        [k(2027), 1],
+        [k(2028), 4],
+      ]),
+      notes: new Map([[lineKey("S", "NB"), "neu"]]),
+    });
+    expect(d.cells).toEqual([
+      { schoolCode: "S", categoryCode: "NB", year: 2028, oldQuantity: 0, newQuantity: 4 },
+    ]);
     expect(d.notes).toEqual([{ schoolCode: "S", categoryCode: "NB", oldText: "", newText: "neu" }]);
   });
 
   test("conflicts show the stored and the wanted value of cells changed meanwhile", () => {
-    const baseline = values([[2027, 1], [2028, 2]]);
-    const current = values([[2027, 1], [2028, 9]], "anders");
-    const wanted = values([[2027, 3], [2028, 5]]);
+    const baseline = values([
+      [2027, 1],
+      [2028, 2],
+    ]);
+    const current = values(
+      [
+        [2027, 1],
+        [2028, 9],
+      ],
+      "anders",
+    );
+    const wanted = values([
+      [2027, 3],
+      [2028, 5],
+    ]);
     expect(findConflicts(baseline, current, wanted)).toEqual([
       { schoolCode: "S", categoryCode: "NB", year: 2028, theirs: "9", yours: "5" },
       { schoolCode: "S", categoryCode: "NB", year: null, theirs: "anders", yours: "" },
@@ -206,14 +267,26 @@ describe("diffValues and findConflicts", () => {
   });
 
   test("cell keys split back, with and without a school", () => {
-    expect(splitCellKey(cellKey(null, "DISP-75", 2029))).toEqual({ schoolCode: null, categoryCode: "DISP-75", year: 2029 });
-    expect(splitCellKey(cellKey("A-1", "X", 2027))).toEqual({ schoolCode: "A-1", categoryCode: "X", year: 2027 });
+    expect(splitCellKey(cellKey(null, "DISP-75", 2029))).toEqual({
+      schoolCode: null,
+      categoryCode: "DISP-75",
+      year: 2029,
+    });
+    expect(splitCellKey(cellKey("A-1", "X", 2027))).toEqual({
+      schoolCode: "A-1",
+      categoryCode: "X",
+      year: 2027,
+    });
   });
 
   test("gridValues flattens a grid", () => {
-    const [g] = buildDemandGrids({ schools: [schools[0]], categories: [categories[0]], years: [2027], cells: [
-      { schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 4 },
-    ], notes: [] });
+    const [g] = buildDemandGrids({
+      schools: [schools[0]],
+      categories: [categories[0]],
+      years: [2027],
+      cells: [{ schoolCode: "COE-GS1", categoryCode: "NB-SUS", year: 2027, quantity: 4 }],
+      notes: [],
+    });
     const v = gridValues(g);
     expect([...v.quantities]).toEqual([[cellKey("COE-GS1", "NB-SUS", 2027), 4]]);
     expect([...v.notes]).toEqual([[lineKey("COE-GS1", "NB-SUS"), ""]]);

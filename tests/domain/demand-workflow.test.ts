@@ -19,7 +19,10 @@ const committee: DemandActor = { role: "committee", partnerCode: null };
 const now = new Date("2027-03-01T12:00:00Z");
 const later = new Date("2027-03-10T12:00:00Z");
 const earlier = new Date("2027-02-01T12:00:00Z");
-const state = (status: DemandState["status"], deadline: Date | null = null): DemandState => ({ status, deadline });
+const state = (status: DemandState["status"], deadline: Date | null = null): DemandState => ({
+  status,
+  deadline,
+});
 
 test("read: everyone except an officer of another partner", () => {
   expect(canReadDemand(coordinator, "COE")).toBe(true);

@@ -27,17 +27,32 @@ describe("parseGermanMoney", () => {
     expect(parseGermanMoney(text)).toEqual({ ok: true, value: cents });
   });
 
-  it.each(["", "  ", "7.50", "7,500.00", "1.5", "12.3456", "1,234", "-5", "abc", "1e3", "7.500,", ",50", "7 500", "1..000"])(
-    "refuses %j with a German message",
-    (text) => {
-      const result = parseGermanMoney(text);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.message).toMatch(/Betrag|Nachkommastellen|negativ/);
-    },
-  );
+  it.each([
+    "",
+    "  ",
+    "7.50",
+    "7,500.00",
+    "1.5",
+    "12.3456",
+    "1,234",
+    "-5",
+    "abc",
+    "1e3",
+    "7.500,",
+    ",50",
+    "7 500",
+    "1..000",
+  ])("refuses %j with a German message", (text) => {
+    const result = parseGermanMoney(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(/Betrag|Nachkommastellen|negativ/);
+  });
 
   it("names the problem of three decimals", () => {
-    expect(parseGermanMoney("1,234")).toEqual({ ok: false, message: "Höchstens zwei Nachkommastellen (Cent) eingeben." });
+    expect(parseGermanMoney("1,234")).toEqual({
+      ok: false,
+      message: "Höchstens zwei Nachkommastellen (Cent) eingeben.",
+    });
   });
 
   fcTest.prop([fc.bigInt({ min: 0n, max: BigInt(Number.MAX_SAFE_INTEGER) })])(
@@ -79,18 +94,27 @@ describe("parseGermanPercent", () => {
   });
 
   it("keeps discounts below 100 %", () => {
-    expect(parseGermanPercent("100", DISCOUNT)).toEqual({ ok: false, message: "Der Wert muss unter 100 % liegen." });
+    expect(parseGermanPercent("100", DISCOUNT)).toEqual({
+      ok: false,
+      message: "Der Wert muss unter 100 % liegen.",
+    });
     expect(parseGermanPercent("99,99", DISCOUNT)).toEqual({ ok: true, value: "0.9999" });
   });
 
   it("caps the reserve at 100 %", () => {
-    expect(parseGermanPercent("100,01", RESERVE)).toEqual({ ok: false, message: "Höchstens 100 % eingeben." });
+    expect(parseGermanPercent("100,01", RESERVE)).toEqual({
+      ok: false,
+      message: "Höchstens 100 % eingeben.",
+    });
   });
 
-  fcTest.prop([fc.integer({ min: 0, max: 999_999 })])("round-trips through the percent input", (millionths) => {
-    // every fraction below 1 with up to six decimals, written as the plan would store it
-    const fraction = new Decimal(millionths).dividedBy(1_000_000).toFixed();
-    const back = parseGermanPercent(fractionToGermanPercentInput(fraction), DISCOUNT);
-    expect(back.ok && new Decimal(back.value).equals(fraction)).toBe(true);
-  });
+  fcTest.prop([fc.integer({ min: 0, max: 999_999 })])(
+    "round-trips through the percent input",
+    (millionths) => {
+      // every fraction below 1 with up to six decimals, written as the plan would store it
+      const fraction = new Decimal(millionths).dividedBy(1_000_000).toFixed();
+      const back = parseGermanPercent(fractionToGermanPercentInput(fraction), DISCOUNT);
+      expect(back.ok && new Decimal(back.value).equals(fraction)).toBe(true);
+    },
+  );
 });

@@ -18,7 +18,9 @@ describe("golden examples (CALCULATION.md §10)", () => {
   for (const file of examples) {
     it(`${file} gives its result file, field by field`, () => {
       const plan = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Plan;
-      const expected = JSON.parse(fs.readFileSync(path.join(dir, file.replace(".plan.", ".result.")), "utf8"));
+      const expected = JSON.parse(
+        fs.readFileSync(path.join(dir, file.replace(".plan.", ".result.")), "utf8"),
+      );
       expect(toResultFile(calculatePlan(plan))).toStrictEqual(expected);
     });
   }

@@ -30,7 +30,12 @@ function awardAtJointPrices(plan: Plan, tenderCode: string): AwardedCategoryPric
 }
 
 function demandOf(plan: Plan): QuantityLine[] {
-  return (plan.demand ?? []).map(({ partner, category, year, quantity }) => ({ partner, category, year, quantity }));
+  return (plan.demand ?? []).map(({ partner, category, year, quantity }) => ({
+    partner,
+    category,
+    year,
+    quantity,
+  }));
 }
 
 const SMALL_PLAN: Plan = {
@@ -41,7 +46,14 @@ const SMALL_PLAN: Plan = {
   ],
   schools: [{ code: "COE-GY", partner: "COE", name: "Gymnasium (Demo)", pupils: 900 }],
   categories: [
-    { code: "NB", name: "Notebook", unit: "Stück", basePriceNet: "520.00", vatRate: "0.19", tiers: [{ minQuantity: 10, discount: "0.10" }] },
+    {
+      code: "NB",
+      name: "Notebook",
+      unit: "Stück",
+      basePriceNet: "520.00",
+      vatRate: "0.19",
+      tiers: [{ minQuantity: 10, discount: "0.10" }],
+    },
   ],
   demand: [
     { partner: "COE", school: "COE-GY", category: "NB", year: 2027, quantity: 6 },
@@ -61,14 +73,31 @@ const SMALL_PLAN: Plan = {
 };
 
 const AWARDED_NB: AwardedCategoryPrice[] = [
-  { category: "NB", name: "Notebook", unit: "Stück", lot: "L1", vatRate: "0.19", unitPriceNet: 40_001n, maxQuantity: 11 },
+  {
+    category: "NB",
+    name: "Notebook",
+    unit: "Stück",
+    lot: "L1",
+    vatRate: "0.19",
+    unitPriceNet: 40_001n,
+    maxQuantity: 11,
+  },
 ];
 
 describe("awardedPricePlan", () => {
   test("fixes the awarded price: base price = awarded price, no tiers; demand replaced", () => {
-    const derived = awardedPricePlan(SMALL_PLAN, "RV", AWARDED_NB, [{ partner: "COE", category: "NB", year: 2027, quantity: 3 }]);
+    const derived = awardedPricePlan(SMALL_PLAN, "RV", AWARDED_NB, [
+      { partner: "COE", category: "NB", year: 2027, quantity: 3 },
+    ]);
     expect(derived.categories).toEqual([
-      { code: "NB", name: "Notebook", unit: "Stück", basePriceNet: "400.01", vatRate: "0.19", tiers: [] },
+      {
+        code: "NB",
+        name: "Notebook",
+        unit: "Stück",
+        basePriceNet: "400.01",
+        vatRate: "0.19",
+        tiers: [],
+      },
     ]);
     expect(derived.demand).toEqual([{ partner: "COE", category: "NB", year: 2027, quantity: 3 }]);
     expect(derived.tenders?.map((t) => t.code)).toEqual(["RV"]);
@@ -78,10 +107,17 @@ describe("awardedPricePlan", () => {
     const plan: Plan = {
       ...SMALL_PLAN,
       tenders: [
-        { ...SMALL_PLAN.tenders![0], commonCosts: [{ label: "PL", amountGross: "10.00", key: "custom", weights: { COE: "2", DUE: "1" } }] },
+        {
+          ...SMALL_PLAN.tenders![0],
+          commonCosts: [
+            { label: "PL", amountGross: "10.00", key: "custom", weights: { COE: "2", DUE: "1" } },
+          ],
+        },
       ],
     };
-    const derived = awardedPricePlan(plan, "RV", AWARDED_NB, [{ partner: "DUE", category: "NB", year: 2028, quantity: 1 }]);
+    const derived = awardedPricePlan(plan, "RV", AWARDED_NB, [
+      { partner: "DUE", category: "NB", year: 2028, quantity: 1 },
+    ]);
     expect(derived.tenders![0].commonCosts![0].weights).toEqual({ DUE: "1" });
   });
 });
@@ -122,9 +158,20 @@ describe("comparePlanVsActual", () => {
     expect(coe.differenceGross).toBe(coe.actual.totalGross - coe.planned.totalGross);
     expect(coe.years.find((y) => y.year === 2027)?.actual.quantity).toBe(3);
     expect(coe.categories).toEqual([
-      { category: "NB", plannedQuantity: 6, calledOffQuantity: 3, plannedNet: 240_006n, actualNet: 120_003n },
+      {
+        category: "NB",
+        plannedQuantity: 6,
+        calledOffQuantity: 3,
+        plannedNet: 240_006n,
+        actualNet: 120_003n,
+      },
     ]);
-    expect(result.categories[0]).toMatchObject({ code: "NB", maxQuantity: 11, plannedQuantity: 10, calledOffQuantity: 3 });
+    expect(result.categories[0]).toMatchObject({
+      code: "NB",
+      maxQuantity: 11,
+      plannedQuantity: 10,
+      calledOffQuantity: 3,
+    });
     expect(result.totals.actual.totalGross).toBe(242_804n);
     expect(result.commonCostsTotal).toBe(100_000n);
     expect(result.commonCostProblems).toEqual({ planned: null, actual: null });
@@ -146,7 +193,12 @@ describe("comparePlanVsActual", () => {
   test("weights that sum to 0 on the actual side leave the common costs unsplit instead of failing", () => {
     const plan: Plan = {
       ...SMALL_PLAN,
-      tenders: [{ ...SMALL_PLAN.tenders![0], commonCosts: [{ label: "Schulen", amountGross: "500.00", key: "pupils" }] }],
+      tenders: [
+        {
+          ...SMALL_PLAN.tenders![0],
+          commonCosts: [{ label: "Schulen", amountGross: "500.00", key: "pupils" }],
+        },
+      ],
     };
     const result = comparePlanVsActual({
       plan,
@@ -204,16 +256,27 @@ describe("comparePlanVsActual", () => {
       { minLength: 1, maxLength: 12 },
     ),
     fc.bigInt({ min: 1n, max: 500_000n }),
-  ])("actual direct net is exactly Σ called-off quantity × awarded price, and shares add up", (callOffs, price) => {
-    const awarded = [{ ...AWARDED_NB[0], unitPriceNet: price }];
-    const calledOff = callOffs.map((c) => ({ ...c, category: "NB" }));
-    const result = comparePlanVsActual({ plan: SMALL_PLAN, tenderCode: "RV", awarded, planned: demandOf(SMALL_PLAN), calledOff });
-    for (const partner of result.partners) {
-      const quantity = calledOff.filter((c) => c.partner === partner.code).reduce((s, c) => s + c.quantity, 0);
-      expect(partner.actual.quantity).toBe(quantity);
-      expect(partner.actual.directNet).toBe(BigInt(quantity) * price);
-    }
-    const shares = result.partners.reduce((s, p) => s + p.actual.commonCostShare, 0n);
-    expect(shares).toBe(100_000n);
-  });
+  ])(
+    "actual direct net is exactly Σ called-off quantity × awarded price, and shares add up",
+    (callOffs, price) => {
+      const awarded = [{ ...AWARDED_NB[0], unitPriceNet: price }];
+      const calledOff = callOffs.map((c) => ({ ...c, category: "NB" }));
+      const result = comparePlanVsActual({
+        plan: SMALL_PLAN,
+        tenderCode: "RV",
+        awarded,
+        planned: demandOf(SMALL_PLAN),
+        calledOff,
+      });
+      for (const partner of result.partners) {
+        const quantity = calledOff
+          .filter((c) => c.partner === partner.code)
+          .reduce((s, c) => s + c.quantity, 0);
+        expect(partner.actual.quantity).toBe(quantity);
+        expect(partner.actual.directNet).toBe(BigInt(quantity) * price);
+      }
+      const shares = result.partners.reduce((s, p) => s + p.actual.commonCostShare, 0n);
+      expect(shares).toBe(100_000n);
+    },
+  );
 });

@@ -64,18 +64,35 @@ describe("tenderSchema", () => {
   });
 
   it("refuses a fractional term", () => {
-    const submission = parse(tenderSchema, valid.map(([k, v]) => [k, k === "termYears" ? "2.5" : v]));
-    expect(submission.reply().error?.termYears).toEqual(["Bitte eine Laufzeit in Jahren eingeben."]);
+    const submission = parse(
+      tenderSchema,
+      valid.map(([k, v]) => [k, k === "termYears" ? "2.5" : v]),
+    );
+    expect(submission.reply().error?.termYears).toEqual([
+      "Bitte eine Laufzeit in Jahren eingeben.",
+    ]);
   });
 });
 
 describe("newLotSchema", () => {
   it("reads several checked categories and none", () => {
-    const two = parse(newLotSchema, [["code", "L1"], ["name", "Mobil"], ["categories", "NB"], ["categories", "TAB"]]);
+    const two = parse(newLotSchema, [
+      ["code", "L1"],
+      ["name", "Mobil"],
+      ["categories", "NB"],
+      ["categories", "TAB"],
+    ]);
     expect(two.status === "success" && two.value.categories).toEqual(["NB", "TAB"]);
-    const none = parse(newLotSchema, [["code", "L1"], ["name", "Mobil"]]);
+    const none = parse(newLotSchema, [
+      ["code", "L1"],
+      ["name", "Mobil"],
+    ]);
     expect(none.status === "success" && none.value.categories).toEqual([]);
-    const one = parse(newLotSchema, [["code", "L1"], ["name", "Mobil"], ["categories", "NB"]]);
+    const one = parse(newLotSchema, [
+      ["code", "L1"],
+      ["name", "Mobil"],
+      ["categories", "NB"],
+    ]);
     expect(one.status === "success" && one.value.categories).toEqual(["NB"]);
   });
 });
@@ -154,7 +171,9 @@ describe("categorySchema", () => {
       ["tiers[1].minQuantity", "50"],
       ["tiers[1].discountPercent", "6"],
     ]);
-    expect(submission.reply().error?.["tiers[1].minQuantity"]).toEqual(["Die Mindestmenge 50 kommt doppelt vor."]);
+    expect(submission.reply().error?.["tiers[1].minQuantity"]).toEqual([
+      "Die Mindestmenge 50 kommt doppelt vor.",
+    ]);
   });
 
   it("gives exact fractions for VAT and discounts", () => {

@@ -1,5 +1,9 @@
 import type { Plan } from "../../domain/plan";
-import { lotCoverageConflicts, overlappingYears, tenderYearConflicts } from "../../domain/tender-rules";
+import {
+  lotCoverageConflicts,
+  overlappingYears,
+  tenderYearConflicts,
+} from "../../domain/tender-rules";
 
 const plan: Plan = {
   format: "verbundkauf/plan@1",
@@ -20,15 +24,27 @@ const plan: Plan = {
         { code: "L2", name: "Netz", categories: [] },
       ],
     },
-    { code: "RV-2031", name: "Netz 2031", startYear: 2031, termYears: 2, lots: [{ code: "N1", name: "Netz", categories: ["AP"] }] },
+    {
+      code: "RV-2031",
+      name: "Netz 2031",
+      startYear: 2031,
+      termYears: 2,
+      lots: [{ code: "N1", name: "Netz", categories: ["AP"] }],
+    },
   ],
 };
 
 describe("overlappingYears", () => {
   it("finds the common years or none", () => {
-    expect(overlappingYears({ startYear: 2027, termYears: 4 }, { startYear: 2029, termYears: 4 })).toEqual({ from: 2029, to: 2030 });
-    expect(overlappingYears({ startYear: 2027, termYears: 4 }, { startYear: 2031, termYears: 1 })).toBeUndefined();
-    expect(overlappingYears({ startYear: 2030, termYears: 1 }, { startYear: 2027, termYears: 4 })).toEqual({ from: 2030, to: 2030 });
+    expect(
+      overlappingYears({ startYear: 2027, termYears: 4 }, { startYear: 2029, termYears: 4 }),
+    ).toEqual({ from: 2029, to: 2030 });
+    expect(
+      overlappingYears({ startYear: 2027, termYears: 4 }, { startYear: 2031, termYears: 1 }),
+    ).toBeUndefined();
+    expect(
+      overlappingYears({ startYear: 2030, termYears: 1 }, { startYear: 2027, termYears: 4 }),
+    ).toEqual({ from: 2030, to: 2030 });
   });
 });
 
@@ -44,9 +60,16 @@ describe("lotCoverageConflicts", () => {
   });
 
   it("names the other tender and the overlapping years", () => {
-    const moved: Plan = { ...plan, tenders: [plan.tenders![0], { ...plan.tenders![1], startYear: 2029 }] };
+    const moved: Plan = {
+      ...plan,
+      tenders: [plan.tenders![0], { ...plan.tenders![1], startYear: 2029 }],
+    };
     expect(lotCoverageConflicts(moved, "RV-2031", "N1", ["NB", "AP"])).toEqual([
-      { category: "NB", message: "Produktgruppe Notebook (NB) ist 2029–2030 bereits in Ausschreibung RV-2027 („Endgeräte“)." },
+      {
+        category: "NB",
+        message:
+          "Produktgruppe Notebook (NB) ist 2029–2030 bereits in Ausschreibung RV-2027 („Endgeräte“).",
+      },
     ]);
   });
 
@@ -60,10 +83,17 @@ describe("tenderYearConflicts", () => {
     expect(tenderYearConflicts(plan, "RV-2031", { startYear: 2030, termYears: 2 })).toEqual([]);
     const withNb: Plan = {
       ...plan,
-      tenders: [plan.tenders![0], { ...plan.tenders![1], lots: [{ code: "N1", name: "Netz", categories: ["AP", "NB"] }] }],
+      tenders: [
+        plan.tenders![0],
+        { ...plan.tenders![1], lots: [{ code: "N1", name: "Netz", categories: ["AP", "NB"] }] },
+      ],
     };
     expect(tenderYearConflicts(withNb, "RV-2031", { startYear: 2030, termYears: 2 })).toEqual([
-      { category: "NB", message: "Produktgruppe Notebook (NB) ist 2030 bereits in Ausschreibung RV-2027 („Endgeräte“)." },
+      {
+        category: "NB",
+        message:
+          "Produktgruppe Notebook (NB) ist 2030 bereits in Ausschreibung RV-2027 („Endgeräte“).",
+      },
     ]);
   });
 });

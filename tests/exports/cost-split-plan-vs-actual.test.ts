@@ -11,12 +11,28 @@ import type { PlanVsActual } from "../../domain/plan-vs-actual";
 import { SHEET } from "../../exports/cost-split-layout";
 import { PLAN_VS_ACTUAL_SHEET } from "../../exports/plan-vs-actual";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, COORDINATOR, FINANCE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "../app/support";
+import {
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "../app/support";
 import { checkFormulas } from "./helpers/formula-check";
 import { loadWorkbook } from "./helpers/stream-buffer";
 
 const TENDER = "RV-2027";
-const SIX_SHEETS = [SHEET.overview, SHEET.lots, SHEET.budgetYears, SHEET.positions, SHEET.commonCosts, SHEET.parameters];
+const SIX_SHEETS = [
+  SHEET.overview,
+  SHEET.lots,
+  SHEET.budgetYears,
+  SHEET.positions,
+  SHEET.commonCosts,
+  SHEET.parameters,
+];
 
 let testDb: TestDatabase;
 const cookies: Record<string, string> = {};
@@ -30,7 +46,9 @@ beforeAll(async () => {
 afterAll(() => tearDownAppDatabase(testDb));
 
 async function workbookFor(email: string, query = ""): Promise<ExcelJS.Workbook> {
-  const request = makeRequest(`/tenders/${TENDER}/cost-split.xlsx${query}`, { cookie: cookies[email] });
+  const request = makeRequest(`/tenders/${TENDER}/cost-split.xlsx${query}`, {
+    cookie: cookies[email],
+  });
   const response = await run(costSplitLoader, request, { code: TENDER });
   expect(response.status).toBe(200);
   return loadWorkbook(Buffer.from(await response.arrayBuffer()));
@@ -40,7 +58,8 @@ async function workbookFor(email: string, query = ""): Promise<ExcelJS.Workbook>
 function shownNumber(sheet: ExcelJS.Worksheet, row: number, column: number): number {
   const value = sheet.getRow(row).getCell(column).value;
   if (typeof value === "number") return value;
-  if (value && typeof value === "object" && "result" in value && typeof value.result === "number") return value.result;
+  if (value && typeof value === "object" && "result" in value && typeof value.result === "number")
+    return value.result;
   throw new Error(`${sheet.name}: no number at ${row}/${column}: ${JSON.stringify(value)}`);
 }
 
@@ -65,7 +84,11 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
 
   beforeAll(async () => {
     // A snapshot taken before the award: its workbook stays the decided state.
-    const frozen = await freezeTender(testDb.db, { tenderCode: TENDER, comment: "Beschluss", userId: coordinatorId });
+    const frozen = await freezeTender(testDb.db, {
+      tenderCode: TENDER,
+      comment: "Beschluss",
+      userId: coordinatorId,
+    });
     if (!frozen.ok) throw new Error("freeze failed");
     snapshotVersion = frozen.snapshot.version;
     const awarded = await awardLot(testDb.db, {
@@ -93,32 +116,35 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
     expect(comparison.totals.actual.quantity).toBe(5);
   });
 
-  it.each([FINANCE, COORDINATOR, COMMITTEE])("adds the sheet Plan-Ist with the engine's figures for %s", async (email) => {
-    const workbook = await workbookFor(email);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual([...SIX_SHEETS, PLAN_VS_ACTUAL_SHEET]);
-    const sheet = workbook.getWorksheet(PLAN_VS_ACTUAL_SHEET)!;
-    const total = rowLabelled(sheet, "Summe aller Schulträger");
-    const { planned, actual } = comparison.totals;
-    expect(shownNumber(sheet, total, 4)).toBe(planned.quantity);
-    expect(shownNumber(sheet, total, 5)).toBe(actual.quantity);
-    expect(shownNumber(sheet, total, 6)).toBe(euros(planned.directNet));
-    expect(shownNumber(sheet, total, 7)).toBe(euros(actual.directNet));
-    expect(shownNumber(sheet, total, 14)).toBe(euros(planned.totalGross));
-    expect(shownNumber(sheet, total, 15)).toBe(euros(actual.totalGross));
-    expect(shownNumber(sheet, total, 16)).toBe(euros(comparison.totals.differenceGross));
-    const krs = comparison.partners.find((p) => p.code === "KRS")!;
-    const krsSum = rowLabelled(sheet, `Summe ${krs.name}`);
-    expect(shownNumber(sheet, krsSum, 7)).toBe(euros(krs.actual.directNet));
-    expect(krs.actual.directNet).toBe(5n * 109_870n); // 5 × 1.098,70 € at the awarded price
-    // The maximum's use: the category row below the partner table.
-    const lade = rowLabelled(sheet, comparison.categories[0].name);
-    expect(sheet.getRow(lade).getCell(1).value).toBe("LADE");
-    expect(shownNumber(sheet, lade, 7)).toBe(5);
-    // Every formula of the whole workbook recalculates to its cached value.
-    const check = checkFormulas(workbook);
-    expect(check.mismatches).toEqual([]);
-    expect(check.formulasPerSheet[PLAN_VS_ACTUAL_SHEET]).toBeGreaterThan(0);
-  });
+  it.each([FINANCE, COORDINATOR, COMMITTEE])(
+    "adds the sheet Plan-Ist with the engine's figures for %s",
+    async (email) => {
+      const workbook = await workbookFor(email);
+      expect(workbook.worksheets.map((s) => s.name)).toEqual([...SIX_SHEETS, PLAN_VS_ACTUAL_SHEET]);
+      const sheet = workbook.getWorksheet(PLAN_VS_ACTUAL_SHEET)!;
+      const total = rowLabelled(sheet, "Summe aller Schulträger");
+      const { planned, actual } = comparison.totals;
+      expect(shownNumber(sheet, total, 4)).toBe(planned.quantity);
+      expect(shownNumber(sheet, total, 5)).toBe(actual.quantity);
+      expect(shownNumber(sheet, total, 6)).toBe(euros(planned.directNet));
+      expect(shownNumber(sheet, total, 7)).toBe(euros(actual.directNet));
+      expect(shownNumber(sheet, total, 14)).toBe(euros(planned.totalGross));
+      expect(shownNumber(sheet, total, 15)).toBe(euros(actual.totalGross));
+      expect(shownNumber(sheet, total, 16)).toBe(euros(comparison.totals.differenceGross));
+      const krs = comparison.partners.find((p) => p.code === "KRS")!;
+      const krsSum = rowLabelled(sheet, `Summe ${krs.name}`);
+      expect(shownNumber(sheet, krsSum, 7)).toBe(euros(krs.actual.directNet));
+      expect(krs.actual.directNet).toBe(5n * 109_870n); // 5 × 1.098,70 € at the awarded price
+      // The maximum's use: the category row below the partner table.
+      const lade = rowLabelled(sheet, comparison.categories[0].name);
+      expect(sheet.getRow(lade).getCell(1).value).toBe("LADE");
+      expect(shownNumber(sheet, lade, 7)).toBe(5);
+      // Every formula of the whole workbook recalculates to its cached value.
+      const check = checkFormulas(workbook);
+      expect(check.mismatches).toEqual([]);
+      expect(check.formulasPerSheet[PLAN_VS_ACTUAL_SHEET]).toBeGreaterThan(0);
+    },
+  );
 
   it("leaves it out of a snapshot's workbook", async () => {
     const workbook = await workbookFor(FINANCE, `?version=${snapshotVersion}`);

@@ -9,21 +9,17 @@ import { buildCostSplit, expectWorkbookMatchesResult } from "./helpers/cost-spli
 const RUNS = Number(process.env.EXPORT_PROPERTY_RUNS ?? 25);
 
 describe("cost-split workbook for random plans", () => {
-  it(
-    "matches result@1 and the rich result, and its formulas recalculate to the cached values",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(planArbitrary(), async (plan) => {
-          const calculation = calculatePlan(plan);
-          const result = toResultFile(calculation);
-          for (const tender of calculation.tenders) {
-            const { workbook } = await buildCostSplit(calculation, tender.code);
-            expectWorkbookMatchesResult(workbook, result, calculation, tender.code);
-          }
-        }),
-        { numRuns: RUNS },
-      );
-    },
-    120_000,
-  );
+  it("matches result@1 and the rich result, and its formulas recalculate to the cached values", async () => {
+    await fc.assert(
+      fc.asyncProperty(planArbitrary(), async (plan) => {
+        const calculation = calculatePlan(plan);
+        const result = toResultFile(calculation);
+        for (const tender of calculation.tenders) {
+          const { workbook } = await buildCostSplit(calculation, tender.code);
+          expectWorkbookMatchesResult(workbook, result, calculation, tender.code);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
 });

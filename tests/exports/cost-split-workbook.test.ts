@@ -5,10 +5,20 @@ import { calculatePlan } from "../../domain/calculate";
 import { toResultFile } from "../../domain/serialize";
 import type { Plan } from "../../domain/plan";
 import type { Result } from "../../domain/result";
-import { costSplitFileName, UnknownTenderError, writeCostSplitWorkbook } from "../../exports/cost-split-workbook";
+import {
+  costSplitFileName,
+  UnknownTenderError,
+  writeCostSplitWorkbook,
+} from "../../exports/cost-split-workbook";
 import { SHEET } from "../../exports/cost-split-layout";
 import { MONEY_FORMAT, PERCENT_FORMAT } from "../../exports/workbook-style";
-import { buildCostSplit, expectWorkbookMatchesResult, headerColumn, rowsWithCode, shown } from "./helpers/cost-split";
+import {
+  buildCostSplit,
+  expectWorkbookMatchesResult,
+  headerColumn,
+  rowsWithCode,
+  shown,
+} from "./helpers/cost-split";
 import { writeToBuffer } from "./helpers/stream-buffer";
 
 const EXAMPLES_DIR = "tests/fixtures/examples";
@@ -18,26 +28,40 @@ const examples = fs
   .map((file) => {
     const name = file.replace(/\.plan\.json$/, "");
     const plan = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8")) as Plan;
-    const result = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, `${name}.result.json`), "utf8")) as Result;
+    const result = JSON.parse(
+      fs.readFileSync(path.join(EXAMPLES_DIR, `${name}.result.json`), "utf8"),
+    ) as Result;
     return { name, plan, result };
   });
 
 const cases = examples.flatMap(({ name, plan, result }) =>
-  result.tenders.map((tender) => ({ label: `${name} / ${tender.code}`, plan, result, tenderCode: tender.code })),
+  result.tenders.map((tender) => ({
+    label: `${name} / ${tender.code}`,
+    plan,
+    result,
+    tenderCode: tender.code,
+  })),
 );
 
 describe("cost-split workbook for the golden examples", () => {
   it("covers all three examples", () => {
-    expect(examples.map((e) => e.name)).toEqual(["01-three-partners", "02-edge-cases", "03-kreis-coesfeld"]);
+    expect(examples.map((e) => e.name)).toEqual([
+      "01-three-partners",
+      "02-edge-cases",
+      "03-kreis-coesfeld",
+    ]);
   });
 
-  it.each(cases)("$label: cached values are the expected result, formulas recalculate to them", async ({ plan, result, tenderCode }) => {
-    const calculation = calculatePlan(plan);
-    const { workbook } = await buildCostSplit(calculation, tenderCode);
-    // Against the golden file itself, and against what the engine serializes today.
-    expectWorkbookMatchesResult(workbook, result, calculation, tenderCode);
-    expectWorkbookMatchesResult(workbook, toResultFile(calculation), calculation, tenderCode);
-  });
+  it.each(cases)(
+    "$label: cached values are the expected result, formulas recalculate to them",
+    async ({ plan, result, tenderCode }) => {
+      const calculation = calculatePlan(plan);
+      const { workbook } = await buildCostSplit(calculation, tenderCode);
+      // Against the golden file itself, and against what the engine serializes today.
+      expectWorkbookMatchesResult(workbook, result, calculation, tenderCode);
+      expectWorkbookMatchesResult(workbook, toResultFile(calculation), calculation, tenderCode);
+    },
+  );
 });
 
 describe("cost-split workbook layout", () => {
@@ -75,7 +99,8 @@ describe("cost-split workbook layout", () => {
       expect(sheet.pageSetup.fitToHeight, sheet.name).toBe(0);
       expect(sheet.headerFooter.oddFooter, sheet.name).toContain("Seite &P von &N");
       expect(sheet.headerFooter.oddHeader, sheet.name).toContain(`Kostenaufteilung ${tenderCode}`);
-      if (sheet.name !== SHEET.parameters) expect(sheet.autoFilter, sheet.name).toMatch(/^A2:[A-Z]+\d+$/);
+      if (sheet.name !== SHEET.parameters)
+        expect(sheet.autoFilter, sheet.name).toMatch(/^A2:[A-Z]+\d+$/);
     }
   });
 
@@ -111,7 +136,9 @@ describe("cost-split workbook layout", () => {
     const firstWithPositions = rowsWithCode(years, calculation.tenders[0].partners[0].code).find(
       (row) => typeof row.getCell(headerColumn(years, "Netto")).formula === "string",
     )!;
-    expect(firstWithPositions.getCell(headerColumn(years, "Netto")).formula).toMatch(/^SUM\('Positionen'!K\d+:K\d+\)$/);
+    expect(firstWithPositions.getCell(headerColumn(years, "Netto")).formula).toMatch(
+      /^SUM\('Positionen'!K\d+:K\d+\)$/,
+    );
   });
 
   it("shows the creation time, the state and the app version on Parameter", () => {
@@ -128,34 +155,42 @@ describe("cost-split workbook layout", () => {
 });
 
 describe("codes that cannot be formula criteria", () => {
-  it.each(["x*", "nb", ">5", "2027", "A B"])("keeps the figures exact for a product group coded %j", async (awkward) => {
-    // Example 01 with one category renamed; "nb" collides with "NB" case-insensitively in SUMIF.
-    const plan = structuredClone(examples[0].plan);
-    const renamed = plan.categories[0].code;
-    const rename = (code: string) => (code === renamed ? awkward : code);
-    plan.categories[0].code = awkward;
-    if (awkward === "nb") plan.categories.push({ code: "NB", name: "Zweite Gruppe", basePriceNet: "10.00" });
-    plan.demand = plan.demand?.map((line) => ({ ...line, category: rename(line.category) }));
-    plan.tenders = plan.tenders?.map((tender) => ({
-      ...tender,
-      lots: tender.lots.map((lot, index) => ({
-        ...lot,
-        categories: [...lot.categories.map(rename), ...(awkward === "nb" && index === 0 ? ["NB"] : [])],
-      })),
-    }));
-    const calculation = calculatePlan(plan);
-    const tenderCode = calculation.tenders[0].code;
-    const { workbook } = await buildCostSplit(calculation, tenderCode);
-    expectWorkbookMatchesResult(workbook, toResultFile(calculation), calculation, tenderCode);
-    const lots = workbook.getWorksheet(SHEET.lots)!;
-    let quantityCell: ExcelJS.Cell | undefined;
-    lots.eachRow((row, n) => {
-      // The first match is the category row (the lot table below lists codes in column 3 too).
-      if (n > 2 && !quantityCell && row.getCell(3).value === awkward) quantityCell = row.getCell(6);
-    });
-    expect(quantityCell!.formula).toBeUndefined();
-    expect(JSON.stringify(quantityCell!.note)).toContain("Suchkriterium");
-  });
+  it.each(["x*", "nb", ">5", "2027", "A B"])(
+    "keeps the figures exact for a product group coded %j",
+    async (awkward) => {
+      // Example 01 with one category renamed; "nb" collides with "NB" case-insensitively in SUMIF.
+      const plan = structuredClone(examples[0].plan);
+      const renamed = plan.categories[0].code;
+      const rename = (code: string) => (code === renamed ? awkward : code);
+      plan.categories[0].code = awkward;
+      if (awkward === "nb")
+        plan.categories.push({ code: "NB", name: "Zweite Gruppe", basePriceNet: "10.00" });
+      plan.demand = plan.demand?.map((line) => ({ ...line, category: rename(line.category) }));
+      plan.tenders = plan.tenders?.map((tender) => ({
+        ...tender,
+        lots: tender.lots.map((lot, index) => ({
+          ...lot,
+          categories: [
+            ...lot.categories.map(rename),
+            ...(awkward === "nb" && index === 0 ? ["NB"] : []),
+          ],
+        })),
+      }));
+      const calculation = calculatePlan(plan);
+      const tenderCode = calculation.tenders[0].code;
+      const { workbook } = await buildCostSplit(calculation, tenderCode);
+      expectWorkbookMatchesResult(workbook, toResultFile(calculation), calculation, tenderCode);
+      const lots = workbook.getWorksheet(SHEET.lots)!;
+      let quantityCell: ExcelJS.Cell | undefined;
+      lots.eachRow((row, n) => {
+        // The first match is the category row (the lot table below lists codes in column 3 too).
+        if (n > 2 && !quantityCell && row.getCell(3).value === awkward)
+          quantityCell = row.getCell(6);
+      });
+      expect(quantityCell!.formula).toBeUndefined();
+      expect(JSON.stringify(quantityCell!.note)).toContain("Suchkriterium");
+    },
+  );
 });
 
 describe("cost-split workbook metadata and errors", () => {
@@ -168,7 +203,12 @@ describe("cost-split workbook metadata and errors", () => {
     const { workbook } = await buildCostSplit(calculation, tenderCode, {
       createdAt: new Date("2026-11-28T16:30:00Z"),
       appVersion: "9.9.9",
-      snapshot: { version: 3, createdAt: "2026-11-20T09:15:00Z", comment: "Beschluss Lenkungskreis", createdBy: "Koordination" },
+      snapshot: {
+        version: 3,
+        createdAt: "2026-11-20T09:15:00Z",
+        comment: "Beschluss Lenkungskreis",
+        createdBy: "Koordination",
+      },
       tiers,
     });
     const sheet = workbook.getWorksheet(SHEET.parameters)!;
@@ -179,7 +219,9 @@ describe("cost-split workbook metadata and errors", () => {
     expect(values.get("Kommentar zum Beschlussstand")).toBe("Beschluss Lenkungskreis");
     const category = plan.categories.find((c) => (c.tiers ?? []).length > 1)!;
     expect(rowsWithCode(sheet, category.code)).toHaveLength(category.tiers!.length);
-    expect(String(workbook.getWorksheet(SHEET.overview)!.getRow(1).getCell(1).value)).toContain("Version 3");
+    expect(String(workbook.getWorksheet(SHEET.overview)!.getRow(1).getCell(1).value)).toContain(
+      "Version 3",
+    );
   });
 
   it("warns when today's calculation differs from the snapshot's stored result", async () => {
@@ -197,9 +239,14 @@ describe("cost-split workbook metadata and errors", () => {
   it("refuses an unknown tender before writing", async () => {
     await expect(
       writeToBuffer((stream) =>
-        writeCostSplitWorkbook({ calculation, tenderCode: "GIBT-ES-NICHT", meta: { createdAt: new Date(), appVersion: "x" } }, stream).finally(
-          () => stream.end(),
-        ),
+        writeCostSplitWorkbook(
+          {
+            calculation,
+            tenderCode: "GIBT-ES-NICHT",
+            meta: { createdAt: new Date(), appVersion: "x" },
+          },
+          stream,
+        ).finally(() => stream.end()),
       ),
     ).rejects.toBeInstanceOf(UnknownTenderError);
   });

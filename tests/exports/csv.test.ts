@@ -1,4 +1,11 @@
-import { csvField, csvLine, formatDecimalComma, neutralizeFormula, toCsv, UTF8_BOM } from "../../exports/csv";
+import {
+  csvField,
+  csvLine,
+  formatDecimalComma,
+  neutralizeFormula,
+  toCsv,
+  UTF8_BOM,
+} from "../../exports/csv";
 
 describe("neutralizeFormula (CSV injection guard)", () => {
   it.each([
@@ -31,7 +38,7 @@ describe("csvField", () => {
 
   it("guards first, then quotes: an injected formula with a separator stays one quoted text field", () => {
     expect(csvField('=HYPERLINK("http://x";"y")')).toBe('"\'=HYPERLINK(""http://x"";""y"")"');
-    expect(csvField("\rx")).toBe("\"'\rx\"");
+    expect(csvField("\rx")).toBe('"\'\rx"');
   });
 
   it("writes whole numbers plainly and decimals with a decimal comma, unguarded", () => {
@@ -52,7 +59,13 @@ describe("csvField", () => {
 
 describe("toCsv", () => {
   it("starts with a BOM, separates with ';' and ends every line with CRLF", () => {
-    const text = toCsv(["Partner", "Menge"], [["COE", 40], ["=1+1", 3]]);
+    const text = toCsv(
+      ["Partner", "Menge"],
+      [
+        ["COE", 40],
+        ["=1+1", 3],
+      ],
+    );
     expect(text.startsWith(UTF8_BOM)).toBe(true);
     expect(text.slice(1)).toBe("Partner;Menge\r\nCOE;40\r\n'=1+1;3\r\n");
     expect(csvLine(["a", "b"])).toBe("a;b\r\n");

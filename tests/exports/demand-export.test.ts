@@ -1,10 +1,17 @@
 import fs from "node:fs";
 import ExcelJS from "exceljs";
 import type { Plan } from "../../domain/plan";
-import { demandCsv, demandRowsFromPlan, writeDemandWorkbook, type DemandExportRow } from "../../exports/demand-export";
+import {
+  demandCsv,
+  demandRowsFromPlan,
+  writeDemandWorkbook,
+  type DemandExportRow,
+} from "../../exports/demand-export";
 import { loadWorkbook, writeToBuffer } from "./helpers/stream-buffer";
 
-const plan = JSON.parse(fs.readFileSync("tests/fixtures/examples/03-kreis-coesfeld.plan.json", "utf8")) as Plan;
+const plan = JSON.parse(
+  fs.readFileSync("tests/fixtures/examples/03-kreis-coesfeld.plan.json", "utf8"),
+) as Plan;
 
 function row(overrides: Partial<DemandExportRow> = {}): DemandExportRow {
   return {
@@ -27,20 +34,34 @@ describe("demandRowsFromPlan", () => {
     const rows = demandRowsFromPlan(plan);
     expect(rows).toHaveLength(plan.demand!.length);
     const first = plan.demand![0];
-    expect(rows[0]).toMatchObject({ partnerCode: first.partner, categoryCode: first.category, year: first.year, quantity: first.quantity });
+    expect(rows[0]).toMatchObject({
+      partnerCode: first.partner,
+      categoryCode: first.category,
+      year: first.year,
+      quantity: first.quantity,
+    });
     expect(rows[0].partnerName).toBe(plan.partners.find((p) => p.code === first.partner)!.name);
     expect(rows[0].categoryName).toBe(plan.categories.find((c) => c.code === first.category)!.name);
     const withSchool = rows.find((r) => r.schoolCode !== null)!;
-    expect(withSchool.schoolName).toBe(plan.schools!.find((s) => s.code === withSchool.schoolCode)!.name);
+    expect(withSchool.schoolName).toBe(
+      plan.schools!.find((s) => s.code === withSchool.schoolCode)!.name,
+    );
   });
 });
 
 describe("demandCsv", () => {
   it("writes a header and one CRLF line per demand line, ';'-separated", () => {
-    const text = demandCsv([row(), row({ schoolCode: null, schoolName: null, year: 2028, quantity: 7 })]);
+    const text = demandCsv([
+      row(),
+      row({ schoolCode: null, schoolName: null, year: 2028, quantity: 7 }),
+    ]);
     const lines = text.slice(1).split("\r\n");
-    expect(lines[0]).toBe("Partner;Schulträger;Schule;Schulname;Produktgruppe;Bezeichnung;Einheit;Jahr;Menge;Begründung");
-    expect(lines[1]).toBe("COE;Stadt Coesfeld;COE-GY1;Gymnasium Coesfeld (Demo);NB;Notebook;Stück;2027;40;");
+    expect(lines[0]).toBe(
+      "Partner;Schulträger;Schule;Schulname;Produktgruppe;Bezeichnung;Einheit;Jahr;Menge;Begründung",
+    );
+    expect(lines[1]).toBe(
+      "COE;Stadt Coesfeld;COE-GY1;Gymnasium Coesfeld (Demo);NB;Notebook;Stück;2027;40;",
+    );
     expect(lines[2]).toBe("COE;Stadt Coesfeld;;;NB;Notebook;Stück;2028;7;");
     expect(lines[3]).toBe("");
     expect(lines).toHaveLength(4);
@@ -61,7 +82,9 @@ describe("demandCsv", () => {
   });
 
   it("keeps a multi-line justification in one quoted field", () => {
-    const text = demandCsv([row({ justification: "Ersatz\r\nfür 2019 beschaffte Geräte; dringend" })]);
+    const text = demandCsv([
+      row({ justification: "Ersatz\r\nfür 2019 beschaffte Geräte; dringend" }),
+    ]);
     expect(text).toContain(';"Ersatz\r\nfür 2019 beschaffte Geräte; dringend"\r\n');
   });
 });

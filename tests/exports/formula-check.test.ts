@@ -5,7 +5,9 @@ import { checkFormulas } from "./helpers/formula-check";
 import { roundedMoneyTimes, roundedUpQuantityTimes } from "../../exports/formulas";
 import { onePlus, parseDecimal } from "../../domain/decimal";
 
-function workbookWith(fill: (sheet: ExcelJS.Worksheet, other: ExcelJS.Worksheet) => void): ExcelJS.Workbook {
+function workbookWith(
+  fill: (sheet: ExcelJS.Worksheet, other: ExcelJS.Worksheet) => void,
+): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet("Übersicht");
   const other = workbook.addWorksheet("Positionen");
@@ -19,7 +21,10 @@ describe("checkFormulas (HyperFormula)", () => {
       other.getCell("A1").value = 12.5;
       other.getCell("A2").value = 7.25;
       sheet.getCell("A1").value = { formula: "SUM('Positionen'!A1:A2)", result: 19.75 };
-      sheet.getCell("B1").value = { formula: 'IF(A1>=10,"EU-weites Verfahren erforderlich","Nationale Vergabe")', result: "EU-weites Verfahren erforderlich" };
+      sheet.getCell("B1").value = {
+        formula: 'IF(A1>=10,"EU-weites Verfahren erforderlich","Nationale Vergabe")',
+        result: "EU-weites Verfahren erforderlich",
+      };
       sheet.getCell("C1").value = "=kein Formeltext";
     });
     const check = checkFormulas(workbook);
@@ -35,7 +40,12 @@ describe("checkFormulas (HyperFormula)", () => {
     });
     const check = checkFormulas(workbook);
     expect(check.mismatches).toHaveLength(1);
-    expect(check.mismatches[0]).toMatchObject({ sheet: "Übersicht", address: "A2", cached: 300.01, computed: 300 });
+    expect(check.mismatches[0]).toMatchObject({
+      sheet: "Übersicht",
+      address: "A2",
+      cached: 300.01,
+      computed: 300,
+    });
   });
 
   it("reports formulas that do not evaluate", () => {

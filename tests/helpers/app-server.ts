@@ -60,7 +60,10 @@ async function prepareDatabase(file: string, demo: boolean): Promise<void> {
 
 function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`App server did not start in time. Output:\n${output()}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`App server did not start in time. Output:\n${output()}`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const onData = () => {
       const match = /läuft auf (http:\/\/\S+)/.exec(output());
       if (match) {
@@ -103,32 +106,48 @@ async function portRefusesConnections(url: string): Promise<boolean> {
   });
 }
 
-export async function startAppServer(options: AppServerOptions & { processGroup: true }): Promise<KillableAppServer>;
+export async function startAppServer(
+  options: AppServerOptions & { processGroup: true },
+): Promise<KillableAppServer>;
 export async function startAppServer(options?: AppServerOptions): Promise<AppServer>;
-export async function startAppServer({ demo = true, databasePath: givenPath, processGroup = false }: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
+export async function startAppServer({
+  demo = true,
+  databasePath: givenPath,
+  processGroup = false,
+}: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
   const buildError = inject("appBuildError");
   if (buildError) throw new Error(`remix build failed in global setup: ${buildError}`);
-  if (!fs.existsSync(SERVER_BUILD)) throw new Error(`${SERVER_BUILD} is missing: run "npm run build" (tests/global-setup.ts does it for npm test)`);
+  if (!fs.existsSync(SERVER_BUILD))
+    throw new Error(
+      `${SERVER_BUILD} is missing: run "npm run build" (tests/global-setup.ts does it for npm test)`,
+    );
 
-  const ownDir = givenPath === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-")) : undefined;
+  const ownDir =
+    givenPath === undefined
+      ? fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-"))
+      : undefined;
   const databasePath = givenPath ?? path.join(ownDir!, "app.db");
   if (!fs.existsSync(databasePath)) await prepareDatabase(databasePath, demo);
 
   let output = "";
-  const child = spawn(path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), ["scripts/server.ts"], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_PATH: databasePath,
-      SESSION_SECRET: randomBytes(32).toString("hex"),
-      TRUST_PROXY: "",
+  const child = spawn(
+    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    ["scripts/server.ts"],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: "0",
+        DATABASE_PATH: databasePath,
+        SESSION_SECRET: randomBytes(32).toString("hex"),
+        TRUST_PROXY: "",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: processGroup,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: processGroup,
-  });
+  );
   const signalServer = (signal: NodeJS.Signals) => {
     if (processGroup && child.pid !== undefined) {
       try {
@@ -163,12 +182,16 @@ export async function startAppServer({ demo = true, databasePath: givenPath, pro
     await waitForHealth(url);
     if (!processGroup) return { url, databasePath, stop };
     const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
-      const exited = child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined;
+      const exited =
+        child.exitCode === null && child.signalCode === null
+          ? new Promise((resolve) => child.once("exit", resolve))
+          : undefined;
       signalServer(signal);
       await exited;
       const deadline = Date.now() + 10_000;
       while (!(await portRefusesConnections(url))) {
-        if (Date.now() > deadline) throw new Error(`${url} still accepts connections after ${signal}`);
+        if (Date.now() > deadline)
+          throw new Error(`${url} still accepts connections after ${signal}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };

@@ -5,7 +5,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
-import { chromium, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import {
+  chromium,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { openDatabase, type Database } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
@@ -73,7 +78,11 @@ export function resultPath(file: string): string {
 }
 
 /** Fills the sign-in form the page shows and submits it, without waiting for the answer. */
-export async function submitSignInForm(page: Page, email: string, password: string = DEMO_PASSWORD): Promise<void> {
+export async function submitSignInForm(
+  page: Page,
+  email: string,
+  password: string = DEMO_PASSWORD,
+): Promise<void> {
   await page.getByLabel("E-Mail").fill(email);
   await page.getByLabel("Passwort").fill(password);
   await page.getByRole("button", { name: "Anmelden" }).click();
@@ -104,7 +113,11 @@ export interface BrowserApp {
  * for the enclosing suite. `app` and `browser` read what beforeAll started, so the
  * result can be destructured at definition time.
  */
-export function setupBrowserApp({ launch = {}, pageTimeout = 15_000, prepare }: BrowserAppOptions = {}): BrowserApp {
+export function setupBrowserApp({
+  launch = {},
+  pageTimeout = 15_000,
+  prepare,
+}: BrowserAppOptions = {}): BrowserApp {
   const app = setupAppServer();
   let launched: LaunchedBrowser | undefined;
 

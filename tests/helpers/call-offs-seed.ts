@@ -17,11 +17,30 @@ export const CALL_OFF_PLAN: Plan = {
     { code: "DUE", name: "Stadt Dülmen", population: 47700 },
   ],
   schools: [
-    { code: "COE-GY", partner: "COE", name: "Gymnasium Coesfeld (Demo)", type: "gymnasium", pupils: 900 },
-    { code: "DUE-GS", partner: "DUE", name: "Grundschule Dülmen-Mitte (Demo)", type: "grundschule", pupils: 250 },
+    {
+      code: "COE-GY",
+      partner: "COE",
+      name: "Gymnasium Coesfeld (Demo)",
+      type: "gymnasium",
+      pupils: 900,
+    },
+    {
+      code: "DUE-GS",
+      partner: "DUE",
+      name: "Grundschule Dülmen-Mitte (Demo)",
+      type: "grundschule",
+      pupils: 250,
+    },
   ],
   categories: [
-    { code: "NB", name: "Notebook", unit: "Stück", basePriceNet: "520.00", vatRate: "0.19", tiers: [{ minQuantity: 40, discount: "0.05" }] },
+    {
+      code: "NB",
+      name: "Notebook",
+      unit: "Stück",
+      basePriceNet: "520.00",
+      vatRate: "0.19",
+      tiers: [{ minQuantity: 40, discount: "0.05" }],
+    },
     { code: "TAB", name: "Tablet", unit: "Stück", basePriceNet: "389.00", vatRate: "0.19" },
   ],
   demand: [
@@ -62,10 +81,24 @@ export async function seedCallOffPlan(db: Kysely<DB>): Promise<SeededUsers> {
   passwordHash ??= hashPassword(SEED_PASSWORD);
   const hash = await passwordHash;
   const now = new Date().toISOString();
-  const user = async (email: string, name: string, role: User["role"], partnerCode: string | null = null) => {
+  const user = async (
+    email: string,
+    name: string,
+    role: User["role"],
+    partnerCode: string | null = null,
+  ) => {
     const { id } = await db
       .insertInto("users")
-      .values({ email, name, role, partner_code: partnerCode, password_hash: hash, active: 1, created_at: now, updated_at: now })
+      .values({
+        email,
+        name,
+        role,
+        partner_code: partnerCode,
+        password_hash: hash,
+        active: 1,
+        created_at: now,
+        updated_at: now,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     return (await getUserById(db, id))!;

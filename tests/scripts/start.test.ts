@@ -60,13 +60,17 @@ async function start(databasePath: string, env: Record<string, string> = {}): Pr
   for (const name of ["SESSION_SECRET", "NODE_ENV", "DEMO"]) delete childEnv[name];
   Object.assign(childEnv, env);
 
-  const child = spawn(path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), ["scripts/start.ts"], {
-    cwd: PROJECT_ROOT,
-    // @remix-run/node declares NODE_ENV as always set; here it is deliberately left out.
-    env: childEnv as NodeJS.ProcessEnv,
-    detached: true, // own process group, so killGroup reaches tsx's node child too
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    ["scripts/start.ts"],
+    {
+      cwd: PROJECT_ROOT,
+      // @remix-run/node declares NODE_ENV as always set; here it is deliberately left out.
+      env: childEnv as NodeJS.ProcessEnv,
+      detached: true, // own process group, so killGroup reaches tsx's node child too
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   running.add(child);
   child.once("exit", () => running.delete(child));
   let output = "";
@@ -74,7 +78,10 @@ async function start(databasePath: string, env: Record<string, string> = {}): Pr
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up in time. Output:\n${output}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not come up in time. Output:\n${output}`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`npm start exited with ${code}. Output:\n${output}`));
@@ -97,7 +104,9 @@ async function start(databasePath: string, env: Record<string, string> = {}): Pr
 /** SIGTERM as from a service manager; start.ts closes the server and exits 0. */
 async function stop({ child }: Started): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   killGroup(child, "SIGTERM");
   const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
   const code = await exited;
@@ -108,15 +117,25 @@ async function stop({ child }: Started): Promise<number | null> {
 function counts(databasePath: string) {
   const db = new Database(databasePath, { readonly: true });
   try {
-    const count = (table: string) => (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
-    const applied = (db.prepare("select name from kysely_migration order by name").all() as { name: string }[]).map((r) => r.name);
-    return { applied, partners: count("partners"), users: count("users"), demandLines: count("demand_lines"), tenders: count("tenders") };
+    const count = (table: string) =>
+      (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    const applied = (
+      db.prepare("select name from kysely_migration order by name").all() as { name: string }[]
+    ).map((r) => r.name);
+    return {
+      applied,
+      partners: count("partners"),
+      users: count("users"),
+      demandLines: count("demand_lines"),
+      tenders: count("tenders"),
+    };
   } finally {
     db.close();
   }
 }
 
-const secretFileOf = (databasePath: string) => path.join(path.dirname(databasePath), "session-secret");
+const secretFileOf = (databasePath: string) =>
+  path.join(path.dirname(databasePath), "session-secret");
 
 describe("npm start", () => {
   test("first start migrates, loads the demo and creates the secret; a restart changes nothing", async () => {
@@ -128,7 +147,9 @@ describe("npm start", () => {
     const firstOutput = first.output();
     expect(await stop(first)).toBe(0);
 
-    expect(firstOutput).toContain(`Datenbank ${databasePath}: Migrationen ${Object.keys(migrations).join(", ")}`);
+    expect(firstOutput).toContain(
+      `Datenbank ${databasePath}: Migrationen ${Object.keys(migrations).join(", ")}`,
+    );
     expect(firstOutput).toContain("Demodaten (Kreis Coesfeld) geladen.");
     expect(firstOutput).toContain("Demo-Anmeldungen");
     for (const user of DEMO_USERS) expect(firstOutput).toContain(user.email);

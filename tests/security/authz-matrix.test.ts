@@ -14,7 +14,15 @@ import { serializeSessionCookie } from "../../app/utils/session.server";
 import { createSession } from "../../db/sessions";
 import { findUserByEmail } from "../../db/users";
 import type { TestDatabase } from "../helpers/test-database";
-import { BASE_URL, COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE, setUpAppDatabase, tearDownAppDatabase } from "../app/support";
+import {
+  BASE_URL,
+  COMMITTEE,
+  COORDINATOR,
+  FINANCE,
+  OFFICER_DUE,
+  setUpAppDatabase,
+  tearDownAppDatabase,
+} from "../app/support";
 
 type Outcome = "ok" | "login" | "redirect" | "invalid" | "401" | "403" | "404" | "405";
 type Who = "coordinator" | "finance" | "committee" | "officer" | "officerOther" | "anonymous";
@@ -38,8 +46,19 @@ const ROUTES_DIR = path.resolve(__dirname, "../../app/routes");
 const TENDER = "RV-2027";
 
 /** The same outcome for every signed-in role, another for signed-out visitors. */
-function signedIn(outcome: Outcome, anonymous: Outcome = "login", overrides: Partial<Row> = {}): Row {
-  return { coordinator: outcome, finance: outcome, committee: outcome, officer: outcome, anonymous, ...overrides };
+function signedIn(
+  outcome: Outcome,
+  anonymous: Outcome = "login",
+  overrides: Partial<Row> = {},
+): Row {
+  return {
+    coordinator: outcome,
+    finance: outcome,
+    committee: outcome,
+    officer: outcome,
+    anonymous,
+    ...overrides,
+  };
 }
 /**
  * Only `allowed` roles get `outcome`; the other signed-in roles 403. An officer is
@@ -65,14 +84,26 @@ const partnerRoute = (suffix = "") => ({
 
 const MATRIX: Record<string, Entry> = {
   "_index.tsx": { path: () => "/", get: signedIn("ok"), post: NO_ACTION },
-  "login.tsx": { path: () => "/login", get: signedIn("redirect", "ok"), post: signedIn("invalid", "invalid") },
+  "login.tsx": {
+    path: () => "/login",
+    get: signedIn("redirect", "ok"),
+    post: signedIn("invalid", "invalid"),
+  },
   // Signing out ends in the sign-in page, for the signed-out too.
   "logout.tsx": { path: () => "/logout", get: signedIn("ok"), post: signedIn("login", "login") },
   // Users exist (the demo), so the first-start page sends everyone to the sign-in.
-  "setup.tsx": { path: () => "/setup", get: signedIn("login", "login"), post: signedIn("login", "login") },
+  "setup.tsx": {
+    path: () => "/setup",
+    get: signedIn("login", "login"),
+    post: signedIn("login", "login"),
+  },
   "healthz.ts": { path: () => "/healthz", get: signedIn("ok", "ok"), post: NO_ACTION },
 
-  "admin.users._index.tsx": { path: () => "/admin/users", get: only(["coordinator"], "ok"), post: only(["coordinator"], "invalid") },
+  "admin.users._index.tsx": {
+    path: () => "/admin/users",
+    get: only(["coordinator"], "ok"),
+    post: only(["coordinator"], "invalid"),
+  },
   "admin.users.$id.tsx": {
     path: () => "/admin/users/ID",
     params: () => ({ id: "ID" }), // replaced by the Coesfeld officer's id
@@ -80,8 +111,16 @@ const MATRIX: Record<string, Entry> = {
     post: only(["coordinator"], "invalid"),
     unknown: { path: "/admin/users/999999", params: { id: "999999" } },
   },
-  "admin.plan.tsx": { path: () => "/admin/plan", get: only(["coordinator"], "ok"), post: only(["coordinator"], "invalid") },
-  "api.plan.tsx": { path: () => "/api/plan", get: only(["coordinator", "finance"], "ok", "401"), post: NO_ACTION },
+  "admin.plan.tsx": {
+    path: () => "/admin/plan",
+    get: only(["coordinator"], "ok"),
+    post: only(["coordinator"], "invalid"),
+  },
+  "api.plan.tsx": {
+    path: () => "/api/plan",
+    get: only(["coordinator", "finance"], "ok", "401"),
+    post: NO_ACTION,
+  },
   "api.result.tsx": { path: () => "/api/result", get: signedIn("ok", "401"), post: NO_ACTION },
   "categories.tsx": {
     path: () => "/categories",
@@ -100,7 +139,11 @@ const MATRIX: Record<string, Entry> = {
     get: signedIn("ok", "login", { officerOther: "403" }),
     post: only(["coordinator", "officer"], "invalid"),
   },
-  "demand.$partner_.history.tsx": { ...partnerRoute("/history"), get: signedIn("ok", "login", { officerOther: "403" }), post: NO_ACTION },
+  "demand.$partner_.history.tsx": {
+    ...partnerRoute("/history"),
+    get: signedIn("ok", "login", { officerOther: "403" }),
+    post: NO_ACTION,
+  },
   "demand.$partner_.import.tsx": {
     ...partnerRoute("/import"),
     get: only(["coordinator", "officer"], "ok"),
@@ -111,21 +154,45 @@ const MATRIX: Record<string, Entry> = {
     get: signedIn("ok", "login", { officerOther: "403" }),
     post: NO_ACTION,
   },
-  "demand.export[.]csv.tsx": { path: () => "/demand/export.csv", get: only(["coordinator", "finance"], "ok"), post: NO_ACTION },
-  "demand.export[.]xlsx.tsx": { path: () => "/demand/export.xlsx", get: only(["coordinator", "finance"], "ok"), post: NO_ACTION },
+  "demand.export[.]csv.tsx": {
+    path: () => "/demand/export.csv",
+    get: only(["coordinator", "finance"], "ok"),
+    post: NO_ACTION,
+  },
+  "demand.export[.]xlsx.tsx": {
+    path: () => "/demand/export.xlsx",
+    get: only(["coordinator", "finance"], "ok"),
+    post: NO_ACTION,
+  },
 
   "tenders._index.tsx": { path: () => "/tenders", get: signedIn("ok"), post: NO_ACTION },
-  "tenders.new.tsx": { path: () => "/tenders/new", get: only(["coordinator"], "ok"), post: only(["coordinator"], "invalid") },
-  "tenders.$code._index.tsx": { ...tender(), get: signedIn("ok"), post: only(["coordinator"], "invalid") },
+  "tenders.new.tsx": {
+    path: () => "/tenders/new",
+    get: only(["coordinator"], "ok"),
+    post: only(["coordinator"], "invalid"),
+  },
+  "tenders.$code._index.tsx": {
+    ...tender(),
+    get: signedIn("ok"),
+    post: only(["coordinator"], "invalid"),
+  },
   "tenders.$code.summary.tsx": { ...tender("/summary"), get: signedIn("ok"), post: NO_ACTION },
   "tenders.$code.compare.tsx": { ...tender("/compare"), get: signedIn("ok"), post: NO_ACTION },
-  "tenders.$code.snapshots.tsx": { ...tender("/snapshots"), get: signedIn("ok"), post: only(["coordinator"], "invalid") },
+  "tenders.$code.snapshots.tsx": {
+    ...tender("/snapshots"),
+    get: signedIn("ok"),
+    post: only(["coordinator"], "invalid"),
+  },
   "tenders.$code.cost-split[.]xlsx.tsx": {
     ...tender("/cost-split.xlsx"),
     get: only(["coordinator", "finance", "committee"], "ok"),
     post: NO_ACTION,
   },
-  "tenders.$code.award.tsx": { ...tender("/award"), get: only(["coordinator", "finance", "committee"], "ok"), post: only(["coordinator"], "invalid") },
+  "tenders.$code.award.tsx": {
+    ...tender("/award"),
+    get: only(["coordinator", "finance", "committee"], "ok"),
+    post: only(["coordinator"], "invalid"),
+  },
   "tenders.$code.call-offs.tsx": {
     ...tender("/call-offs"),
     get: signedIn("ok"),
@@ -133,7 +200,11 @@ const MATRIX: Record<string, Entry> = {
     // An officer records call-offs for its own partner only; the empty rest is invalid.
     form: { officer: { partner: "DUE" }, coordinator: { partner: "DUE" } },
   },
-  "tenders.$code.plan-vs-actual.tsx": { ...tender("/plan-vs-actual"), get: signedIn("ok"), post: NO_ACTION },
+  "tenders.$code.plan-vs-actual.tsx": {
+    ...tender("/plan-vs-actual"),
+    get: signedIn("ok"),
+    post: NO_ACTION,
+  },
 };
 
 // ---------------------------------------------------------------------------------
@@ -181,12 +252,23 @@ function classify(response: Response): Outcome | `unexpected ${number}` {
   return `unexpected ${status}`;
 }
 
-async function call(module: RouteModule, method: "GET" | "POST", url: string, params: Record<string, string>, cookie: string | null, form: Record<string, string> = {}) {
+async function call(
+  module: RouteModule,
+  method: "GET" | "POST",
+  url: string,
+  params: Record<string, string>,
+  cookie: string | null,
+  form: Record<string, string> = {},
+) {
   const handler = method === "GET" ? module.loader : module.action;
   if (!handler) return "405" as const;
   const headers = new Headers();
   if (cookie) headers.set("Cookie", cookie);
-  const request = new Request(BASE_URL + url, { method, headers, body: method === "POST" ? new URLSearchParams(form) : undefined });
+  const request = new Request(BASE_URL + url, {
+    method,
+    headers,
+    body: method === "POST" ? new URLSearchParams(form) : undefined,
+  });
   try {
     const result = await handler({ request, params, context: {} });
     if (result instanceof Response) return classify(result);
@@ -199,18 +281,24 @@ async function call(module: RouteModule, method: "GET" | "POST", url: string, pa
   }
 }
 
-const routeFiles = fs.readdirSync(ROUTES_DIR).filter((name) => /\.(tsx?|jsx?)$/.test(name) && !name.startsWith("."));
+const routeFiles = fs
+  .readdirSync(ROUTES_DIR)
+  .filter((name) => /\.(tsx?|jsx?)$/.test(name) && !name.startsWith("."));
 
 test("finds the route modules", () => {
   expect(routeFiles.length).toBeGreaterThanOrEqual(20);
 });
 
 function missingEntries(files: string[], matrix: Record<string, Entry>): string[] {
-  return files.filter((file) => !(file in matrix)).map((file) => `route ${file} has no entry in the authorization matrix`);
+  return files
+    .filter((file) => !(file in matrix))
+    .map((file) => `route ${file} has no entry in the authorization matrix`);
 }
 
 test("a route module without an entry is reported by name", () => {
-  expect(missingEntries([...routeFiles, "reports.$year.tsx"], MATRIX)).toEqual(["route reports.$year.tsx has no entry in the authorization matrix"]);
+  expect(missingEntries([...routeFiles, "reports.$year.tsx"], MATRIX)).toEqual([
+    "route reports.$year.tsx has no entry in the authorization matrix",
+  ]);
 });
 
 test("every route module has an entry in the authorization matrix", () => {
@@ -221,7 +309,14 @@ test("every route module has an entry in the authorization matrix", () => {
 
 describe.each(routeFiles.filter((file) => file in MATRIX))("%s", (file) => {
   const entry = MATRIX[file];
-  const whos: Who[] = ["coordinator", "finance", "committee", "officer", ...(entry.partnerParam ? (["officerOther"] as Who[]) : []), "anonymous"];
+  const whos: Who[] = [
+    "coordinator",
+    "finance",
+    "committee",
+    "officer",
+    ...(entry.partnerParam ? (["officerOther"] as Who[]) : []),
+    "anonymous",
+  ];
 
   for (const method of ["GET", "POST"] as const) {
     test(`${method} for every role`, async () => {
@@ -233,9 +328,19 @@ describe.each(routeFiles.filter((file) => file in MATRIX))("%s", (file) => {
         const partner = who === "officerOther" ? "COE" : "DUE";
         const resolve = (text: string) => text.replace("ID", String(coeOfficerId));
         const url = resolve(entry.path(partner));
-        const params = Object.fromEntries(Object.entries(entry.params?.(partner) ?? {}).map(([k, v]) => [k, resolve(v)]));
-        observed[who] = await call(module, method, url, params, await cookieFor(who), entry.form?.[who]);
-        expected[who] = who === "officerOther" ? (row.officerOther ?? row.officer) : row[who as keyof Row];
+        const params = Object.fromEntries(
+          Object.entries(entry.params?.(partner) ?? {}).map(([k, v]) => [k, resolve(v)]),
+        );
+        observed[who] = await call(
+          module,
+          method,
+          url,
+          params,
+          await cookieFor(who),
+          entry.form?.[who],
+        );
+        expected[who] =
+          who === "officerOther" ? (row.officerOther ?? row.officer) : row[who as keyof Row];
       }
       expect(observed).toEqual(expected);
     });

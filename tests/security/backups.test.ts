@@ -44,7 +44,10 @@ const demandCount = (file: string) => {
 function integrityAndMode(file: string) {
   const db = new SQLite(file, { readonly: true });
   try {
-    return { check: db.pragma("integrity_check", { simple: true }), journal: db.pragma("journal_mode", { simple: true }) };
+    return {
+      check: db.pragma("integrity_check", { simple: true }),
+      journal: db.pragma("journal_mode", { simple: true }),
+    };
   } finally {
     db.close();
   }
@@ -81,7 +84,11 @@ describe("online backup", () => {
   it("refuses to overwrite an existing file", () => {
     const target = path.join(scratch, "schon-da.db");
     fs.writeFileSync(target, "x");
-    const cli = spawnSync(tsx, ["scripts/backup.ts", target], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_PATH: testDb.file }, encoding: "utf8" });
+    const cli = spawnSync(tsx, ["scripts/backup.ts", target], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_PATH: testDb.file },
+      encoding: "utf8",
+    });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain("gibt es schon");
     expect(fs.readFileSync(target, "utf8")).toBe("x");
@@ -92,16 +99,21 @@ describe("daily backups", () => {
   const day = 24 * 60 * 60 * 1000;
 
   it("names backups so that they sort by time", () => {
-    expect(backupFileName(new Date("2027-01-15T02:03:04.567Z"))).toBe("verbundkauf-20270115T020304Z.db");
+    expect(backupFileName(new Date("2027-01-15T02:03:04.567Z"))).toBe(
+      "verbundkauf-20270115T020304Z.db",
+    );
     expect(backupDirFor("/srv/verbundkauf/data/app.db")).toBe("/srv/verbundkauf/data/backups");
   });
 
   it("keeps the newest 14 and leaves other files alone", () => {
     const start = Date.parse("2027-03-01T02:00:00Z");
-    for (let i = 0; i < 17; i++) fs.writeFileSync(path.join(scratch, backupFileName(new Date(start + i * day))), "");
+    for (let i = 0; i < 17; i++)
+      fs.writeFileSync(path.join(scratch, backupFileName(new Date(start + i * day))), "");
     fs.writeFileSync(path.join(scratch, "meine-eigene-sicherung.db"), "");
     const deleted = rotateBackups(scratch);
-    expect(deleted.map((f) => path.basename(f))).toEqual([2, 1, 0].map((i) => backupFileName(new Date(start + i * day))));
+    expect(deleted.map((f) => path.basename(f))).toEqual(
+      [2, 1, 0].map((i) => backupFileName(new Date(start + i * day))),
+    );
     const kept = listBackups(scratch);
     expect(kept).toHaveLength(BACKUPS_KEPT);
     expect(path.basename(kept[0])).toBe(backupFileName(new Date(start + 16 * day)));
@@ -132,7 +144,9 @@ describe("daily backups", () => {
     const messages: string[] = [];
     const stop = scheduleDailyBackups(databasePath, (m) => messages.push(m));
     try {
-      await vi.waitFor(() => expect(listBackups(backupDirFor(databasePath))).toHaveLength(1), { timeout: 10_000 });
+      await vi.waitFor(() => expect(listBackups(backupDirFor(databasePath))).toHaveLength(1), {
+        timeout: 10_000,
+      });
       expect(messages[0]).toMatch(/^Datensicherung erstellt: /);
     } finally {
       stop();
@@ -157,13 +171,19 @@ describe("restore", () => {
     fs.copyFileSync(path.join(scratch, "wal-copy"), `${databasePath}-wal`); // a stale WAL must not be replayed
     expect(demandCount(databasePath)).toBe(0);
 
-    const cli = spawnSync(tsx, ["scripts/restore.ts", backup], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_PATH: databasePath }, encoding: "utf8" });
+    const cli = spawnSync(tsx, ["scripts/restore.ts", backup], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_PATH: databasePath },
+      encoding: "utf8",
+    });
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain("zurückgespielt");
     expect(fs.existsSync(`${databasePath}-wal`)).toBe(false);
     expect(integrityAndMode(databasePath).check).toBe("ok");
     expect(demandCount(databasePath)).toBe(expected);
-    const keptAside = fs.readdirSync(scratch).filter((name) => name.startsWith("app.db.before-restore-"));
+    const keptAside = fs
+      .readdirSync(scratch)
+      .filter((name) => name.startsWith("app.db.before-restore-"));
     expect(keptAside).toHaveLength(1);
     expect(demandCount(path.join(scratch, keptAside[0]))).toBe(0);
   });

@@ -1,6 +1,10 @@
 // The engine-result cache of the summary: reused while nothing was written, recomputed
 // after any write (this connection's or another's), computed once for parallel views.
-import { cachedByDataVersion, clearDataVersionCache, dataVersion } from "../../app/utils/data-version-cache.server";
+import {
+  cachedByDataVersion,
+  clearDataVersionCache,
+  dataVersion,
+} from "../../app/utils/data-version-cache.server";
 import { openDatabase } from "../../db/database";
 import { loadDemo } from "../../db/demo";
 import { loadCurrentTender } from "../../app/components/summary-data.server";
@@ -20,12 +24,20 @@ test("reuses the value until this connection or another one writes", async () =>
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(1);
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(1);
 
-  testDb.sqlite.prepare("UPDATE demand_lines SET quantity = quantity + 1 WHERE rowid = (SELECT min(rowid) FROM demand_lines)").run();
+  testDb.sqlite
+    .prepare(
+      "UPDATE demand_lines SET quantity = quantity + 1 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
+    )
+    .run();
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(2);
 
   const other = openDatabase(testDb.file);
   try {
-    other.sqlite.prepare("UPDATE demand_lines SET quantity = quantity + 1 WHERE rowid = (SELECT min(rowid) FROM demand_lines)").run();
+    other.sqlite
+      .prepare(
+        "UPDATE demand_lines SET quantity = quantity + 1 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
+      )
+      .run();
   } finally {
     await other.db.destroy();
   }
@@ -36,8 +48,12 @@ test("reuses the value until this connection or another one writes", async () =>
 test("computes once for parallel callers, and forgets a failure", async () => {
   let computed = 0;
   const slow = () => new Promise<number>((resolve) => setTimeout(() => resolve(++computed), 20));
-  expect(await Promise.all([1, 2, 3].map(() => cachedByDataVersion(testDb.db, "p", slow)))).toEqual([1, 1, 1]);
-  await expect(cachedByDataVersion(testDb.db, "f", () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+  expect(await Promise.all([1, 2, 3].map(() => cachedByDataVersion(testDb.db, "p", slow)))).toEqual(
+    [1, 1, 1],
+  );
+  await expect(
+    cachedByDataVersion(testDb.db, "f", () => Promise.reject(new Error("boom"))),
+  ).rejects.toThrow("boom");
   expect(await cachedByDataVersion(testDb.db, "f", async () => "again")).toBe("again");
 });
 
@@ -45,7 +61,9 @@ test("the summary's figures follow a demand change", async () => {
   const before = await loadCurrentTender(testDb.db, "RV-2027");
   expect(await loadCurrentTender(testDb.db, "RV-2027")).toBe(before); // the same object: cached
   const versionBefore = await dataVersion(testDb.db);
-  testDb.sqlite.prepare("UPDATE demand_lines SET quantity = quantity + 100 WHERE partner_code = 'DUE'").run();
+  testDb.sqlite
+    .prepare("UPDATE demand_lines SET quantity = quantity + 100 WHERE partner_code = 'DUE'")
+    .run();
   expect(await dataVersion(testDb.db)).not.toBe(versionBefore);
   const after = await loadCurrentTender(testDb.db, "RV-2027");
   expect(after).not.toBe(before);

@@ -24,8 +24,14 @@ afterAll(() => testDb.cleanup());
 function counts(file: string): typeof NEW_PLAN {
   const { sqlite } = openDatabase(file);
   try {
-    const count = (table: string) => Number(sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
-    return { partners: count("partners"), schools: count("schools"), categories: count("categories"), demand_lines: count("demand_lines") };
+    const count = (table: string) =>
+      Number(sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
+    return {
+      partners: count("partners"),
+      schools: count("schools"),
+      categories: count("categories"),
+      demand_lines: count("demand_lines"),
+    };
   } finally {
     sqlite.close();
   }
@@ -34,23 +40,31 @@ function counts(file: string): typeof NEW_PLAN {
 function integrity(file: string): { check: unknown; foreignKeys: unknown[] } {
   const { sqlite } = openDatabase(file);
   try {
-    return { check: sqlite.pragma("integrity_check", { simple: true }), foreignKeys: sqlite.pragma("foreign_key_check") as unknown[] };
+    return {
+      check: sqlite.pragma("integrity_check", { simple: true }),
+      foreignKeys: sqlite.pragma("foreign_key_check") as unknown[],
+    };
   } finally {
     sqlite.close();
   }
 }
 
-const walSize = (file: string) => (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
+const walSize = (file: string) =>
+  fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0;
 
 /**
  * Runs the import in a child process and kills it with SIGKILL when `killWhen`
  * says so; returns what the child had announced by then.
  */
 async function importAndKill(file: string, killWhen: (output: string) => boolean): Promise<string> {
-  const child = spawn(path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [path.join(__dirname, "import-child.ts"), file], {
-    cwd: PROJECT_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    [path.join(__dirname, "import-child.ts"), file],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -72,18 +86,29 @@ test("the database runs in WAL mode with synchronous=FULL", () => {
   expect(testDb.sqlite.pragma("synchronous", { simple: true })).toBe(2); // FULL
 });
 
-test("SIGKILL in the middle of a 200,000-line import: intact, and still exactly the old plan", { timeout: 180_000 }, async () => {
-  // Killed once the transaction has spilled megabytes of uncommitted pages into the WAL.
-  const output = await importAndKill(testDb.file, (out) => out.includes("importing") && walSize(testDb.file) > 4 * 1024 * 1024);
-  expect(output).not.toContain("committed");
-  expect(walSize(testDb.file)).toBeGreaterThan(4 * 1024 * 1024); // the kill really hit a write in progress
-  expect(integrity(testDb.file)).toEqual({ check: "ok", foreignKeys: [] });
-  expect(counts(testDb.file)).toEqual(oldPlan);
-});
+test(
+  "SIGKILL in the middle of a 200,000-line import: intact, and still exactly the old plan",
+  { timeout: 180_000 },
+  async () => {
+    // Killed once the transaction has spilled megabytes of uncommitted pages into the WAL.
+    const output = await importAndKill(
+      testDb.file,
+      (out) => out.includes("importing") && walSize(testDb.file) > 4 * 1024 * 1024,
+    );
+    expect(output).not.toContain("committed");
+    expect(walSize(testDb.file)).toBeGreaterThan(4 * 1024 * 1024); // the kill really hit a write in progress
+    expect(integrity(testDb.file)).toEqual({ check: "ok", foreignKeys: [] });
+    expect(counts(testDb.file)).toEqual(oldPlan);
+  },
+);
 
-test("SIGKILL right after the commit, before any checkpoint: intact, and exactly the new plan", { timeout: 180_000 }, async () => {
-  await importAndKill(testDb.file, (out) => out.includes("committed"));
-  expect(walSize(testDb.file)).toBeGreaterThan(0); // the new plan lived only in the WAL
-  expect(integrity(testDb.file)).toEqual({ check: "ok", foreignKeys: [] });
-  expect(counts(testDb.file)).toEqual(NEW_PLAN);
-});
+test(
+  "SIGKILL right after the commit, before any checkpoint: intact, and exactly the new plan",
+  { timeout: 180_000 },
+  async () => {
+    await importAndKill(testDb.file, (out) => out.includes("committed"));
+    expect(walSize(testDb.file)).toBeGreaterThan(0); // the new plan lived only in the WAL
+    expect(integrity(testDb.file)).toEqual({ check: "ok", foreignKeys: [] });
+    expect(counts(testDb.file)).toEqual(NEW_PLAN);
+  },
+);

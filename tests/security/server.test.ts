@@ -17,8 +17,17 @@ const app = setupAppServer();
 
 const origin = () => new URL(app.url).origin;
 
-function post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(app.url + path, { method: "POST", body: new URLSearchParams(form), headers, redirect: "manual" });
+function post(
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(app.url + path, {
+    method: "POST",
+    body: new URLSearchParams(form),
+    headers,
+    redirect: "manual",
+  });
 }
 
 async function signIn(email: string): Promise<string> {
@@ -44,7 +53,13 @@ describe("security headers", () => {
     for (const path of ["/login", "/healthz", "/favicon.svg", "/login?_data=root"]) {
       const response = await fetch(app.url + path);
       const csp = response.headers.get("Content-Security-Policy") ?? "";
-      for (const directive of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"]) {
+      for (const directive of [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ]) {
         expect(csp, path).toContain(directive);
       }
       const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";
@@ -61,7 +76,9 @@ describe("security headers", () => {
     const nonces: string[] = [];
     for (let i = 0; i < 2; i++) {
       const response = await fetch(`${app.url}/login`);
-      const nonce = /'nonce-([^']+)'/.exec(response.headers.get("Content-Security-Policy") ?? "")![1];
+      const nonce = /'nonce-([^']+)'/.exec(
+        response.headers.get("Content-Security-Policy") ?? "",
+      )![1];
       const html = await response.text();
       const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
       expect(scripts.length).toBeGreaterThanOrEqual(3);
@@ -85,7 +102,13 @@ describe("security headers", () => {
 });
 
 describe("CSRF", () => {
-  const newUser = (email: string) => ({ intent: "create", name: "Neue Person", email, role: "finance", password: "ein-langes-passwort" });
+  const newUser = (email: string) => ({
+    intent: "create",
+    name: "Neue Person",
+    email,
+    role: "finance",
+    password: "ein-langes-passwort",
+  });
 
   it("refuses writes from another origin, or without proof of the origin, and changes nothing", async () => {
     const cookie = await signIn(COORDINATOR);
@@ -98,26 +121,48 @@ describe("CSRF", () => {
       {}, // neither Origin nor Sec-Fetch-Site
     ];
     for (const [i, headers] of refused.entries()) {
-      const response = await post("/admin/users", newUser(`csrf-${i}@example.org`), { Cookie: cookie, ...headers });
+      const response = await post("/admin/users", newUser(`csrf-${i}@example.org`), {
+        Cookie: cookie,
+        ...headers,
+      });
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(await response.text()).toContain("fremder Seite");
     }
     expect(countUsers()).toBe(before);
 
     // The same request from our own pages goes through: the refusals above were not an accident.
-    const allowed = await post("/admin/users", newUser("csrf-ok@example.org"), { Cookie: cookie, Origin: origin() });
+    const allowed = await post("/admin/users", newUser("csrf-ok@example.org"), {
+      Cookie: cookie,
+      Origin: origin(),
+    });
     expect(allowed.status).toBe(302);
-    const bySecFetch = await post("/admin/users", newUser("csrf-ok2@example.org"), { Cookie: cookie, "Sec-Fetch-Site": "same-origin" });
+    const bySecFetch = await post("/admin/users", newUser("csrf-ok2@example.org"), {
+      Cookie: cookie,
+      "Sec-Fetch-Site": "same-origin",
+    });
     expect(bySecFetch.status).toBe(302);
     expect(countUsers()).toBe(before + 2);
   });
 
   it("refuses a cross-site sign-in and sign-out as well", async () => {
-    expect((await post("/login", { email: COMMITTEE, password: DEMO_PASSWORD }, { Origin: "https://evil.example" })).status).toBe(403);
+    expect(
+      (
+        await post(
+          "/login",
+          { email: COMMITTEE, password: DEMO_PASSWORD },
+          { Origin: "https://evil.example" },
+        )
+      ).status,
+    ).toBe(403);
     const cookie = await signIn(COMMITTEE);
-    expect((await post("/logout", {}, { Cookie: cookie, Origin: "https://evil.example" })).status).toBe(403);
+    expect(
+      (await post("/logout", {}, { Cookie: cookie, Origin: "https://evil.example" })).status,
+    ).toBe(403);
     // Still signed in: the forged sign-out did nothing.
-    expect((await fetch(`${app.url}/tenders`, { headers: { Cookie: cookie }, redirect: "manual" })).status).toBe(200);
+    expect(
+      (await fetch(`${app.url}/tenders`, { headers: { Cookie: cookie }, redirect: "manual" }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -125,7 +170,11 @@ describe("request bodies", () => {
   it("refuses a body above the server's limit before reading it, and one without a declared length", async () => {
     const tooLarge = await fetch(`${app.url}/login`, {
       method: "POST",
-      headers: { Origin: origin(), "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(200 * 1024 * 1024) },
+      headers: {
+        Origin: origin(),
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": String(200 * 1024 * 1024),
+      },
       body: "email=x",
       redirect: "manual",
     }).catch((error: unknown) => error);
@@ -166,7 +215,9 @@ describe.skipIf(!browserTestsEnabled())("Content-Security-Policy in Chromium", (
         const w = window as unknown as { __cspViolations: string[] };
         w.__cspViolations = [];
         document.addEventListener("securitypolicyviolation", (event) => {
-          w.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`);
+          w.__cspViolations.push(
+            `${event.violatedDirective} ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`,
+          );
         });
       });
       const page = await browser.context.newPage();
@@ -176,7 +227,8 @@ describe.skipIf(!browserTestsEnabled())("Content-Security-Policy in Chromium", (
         if (message.type() === "error") consoleErrors.push(message.text());
       });
       page.on("pageerror", (error) => consoleErrors.push(error.message));
-      const violations = () => page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+      const violations = () =>
+        page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
       const hydrated = () => page.waitForFunction(() => "__remixRouter" in window);
 
       await page.goto(`${app.url}/login`);
@@ -195,16 +247,22 @@ describe.skipIf(!browserTestsEnabled())("Content-Security-Policy in Chromium", (
       await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
       await page.getByRole("link", { name: "Ausschreibungen", exact: true }).click();
       await page.waitForURL(`${app.url}/tenders`);
-      expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
+      expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(
+        42,
+      );
       // Back to the summary, rendered in the browser this time: its print <style> needs the nonce too.
       await page.goBack();
       await page.waitForURL(`${app.url}/tenders/RV-2027/summary`);
       await page.locator(".print-footer").waitFor();
-      expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
+      expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(
+        42,
+      );
       expect(await page.locator("style").count()).toBeGreaterThan(0);
 
       expect(await violations()).toEqual([]);
-      expect(consoleErrors.filter((text) => /Content.Security.Policy|nonce|Refused to/i.test(text))).toEqual([]);
+      expect(
+        consoleErrors.filter((text) => /Content.Security.Policy|nonce|Refused to/i.test(text)),
+      ).toEqual([]);
     } finally {
       await browser.close();
     }
@@ -215,10 +273,18 @@ describe.skipIf(!browserTestsEnabled())("Content-Security-Policy in Chromium", (
 describe("sign-in throttling through the server", () => {
   it("locks the client address after five failures with a German 429 page", async () => {
     for (let i = 0; i < 5; i++) {
-      const response = await post("/login", { email: `niemand-${i}@example.org`, password: "falsch-falsch-falsch" }, { Origin: origin() });
+      const response = await post(
+        "/login",
+        { email: `niemand-${i}@example.org`, password: "falsch-falsch-falsch" },
+        { Origin: origin() },
+      );
       expect(response.status).toBe(400);
     }
-    const locked = await post("/login", { email: COMMITTEE, password: DEMO_PASSWORD }, { Origin: origin() });
+    const locked = await post(
+      "/login",
+      { email: COMMITTEE, password: DEMO_PASSWORD },
+      { Origin: origin() },
+    );
     expect(locked.status).toBe(429);
     expect(locked.headers.get("Set-Cookie")).toBeNull();
     expect(await locked.text()).toContain("Zu viele Anmeldeversuche. Bitte warten Sie 1 Minute.");

@@ -10,7 +10,14 @@ import { getUser } from "../../app/utils/auth.server";
 import { SESSION_ABSOLUTE_TIMEOUT_MS, SESSION_IDLE_TIMEOUT_MS } from "../../db/sessions";
 import { findUserByEmail } from "../../db/users";
 import type { TestDatabase } from "../helpers/test-database";
-import { cookieFrom, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "../app/support";
+import {
+  cookieFrom,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "../app/support";
 
 let testDb: TestDatabase;
 let coordinator: string;
@@ -24,39 +31,78 @@ const TWELVE = "zwoelf-zeich"; // 12 characters
 const TOO_SHORT = "Das Passwort muss mindestens 12 Zeichen lang sein.";
 
 const sessionCount = (userId: number) =>
-  Number(testDb.sqlite.prepare("SELECT count(*) FROM sessions WHERE user_id = ?").pluck().get(userId));
+  Number(
+    testDb.sqlite.prepare("SELECT count(*) FROM sessions WHERE user_id = ?").pluck().get(userId),
+  );
 
 /** conform's reply, at the top or (the user page, with several forms) under `result`. */
 async function fieldErrors(response: Response): Promise<Record<string, string[]>> {
-  const body = (await response.json()) as { error?: Record<string, string[]>; result?: { error: Record<string, string[]> } };
+  const body = (await response.json()) as {
+    error?: Record<string, string[]>;
+    result?: { error: Record<string, string[]> };
+  };
   return body.error ?? body.result!.error;
 }
 
 test("setup wants 12 characters, then creates the coordinator and signs in", async () => {
-  const form = { name: "Koordination", email: "koordination@example.org", confirmPassword: ELEVEN, password: ELEVEN };
+  const form = {
+    name: "Koordination",
+    email: "koordination@example.org",
+    confirmPassword: ELEVEN,
+    password: ELEVEN,
+  };
   const short = await run(setupAction, makeRequest("/setup", { form }));
   expect(short.status).toBe(400);
   expect((await fieldErrors(short)).password).toEqual([TOO_SHORT]);
 
-  const ok = await run(setupAction, makeRequest("/setup", { form: { ...form, password: TWELVE, confirmPassword: TWELVE } }));
+  const ok = await run(
+    setupAction,
+    makeRequest("/setup", { form: { ...form, password: TWELVE, confirmPassword: TWELVE } }),
+  );
   expect(ok.status).toBe(302);
   coordinator = cookieFrom(ok);
   expect((await getUser(makeRequest("/", { cookie: coordinator })))?.role).toBe("coordinator");
 });
 
 test("creating a user and resetting a password want 12 characters as well", async () => {
-  const newUser = { intent: "create", name: "Finanzen", email: "finanzen@example.org", role: "finance", password: ELEVEN };
-  const short = await run(createAction, makeRequest("/admin/users", { cookie: coordinator, form: newUser }));
+  const newUser = {
+    intent: "create",
+    name: "Finanzen",
+    email: "finanzen@example.org",
+    role: "finance",
+    password: ELEVEN,
+  };
+  const short = await run(
+    createAction,
+    makeRequest("/admin/users", { cookie: coordinator, form: newUser }),
+  );
   expect(short.status).toBe(400);
   expect((await fieldErrors(short)).password).toEqual([TOO_SHORT]);
   expect(await findUserByEmail(testDb.db, newUser.email)).toBeUndefined();
-  expect((await run(createAction, makeRequest("/admin/users", { cookie: coordinator, form: { ...newUser, password: TWELVE } }))).status).toBe(302);
+  expect(
+    (
+      await run(
+        createAction,
+        makeRequest("/admin/users", {
+          cookie: coordinator,
+          form: { ...newUser, password: TWELVE },
+        }),
+      )
+    ).status,
+  ).toBe(302);
 
   const user = (await findUserByEmail(testDb.db, newUser.email))!;
   const reset = (password: string) =>
-    run(userAction, makeRequest(`/admin/users/${user.id}`, { cookie: coordinator, form: { intent: "reset-password", password, confirmPassword: password } }), {
-      id: String(user.id),
-    });
+    run(
+      userAction,
+      makeRequest(`/admin/users/${user.id}`, {
+        cookie: coordinator,
+        form: { intent: "reset-password", password, confirmPassword: password },
+      }),
+      {
+        id: String(user.id),
+      },
+    );
   const shortReset = await reset(ELEVEN);
   expect(shortReset.status).toBe(400);
   expect((await fieldErrors(shortReset)).password).toEqual([TOO_SHORT]);
@@ -80,9 +126,13 @@ test("a new session id on every sign-in; sign-out and deactivation delete the se
   expect(await getUser(makeRequest("/", { cookie: second }))).toBeNull();
   expect(await getUser(makeRequest("/", { cookie: first }))).not.toBeNull(); // another browser stays signed in
 
-  const deactivate = await run(userAction, makeRequest(`/admin/users/${user.id}`, { cookie: coordinator, form: { intent: "deactivate" } }), {
-    id: String(user.id),
-  });
+  const deactivate = await run(
+    userAction,
+    makeRequest(`/admin/users/${user.id}`, { cookie: coordinator, form: { intent: "deactivate" } }),
+    {
+      id: String(user.id),
+    },
+  );
   expect(deactivate.status).toBe(302);
   expect(sessionCount(user.id)).toBe(0);
   expect(await getUser(makeRequest("/", { cookie: first }))).toBeNull();
@@ -92,7 +142,12 @@ test("idle and absolute timeouts end a session", async () => {
   const coordinatorId = (await findUserByEmail(testDb.db, "koordination@example.org"))!.id;
   const fresh = async () => {
     const cookie = await signIn("koordination@example.org", TWELVE);
-    const id = (testDb.sqlite.prepare("SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1").pluck().get(coordinatorId)) as string;
+    const id = testDb.sqlite
+      .prepare(
+        "SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+      )
+      .pluck()
+      .get(coordinatorId) as string;
     return { cookie, id };
   };
   const idle = await fresh();
@@ -101,7 +156,9 @@ test("idle and absolute timeouts end a session", async () => {
   expect(await getUser(makeRequest("/", { cookie: idle.cookie }))).toBeNull();
 
   const old = await fresh();
-  testDb.sqlite.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").run(new Date(Date.now() - 1000).toISOString(), old.id);
+  testDb.sqlite
+    .prepare("UPDATE sessions SET expires_at = ? WHERE id = ?")
+    .run(new Date(Date.now() - 1000).toISOString(), old.id);
   expect(await getUser(makeRequest("/", { cookie: old.cookie }))).toBeNull();
   expect(SESSION_ABSOLUTE_TIMEOUT_MS).toBeLessThanOrEqual(7 * 24 * 60 * 60 * 1000);
 

@@ -8,9 +8,23 @@ import { clientAddress } from "../../app/utils/load-context";
 import { recordSignInFailure } from "../../app/utils/throttle.server";
 import { openDatabase } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
-import { BASE_WAIT_MS, FREE_FAILURES, MAX_WAIT_MS, deleteStaleThrottles, waitAfterFailures } from "../../db/throttle";
+import {
+  BASE_WAIT_MS,
+  FREE_FAILURES,
+  MAX_WAIT_MS,
+  deleteStaleThrottles,
+  waitAfterFailures,
+} from "../../db/throttle";
 import type { TestDatabase } from "../helpers/test-database";
-import { COMMITTEE, FINANCE, OFFICER_COE, OFFICER_DUE, makeRequest, setUpAppDatabase, tearDownAppDatabase } from "../app/support";
+import {
+  COMMITTEE,
+  FINANCE,
+  OFFICER_COE,
+  OFFICER_DUE,
+  makeRequest,
+  setUpAppDatabase,
+  tearDownAppDatabase,
+} from "../app/support";
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -26,10 +40,18 @@ let addressCounter = 0;
 /** A fresh client address per test, so tests do not lock each other out. */
 const freshAddress = () => `192.0.2.${++addressCounter}`;
 
-async function signIn(email: string, password: string, address: string | undefined): Promise<Response> {
+async function signIn(
+  email: string,
+  password: string,
+  address: string | undefined,
+): Promise<Response> {
   const request = makeRequest("/login", { form: { email, password } });
   try {
-    return (await loginAction({ request, params: {}, context: { clientAddress: address } } as ActionFunctionArgs)) as Response;
+    return (await loginAction({
+      request,
+      params: {},
+      context: { clientAddress: address },
+    } as ActionFunctionArgs)) as Response;
   } catch (error) {
     if (error instanceof Response) return error;
     throw error;
@@ -44,7 +66,9 @@ async function formError(response: Response): Promise<string> {
 describe("the wait policy", () => {
   it("is free for the first failures, then doubles from one minute up to the cap", () => {
     expect(FREE_FAILURES).toBe(5);
-    expect(Array.from({ length: FREE_FAILURES }, (_, i) => waitAfterFailures(i))).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from({ length: FREE_FAILURES }, (_, i) => waitAfterFailures(i))).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
     expect([5, 6, 7, 8].map(waitAfterFailures)).toEqual([1, 2, 4, 8].map((m) => m * BASE_WAIT_MS));
     expect(waitAfterFailures(50)).toBe(MAX_WAIT_MS);
     expect(waitAfterFailures(Number.MAX_SAFE_INTEGER)).toBe(MAX_WAIT_MS);
@@ -54,10 +78,18 @@ describe("the wait policy", () => {
 describe("the client address", () => {
   it("is the socket's, unless a trusted proxy added the last X-Forwarded-For entry", () => {
     const forwardedFor = "203.0.113.9, 198.51.100.7"; // the client wrote the first one itself
-    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor, trustProxy: false })).toBe("10.0.0.2");
-    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor, trustProxy: true })).toBe("198.51.100.7");
-    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor: undefined, trustProxy: true })).toBe("10.0.0.2");
-    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor: " , ", trustProxy: true })).toBe("10.0.0.2");
+    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor, trustProxy: false })).toBe(
+      "10.0.0.2",
+    );
+    expect(clientAddress({ socketAddress: "10.0.0.2", forwardedFor, trustProxy: true })).toBe(
+      "198.51.100.7",
+    );
+    expect(
+      clientAddress({ socketAddress: "10.0.0.2", forwardedFor: undefined, trustProxy: true }),
+    ).toBe("10.0.0.2");
+    expect(
+      clientAddress({ socketAddress: "10.0.0.2", forwardedFor: " , ", trustProxy: true }),
+    ).toBe("10.0.0.2");
   });
 });
 
@@ -81,7 +113,8 @@ describe("per account", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const start = new Date("2027-01-10T08:00:00Z");
     vi.setSystemTime(start);
-    for (let i = 0; i < 5; i++) expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", freshAddress())).status).toBe(400);
+    for (let i = 0; i < 5; i++)
+      expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", freshAddress())).status).toBe(400);
     const waits: string[] = [];
     let now = start.getTime();
     for (const minutes of [1, 2, 4]) {
@@ -103,9 +136,11 @@ describe("per account", () => {
 
   it("forgets the failures of an account after a successful sign-in", async () => {
     const address = () => freshAddress();
-    for (let i = 0; i < 4; i++) expect((await signIn(FINANCE, "falsch-falsch-falsch", address())).status).toBe(400);
+    for (let i = 0; i < 4; i++)
+      expect((await signIn(FINANCE, "falsch-falsch-falsch", address())).status).toBe(400);
     expect((await signIn(FINANCE, DEMO_PASSWORD, address())).status).toBe(302);
-    for (let i = 0; i < 4; i++) expect((await signIn(FINANCE, "falsch-falsch-falsch", address())).status).toBe(400);
+    for (let i = 0; i < 4; i++)
+      expect((await signIn(FINANCE, "falsch-falsch-falsch", address())).status).toBe(400);
     expect((await signIn(FINANCE, DEMO_PASSWORD, address())).status).toBe(302);
   });
 
@@ -143,16 +178,22 @@ describe("per account", () => {
 describe("per address", () => {
   it("locks an address after five failures, whatever the emails; other addresses go on", async () => {
     const address = freshAddress();
-    for (let i = 0; i < 5; i++) expect((await signIn(`unbekannt-${i}@example.org`, "falsch-falsch-falsch", address)).status).toBe(400);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await signIn(`unbekannt-${i}@example.org`, "falsch-falsch-falsch", address)).status,
+      ).toBe(400);
     const locked = await signIn(OFFICER_COE, DEMO_PASSWORD, address);
     expect(locked.status).toBe(429);
-    expect(await formError(locked)).toMatch(/^Zu viele Anmeldeversuche\. Bitte warten Sie \d+ Minuten?\.$/);
+    expect(await formError(locked)).toMatch(
+      /^Zu viele Anmeldeversuche\. Bitte warten Sie \d+ Minuten?\.$/,
+    );
     expect((await signIn(OFFICER_COE, DEMO_PASSWORD, freshAddress())).status).toBe(302);
   });
 
   it("keeps the count in the database: a restart (a new connection) does not reset it", async () => {
     const address = freshAddress();
-    for (let i = 0; i < 5; i++) await signIn(`jemand-${i}@example.org`, "falsch-falsch-falsch", address);
+    for (let i = 0; i < 5; i++)
+      await signIn(`jemand-${i}@example.org`, "falsch-falsch-falsch", address);
     const reopened = openDatabase(testDb.file);
     setDbForTests(reopened.db);
     try {
@@ -165,20 +206,29 @@ describe("per address", () => {
 
   it("housekeeping drops day-old rows whose lock ran out, not running locks", async () => {
     const address = freshAddress();
-    for (let i = 0; i < 5; i++) await signIn(`alt-${i}@example.org`, "falsch-falsch-falsch", address);
-    const count = () => Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
+    for (let i = 0; i < 5; i++)
+      await signIn(`alt-${i}@example.org`, "falsch-falsch-falsch", address);
+    const count = () =>
+      Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
     const rows = count();
     expect(rows).toBeGreaterThan(0);
     expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 60 * 60_000))).toBe(0);
-    expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 25 * 60 * 60_000))).toBe(rows);
+    expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 25 * 60 * 60_000))).toBe(
+      rows,
+    );
     expect(count()).toBe(0);
   });
 
   it("a new failure sweeps day-old rows away, so the table does not grow without bound", async () => {
-    const count = () => Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
+    const count = () =>
+      Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
     await recordSignInFailure(testDb.db, { email: "alt@example.org", address: freshAddress() });
     expect(count()).toBeGreaterThan(0);
-    await recordSignInFailure(testDb.db, { email: "neu@example.org", address: undefined }, new Date(Date.now() + 25 * 60 * 60_000));
+    await recordSignInFailure(
+      testDb.db,
+      { email: "neu@example.org", address: undefined },
+      new Date(Date.now() + 25 * 60 * 60_000),
+    );
     expect(count()).toBe(1);
   });
 });

@@ -10,9 +10,21 @@ import { loader as templateLoader } from "../../app/routes/demand.$partner_.temp
 import { checkPlanFile, checkXlsxFile, receiveUpload } from "../../app/utils/upload.server";
 import { MAX_XLSX_ENTRIES, inspectXlsx } from "../../app/utils/xlsx-guard.server";
 import { parsePlanText, validatePlan, type PlanValidation } from "../../domain/plan-validation";
-import { parseDemandTemplate, type TemplateExpectation } from "../../exports/demand-template-import";
+import {
+  parseDemandTemplate,
+  type TemplateExpectation,
+} from "../../exports/demand-template-import";
 import type { TestDatabase } from "../helpers/test-database";
-import { BASE_URL, COORDINATOR, OFFICER_COE, makeRequest, run, setUpAppDatabase, signIn, tearDownAppDatabase } from "../app/support";
+import {
+  BASE_URL,
+  COORDINATOR,
+  OFFICER_COE,
+  makeRequest,
+  run,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "../app/support";
 import { buildZip, deflated, tableCounts } from "./zip-fixtures";
 
 let testDb: TestDatabase;
@@ -27,7 +39,11 @@ beforeAll(async () => {
   process.env.DATABASE_PATH = testDb.file;
   cookies.coe = await signIn(OFFICER_COE);
   cookies.coord = await signIn(COORDINATOR);
-  const response = await run(templateLoader, makeRequest("/demand/COE/template.xlsx", { cookie: cookies.coe }), { partner: "COE" });
+  const response = await run(
+    templateLoader,
+    makeRequest("/demand/COE/template.xlsx", { cookie: cookies.coe }),
+    { partner: "COE" },
+  );
   template = new Uint8Array(await response.arrayBuffer());
 });
 afterAll(async () => {
@@ -38,14 +54,32 @@ afterAll(async () => {
 
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-function multipart(urlPath: string, cookie: string, field: string, bytes: Uint8Array, name: string, type = XLSX_TYPE): Request {
+function multipart(
+  urlPath: string,
+  cookie: string,
+  field: string,
+  bytes: Uint8Array,
+  name: string,
+  type = XLSX_TYPE,
+): Request {
   const form = new FormData();
   form.set(field, new File([new Uint8Array(bytes)], name, { type }));
-  return new Request(BASE_URL + urlPath, { method: "POST", body: form, headers: { Cookie: cookie } });
+  return new Request(BASE_URL + urlPath, {
+    method: "POST",
+    body: form,
+    headers: { Cookie: cookie },
+  });
 }
 
-async function importTemplate(bytes: Uint8Array, name = "Bedarf.xlsx"): Promise<{ status: number; messages: string[] }> {
-  const response = await run(importAction, multipart("/demand/COE/import", cookies.coe, "file", bytes, name), { partner: "COE" });
+async function importTemplate(
+  bytes: Uint8Array,
+  name = "Bedarf.xlsx",
+): Promise<{ status: number; messages: string[] }> {
+  const response = await run(
+    importAction,
+    multipart("/demand/COE/import", cookies.coe, "file", bytes, name),
+    { partner: "COE" },
+  );
   const isJson = response.headers.get("Content-Type")?.includes("json");
   const body = isJson ? ((await response.json()) as { errors?: { message: string }[] }) : {};
   return { status: response.status, messages: (body.errors ?? []).map((e) => e.message) };
@@ -80,7 +114,11 @@ describe("reading the body with limits", () => {
     } as RequestInit);
     return { request, state };
   }
-  const limits = { field: "file", maxFileBytes: 2 * 1024 * 1024, tooLargeMessage: "Die Datei ist größer als 2 MB." };
+  const limits = {
+    field: "file",
+    maxFileBytes: 2 * 1024 * 1024,
+    tooLargeMessage: "Die Datei ist größer als 2 MB.",
+  };
 
   it("stops reading soon after the limit when no length is declared", async () => {
     const { request, state } = streamedUpload(50);
@@ -105,20 +143,42 @@ describe("reading the body with limits", () => {
 describe("file types", () => {
   it("wants .xlsx with the zip signature, in German", () => {
     expect(checkXlsxFile("Bedarf.xlsx", template)).toEqual({ ok: true, value: template });
-    expect(checkXlsxFile("Bedarf.xls", template)).toMatchObject({ ok: false, status: 415, message: expect.stringContaining("Falscher Dateityp") });
-    expect(checkXlsxFile("Bedarf.xlsx", new TextEncoder().encode("a;b;c"))).toMatchObject({ ok: false, status: 422, message: expect.stringContaining("keine Excel-Arbeitsmappe") });
-    expect(checkXlsxFile("Bedarf.xlsx", new Uint8Array())).toMatchObject({ ok: false, status: 422, message: "Die Datei ist leer." });
+    expect(checkXlsxFile("Bedarf.xls", template)).toMatchObject({
+      ok: false,
+      status: 415,
+      message: expect.stringContaining("Falscher Dateityp"),
+    });
+    expect(checkXlsxFile("Bedarf.xlsx", new TextEncoder().encode("a;b;c"))).toMatchObject({
+      ok: false,
+      status: 422,
+      message: expect.stringContaining("keine Excel-Arbeitsmappe"),
+    });
+    expect(checkXlsxFile("Bedarf.xlsx", new Uint8Array())).toMatchObject({
+      ok: false,
+      status: 422,
+      message: "Die Datei ist leer.",
+    });
   });
 
   it("wants .json in UTF-8 for plans", () => {
-    expect(checkPlanFile("plan.json", new TextEncoder().encode('\uFEFF{"a":1}'))).toEqual({ ok: true, value: '{"a":1}' });
+    expect(checkPlanFile("plan.json", new TextEncoder().encode('\uFEFF{"a":1}'))).toEqual({
+      ok: true,
+      value: '{"a":1}',
+    });
     expect(checkPlanFile("plan.xlsx", template)).toMatchObject({ ok: false, status: 415 });
-    expect(checkPlanFile("plan.json", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toMatchObject({ ok: false, status: 415, message: expect.stringContaining("UTF-8") });
+    expect(checkPlanFile("plan.json", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toMatchObject({
+      ok: false,
+      status: 415,
+      message: expect.stringContaining("UTF-8"),
+    });
   });
 
   it("refuses a plan upload that is not .json and keeps the data", async () => {
     const before = tableCounts(testDb.sqlite);
-    const response = await run(planAction, multipart("/admin/plan", cookies.coord, "plan", template, "plan.xlsx"));
+    const response = await run(
+      planAction,
+      multipart("/admin/plan", cookies.coord, "plan", template, "plan.xlsx"),
+    );
     expect(response.status).toBe(415);
     expect((await response.json()).errors[0]).toMatch(/^Falscher Dateityp/);
     expect(tableCounts(testDb.sqlite)).toEqual(before);
@@ -134,19 +194,33 @@ describe("zip-bomb guard", () => {
   });
 
   it("refuses an archive that claims more than 50 MB, and one that lies about its size", () => {
-    expect(inspectXlsx(buildZip([deflated("xl/worksheets/sheet1.xml", zeros)]))).toEqual({ ok: false, reason: "too-large" });
+    expect(inspectXlsx(buildZip([deflated("xl/worksheets/sheet1.xml", zeros)]))).toEqual({
+      ok: false,
+      reason: "too-large",
+    });
     // Declares 1 KB but inflates to 100 MB: caught after inflating 1 KB + 1 byte.
-    expect(inspectXlsx(buildZip([deflated("xl/worksheets/sheet1.xml", zeros, 1024)]))).toEqual({ ok: false, reason: "corrupt" });
+    expect(inspectXlsx(buildZip([deflated("xl/worksheets/sheet1.xml", zeros, 1024)]))).toEqual({
+      ok: false,
+      reason: "corrupt",
+    });
     // Many parts that add up: each small, together too large.
-    const parts = Array.from({ length: 30 }, (_, i) => deflated(`xl/media/${i}.bin`, new Uint8Array(2 * 1024 * 1024)));
+    const parts = Array.from({ length: 30 }, (_, i) =>
+      deflated(`xl/media/${i}.bin`, new Uint8Array(2 * 1024 * 1024)),
+    );
     expect(inspectXlsx(buildZip(parts))).toEqual({ ok: false, reason: "too-large" });
   });
 
   it("refuses too many entries, encryption and unknown compression", () => {
-    const many = Array.from({ length: MAX_XLSX_ENTRIES + 1 }, (_, i) => deflated(`x/${i}.xml`, new Uint8Array(1)));
+    const many = Array.from({ length: MAX_XLSX_ENTRIES + 1 }, (_, i) =>
+      deflated(`x/${i}.xml`, new Uint8Array(1)),
+    );
     expect(inspectXlsx(buildZip(many))).toEqual({ ok: false, reason: "too-many-entries" });
-    expect(inspectXlsx(buildZip([{ ...deflated("a.xml", new Uint8Array(10)), flags: 1 }]))).toEqual({ ok: false, reason: "unsupported" });
-    expect(inspectXlsx(buildZip([{ ...deflated("a.xml", new Uint8Array(10)), method: 12 }]))).toEqual({ ok: false, reason: "unsupported" });
+    expect(inspectXlsx(buildZip([{ ...deflated("a.xml", new Uint8Array(10)), flags: 1 }]))).toEqual(
+      { ok: false, reason: "unsupported" },
+    );
+    expect(
+      inspectXlsx(buildZip([{ ...deflated("a.xml", new Uint8Array(10)), method: 12 }])),
+    ).toEqual({ ok: false, reason: "unsupported" });
     expect(inspectXlsx(buildZip([]))).toEqual({ ok: false, reason: "not-a-zip" }); // an empty zip starts with its end record
   });
 
@@ -154,8 +228,13 @@ describe("zip-bomb guard", () => {
     const before = tableCounts(testDb.sqlite);
     const rssBefore = process.memoryUsage().rss;
     const honest = await importTemplate(buildZip([deflated("xl/worksheets/sheet1.xml", zeros)]));
-    expect(honest).toEqual({ status: 422, messages: [expect.stringContaining("größer als 50 MB")] });
-    const lying = await importTemplate(buildZip([deflated("xl/worksheets/sheet1.xml", zeros, 1024)]));
+    expect(honest).toEqual({
+      status: 422,
+      messages: [expect.stringContaining("größer als 50 MB")],
+    });
+    const lying = await importTemplate(
+      buildZip([deflated("xl/worksheets/sheet1.xml", zeros, 1024)]),
+    );
     expect(lying).toEqual({ status: 422, messages: [expect.stringContaining("beschädigt")] });
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(80 * 1024 * 1024);
     expect(tableCounts(testDb.sqlite)).toEqual(before);
@@ -165,7 +244,10 @@ describe("zip-bomb guard", () => {
 // ---------------------------------------------------------------------------------
 // Fuzzing: random bytes and mutated valid files.
 
-const examplePlanText = fs.readFileSync(path.resolve(__dirname, "../fixtures/examples/01-three-partners.plan.json"), "utf8");
+const examplePlanText = fs.readFileSync(
+  path.resolve(__dirname, "../fixtures/examples/01-three-partners.plan.json"),
+  "utf8",
+);
 
 function expectStructured(result: PlanValidation): void {
   if (result.ok) return;
@@ -184,19 +266,29 @@ function flipBytes(bytes: Uint8Array, flips: [number, number][]): Uint8Array {
   return copy;
 }
 
-const flipsArb = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 });
+const flipsArb = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
+  minLength: 1,
+  maxLength: 8,
+});
 
 /** Every path to a value in a JSON document. */
 function jsonPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const paths: (string | number)[][] = [prefix];
-  if (Array.isArray(value)) value.forEach((item, i) => paths.push(...jsonPaths(item, [...prefix, i])));
+  if (Array.isArray(value))
+    value.forEach((item, i) => paths.push(...jsonPaths(item, [...prefix, i])));
   else if (value && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) paths.push(...jsonPaths(item, [...prefix, key]));
+    for (const [key, item] of Object.entries(value))
+      paths.push(...jsonPaths(item, [...prefix, key]));
   }
   return paths;
 }
 
-function replaceAt(document: unknown, target: (string | number)[], replacement: unknown, remove: boolean): unknown {
+function replaceAt(
+  document: unknown,
+  target: (string | number)[],
+  replacement: unknown,
+  remove: boolean,
+): unknown {
   if (target.length === 0) return replacement;
   const copy = structuredClone(document) as Record<string | number, unknown>;
   let parent = copy;
@@ -211,9 +303,16 @@ function replaceAt(document: unknown, target: (string | number)[], replacement: 
 describe("fuzzing the plan parser", () => {
   it("answers random text and random bytes with problems, never an exception", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.uint8Array().map((b) => Buffer.from(b).toString("latin1"))), (text) => {
-        expectStructured(parsePlanText(text));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: "binary" }),
+          fc.uint8Array().map((b) => Buffer.from(b).toString("latin1")),
+        ),
+        (text) => {
+          expectStructured(parsePlanText(text));
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -233,9 +332,14 @@ describe("fuzzing the plan parser", () => {
     const plan: unknown = JSON.parse(examplePlanText);
     const paths = jsonPaths(plan);
     fc.assert(
-      fc.property(fc.nat({ max: paths.length - 1 }), fc.jsonValue({ maxDepth: 3 }), fc.boolean(), (index, value, remove) => {
-        expectStructured(validatePlan(replaceAt(plan, paths[index], value, remove)));
-      }),
+      fc.property(
+        fc.nat({ max: paths.length - 1 }),
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.boolean(),
+        (index, value, remove) => {
+          expectStructured(validatePlan(replaceAt(plan, paths[index], value, remove)));
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -246,7 +350,10 @@ describe("fuzzing the plan parser", () => {
     await fc.assert(
       fc.asyncProperty(flipsArb, fc.nat({ max: bytes.length }), async (flips, cut) => {
         const mutated = cut % 2 === 0 ? bytes.subarray(0, cut) : flipBytes(bytes, flips);
-        const response = await run(planAction, multipart("/admin/plan", cookies.coord, "plan", mutated, "plan.json", "application/json"));
+        const response = await run(
+          planAction,
+          multipart("/admin/plan", cookies.coord, "plan", mutated, "plan.json", "application/json"),
+        );
         expect([200, 400, 415]).toContain(response.status); // 200 = summary to confirm, nothing imported yet
         expect(tableCounts(testDb.sqlite)).toEqual(before);
       }),
@@ -272,23 +379,39 @@ describe("fuzzing the template parser", () => {
 
   it("the zip guard never throws on mutated templates", () => {
     fc.assert(
-      fc.property(flipsArb, fc.nat({ max: template.length }), fc.boolean(), (flips, cut, truncate) => {
-        const result = inspectXlsx(truncate ? template.subarray(0, cut) : flipBytes(template, flips));
-        expect(typeof result.ok).toBe("boolean");
-      }),
+      fc.property(
+        flipsArb,
+        fc.nat({ max: template.length }),
+        fc.boolean(),
+        (flips, cut, truncate) => {
+          const result = inspectXlsx(
+            truncate ? template.subarray(0, cut) : flipBytes(template, flips),
+          );
+          expect(typeof result.ok).toBe("boolean");
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("answers random bytes and mutated templates with errors, never an exception", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => expectTemplateStructured(bytes)),
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) =>
+        expectTemplateStructured(bytes),
+      ),
       { numRuns: 100 },
     );
     await fc.assert(
-      fc.asyncProperty(flipsArb, fc.nat({ max: template.length }), fc.boolean(), async (flips, cut, truncate) => {
-        await expectTemplateStructured(truncate ? template.subarray(0, cut) : flipBytes(template, flips));
-      }),
+      fc.asyncProperty(
+        flipsArb,
+        fc.nat({ max: template.length }),
+        fc.boolean(),
+        async (flips, cut, truncate) => {
+          await expectTemplateStructured(
+            truncate ? template.subarray(0, cut) : flipBytes(template, flips),
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });

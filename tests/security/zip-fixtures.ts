@@ -15,8 +15,18 @@ export interface ZipEntrySpec {
   crc?: number;
 }
 
-export function deflated(name: string, content: Uint8Array, declaredSize = content.length): ZipEntrySpec {
-  return { name, data: zlib.deflateRawSync(content), declaredSize, method: 8, crc: zlib.crc32(content) };
+export function deflated(
+  name: string,
+  content: Uint8Array,
+  declaredSize = content.length,
+): ZipEntrySpec {
+  return {
+    name,
+    data: zlib.deflateRawSync(content),
+    declaredSize,
+    method: 8,
+    crc: zlib.crc32(content),
+  };
 }
 
 export function buildZip(entries: ZipEntrySpec[]): Uint8Array {
@@ -63,11 +73,17 @@ export function buildZip(entries: ZipEntrySpec[]): Uint8Array {
 /** Row counts of every table: equal before and after means nothing was written. */
 export function tableCounts(sqlite: SQLite.Database): Record<string, number> {
   const tables = sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'login_throttle' ORDER BY name")
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'login_throttle' ORDER BY name",
+    )
     .pluck()
     .all() as string[];
-  const counts = Object.fromEntries(tables.map((t) => [t, Number(sqlite.prepare(`SELECT count(*) FROM "${t}"`).pluck().get())]));
+  const counts = Object.fromEntries(
+    tables.map((t) => [t, Number(sqlite.prepare(`SELECT count(*) FROM "${t}"`).pluck().get())]),
+  );
   // Same counts could still hide changed values: the demand total catches those.
-  counts["demand_lines.quantity (sum)"] = Number(sqlite.prepare("SELECT total(quantity) FROM demand_lines").pluck().get());
+  counts["demand_lines.quantity (sum)"] = Number(
+    sqlite.prepare("SELECT total(quantity) FROM demand_lines").pluck().get(),
+  );
   return counts;
 }

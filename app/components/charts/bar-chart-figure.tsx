@@ -23,8 +23,13 @@ export function centsToPlotEuros(cents: CentsText | bigint): number {
  */
 export function plotTickFormatter(maxAbsEuros: number): (euros: number) => string {
   const [divisor, unit, digits] =
-    maxAbsEuros >= 1_000_000 ? [1_000_000, " Mio. €", 1] : maxAbsEuros >= 10_000 ? [1_000, " T€", 0] : [1, " €", 0];
-  return (euros) => `${(euros / divisor).toLocaleString("de-DE", { maximumFractionDigits: digits })}${unit}`;
+    maxAbsEuros >= 1_000_000
+      ? [1_000_000, " Mio. €", 1]
+      : maxAbsEuros >= 10_000
+        ? [1_000, " T€", 0]
+        : [1, " €", 0];
+  return (euros) =>
+    `${(euros / divisor).toLocaleString("de-DE", { maximumFractionDigits: digits })}${unit}`;
 }
 
 export interface BarSeries {
@@ -65,7 +70,9 @@ export function describeRows(series: BarSeries[], rows: BarRow[]): string {
   return rows
     .map((row) => {
       const values = series.map((s) =>
-        series.length > 1 ? `${s.name} ${formatBarValue(row.values[s.key])}` : formatBarValue(row.values[s.key]),
+        series.length > 1
+          ? `${s.name} ${formatBarValue(row.values[s.key])}`
+          : formatBarValue(row.values[s.key]),
       );
       return `${row.label}: ${values.join(", ")}`;
     })
@@ -125,7 +132,10 @@ export function BarChartFigure({ spec, svg }: BarChartFigureProps) {
                   {row.label}
                 </th>
                 {series.map((s) => (
-                  <td key={s.key} className="whitespace-nowrap border-b border-line px-2 py-1 text-right tabular-nums">
+                  <td
+                    key={s.key}
+                    className="whitespace-nowrap border-b border-line px-2 py-1 text-right tabular-nums"
+                  >
                     {formatBarValue(row.values[s.key])}
                   </td>
                 ))}

@@ -2,8 +2,23 @@
 // page inserts the string (bar-chart-figure.tsx), so recharts stays out of the browser
 // bundle. Fixed width/height, a stable id and no animation (STACK.md).
 import { renderToStaticMarkup } from "react-dom/server";
-import { Bar, BarChart, CartesianGrid, Cell, LabelList, ReferenceLine, XAxis, YAxis } from "recharts";
-import { centsToPlotEuros, describeRows, formatBarValue, plotTickFormatter, type BarChartSpec } from "./bar-chart-figure";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  LabelList,
+  ReferenceLine,
+  XAxis,
+  YAxis,
+} from "recharts";
+import {
+  centsToPlotEuros,
+  describeRows,
+  formatBarValue,
+  plotTickFormatter,
+  type BarChartSpec,
+} from "./bar-chart-figure";
 
 const ROW_HEIGHT = 34;
 const LABEL_WIDTH = 190;
@@ -45,7 +60,9 @@ export function BarChartSvg({ spec }: { spec: BarChartSpec }) {
   // the exact figure fits at the end of each bar.
   const width = spec.width ?? 880;
   // Whole pixels: recharts repeats the height in dozens of coordinates ("230.39999999999998").
-  const height = spec.height ?? Math.round(Math.max(140, rows.length * ROW_HEIGHT * Math.max(1, series.length * 0.7) + 40));
+  const height =
+    spec.height ??
+    Math.round(Math.max(140, rows.length * ROW_HEIGHT * Math.max(1, series.length * 0.7) + 40));
   const data = rows.map((row) => {
     const entry: Record<string, string | number | null> = { label: row.label };
     for (const s of series) {
@@ -56,9 +73,14 @@ export function BarChartSvg({ spec }: { spec: BarChartSpec }) {
     }
     return entry;
   });
-  const hasNegative = rows.some((row) => series.some((s) => (row.values[s.key] ?? "0").startsWith("-")));
+  const hasNegative = rows.some((row) =>
+    series.some((s) => (row.values[s.key] ?? "0").startsWith("-")),
+  );
   const description = `${summary} ${describeRows(series, rows)}.`;
-  const maxAbsEuros = Math.max(0, ...data.flatMap((entry) => series.map((s) => Math.abs(Number(entry[s.key] ?? 0)))));
+  const maxAbsEuros = Math.max(
+    0,
+    ...data.flatMap((entry) => series.map((s) => Math.abs(Number(entry[s.key] ?? 0)))),
+  );
 
   return (
     <BarChart
@@ -76,12 +98,25 @@ export function BarChartSvg({ spec }: { spec: BarChartSpec }) {
     >
       <CartesianGrid strokeDasharray="3 3" horizontal={false} />
       <XAxis type="number" tickFormatter={plotTickFormatter(maxAbsEuros)} tick={{ fontSize: 13 }} />
-      <YAxis type="category" dataKey="label" tick={{ fontSize: 13 }} interval={0} width={LABEL_WIDTH} />
+      <YAxis
+        type="category"
+        dataKey="label"
+        tick={{ fontSize: 13 }}
+        interval={0}
+        width={LABEL_WIDTH}
+      />
       {hasNegative ? <ReferenceLine x={0} stroke="#0b0c0c" /> : null}
       {series.map((s) => (
         <Bar key={s.key} dataKey={s.key} name={s.name} fill={s.color} isAnimationActive={false}>
           {rows.map((row, index) => (
-            <Cell key={index} fill={s.negativeColor && (row.values[s.key] ?? "").startsWith("-") ? s.negativeColor : s.color} />
+            <Cell
+              key={index}
+              fill={
+                s.negativeColor && (row.values[s.key] ?? "").startsWith("-")
+                  ? s.negativeColor
+                  : s.color
+              }
+            />
           ))}
           <LabelList dataKey={`${s.key}Text`} content={BarEndLabel} />
         </Bar>
@@ -97,6 +132,7 @@ export function BarChartSvg({ spec }: { spec: BarChartSpec }) {
  */
 export function renderBarChartSvg(spec: BarChartSpec): string {
   const markup = renderToStaticMarkup(<BarChartSvg spec={spec} />);
-  if (/<(style|script)\b/i.test(markup)) throw new Error(`Chart ${spec.id}: recharts produced a <style> or <script> element`);
+  if (/<(style|script)\b/i.test(markup))
+    throw new Error(`Chart ${spec.id}: recharts produced a <style> or <script> element`);
   return markup;
 }

@@ -35,7 +35,9 @@ function drawingOf(spec: BarChartSpec): string {
  * in sooner, but sent every summary view that redraws to the back of the queue twice,
  * halving summary throughput in bench:load.
  */
-export function renderSummaryCharts(view: Pick<SummaryView, "partners" | "lots" | "categories">): SummaryChartsSvg {
+export function renderSummaryCharts(
+  view: Pick<SummaryView, "partners" | "lots" | "categories">,
+): SummaryChartsSvg {
   return {
     savingsPerPartner: drawingOf(savingsPerPartnerSpec(view.partners)),
     volumePerLot: drawingOf(volumePerLotSpec(view.lots)),

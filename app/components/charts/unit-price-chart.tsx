@@ -12,7 +12,10 @@ export interface CategoryPriceRow {
 }
 
 /** Joint unit price against the average solo unit price per category, net. */
-export function unitPriceSpec(categories: CategoryPriceRow[], id = "chart-unit-prices"): BarChartSpec {
+export function unitPriceSpec(
+  categories: CategoryPriceRow[],
+  id = "chart-unit-prices",
+): BarChartSpec {
   return {
     id,
     title: "Stückpreis gemeinsam und allein je Produktgruppe (netto)",
@@ -23,11 +26,20 @@ export function unitPriceSpec(categories: CategoryPriceRow[], id = "chart-unit-p
       { key: "joint", name: "Verbundpreis", color: "#1d3f6e" },
       { key: "solo", name: "Einzelpreis (Ø)", color: "#b1b4b6" },
     ],
-    rows: categories.map((c) => ({ label: c.name, values: { joint: c.unitPriceNet, solo: c.averageSoloPriceNet } })),
+    rows: categories.map((c) => ({
+      label: c.name,
+      values: { joint: c.unitPriceNet, solo: c.averageSoloPriceNet },
+    })),
   };
 }
 
 /** The figure around the server-drawn SVG (see charts/summary-charts.server.ts). */
-export function UnitPriceChart({ categories, svg }: { categories: CategoryPriceRow[]; svg: string }) {
+export function UnitPriceChart({
+  categories,
+  svg,
+}: {
+  categories: CategoryPriceRow[];
+  svg: string;
+}) {
   return <BarChartFigure spec={unitPriceSpec(categories)} svg={svg} />;
 }

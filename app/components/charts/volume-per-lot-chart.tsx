@@ -14,7 +14,8 @@ export function volumePerLotSpec(lots: LotVolumeRow[], id = "chart-volume-per-lo
   return {
     id,
     title: "Volumen je Los (netto)",
-    summary: "Balkendiagramm: gemeldetes Volumen und geschätzter Auftragswert mit Reserve je Los, netto.",
+    summary:
+      "Balkendiagramm: gemeldetes Volumen und geschätzter Auftragswert mit Reserve je Los, netto.",
     labelHeader: "Los",
     series: [
       { key: "directNet", name: "Volumen (gemeldete Mengen)", color: "#1d3f6e" },

@@ -10,14 +10,19 @@ import { EU_VERDICT } from "../../../exports/cost-split-lots";
 import { loadWorkbook, writeToBuffer } from "./stream-buffer";
 import { checkFormulas } from "./formula-check";
 
-export const FIXED_META: CostSplitMeta = { createdAt: new Date("2026-11-28T16:30:00Z"), appVersion: "0.1.0-test" };
+export const FIXED_META: CostSplitMeta = {
+  createdAt: new Date("2026-11-28T16:30:00Z"),
+  appVersion: "0.1.0-test",
+};
 
 export async function buildCostSplit(
   calculation: PlanCalculation,
   tenderCode: string,
   meta: CostSplitMeta = FIXED_META,
 ): Promise<{ buffer: Buffer; workbook: ExcelJS.Workbook }> {
-  const buffer = await writeToBuffer((stream) => writeCostSplitWorkbook({ calculation, tenderCode, meta }, stream));
+  const buffer = await writeToBuffer((stream) =>
+    writeCostSplitWorkbook({ calculation, tenderCode, meta }, stream),
+  );
   return { buffer, workbook: await loadWorkbook(buffer) };
 }
 
@@ -51,7 +56,12 @@ const money = (text: string) => Number(text);
  * Asserts that every figure of result@1 for this tender appears, exactly, as a cached
  * value in the workbook, and that HyperFormula recalculates every formula to it.
  */
-export function expectWorkbookMatchesResult(workbook: ExcelJS.Workbook, result: Result, calculation: PlanCalculation, tenderCode: string): void {
+export function expectWorkbookMatchesResult(
+  workbook: ExcelJS.Workbook,
+  result: Result,
+  calculation: PlanCalculation,
+  tenderCode: string,
+): void {
   const expected = result.tenders.find((t) => t.code === tenderCode) as ResultTender;
   const rich = calculation.tenders.find((t) => t.code === tenderCode)!;
   const overview = workbook.getWorksheet(SHEET.overview)!;
@@ -79,7 +89,9 @@ export function expectWorkbookMatchesResult(workbook: ExcelJS.Workbook, result: 
     const [row] = rowsWithCode(overview, partner.code);
     for (const [field, column] of figureColumns) {
       const value = partner[field];
-      expect(shown(row.getCell(column)), `${partner.code} ${field}`).toBe(typeof value === "number" ? value : money(value));
+      expect(shown(row.getCell(column)), `${partner.code} ${field}`).toBe(
+        typeof value === "number" ? value : money(value),
+      );
     }
     const richPartner = rich.partners.find((p) => p.code === partner.code)!;
     expect(row.getCell(2).value).toBe(richPartner.name);
@@ -90,48 +102,80 @@ export function expectWorkbookMatchesResult(workbook: ExcelJS.Workbook, result: 
     partner.years.forEach((year, index) => {
       const cells = yearRows[index];
       const header = (title: string) => headerColumn(years, title);
-      expect(shown(cells.getCell(header("Netto"))), `${partner.code} ${year.year} net`).toBe(money(year.directNet));
-      expect(shown(cells.getCell(header("USt"))), `${partner.code} ${year.year} vat`).toBe(money(year.directVat));
-      expect(shown(cells.getCell(header("Brutto"))), `${partner.code} ${year.year} gross`).toBe(money(year.directGross));
+      expect(shown(cells.getCell(header("Netto"))), `${partner.code} ${year.year} net`).toBe(
+        money(year.directNet),
+      );
+      expect(shown(cells.getCell(header("USt"))), `${partner.code} ${year.year} vat`).toBe(
+        money(year.directVat),
+      );
+      expect(shown(cells.getCell(header("Brutto"))), `${partner.code} ${year.year} gross`).toBe(
+        money(year.directGross),
+      );
       expect(shown(cells.getCell(header("Anteil Gemeinkosten")))).toBe(money(year.commonCostShare));
       const richYear = richPartner.years[index];
-      expect(shown(cells.getCell(header("Netto (allein)")))).toBe(money(formatMoney(richYear.soloNet)));
-      expect(shown(cells.getCell(header("USt (allein)")))).toBe(money(formatMoney(richYear.soloVat)));
+      expect(shown(cells.getCell(header("Netto (allein)")))).toBe(
+        money(formatMoney(richYear.soloNet)),
+      );
+      expect(shown(cells.getCell(header("USt (allein)")))).toBe(
+        money(formatMoney(richYear.soloVat)),
+      );
     });
   }
   const totals = findRowByLabel(overview, 2, "Summe");
   for (const [field, column] of figureColumns) {
     const value = expected.totals[field];
-    expect(shown(totals.getCell(column)), `totals ${field}`).toBe(typeof value === "number" ? value : money(value));
+    expect(shown(totals.getCell(column)), `totals ${field}`).toBe(
+      typeof value === "number" ? value : money(value),
+    );
   }
 
   // Lose: categories, lots, threshold and verdict.
   for (const category of expected.categories) {
-    const [row] = rowsWithCode(lots, category.lot).filter((r) => r.getCell(3).value === category.code);
+    const [row] = rowsWithCode(lots, category.lot).filter(
+      (r) => r.getCell(3).value === category.code,
+    );
     expect(shown(row.getCell(6)), `${category.code} quantity`).toBe(category.quantity);
     expect(shown(row.getCell(7)), `${category.code} max`).toBe(category.maxQuantity);
     expect(shown(row.getCell(8))).toBe(category.tierMinQuantity);
     expect(shown(row.getCell(11)), `${category.code} price`).toBe(money(category.unitPriceNet));
   }
   for (const lot of expected.lots) {
-    const row = rowsWithCode(lots, lot.code).find((r) => r.getCell(5).value === "ja" || r.getCell(5).value === "nein")!;
+    const row = rowsWithCode(lots, lot.code).find(
+      (r) => r.getCell(5).value === "ja" || r.getCell(5).value === "nein",
+    )!;
     expect(shown(row.getCell(4)), `lot ${lot.code}`).toBe(money(lot.estimatedValueNet));
     expect(row.getCell(5).value).toBe(lot.smallLotExempt ? "ja" : "nein");
   }
-  expect(shown(findRowByLabel(lots, 2, "Geschätzter Gesamtwert netto (§ 3 VgV)").getCell(4))).toBe(money(expected.estimatedValueNet));
-  expect(shown(findRowByLabel(lots, 2, "EU-Schwellenwert netto").getCell(4))).toBe(money(expected.euThresholdNet));
+  expect(shown(findRowByLabel(lots, 2, "Geschätzter Gesamtwert netto (§ 3 VgV)").getCell(4))).toBe(
+    money(expected.estimatedValueNet),
+  );
+  expect(shown(findRowByLabel(lots, 2, "EU-Schwellenwert netto").getCell(4))).toBe(
+    money(expected.euThresholdNet),
+  );
   expect(shown(findRowByLabel(lots, 2, "Ergebnis").getCell(4))).toBe(
     expected.euProcedureRequired ? EU_VERDICT.required : EU_VERDICT.national,
   );
 
   // Gemeinkosten: every share's cents as the engine split them, in the engine's order.
-  const shareRows: { label: unknown; partner: string; floor: unknown; remainder: unknown; cents: unknown }[] = [];
+  const shareRows: {
+    label: unknown;
+    partner: string;
+    floor: unknown;
+    remainder: unknown;
+    cents: unknown;
+  }[] = [];
   const sharesByPartner: Record<string, bigint> = {};
   commonCosts.eachRow((row, n) => {
     const partner = row.getCell(5).value;
     if (n <= 2 || typeof partner !== "string") return;
     const cents = shown(row.getCell(11)) as number;
-    shareRows.push({ label: row.getCell(2).value, partner, floor: row.getCell(9).value, remainder: row.getCell(10).value, cents });
+    shareRows.push({
+      label: row.getCell(2).value,
+      partner,
+      floor: row.getCell(9).value,
+      remainder: row.getCell(10).value,
+      cents,
+    });
     sharesByPartner[partner] = (sharesByPartner[partner] ?? 0n) + BigInt(Math.round(cents * 100));
   });
   expect(shareRows).toEqual(
@@ -147,7 +191,9 @@ export function expectWorkbookMatchesResult(workbook: ExcelJS.Workbook, result: 
   );
   if (rich.commonCosts.length > 0) {
     for (const partner of expected.partners) {
-      expect(formatMoney(sharesByPartner[partner.code] ?? 0n), `shares of ${partner.code}`).toBe(partner.commonCostShare);
+      expect(formatMoney(sharesByPartner[partner.code] ?? 0n), `shares of ${partner.code}`).toBe(
+        partner.commonCostShare,
+      );
     }
   }
 

@@ -40,7 +40,8 @@ function rawContent(cell: ExcelJS.Cell): RawCellContent {
   // A leading apostrophe makes HyperFormula read text as text, even "=…".
   if (typeof value === "string") return value.startsWith("=") ? `'${value}` : value;
   if (value instanceof Date) return null;
-  if (typeof value === "object" && "richText" in value) return value.richText.map((part) => part.text).join("");
+  if (typeof value === "object" && "richText" in value)
+    return value.richText.map((part) => part.text).join("");
   if (typeof value === "object" && "formula" in value) return `=${value.formula}`;
   throw new Error(`Unexpected cell value at ${cell.address}: ${JSON.stringify(value)}`);
 }
@@ -103,9 +104,18 @@ export function checkFormulas(workbook: ExcelJS.Workbook): FormulaCheck {
       const sheetId = hf.getSheetId(cell.sheet);
       if (sheetId === undefined) throw new Error(`HyperFormula lost sheet ${cell.sheet}`);
       const computed = hf.getCellValue({ sheet: sheetId, row: cell.row - 1, col: cell.column - 1 });
-      const value = typeof computed === "object" && computed !== null ? `#ERROR ${JSON.stringify(computed)}` : computed;
+      const value =
+        typeof computed === "object" && computed !== null
+          ? `#ERROR ${JSON.stringify(computed)}`
+          : computed;
       if (!matches(cell.cached, value)) {
-        mismatches.push({ sheet: cell.sheet, address: cell.address, formula: cell.formula, cached: cell.cached, computed: value });
+        mismatches.push({
+          sheet: cell.sheet,
+          address: cell.address,
+          formula: cell.formula,
+          cached: cell.cached,
+          computed: value,
+        });
       }
     }
     return { checked: formulaCells.length, mismatches, formulasPerSheet };
