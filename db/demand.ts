@@ -118,12 +118,7 @@ export async function loadPartnerDemand(
     .orderBy("position")
     .orderBy("code")
     .execute();
-  const categories = await db
-    .selectFrom("categories")
-    .select(["code", "name", "unit"])
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
+  const categories = await listGridCategories(db);
   const cells = await db
     .selectFrom("demand_lines")
     .select(["school_code as schoolCode", "category_code as categoryCode", "year", "quantity"])
@@ -753,15 +748,20 @@ export interface DemandOverviewRow {
   officerEmails: string[];
 }
 
-export async function loadDemandOverview(
-  db: Db,
-): Promise<{ categories: GridCategory[]; rows: DemandOverviewRow[] }> {
-  const categories = await db
+/** The categories as grid rows, in plan order (the editor and the overview share them). */
+function listGridCategories(db: Db): Promise<GridCategory[]> {
+  return db
     .selectFrom("categories")
     .select(["code", "name", "unit"])
     .orderBy("position")
     .orderBy("code")
     .execute();
+}
+
+export async function loadDemandOverview(
+  db: Db,
+): Promise<{ categories: GridCategory[]; rows: DemandOverviewRow[] }> {
+  const categories = await listGridCategories(db);
   const partners = await db
     .selectFrom("partners as p")
     .leftJoin("demand_status as s", "s.partner_code", "p.code")

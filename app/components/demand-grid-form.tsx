@@ -9,6 +9,7 @@ import {
 import { MAX_JUSTIFICATION_LENGTH, parseQuantityText } from "../../domain/demand-grid";
 import { Button } from "~/components/ui";
 import { formatInteger } from "~/utils/format";
+import { DemandYearHeaderCells } from "./demand-year-header";
 
 // One grid of the demand editor (a school, or demand without a school) as a form of
 // its own. Without JavaScript it is a plain POST; with JavaScript a fetcher saves it
@@ -216,21 +217,7 @@ export function DemandGridForm({
   const yearHeader = (
     <thead>
       <tr>
-        <th scope="col" className="border-b-2 border-ink px-2 py-2 text-left align-bottom">
-          Produktgruppe
-        </th>
-        {grid.years.map((y) => (
-          <th
-            key={y}
-            scope="col"
-            className="border-b-2 border-ink px-2 py-2 text-right align-bottom"
-          >
-            {y}
-          </th>
-        ))}
-        <th scope="col" className="border-b-2 border-ink px-2 py-2 text-right align-bottom">
-          Summe
-        </th>
+        <DemandYearHeaderCells years={grid.years} />
         <th scope="col" className="border-b-2 border-ink px-2 py-2 text-left align-bottom">
           Begründung <span className="font-normal text-muted">(optional)</span>
         </th>

@@ -1,6 +1,7 @@
 import type { DemandTotals } from "../../domain/demand-grid";
 import { SectionHeading } from "~/components/ui";
 import { formatInteger } from "~/utils/format";
+import { DemandYearHeaderCells } from "./demand-year-header";
 
 // "Summe aller Schulen": the partner's demand per category and year over all its grids
 // (schools and demand without a school), as the loader computed it from saved values.
@@ -19,21 +20,7 @@ export function DemandTotalsTable({ totals }: { totals: DemandTotals }) {
         <table className="w-full text-left">
           <thead>
             <tr>
-              <th scope="col" className="border-b-2 border-ink px-2 py-2 text-left align-bottom">
-                Produktgruppe
-              </th>
-              {totals.years.map((y) => (
-                <th
-                  key={y}
-                  scope="col"
-                  className="border-b-2 border-ink px-2 py-2 text-right align-bottom"
-                >
-                  {y}
-                </th>
-              ))}
-              <th scope="col" className="border-b-2 border-ink px-2 py-2 text-right align-bottom">
-                Summe
-              </th>
+              <DemandYearHeaderCells years={totals.years} />
             </tr>
           </thead>
           <tbody>
