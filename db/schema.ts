@@ -34,6 +34,10 @@ export interface CategoriesTable {
   base_price_cents: number;
   vat_rate: string;
   position: number;
+  /** plan@2: years a device stays in use (1–15, default 5). */
+  service_life_years: Generated<number>;
+  /** plan@2: support units per device, decimal text (default "1"). */
+  support_units: Generated<string>;
 }
 
 export interface CategoryTiersTable {
@@ -135,6 +139,71 @@ export interface DemandStatusTable {
   changed_by: number | null;
 }
 
+export interface FundingProgrammesTable {
+  code: string;
+  name: string;
+  rate: string;
+  from_year: number;
+  to_year: number;
+  max_per_unit_cents: number | null;
+  /** 1 when the programme has budgets (a partner not listed then gets nothing). */
+  has_budgets: number;
+  position: number;
+}
+
+export interface FundingProgrammeCategoriesTable {
+  programme_code: string;
+  category_code: string;
+  position: number;
+}
+
+export interface FundingBudgetsTable {
+  programme_code: string;
+  partner_code: string;
+  amount_cents: number;
+  position: number;
+}
+
+export interface InventoryLinesTable {
+  id: Generated<number>;
+  partner_code: string;
+  school_code: string | null;
+  category_code: string;
+  /** Purchase year. */
+  year: number;
+  quantity: number;
+  position: number;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export interface InventoryNotesTable {
+  partner_code: string;
+  school_code: string | null;
+  category_code: string;
+  text: string;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+export type SupportKey = "units" | "pupils" | "population" | "equal";
+
+export interface SupportParametersTable {
+  id: number;
+  from_year: number;
+  to_year: number;
+  devices_per_fte: string;
+  fte_step: string;
+  min_fte_per_partner: string;
+  pool_overhead_fte: string;
+  cost_per_fte_cents: number;
+  key: SupportKey;
+  /** Where the figures come from (shown on /support). */
+  note: string | null;
+  updated_at: string;
+  updated_by: number | null;
+}
+
 export interface DB {
   settings: SettingsTable;
   partners: PartnersTable;
@@ -151,4 +220,10 @@ export interface DB {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   demand_status: DemandStatusTable;
+  funding_programmes: FundingProgrammesTable;
+  funding_programme_categories: FundingProgrammeCategoriesTable;
+  funding_budgets: FundingBudgetsTable;
+  inventory_lines: InventoryLinesTable;
+  inventory_notes: InventoryNotesTable;
+  support_parameters: SupportParametersTable;
 }

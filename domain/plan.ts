@@ -5,6 +5,10 @@
 
 export const PLAN_FORMAT = "verbundkauf/plan@1" as const;
 export const RESULT_FORMAT = "verbundkauf/result@1" as const;
+/** Format version 2 (CALCULATION.md §11–§14): funding, installed base, pooled support. */
+export const PLAN_FORMAT_V2 = "verbundkauf/plan@2" as const;
+export const RESULT_FORMAT_V2 = "verbundkauf/result@2" as const;
+export type PlanFormat = typeof PLAN_FORMAT | typeof PLAN_FORMAT_V2;
 
 export type DecimalString = string;
 
@@ -89,6 +93,44 @@ export interface PlanTender {
   soloProcessCostGross?: DecimalString;
   lots: PlanLot[];
   commonCosts?: PlanCommonCost[];
+}
+
+/** plan@2 (§12): a funding programme (Förderprogramm). */
+export interface PlanFundingProgramme {
+  code: string;
+  name: string;
+  /** 0 < rate <= 1 */
+  rate: DecimalString;
+  categories: string[];
+  fromYear: number;
+  toYear: number;
+  maxPerUnitGross?: DecimalString;
+  /** Partner code → most the partner may receive; without it funding is unlimited. */
+  budgets?: Record<string, DecimalString>;
+}
+
+/** plan@2 (§11, §13): devices bought outside the plan's tenders; year = purchase year. */
+export interface PlanInventoryLine {
+  partner: string;
+  school?: string;
+  category: string;
+  year: number;
+  quantity: number;
+}
+
+export const SUPPORT_KEYS = ["units", "pupils", "population", "equal"] as const;
+export type SupportKey = (typeof SUPPORT_KEYS)[number];
+
+/** plan@2 (§13): pooled IT support parameters. */
+export interface PlanSupport {
+  fromYear: number;
+  toYear: number;
+  devicesPerFte: DecimalString;
+  fteStep?: DecimalString;
+  minFtePerPartner?: DecimalString;
+  poolOverheadFte?: DecimalString;
+  costPerFteGross: DecimalString;
+  key?: SupportKey;
 }
 
 export interface Plan {
