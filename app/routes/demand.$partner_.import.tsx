@@ -311,7 +311,7 @@ export default function DemandImportPage() {
       {preview ? (
         <section aria-labelledby="preview-title">
           <SectionHeading id="preview-title">Vorschau: {preview.fileName}</SectionHeading>
-          <p className="mb-4">Die Vorlage wurde am {preview.downloadedAt} Uhr heruntergeladen.</p>
+          <p className="mb-4">Die Vorlage wurde am {preview.downloadedAt} heruntergeladen.</p>
           {changeCount === 0 && conflictCount === 0 ? (
             <p className="mb-4 text-lg" data-testid="import-no-changes">
               Die Datei enthält keine Änderungen gegenüber der heruntergeladenen Vorlage.

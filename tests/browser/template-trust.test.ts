@@ -7,7 +7,7 @@ import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
 import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
-import { browserTestsEnabled, setupBrowserApp } from "../helpers/browser";
+import { browserTestsEnabled, resultPath, setupBrowserApp } from "../helpers/browser";
 
 const schoolName = (code: string) => DEMO_PLAN.schools!.find((s) => s.code === code)!.name;
 const categoryName = (code: string) => DEMO_PLAN.categories.find((c) => c.code === code)!.name;
@@ -105,6 +105,7 @@ describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typ
       page.getByTestId("import-skipped-count"),
       "1 Wert wurde seit dem Herunterladen von jemand anderem geändert und wird nicht übernommen",
     );
+    await page.screenshot({ path: resultPath("template-conflict-preview.png"), fullPage: true });
     const conflicts = await page.getByTestId("import-conflicts").innerText();
     expect(conflicts).toContain(categoryName("NB-LK"));
     expect(conflicts).toContain("44"); // stored now
