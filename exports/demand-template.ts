@@ -33,7 +33,6 @@ export const DEMAND_TEMPLATE: GridTemplateKind = {
   note: { header: "Begründung (optional)", maxLength: MAX_JUSTIFICATION_LENGTH },
   maxValue: MAX_CELL_QUANTITY,
   templateName: "Bedarfsvorlage",
-  ownerWord: "Schulträger",
 };
 
 const COLUMNS = gridColumns(DEMAND_TEMPLATE, 0);

@@ -26,17 +26,13 @@ export interface GridTemplateKind {
     nameHeader: string;
     codeWidth: number;
     nameWidth: number;
-    /** What an empty code means, e.g. "Ohne Schulzuordnung" (shown as "–"). */
-    emptyLabel?: string;
   }[];
   unitHeader: string | null;
   /** The free-text column, or null for none. */
   note: { header: string; maxLength: number } | null;
   maxValue: number;
-  /** German texts naming what this template is ("Bedarfsvorlage"). */
+  /** German name of this template in messages ("Bedarfsvorlage"). */
   templateName: string;
-  /** German word for the owner ("Schulträger"). */
-  ownerWord: string;
 }
 
 /** Shown in a code cell whose code is empty (a row without a school). */
