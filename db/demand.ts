@@ -1,7 +1,8 @@
 // Demand collection in the database: the editor's grids, saving with optimistic
 // concurrency, the workflow status, the deadline, pending Excel imports and the
 // history. Every change writes the audit log in the same transaction.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import type { DB } from "./schema";
 import { writeAudit } from "./audit";
@@ -17,6 +18,7 @@ import {
   planningYears,
   splitCellKey,
   splitLineKey,
+  type CellChange,
   type Conflict,
   type DemandCell,
   type DemandGrid,
@@ -24,7 +26,9 @@ import {
   type GridCategory,
   type GridSchool,
   type GridValues,
+  type NoteChange,
 } from "../domain/demand-grid";
+import { classifyTemplateValues, type TemplateValue } from "../domain/template-changes";
 import {
   canEditDemand,
   canReopenDemand,
@@ -470,59 +474,98 @@ export interface ImportCell {
   schoolCode: string | null;
   categoryCode: string;
   year: number;
+  /** The value in the uploaded file. */
   quantity: number;
+  /** The value the template was downloaded with (carried in the file). */
+  downloaded: number;
 }
 
 export interface ImportNote {
   schoolCode: string | null;
   categoryCode: string;
   text: string;
+  downloaded: string;
 }
 
-interface PendingPayload {
-  cells: ImportCell[];
-  notes: ImportNote[];
-  /** The stored values of those cells and notes at upload time. */
-  baseline: { quantities: [string, number][]; notes: [string, string][] };
-}
+const payloadSchema = z.object({
+  version: z.literal(2),
+  generatedAt: z.string(),
+  cells: z.array(
+    z.object({
+      schoolCode: z.string().nullable(),
+      categoryCode: z.string(),
+      year: z.number().int(),
+      quantity: z.number().int().min(0),
+      downloaded: z.number().int().min(0),
+    }),
+  ),
+  notes: z.array(
+    z.object({
+      schoolCode: z.string().nullable(),
+      categoryCode: z.string(),
+      text: z.string(),
+      downloaded: z.string(),
+    }),
+  ),
+});
+type PendingPayload = z.infer<typeof payloadSchema>;
 
 export interface PendingImport {
   id: string;
   partnerCode: string;
   fileName: string;
   createdAt: string;
-  wanted: GridValues;
-  baseline: GridValues;
+  /** When the uploaded template was downloaded. */
+  generatedAt: string;
+  /** Only the values the user changed in the file (file ≠ download), keyed by cellKey. */
+  quantities: TemplateValue<number>[];
+  /** Likewise for justifications, keyed by lineKey. */
+  notes: TemplateValue<string>[];
 }
 
-function toValues(cells: readonly ImportCell[], notes: readonly ImportNote[]): GridValues {
-  return {
-    quantities: new Map(
-      cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity]),
-    ),
-    notes: new Map(notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.text])),
-  };
+/** A value someone else changed since the download that the file changes too. */
+export interface ImportConflict {
+  /** Form value of its checkbox: "q:" + cellKey or "n:" + lineKey. */
+  key: string;
+  schoolCode: string | null;
+  categoryCode: string;
+  /** Year, or null for the line's justification. */
+  year: number | null;
+  downloaded: string;
+  stored: string;
+  file: string;
 }
 
-function pick(current: GridValues, keys: GridValues): GridValues {
+export interface ImportPreview {
+  cells: CellChange[];
+  notes: NoteChange[];
+  conflicts: ImportConflict[];
+  /** Fingerprint of all of the above: the apply must see the same, or it refuses. */
+  token: string;
+}
+
+function keysOf(pending: Pick<PendingImport, "quantities" | "notes">): GridValues {
   return {
-    quantities: new Map(
-      [...keys.quantities.keys()].map((k) => [k, current.quantities.get(k) ?? 0]),
-    ),
-    notes: new Map([...keys.notes.keys()].map((k) => [k, current.notes.get(k) ?? ""])),
+    quantities: new Map(pending.quantities.map((v) => [v.key, v.file])),
+    notes: new Map(pending.notes.map((v) => [v.key, v.file])),
   };
 }
 
 export type CreateImportResult =
   { kind: "created"; id: string } | { kind: "invalid"; keys: string[] } | Refusal;
 
-/** Stores parsed template values for confirmation; the id is random and unguessable. */
+/**
+ * Stores parsed template values for confirmation; the id is random and unguessable.
+ * Only values the user changed in the file are kept: a value the file still holds as
+ * downloaded is never written back, whatever is stored now.
+ */
 export async function createPendingImport(
   db: Db,
   input: {
     partnerCode: string;
     user: DemandUser;
     fileName: string;
+    generatedAt: string;
     cells: ImportCell[];
     notes: ImportNote[];
     now?: Date;
@@ -531,15 +574,14 @@ export async function createPendingImport(
   const now = input.now ?? new Date();
   const data = await loadPartnerDemand(db, input.partnerCode, now);
   if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
-  const wanted = toValues(input.cells, input.notes);
-  const bad = foreignKeys(data, wanted);
-  if (bad.length > 0) return { kind: "invalid", keys: bad };
-  const baseline = pick(valuesOf(data), wanted);
   const payload: PendingPayload = {
-    cells: input.cells,
-    notes: input.notes,
-    baseline: { quantities: [...baseline.quantities], notes: [...baseline.notes] },
+    version: 2,
+    generatedAt: input.generatedAt,
+    cells: input.cells.filter((c) => c.quantity !== c.downloaded),
+    notes: input.notes.filter((n) => n.text !== n.downloaded),
   };
+  const bad = foreignKeys(data, keysOf(pendingValues(payload)));
+  if (bad.length > 0) return { kind: "invalid", keys: bad };
   const id = randomBytes(18).toString("base64url");
   const d = withDemandTables(db);
   await d.deleteFrom("demand_imports").where("expires_at", "<", now.toISOString()).execute();
@@ -556,6 +598,21 @@ export async function createPendingImport(
     })
     .execute();
   return { kind: "created", id };
+}
+
+function pendingValues(payload: PendingPayload): Pick<PendingImport, "quantities" | "notes"> {
+  return {
+    quantities: payload.cells.map((c) => ({
+      key: cellKey(c.schoolCode, c.categoryCode, c.year),
+      downloaded: c.downloaded,
+      file: c.quantity,
+    })),
+    notes: payload.notes.map((n) => ({
+      key: lineKey(n.schoolCode, n.categoryCode),
+      downloaded: n.downloaded,
+      file: n.text,
+    })),
+  };
 }
 
 /** The pending import if it exists, has not expired and belongs to this user and partner. */
@@ -575,37 +632,94 @@ export async function getPendingImport(
     .where("expires_at", ">", now.toISOString())
     .executeTakeFirst();
   if (!row) return undefined;
-  const payload = JSON.parse(row.payload) as PendingPayload;
+  let payload: PendingPayload;
+  try {
+    const parsed = payloadSchema.safeParse(JSON.parse(row.payload));
+    if (!parsed.success) return undefined; // an older format: upload again
+    payload = parsed.data;
+  } catch {
+    return undefined;
+  }
   return {
     id: row.id,
     partnerCode: row.partner_code,
     fileName: row.file_name,
     createdAt: row.created_at,
-    wanted: toValues(payload.cells, payload.notes),
-    baseline: {
-      quantities: new Map(payload.baseline.quantities),
-      notes: new Map(payload.baseline.notes),
-    },
+    generatedAt: payload.generatedAt,
+    ...pendingValues(payload),
   };
 }
 
-/** What applying the import would change now, compared with the stored values. */
-export async function previewImport(db: Db, pending: PendingImport, now = new Date()) {
+/** Changes and conflicts of a pending import against the stored values `current`. */
+function classify(pending: PendingImport, current: GridValues): ImportPreview {
+  const q = classifyTemplateValues(pending.quantities, (k) => current.quantities.get(k) ?? 0);
+  const n = classifyTemplateValues(pending.notes, (k) => current.notes.get(k) ?? "");
+  const cells = q.changes.map((c) => ({
+    ...splitCellKey(c.key),
+    oldQuantity: c.stored,
+    newQuantity: c.file,
+  }));
+  const notes = n.changes.map((c) => ({
+    ...splitLineKey(c.key),
+    oldText: c.stored,
+    newText: c.file,
+  }));
+  const conflicts: ImportConflict[] = [
+    ...q.conflicts.map((c) => ({
+      key: `q:${c.key}`,
+      ...splitCellKey(c.key),
+      downloaded: String(c.downloaded),
+      stored: String(c.stored),
+      file: String(c.file),
+    })),
+    ...n.conflicts.map((c) => ({
+      key: `n:${c.key}`,
+      ...splitLineKey(c.key),
+      year: null,
+      downloaded: c.downloaded,
+      stored: c.stored,
+      file: c.file,
+    })),
+  ];
+  const token = createHash("sha256")
+    .update(JSON.stringify([cells, notes, conflicts]))
+    .digest("base64url")
+    .slice(0, 22);
+  return { cells, notes, conflicts, token };
+}
+
+/** What applying the import would change now, and what others changed since the download. */
+export async function previewImport(
+  db: Db,
+  pending: PendingImport,
+  now = new Date(),
+): Promise<ImportPreview> {
   const data = await loadPartnerDemand(db, pending.partnerCode, now);
-  if (!data) return { cells: [], notes: [] };
-  return diffValues(valuesOf(data), pending.wanted);
+  if (!data) return { cells: [], notes: [], conflicts: [], token: "" };
+  return classify(pending, valuesOf(data));
 }
 
 export type ApplyImportResult =
-  | { kind: "applied"; cells: number; notes: number; at: string }
-  | { kind: "conflict"; conflicts: Conflict[] }
+  | { kind: "applied"; cells: number; notes: number; skipped: number; at: string }
+  | { kind: "changed" }
   | { kind: "missing" }
   | Refusal;
 
-/** Applies a confirmed import in one transaction, unless values changed since the upload. */
+/**
+ * Applies a confirmed import in one transaction: the plain changes, plus those conflicts
+ * the user picked one by one (`take`: their keys). If the preview the user confirmed
+ * (`token`) is no longer what the stored values give, nothing is applied ("changed").
+ */
 export async function applyPendingImport(
   db: Db,
-  input: { id: string; partnerCode: string; user: DemandUser; now?: Date },
+  input: {
+    id: string;
+    partnerCode: string;
+    user: DemandUser;
+    token: string;
+    take?: readonly string[];
+    now?: Date;
+  },
 ): Promise<ApplyImportResult> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<ApplyImportResult> => {
@@ -615,7 +729,7 @@ export async function applyPendingImport(
     if (!decision.allowed) return { kind: "denied", reason: decision.reason };
     const data = await loadPartnerDemand(trx, input.partnerCode, now);
     if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
-    if (foreignKeys(data, pending.wanted).length > 0) {
+    if (foreignKeys(data, keysOf(pending)).length > 0) {
       return {
         kind: "denied",
         reason:
@@ -623,24 +737,35 @@ export async function applyPendingImport(
       };
     }
     const current = valuesOf(data);
-    const conflicts = findConflicts(
-      pending.baseline,
-      pick(current, pending.wanted),
-      pending.wanted,
-    );
-    if (conflicts.length > 0) return { kind: "conflict", conflicts };
+    const preview = classify(pending, current);
+    if (preview.token !== input.token) return { kind: "changed" };
+    const take = new Set(input.take ?? []);
+    const wanted: GridValues = { quantities: new Map(), notes: new Map() };
+    for (const c of preview.cells)
+      wanted.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), c.newQuantity);
+    for (const n of preview.notes)
+      wanted.notes.set(lineKey(n.schoolCode, n.categoryCode), n.newText);
+    let skipped = 0;
+    for (const c of preview.conflicts) {
+      if (!take.has(c.key)) {
+        skipped++;
+        continue;
+      }
+      if (c.year === null) wanted.notes.set(lineKey(c.schoolCode, c.categoryCode), c.file);
+      else wanted.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), Number(c.file));
+    }
     const at = now.toISOString();
     const counts = await applyValues(
       trx,
       input.partnerCode,
       current,
-      pending.wanted,
+      wanted,
       input.user,
       "import",
       at,
     );
     await withDemandTables(trx).deleteFrom("demand_imports").where("id", "=", pending.id).execute();
-    return { kind: "applied", ...counts, at };
+    return { kind: "applied", ...counts, skipped, at };
   });
 }
 

@@ -4,7 +4,7 @@
 // left, and the coordinator is warned well before (80 % and 95 % use).
 // Pure rules and form schemas; storage is db/awards.ts and db/call-offs.ts.
 import { z } from "zod";
-import { moneyField } from "./tender-form";
+import { moneyField, wholeNumberField } from "./tender-form";
 
 // ---- Use of the maximum quantity -------------------------------------------------
 
@@ -188,10 +188,6 @@ export function maxQuantityAboveEngineWarning(
 
 const MAX_QUANTITY_PER_CALL_OFF = 1_000_000;
 
-function wholeNumber(message: string) {
-  return z.number({ error: message }).int({ error: message });
-}
-
 function requiredText(message: string, max: number) {
   return z
     .string({ error: message })
@@ -206,9 +202,10 @@ export const callOffFormSchema = z.object({
   /** Optional: a school of the same partner. */
   school: z.string().trim().max(40).optional(),
   date: isoDateField("Bitte das Abrufdatum angeben."),
-  quantity: wholeNumber("Bitte eine ganze Zahl ab 1 eingeben.")
-    .min(1, { error: "Bitte eine ganze Zahl ab 1 eingeben." })
-    .max(MAX_QUANTITY_PER_CALL_OFF, { error: "Die Menge ist zu groß." }),
+  quantity: wholeNumberField("Bitte eine ganze Zahl ab 1 eingeben.", {
+    min: 1,
+    max: MAX_QUANTITY_PER_CALL_OFF,
+  }),
   orderNumber: requiredText("Bitte die Bestellnummer angeben.", 50),
 });
 
@@ -236,5 +233,5 @@ export function awardFormSchema(categoryCodes: readonly string[]) {
 export const maxQuantityOverrideSchema = z.object({
   category: requiredText("Bitte eine Produktgruppe wählen.", 20),
   /** Empty: back to the maximum from demand and reserve. */
-  maxQuantity: wholeNumber("Bitte eine ganze Zahl ab 1 eingeben.").optional(),
+  maxQuantity: wholeNumberField("Bitte eine ganze Zahl ab 1 eingeben.", { min: 1 }).optional(),
 });

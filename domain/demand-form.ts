@@ -8,6 +8,7 @@ import {
   quantityTextSchema,
   type GridValues,
 } from "./demand-grid";
+import { parseGermanWholeNumber } from "./german-input";
 
 export const quantityField = (year: number, categoryCode: string): string =>
   `qty.${year}.${categoryCode}`;
@@ -29,7 +30,13 @@ export type GridFormResult =
   | { ok: false; version: string; fieldErrors: Record<string, string> };
 
 const versionSchema = z.string().regex(/^[0-9a-f]{16}$/, "Ungültiger Versionsstand.");
-const baselineQuantitySchema = z.coerce.number().int().min(0);
+/** The hidden loaded value ("was.*"): read with the same whole-number parser as the cells. */
+const baselineQuantitySchema = z.string().transform((text, ctx) => {
+  const parsed = parseGermanWholeNumber(text);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: "custom", message: parsed.message });
+  return z.NEVER;
+});
 
 /**
  * Reads one grid's form. A quantity field that is missing stays out of `wanted` (no

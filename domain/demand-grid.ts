@@ -2,6 +2,7 @@
 // without a school; rows are categories, columns the years of the planning horizon.
 // Pure: the db layer supplies the rows, the app renders the result.
 import { z } from "zod";
+import { parseGermanWholeNumber } from "./german-input";
 
 /** Highest quantity one cell may hold (a plausibility limit, not a legal one). */
 export const MAX_CELL_QUANTITY = 100_000;
@@ -212,30 +213,22 @@ function fnv1a(text: string, seed: number): string {
   return h.toString(16).padStart(8, "0");
 }
 
+const QUANTITY_RANGE = `Bitte eine ganze Zahl von 0 bis ${MAX_CELL_QUANTITY.toLocaleString("de-DE")} eintragen.`;
+
 /**
  * A quantity typed by a user (editor cell or Excel text cell). Empty means 0; a German
- * thousands separator ("1.000") is accepted because a decimal would use a comma.
+ * thousands separator ("1.000") is read as such (the shared parseGermanWholeNumber).
  */
 export const quantityTextSchema = z.string().transform((raw, ctx) => {
-  const text = raw.trim().replace(/\s/g, "");
-  if (text === "") return 0;
-  if (/^\d+$/.test(text) || /^\d{1,3}(\.\d{3})+$/.test(text)) {
-    const value = Number(text.replaceAll(".", ""));
-    if (value > MAX_CELL_QUANTITY) {
-      ctx.addIssue({ code: "custom", message: "Höchstens 100.000 eintragen." });
-      return z.NEVER;
-    }
-    return value;
-  }
-  ctx.addIssue({ code: "custom", message: quantityProblem(text) });
+  const parsed = parseGermanWholeNumber(raw, {
+    empty: 0,
+    max: MAX_CELL_QUANTITY,
+    message: QUANTITY_RANGE,
+  });
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: "custom", message: parsed.message });
   return z.NEVER;
 });
-
-function quantityProblem(text: string): string {
-  if (/^-\s*\d/.test(text)) return "Keine negativen Mengen: bitte 0 oder mehr eintragen.";
-  if (/^\d+([.,]\d+)+$/.test(text)) return "Bitte eine ganze Zahl ohne Nachkommastellen eintragen.";
-  return "Bitte eine ganze Zahl von 0 bis 100.000 eintragen.";
-}
 
 /** A quantity from a numeric source (an Excel number cell). */
 export function checkQuantityNumber(

@@ -48,6 +48,61 @@ export function parseGermanMoney(text: string): ParseOutcome<bigint> {
   return { ok: true, value: cents };
 }
 
+export interface WholeNumberOptions {
+  /** Smallest allowed value; default 0. */
+  min?: number;
+  /** Largest allowed value; default Number.MAX_SAFE_INTEGER. */
+  max?: number;
+  /** The value of an empty field; without it an empty field is refused. */
+  empty?: number;
+  /** Message for an empty field, a value below `min`, and anything that is no number. */
+  message?: string;
+  /** Message for a value below `min`, when it should differ from `message`. */
+  belowMin?: string;
+}
+
+const WHOLE_NUMBER = /^(\d+|\d{1,3}(?:\.\d{3})+)$/;
+
+/**
+ * The one parser for every quantity a user types (demand cells, template text cells,
+ * call-offs, maximum quantities, tier thresholds): "1000", "1.000" and "12.345.678"
+ * are whole numbers with German thousands dots; "1.00", "1.0000", "1,5", "-3" are
+ * refused with a German message, never read as 1 (as `Number("1.000")` would).
+ */
+export function parseGermanWholeNumber(
+  text: string,
+  options: WholeNumberOptions = {},
+): ParseOutcome<number> {
+  const min = options.min ?? 0;
+  const max = options.max ?? Number.MAX_SAFE_INTEGER;
+  const general =
+    options.message ?? `Bitte eine ganze Zahl ab ${groupThousands(String(min))} eingeben.`;
+  const cleaned = text.replace(/[\u00a0\u202f ]/g, "").trim();
+  if (cleaned === "") {
+    return options.empty !== undefined
+      ? { ok: true, value: options.empty }
+      : { ok: false, message: general };
+  }
+  if (/^[-\u2212]\s*\d/.test(cleaned))
+    return { ok: false, message: "Keine negativen Mengen: bitte 0 oder mehr eingeben." };
+  if (!WHOLE_NUMBER.test(cleaned)) {
+    if (/^\d+(?:[.,]\d+)+$/.test(cleaned))
+      return {
+        ok: false,
+        message:
+          "Bitte eine ganze Zahl ohne Nachkommastellen eingeben (Tausenderpunkt wie in 1.000).",
+      };
+    return { ok: false, message: general };
+  }
+  const digits = cleaned.replace(/\./g, "");
+  // Compare as digit strings first: a huge input must not round on its way to a number.
+  const value = digits.length > 16 ? Infinity : Number(digits);
+  if (value > max)
+    return { ok: false, message: `Höchstens ${groupThousands(String(max))} eingeben.` };
+  if (value < min) return { ok: false, message: options.belowMin ?? general };
+  return { ok: true, value };
+}
+
 export interface DecimalOptions {
   /** Most digits after the comma; default 6. */
   maxDecimals?: number;

@@ -9,7 +9,9 @@ import {
   parseGermanDecimal,
   parseGermanMoney,
   parseGermanPercent,
+  parseGermanWholeNumber,
   type ParseOutcome,
+  type WholeNumberOptions,
 } from "./german-input";
 
 /** German labels of the allocation keys (CALCULATION.md §5). */
@@ -69,6 +71,21 @@ export function moneyField(requiredMessage = "Bitte einen Betrag eingeben.") {
   return z
     .string({ error: requiredMessage })
     .transform((text, ctx) => fromOutcome(parseGermanMoney(text), ctx));
+}
+
+/**
+ * A quantity field: "1.000" → 1000 (German thousands dots), "1,5" or "1.00" refused.
+ * A string schema, so conform hands the text over instead of coercing it with Number().
+ */
+export function wholeNumberField(
+  message: string,
+  options: Omit<WholeNumberOptions, "message"> = {},
+) {
+  return z
+    .string({ error: message })
+    .transform((text, ctx) =>
+      fromOutcome(parseGermanWholeNumber(text, { ...options, message }), ctx),
+    );
 }
 
 /** "6,5" → "0.065"; a discount or VAT rate stays below 100 %, a reserve may reach it. */
@@ -181,8 +198,9 @@ export function customWeights(values: CommonCostFormValues): Record<string, stri
 // ---- Categories -------------------------------------------------------------------
 
 const tierEntry = z.object({
-  minQuantity: wholeNumber("Bitte eine ganze Mindestmenge eingeben.").min(1, {
-    error: "Die Mindestmenge ist mindestens 1.",
+  minQuantity: wholeNumberField("Bitte eine ganze Mindestmenge eingeben.", {
+    min: 1,
+    belowMin: "Die Mindestmenge ist mindestens 1.",
   }),
   discountPercent: percentField({ maxInclusive: false }, "Bitte einen Rabatt in % eingeben."),
 });

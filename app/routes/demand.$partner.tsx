@@ -95,6 +95,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       new URL(request.url).searchParams.has("importiert")
         ? imported
         : null,
+    /** Conflicting values of the import the user did not pick (others' values stay). */
+    skipped: Math.max(
+      0,
+      Math.trunc(Number(new URL(request.url).searchParams.get("uebersprungen")) || 0),
+    ),
   });
 }
 
@@ -245,6 +250,9 @@ export default function PartnerDemandEditor() {
         <Notice>
           Excel-Import übernommen: {data.imported} {data.imported === 1 ? "Wert" : "Werte"}{" "}
           geändert.
+          {data.skipped > 0
+            ? ` ${data.skipped} ${data.skipped === 1 ? "Wert wurde" : "Werte wurden"} übersprungen, weil ${data.skipped === 1 ? "er" : "sie"} inzwischen von jemand anderem geändert ${data.skipped === 1 ? "wurde" : "wurden"}.`
+            : null}
         </Notice>
       ) : null}
       {workflowReply ? (

@@ -7,6 +7,7 @@ import { formatBerlinDateTime, berlinLocalToInstant } from "../../domain/demand-
 import { PageHeading, Table, Td, Th } from "~/components/ui";
 import { requirePartnerRead, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -47,10 +48,13 @@ function describe(
       oldValue: entry.oldValue || "–",
       newValue: entry.newValue || "–",
     };
+  // Audit values are stored as plain digits; shown de-DE like every other quantity.
+  const quantity = (v: string | null) =>
+    v && /^\d+$/.test(v) ? formatInteger(BigInt(v)) : (v ?? "0");
   return {
     field: `${where} ${entry.year}`,
-    oldValue: entry.oldValue ?? "0",
-    newValue: entry.newValue ?? "0",
+    oldValue: quantity(entry.oldValue),
+    newValue: quantity(entry.newValue),
   };
 }
 

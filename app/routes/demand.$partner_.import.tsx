@@ -18,7 +18,8 @@ import {
   type PartnerDemandData,
 } from "../../db/demand";
 import { canEditDemand } from "../../domain/demand-workflow";
-import { NO_SCHOOL_TITLE, type Conflict } from "../../domain/demand-grid";
+import { NO_SCHOOL_TITLE } from "../../domain/demand-grid";
+import { formatBerlinDateTime } from "../../domain/demand-deadline";
 import {
   MAX_TEMPLATE_BYTES,
   parseDemandTemplate,
@@ -95,6 +96,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     preview: {
       id: pending.id,
       fileName: pending.fileName,
+      downloadedAt: formatBerlinDateTime(new Date(pending.generatedAt)),
+      token: diff.token,
       cells: diff.cells.map((c) => ({
         school: n.school(c.schoolCode),
         category: n.category(c.categoryCode),
@@ -108,14 +111,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         oldText: c.oldText,
         newText: c.newText,
       })),
+      conflicts: diff.conflicts.map((c) => ({
+        key: c.key,
+        school: n.school(c.schoolCode),
+        category: n.category(c.categoryCode),
+        year: c.year,
+        downloaded: c.downloaded,
+        stored: c.stored,
+        file: c.file,
+      })),
     },
   });
 }
 
 type ImportReply =
-  | { kind: "errors"; errors: TemplateError[] }
-  | { kind: "conflict"; conflicts: { label: string; theirs: string; yours: string }[] }
-  | { kind: "message"; message: string };
+  { kind: "errors"; errors: TemplateError[] } | { kind: "message"; message: string };
 
 const fileProblem = (message: string, status: number) =>
   json<ImportReply>({ kind: "errors", errors: [{ sheet: "", cell: "", message }] }, { status });
@@ -123,6 +133,9 @@ const fileProblem = (message: string, status: number) =>
 const confirmSchema = z.object({
   intent: z.enum(["apply", "discard"]),
   id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/),
+  token: z.string().max(64).default(""),
+  /** Conflicts the user picked one by one (checkbox values "q:…" / "n:…"). */
+  take: z.array(z.string().max(200)).max(100_000).default([]),
 });
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -132,7 +145,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const contentType = request.headers.get("Content-Type") ?? "";
 
   if (!contentType.startsWith("multipart/form-data")) {
-    const parsed = confirmSchema.safeParse(Object.fromEntries(await request.formData()));
+    const form = await request.formData();
+    const parsed = confirmSchema.safeParse({
+      intent: form.get("intent"),
+      id: form.get("id"),
+      token: form.get("token") ?? undefined,
+      take: form.getAll("take"),
+    });
     if (!parsed.success)
       return json<ImportReply>({ kind: "message", message: "Unbekannte Aktion." }, { status: 400 });
     if (parsed.data.intent === "discard") {
@@ -143,9 +162,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       id: parsed.data.id,
       partnerCode: data.partner.code,
       user,
+      token: parsed.data.token,
+      take: parsed.data.take,
     });
-    if (result.kind === "applied")
-      return redirect(`${partnerPath}?importiert=${result.cells + result.notes}`);
+    if (result.kind === "applied") {
+      const skipped = result.skipped > 0 ? `&uebersprungen=${result.skipped}` : "";
+      return redirect(`${partnerPath}?importiert=${result.cells + result.notes}${skipped}`);
+    }
     if (result.kind === "missing") {
       return json<ImportReply>(
         {
@@ -158,13 +181,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     if (result.kind === "denied")
       return json<ImportReply>({ kind: "message", message: result.reason }, { status: 403 });
-    const n = names(data);
-    const conflicts = result.conflicts.map((c: Conflict) => ({
-      label: `${n.school(c.schoolCode)} – ${n.category(c.categoryCode)} ${c.year ?? "(Begründung)"}`,
-      theirs: c.theirs,
-      yours: c.yours,
-    }));
-    return json<ImportReply>({ kind: "conflict", conflicts }, { status: 409 });
+    return json<ImportReply>(
+      {
+        kind: "message",
+        message:
+          "Nicht übernommen: der Bedarf wurde seit dem Anzeigen der Vorschau geändert. Die Vorschau unten ist jetzt aktuell; bitte prüfen Sie sie und übernehmen Sie erneut.",
+      },
+      { status: 409 },
+    );
   }
 
   // Refuse early: neither a locked demand nor an oversized body is read at all.
@@ -198,16 +222,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
     partnerCode: data.partner.code,
     user,
     fileName: upload.fileName,
-    cells: parsed.cells.map(({ schoolCode, categoryCode, year, quantity }) => ({
+    generatedAt: parsed.generatedAt,
+    cells: parsed.cells.map(({ schoolCode, categoryCode, year, quantity, downloaded }) => ({
       schoolCode,
       categoryCode,
       year,
       quantity,
+      downloaded,
     })),
-    notes: parsed.notes.map(({ schoolCode, categoryCode, text }) => ({
+    notes: parsed.notes.map(({ schoolCode, categoryCode, text, downloaded }) => ({
       schoolCode,
       categoryCode,
       text,
+      downloaded,
     })),
   });
   if (created.kind === "denied") return fileProblem(created.reason, 403);
@@ -227,6 +254,7 @@ export default function DemandImportPage() {
   const busy = navigation.state !== "idle";
   const preview = data.preview;
   const changeCount = preview ? preview.cells.length + preview.notes.length : 0;
+  const conflictCount = preview ? preview.conflicts.length : 0;
   return (
     <>
       <PageHeading caption={data.partner.name}>Excel-Vorlage übernehmen</PageHeading>
@@ -271,24 +299,6 @@ export default function DemandImportPage() {
         </div>
       ) : null}
       {reply?.kind === "message" ? <ErrorSummary errors={[reply.message]} /> : null}
-      {reply?.kind === "conflict" ? (
-        <div role="alert" className="mb-6 border-4 border-danger p-4">
-          <h2 className="mb-2 text-xl font-bold">
-            Nicht übernommen: der Bedarf wurde seit dem Hochladen geändert
-          </h2>
-          <p className="mb-2">
-            Bitte eine neue Vorlage herunterladen oder die Datei erneut hochladen.
-          </p>
-          <ul className="list-disc pl-6">
-            {reply.conflicts.map((c) => (
-              <li key={c.label}>
-                {c.label}: jetzt {c.theirs === "" ? "–" : c.theirs}, in Ihrer Datei{" "}
-                {c.yours === "" ? "–" : c.yours}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
       {data.lockReason ? <ErrorSummary errors={[data.lockReason]} /> : null}
       {data.missing ? (
         <ErrorSummary
@@ -301,75 +311,146 @@ export default function DemandImportPage() {
       {preview ? (
         <section aria-labelledby="preview-title">
           <SectionHeading id="preview-title">Vorschau: {preview.fileName}</SectionHeading>
-          {changeCount === 0 ? (
+          <p className="mb-4">Die Vorlage wurde am {preview.downloadedAt} heruntergeladen.</p>
+          {changeCount === 0 && conflictCount === 0 ? (
             <p className="mb-4 text-lg" data-testid="import-no-changes">
-              Die Datei enthält keine Änderungen gegenüber dem gespeicherten Bedarf.
+              Die Datei enthält keine Änderungen gegenüber der heruntergeladenen Vorlage.
             </p>
-          ) : (
-            <>
-              <p className="mb-4 text-lg" data-testid="import-change-count">
-                {changeCount} {changeCount === 1 ? "Änderung" : "Änderungen"} werden übernommen:
+          ) : null}
+          <Form method="post" className="flex flex-col gap-4">
+            <input type="hidden" name="id" value={preview.id} />
+            <input type="hidden" name="token" value={preview.token} />
+            {changeCount > 0 ? (
+              <p className="text-lg" data-testid="import-change-count">
+                {changeCount} {changeCount === 1 ? "Änderung wird" : "Änderungen werden"}{" "}
+                übernommen:
               </p>
-              {preview.cells.length > 0 ? (
-                <Table caption="Mengen" className="mb-6">
+            ) : null}
+            {preview.cells.length > 0 ? (
+              <Table caption="Mengen" className="mb-2">
+                <thead>
+                  <tr>
+                    <Th>Schule</Th>
+                    <Th>Produktgruppe</Th>
+                    <Th numeric>Jahr</Th>
+                    <Th numeric>Bisher</Th>
+                    <Th numeric>Neu</Th>
+                  </tr>
+                </thead>
+                <tbody data-testid="import-preview">
+                  {preview.cells.map((c) => (
+                    <tr key={`${c.school}|${c.category}|${c.year}`}>
+                      <RowTh>{c.school}</RowTh>
+                      <Td>{c.category}</Td>
+                      <Td numeric>{c.year}</Td>
+                      <Td numeric>{formatInteger(c.oldQuantity)}</Td>
+                      <Td numeric className="font-bold">
+                        {formatInteger(c.newQuantity)}
+                      </Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            ) : null}
+            {preview.notes.length > 0 ? (
+              <Table caption="Begründungen" className="mb-2">
+                <thead>
+                  <tr>
+                    <Th>Schule</Th>
+                    <Th>Produktgruppe</Th>
+                    <Th>Bisher</Th>
+                    <Th>Neu</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {preview.notes.map((c) => (
+                    <tr key={`${c.school}|${c.category}`}>
+                      <RowTh>{c.school}</RowTh>
+                      <Td>{c.category}</Td>
+                      <Td>{c.oldText || "–"}</Td>
+                      <Td>{c.newText || "–"}</Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            ) : null}
+            {conflictCount > 0 ? (
+              <div className="border-4 border-danger p-4" data-testid="import-conflicts">
+                <h3 className="mb-2 text-lg font-bold" data-testid="import-skipped-count">
+                  {conflictCount === 1
+                    ? "1 Wert wurde seit dem Herunterladen von jemand anderem geändert und wird nicht übernommen"
+                    : `${conflictCount} Werte wurden seit dem Herunterladen von jemand anderem geändert und werden nicht übernommen`}
+                </h3>
+                <p className="mb-2">
+                  Ihre Datei enthält hier einen anderen Wert als den jetzt gespeicherten. Es bleibt
+                  beim gespeicherten Wert – außer Sie wählen Ihren Wert unten einzeln aus.
+                </p>
+                <Table caption="Konflikte">
                   <thead>
                     <tr>
                       <Th>Schule</Th>
                       <Th>Produktgruppe</Th>
                       <Th numeric>Jahr</Th>
-                      <Th numeric>Bisher</Th>
-                      <Th numeric>Neu</Th>
-                    </tr>
-                  </thead>
-                  <tbody data-testid="import-preview">
-                    {preview.cells.map((c) => (
-                      <tr key={`${c.school}|${c.category}|${c.year}`}>
-                        <RowTh>{c.school}</RowTh>
-                        <Td>{c.category}</Td>
-                        <Td numeric>{c.year}</Td>
-                        <Td numeric>{formatInteger(c.oldQuantity)}</Td>
-                        <Td numeric className="font-bold">
-                          {formatInteger(c.newQuantity)}
-                        </Td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </Table>
-              ) : null}
-              {preview.notes.length > 0 ? (
-                <Table caption="Begründungen" className="mb-6">
-                  <thead>
-                    <tr>
-                      <Th>Schule</Th>
-                      <Th>Produktgruppe</Th>
-                      <Th>Bisher</Th>
-                      <Th>Neu</Th>
+                      <Th numeric>Beim Herunterladen</Th>
+                      <Th numeric>Jetzt gespeichert</Th>
+                      <Th numeric>In Ihrer Datei</Th>
+                      <Th>Übernehmen?</Th>
                     </tr>
                   </thead>
                   <tbody>
-                    {preview.notes.map((c) => (
-                      <tr key={`${c.school}|${c.category}`}>
-                        <RowTh>{c.school}</RowTh>
-                        <Td>{c.category}</Td>
-                        <Td>{c.oldText || "–"}</Td>
-                        <Td>{c.newText || "–"}</Td>
-                      </tr>
-                    ))}
+                    {preview.conflicts.map((c) => {
+                      const shown = (v: string) =>
+                        c.year === null ? v || "–" : formatInteger(BigInt(v));
+                      const id = `take-${c.key}`;
+                      return (
+                        <tr key={c.key}>
+                          <RowTh>{c.school}</RowTh>
+                          <Td>{c.category}</Td>
+                          <Td numeric>{c.year ?? "Begründung"}</Td>
+                          <Td numeric>{shown(c.downloaded)}</Td>
+                          <Td numeric className="font-bold">
+                            {shown(c.stored)}
+                          </Td>
+                          <Td numeric>{shown(c.file)}</Td>
+                          <Td>
+                            <input
+                              type="checkbox"
+                              name="take"
+                              value={c.key}
+                              id={id}
+                              className="h-5 w-5"
+                            />{" "}
+                            <label htmlFor={id}>
+                              Meinen Wert ({shown(c.file)}) übernehmen
+                              <span className="sr-only">
+                                {" "}
+                                für {c.school}, {c.category} {c.year ?? "Begründung"}
+                              </span>
+                            </label>
+                          </Td>
+                        </tr>
+                      );
+                    })}
                   </tbody>
                 </Table>
-              ) : null}
-            </>
-          )}
-          <Form method="post" className="flex flex-wrap gap-4">
-            <input type="hidden" name="id" value={preview.id} />
-            {changeCount > 0 && !data.lockReason ? (
-              <Button type="submit" name="intent" value="apply" disabled={busy}>
-                Änderungen übernehmen
-              </Button>
+              </div>
             ) : null}
-            <Button type="submit" name="intent" value="discard" variant="secondary" disabled={busy}>
-              Verwerfen
-            </Button>
+            <div className="flex flex-wrap gap-4">
+              {changeCount + conflictCount > 0 && !data.lockReason ? (
+                <Button type="submit" name="intent" value="apply" disabled={busy}>
+                  Änderungen übernehmen
+                </Button>
+              ) : null}
+              <Button
+                type="submit"
+                name="intent"
+                value="discard"
+                variant="secondary"
+                disabled={busy}
+              >
+                Verwerfen
+              </Button>
+            </div>
           </Form>
         </section>
       ) : data.lockReason ? null : (

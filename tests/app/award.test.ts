@@ -82,6 +82,27 @@ test("the maximum before the award: not below the joint quantity, German message
   });
 });
 
+test("the maximum quantity reads 1.000 as one thousand and refuses 1.00", async () => {
+  expect(
+    (await post("coordinator", { intent: "max-quantity", category: "NB", maxQuantity: "1.000" }))
+      .status,
+  ).toBe(302);
+  const page = await (
+    await run(awardLoader, makeRequest(PATH, { cookie: cookies.coordinator }), PARAMS)
+  ).json();
+  expect(page.page.lots[0].categories[0]).toMatchObject({ maxQuantity: 1000 });
+  const errors = await errorsOf(
+    await post("coordinator", { intent: "max-quantity", category: "NB", maxQuantity: "1.00" }),
+    "max-NB",
+  );
+  expect(errors.maxQuantity?.[0]).toMatch(/ohne Nachkommastellen/);
+  // Back to the value the following tests expect.
+  expect(
+    (await post("coordinator", { intent: "max-quantity", category: "NB", maxQuantity: "46" }))
+      .status,
+  ).toBe(302);
+});
+
 test("refuses a price that is not German money, a future date and a missing supplier", async () => {
   const errors = await errorsOf(
     await post("coordinator", {

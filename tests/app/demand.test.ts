@@ -8,7 +8,7 @@ import {
   action as importAction,
 } from "../../app/routes/demand.$partner_.import";
 import { baselineQuantityField, quantityField } from "../../domain/demand-form";
-import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
+import { DATA_SHEET, LAYOUT, META_SHEET } from "../../exports/demand-template";
 import type { TestDatabase } from "../helpers/test-database";
 import {
   COMMITTEE,
@@ -225,6 +225,23 @@ describe("editing", () => {
     expect(await stored("COE-02", "DOKU", 2030)).toBe(1000);
   });
 
+  test("quantities with German thousands dots: 12.345 is twelve thousand …, 1.00 is refused", async () => {
+    const { data } = await editor("coe");
+    const grid = data!.grids.find((g) => g.schoolCode === "COE-02")!;
+    const refused = await save(
+      "coe",
+      gridForm(grid, {
+        [quantityField(2028, "AP")]: "1.00",
+        [quantityField(2029, "AP")]: "1.0000",
+      }),
+    );
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("ohne Nachkommastellen");
+    const ok = await save("coe", gridForm(grid, { [quantityField(2028, "AP")]: "12.345" }));
+    expect(ok.status).toBe(200);
+    expect(await stored("COE-02", "AP", 2028)).toBe(12_345);
+  });
+
   test("invalid input: German message per field, nothing saved", async () => {
     const { data } = await editor("coe");
     const grid = data!.grids.find((g) => g.schoolCode === "COE-03")!;
@@ -386,6 +403,12 @@ describe("workflow", () => {
       expect.objectContaining({ kind: "Wieder geöffnet", user: "Koordination Kreis Coesfeld" }),
     );
     expect(entries[0].at).toMatch(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr$/);
+    // Quantities from a thousand up are shown de-DE, like everywhere else.
+    expect(entries).toContainEqual(
+      expect.objectContaining({ kind: "Eingabe", newValue: "12.345" }),
+    );
+    expect(entries).toContainEqual(expect.objectContaining({ newValue: "1.000" }));
+    expect(entries.some((e: { newValue: string }) => /^\d{4,}$/.test(e.newValue))).toBe(false);
   });
 });
 
@@ -478,9 +501,13 @@ describe("Excel import", () => {
     ).json();
     expect(foreign.missing).toBe(true);
     const id = new URL(BASE_URL + location).searchParams.get("id")!;
+    expect(preview.preview.conflicts).toEqual([]);
     const apply = await run(
       importAction,
-      makeRequest("/demand/COE/import", { cookie: cookies.coe, form: { intent: "apply", id } }),
+      makeRequest("/demand/COE/import", {
+        cookie: cookies.coe,
+        form: { intent: "apply", id, token: preview.preview.token },
+      }),
       { partner: "COE" },
     );
     expect(apply.status).toBe(302);
@@ -509,7 +536,7 @@ describe("Excel import", () => {
     );
     expect(r.status).toBe(422);
     expect((await r.json()).errors).toEqual([
-      { sheet: "Bedarf", cell: "F7", message: expect.stringContaining("ganze Zahl") },
+      { sheet: "Bedarf", cell: "H7", message: expect.stringContaining("ganze Zahl") },
     ]);
     expect(await stored("COE-01", "NB-SUS", 2027)).toBe(21);
     const pendingAfter = Number(
@@ -565,5 +592,138 @@ describe("Excel import", () => {
       message: expect.stringContaining("anderen Schulträger (DUE)"),
     });
     expect(await stored("COE-01", "NB-SUS", 2027)).toBe(21);
+  });
+
+  test("stale upload: others' changes since the download are conflicts, skipped unless ticked", async () => {
+    const downloaded = await template("coe");
+    // After the download the coordinator changes NB-LK 2028 (8 → 44) and TAB 2029 in the editor.
+    const { data } = await editor("coord");
+    const grid = data!.grids.find((g) => g.schoolCode === "COE-01")!;
+    const tab2029 = grid.rows.find((r) => r.category.code === "TAB")!.quantities[2] + 7;
+    const saved = await save(
+      "coord",
+      gridForm(grid, {
+        [quantityField(2028, "NB-LK")]: "44",
+        [quantityField(2029, "TAB")]: String(tab2029),
+      }),
+    );
+    expect(saved.status).toBe(200);
+    // The officer edits the old file: NB-SUS 2027 (21 → 22) and NB-LK 2028 (8 → 10).
+    const file = await edit(downloaded, [
+      [5, 0, 22],
+      [6, 1, 10],
+    ]);
+    const uploadAndPreview = async () => {
+      const upload = await run(
+        importAction,
+        multipart("/demand/COE/import", cookies.coe, file, "Bedarf-alt.xlsx"),
+        { partner: "COE" },
+      );
+      expect(upload.status).toBe(302);
+      const location = upload.headers.get("Location")!;
+      const body = await (
+        await run(importLoader, makeRequest(location, { cookie: cookies.coe }), { partner: "COE" })
+      ).json();
+      return { id: new URL(BASE_URL + location).searchParams.get("id")!, preview: body.preview };
+    };
+    const first = await uploadAndPreview();
+    expect(first.preview.cells).toEqual([
+      expect.objectContaining({ year: 2027, oldQuantity: 21, newQuantity: 22 }),
+    ]);
+    expect(first.preview.conflicts).toEqual([
+      {
+        key: "q:COE-01|NB-LK|2028",
+        school: expect.any(String),
+        category: "Lehrkräfte-Notebook",
+        year: 2028,
+        downloaded: "8",
+        stored: "44",
+        file: "10",
+      },
+    ]);
+    const apply = async (id: string, token: string, take: string[] = []) =>
+      run(
+        importAction,
+        new Request(BASE_URL + "/demand/COE/import", {
+          method: "POST",
+          headers: {
+            Cookie: cookies.coe,
+            "Content-Type": "application/x-www-form-urlencoded",
+          },
+          body: new URLSearchParams([
+            ["intent", "apply"],
+            ["id", id],
+            ["token", token],
+            ...take.map((k) => ["take", k]),
+          ]),
+        }),
+        { partner: "COE" },
+      );
+    const untouched = await apply(first.id, first.preview.token);
+    expect(untouched.status).toBe(302);
+    expect(untouched.headers.get("Location")).toBe("/demand/COE?importiert=1&uebersprungen=1");
+    expect(await stored("COE-01", "NB-SUS", 2027)).toBe(22);
+    expect(await stored("COE-01", "NB-LK", 2028)).toBe(44); // theirs stays
+    expect(await stored("COE-01", "TAB", 2029)).toBe(tab2029); // not reverted by the old file
+
+    // Uploaded again, the officer ticks the conflict: now their value wins, knowingly.
+    const second = await uploadAndPreview();
+    expect(second.preview.cells).toEqual([]);
+    expect(second.preview.conflicts).toHaveLength(1);
+    const ticked = await apply(second.id, second.preview.token, [second.preview.conflicts[0].key]);
+    expect(ticked.headers.get("Location")).toBe("/demand/COE?importiert=1");
+    expect(await stored("COE-01", "NB-LK", 2028)).toBe(10);
+    expect(await stored("COE-01", "TAB", 2029)).toBe(tab2029);
+  });
+
+  test("a confirmed preview that is no longer current applies nothing", async () => {
+    const file = await edit(await template("coe"), [[5, 3, 3]]);
+    const upload = await run(
+      importAction,
+      multipart("/demand/COE/import", cookies.coe, file, "Bedarf.xlsx"),
+      { partner: "COE" },
+    );
+    const location = upload.headers.get("Location")!;
+    const { preview } = await (
+      await run(importLoader, makeRequest(location, { cookie: cookies.coe }), { partner: "COE" })
+    ).json();
+    const { data } = await editor("coord");
+    const grid = data!.grids.find((g) => g.schoolCode === "COE-01")!;
+    await save("coord", gridForm(grid, { [quantityField(2030, "NB-SUS")]: "5" }));
+    const r = await run(
+      importAction,
+      makeRequest("/demand/COE/import", {
+        cookie: cookies.coe,
+        form: { intent: "apply", id: preview.id, token: preview.token },
+      }),
+      { partner: "COE" },
+    );
+    expect(r.status).toBe(409);
+    expect((await r.json()).message).toMatch(/seit dem Anzeigen der Vorschau geändert/);
+    expect(await stored("COE-01", "NB-SUS", 2030)).toBe(5);
+  });
+
+  test("a crafted _meta sheet or a zip that is no workbook: 422 with a German message", async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await template("coe")) as unknown as ArrayBuffer);
+    wb.getWorksheet(META_SHEET)!.getCell(7, 1).value = 1e308;
+    const crafted = new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+    const r = await run(
+      importAction,
+      multipart("/demand/COE/import", cookies.coe, crafted, "Bedarf.xlsx"),
+      { partner: "COE" },
+    );
+    expect(r.status).toBe(422);
+    expect((await r.json()).errors[0].message).toMatch(/beschädigt/);
+    // An OpenDocument text renamed to .xlsx: a zip, but no workbook.
+    const other = new ExcelJS.Workbook();
+    const zipOnly = new Uint8Array((await other.xlsx.writeBuffer()) as ArrayBuffer);
+    const z = await run(
+      importAction,
+      multipart("/demand/COE/import", cookies.coe, zipOnly, "Bericht.xlsx"),
+      { partner: "COE" },
+    );
+    expect(z.status).toBe(422);
+    expect((await z.json()).errors[0].message).toMatch(/keine Excel-Arbeitsmappe/);
   });
 });

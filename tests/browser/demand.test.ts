@@ -124,7 +124,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     await page.getByRole("button", { name: "Hochladen und prüfen" }).click();
     const errors = page.getByTestId("import-errors");
     await containsText(errors, "es wurde nichts geändert");
-    await containsText(errors, "E9");
+    await containsText(errors, "G9");
     await containsText(errors, "Nachkommastellen");
     await page.goto(`${app.url}/demand/DUE`);
     expect(await cell.inputValue()).toBe(before);

@@ -211,35 +211,44 @@ test("after the deadline only the coordinator edits", async () => {
 });
 
 describe("pending imports", () => {
+  // As downloaded: COE-01/TAB/2028 was 13, COE-01/NB-LK/2027 was 3, no AP 2030.
   const cells = [
-    { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, quantity: 30 },
-    { schoolCode: "COE-01", categoryCode: "NB-LK", year: 2027, quantity: 3 }, // unchanged
-    { schoolCode: null, categoryCode: "AP", year: 2030, quantity: 4 },
+    { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, quantity: 30, downloaded: 13 },
+    { schoolCode: "COE-01", categoryCode: "NB-LK", year: 2027, quantity: 3, downloaded: 3 }, // unchanged
+    { schoolCode: null, categoryCode: "AP", year: 2030, quantity: 4, downloaded: 0 },
   ];
 
-  async function upload(user: DemandUser) {
+  async function upload(user: DemandUser, uploaded = cells) {
     const r = await createPendingImport(t.db, {
       partnerCode: "COE",
       user,
       fileName: "vorlage.xlsx",
-      cells,
+      generatedAt: "2027-01-10T09:00:00.000Z",
+      cells: uploaded,
       notes: [],
     });
     if (r.kind !== "created") throw new Error(r.kind);
     return r.id;
   }
+  const previewOf = async (id: string) =>
+    previewImport(t.db, (await getPendingImport(t.db, id, users.coe, "COE"))!);
 
   test("preview lists changes, apply writes them in one go with source import", async () => {
     const id = await upload(users.coe);
-    const pending = await getPendingImport(t.db, id, users.coe, "COE");
-    const preview = await previewImport(t.db, pending!);
+    const preview = await previewOf(id);
     expect(preview.cells).toEqual([
       { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, oldQuantity: 13, newQuantity: 30 },
       { schoolCode: null, categoryCode: "AP", year: 2030, oldQuantity: 0, newQuantity: 4 },
     ]);
+    expect(preview.conflicts).toEqual([]);
     expect(
-      await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe }),
-    ).toMatchObject({ kind: "applied", cells: 2 });
+      await applyPendingImport(t.db, {
+        id,
+        partnerCode: "COE",
+        user: users.coe,
+        token: preview.token,
+      }),
+    ).toMatchObject({ kind: "applied", cells: 2, skipped: 0 });
     expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(30);
     expect(await quantityOf("COE", null, "AP", 2030)).toBe(4);
     expect(
@@ -248,42 +257,109 @@ describe("pending imports", () => {
       ),
     ).toBe(true);
     // Applied once only.
-    expect((await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).kind).toBe(
-      "missing",
-    );
+    expect(
+      (
+        await applyPendingImport(t.db, {
+          id,
+          partnerCode: "COE",
+          user: users.coe,
+          token: preview.token,
+        })
+      ).kind,
+    ).toBe("missing");
   });
 
   test("only the uploader, for that partner, before expiry", async () => {
     const id = await upload(users.coe);
     expect(await getPendingImport(t.db, id, users.coe2, "COE")).toBeUndefined();
-    expect((await applyPendingImport(t.db, { id, partnerCode: "DUE", user: users.coe })).kind).toBe(
-      "missing",
-    );
+    expect(
+      (await applyPendingImport(t.db, { id, partnerCode: "DUE", user: users.coe, token: "" })).kind,
+    ).toBe("missing");
     expect(
       await getPendingImport(t.db, id, users.coe, "COE", new Date(Date.now() + 3 * 3600_000)),
     ).toBeUndefined();
   });
 
-  test("values changed since the upload: conflict, nothing applied", async () => {
+  test("stale upload: a value changed by someone else since the download is a conflict, skipped unless picked", async () => {
+    // Someone else changes TAB 2028 (13 → 14) and NB-LK 2027 (3 → 5) after the download.
+    const input = await edit("COE", "COE-01", {
+      [cellKey("COE-01", "TAB", 2028)]: 14,
+      [cellKey("COE-01", "NB-LK", 2027)]: 5,
+    });
+    expect((await saveGrid(t.db, { ...input, user: users.coe2 })).kind).toBe("saved");
     const id = await upload(users.coe);
+    const preview = await previewOf(id);
+    expect(preview.cells).toEqual([
+      { schoolCode: null, categoryCode: "AP", year: 2030, oldQuantity: 0, newQuantity: 4 },
+    ]);
+    expect(preview.conflicts).toEqual([
+      {
+        key: `q:${cellKey("COE-01", "TAB", 2028)}`,
+        schoolCode: "COE-01",
+        categoryCode: "TAB",
+        year: 2028,
+        downloaded: "13",
+        stored: "14",
+        file: "30",
+      },
+    ]);
+    const r = await applyPendingImport(t.db, {
+      id,
+      partnerCode: "COE",
+      user: users.coe,
+      token: preview.token,
+    });
+    expect(r).toMatchObject({ kind: "applied", cells: 1, skipped: 1 });
+    expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(14); // theirs stays
+    expect(await quantityOf("COE", "COE-01", "NB-LK", 2027)).toBe(5); // not reverted to 3
+    expect(await quantityOf("COE", null, "AP", 2030)).toBe(4);
+  });
+
+  test("a picked conflict is applied", async () => {
     const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 14 });
     await saveGrid(t.db, { ...input, user: users.coe2 });
-    const r = await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe });
-    expect(r).toEqual({
-      kind: "conflict",
-      conflicts: [
-        { schoolCode: "COE-01", categoryCode: "TAB", year: 2028, theirs: "14", yours: "30" },
-      ],
+    const id = await upload(users.coe);
+    const preview = await previewOf(id);
+    const r = await applyPendingImport(t.db, {
+      id,
+      partnerCode: "COE",
+      user: users.coe,
+      token: preview.token,
+      take: [preview.conflicts[0].key],
     });
+    expect(r).toMatchObject({ kind: "applied", cells: 2, skipped: 0 });
+    expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(30);
+  });
+
+  test("a change between preview and apply: nothing applied", async () => {
+    const id = await upload(users.coe);
+    const preview = await previewOf(id);
+    const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 14 });
+    await saveGrid(t.db, { ...input, user: users.coe2 });
+    const r = await applyPendingImport(t.db, {
+      id,
+      partnerCode: "COE",
+      user: users.coe,
+      token: preview.token,
+    });
+    expect(r).toEqual({ kind: "changed" });
     expect(await quantityOf("COE", null, "AP", 2030)).toBe(0);
   });
 
   test("submitted demand cannot be imported into by the officer", async () => {
     const id = await upload(users.coe);
+    const preview = await previewOf(id);
     await submitDemand(t.db, "COE", users.coe);
-    expect((await applyPendingImport(t.db, { id, partnerCode: "COE", user: users.coe })).kind).toBe(
-      "denied",
-    );
+    expect(
+      (
+        await applyPendingImport(t.db, {
+          id,
+          partnerCode: "COE",
+          user: users.coe,
+          token: preview.token,
+        })
+      ).kind,
+    ).toBe("denied");
     expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(13);
   });
 
@@ -292,7 +368,10 @@ describe("pending imports", () => {
       partnerCode: "COE",
       user: users.coe,
       fileName: "x.xlsx",
-      cells: [{ schoolCode: "DUE-01", categoryCode: "TAB", year: 2028, quantity: 1 }],
+      generatedAt: "2027-01-10T09:00:00.000Z",
+      cells: [
+        { schoolCode: "DUE-01", categoryCode: "TAB", year: 2028, quantity: 1, downloaded: 0 },
+      ],
       notes: [],
     });
     expect(r).toEqual({ kind: "invalid", keys: [cellKey("DUE-01", "TAB", 2028)] });

@@ -12,6 +12,7 @@ import {
   isIsoDate,
   maxQuantityAboveEngineWarning,
   maxQuantityOverrideProblem,
+  maxQuantityOverrideSchema,
   priceField,
   remainingQuantity,
   usageLevel,
@@ -196,6 +197,53 @@ describe("form schemas (as the routes parse them)", () => {
     expect(errors.quantity).toEqual(["Bitte eine ganze Zahl ab 1 eingeben."]);
     expect(errors.date?.[0]).toMatch(/gültiges Datum/);
     expect(errors.orderNumber).toEqual(["Bitte die Bestellnummer angeben."]);
+  });
+
+  test.each([
+    ["1.000", 1000],
+    ["12.345", 12_345],
+  ])("quantity %j with German thousands dots means %d, not 1", (text, value) => {
+    const submission = parseWithZod(
+      formData({
+        partner: "COE",
+        category: "NB",
+        date: "2027-03-01",
+        quantity: text,
+        orderNumber: "x",
+      }),
+      { schema: callOffFormSchema },
+    );
+    expect(submission.status).toBe("success");
+    if (submission.status === "success") expect(submission.value.quantity).toBe(value);
+  });
+
+  test.each(["1.00", "1.0000", "-1"])("quantity %j is refused", (text) => {
+    const submission = parseWithZod(
+      formData({
+        partner: "COE",
+        category: "NB",
+        date: "2027-03-01",
+        quantity: text,
+        orderNumber: "x",
+      }),
+      { schema: callOffFormSchema },
+    );
+    expect(submission.status).toBe("error");
+  });
+
+  test("maximum quantity: 1.000 is one thousand, empty means none", () => {
+    const one = parseWithZod(formData({ category: "NB", maxQuantity: "1.000" }), {
+      schema: maxQuantityOverrideSchema,
+    });
+    expect(one.status === "success" && one.value.maxQuantity).toBe(1000);
+    const none = parseWithZod(formData({ category: "NB", maxQuantity: "" }), {
+      schema: maxQuantityOverrideSchema,
+    });
+    expect(none.status === "success" && none.value.maxQuantity).toBeUndefined();
+    const bad = parseWithZod(formData({ category: "NB", maxQuantity: "1.00" }), {
+      schema: maxQuantityOverrideSchema,
+    });
+    expect(bad.status).toBe("error");
   });
 
   test("a fractional quantity is refused", () => {

@@ -6,6 +6,7 @@ import {
   parseGermanDecimal,
   parseGermanMoney,
   parseGermanPercent,
+  parseGermanWholeNumber,
 } from "../../domain/german-input";
 
 const RESERVE = { max: 100, maxInclusive: true };
@@ -115,6 +116,59 @@ describe("parseGermanPercent", () => {
       const fraction = new Decimal(millionths).dividedBy(1_000_000).toFixed();
       const back = parseGermanPercent(fractionToGermanPercentInput(fraction), DISCOUNT);
       expect(back.ok && new Decimal(back.value).equals(fraction)).toBe(true);
+    },
+  );
+});
+
+describe("parseGermanWholeNumber (every quantity field)", () => {
+  it.each([
+    ["1000", 1000],
+    ["1.000", 1000],
+    ["12.345.678", 12_345_678],
+    [" 7 ", 7],
+    ["0", 0],
+    ["100.000", 100_000],
+    ["1\u00a0000", 1000],
+  ])("%j → %d", (text, value) => {
+    expect(parseGermanWholeNumber(text)).toEqual({ ok: true, value });
+  });
+
+  it.each([
+    ["1.00", "ohne Nachkommastellen"],
+    ["1,5", "ohne Nachkommastellen"],
+    ["1.0000", "ohne Nachkommastellen"],
+    ["1.000,5", "ohne Nachkommastellen"],
+    ["-3", "Keine negativen"],
+    ["−3", "Keine negativen"],
+    ["1e3", "ganze Zahl"],
+    ["abc", "ganze Zahl"],
+    [".000", "ganze Zahl"],
+    ["1..000", "ganze Zahl"],
+    ["", "ganze Zahl"],
+  ])("refuses %j with a German message", (text, message) => {
+    const result = parseGermanWholeNumber(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(message);
+  });
+
+  it("applies empty, min and max", () => {
+    expect(parseGermanWholeNumber("", { empty: 0 })).toEqual({ ok: true, value: 0 });
+    expect(parseGermanWholeNumber("0", { min: 1, belowMin: "ab 1" })).toEqual({
+      ok: false,
+      message: "ab 1",
+    });
+    expect(parseGermanWholeNumber("100.001", { max: 100_000 })).toEqual({
+      ok: false,
+      message: "Höchstens 100.000 eingeben.",
+    });
+    expect(parseGermanWholeNumber("99999999999999999999").ok).toBe(false);
+  });
+
+  fcTest.prop([fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })])(
+    "reads back de-DE formatted and plain numbers",
+    (n) => {
+      expect(parseGermanWholeNumber(n.toLocaleString("de-DE"))).toEqual({ ok: true, value: n });
+      expect(parseGermanWholeNumber(String(n))).toEqual({ ok: true, value: n });
     },
   );
 });
