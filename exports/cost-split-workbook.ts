@@ -11,6 +11,7 @@ import type { PlanVsActual } from "../domain/plan-vs-actual";
 import type { CostSplitContext, CostSplitMeta } from "./cost-split-context";
 import { costSplitLayout, SHEET, HEADER_ROW } from "./cost-split-layout";
 import { writeBudgetYearsSheet } from "./cost-split-budget-years";
+import { writeVatRatesSheet } from "./cost-split-vat-rates";
 import { writeCommonCostsSheet } from "./cost-split-common-costs";
 import { writeLotsSheet } from "./cost-split-lots";
 import { writeOverviewSheet } from "./cost-split-overview";
@@ -18,7 +19,7 @@ import { writeParametersSheet } from "./cost-split-parameters";
 import { writePositionsSheet } from "./cost-split-positions";
 import { addPlanVsActualSheet } from "./plan-vs-actual";
 import { germanDateTime } from "./german-text";
-import { worksheetOptions } from "./workbook-style";
+import { useDefaultFont, worksheetOptions } from "./workbook-style";
 
 export type { CostSplitMeta, SnapshotMeta } from "./cost-split-context";
 
@@ -69,6 +70,7 @@ const SHEETS = [
   { name: SHEET.overview, frozenColumns: 2, write: writeOverviewSheet },
   { name: SHEET.lots, frozenColumns: 0, write: writeLotsSheet },
   { name: SHEET.budgetYears, frozenColumns: 3, write: writeBudgetYearsSheet },
+  { name: SHEET.vatRates, frozenColumns: 3, write: writeVatRatesSheet },
   { name: SHEET.positions, frozenColumns: 3, write: writePositionsSheet },
   { name: SHEET.commonCosts, frozenColumns: 2, write: writeCommonCostsSheet },
   { name: SHEET.parameters, frozenColumns: 0, write: writeParametersSheet },
@@ -88,6 +90,7 @@ export async function writeCostSplitWorkbook(
     useStyles: true,
     useSharedStrings: false,
   });
+  useDefaultFont(workbook);
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = input.meta.createdAt;

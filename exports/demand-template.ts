@@ -86,9 +86,16 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
 
   const guide = workbook.addWorksheet(GUIDE_SHEET, {
     properties: { tabColor: { argb: "FF1D70B8" } },
+    pageSetup: { ...TEMPLATE_PAGE, orientation: "portrait" },
   });
   const sheet = workbook.addWorksheet(DATA_SHEET, {
     views: [{ state: "frozen", xSplit: LAYOUT.firstYearColumn - 1, ySplit: LAYOUT.headerRow }],
+    // Names beside the quantities on every page: header rows repeat, the sheet fits the width.
+    pageSetup: {
+      ...TEMPLATE_PAGE,
+      orientation: "landscape",
+      printTitlesRow: `1:${LAYOUT.headerRow}`,
+    },
   });
   const meta = workbook.addWorksheet(META_SHEET, { state: "veryHidden" });
 
@@ -120,12 +127,14 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
       horizontal: i >= LAYOUT.firstYearColumn - 1 && i < noteColumn - 1 ? "right" : "left",
     };
   });
-  sheet.getColumn(LAYOUT.schoolColumn).width = 38;
-  sheet.getColumn(LAYOUT.categoryColumn).width = 28;
-  sheet.getColumn(LAYOUT.unitColumn).width = 9;
-  years.forEach((_, i) => (sheet.getColumn(LAYOUT.firstYearColumn + i).width = 10));
-  sheet.getColumn(sumColumn).width = 10;
-  sheet.getColumn(noteColumn).width = 50;
+  // Widths fit A4 landscape at 100 % even where the default font is replaced by a wider
+  // one (LibreOffice without Calibri), so the print never shrinks below 9 pt.
+  sheet.getColumn(LAYOUT.schoolColumn).width = 30;
+  sheet.getColumn(LAYOUT.categoryColumn).width = 20;
+  sheet.getColumn(LAYOUT.unitColumn).width = 7;
+  years.forEach((_, i) => (sheet.getColumn(LAYOUT.firstYearColumn + i).width = 7));
+  sheet.getColumn(sumColumn).width = 7;
+  sheet.getColumn(noteColumn).width = 18;
 
   // _meta: key/value pairs, then the codes of every data row.
   meta.getCell(META.formatRow, 1).value = "format";
@@ -236,6 +245,8 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   workbook.views = [
     { activeTab: 1, x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, visibility: "visible" },
   ];
+  nameFonts(guide);
+  nameFonts(sheet);
   const data = await workbook.xlsx.writeBuffer();
   return Buffer.from(data as ArrayBuffer);
 }
@@ -294,6 +305,27 @@ function writeGuide(
     cell.value = text;
     cell.alignment = { wrapText: true, vertical: "top" };
     if (bold) cell.font = { bold: true, size: i === 0 ? 14 : 12 };
+    // Wrapped instructions need their height: about 60 characters per line at this width.
+    const lines = Math.max(1, Math.ceil(text.length / 60));
+    if (lines > 1) guide.getRow(i + 1).height = lines * 15 + 2;
   });
-  guide.getColumn(1).width = 110;
+  guide.getColumn(1).width = 75;
+}
+
+/** Print setup of both visible sheets: A4, fit to the page width, as many pages down as needed. */
+const TEMPLATE_PAGE: Partial<ExcelJS.PageSetup> = {
+  paperSize: 9,
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+};
+
+/** Every written cell gets a named font (LibreOffice falls back to a serif face otherwise). */
+function nameFonts(sheet: ExcelJS.Worksheet): void {
+  sheet.eachRow((row) =>
+    row.eachCell((cell) => {
+      cell.font = { ...cell.font, name: "Arial", size: cell.font?.size ?? 10 };
+    }),
+  );
 }
