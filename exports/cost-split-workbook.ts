@@ -7,6 +7,7 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { PlanCalculation, TenderCalculation } from "../domain/calculation";
+import type { Cents } from "../domain/money";
 import type { PlanVsActual } from "../domain/plan-vs-actual";
 import type { CostSplitContext, CostSplitMeta } from "./cost-split-context";
 import { costSplitLayout, SHEET, HEADER_ROW } from "./cost-split-layout";
@@ -36,6 +37,11 @@ export interface CostSplitInput {
    * sheet "Plan-Ist" last. Only for the current state: a snapshot predates the awards.
    */
   planVsActual?: PlanVsActual | null;
+  /**
+   * After an award (current state only): `calculation` prices awarded categories at their
+   * awarded price (domain/awarded-calculation.ts); Lose shows these beside the estimate.
+   */
+  award?: { estimate: PlanCalculation; prices: ReadonlyMap<string, Cents> } | null;
 }
 
 export function findTender(calculation: PlanCalculation, tenderCode: string): TenderCalculation {
@@ -61,7 +67,11 @@ function contextFor(input: CostSplitInput): CostSplitContext {
     documentLabel: `Kostenaufteilung ${tender.code} – ${tender.name}`,
     stateLabel: snapshot
       ? `Beschlussstand Version ${snapshot.version} vom ${germanDateTime(new Date(snapshot.createdAt))}`
-      : "aktueller Planungsstand",
+      : input.award
+        ? "aktueller Stand mit Zuschlagspreisen"
+        : "aktueller Planungsstand",
+    estimate: input.award ? findTender(input.award.estimate, input.tenderCode) : undefined,
+    awardedPrices: input.award?.prices,
   };
 }
 

@@ -8,7 +8,11 @@ import { getPlanVsActual, recordCallOff } from "../../db/call-offs";
 import { freezeTender } from "../../db/snapshots";
 import { findUserByEmail } from "../../db/users";
 import type { PlanVsActual } from "../../domain/plan-vs-actual";
-import { SHEET } from "../../exports/cost-split-layout";
+import {
+  LOT_CATEGORY_COLUMNS as LOT,
+  POSITION_COLUMNS,
+  SHEET,
+} from "../../exports/cost-split-layout";
 import { PLAN_VS_ACTUAL_COLUMNS as PV, PLAN_VS_ACTUAL_SHEET } from "../../exports/plan-vs-actual";
 import type { TestDatabase } from "../helpers/test-database";
 import {
@@ -151,6 +155,36 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
       expect(check.formulasPerSheet[PLAN_VS_ACTUAL_SHEET]).toBeGreaterThan(0);
     },
   );
+
+  it("shows the awarded price as the current figure, the estimate beside it", async () => {
+    const workbook = await workbookFor(FINANCE);
+    const lots = workbook.getWorksheet(SHEET.lots)!;
+    let lade: ExcelJS.Row | undefined;
+    lots.eachRow((row, n) => {
+      if (n > 2 && !lade && row.getCell(LOT.category).value === "LADE") lade = row;
+    });
+    expect(lade).toBeDefined();
+    const cell = (column: number) => shownNumber(lots, lade!.number, column);
+    expect(cell(LOT.awardedPrice)).toBe(1098.7);
+    expect(cell(LOT.unitPrice)).toBe(1098.7);
+    expect(cell(LOT.estimatedPrice)).not.toBe(1098.7);
+    // Positionen of LADE use it (by formula), so do Übersicht and the shares by volume.
+    const positions = workbook.getWorksheet(SHEET.positions)!;
+    let priced = 0;
+    positions.eachRow((row, n) => {
+      if (n > 2 && row.getCell(POSITION_COLUMNS.category).value === "LADE") {
+        expect(shownNumber(positions, n, POSITION_COLUMNS.unitPrice)).toBe(1098.7);
+        priced++;
+      }
+    });
+    expect(priced).toBeGreaterThan(0);
+    const parameters = workbook.getWorksheet(SHEET.parameters)!;
+    let state: unknown;
+    parameters.eachRow((row) => {
+      if (row.getCell(1).value === "Stand") state = row.getCell(2).value;
+    });
+    expect(state).toBe("aktueller Stand mit Zuschlagspreisen");
+  });
 
   it("leaves it out of a snapshot's workbook", async () => {
     const workbook = await workbookFor(FINANCE, `?version=${snapshotVersion}`);

@@ -9,6 +9,8 @@ import path from "node:path";
 import type ExcelJS from "exceljs";
 import { calculatePlan } from "../../domain/calculate";
 import type { Plan } from "../../domain/plan";
+import { calculateWithAwardedPrices } from "../../domain/awarded-calculation";
+import type { Cents } from "../../domain/money";
 import { comparePlanVsActual } from "../../domain/plan-vs-actual";
 import { writeCostSplitWorkbook } from "../../exports/cost-split-workbook";
 import { demandRowsFromPlan, writeDemandWorkbook } from "../../exports/demand-export";
@@ -23,7 +25,8 @@ import {
   hasLibreOffice,
   makeScratch,
   overlappingWords,
-  recalculatedSheets,
+  readRecalculated,
+  recalculateToCsv,
   wordsOf,
 } from "./helpers/libreoffice";
 import { loadWorkbook, writeToBuffer } from "./helpers/stream-buffer";
@@ -48,7 +51,15 @@ function examplePlan(name: string): Plan {
 
 async function costSplit(name: string, awarded = false): Promise<Buffer> {
   const plan = examplePlan(name);
-  const calculation = calculatePlan(plan);
+  const estimate = calculatePlan(plan).tenders[0];
+  // Awarded: every lot at a cent below the estimate; the workbook shows both.
+  const prices = new Map<string, Cents>(
+    estimate.categories.map((c) => [c.code, c.unitPriceNet - 1n]),
+  );
+  const priced = awarded
+    ? calculateWithAwardedPrices(plan, estimate.code, prices)
+    : { calculation: calculatePlan(plan), estimate: null };
+  const calculation = priced.calculation;
   const tender = calculation.tenders[0];
   const planVsActual = awarded
     ? comparePlanVsActual({
@@ -82,7 +93,13 @@ async function costSplit(name: string, awarded = false): Promise<Buffer> {
     : null;
   return writeToBuffer((stream) =>
     writeCostSplitWorkbook(
-      { calculation, tenderCode: tender.code, meta: FIXED_META, planVsActual },
+      {
+        calculation,
+        tenderCode: tender.code,
+        meta: FIXED_META,
+        planVsActual,
+        award: priced.estimate ? { estimate: priced.estimate, prices } : null,
+      },
       stream,
     ),
   );
@@ -182,6 +199,8 @@ describeLo("workbooks in LibreOffice Calc", () => {
     }
     const converted = await convertToPdf(Object.values(files), dir, scratch!.profile);
     Object.keys(files).forEach((name, i) => (pdfs[name] = converted[i]));
+    fs.mkdirSync(path.join(dir, "csv"));
+    await recalculateToCsv(Object.values(files), path.join(dir, "csv"), scratch!.profile);
   }, 300_000);
 
   const names = [
@@ -221,13 +240,10 @@ describeLo("workbooks in LibreOffice Calc", () => {
       const sheetNames = workbook.worksheets
         .filter((sheet) => sheet.state === "visible" || sheet.state === undefined)
         .map((sheet) => sheet.name);
-      const outDir = path.join(scratch!.dir, `csv-${name}`);
-      fs.mkdirSync(outDir);
-      const recalculated = await recalculatedSheets(
+      const recalculated = readRecalculated(
         files[name],
         sheetNames,
-        outDir,
-        scratch!.profile,
+        path.join(scratch!.dir, "csv"),
       );
       let formulas = 0;
       workbook.eachSheet((sheet) =>
@@ -249,7 +265,8 @@ describeLo("workbooks in LibreOffice Calc", () => {
     await workbook.xlsx.writeFile(file);
     const outDir = path.join(scratch!.dir, "csv-wrong");
     fs.mkdirSync(outDir);
-    const recalculated = await recalculatedSheets(file, ["Übersicht"], outDir, scratch!.profile);
+    await recalculateToCsv([file], outDir, scratch!.profile);
+    const recalculated = readRecalculated(file, ["Übersicht"], outDir);
     const reread = await loadWorkbook(fs.readFileSync(file));
     expect(recalculationMismatches(reread, recalculated)).toEqual([
       "Übersicht!A2: cached 301, LO 300",

@@ -71,14 +71,17 @@ export async function convertToPdf(files: string[], outDir: string, profile: str
   return files.map((file) => path.join(outDir, `${path.basename(file, ".xlsx")}.pdf`));
 }
 
-/** Recalculates each workbook in LibreOffice and returns every sheet as rows of raw cell text. */
-export async function recalculatedSheets(
+/** Recalculates the workbooks in one LibreOffice run and writes every sheet as CSV to `outDir`. */
+export async function recalculateToCsv(files: string[], outDir: string, profile: string) {
+  await convert(files, CSV_ALL_SHEETS, outDir, profile);
+}
+
+/** The sheets of a workbook recalculated by recalculateToCsv, as rows of raw cell text. */
+export function readRecalculated(
   file: string,
   sheetNames: string[],
   outDir: string,
-  profile: string,
-): Promise<Record<string, string[][]>> {
-  await convert([file], CSV_ALL_SHEETS, outDir, profile);
+): Record<string, string[][]> {
   const base = path.basename(file, ".xlsx");
   const sheets: Record<string, string[][]> = {};
   for (const name of sheetNames) {
