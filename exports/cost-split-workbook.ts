@@ -20,7 +20,7 @@ import { writeParametersSheet } from "./cost-split-parameters";
 import { writePositionsSheet } from "./cost-split-positions";
 import { addPlanVsActualSheet } from "./plan-vs-actual";
 import { germanDateTime } from "./german-text";
-import { useDefaultFont, worksheetOptions } from "./workbook-style";
+import { setDefaultFont, worksheetOptions } from "./workbook-style";
 
 export type { CostSplitMeta, SnapshotMeta } from "./cost-split-context";
 
@@ -100,7 +100,7 @@ export async function writeCostSplitWorkbook(
     useStyles: true,
     useSharedStrings: false,
   });
-  useDefaultFont(workbook);
+  setDefaultFont(workbook);
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = input.meta.createdAt;

@@ -12,7 +12,7 @@ import {
   TITLE_STYLE,
   headerRowHeight,
   rowHeightForLines,
-  useDefaultFont,
+  setDefaultFont,
   worksheetOptions,
   wrappedLines,
   type ColumnSpec,
@@ -115,7 +115,7 @@ export async function writeDemandWorkbook(
     useStyles: true,
     useSharedStrings: false,
   });
-  useDefaultFont(workbook);
+  setDefaultFont(workbook);
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = meta.createdAt;

@@ -227,10 +227,10 @@ export function columnLetter(column: number): string {
  * same digit width in Excel and LibreOffice. Call before the first cell is written; uses
  * the streaming writer's style registry (no public API for the default font).
  */
-export function useDefaultFont(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
+export function setDefaultFont(workbook: ExcelJS.stream.xlsx.WorkbookWriter): void {
   const styles = (workbook as unknown as { styles?: { _addFont?: (font: object) => number } })
     .styles;
   if (typeof styles?._addFont !== "function") return;
   const index = styles._addFont({ name: FONT_NAME, size: FONT_SIZE, family: 2 });
-  if (index !== 0) throw new Error("useDefaultFont must run before any cell is written");
+  if (index !== 0) throw new Error("setDefaultFont must run before any cell is written");
 }
