@@ -86,7 +86,7 @@ export function FinalityNote({ status }: { status: SummaryStatus }) {
 export const WATERMARK_CSS =
   ".draft-watermark{display:none}" +
   "@media print{.draft-watermark{display:block;position:fixed;top:38%;left:0;right:0;" +
-  "text-align:center;font-size:110pt;font-weight:700;letter-spacing:0.1em;" +
+  "text-align:center;font-size:72pt;font-weight:700;letter-spacing:0.08em;" +
   "color:rgba(177,14,30,0.13);transform:rotate(-30deg);z-index:1000;pointer-events:none}}";
 
 /** "ENTWURF" across every printed page of a summary that is not a decision version. */
