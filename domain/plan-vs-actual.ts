@@ -269,7 +269,20 @@ function categoryFigures(
 }
 
 const NO_PLANNED = "Keine geplanten Mengen in den vergebenen Losen: Gemeinkosten nicht verteilt.";
-const NO_CALL_OFFS = "Noch keine Abrufe: die Gemeinkosten werden verteilt, sobald abgerufen wurde.";
+const NO_CALL_OFFS = "Noch keine Abrufe.";
+
+/**
+ * The actual side bears the common costs as planned: each partner's share by the tender's
+ * key on the plan, booked in the start year. Splitting them by call-offs would charge the
+ * whole common cost to whoever happens to call off first.
+ */
+function withPlannedCommonCosts(actual: SideFigures, planned: SideFigures): SideFigures {
+  return {
+    ...actual,
+    commonCostShare: planned.commonCostShare,
+    totalGross: actual.directGross + planned.commonCostShare,
+  };
+}
 
 export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
   const { plan, tenderCode, awarded } = input;
@@ -284,7 +297,7 @@ export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
     const p = planned.tender.partners.find((x) => x.code === code);
     const a = actual.tender.partners.find((x) => x.code === code);
     const plannedSide = sideOf(p);
-    const actualSide = sideOf(a);
+    const actualSide = withPlannedCommonCosts(sideOf(a), plannedSide);
     return {
       code,
       name: nameOf(code),
@@ -294,7 +307,7 @@ export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
       years: planned.tender.years.map((year) => ({
         year,
         planned: yearSide(p, year),
-        actual: yearSide(a, year),
+        actual: withPlannedCommonCosts(yearSide(a, year), yearSide(p, year)),
       })),
       categories: awarded.map((c) => {
         const pf = categoryFigures(p, c.category);
@@ -319,7 +332,7 @@ export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
     totalGross: t.totals.totalGross,
   });
   const plannedTotals = totalsOf(planned.tender);
-  const actualTotals = totalsOf(actual.tender);
+  const actualTotals = withPlannedCommonCosts(totalsOf(actual.tender), plannedTotals);
   const quantityOf = (lines: readonly QuantityLine[], category: string) =>
     lines.filter((l) => l.category === category).reduce((sum, l) => sum + l.quantity, 0);
   return {
@@ -350,6 +363,7 @@ export function comparePlanVsActual(input: PlanVsActualInput): PlanVsActual {
       (sum, cost) => sum + parseMoney(cost.amountGross),
       0n,
     ),
-    commonCostProblems: { planned: planned.commonCostProblem, actual: actual.commonCostProblem },
+    // The actual side bears the planned split, so it has the planned side's problem, if any.
+    commonCostProblems: { planned: planned.commonCostProblem, actual: planned.commonCostProblem },
   };
 }

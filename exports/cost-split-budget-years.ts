@@ -1,132 +1,69 @@
-// Sheet "Haushaltsjahre": per partner and year net, VAT (rounded once per partner,
-// year and rate, CALCULATION.md §4), gross, the common-cost share (booked in the
-// start year, §5) and the solo comparison — all as formulas over Positionen.
+// Sheet "Haushaltsjahre": per partner and year net, VAT (rounded once per partner, year
+// and rate on USt-Sätze, CALCULATION.md §4), gross, the common-cost share (booked in the
+// start year, §5) and the solo comparison — all as formulas over Positionen and
+// USt-Sätze. Below the partners, one total row per budget year across all partners.
+// The columns do not depend on the number of VAT rates, so the sheet prints at 100 %.
 import type ExcelJS from "exceljs";
-import type { PartnerYearCalculation, VatLine } from "../domain/calculation";
+import type { PartnerYearCalculation } from "../domain/calculation";
 import type { Cents } from "../domain/money";
 import type { CostSplitContext } from "./cost-split-context";
 import {
   COMMON_COST_COLUMNS,
+  FIRST_DATA_ROW,
   HEADER_ROW,
   POSITION_COLUMNS,
   SHEET,
+  VAT_RATE_COLUMNS,
   type BudgetYearColumns,
-  type RowRange,
 } from "./cost-split-layout";
-import {
-  cellRef,
-  centsToCellNumber,
-  decimalToCellNumber,
-  rangeRef,
-  roundedMoneyTimes,
-  type FormulaCell,
-} from "./formulas";
-import { percentLabel } from "./german-text";
+import { cellRef, centsToCellNumber, rangeRef, type FormulaCell } from "./formulas";
 import { SheetWriter, type CellInput } from "./sheet-writer";
 import type { ColumnSpec } from "./workbook-style";
 
-const VAT_NOTE =
-  "Umsatzsteuer je Partner, Jahr und Steuersatz einmal kaufmännisch auf Cent gerundet (wie eine Jahresrechnung). " +
-  "Die Formel rechnet in ganzen Cent (ROUND(Netto*100;0)*19/100), damit keine Gleitkomma-Rundungsfehler entstehen.";
-
-function columnSpecs(columns: BudgetYearColumns, vatRates: readonly string[]): ColumnSpec[] {
+/** Column specs by column number; a new column needs a number in BUDGET_YEAR_COLUMNS and a spec here. */
+export function budgetYearColumnSpecs(columns: BudgetYearColumns): ColumnSpec[] {
   const specs: ColumnSpec[] = [];
   const put = (column: number, spec: ColumnSpec) => (specs[column - 1] = spec);
-  put(columns.partner, { header: "Partner", width: 10, kind: "text" });
-  put(columns.partnerName, { header: "Schulträger", width: 26, kind: "text" });
-  put(columns.year, { header: "Haushaltsjahr", width: 9, kind: "year" });
-  put(columns.quantity, { header: "Menge", width: 9, kind: "integer" });
+  put(columns.partner, { header: "Partner", width: 7, kind: "text" });
+  put(columns.partnerName, { header: "Schulträger", width: 22, kind: "text" });
+  put(columns.year, { header: "Jahr", width: 6, kind: "year" });
+  put(columns.quantity, { header: "Menge", width: 7, kind: "integer" });
   put(columns.net, {
     header: "Netto",
-    width: 15,
+    width: 12,
     kind: "money",
     note: "Summe Netto (gemeinsam) der Positionen dieses Jahres.",
   });
-  for (const rate of vatRates) {
-    put(columns.rateNet.get(rate)!, {
-      header: `davon Netto ${percentLabel(rate)}`,
-      width: 15,
-      kind: "money",
-    });
-    put(columns.rateVat.get(rate)!, {
-      header: `USt ${percentLabel(rate)}`,
-      width: 13,
-      kind: "money",
-      note: VAT_NOTE,
-    });
-  }
-  put(columns.vat, { header: "USt", width: 13, kind: "money" });
-  put(columns.gross, { header: "Brutto", width: 15, kind: "money" });
+  put(columns.vat, {
+    header: "USt",
+    width: 12,
+    kind: "money",
+    note: "Summe der je Steuersatz gerundeten Umsatzsteuer dieses Jahres (Blatt USt-Sätze).",
+  });
+  put(columns.gross, { header: "Brutto", width: 12, kind: "money" });
   put(columns.commonCostShare, {
     header: "Anteil Gemeinkosten",
-    width: 14,
+    width: 12,
     kind: "money",
     note: "Der ganze Anteil an den Gemeinkosten wird im ersten Jahr der Laufzeit gebucht (Blatt Gemeinkosten).",
   });
-  put(columns.total, { header: "Gesamt brutto", width: 15, kind: "money" });
+  put(columns.total, { header: "Gesamt brutto", width: 12, kind: "money" });
   put(columns.soloNet, {
-    header: "Netto (allein)",
-    width: 15,
+    header: "Netto allein",
+    width: 12,
     kind: "money",
-    note: "Summe Netto (allein) der Positionen.",
+    note: "Summe Netto (allein) der Positionen: Vergleich Einzelbeschaffung.",
   });
-  for (const rate of vatRates) {
-    put(columns.soloRateNet.get(rate)!, {
-      header: `davon Netto allein ${percentLabel(rate)}`,
-      width: 15,
-      kind: "money",
-    });
-    put(columns.soloRateVat.get(rate)!, {
-      header: `USt allein ${percentLabel(rate)}`,
-      width: 13,
-      kind: "money",
-      note: VAT_NOTE,
-    });
-  }
-  put(columns.soloVat, { header: "USt (allein)", width: 13, kind: "money" });
-  put(columns.soloGross, { header: "Brutto (allein)", width: 15, kind: "money" });
+  put(columns.soloVat, { header: "USt allein", width: 12, kind: "money" });
+  put(columns.soloGross, { header: "Brutto allein", width: 12, kind: "money" });
   return specs;
 }
 
-function sumOfCells(columns: readonly number[], row: number, result: Cents): FormulaCell | number {
-  if (columns.length === 0) return centsToCellNumber(result);
+function sumOfCells(columns: readonly number[], row: number, result: Cents): FormulaCell {
   return {
     formula: columns.map((c) => cellRef(c, row)).join("+"),
     result: centsToCellNumber(result),
   };
-}
-
-function vatOf(lines: readonly VatLine[], rate: string): VatLine | undefined {
-  return lines.find((line) => line.rate === rate);
-}
-
-/** net and VAT columns of one rate, for joint or solo prices. */
-function rateCells(
-  positions: RowRange,
-  row: number,
-  rate: string,
-  netColumn: number,
-  sumColumn: number,
-  line: VatLine | undefined,
-): [FormulaCell, FormulaCell] {
-  const ratesRange = rangeRef(POSITION_COLUMNS.vatRate, positions.first, positions.last, {
-    sheet: SHEET.positions,
-    absolute: true,
-  });
-  const sumRange = rangeRef(sumColumn, positions.first, positions.last, {
-    sheet: SHEET.positions,
-    absolute: true,
-  });
-  return [
-    {
-      formula: `SUMIF(${ratesRange},${decimalToCellNumber(rate)},${sumRange})`,
-      result: centsToCellNumber(line?.net ?? 0n),
-    },
-    {
-      formula: roundedMoneyTimes(cellRef(netColumn, row), rate),
-      result: centsToCellNumber(line?.vat ?? 0n),
-    },
-  ];
 }
 
 function yearRow(
@@ -156,41 +93,14 @@ function yearRow(
   cells[columns.net - 1] = positionSum(POSITION_COLUMNS.net, year.directNet);
   cells[columns.soloNet - 1] = positionSum(POSITION_COLUMNS.soloNet, year.soloNet);
 
-  for (const rate of layout.vatRates) {
-    const joint = vatOf(year.vatByRate, rate);
-    const solo = vatOf(year.soloVatByRate, rate);
-    const netColumn = columns.rateNet.get(rate)!;
-    const vatColumn = columns.rateVat.get(rate)!;
-    const soloNetColumn = columns.soloRateNet.get(rate)!;
-    const soloVatColumn = columns.soloRateVat.get(rate)!;
-    if (positions) {
-      [cells[netColumn - 1], cells[vatColumn - 1]] = rateCells(
-        positions,
-        row,
-        rate,
-        netColumn,
-        POSITION_COLUMNS.net,
-        joint,
-      );
-      [cells[soloNetColumn - 1], cells[soloVatColumn - 1]] = rateCells(
-        positions,
-        row,
-        rate,
-        soloNetColumn,
-        POSITION_COLUMNS.soloNet,
-        solo,
-      );
-    } else {
-      cells[netColumn - 1] =
-        cells[vatColumn - 1] =
-        cells[soloNetColumn - 1] =
-        cells[soloVatColumn - 1] =
-          0;
-    }
-  }
-  cells[columns.vat - 1] = sumOfCells([...columns.rateVat.values()], row, year.directVat);
+  const rates = layout.vatRateRowsOf(partnerCode, year.year);
+  const rateSum = (column: number, result: Cents): FormulaCell => ({
+    formula: `SUM(${rangeRef(column, rates.first, rates.last, { sheet: SHEET.vatRates })})`,
+    result: centsToCellNumber(result),
+  });
+  cells[columns.vat - 1] = rateSum(VAT_RATE_COLUMNS.vat, year.directVat);
+  cells[columns.soloVat - 1] = rateSum(VAT_RATE_COLUMNS.soloVat, year.soloVat);
   cells[columns.gross - 1] = sumOfCells([columns.net, columns.vat], row, year.directGross);
-  cells[columns.soloVat - 1] = sumOfCells([...columns.soloRateVat.values()], row, year.soloVat);
   cells[columns.soloGross - 1] = sumOfCells(
     [columns.soloNet, columns.soloVat],
     row,
@@ -220,12 +130,30 @@ function yearRow(
   return cells;
 }
 
+/** The money and quantity columns that the year totals add up, with the engine figure of a year row. */
+function totalledColumns(
+  columns: BudgetYearColumns,
+): [number, (year: PartnerYearCalculation) => Cents | number][] {
+  return [
+    [columns.quantity, (y) => y.quantity],
+    [columns.net, (y) => y.directNet],
+    [columns.vat, (y) => y.directVat],
+    [columns.gross, (y) => y.directGross],
+    [columns.commonCostShare, (y) => y.commonCostShare],
+    [columns.total, (y) => y.directGross + y.commonCostShare],
+    [columns.soloNet, (y) => y.soloNet],
+    [columns.soloVat, (y) => y.soloVat],
+    [columns.soloGross, (y) => y.soloNet + y.soloVat],
+  ];
+}
+
 export async function writeBudgetYearsSheet(
   sheet: ExcelJS.Worksheet,
   context: CostSplitContext,
 ): Promise<void> {
   const { tender, layout } = context;
-  const writer = new SheetWriter(sheet, columnSpecs(layout.budgetYearColumns, layout.vatRates));
+  const columns = layout.budgetYearColumns;
+  const writer = new SheetWriter(sheet, budgetYearColumnSpecs(columns));
   writer.title(`Haushaltsjahre – ${context.documentLabel}`);
   writer.header();
   for (const partner of tender.partners) {
@@ -236,6 +164,31 @@ export async function writeBudgetYearsSheet(
       await writer.pause();
     }
   }
-  writer.autoFilter(HEADER_ROW, writer.currentRow - 1);
+  const lastPartnerRow = layout.budgetYearsLastRow;
+  writer.autoFilter(HEADER_ROW, lastPartnerRow);
+
+  // One total row per budget year across all partners: what the consortium books that year.
+  writer.blank();
+  for (const year of tender.years) {
+    const row = layout.yearTotalRow(year);
+    if (writer.currentRow !== row) throw new Error("Haushaltsjahre: total rows out of step");
+    const cells: CellInput[] = new Array(columns.count).fill(null);
+    cells[columns.partnerName - 1] = `Summe Haushaltsjahr ${year}`;
+    cells[columns.year - 1] = year;
+    for (const [column, figure] of totalledColumns(columns)) {
+      let sum = 0n;
+      for (const partner of tender.partners)
+        for (const y of partner.years) if (y.year === year) sum += BigInt(figure(y));
+      const result = column === columns.quantity ? Number(sum) : centsToCellNumber(sum);
+      cells[column - 1] =
+        lastPartnerRow >= FIRST_DATA_ROW
+          ? {
+              formula: `SUMIF(${rangeRef(columns.year, FIRST_DATA_ROW, lastPartnerRow, { absolute: true })},${cellRef(columns.year, row)},${rangeRef(column, FIRST_DATA_ROW, lastPartnerRow)})`,
+              result,
+            }
+          : result;
+    }
+    writer.row(cells, { total: true });
+  }
   writer.commit();
 }

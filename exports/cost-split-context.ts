@@ -1,6 +1,7 @@
 // What every sheet of the cost-split workbook needs: the tender's figures from the
 // engine, the row layout, and the metadata of this export.
 import type { CalculationSettings, TenderCalculation } from "../domain/calculation";
+import type { Cents } from "../domain/money";
 import type { PlanTier } from "../domain/plan";
 import type { CostSplitLayout } from "./cost-split-layout";
 
@@ -41,4 +42,11 @@ export interface CostSplitContext {
   documentLabel: string;
   /** "aktueller Planungsstand" or "Beschlussstand Version 3 vom 28.11.2026". */
   stateLabel: string;
+  /**
+   * After an award: the tender as estimated from the plan (tiers, estimated value, EU
+   * threshold), while `tender` prices awarded categories at their awarded price.
+   */
+  estimate?: TenderCalculation;
+  /** Awarded net unit price per category code (awarded lots only). */
+  awardedPrices?: ReadonlyMap<string, Cents>;
 }

@@ -9,6 +9,7 @@ export const SHEET = {
   overview: "Übersicht",
   lots: "Lose",
   budgetYears: "Haushaltsjahre",
+  vatRates: "USt-Sätze",
   positions: "Positionen",
   commonCosts: "Gemeinkosten",
   parameters: "Parameter",
@@ -70,83 +71,65 @@ export const COMMON_COST_COLUMNS = {
 
 export const LOT_CATEGORY_COLUMNS = {
   lot: 1,
-  lotName: 2,
-  category: 3,
-  categoryName: 4,
-  unit: 5,
-  quantity: 6,
-  maxQuantity: 7,
-  tierMinQuantity: 8,
-  discount: 9,
-  basePrice: 10,
-  unitPrice: 11,
-  estimatedValue: 12,
-  vatRate: 13,
+  category: 2,
+  categoryName: 3,
+  unit: 4,
+  quantity: 5,
+  maxQuantity: 6,
+  tierMinQuantity: 7,
+  discount: 8,
+  basePrice: 9,
+  /** The estimate: base price × (1 − discount). */
+  estimatedPrice: 10,
+  /** The awarded net unit price, empty until the lot is awarded. */
+  awardedPrice: 11,
+  /** The price every other sheet uses: awarded where awarded, else the estimate. */
+  unitPrice: 12,
+  estimatedValue: 13,
+  vatRate: 14,
 } as const;
 
-/** Haushaltsjahre has one net and one VAT column per VAT rate of the tender, joint and solo. */
-export interface BudgetYearColumns {
-  partner: number;
-  partnerName: number;
-  year: number;
-  quantity: number;
-  net: number;
-  rateNet: Map<string, number>;
-  rateVat: Map<string, number>;
-  vat: number;
-  gross: number;
-  commonCostShare: number;
-  total: number;
-  soloNet: number;
-  soloRateNet: Map<string, number>;
-  soloRateVat: Map<string, number>;
-  soloVat: number;
-  soloGross: number;
-  count: number;
-}
+/** The lot table below the categories on Lose (same sheet, so the same column widths). */
+export const LOT_TABLE_COLUMNS = {
+  lot: 1,
+  categories: 2,
+  lotName: 3,
+  smallLotExempt: 12,
+  value: 13,
+} as const;
 
-function budgetYearColumns(vatRates: readonly string[]): BudgetYearColumns {
-  let next = 6;
-  const take = () => next++;
-  const rateNet = new Map<string, number>();
-  const rateVat = new Map<string, number>();
-  for (const rate of vatRates) {
-    rateNet.set(rate, take());
-    rateVat.set(rate, take());
-  }
-  const vat = take();
-  const gross = take();
-  const commonCostShare = take();
-  const total = take();
-  const soloNet = take();
-  const soloRateNet = new Map<string, number>();
-  const soloRateVat = new Map<string, number>();
-  for (const rate of vatRates) {
-    soloRateNet.set(rate, take());
-    soloRateVat.set(rate, take());
-  }
-  const soloVat = take();
-  const soloGross = take();
-  return {
-    partner: 1,
-    partnerName: 2,
-    year: 3,
-    quantity: 4,
-    net: 5,
-    rateNet,
-    rateVat,
-    vat,
-    gross,
-    commonCostShare,
-    total,
-    soloNet,
-    soloRateNet,
-    soloRateVat,
-    soloVat,
-    soloGross,
-    count: next - 1,
-  };
-}
+/**
+ * Haushaltsjahre: one row per partner and year, the same columns for any number of VAT
+ * rates (the split by rate is on USt-Sätze). To add a column, give it a number here and
+ * a spec in cost-split-budget-years.ts; formulas refer to columns by these names.
+ */
+export const BUDGET_YEAR_COLUMNS = {
+  partner: 1,
+  partnerName: 2,
+  year: 3,
+  quantity: 4,
+  net: 5,
+  vat: 6,
+  gross: 7,
+  commonCostShare: 8,
+  total: 9,
+  soloNet: 10,
+  soloVat: 11,
+  soloGross: 12,
+} as const;
+export type BudgetYearColumns = typeof BUDGET_YEAR_COLUMNS & { count: number };
+
+/** USt-Sätze: per partner, year and VAT rate of the tender, net and VAT, joint and solo. */
+export const VAT_RATE_COLUMNS = {
+  partner: 1,
+  partnerName: 2,
+  year: 3,
+  rate: 4,
+  net: 5,
+  vat: 6,
+  soloNet: 7,
+  soloVat: 8,
+} as const;
 
 export interface CommonCostItemRows {
   /** Rows of the participants' shares, by partner code as the engine orders them. */
@@ -179,6 +162,12 @@ export interface CostSplitLayout {
   budgetYearsOf(partner: string): RowRange;
   budgetYearRow(partner: string, year: number): number;
   budgetYearsLastRow: number;
+  /** Haushaltsjahre: the total row of each year of the term, across partners (after a blank row). */
+  yearTotalRow(year: number): number;
+  /** USt-Sätze rows of one partner and year: one per VAT rate of the tender, in vatRates order. */
+  vatRateRowsOf(partner: string, year: number): RowRange;
+  /** Lose: the row of a category. */
+  lotCategoryRow(category: string): number;
   overviewRowOf(partner: string): number;
   overviewTotalRow: number;
   commonCostItems: CommonCostItemRows[];
@@ -228,6 +217,25 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
     budgetRanges.set(partner.code, { first, last: row - 1 });
   }
   const budgetYearsLastRow = row - 1;
+  const yearTotalRows = new Map<number, number>();
+  row = budgetYearsLastRow + 2;
+  for (const year of tender.years) yearTotalRows.set(year, row++);
+
+  const vatRates = vatRatesOf(tender);
+  const vatRateRows = new Map<string, RowRange>();
+  row = FIRST_DATA_ROW;
+  for (const partner of tender.partners) {
+    for (const year of partner.years) {
+      vatRateRows.set(key(partner.code, year.year), {
+        first: row,
+        last: row + vatRates.length - 1,
+      });
+      row += vatRates.length;
+    }
+  }
+  const categoryRows = new Map(
+    tender.categories.map((category, index) => [category.code, FIRST_DATA_ROW + index]),
+  );
 
   const overviewRows = new Map<string, number>();
   tender.partners.forEach((partner: PartnerCalculation, index) =>
@@ -253,10 +261,10 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
 
   return {
     tender,
-    vatRates: vatRatesOf(tender),
+    vatRates,
     positions,
     positionsOf: (partner, year) => positionRanges.get(key(partner, year)) ?? null,
-    budgetYearColumns: budgetYearColumns(vatRatesOf(tender)),
+    budgetYearColumns: { ...BUDGET_YEAR_COLUMNS, count: Object.keys(BUDGET_YEAR_COLUMNS).length },
     budgetYearsOf: (partner) => {
       const range = budgetRanges.get(partner);
       if (!range) throw new Error(`No budget-year rows for ${partner}`);
@@ -268,6 +276,21 @@ export function costSplitLayout(tender: TenderCalculation): CostSplitLayout {
       return found;
     },
     budgetYearsLastRow,
+    yearTotalRow: (year) => {
+      const found = yearTotalRows.get(year);
+      if (found === undefined) throw new Error(`No total row for ${year}`);
+      return found;
+    },
+    vatRateRowsOf: (partner, year) => {
+      const found = vatRateRows.get(key(partner, year));
+      if (!found) throw new Error(`No VAT rows for ${partner} ${year}`);
+      return found;
+    },
+    lotCategoryRow: (category) => {
+      const found = categoryRows.get(category);
+      if (found === undefined) throw new Error(`No Lose row for ${category}`);
+      return found;
+    },
     overviewRowOf: (partner) => {
       const found = overviewRows.get(partner);
       if (found === undefined) throw new Error(`No overview row for ${partner}`);

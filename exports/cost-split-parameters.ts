@@ -10,12 +10,12 @@ import { SheetWriter, type CellValue } from "./sheet-writer";
 import type { CellKind, ColumnSpec } from "./workbook-style";
 
 const COLUMNS: ColumnSpec[] = [
-  { header: "Parameter", width: 50, kind: "text" },
-  { header: "Wert", width: 24, kind: "text" },
-  { header: "Erläuterung", width: 70, kind: "text" },
-  { header: "", width: 12, kind: "text" },
+  { header: "Parameter", width: 36, kind: "wrap" },
+  { header: "Wert", width: 20, kind: "text" },
+  { header: "Erläuterung", width: 52, kind: "wrap" },
   { header: "", width: 10, kind: "text" },
-  { header: "", width: 14, kind: "text" },
+  { header: "", width: 8, kind: "text" },
+  { header: "", width: 10, kind: "text" },
 ];
 
 const TIER_HEADER: ColumnSpec[] = [
@@ -156,6 +156,8 @@ export function writeParametersSheet(sheet: ExcelJS.Worksheet, context: CostSpli
   }
 
   writer.blank();
-  RULES_TEXT.forEach((line, index) => writer.row([line], { total: index === 0 }));
+  RULES_TEXT.forEach((line, index) =>
+    writer.paragraph(line, COLUMNS.length, { total: index === 0 }),
+  );
   writer.commit();
 }

@@ -5,42 +5,48 @@
 import type ExcelJS from "exceljs";
 import type { Cents } from "../domain/money";
 import type { CostSplitContext } from "./cost-split-context";
-import { HEADER_ROW, POSITION_COLUMNS as COL, TITLE_ROW } from "./cost-split-layout";
+import {
+  HEADER_ROW,
+  LOT_CATEGORY_COLUMNS,
+  POSITION_COLUMNS as COL,
+  SHEET,
+  TITLE_ROW,
+} from "./cost-split-layout";
 import { cellRef, centsToCellNumber, decimalToCellNumber } from "./formulas";
 import { SheetWriter } from "./sheet-writer";
 import type { ColumnSpec } from "./workbook-style";
 
 const COLUMNS: ColumnSpec[] = [
-  { header: "Partner", width: 10, kind: "text" },
-  { header: "Schulträger", width: 26, kind: "text" },
-  { header: "Haushaltsjahr", width: 9, kind: "year" },
-  { header: "Los", width: 8, kind: "text" },
-  { header: "Produktgruppe", width: 12, kind: "text" },
-  { header: "Bezeichnung", width: 26, kind: "text" },
-  { header: "Einheit", width: 9, kind: "text" },
-  { header: "Menge", width: 9, kind: "integer" },
-  { header: "USt-Satz", width: 8, kind: "percent" },
+  { header: "Partner", width: 7, kind: "text" },
+  { header: "Schulträger", width: 18, kind: "text" },
+  { header: "Jahr", width: 6, kind: "year" },
+  { header: "Los", width: 6, kind: "text" },
+  { header: "Produktgruppe", width: 10, kind: "text" },
+  { header: "Bezeichnung", width: 20, kind: "text" },
+  { header: "Einheit", width: 7, kind: "text" },
+  { header: "Menge", width: 7, kind: "integer" },
+  { header: "USt-Satz", width: 7, kind: "percent" },
   {
     header: "Einzelpreis netto (gemeinsam)",
-    width: 14,
+    width: 11,
     kind: "money",
-    note: "Preis je Einheit mit der Staffel der gemeinsamen Gesamtmenge (siehe Blatt Lose).",
+    note: "Der maßgebliche Preis je Einheit der Produktgruppe auf dem Blatt Lose (Zuschlagspreis, sonst Schätzpreis mit der Staffel der gemeinsamen Gesamtmenge): eine Änderung dort wirkt hier und auf allen Blättern.",
   },
   {
     header: "Netto (gemeinsam)",
-    width: 15,
+    width: 12,
     kind: "money",
     note: "Menge × Einzelpreis (gemeinsam).",
   },
   {
     header: "Einzelpreis netto (allein)",
-    width: 14,
+    width: 11,
     kind: "money",
     note: "Preis je Einheit, den der Partner mit seiner eigenen Gesamtmenge dieser Produktgruppe (ganze Laufzeit) erhielte.",
   },
   {
     header: "Netto (allein)",
-    width: 15,
+    width: 12,
     kind: "money",
     note: "Menge × Einzelpreis (allein): Vergleich Einzelbeschaffung.",
   },
@@ -86,7 +92,14 @@ export async function writePositionsSheet(
           category.unit ?? null,
           position.quantity,
           decimalToCellNumber(position.vatRate),
-          centsToCellNumber(position.unitPriceNet),
+          {
+            // The category's price on Lose: a what-if change there flows through every sheet.
+            formula: cellRef(LOT_CATEGORY_COLUMNS.unitPrice, layout.lotCategoryRow(category.code), {
+              sheet: SHEET.lots,
+              absolute: true,
+            }),
+            result: centsToCellNumber(position.unitPriceNet),
+          },
           {
             formula: `${cellRef(COL.quantity, row)}*${cellRef(COL.unitPrice, row)}`,
             result: centsToCellNumber(position.net),

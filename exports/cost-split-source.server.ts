@@ -4,7 +4,10 @@
 // rule has changed since.
 import { isDeepStrictEqual } from "node:util";
 import type { Database } from "../db/database";
+import { listAwards } from "../db/awards";
 import { getSnapshot } from "../db/snapshots";
+import { calculateWithAwardedPrices } from "../domain/awarded-calculation";
+import type { Cents } from "../domain/money";
 import { calculateCurrentPlan } from "../db/tenders";
 import { calculatePlan } from "../domain/calculate";
 import type { PlanCalculation } from "../domain/calculation";
@@ -19,9 +22,37 @@ export type CostSplitSource =
       calculation: PlanCalculation;
       tiers: Map<string, PlanTier[]>;
       snapshot: SnapshotMeta | null;
+      /** Set once a lot of the tender is awarded (current state only): see CostSplitAward. */
+      award: CostSplitAward | null;
     }
   | { ok: false; reason: "unknown-tender" | "unknown-version" }
   | { ok: false; reason: "invalid-plan"; problems: PlanProblem[] };
+
+/** The estimate beside the awarded figures, and the awarded price per category. */
+export interface CostSplitAward {
+  estimate: PlanCalculation;
+  prices: Map<string, Cents>;
+}
+
+/**
+ * After an award the current workbook shows the awarded prices as the current figures
+ * (domain/awarded-calculation.ts), so shares by volume match what is really bought.
+ */
+async function withAwards(
+  db: Database,
+  plan: Plan,
+  tenderCode: string,
+  calculation: PlanCalculation,
+): Promise<{ calculation: PlanCalculation; award: CostSplitAward | null }> {
+  const awards = await listAwards(db, tenderCode);
+  if (awards.length === 0) return { calculation, award: null };
+  const prices = new Map<string, Cents>();
+  for (const award of awards)
+    for (const category of award.categories)
+      prices.set(category.code, BigInt(category.unitPriceNetCents));
+  const priced = calculateWithAwardedPrices(plan, tenderCode, prices);
+  return { calculation: priced.calculation, award: { estimate: priced.estimate, prices } };
+}
 
 function tiersOf(plan: Plan): Map<string, PlanTier[]> {
   return new Map(plan.categories.map((category) => [category.code, category.tiers ?? []]));
@@ -41,11 +72,16 @@ export async function loadCostSplitSource(
     }
     if (!current.calculation.tenders.some((t) => t.code === tenderCode))
       return { ok: false, reason: "unknown-tender" };
+    const validated = validatePlan(current.plan);
+    const awarded = validated.ok
+      ? await withAwards(db, validated.plan, tenderCode, current.calculation)
+      : { calculation: current.calculation, award: null };
     return {
       ok: true,
-      calculation: current.calculation,
+      calculation: awarded.calculation,
       tiers: tiersOf(current.plan),
       snapshot: null,
+      award: awarded.award,
     };
   }
 
@@ -69,5 +105,6 @@ export async function loadCostSplitSource(
       createdBy: stored.createdBy,
       matchesStoredResult: isDeepStrictEqual(todays, storedTender),
     },
+    award: null,
   };
 }

@@ -7,10 +7,12 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { PlanCalculation, TenderCalculation } from "../domain/calculation";
+import type { Cents } from "../domain/money";
 import type { PlanVsActual } from "../domain/plan-vs-actual";
 import type { CostSplitContext, CostSplitMeta } from "./cost-split-context";
 import { costSplitLayout, SHEET, HEADER_ROW } from "./cost-split-layout";
 import { writeBudgetYearsSheet } from "./cost-split-budget-years";
+import { writeVatRatesSheet } from "./cost-split-vat-rates";
 import { writeCommonCostsSheet } from "./cost-split-common-costs";
 import { writeLotsSheet } from "./cost-split-lots";
 import { writeOverviewSheet } from "./cost-split-overview";
@@ -18,7 +20,7 @@ import { writeParametersSheet } from "./cost-split-parameters";
 import { writePositionsSheet } from "./cost-split-positions";
 import { addPlanVsActualSheet } from "./plan-vs-actual";
 import { germanDateTime } from "./german-text";
-import { worksheetOptions } from "./workbook-style";
+import { setDefaultFont, worksheetOptions } from "./workbook-style";
 
 export type { CostSplitMeta, SnapshotMeta } from "./cost-split-context";
 
@@ -35,6 +37,11 @@ export interface CostSplitInput {
    * sheet "Plan-Ist" last. Only for the current state: a snapshot predates the awards.
    */
   planVsActual?: PlanVsActual | null;
+  /**
+   * After an award (current state only): `calculation` prices awarded categories at their
+   * awarded price (domain/awarded-calculation.ts); Lose shows these beside the estimate.
+   */
+  award?: { estimate: PlanCalculation; prices: ReadonlyMap<string, Cents> } | null;
 }
 
 export function findTender(calculation: PlanCalculation, tenderCode: string): TenderCalculation {
@@ -60,7 +67,11 @@ function contextFor(input: CostSplitInput): CostSplitContext {
     documentLabel: `Kostenaufteilung ${tender.code} – ${tender.name}`,
     stateLabel: snapshot
       ? `Beschlussstand Version ${snapshot.version} vom ${germanDateTime(new Date(snapshot.createdAt))}`
-      : "aktueller Planungsstand",
+      : input.award
+        ? "aktueller Stand mit Zuschlagspreisen"
+        : "aktueller Planungsstand",
+    estimate: input.award ? findTender(input.award.estimate, input.tenderCode) : undefined,
+    awardedPrices: input.award?.prices,
   };
 }
 
@@ -69,6 +80,7 @@ const SHEETS = [
   { name: SHEET.overview, frozenColumns: 2, write: writeOverviewSheet },
   { name: SHEET.lots, frozenColumns: 0, write: writeLotsSheet },
   { name: SHEET.budgetYears, frozenColumns: 3, write: writeBudgetYearsSheet },
+  { name: SHEET.vatRates, frozenColumns: 3, write: writeVatRatesSheet },
   { name: SHEET.positions, frozenColumns: 3, write: writePositionsSheet },
   { name: SHEET.commonCosts, frozenColumns: 2, write: writeCommonCostsSheet },
   { name: SHEET.parameters, frozenColumns: 0, write: writeParametersSheet },
@@ -88,6 +100,7 @@ export async function writeCostSplitWorkbook(
     useStyles: true,
     useSharedStrings: false,
   });
+  setDefaultFont(workbook);
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = input.meta.createdAt;

@@ -10,7 +10,11 @@ import {
   columnLetter,
   HEADER_STYLE,
   TITLE_STYLE,
+  headerRowHeight,
+  rowHeightForLines,
+  setDefaultFont,
   worksheetOptions,
+  wrappedLines,
   type ColumnSpec,
 } from "./workbook-style";
 
@@ -50,16 +54,17 @@ export function demandRowsFromPlan(plan: Plan): DemandExportRow[] {
 }
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { header: "Partner", width: 10, kind: "text" },
-  { header: "Schulträger", width: 28, kind: "text" },
-  { header: "Schule", width: 12, kind: "text" },
-  { header: "Schulname", width: 36, kind: "text" },
-  { header: "Produktgruppe", width: 14, kind: "text" },
-  { header: "Bezeichnung", width: 30, kind: "text" },
-  { header: "Einheit", width: 10, kind: "text" },
-  { header: "Jahr", width: 8, kind: "year" },
-  { header: "Menge", width: 10, kind: "integer" },
-  { header: "Begründung", width: 48, kind: "wrap" },
+  // Widths fit A4 landscape at 100 % (workbook-style PRINTABLE_WIDTH); long names wrap.
+  { header: "Partner", width: 7, kind: "text" },
+  { header: "Schulträger", width: 20, kind: "wrap" },
+  { header: "Schule", width: 10, kind: "text" },
+  { header: "Schulname", width: 24, kind: "wrap" },
+  { header: "Produktgruppe", width: 11, kind: "text" },
+  { header: "Bezeichnung", width: 20, kind: "wrap" },
+  { header: "Einheit", width: 7, kind: "text" },
+  { header: "Jahr", width: 6, kind: "year" },
+  { header: "Menge", width: 7, kind: "integer" },
+  { header: "Begründung", width: 26, kind: "wrap" },
 ];
 
 function rowCells(row: DemandExportRow): (string | number | null)[] {
@@ -110,6 +115,7 @@ export async function writeDemandWorkbook(
     useStyles: true,
     useSharedStrings: false,
   });
+  setDefaultFont(workbook);
   workbook.creator = "Verbundkauf";
   workbook.lastModifiedBy = "Verbundkauf";
   workbook.created = meta.createdAt;
@@ -140,6 +146,7 @@ export async function writeDemandWorkbook(
     cell.value = column.header;
     cell.style = HEADER_STYLE;
   });
+  header.height = headerRowHeight(COLUMNS);
   header.commit();
 
   let rowNumber = HEADER_ROW;
@@ -147,11 +154,15 @@ export async function writeDemandWorkbook(
   for (const row of rows) {
     rowNumber++;
     const excelRow = sheet.getRow(rowNumber);
+    let lines = 1;
     rowCells(row).forEach((value, index) => {
       const cell = excelRow.getCell(index + 1);
       cell.value = value;
       cell.style = bodyStyle(COLUMNS[index].kind);
+      if (COLUMNS[index].kind === "wrap" && typeof value === "string")
+        lines = Math.max(lines, wrappedLines(value, COLUMNS[index].width));
     });
+    if (lines > 1) excelRow.height = rowHeightForLines(lines);
     excelRow.commit();
     // Let the zip stream flush now and then (see SheetWriter.pause).
     if (++sincePause === 500) {

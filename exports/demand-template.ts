@@ -26,8 +26,8 @@ export const DEMAND_TEMPLATE: GridTemplateKind = {
   dataSheet: DATA_SHEET,
   guideSheet: GUIDE_SHEET,
   keys: [
-    { codeHeader: "Schulkürzel", nameHeader: "Schule", codeWidth: 12, nameWidth: 38 },
-    { codeHeader: "Gruppenkürzel", nameHeader: "Produktgruppe", codeWidth: 14, nameWidth: 28 },
+    { codeHeader: "Schulkürzel", nameHeader: "Schule", codeWidth: 9, nameWidth: 26 },
+    { codeHeader: "Gruppenkürzel", nameHeader: "Produktgruppe", codeWidth: 9, nameWidth: 18 },
   ],
   unitHeader: "Einheit",
   note: { header: "Begründung (optional)", maxLength: MAX_JUSTIFICATION_LENGTH },

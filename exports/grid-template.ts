@@ -135,9 +135,16 @@ export async function buildGridTemplate(
   workbook.created = input.generatedAt;
   const guide = workbook.addWorksheet(kind.guideSheet, {
     properties: { tabColor: { argb: "FF1D70B8" } },
+    pageSetup: { ...TEMPLATE_PAGE, orientation: "portrait" },
   });
   const sheet = workbook.addWorksheet(kind.dataSheet, {
     views: [{ state: "frozen", xSplit: cols.firstValueColumn - 1, ySplit: LAYOUT.headerRow }],
+    // Names beside the quantities on every page: header rows repeat, the sheet fits the width.
+    pageSetup: {
+      ...TEMPLATE_PAGE,
+      orientation: "landscape",
+      printTitlesRow: `1:${LAYOUT.headerRow}`,
+    },
   });
   const meta = workbook.addWorksheet(META_SHEET, { state: "veryHidden" });
 
@@ -146,8 +153,11 @@ export async function buildGridTemplate(
     cell.value = text;
     cell.alignment = { wrapText: true, vertical: "top" };
     if (bold) cell.font = { bold: true, size: i === 0 ? 14 : 12 };
+    // Wrapped instructions need their height: about 60 characters per line at this width.
+    const lines = Math.max(1, Math.ceil(text.length / 60));
+    if (lines > 1) guide.getRow(i + 1).height = lines * 15 + 2;
   });
-  guide.getColumn(1).width = 110;
+  guide.getColumn(1).width = 75;
 
   sheet.getCell(1, 1).value = input.title;
   sheet.getCell(1, 1).font = { bold: true, size: 14 };
@@ -179,10 +189,12 @@ export async function buildGridTemplate(
     sheet.getColumn(cols.codeColumns[i]).width = k.codeWidth;
     sheet.getColumn(cols.nameColumns[i]).width = k.nameWidth;
   });
-  if (cols.unitColumn) sheet.getColumn(cols.unitColumn).width = 9;
-  years.forEach((_, i) => (sheet.getColumn(cols.firstValueColumn + i).width = 10));
-  sheet.getColumn(cols.sumColumn).width = 10;
-  if (cols.noteColumn) sheet.getColumn(cols.noteColumn).width = 50;
+  // Widths fit A4 landscape at 100 % even where the default font is replaced by a wider
+  // one (LibreOffice without Calibri), so the print never shrinks below 9 pt.
+  if (cols.unitColumn) sheet.getColumn(cols.unitColumn).width = 7;
+  years.forEach((_, i) => (sheet.getColumn(cols.firstValueColumn + i).width = 7));
+  sheet.getColumn(cols.sumColumn).width = 7;
+  if (cols.noteColumn) sheet.getColumn(cols.noteColumn).width = 18;
 
   // _meta: key/value pairs, then codes, names and values of every data row at download.
   meta.getCell(META.formatRow, 1).value = "format";
@@ -298,7 +310,27 @@ export async function buildGridTemplate(
   workbook.views = [
     { activeTab: 1, x: 0, y: 0, width: 20000, height: 12000, firstSheet: 0, visibility: "visible" },
   ];
+  nameFonts(guide);
+  nameFonts(sheet);
   return Buffer.from((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+}
+
+/** Print setup of both visible sheets: A4, fit to the page width, as many pages down as needed. */
+const TEMPLATE_PAGE: Partial<ExcelJS.PageSetup> = {
+  paperSize: 9,
+  fitToPage: true,
+  fitToWidth: 1,
+  fitToHeight: 0,
+  margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+};
+
+/** Every written cell gets a named font (LibreOffice falls back to a serif face otherwise). */
+function nameFonts(sheet: ExcelJS.Worksheet): void {
+  sheet.eachRow((row) =>
+    row.eachCell((cell) => {
+      cell.font = { ...cell.font, name: "Arial", size: cell.font?.size ?? 10 };
+    }),
+  );
 }
 
 // ---- Reading ----------------------------------------------------------------------

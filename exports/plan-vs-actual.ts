@@ -17,77 +17,69 @@ const PLAN_NOTE = "Plan: Bedarf, auf dem der Zuschlag beruht (beim Zuschlag eing
 const ACTUAL_NOTE = "Ist: Abrufe, nach dem Jahr des Abrufdatums.";
 
 const COLUMNS: readonly ColumnSpec[] = [
-  { header: "Partner", width: 9, kind: "text" },
-  { header: "Schulträger", width: 26, kind: "text" },
-  { header: "Jahr", width: 8, kind: "year" },
-  { header: "Menge Plan", width: 11, kind: "integer", note: PLAN_NOTE },
-  { header: "Menge Ist", width: 11, kind: "integer", note: ACTUAL_NOTE },
+  { header: "Partner", width: 7, kind: "text" },
+  { header: "Schulträger", width: 20, kind: "text" },
+  { header: "Jahr", width: 6, kind: "year" },
+  { header: "Menge Plan", width: 7, kind: "integer", note: PLAN_NOTE },
+  { header: "Menge Ist", width: 7, kind: "integer", note: ACTUAL_NOTE },
   {
     header: "Netto Plan",
-    width: 15,
+    width: 11,
     kind: "money",
     note: "Menge × Zuschlagspreis (netto), je Produktgruppe.",
   },
-  { header: "Netto Ist", width: 15, kind: "money" },
+  { header: "Netto Ist", width: 11, kind: "money" },
   {
-    header: "USt Plan",
-    width: 13,
+    header: "Brutto Plan",
+    width: 11,
     kind: "money",
-    note: "Je Partner, Jahr und Steuersatz einmal kaufmännisch gerundet.",
+    note: "Netto + Umsatzsteuer, je Partner, Jahr und Steuersatz einmal kaufmännisch gerundet.",
   },
-  { header: "USt Ist", width: 13, kind: "money" },
-  { header: "Brutto Plan", width: 15, kind: "money" },
-  { header: "Brutto Ist", width: 15, kind: "money" },
+  { header: "Brutto Ist", width: 11, kind: "money" },
   {
-    header: "Gemeinkosten Plan",
-    width: 15,
+    header: "Anteil Gemeinkosten (Plan)",
+    width: 11,
     kind: "money",
-    note: "Anteil an den Gemeinkosten nach dem Schlüssel der Ausschreibung, im Startjahr gebucht.",
+    note: "Anteil an den Gemeinkosten nach dem Schlüssel der Ausschreibung auf den geplanten Bedarf, im Startjahr gebucht. Plan und Ist tragen denselben Anteil: wer zuerst abruft, trägt nicht die ganzen Gemeinkosten.",
   },
-  {
-    header: "Gemeinkosten Ist",
-    width: 15,
-    kind: "money",
-    note: "Dieselben Gemeinkosten, verteilt auf die Schulträger, die abgerufen haben (Schlüssel Volumen: Ist-Volumen).",
-  },
-  { header: "Gesamt Plan", width: 15, kind: "money" },
-  { header: "Gesamt Ist", width: 15, kind: "money" },
-  { header: "Abweichung", width: 15, kind: "money", note: "Gesamt Ist − Gesamt Plan (brutto)." },
+  { header: "Gesamt Plan", width: 11, kind: "money" },
+  { header: "Gesamt Ist", width: 11, kind: "money" },
+  { header: "Abweichung", width: 11, kind: "money", note: "Gesamt Ist − Gesamt Plan (brutto)." },
 ];
 
+/** The categories below the partners, in the partner table's columns (widths from there). */
 const CATEGORY_COLUMNS: readonly ColumnSpec[] = [
-  { header: "Produktgruppe", width: 9, kind: "text" },
-  { header: "Bezeichnung", width: 26, kind: "text" },
-  { header: "Los", width: 8, kind: "text" },
-  { header: "Zuschlagspreis netto", width: 11, kind: "money" },
-  { header: "Höchstmenge", width: 11, kind: "integer", note: "Mit dem Zuschlag eingefroren." },
-  { header: "Menge Plan", width: 15, kind: "integer" },
-  { header: "Menge Ist", width: 15, kind: "integer" },
-  { header: "Verfügbar", width: 13, kind: "integer", note: "Höchstmenge − abgerufen." },
+  { header: "Produktgruppe", width: 0, kind: "text" },
+  { header: "Bezeichnung", width: 0, kind: "text" },
+  { header: "Los", width: 0, kind: "text" },
+  { header: "Höchstmenge", width: 0, kind: "integer", note: "Mit dem Zuschlag eingefroren." },
+  { header: "Menge Plan", width: 0, kind: "integer" },
+  { header: "Menge Ist", width: 0, kind: "integer" },
+  { header: "Verfügbar", width: 0, kind: "integer", note: "Höchstmenge − abgerufen." },
   {
     header: "Ausschöpfung",
-    width: 13,
+    width: 0,
     kind: "percent",
     note: "Abgerufen ÷ Höchstmenge; Warnung ab 80 % und 95 %.",
   },
+  { header: "Zuschlagspreis netto", width: 0, kind: "money" },
 ];
+const CATEGORY_COL = { maxQuantity: 4, calledOff: 6 } as const;
 
 // 1-based column numbers of the partner table.
-const COL = {
+export const PLAN_VS_ACTUAL_COLUMNS = {
   planQuantity: 4,
   actualQuantity: 5,
   planNet: 6,
   actualNet: 7,
-  planVat: 8,
-  actualVat: 9,
-  planGross: 10,
-  actualGross: 11,
-  planCommon: 12,
-  actualCommon: 13,
-  planTotal: 14,
-  actualTotal: 15,
-  difference: 16,
+  planGross: 8,
+  actualGross: 9,
+  common: 10,
+  planTotal: 11,
+  actualTotal: 12,
+  difference: 13,
 } as const;
+const COL = PLAN_VS_ACTUAL_COLUMNS;
 
 function formula(text: string, result: number): FormulaCell {
   return { formula: text, result };
@@ -95,7 +87,7 @@ function formula(text: string, result: number): FormulaCell {
 
 const ref = (column: number, row: number) => cellRef(column, row);
 
-/** The figure cells of one row: inputs from the engine, gross, totals and difference as formulas. */
+/** The figure cells of one row: inputs from the engine, totals and difference as formulas. */
 function figureCells(row: number, planned: SideFigures, actual: SideFigures): CellInput[] {
   const money = centsToCellNumber;
   return [
@@ -103,14 +95,12 @@ function figureCells(row: number, planned: SideFigures, actual: SideFigures): Ce
     actual.quantity,
     money(planned.directNet),
     money(actual.directNet),
-    money(planned.directVat),
-    money(actual.directVat),
-    formula(`${ref(COL.planNet, row)}+${ref(COL.planVat, row)}`, money(planned.directGross)),
-    formula(`${ref(COL.actualNet, row)}+${ref(COL.actualVat, row)}`, money(actual.directGross)),
+    money(planned.directGross),
+    money(actual.directGross),
+    // The same share on both sides (domain/plan-vs-actual.ts): the plan's split.
     money(planned.commonCostShare),
-    money(actual.commonCostShare),
-    formula(`${ref(COL.planGross, row)}+${ref(COL.planCommon, row)}`, money(planned.totalGross)),
-    formula(`${ref(COL.actualGross, row)}+${ref(COL.actualCommon, row)}`, money(actual.totalGross)),
+    formula(`${ref(COL.planGross, row)}+${ref(COL.common, row)}`, money(planned.totalGross)),
+    formula(`${ref(COL.actualGross, row)}+${ref(COL.common, row)}`, money(actual.totalGross)),
     formula(
       `${ref(COL.actualTotal, row)}-${ref(COL.planTotal, row)}`,
       money(actual.totalGross - planned.totalGross),
@@ -210,25 +200,27 @@ export function addPlanVsActualSheet(
   for (const category of data.categories) {
     const row = writer.currentRow;
     const use = { maxQuantity: category.maxQuantity, calledOff: category.calledOffQuantity };
+    const max = ref(CATEGORY_COL.maxQuantity, row);
+    const calledOff = ref(CATEGORY_COL.calledOff, row);
     writer.row([
       category.code,
       category.name,
       category.lot,
-      { value: centsToCellNumber(category.unitPriceNet), kind: "money" },
       { value: category.maxQuantity, kind: "integer" },
       { value: category.plannedQuantity, kind: "integer" },
       { value: category.calledOffQuantity, kind: "integer" },
       {
-        value: formula(`MAX(0,${ref(5, row)}-${ref(7, row)})`, remainingQuantity(use)),
+        value: formula(`MAX(0,${max}-${calledOff})`, remainingQuantity(use)),
         kind: "integer",
       },
       {
         value: formula(
-          `IF(${ref(5, row)}=0,0,${ref(7, row)}/${ref(5, row)})`,
+          `IF(${max}=0,0,${calledOff}/${max})`,
           category.maxQuantity === 0 ? 0 : category.calledOffQuantity / category.maxQuantity,
         ),
         kind: "percent",
       },
+      { value: centsToCellNumber(category.unitPriceNet), kind: "money" },
     ]);
   }
   writer.commit();

@@ -8,7 +8,10 @@ import {
   bodyStyle,
   columnLetter,
   HEADER_STYLE,
+  headerRowHeight,
+  rowHeightForLines,
   TITLE_STYLE,
+  wrappedLines,
   totalStyle,
   type CellKind,
   type ColumnSpec,
@@ -54,26 +57,75 @@ export class SheetWriter {
     return this.write([text], (cell) => (cell.style = TITLE_STYLE));
   }
 
-  /** Header row; column notes become cell notes so the rule sits next to the figure. */
+  /**
+   * Header row; column notes become cell notes so the rule sits next to the figure. The
+   * row is as high as its longest wrapped text in the sheet's column widths, so a wrapped
+   * header never prints over the first data row. Holes in `columns` leave cells empty.
+   */
   header(columns: readonly ColumnSpec[] = this.columns): number {
+    const placed = columns.map((column, index) =>
+      column ? { header: column.header, width: this.columns[index]?.width ?? column.width } : null,
+    );
     return this.write(
-      columns.map((c) => c.header),
+      columns.map((c) => c?.header),
       (cell, index) => {
         cell.style = HEADER_STYLE;
         const note = columns[index]?.note;
         if (note) cell.note = note;
       },
+      headerRowHeight(placed.filter((p) => p !== null)),
     );
   }
 
   row(cells: readonly CellInput[], options: { total?: boolean } = {}): number {
-    return this.write(cells, (cell, index, input) => {
-      const kind = (isStyledCell(input) && input.kind) || this.columns[index]?.kind || "text";
-      // Always a shared style object, even the empty one for text: exceljs caches style ids
-      // by object identity, while a cell left alone gets a fresh {} that it serializes anew.
-      cell.style = options.total ? totalStyle(kind) : bodyStyle(kind);
-      if (isStyledCell(input) && input.note) cell.note = input.note;
+    return this.write(
+      cells,
+      (cell, index, input) => {
+        const kind = this.kindOf(index, input);
+        // Always a shared style object, even the empty one for text: exceljs caches style ids
+        // by object identity, while a cell left alone gets a fresh {} that it serializes anew.
+        cell.style = options.total ? totalStyle(kind) : bodyStyle(kind);
+        if (isStyledCell(input) && input.note) cell.note = input.note;
+      },
+      this.wrappedHeight(cells),
+    );
+  }
+
+  /**
+   * A line of text across the first `span` columns (merged, wrapped), e.g. the rules on
+   * Parameter: long text must wrap within the printed width instead of running off the page.
+   */
+  paragraph(text: string, span: number, options: { total?: boolean } = {}): number {
+    const width = this.columns.slice(0, span).reduce((sum, c) => sum + c.width, 0);
+    const rowNumber = this.write(
+      [text],
+      (cell) => (cell.style = options.total ? totalStyle("wrap") : bodyStyle("wrap")),
+      rowHeightForLines(wrappedLines(text, width)),
+      () => this.sheet.mergeCells(this.nextRow - 1, 1, this.nextRow - 1, span),
+    );
+    return rowNumber;
+  }
+
+  private kindOf(index: number, input: CellInput | undefined): CellKind {
+    return (
+      (input !== undefined && isStyledCell(input) && input.kind) ||
+      this.columns[index]?.kind ||
+      "text"
+    );
+  }
+
+  /** Height for a row whose wrapped text cells need more than one line; undefined otherwise. */
+  private wrappedHeight(cells: readonly CellInput[]): number | undefined {
+    let lines = 1;
+    cells.forEach((input, index) => {
+      if (this.kindOf(index, input) !== "wrap") return;
+      const value = isStyledCell(input) ? input.value : input;
+      const text =
+        typeof value === "object" && value !== null && "formula" in value ? value.result : value;
+      if (typeof text !== "string") return;
+      lines = Math.max(lines, wrappedLines(text, this.columns[index]?.width ?? 10));
     });
+    return lines > 1 ? rowHeightForLines(lines) : undefined;
   }
 
   /**
@@ -101,12 +153,15 @@ export class SheetWriter {
   }
 
   private write(
-    cells: readonly CellInput[],
+    cells: readonly (CellInput | undefined)[],
     decorate: (cell: ExcelJS.Cell, index: number, input: CellInput) => void,
+    height?: number,
+    beforeCommit?: () => void,
   ): number {
     const rowNumber = this.nextRow++;
     this.rowsSincePause++;
     const row = this.sheet.getRow(rowNumber);
+    if (height !== undefined) row.height = height;
     cells.forEach((input, index) => {
       if (input === undefined) return;
       const cell = row.getCell(index + 1);
@@ -114,6 +169,7 @@ export class SheetWriter {
       cell.value = value as ExcelJS.CellValue;
       decorate(cell, index, input);
     });
+    beforeCommit?.();
     row.commit();
     return rowNumber;
   }

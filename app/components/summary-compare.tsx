@@ -1,8 +1,8 @@
 // Tables for the comparison of the current state with a snapshot: only changed rows,
 // each changed value as "old → new" with the difference.
-import type { Change, RowStatus, TenderDiff } from "../../domain/snapshot-diff";
+import type { Cause, Change, RowStatus, TenderDiff } from "../../domain/snapshot-diff";
 import { RowTh, Table, Tag, Td, Th } from "./ui";
-import { formatCents, formatInteger } from "~/utils/format";
+import { formatCents, formatInteger, formatPercent } from "~/utils/format";
 import type { Jsonify } from "~/utils/jsonify";
 
 export type DiffView = Jsonify<TenderDiff>;
@@ -194,5 +194,89 @@ export function TenderLevelChanges({ diff }: { diff: DiffView }) {
         </tr>
       </tbody>
     </Table>
+  );
+}
+
+// ---- Causes ---------------------------------------------------------------------------
+
+export type CauseView = Jsonify<Cause>;
+
+const KEY_LABELS: Record<string, string> = {
+  volume: "Auftragsvolumen",
+  quantity: "Stückzahl",
+  pupils: "Schülerzahl",
+  population: "Einwohnerzahl",
+  equal: "zu gleichen Teilen",
+  custom: "festgelegte Gewichte",
+};
+
+const arrow = (before: string, after: string) => `${before} → ${after}`;
+const orNone = (value: string | null, format: (v: string) => string, none: string) =>
+  value === null ? none : format(value);
+const term = (text: string) => {
+  const [start, years] = text.split("/");
+  return `ab ${start}, ${years} ${years === "1" ? "Jahr" : "Jahre"}`;
+};
+
+/** One cause as a German sentence: "Reserve: 10 % → 20 %". */
+export function causeText(cause: CauseView): string {
+  switch (cause.kind) {
+    case "reserve":
+      return `Reserve: ${arrow(formatPercent(cause.before), formatPercent(cause.after))}`;
+    case "term":
+      return `Laufzeit: ${arrow(term(cause.before), term(cause.after))}`;
+    case "soloProcessCost":
+      return `Kosten eines eigenen Vergabeverfahrens (brutto): ${arrow(money(cause.before), money(cause.after))}`;
+    case "euThreshold":
+      return `EU-Schwellenwert (netto): ${arrow(money(cause.before), money(cause.after))}`;
+    case "commonCost": {
+      const { before, after } = cause;
+      if (!before)
+        return `Gemeinkosten „${cause.label}“ neu: ${money(after!.amountGross)} brutto, Schlüssel ${KEY_LABELS[after!.key]}`;
+      if (!after)
+        return `Gemeinkosten „${cause.label}“ entfallen (bisher ${money(before.amountGross)} brutto)`;
+      const parts: string[] = [];
+      if (before.amountGross !== after.amountGross)
+        parts.push(`${arrow(money(before.amountGross), money(after.amountGross))} brutto`);
+      if (before.key !== after.key)
+        parts.push(`Schlüssel ${arrow(KEY_LABELS[before.key], KEY_LABELS[after.key])}`);
+      return `Gemeinkosten „${cause.label}“: ${parts.join(", ")}`;
+    }
+    case "basePrice":
+      return `Grundpreis ${cause.name} (${cause.code}, netto): ${arrow(
+        orNone(cause.before, money, "neu"),
+        orNone(cause.after, money, "entfallen"),
+      )}`;
+    case "vatRate":
+      return `Umsatzsteuersatz ${cause.name} (${cause.code}): ${arrow(formatPercent(cause.before), formatPercent(cause.after))}`;
+    case "tier": {
+      const tier = (t: { minQuantity: number; discount: string }) =>
+        t.minQuantity === 0
+          ? "keine Staffel"
+          : `ab ${formatInteger(t.minQuantity)} Stück ${formatPercent(t.discount)} Rabatt`;
+      return `Rabattstaffel ${cause.name} (${cause.code}): ${arrow(tier(cause.before), tier(cause.after))}`;
+    }
+    case "demand":
+      return `Bedarf ${cause.partnerName}, ${cause.categoryName}: ${arrow(
+        formatInteger(cause.before),
+        formatInteger(cause.after),
+      )} Stück`;
+  }
+}
+
+/** What was changed since the decision version: the causes of the changes below. */
+export function CauseList({ causes }: { causes: CauseView[] }) {
+  if (causes.length === 0)
+    return (
+      <p className="text-lg">
+        Keine geänderten Eingaben (Reserve, Gemeinkosten, Preise, Bedarfe) gefunden.
+      </p>
+    );
+  return (
+    <ul className="mb-6 ml-6 list-disc space-y-1 break-inside-avoid">
+      {causes.map((cause, index) => (
+        <li key={index}>{causeText(cause)}</li>
+      ))}
+    </ul>
   );
 }

@@ -4,7 +4,21 @@
 // the charts, for plotting.
 import type { CategoryCalculation, TenderCalculation } from "../../domain/calculation";
 import { roundHalfAwayFromZero, type Cents } from "../../domain/money";
+import { permilleOf } from "../../domain/shares";
 import type { CentsText } from "./charts/bar-chart-figure";
+
+export interface PartnerSummaryRow {
+  code: string;
+  name: string;
+  quantity: number;
+  directGross: CentsText;
+  commonCostShare: CentsText;
+  totalGross: CentsText;
+  soloGross: CentsText;
+  savingsGross: CentsText;
+  /** Savings as a share of what the partner would pay alone, per mille; null without solo cost. */
+  savingsPermille: string | null;
+}
 
 export interface SummaryView {
   tender: {
@@ -28,16 +42,15 @@ export interface SummaryView {
     savingsPermille: string | null;
     participants: { code: string; name: string }[];
   };
-  partners: {
-    code: string;
-    name: string;
-    quantity: number;
-    directGross: CentsText;
-    commonCostShare: CentsText;
-    totalGross: CentsText;
-    soloGross: CentsText;
-    savingsGross: CentsText;
-  }[];
+  partners: PartnerSummaryRow[];
+  /** The totals row of the partner table (the engine's tender totals). */
+  partnerTotals: Omit<PartnerSummaryRow, "code" | "name">;
+  /** What the glossary explains with this tender's own figures. */
+  glossary: {
+    reserve: string;
+    /** Cost keys used by this tender's common cost items, in item order, without repeats. */
+    costKeys: string[];
+  };
   lots: {
     code: string;
     name: string;
@@ -89,7 +102,27 @@ export function averageSoloPriceNet(
 
 /** savings / solo in per mille, rounded commercially to one decimal of a percent (e.g. 73n = 7,3 %). */
 export function savingsPermille(savingsGross: Cents, soloGross: Cents): Cents | null {
-  return soloGross > 0n ? roundHalfAwayFromZero(savingsGross * 1000n, soloGross) : null;
+  return permilleOf(savingsGross, soloGross);
+}
+
+function summaryRow(figures: {
+  quantity: number;
+  directGross: Cents;
+  commonCostShare: Cents;
+  totalGross: Cents;
+  soloGross: Cents;
+  savingsGross: Cents;
+}): Omit<PartnerSummaryRow, "code" | "name"> {
+  const permille = savingsPermille(figures.savingsGross, figures.soloGross);
+  return {
+    quantity: figures.quantity,
+    directGross: text(figures.directGross),
+    commonCostShare: text(figures.commonCostShare),
+    totalGross: text(figures.totalGross),
+    soloGross: text(figures.soloGross),
+    savingsGross: text(figures.savingsGross),
+    savingsPermille: permille === null ? null : text(permille),
+  };
 }
 
 export function buildSummaryView(tender: TenderCalculation): SummaryView {
@@ -123,16 +156,12 @@ export function buildSummaryView(tender: TenderCalculation): SummaryView {
       savingsPermille: permille === null ? null : text(permille),
       participants: tender.participants.map(({ code, name }) => ({ code, name })),
     },
-    partners: tender.partners.map((p) => ({
-      code: p.code,
-      name: p.name,
-      quantity: p.quantity,
-      directGross: text(p.directGross),
-      commonCostShare: text(p.commonCostShare),
-      totalGross: text(p.totalGross),
-      soloGross: text(p.soloGross),
-      savingsGross: text(p.savingsGross),
-    })),
+    partners: tender.partners.map((p) => ({ code: p.code, name: p.name, ...summaryRow(p) })),
+    partnerTotals: summaryRow(tender.totals),
+    glossary: {
+      reserve: tender.reserve,
+      costKeys: [...new Set(tender.commonCosts.map((c) => c.key))],
+    },
     lots: tender.lots.map((lot) => ({
       code: lot.code,
       name: lot.name,

@@ -1,7 +1,9 @@
 // The parts of the committee summary (Ausschussvorlage): key figures, the savings
 // breakdown and the partner table. All money arrives as exact cents strings.
 import type { ReactNode } from "react";
+import { Link } from "@remix-run/react";
 import type { SummaryView } from "./summary-model";
+import { sortPartnerSavings, type SavingsOrder } from "./charts/savings-per-partner-chart";
 import { RowTh, Table, Tag, Td, Th } from "./ui";
 import { formatCents, formatInteger } from "~/utils/format";
 
@@ -28,41 +30,48 @@ function Figure({ label, value, detail }: { label: string; value: ReactNode; det
 export function KeyFigures({ figures }: { figures: SummaryView["keyFigures"] }) {
   const participantNames = figures.participants.map((p) => p.name).join(", ");
   return (
-    <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2 print:grid-cols-2">
-      <Figure
-        label="Volumen (gemeldete Mengen)"
-        value={`${euro(figures.directGross)} brutto`}
-        detail={`${euro(figures.directNet)} netto · ${formatInteger(figures.quantity)} Stück`}
-      />
-      <Figure
-        label="Geschätzter Auftragswert (netto, mit Reserve)"
-        value={euro(figures.estimatedValueNet)}
-        detail={
-          <>
-            EU-Schwellenwert {euro(figures.euThresholdNet)}:{" "}
-            {figures.euProcedureRequired ? (
-              <Tag tone="yellow">EU-weites Vergabeverfahren erforderlich</Tag>
-            ) : (
-              <Tag tone="green">unterhalb des EU-Schwellenwerts</Tag>
-            )}
-          </>
-        }
-      />
-      <Figure
-        label="Ersparnis gegenüber Einzelbeschaffung (brutto)"
-        value={euro(figures.savingsGross)}
-        detail={
-          figures.savingsPermille === null
-            ? "Keine Bedarfe gemeldet."
-            : `${formatPermille(figures.savingsPermille)} von ${euro(figures.soloGross)} bei Einzelbeschaffung`
-        }
-      />
-      <Figure
-        label="Teilnehmende Schulträger"
-        value={formatInteger(figures.participants.length)}
-        detail={participantNames || "Noch keine Teilnehmenden."}
-      />
-    </dl>
+    <>
+      <p className="mb-3">
+        Beträge <strong>brutto</strong> (mit Umsatzsteuer), wie sie die Haushalte belasten; nur der
+        geschätzte Auftragswert und der EU-Schwellenwert sind <strong>netto</strong>, wie das
+        Vergaberecht sie misst.
+      </p>
+      <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2 print:grid-cols-2">
+        <Figure
+          label="Volumen (gemeldete Mengen, brutto)"
+          value={`${euro(figures.directGross)} brutto`}
+          detail={`${euro(figures.directNet)} netto · ${formatInteger(figures.quantity)} Stück`}
+        />
+        <Figure
+          label="Geschätzter Auftragswert (netto, mit Reserve)"
+          value={`${euro(figures.estimatedValueNet)} netto`}
+          detail={
+            <>
+              EU-Schwellenwert {euro(figures.euThresholdNet)} netto:{" "}
+              {figures.euProcedureRequired ? (
+                <Tag tone="yellow">EU-weites Vergabeverfahren erforderlich</Tag>
+              ) : (
+                <Tag tone="green">unterhalb des EU-Schwellenwerts</Tag>
+              )}
+            </>
+          }
+        />
+        <Figure
+          label="Ersparnis gegenüber Einzelbeschaffung (brutto)"
+          value={`${euro(figures.savingsGross)} brutto`}
+          detail={
+            figures.savingsPermille === null
+              ? "Keine Bedarfe gemeldet."
+              : `${formatPermille(figures.savingsPermille)} von ${euro(figures.soloGross)} brutto bei Einzelbeschaffung`
+          }
+        />
+        <Figure
+          label="Teilnehmende Schulträger"
+          value={formatInteger(figures.participants.length)}
+          detail={participantNames || "Noch keine Teilnehmenden."}
+        />
+      </dl>
+    </>
   );
 }
 
@@ -110,8 +119,53 @@ export function SavingsBreakdownTable({ savings }: { savings: SummaryView["savin
   );
 }
 
-export function PartnerSummaryTable({ partners }: { partners: SummaryView["partners"] }) {
+const ORDER_LABELS: Record<SavingsOrder, string> = {
+  savings: "Ersparnis in Euro",
+  share: "Ersparnis in Prozent",
+  name: "Name",
+};
+
+/** Links that order the chart and the table (no JavaScript needed): `?sort=`. */
+export function SortLinks({
+  order,
+  hrefFor,
+}: {
+  order: SavingsOrder;
+  hrefFor: (o: SavingsOrder) => string;
+}) {
+  return (
+    <p className="mb-2 print:hidden">
+      Sortieren nach:{" "}
+      {(Object.keys(ORDER_LABELS) as SavingsOrder[]).map((o, i) => (
+        <span key={o}>
+          {i > 0 ? " · " : null}
+          {o === order ? (
+            <strong aria-current="true">{ORDER_LABELS[o]}</strong>
+          ) : (
+            <Link to={hrefFor(o)} preventScrollReset>
+              {ORDER_LABELS[o]}
+            </Link>
+          )}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+const percentOrDash = (permille: string | null) =>
+  permille === null ? "–" : formatPermille(permille);
+
+export function PartnerSummaryTable({
+  partners,
+  totals,
+  order = "savings",
+}: {
+  partners: SummaryView["partners"];
+  totals: SummaryView["partnerTotals"];
+  order?: SavingsOrder;
+}) {
   if (partners.length === 0) return <p className="text-lg">Noch keine Schulträger mit Bedarf.</p>;
+  const danger = (cents: string) => (cents.startsWith("-") ? "text-danger" : undefined);
   return (
     <Table caption="Schulträger im Überblick (brutto, gesamte Laufzeit)">
       <thead>
@@ -123,10 +177,11 @@ export function PartnerSummaryTable({ partners }: { partners: SummaryView["partn
           <Th numeric>Gesamt</Th>
           <Th numeric>Allein</Th>
           <Th numeric>Ersparnis</Th>
+          <Th numeric>Ersparnis in % von allein</Th>
         </tr>
       </thead>
       <tbody>
-        {partners.map((p) => (
+        {sortPartnerSavings(partners, order).map((p) => (
           <tr key={p.code} className="break-inside-avoid">
             <RowTh>{p.name}</RowTh>
             <Td numeric>{formatInteger(p.quantity)}</Td>
@@ -134,12 +189,31 @@ export function PartnerSummaryTable({ partners }: { partners: SummaryView["partn
             <Td numeric>{euro(p.commonCostShare)}</Td>
             <Td numeric>{euro(p.totalGross)}</Td>
             <Td numeric>{euro(p.soloGross)}</Td>
-            <Td numeric className={p.savingsGross.startsWith("-") ? "text-danger" : undefined}>
+            <Td numeric className={danger(p.savingsGross)}>
               {euro(p.savingsGross)}
+            </Td>
+            <Td numeric className={danger(p.savingsGross)}>
+              {percentOrDash(p.savingsPermille)}
             </Td>
           </tr>
         ))}
       </tbody>
+      <tfoot>
+        <tr className="border-t-2 border-ink font-bold">
+          <RowTh className="font-bold">Summe</RowTh>
+          <Td numeric>{formatInteger(totals.quantity)}</Td>
+          <Td numeric>{euro(totals.directGross)}</Td>
+          <Td numeric>{euro(totals.commonCostShare)}</Td>
+          <Td numeric>{euro(totals.totalGross)}</Td>
+          <Td numeric>{euro(totals.soloGross)}</Td>
+          <Td numeric className={danger(totals.savingsGross)}>
+            {euro(totals.savingsGross)}
+          </Td>
+          <Td numeric className={danger(totals.savingsGross)}>
+            {percentOrDash(totals.savingsPermille)}
+          </Td>
+        </tr>
+      </tfoot>
     </Table>
   );
 }

@@ -7,8 +7,13 @@ import {
 import { Link, useLoaderData } from "@remix-run/react";
 import { listSnapshots } from "../../db/snapshots";
 import { getTenderInputs } from "../../db/tender-inputs";
-import { diffTender } from "../../domain/snapshot-diff";
-import { CategoryChanges, PartnerChanges, TenderLevelChanges } from "~/components/summary-compare";
+import { diffCauses, diffTender } from "../../domain/snapshot-diff";
+import {
+  CategoryChanges,
+  CauseList,
+  PartnerChanges,
+  TenderLevelChanges,
+} from "~/components/summary-compare";
 import {
   APP_VERSION,
   loadCurrentTender,
@@ -54,6 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       matchesStoredResult: true,
       problems: [],
       diff: null,
+      causes: [],
       currentMissing: false,
       stamp,
     });
@@ -70,6 +76,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     frozen.state.ok && current?.ok
       ? jsonifyBigInts(diffTender(frozen.state.tender, current.tender))
       : null;
+  // What was changed (reserve, a cost item, prices, demand), not only what it changed.
+  const causes =
+    frozen.state.ok && current?.ok
+      ? jsonifyBigInts(diffCauses(frozen.state.tender, current.tender))
+      : [];
   const { version: v, comment, createdAt, createdBy } = frozen.snapshot;
   return json({
     code,
@@ -79,6 +90,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     matchesStoredResult: frozen.matchesStoredResult,
     problems,
     diff,
+    causes,
     currentMissing: current === undefined,
     stamp,
   });
@@ -126,8 +138,11 @@ export default function ComparePage() {
           ) : null}
           <ErrorSummary errors={data.problems.length ? data.problems : undefined} />
           {diff ? (
-            diff.hasChanges ? (
+            diff.hasChanges || data.causes.length > 0 ? (
               <>
+                <SectionHeading>Was geändert wurde</SectionHeading>
+                <CauseList causes={data.causes} />
+                <SectionHeading>Was sich dadurch ändert</SectionHeading>
                 <p className="mb-6 max-w-3xl text-lg">
                   Gezeigt werden nur geänderte Zeilen. Je geändertem Wert steht oben der Wert des
                   Beschlussstands, darunter der aktuelle Wert (→) und die Differenz.

@@ -52,6 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       tiers: source.tiers,
     },
     planVsActual,
+    award: source.award,
   };
   return streamedWorkbookResponse(costSplitFileName(code, version), (stream) =>
     writeCostSplitWorkbook(input, stream),

@@ -5,9 +5,15 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { listAwards } from "../../db/awards";
+import { listPartnerProgress } from "../../db/demand-status";
 import { listSnapshots } from "../../db/snapshots";
 import { CostSplitLink } from "~/components/download-links";
-import { SavingsPerPartnerChart } from "~/components/charts/savings-per-partner-chart";
+import {
+  SAVINGS_ORDERS,
+  SavingsPerPartnerChart,
+  type SavingsOrder,
+} from "~/components/charts/savings-per-partner-chart";
 import { UnitPriceChart } from "~/components/charts/unit-price-chart";
 import { VolumePerLotChart } from "~/components/charts/volume-per-lot-chart";
 import {
@@ -21,7 +27,14 @@ import {
   KeyFigures,
   PartnerSummaryTable,
   SavingsBreakdownTable,
+  SortLinks,
 } from "~/components/summary-sections";
+import {
+  DraftWatermark,
+  FinalityNote,
+  SummaryGlossary,
+  type SummaryStatus,
+} from "~/components/summary-status";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
 import { ErrorSummary, PageHeading, SectionHeading } from "~/components/ui";
 import printStyles from "~/styles/print.css";
@@ -46,8 +59,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = await getDb();
   const code = params.code ?? "";
-  const version = parseVersionParam(new URL(request.url).searchParams.get("version"));
+  const search = new URL(request.url).searchParams;
+  const version = parseVersionParam(search.get("version"));
   if (version === "invalid") throw notFound();
+  // ?sort= orders the savings chart and the partner table; anything else is the default.
+  const sortParam = search.get("sort");
+  const sort: SavingsOrder = SAVINGS_ORDERS.includes(sortParam as SavingsOrder)
+    ? (sortParam as SavingsOrder)
+    : "savings";
 
   const snapshots = await listSnapshots(db, code);
   const frozen = version === null ? undefined : snapshots.find((s) => s.version === version);
@@ -58,7 +77,30 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     : await loadCurrentSummary(db, code);
   if (!summary) throw notFound();
 
+  // How final the figures are: a decision version, or the working state with its demand
+  // submissions and awards (a snapshot keeps no such record, it is final by itself).
+  let status: SummaryStatus = { decision: { version: version ?? 0 }, demand: null, lots: null };
+  if (!frozen) {
+    const [progress, awards] = await Promise.all([listPartnerProgress(db), listAwards(db, code)]);
+    const awarded = new Set(awards.map((a) => a.lotCode));
+    status = {
+      decision: null,
+      demand: {
+        submitted: progress.filter((p) => p.status === "submitted").length,
+        partners: progress.length,
+        open: progress.filter((p) => p.status !== "submitted").map((p) => p.partnerName),
+      },
+      lots: (summary.view?.lots ?? []).map((lot) => ({
+        code: lot.code,
+        name: lot.name,
+        awarded: awarded.has(lot.code),
+      })),
+    };
+  }
+
   return json({
+    status,
+    sort,
     code,
     tenderName: summary.tenderName,
     view: summary.view,
@@ -85,6 +127,19 @@ export default function SummaryPage() {
   const { view, charts, snapshot, code } = data;
   const base = `/tenders/${encodeURIComponent(code)}`;
   const years = view ? `${view.tender.startYear}–${view.tender.endYear}` : "";
+  const sortHref = (order: SavingsOrder) => {
+    const query = new URLSearchParams();
+    if (snapshot) query.set("version", String(snapshot.version));
+    if (order !== "savings") query.set("sort", order);
+    const text = query.toString();
+    return `${base}/summary${text ? `?${text}` : ""}#charts`;
+  };
+  const savingsSvg =
+    data.sort === "share"
+      ? charts?.savingsPerPartnerByShare
+      : data.sort === "name"
+        ? charts?.savingsPerPartnerByName
+        : charts?.savingsPerPartner;
   return (
     <>
       <div className="mb-4 flex flex-wrap items-end justify-between gap-4 print:hidden">
@@ -127,7 +182,10 @@ export default function SummaryPage() {
           matchesStoredResult={data.matchesStoredResult}
           currentHref={`${base}/summary`}
         />
-      ) : null}
+      ) : (
+        <DraftWatermark />
+      )}
+      <FinalityNote status={data.status} />
 
       {view && charts ? (
         <>
@@ -139,7 +197,12 @@ export default function SummaryPage() {
           <section aria-labelledby="charts">
             <SectionHeading id="charts">Grafiken</SectionHeading>
             {/* Drawn on the server once per data version: plain SVG, no chart library in the browser. */}
-            <SavingsPerPartnerChart partners={view.partners} svg={charts.savingsPerPartner} />
+            <SortLinks order={data.sort} hrefFor={sortHref} />
+            <SavingsPerPartnerChart
+              partners={view.partners}
+              svg={savingsSvg ?? charts.savingsPerPartner}
+              order={data.sort}
+            />
             <VolumePerLotChart lots={view.lots} svg={charts.volumePerLot} />
             <UnitPriceChart categories={view.categories} svg={charts.unitPrices} />
           </section>
@@ -150,8 +213,14 @@ export default function SummaryPage() {
           </section>
 
           <section aria-labelledby="partners" className="mt-8">
-            <PartnerSummaryTable partners={view.partners} />
+            <PartnerSummaryTable
+              partners={view.partners}
+              totals={view.partnerTotals}
+              order={data.sort}
+            />
           </section>
+
+          <SummaryGlossary reserve={view.glossary.reserve} costKeys={view.glossary.costKeys} />
         </>
       ) : (
         <>

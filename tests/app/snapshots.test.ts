@@ -176,6 +176,7 @@ describe("the comparison", () => {
     expect(response.status).toBe(200);
     const data = await response.json();
     expect(data.diff.hasChanges).toBe(false);
+    expect(data.causes).toEqual([]);
     expect(data.snapshot.version).toBe(2);
   });
 
@@ -198,6 +199,11 @@ describe("the comparison", () => {
       ).toBe(true);
     }
     expect(data.diff.totals.quantity.difference).toBe(40);
+    // The cause stands beside the effects: DUE's demand, old → new.
+    const causes = data.causes.filter((c: { kind: string }) => c.kind === "demand");
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatchObject({ partner: "DUE" });
+    expect(causes[0].after - causes[0].before).toBe(40);
   });
 
   it("uses the latest snapshot without ?version and 404s for unknown or malformed versions", async () => {

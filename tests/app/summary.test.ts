@@ -136,6 +136,51 @@ describe("the committee summary", () => {
     }
   });
 
+  it("shows each partner's savings as a share of its solo cost, and a totals row", async () => {
+    const { view } = await (await summary(COMMITTEE)).json();
+    const share = (savings: string, solo: string) => {
+      // Half away from zero, from the golden decimal strings (independent of domain/shares.ts).
+      const s = cents(savings);
+      const magnitude = ((s < 0n ? -s : s) * 2000n + cents(solo)) / (2n * cents(solo));
+      return (s < 0n ? -magnitude : magnitude).toString();
+    };
+    for (const partner of expected.partners) {
+      const row = view.partners.find((p: { code: string }) => p.code === partner.code);
+      expect(row.savingsPermille).toBe(share(partner.savingsGross, partner.soloGross));
+    }
+    expect(BigInt(view.partnerTotals.totalGross)).toBe(cents(expected.totals.totalGross));
+    expect(BigInt(view.partnerTotals.savingsGross)).toBe(cents(expected.totals.savingsGross));
+    expect(view.partnerTotals.savingsPermille).toBe(
+      share(expected.totals.savingsGross, expected.totals.soloGross),
+    );
+  });
+
+  it("orders the savings chart by share with ?sort=share (drawn on the server)", async () => {
+    const data = await (await summary(COMMITTEE, "?sort=share")).json();
+    expect(data.sort).toBe("share");
+    expect((await (await summary(COMMITTEE, "?sort=bogus")).json()).sort).toBe("savings");
+    const desc = /<desc>([^<]*)<\/desc>/.exec(data.charts.savingsPerPartnerByShare)?.[1] ?? "";
+    const byShare = [...data.view.partners].sort(
+      (a: { savingsPermille: string }, b: { savingsPermille: string }) =>
+        Number(BigInt(b.savingsPermille) - BigInt(a.savingsPermille)),
+    );
+    const positions = byShare.map((p: { name: string }) => desc.indexOf(`${p.name}:`));
+    expect(positions.every((x: number) => x >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it("says how final the working state is: a draft, demand submissions, awards", async () => {
+    const { status } = await (await summary(COMMITTEE)).json();
+    expect(status.decision).toBeNull();
+    const partners = await testDb.db.selectFrom("partners").select("code").execute();
+    expect(status.demand.partners).toBe(partners.length);
+    expect(status.demand.submitted + status.demand.open.length).toBe(partners.length);
+    expect(status.lots.map((l: { code: string }) => l.code)).toEqual(
+      expected.lots.map((l) => l.code),
+    );
+    expect(status.lots.every((l: { awarded: boolean }) => !l.awarded)).toBe(true);
+  });
+
   it("answers 404 for an unknown tender and for unknown or malformed versions", async () => {
     expect((await summary(COMMITTEE, "", "NOPE")).status).toBe(404);
     expect((await summary(COMMITTEE, "?version=1")).status).toBe(404);
@@ -186,6 +231,7 @@ describe("the summary of a snapshot", () => {
       createdBy: "Koordination Kreis Coesfeld",
     });
     expect(frozen.matchesStoredResult).toBe(true);
+    expect(frozen.status).toEqual({ decision: { version: 1 }, demand: null, lots: null });
     expect(frozen.stamp.version).toBe(1);
     expect(frozen.stamp.at).toBe(frozen.snapshot.createdAt);
     expect(BigInt(frozen.view.keyFigures.directGross)).toBe(cents(expected.totals.directGross));

@@ -48,8 +48,13 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     await page.goto(`${app.url}${SUMMARY}`);
     const navigation = page.getByRole("navigation", { name: "Hauptnavigation" });
     expect(await navigation.isVisible()).toBe(true);
+    const watermark = page.locator(".draft-watermark");
+    expect(await watermark.isVisible()).toBe(false); // on screen the status box says it
 
     await page.emulateMedia({ media: "print" });
+    expect(await watermark.isVisible()).toBe(true);
+    expect(await watermark.innerText()).toBe("ENTWURF");
+    expect(await page.getByRole("heading", { name: "Begriffe" }).isVisible()).toBe(true);
     expect(await navigation.isVisible()).toBe(false);
     expect(await page.locator("body > header").isVisible()).toBe(false);
     expect(await page.getByRole("button", { name: "Drucken" }).isVisible()).toBe(false);
@@ -94,6 +99,8 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(await page.locator(".print-footer").innerText()).toMatch(
       /· Beschlussstand Version 1 · Verbundkauf/,
     );
+    // A decision version prints without the draft watermark.
+    expect(await page.locator(".draft-watermark").count()).toBe(0);
 
     await page.emulateMedia({ media: "screen" });
     await page.goto(`${app.url}/tenders/RV-2027/compare?version=1`);

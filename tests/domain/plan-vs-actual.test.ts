@@ -145,16 +145,19 @@ describe("comparePlanVsActual", () => {
     // common costs 1.000,00 by volume 2.400,06 : 1.600,04 → 600,00 : 400,00 exactly
     expect(coe.planned.commonCostShare).toBe(60_000n);
     expect(due.planned.commonCostShare).toBe(40_000n);
-    // actual: 3 × 400,01 = 1.200,03 net; VAT round(228,0057) = 228,01; all common costs to COE (only one calling off)
+    // actual: 3 × 400,01 = 1.200,03 net; VAT round(228,0057) = 228,01. The common costs stay
+    // split by the key on the plan (60 % / 40 %), although only COE has called off so far.
     expect(coe.actual).toEqual({
       quantity: 3,
       directNet: 120_003n,
       directVat: 22_801n,
       directGross: 142_804n,
-      commonCostShare: 100_000n,
-      totalGross: 242_804n,
+      commonCostShare: 60_000n,
+      totalGross: 202_804n,
     });
-    expect(due.actual.totalGross).toBe(0n);
+    expect(due.actual.directGross).toBe(0n);
+    expect(due.actual.commonCostShare).toBe(40_000n);
+    expect(due.actual.totalGross).toBe(40_000n);
     expect(coe.differenceGross).toBe(coe.actual.totalGross - coe.planned.totalGross);
     expect(coe.years.find((y) => y.year === 2027)?.actual.quantity).toBe(3);
     expect(coe.categories).toEqual([
@@ -172,12 +175,13 @@ describe("comparePlanVsActual", () => {
       plannedQuantity: 10,
       calledOffQuantity: 3,
     });
-    expect(result.totals.actual.totalGross).toBe(242_804n);
+    expect(result.totals.actual.totalGross).toBe(242_804n); // 1.428,04 direct + all 1.000 € common costs
+    expect(result.totals.actual.commonCostShare).toBe(100_000n);
     expect(result.commonCostsTotal).toBe(100_000n);
     expect(result.commonCostProblems).toEqual({ planned: null, actual: null });
   });
 
-  test("no call-offs yet: actual is zero and the common costs are reported as not yet split", () => {
+  test("no call-offs yet: nothing actual but the common costs as planned", () => {
     const result = comparePlanVsActual({
       plan: SMALL_PLAN,
       tenderCode: "RV",
@@ -185,12 +189,14 @@ describe("comparePlanVsActual", () => {
       planned: demandOf(SMALL_PLAN),
       calledOff: [],
     });
-    expect(result.totals.actual.totalGross).toBe(0n);
-    expect(result.commonCostProblems.actual).toMatch(/Noch keine Abrufe/);
+    expect(result.totals.actual.directGross).toBe(0n);
+    expect(result.totals.actual.commonCostShare).toBe(result.totals.planned.commonCostShare);
+    expect(result.totals.actual.totalGross).toBe(result.totals.planned.commonCostShare);
+    expect(result.commonCostProblems.actual).toBeNull();
     expect(result.partners.map((p) => p.code)).toEqual(["COE", "DUE"]);
   });
 
-  test("weights that sum to 0 on the actual side leave the common costs unsplit instead of failing", () => {
+  test("weights that sum to 0 among those who called off do not matter: the plan's split holds", () => {
     const plan: Plan = {
       ...SMALL_PLAN,
       tenders: [
@@ -207,9 +213,10 @@ describe("comparePlanVsActual", () => {
       planned: demandOf(plan),
       calledOff: [{ partner: "DUE", category: "NB", year: 2028, quantity: 1 }], // DUE has no schools: 0 pupils
     });
-    expect(result.commonCostProblems.actual).toMatch(/ergeben .* 0/);
+    expect(result.commonCostProblems.actual).toBeNull();
     expect(result.partners.find((p) => p.code === "DUE")?.actual.directNet).toBe(40_001n);
     expect(result.partners.find((p) => p.code === "COE")?.planned.commonCostShare).toBe(50_000n);
+    expect(result.partners.find((p) => p.code === "COE")?.actual.commonCostShare).toBe(50_000n);
   });
 
   test.each(["01-three-partners", "02-edge-cases", "03-kreis-coesfeld"])(

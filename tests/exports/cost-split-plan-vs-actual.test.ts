@@ -8,8 +8,12 @@ import { getPlanVsActual, recordCallOff } from "../../db/call-offs";
 import { freezeTender } from "../../db/snapshots";
 import { findUserByEmail } from "../../db/users";
 import type { PlanVsActual } from "../../domain/plan-vs-actual";
-import { SHEET } from "../../exports/cost-split-layout";
-import { PLAN_VS_ACTUAL_SHEET } from "../../exports/plan-vs-actual";
+import {
+  LOT_CATEGORY_COLUMNS as LOT,
+  POSITION_COLUMNS,
+  SHEET,
+} from "../../exports/cost-split-layout";
+import { PLAN_VS_ACTUAL_COLUMNS as PV, PLAN_VS_ACTUAL_SHEET } from "../../exports/plan-vs-actual";
 import type { TestDatabase } from "../helpers/test-database";
 import {
   COMMITTEE,
@@ -25,10 +29,11 @@ import { checkFormulas } from "./helpers/formula-check";
 import { loadWorkbook } from "./helpers/stream-buffer";
 
 const TENDER = "RV-2027";
-const SIX_SHEETS = [
+const SEVEN_SHEETS = [
   SHEET.overview,
   SHEET.lots,
   SHEET.budgetYears,
+  SHEET.vatRates,
   SHEET.positions,
   SHEET.commonCosts,
   SHEET.parameters,
@@ -75,7 +80,7 @@ function rowLabelled(sheet: ExcelJS.Worksheet, label: string): number {
 const euros = (cents: bigint) => Number(cents) / 100;
 
 it("has no sheet Plan-Ist while no lot is awarded", async () => {
-  expect((await workbookFor(FINANCE)).worksheets.map((s) => s.name)).toEqual(SIX_SHEETS);
+  expect((await workbookFor(FINANCE)).worksheets.map((s) => s.name)).toEqual(SEVEN_SHEETS);
 });
 
 describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => {
@@ -120,7 +125,10 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
     "adds the sheet Plan-Ist with the engine's figures for %s",
     async (email) => {
       const workbook = await workbookFor(email);
-      expect(workbook.worksheets.map((s) => s.name)).toEqual([...SIX_SHEETS, PLAN_VS_ACTUAL_SHEET]);
+      expect(workbook.worksheets.map((s) => s.name)).toEqual([
+        ...SEVEN_SHEETS,
+        PLAN_VS_ACTUAL_SHEET,
+      ]);
       const sheet = workbook.getWorksheet(PLAN_VS_ACTUAL_SHEET)!;
       const total = rowLabelled(sheet, "Summe aller Schulträger");
       const { planned, actual } = comparison.totals;
@@ -128,9 +136,11 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
       expect(shownNumber(sheet, total, 5)).toBe(actual.quantity);
       expect(shownNumber(sheet, total, 6)).toBe(euros(planned.directNet));
       expect(shownNumber(sheet, total, 7)).toBe(euros(actual.directNet));
-      expect(shownNumber(sheet, total, 14)).toBe(euros(planned.totalGross));
-      expect(shownNumber(sheet, total, 15)).toBe(euros(actual.totalGross));
-      expect(shownNumber(sheet, total, 16)).toBe(euros(comparison.totals.differenceGross));
+      expect(shownNumber(sheet, total, PV.planTotal)).toBe(euros(planned.totalGross));
+      expect(shownNumber(sheet, total, PV.actualTotal)).toBe(euros(actual.totalGross));
+      expect(shownNumber(sheet, total, PV.difference)).toBe(
+        euros(comparison.totals.differenceGross),
+      );
       const krs = comparison.partners.find((p) => p.code === "KRS")!;
       const krsSum = rowLabelled(sheet, `Summe ${krs.name}`);
       expect(shownNumber(sheet, krsSum, 7)).toBe(euros(krs.actual.directNet));
@@ -138,7 +148,7 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
       // The maximum's use: the category row below the partner table.
       const lade = rowLabelled(sheet, comparison.categories[0].name);
       expect(sheet.getRow(lade).getCell(1).value).toBe("LADE");
-      expect(shownNumber(sheet, lade, 7)).toBe(5);
+      expect(shownNumber(sheet, lade, 6)).toBe(5); // Menge Ist
       // Every formula of the whole workbook recalculates to its cached value.
       const check = checkFormulas(workbook);
       expect(check.mismatches).toEqual([]);
@@ -146,8 +156,38 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
     },
   );
 
+  it("shows the awarded price as the current figure, the estimate beside it", async () => {
+    const workbook = await workbookFor(FINANCE);
+    const lots = workbook.getWorksheet(SHEET.lots)!;
+    let lade: ExcelJS.Row | undefined;
+    lots.eachRow((row, n) => {
+      if (n > 2 && !lade && row.getCell(LOT.category).value === "LADE") lade = row;
+    });
+    expect(lade).toBeDefined();
+    const cell = (column: number) => shownNumber(lots, lade!.number, column);
+    expect(cell(LOT.awardedPrice)).toBe(1098.7);
+    expect(cell(LOT.unitPrice)).toBe(1098.7);
+    expect(cell(LOT.estimatedPrice)).not.toBe(1098.7);
+    // Positionen of LADE use it (by formula), so do Übersicht and the shares by volume.
+    const positions = workbook.getWorksheet(SHEET.positions)!;
+    let priced = 0;
+    positions.eachRow((row, n) => {
+      if (n > 2 && row.getCell(POSITION_COLUMNS.category).value === "LADE") {
+        expect(shownNumber(positions, n, POSITION_COLUMNS.unitPrice)).toBe(1098.7);
+        priced++;
+      }
+    });
+    expect(priced).toBeGreaterThan(0);
+    const parameters = workbook.getWorksheet(SHEET.parameters)!;
+    let state: unknown;
+    parameters.eachRow((row) => {
+      if (row.getCell(1).value === "Stand") state = row.getCell(2).value;
+    });
+    expect(state).toBe("aktueller Stand mit Zuschlagspreisen");
+  });
+
   it("leaves it out of a snapshot's workbook", async () => {
     const workbook = await workbookFor(FINANCE, `?version=${snapshotVersion}`);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(SIX_SHEETS);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(SEVEN_SHEETS);
   });
 });

@@ -11,7 +11,14 @@ import {
   writeCostSplitWorkbook,
 } from "../../exports/cost-split-workbook";
 import { SHEET } from "../../exports/cost-split-layout";
-import { MONEY_FORMAT, PERCENT_FORMAT } from "../../exports/workbook-style";
+import { FONT_NAME, MONEY_FORMAT, PERCENT_FORMAT } from "../../exports/workbook-style";
+import {
+  LOT_CATEGORY_COLUMNS,
+  OVERVIEW_COLUMNS,
+  POSITION_COLUMNS,
+} from "../../exports/cost-split-layout";
+import { formatMoney } from "../../domain/money";
+import { toHyperFormula } from "./helpers/formula-check";
 import {
   buildCostSplit,
   expectWorkbookMatchesResult,
@@ -79,6 +86,7 @@ describe("cost-split workbook layout", () => {
       "Übersicht",
       "Lose",
       "Haushaltsjahre",
+      "USt-Sätze",
       "Positionen",
       "Gemeinkosten",
       "Parameter",
@@ -124,9 +132,83 @@ describe("cost-split workbook layout", () => {
   });
 
   it("computes VAT with ROUND per partner, year and rate, in whole cents", () => {
-    const sheet = workbook.getWorksheet(SHEET.budgetYears)!;
-    const vat = sheet.getRow(3).getCell(headerColumn(sheet, "USt 19 %"));
+    const sheet = workbook.getWorksheet(SHEET.vatRates)!;
+    expect(sheet.getRow(3).getCell(4).value).toBe(0.19);
+    const vat = sheet.getRow(3).getCell(headerColumn(sheet, "USt"));
     expect(vat.formula).toMatch(/^ROUND\(ROUND\([A-Z]+3\*100,0\)\*19\/100,0\)\/100$/);
+    // Haushaltsjahre sums the rate rows, whatever the number of rates.
+    const years = workbook.getWorksheet(SHEET.budgetYears)!;
+    expect(years.getRow(3).getCell(headerColumn(years, "USt")).formula).toMatch(
+      /^SUM\('USt-Sätze'!F\d+:F\d+\)$/,
+    );
+  });
+
+  it("links every unit price on Positionen to its product group on Lose", () => {
+    const positions = workbook.getWorksheet(SHEET.positions)!;
+    const lots = workbook.getWorksheet(SHEET.lots)!;
+    const price = positions.getRow(3).getCell(POSITION_COLUMNS.unitPrice);
+    const match = /^'Lose'!\$L\$(\d+)$/.exec(price.formula ?? "");
+    expect(match, String(price.formula)).not.toBeNull();
+    const lotRow = lots.getRow(Number(match![1]));
+    expect(lotRow.getCell(LOT_CATEGORY_COLUMNS.category).value).toBe(
+      positions.getRow(3).getCell(POSITION_COLUMNS.category).value,
+    );
+  });
+
+  it("a what-if price change on Lose flows through Positionen, Haushaltsjahre, Übersicht and Gemeinkosten", () => {
+    const hf = toHyperFormula(workbook);
+    try {
+      const sheetId = (name: string) => hf.getSheetId(name)!;
+      const overviewTotal = {
+        sheet: sheetId(SHEET.overview),
+        row: calculation.tenders[0].partners.length + 2, // the totals row (0-based)
+        col: OVERVIEW_COLUMNS.directNet - 1,
+      };
+      const before = hf.getCellValue(overviewTotal) as number;
+      const gross = { ...overviewTotal, col: OVERVIEW_COLUMNS.totalGross - 1 };
+      const grossBefore = hf.getCellValue(gross) as number;
+      // Raise the base price of the first product group by 100 € (row 3 on Lose).
+      const base = { sheet: sheetId(SHEET.lots), row: 2, col: LOT_CATEGORY_COLUMNS.basePrice - 1 };
+      hf.setCellContents(base, (hf.getCellValue(base) as number) + 100);
+      const after = hf.getCellValue(overviewTotal) as number;
+      expect(after).toBeGreaterThan(before);
+      expect(hf.getCellValue(gross) as number).toBeGreaterThan(grossBefore);
+    } finally {
+      hf.destroy();
+    }
+  });
+
+  it("has a total row per budget year across all partners on Haushaltsjahre", () => {
+    const years = workbook.getWorksheet(SHEET.budgetYears)!;
+    const tender = calculation.tenders[0];
+    const net = headerColumn(years, "Netto");
+    for (const year of tender.years) {
+      const [row] = [] as ExcelJS.Row[];
+      let found: ExcelJS.Row | undefined = row;
+      years.eachRow((r) => {
+        if (r.getCell(2).value === `Summe Haushaltsjahr ${year}`) found = r;
+      });
+      expect(found, `total row ${year}`).toBeDefined();
+      const expected = tender.partners
+        .flatMap((p) => p.years)
+        .filter((y) => y.year === year)
+        .reduce((sum, y) => sum + y.directNet, 0n);
+      expect(shown(found!.getCell(net))).toBe(Number(formatMoney(expected)));
+      expect(found!.getCell(net).formula).toMatch(/^SUMIF\(/);
+    }
+  });
+
+  it("sizes header rows to their wrapped text and names the font of every cell", () => {
+    const overview = workbook.getWorksheet(SHEET.overview)!;
+    // "Einzelbeschaffung brutto" needs two lines in its column.
+    expect(overview.getRow(2).height).toBeGreaterThanOrEqual(2 * 12.75);
+    for (const sheet of workbook.worksheets) {
+      sheet.eachRow((row) =>
+        row.eachCell((cell) => {
+          expect(cell.font?.name, `${sheet.name}!${cell.address}`).toBe(FONT_NAME);
+        }),
+      );
+    }
   });
 
   it("sums Haushaltsjahre into Übersicht and Positionen into Haushaltsjahre", () => {
@@ -183,9 +265,9 @@ describe("codes that cannot be formula criteria", () => {
       const lots = workbook.getWorksheet(SHEET.lots)!;
       let quantityCell: ExcelJS.Cell | undefined;
       lots.eachRow((row, n) => {
-        // The first match is the category row (the lot table below lists codes in column 3 too).
-        if (n > 2 && !quantityCell && row.getCell(3).value === awkward)
-          quantityCell = row.getCell(6);
+        // The first match is the category row (the lot table below lists codes too).
+        if (n > 2 && !quantityCell && row.getCell(LOT_CATEGORY_COLUMNS.category).value === awkward)
+          quantityCell = row.getCell(LOT_CATEGORY_COLUMNS.quantity);
       });
       expect(quantityCell!.formula).toBeUndefined();
       expect(JSON.stringify(quantityCell!.note)).toContain("Suchkriterium");

@@ -8,7 +8,11 @@ import { unitPriceSpec } from "./unit-price-chart";
 import { volumePerLotSpec } from "./volume-per-lot-chart";
 
 export interface SummaryChartsSvg {
+  /** Ordered by savings in euros (the default). */
   savingsPerPartner: string;
+  /** The same chart ordered by share of the solo cost, and by name (`?sort=`). */
+  savingsPerPartnerByShare: string;
+  savingsPerPartnerByName: string;
   volumePerLot: string;
   unitPrices: string;
 }
@@ -40,6 +44,8 @@ export function renderSummaryCharts(
 ): SummaryChartsSvg {
   return {
     savingsPerPartner: drawingOf(savingsPerPartnerSpec(view.partners)),
+    savingsPerPartnerByShare: drawingOf(savingsPerPartnerSpec(view.partners, undefined, "share")),
+    savingsPerPartnerByName: drawingOf(savingsPerPartnerSpec(view.partners, undefined, "name")),
     volumePerLot: drawingOf(volumePerLotSpec(view.lots)),
     unitPrices: drawingOf(unitPriceSpec(view.categories)),
   };

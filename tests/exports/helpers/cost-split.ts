@@ -5,7 +5,11 @@ import type { PlanCalculation } from "../../../domain/calculation";
 import type { Result, ResultTender } from "../../../domain/result";
 import { formatMoney } from "../../../domain/money";
 import { writeCostSplitWorkbook, type CostSplitMeta } from "../../../exports/cost-split-workbook";
-import { SHEET } from "../../../exports/cost-split-layout";
+import {
+  LOT_CATEGORY_COLUMNS as LOT,
+  LOT_TABLE_COLUMNS as LOT_TABLE,
+  SHEET,
+} from "../../../exports/cost-split-layout";
 import { EU_VERDICT } from "../../../exports/cost-split-lots";
 import { loadWorkbook, writeToBuffer } from "./stream-buffer";
 import { checkFormulas } from "./formula-check";
@@ -113,12 +117,10 @@ export function expectWorkbookMatchesResult(
       );
       expect(shown(cells.getCell(header("Anteil Gemeinkosten")))).toBe(money(year.commonCostShare));
       const richYear = richPartner.years[index];
-      expect(shown(cells.getCell(header("Netto (allein)")))).toBe(
+      expect(shown(cells.getCell(header("Netto allein")))).toBe(
         money(formatMoney(richYear.soloNet)),
       );
-      expect(shown(cells.getCell(header("USt (allein)")))).toBe(
-        money(formatMoney(richYear.soloVat)),
-      );
+      expect(shown(cells.getCell(header("USt allein")))).toBe(money(formatMoney(richYear.soloVat)));
     });
   }
   const totals = findRowByLabel(overview, 2, "Summe");
@@ -132,27 +134,35 @@ export function expectWorkbookMatchesResult(
   // Lose: categories, lots, threshold and verdict.
   for (const category of expected.categories) {
     const [row] = rowsWithCode(lots, category.lot).filter(
-      (r) => r.getCell(3).value === category.code,
+      (r) => r.getCell(LOT.category).value === category.code,
     );
-    expect(shown(row.getCell(6)), `${category.code} quantity`).toBe(category.quantity);
-    expect(shown(row.getCell(7)), `${category.code} max`).toBe(category.maxQuantity);
-    expect(shown(row.getCell(8))).toBe(category.tierMinQuantity);
-    expect(shown(row.getCell(11)), `${category.code} price`).toBe(money(category.unitPriceNet));
+    expect(shown(row.getCell(LOT.quantity)), `${category.code} quantity`).toBe(category.quantity);
+    expect(shown(row.getCell(LOT.maxQuantity)), `${category.code} max`).toBe(category.maxQuantity);
+    expect(shown(row.getCell(LOT.tierMinQuantity))).toBe(category.tierMinQuantity);
+    expect(shown(row.getCell(LOT.estimatedPrice)), `${category.code} estimate`).toBe(
+      money(category.unitPriceNet),
+    );
+    expect(shown(row.getCell(LOT.unitPrice)), `${category.code} price`).toBe(
+      money(category.unitPriceNet),
+    );
   }
   for (const lot of expected.lots) {
+    const exempt = (r: ExcelJS.Row) => r.getCell(LOT_TABLE.smallLotExempt).value;
     const row = rowsWithCode(lots, lot.code).find(
-      (r) => r.getCell(5).value === "ja" || r.getCell(5).value === "nein",
+      (r) => exempt(r) === "ja" || exempt(r) === "nein",
     )!;
-    expect(shown(row.getCell(4)), `lot ${lot.code}`).toBe(money(lot.estimatedValueNet));
-    expect(row.getCell(5).value).toBe(lot.smallLotExempt ? "ja" : "nein");
+    expect(shown(row.getCell(LOT_TABLE.value)), `lot ${lot.code}`).toBe(
+      money(lot.estimatedValueNet),
+    );
+    expect(exempt(row)).toBe(lot.smallLotExempt ? "ja" : "nein");
   }
-  expect(shown(findRowByLabel(lots, 2, "Geschätzter Gesamtwert netto (§ 3 VgV)").getCell(4))).toBe(
+  const labelled = (label: string) =>
+    shown(findRowByLabel(lots, LOT_TABLE.lotName, label).getCell(LOT_TABLE.value));
+  expect(labelled("Geschätzter Gesamtwert netto (§ 3 VgV)")).toBe(
     money(expected.estimatedValueNet),
   );
-  expect(shown(findRowByLabel(lots, 2, "EU-Schwellenwert netto").getCell(4))).toBe(
-    money(expected.euThresholdNet),
-  );
-  expect(shown(findRowByLabel(lots, 2, "Ergebnis").getCell(4))).toBe(
+  expect(labelled("EU-Schwellenwert netto")).toBe(money(expected.euThresholdNet));
+  expect(labelled("Ergebnis")).toBe(
     expected.euProcedureRequired ? EU_VERDICT.required : EU_VERDICT.national,
   );
 
@@ -201,7 +211,13 @@ export function expectWorkbookMatchesResult(
   const check = checkFormulas(workbook);
   expect(check.mismatches).toEqual([]);
   if (expected.partners.length > 0) {
-    for (const sheet of [SHEET.overview, SHEET.lots, SHEET.budgetYears, SHEET.positions]) {
+    for (const sheet of [
+      SHEET.overview,
+      SHEET.lots,
+      SHEET.budgetYears,
+      SHEET.vatRates,
+      SHEET.positions,
+    ]) {
       expect(check.formulasPerSheet[sheet], `${sheet} has live formulas`).toBeGreaterThan(0);
     }
   }

@@ -58,8 +58,22 @@ function matches(cached: unknown, computed: unknown): boolean {
   return cached === computed;
 }
 
+/** The workbook's values and formulas in a HyperFormula instance (destroy it when done). */
+export function toHyperFormula(workbook: ExcelJS.Workbook): HyperFormula {
+  return buildFromWorkbook(workbook).hf;
+}
+
 /** Recalculates the whole workbook with HyperFormula and compares every formula cell. */
 export function checkFormulas(workbook: ExcelJS.Workbook): FormulaCheck {
+  const { hf, formulaCells, formulasPerSheet } = buildFromWorkbook(workbook);
+  return compareAll(hf, formulaCells, formulasPerSheet);
+}
+
+function buildFromWorkbook(workbook: ExcelJS.Workbook): {
+  hf: HyperFormula;
+  formulaCells: FormulaCellInfo[];
+  formulasPerSheet: Record<string, number>;
+} {
   const sheets: Record<string, RawCellContent[][]> = {};
   const formulaCells: FormulaCellInfo[] = [];
   const formulasPerSheet: Record<string, number> = {};
@@ -98,6 +112,14 @@ export function checkFormulas(workbook: ExcelJS.Workbook): FormulaCheck {
     precisionRounding: 14,
     maxRows: Math.max(maxRows, 40_000),
   });
+  return { hf, formulaCells, formulasPerSheet };
+}
+
+function compareAll(
+  hf: HyperFormula,
+  formulaCells: FormulaCellInfo[],
+  formulasPerSheet: Record<string, number>,
+): FormulaCheck {
   try {
     const mismatches: FormulaMismatch[] = [];
     for (const cell of formulaCells) {
