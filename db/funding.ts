@@ -269,3 +269,13 @@ export function deleteFundingProgramme(
     });
   });
 }
+
+/** The categories a programme may fund, in plan order (for the checkboxes). */
+export function listCategoryChoices(db: Kysely<DB>): Promise<{ code: string; name: string }[]> {
+  return db
+    .selectFrom("categories")
+    .select(["code", "name"])
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+}

@@ -185,9 +185,9 @@ test("budget bases sum each partner's pupils over its schools", async () => {
   const bases = await listBudgetBases(t.db);
   expect(bases.map((b) => b.code)).toEqual(plan.partners.map((p) => p.code));
   for (const base of bases) {
-    const pupils = plan.schools
+    const pupils = (plan.schools ?? [])
       .filter((s) => s.partner === base.code)
-      .reduce((sum, s) => sum + s.pupils, 0);
+      .reduce((sum, s) => sum + (s.pupils ?? 0), 0);
     expect(base.pupils).toBe(pupils);
     expect(base.population).toBe(plan.partners.find((p) => p.code === base.code)!.population);
   }
