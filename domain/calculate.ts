@@ -87,6 +87,8 @@ export function calculatePlan(plan: Plan): PlanCalculation {
     tenders: collectTenderDemand(plan, partnerIndex).map((demand) =>
       calculateTender(demand, context),
     ),
+    funding: { programmes: [], grants: [] },
+    support: null,
   };
 }
 
@@ -331,6 +333,8 @@ function calculatePartner(participant: Participant, pricing: PricingContext): Pa
       directVat,
       directGross: directNet + directVat,
       commonCostShare: 0n,
+      fundingGross: 0n,
+      ownGross: directNet + directVat,
       soloNet: sumBy(soloVatByRate, (l) => l.net),
       soloVat: sumBy(soloVatByRate, (l) => l.vat),
       positions,
@@ -356,6 +360,8 @@ function calculatePartner(participant: Participant, pricing: PricingContext): Pa
     totalGross: directGross,
     soloGross,
     savingsGross: soloGross - directGross,
+    fundingGross: 0n,
+    ownGross: directGross,
     soloNet,
     soloVat,
     soloProcessCostGross: pricing.soloProcessCostGross,
@@ -395,7 +401,12 @@ function bookCommonCostShare(partner: PartnerWork, share: Cents): void {
   row.commonCostShare = share;
   row.totalGross = row.directGross + share;
   row.savingsGross = row.soloGross - row.totalGross;
-  if (row.years.length > 0) row.years[0].commonCostShare = share;
+  row.ownGross = row.totalGross - row.fundingGross;
+  if (row.years.length > 0) {
+    const first = row.years[0];
+    first.commonCostShare = share;
+    first.ownGross = first.directGross + share - first.fundingGross;
+  }
   row.savings = savingsBreakdown({
     soloDirectGross: row.soloNet + row.soloVat,
     directGross: row.directGross,
@@ -474,6 +485,8 @@ function sumFigures(
     totalGross: 0n,
     soloGross: 0n,
     savingsGross: 0n,
+    fundingGross: 0n,
+    ownGross: 0n,
     soloNet: 0n,
     soloVat: 0n,
   };
@@ -486,6 +499,8 @@ function sumFigures(
     totals.totalGross += row.totalGross;
     totals.soloGross += row.soloGross;
     totals.savingsGross += row.savingsGross;
+    totals.fundingGross += row.fundingGross;
+    totals.ownGross += row.ownGross;
     totals.soloNet += row.soloNet;
     totals.soloVat += row.soloVat;
   }
