@@ -22,7 +22,8 @@ export function parseFundingRate(text: string): ParseOutcome<string> {
   if (percentSign || value.greaterThan(1)) value = value.dividedBy(100);
   if (value.isZero()) return { ok: false, message: "Der Fördersatz muss größer als 0 % sein." };
   if (value.greaterThan(1)) return { ok: false, message: "Höchstens 100 % eingeben." };
-  if (value.decimalPlaces() > 6) return { ok: false, message: "Höchstens vier Nachkommastellen in Prozent." };
+  if (value.decimalPlaces() > 6)
+    return { ok: false, message: "Höchstens vier Nachkommastellen in Prozent." };
   return { ok: true, value: value.toFixed() };
 }
 

@@ -2,11 +2,7 @@
 // compute budgets from a formula and answer with the form's values plus the amounts.
 import { parseWithZod } from "@conform-to/zod/v4";
 import { json, redirect } from "@remix-run/node";
-import {
-  createFundingProgramme,
-  listBudgetBases,
-  updateFundingProgramme,
-} from "../../db/funding";
+import { createFundingProgramme, listBudgetBases, updateFundingProgramme } from "../../db/funding";
 import type { Database } from "../../db/database";
 import { computeBudgets } from "../../domain/funding-budgets";
 import {
@@ -83,6 +79,8 @@ export async function programmeAction(
     };
     if (originalCode === null) await createFundingProgramme(db, input, userId);
     else await updateFundingProgramme(db, originalCode, input, userId);
-    return redirect(`/funding?notice=${originalCode === null ? "created" : "saved"}#programme-${v.code}`);
+    return redirect(
+      `/funding?notice=${originalCode === null ? "created" : "saved"}#programme-${v.code}`,
+    );
   });
 }

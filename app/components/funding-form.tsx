@@ -83,7 +83,14 @@ export function FundingProgrammeForm({
       className="max-w-3xl"
     >
       {/* Enter in a field saves: the first submit button in the form is the default one. */}
-      <button type="submit" name="intent" value="save" className="sr-only" tabIndex={-1} aria-hidden="true">
+      <button
+        type="submit"
+        name="intent"
+        value="save"
+        className="sr-only"
+        tabIndex={-1}
+        aria-hidden="true"
+      >
         Speichern
       </button>
       {isNew ? null : <input type="hidden" name="originalCode" value={programme.originalCode} />}
@@ -173,8 +180,8 @@ export function FundingProgrammeForm({
         <div className="mt-2 border-t-2 border-line pt-3">
           <h3 className="mb-2 text-lg font-bold">Budgets einmalig berechnen</h3>
           <p className="mb-2 text-sm text-muted">
-            Füllt die Beträge oben aus einer Formel; sie bleiben danach änderbar und werden erst
-            mit „Speichern“ übernommen. Beträge je Kopf werden kaufmännisch auf Cent gerundet.
+            Füllt die Beträge oben aus einer Formel; sie bleiben danach änderbar und werden erst mit
+            „Speichern“ übernommen. Beträge je Kopf werden kaufmännisch auf Cent gerundet.
           </p>
           <div className="grid gap-x-6 sm:grid-cols-2">
             <Labelled meta={formulaMeta} label="Berechnungsart">

@@ -98,12 +98,17 @@ function DeleteConfirmation({ code, name }: { code: string; name: string }) {
       aria-labelledby="delete-confirm-heading"
       role="alertdialog"
     >
-      <h2 id="delete-confirm-heading" ref={heading} tabIndex={-1} className="mb-2 text-2xl font-bold">
+      <h2
+        id="delete-confirm-heading"
+        ref={heading}
+        tabIndex={-1}
+        className="mb-2 text-2xl font-bold"
+      >
         Förderprogramm {code} wirklich löschen?
       </h2>
       <p className="mb-4">
-        „{name}“ wird mit seinen förderfähigen Produktgruppen und Budgets gelöscht. Die
-        Förderung fällt in allen Ausschreibungen weg; die Eigenanteile steigen entsprechend.
+        „{name}“ wird mit seinen förderfähigen Produktgruppen und Budgets gelöscht. Die Förderung
+        fällt in allen Ausschreibungen weg; die Eigenanteile steigen entsprechend.
       </p>
       <Form method="post" className="flex flex-wrap items-center gap-4">
         <input type="hidden" name="intent" value="delete" />
@@ -121,7 +126,8 @@ export default function FundingProgrammePage() {
   const { code, name, categories, partners, defaults } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ProgrammeActionData | DeleteData;
   const deleting = actionData && "deleteStep" in actionData;
-  const deleteErrors = actionData && "deleteErrors" in actionData ? actionData.deleteErrors : undefined;
+  const deleteErrors =
+    actionData && "deleteErrors" in actionData ? actionData.deleteErrors : undefined;
   return (
     <>
       <PageHeading caption="Förderprogramm bearbeiten">
