@@ -23,11 +23,28 @@ import {
 } from "./formulas";
 import { percentLabel } from "./german-text";
 import { SheetWriter, type CellInput } from "./sheet-writer";
+import { fundingOfYearCell } from "./cost-split-funding";
 import type { ColumnSpec } from "./workbook-style";
 
 const VAT_NOTE =
   "Umsatzsteuer je Partner, Jahr und Steuersatz einmal kaufmännisch auf Cent gerundet (wie eine Jahresrechnung). " +
   "Die Formel rechnet in ganzen Cent (ROUND(Netto*100;0)*19/100), damit keine Gleitkomma-Rundungsfehler entstehen.";
+
+/** The funding columns after the last column (budgetYearColumns().count + 1 and + 2). */
+const FUNDING_YEAR_COLUMNS: ColumnSpec[] = [
+  {
+    header: "Förderung",
+    width: 15,
+    kind: "money",
+    note: "Bewilligte Förderung dieses Jahres (Blatt Förderung).",
+  },
+  {
+    header: "Eigenanteil",
+    width: 15,
+    kind: "money",
+    note: "Gesamt brutto − Förderung: was der Partner in diesem Jahr selbst zahlt.",
+  },
+];
 
 function columnSpecs(columns: BudgetYearColumns, vatRates: readonly string[]): ColumnSpec[] {
   const specs: ColumnSpec[] = [];
@@ -85,6 +102,7 @@ function columnSpecs(columns: BudgetYearColumns, vatRates: readonly string[]): C
   }
   put(columns.soloVat, { header: "USt (allein)", width: 13, kind: "money" });
   put(columns.soloGross, { header: "Brutto (allein)", width: 15, kind: "money" });
+  specs.push(...FUNDING_YEAR_COLUMNS);
   return specs;
 }
 
@@ -217,6 +235,11 @@ function yearRow(
     row,
     year.directGross + year.commonCostShare,
   );
+  // §12, at the end: Förderung (sum of the sheet Förderung) and Eigenanteil.
+  cells.push(fundingOfYearCell(context, partnerCode, year.year, year.fundingGross), {
+    formula: `${cellRef(columns.total, row)}-${cellRef(columns.count + 1, row)}`,
+    result: centsToCellNumber(year.ownGross),
+  });
   return cells;
 }
 

@@ -37,6 +37,9 @@ export interface SummaryView {
     totalGross: CentsText;
     soloGross: CentsText;
     savingsGross: CentsText;
+    /** §12: funding granted and the own contribution (Eigenanteil). */
+    fundingGross: CentsText;
+    ownGross: CentsText;
   }[];
   lots: {
     code: string;
@@ -132,6 +135,8 @@ export function buildSummaryView(tender: TenderCalculation): SummaryView {
       totalGross: text(p.totalGross),
       soloGross: text(p.soloGross),
       savingsGross: text(p.savingsGross),
+      fundingGross: text(p.fundingGross),
+      ownGross: text(p.ownGross),
     })),
     lots: tender.lots.map((lot) => ({
       code: lot.code,

@@ -17,6 +17,7 @@ import {
   parseVersionParam,
 } from "~/components/summary-data.server";
 import { PrintFooter } from "~/components/summary-print-footer";
+import { FundingSummarySection } from "~/components/summary-funding";
 import {
   KeyFigures,
   PartnerSummaryTable,
@@ -152,6 +153,8 @@ export default function SummaryPage() {
           <section aria-labelledby="partners" className="mt-8">
             <PartnerSummaryTable partners={view.partners} />
           </section>
+
+          <FundingSummarySection partners={view.partners} svg={charts.fundingPerPartner} />
         </>
       ) : (
         <>

@@ -139,6 +139,8 @@ test("the drawn SVG is plain markup the CSP allows: no <style> or <script>, name
       commonCostShare: "0",
       totalGross: "0",
       soloGross: "0",
+      fundingGross: "0",
+      ownGross: "0",
     })),
     lots: [
       {

@@ -79,6 +79,7 @@ describe("cost-split workbook layout", () => {
       "Übersicht",
       "Lose",
       "Haushaltsjahre",
+      "Förderung",
       "Positionen",
       "Gemeinkosten",
       "Parameter",

@@ -6,11 +6,13 @@ import { renderBarChartSvg } from "./bar-chart-svg.server";
 import { savingsPerPartnerSpec } from "./savings-per-partner-chart";
 import { unitPriceSpec } from "./unit-price-chart";
 import { volumePerLotSpec } from "./volume-per-lot-chart";
+import { fundingPerPartnerSpec } from "../summary-funding";
 
 export interface SummaryChartsSvg {
   savingsPerPartner: string;
   volumePerLot: string;
   unitPrices: string;
+  fundingPerPartner: string;
 }
 
 // recharts needs 7–12 ms per chart on the server. A demand save changes the data
@@ -42,5 +44,6 @@ export function renderSummaryCharts(
     savingsPerPartner: drawingOf(savingsPerPartnerSpec(view.partners)),
     volumePerLot: drawingOf(volumePerLotSpec(view.lots)),
     unitPrices: drawingOf(unitPriceSpec(view.categories)),
+    fundingPerPartner: drawingOf(fundingPerPartnerSpec(view.partners)),
   };
 }
