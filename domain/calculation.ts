@@ -2,9 +2,9 @@
 // the Excel exports. Every money field is whole cents as bigint (type Cents): format
 // with formatMoney (files) or formatEuro (UI) from ./money, never via Number().
 // Rates, discounts and weights are canonical decimal strings ("0.19", "0.085", "60").
-// toResultFile (./serialize) turns this into the result@1 file.
+// toResultFile (./serialize) turns this into the result@1 or result@2 file.
 
-import type { CostKey, SupportKey } from "./plan";
+import type { CostKey, PlanFormat, SupportKey } from "./plan";
 import type { Cents } from "./money";
 
 export interface CalculationSettings {
@@ -282,6 +282,8 @@ export interface SupportCalculation {
 }
 
 export interface PlanCalculation {
+  /** The format of the plan calculated: result@1 for plan@1, result@2 for plan@2 (§11). */
+  planFormat: PlanFormat;
   settings: CalculationSettings;
   /** All partners of the plan, in plan order. */
   partners: PartnerRef[];
