@@ -49,6 +49,7 @@ describe("cost-split workbook for the golden examples", () => {
       "01-three-partners",
       "02-edge-cases",
       "03-kreis-coesfeld",
+      "04-funding-support",
     ]);
   });
 
