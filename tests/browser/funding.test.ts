@@ -78,7 +78,7 @@ describe.skipIf(!browserTestsEnabled())("funding in the browser", () => {
       page.getByRole("link", { name: "Kostenaufteilung (Excel)", exact: true }).click(),
     ]);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(fs.readFileSync((await file.path())!));
+    await workbook.xlsx.load(fs.readFileSync((await file.path())!) as unknown as ArrayBuffer);
     const sheet = workbook.getWorksheet("Förderung");
     expect(sheet).toBeDefined();
     const partners: unknown[] = [];
