@@ -6,7 +6,9 @@ import type ExcelJS from "exceljs";
 import { calculatePlan } from "../../domain/calculate";
 import type { PlanCalculation } from "../../domain/calculation";
 import { formatMoney } from "../../domain/money";
-import type { Plan } from "../../domain/plan";
+import fc from "fast-check";
+import { PLAN_FORMAT_V2, type Plan } from "../../domain/plan";
+import { centsToMoney, planArbitrary } from "../helpers/plan-arbitrary";
 import { validatePlan } from "../../domain/plan-validation";
 import { FUNDING_COLUMNS, FUNDING_SHEET } from "../../exports/cost-split-funding";
 import { SHEET } from "../../exports/cost-split-layout";
@@ -161,3 +163,74 @@ it("a plan without programmes gets an empty Förderung sheet and zero funding", 
   }
   expect(checkFormulas(book).mismatches).toEqual([]);
 });
+
+// Random plans with random programmes: budgets that run out, caps per device, two
+// programmes in one year; the workbook's MIN formulas must reach the engine's cents.
+const fundedPlan = planArbitrary().chain((base) => {
+  const categories = base.categories.map((c) => c.code);
+  const partners = base.partners.map((p) => p.code);
+  const years = (base.tenders ?? []).flatMap((t) =>
+    Array.from({ length: t.termYears }, (_, i) => t.startYear + i),
+  );
+  const first = years.length ? Math.min(...years) : 2027;
+  const last = years.length ? Math.max(...years) : 2027;
+  const programme = (code: string, eligible: string[]) =>
+    fc.record(
+      {
+        code: fc.constant(code),
+        name: fc.constant(`Programm ${code}`),
+        rate: fc.constantFrom("0.9", "1", "0.5", "0.333"),
+        categories: fc.constant(eligible),
+        fromYear: fc.integer({ min: first, max: last }),
+        toYear: fc.constant(last),
+        maxPerUnitGross: fc.constantFrom("500.00", "10.00", "0.01"),
+        budgets: fc.dictionary(
+          fc.constantFrom(...partners),
+          fc.integer({ min: 0, max: 5_000_000 }).map(centsToMoney),
+        ),
+      },
+      { requiredKeys: ["code", "name", "rate", "categories", "fromYear", "toYear"] },
+    );
+  return fc
+    .shuffledSubarray(categories, { minLength: 1 })
+    .chain((chosen) => {
+      const split = Math.ceil(chosen.length / 2);
+      const parts = [chosen.slice(0, split), chosen.slice(split)].filter((p) => p.length);
+      return fc.tuple(...parts.map((part, i) => programme(`F${i + 1}`, part)));
+    })
+    .map((programmes): Plan => ({
+      ...base,
+      format: PLAN_FORMAT_V2,
+      fundingProgrammes: programmes,
+    }));
+});
+
+it("random plans with funding: cached values are the engine's, formulas recalculate to them", async () => {
+  const seen = { granted: 0, bounded: 0 };
+  await fc.assert(
+    fc.asyncProperty(fundedPlan, async (candidate) => {
+      const validation = validatePlan(candidate);
+      if (!validation.ok) throw new Error(JSON.stringify(validation.problems.slice(0, 3)));
+      const calc = calculatePlan(validation.plan);
+      for (const grant of calc.funding.grants) {
+        if (grant.grantedGross > 0n) seen.granted++;
+        if (grant.grantedGross < grant.requestedGross) seen.bounded++;
+      }
+      for (const tender of calc.tenders) {
+        const { workbook: book } = await buildCostSplit(calc, tender.code);
+        expect(checkFormulas(book).mismatches).toEqual([]);
+        const overview = book.getWorksheet(SHEET.overview)!;
+        for (const partner of tender.partners) {
+          const [row] = rowsWithCode(overview, partner.code);
+          expect(shown(row.getCell(headerColumn(overview, "Förderung")))).toBe(
+            cents(partner.fundingGross),
+          );
+        }
+      }
+    }),
+    { numRuns: Number(process.env.EXPORT_PROPERTY_RUNS ?? 15) },
+  );
+  // The runs did fund something, and some grants were cut by a budget or the year's cost.
+  expect(seen.granted).toBeGreaterThan(0);
+  expect(seen.bounded).toBeGreaterThan(0);
+}, 120_000);
