@@ -68,7 +68,6 @@ const COLUMNS: ColumnSpec[] = [
   },
 ];
 const FUNDING_COLUMN = COL.savingsPercent + 1;
-const OWN_COLUMN = COL.savingsPercent + 2;
 
 /** savings / solo as the cell's cached value (0 when there is no solo cost). */
 function savingsRatio(savings: Cents, solo: Cents): number {
