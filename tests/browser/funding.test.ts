@@ -14,7 +14,13 @@ const OFFICER_DUE = "beschaffung@duelmen.example";
 const TENDER_PAGE = "/tenders/RV-2027";
 
 describe.skipIf(!browserTestsEnabled())("funding in the browser", () => {
-  const { app, signIn, withDatabase } = setupBrowserApp({ launch: { acceptDownloads: true } });
+  const { app, signIn, withDatabase } = setupBrowserApp({
+    launch: { acceptDownloads: true },
+    // The demo brings its own programmes; this story starts without any.
+    prepare: async (db) => {
+      await db.deleteFrom("funding_programmes").execute();
+    },
+  });
 
   it("the coordinator creates a programme with budgets from a formula, edited before saving", async () => {
     const page = await signIn(COORDINATOR);
