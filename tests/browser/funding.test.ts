@@ -6,7 +6,7 @@ import ExcelJS from "exceljs";
 import fs from "node:fs";
 import { calculateCurrentPlan } from "../../db/tenders";
 import { formatEuro } from "../../domain/money";
-import { browserTestsEnabled, setupBrowserApp } from "../helpers/browser";
+import { browserTestsEnabled, launchBrowser, setupBrowserApp } from "../helpers/browser";
 
 const COORDINATOR = "koordination@kreis-coesfeld.example";
 const FINANCE = "finanzen@kreis-coesfeld.example";
@@ -93,5 +93,50 @@ describe.skipIf(!browserTestsEnabled())("funding in the browser", () => {
     });
     expect(partners).toContain("DUE");
     await page.close();
+  });
+
+  it("works without JavaScript: budgets are computed by a round trip, errors show at the field, delete asks first", async () => {
+    const withoutScripts = await launchBrowser({ javaScriptEnabled: false });
+    const page = await signIn(COORDINATOR, withoutScripts);
+    await page.goto(`${app.url}/funding/new`);
+    await page.getByLabel("Kürzel").fill("MED");
+    await page.getByLabel("Bezeichnung").fill("Medienprogramm");
+    await page.getByLabel("Fördersatz").fill("0,5");
+    await page.getByLabel("Förderfähig ab Jahr").fill("2030");
+    await page.getByLabel("Förderfähig bis Jahr").fill("2029");
+    await page.getByLabel("Dokumentenkamera (DOKU)").check();
+    await page.getByLabel("Berechnungsart").selectOption("fixed");
+    await page.getByLabel("Betrag für die Formel").fill("1.500");
+    await page.getByRole("button", { name: "Budgets berechnen" }).click();
+    await page.getByText("Die Budgets wurden berechnet.").waitFor();
+    expect(await page.getByLabel("Budget Stadt Dülmen (DUE)").inputValue()).toBe("1.500,00");
+    expect(await page.getByLabel("Dokumentenkamera (DOKU)").isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Förderprogramm anlegen" }).click();
+    await page.waitForLoadState("load");
+    // The server's answer: the message next to the field.
+    const toYear = page.getByLabel("Förderfähig bis Jahr");
+    expect(await toYear.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByRole("form", { name: "Neues Förderprogramm" }).innerText()).toContain(
+      "Das letzte Jahr darf nicht vor dem ersten liegen.",
+    );
+    await toYear.fill("2031");
+    await page.getByRole("button", { name: "Förderprogramm anlegen" }).click();
+    await page.waitForURL(/notice=created/);
+    expect(
+      await page.locator('[data-programme="MED"] tr[data-partner="DUE"]').innerText(),
+    ).toContain("1.500,00 €");
+
+    await page.getByRole("link", { name: "Förderprogramm MED bearbeiten" }).click();
+    await page.getByRole("button", { name: "Förderprogramm MED löschen" }).click();
+    await page.getByRole("heading", { name: "Förderprogramm MED wirklich löschen?" }).waitFor();
+    expect(
+      await withDatabase((db) =>
+        db.selectFrom("funding_programmes").select("code").where("code", "=", "MED").execute(),
+      ),
+    ).toHaveLength(1);
+    await page.getByRole("button", { name: "Ja, Förderprogramm MED löschen" }).click();
+    await page.waitForURL(/notice=deleted/);
+    expect(await page.locator('[data-programme="MED"]').count()).toBe(0);
+    await withoutScripts.close();
   });
 });
