@@ -121,7 +121,7 @@ async function refuseBrokenRules(
     if (shared.length) {
       const years = from === to ? `${from}` : `${from}–${to}`;
       overlaps.push(
-        `${shared.join(", ")} ist in ${years} schon im Förderprogramm ${other.code} förderfähig; eine Produktgruppe kann je Jahr nur in einem Programm gefördert werden.`,
+        `${shared.join(", ")} ${shared.length === 1 ? "ist" : "sind"} in ${years} schon im Förderprogramm ${other.code} förderfähig; eine Produktgruppe kann je Jahr nur in einem Programm gefördert werden.`,
       );
     }
   }

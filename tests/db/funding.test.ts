@@ -121,6 +121,12 @@ test("refuses a (category, year) pair eligible under two programmes, and nothing
   );
   expect((await listFundingProgrammes(t.db)).map((p) => p.code)).toEqual(["DP2"]);
   expect(await listAudit(t.db, { entity: "funding_programme" })).toHaveLength(1);
+  const two = await refusal(
+    createFundingProgramme(t.db, { ...DP2, code: "Y", fromYear: 2020, toYear: 2027 }, userId),
+  );
+  expect(two.fieldErrors.categories?.[0]).toContain(
+    "NB-SUS, TAB sind in 2027 schon im Förderprogramm DP2",
+  );
   // Adjacent years do not overlap.
   await createFundingProgramme(
     t.db,
