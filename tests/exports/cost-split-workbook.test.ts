@@ -22,11 +22,10 @@ import {
 import { writeToBuffer } from "./helpers/stream-buffer";
 
 const EXAMPLES_DIR = "tests/fixtures/examples";
-// The plan@1 examples. Example 04 (plan@2: stated maxima, funding) waits for the
-// workbook's plan@2 formulas (issue 11: Förderung sheet, maxQuantity = max(ROUNDUP, n)).
+// All four examples; 04 is plan@2 (stated maxima on Lose, the sheet Förderung).
 const examples = fs
   .readdirSync(EXAMPLES_DIR)
-  .filter((file) => file.endsWith(".plan.json") && !file.startsWith("04-"))
+  .filter((file) => file.endsWith(".plan.json"))
   .map((file) => {
     const name = file.replace(/\.plan\.json$/, "");
     const plan = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8")) as Plan;
@@ -46,7 +45,7 @@ const cases = examples.flatMap(({ name, plan, result }) =>
 );
 
 describe("cost-split workbook for the golden examples", () => {
-  it("covers all three examples", () => {
+  it("covers all four examples", () => {
     expect(examples.map((e) => e.name)).toEqual([
       "01-three-partners",
       "02-edge-cases",
