@@ -34,6 +34,8 @@ export interface AppServerOptions {
    * server running, or orphaned after SIGKILL).
    */
   processGroup?: boolean;
+  /** Extra environment for the server (e.g. TRUST_PROXY, APP_ORIGIN). */
+  env?: Record<string, string>;
 }
 
 export interface KillableAppServer extends AppServer {
@@ -114,6 +116,7 @@ export async function startAppServer({
   demo = true,
   databasePath: givenPath,
   processGroup = false,
+  env = {},
 }: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
   const buildError = inject("appBuildError");
   if (buildError) throw new Error(`remix build failed in global setup: ${buildError}`);
@@ -143,6 +146,7 @@ export async function startAppServer({
         DATABASE_PATH: databasePath,
         SESSION_SECRET: randomBytes(32).toString("hex"),
         TRUST_PROXY: "",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
       detached: processGroup,
@@ -207,7 +211,9 @@ export async function startAppServer({
  * stop it afterwards. The returned object reads the running server, so it can be taken
  * (and destructured) at definition time and used inside tests.
  */
-export function setupAppServer(options: { demo?: boolean } = {}): AppServer {
+export function setupAppServer(
+  options: { demo?: boolean; env?: Record<string, string> } = {},
+): AppServer {
   let server: AppServer | undefined;
   beforeAll(async () => {
     server = await startAppServer(options);
