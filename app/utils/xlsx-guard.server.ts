@@ -2,9 +2,19 @@ import { inflateRawSync } from "node:zlib";
 
 // A zip-bomb guard for uploaded .xlsx files, run before exceljs sees them. An xlsx is
 // a zip archive; exceljs (through JSZip) would inflate every part into memory, and a
-// few megabytes of deflate can claim gigabytes. This reads the zip's central directory
-// itself (no dependency) and then inflates every entry with a hard output cap, so the
-// sizes the archive *claims* are also the sizes it *has*.
+// few megabytes of deflate can claim gigabytes. This reads the zip itself (no
+// dependency) and then inflates every entry with a hard output cap, so the sizes the
+// archive *claims* are also the sizes it *has*.
+//
+// The guard and JSZip must read the same bytes the same way. JSZip takes the last end
+// record in the file, shifts every offset when the directory does not end right at that
+// record ("prepended data"), reads central headers for as long as their signature
+// repeats, and takes each name from the local header. So only an archive with exactly
+// one self-consistent layout passes: the end record at the very end (its comment runs
+// to the last byte), the central directory ending right where the end record starts
+// and holding exactly the declared entries, the local entries packed from byte 0 up to
+// the directory without gaps or overlaps, local and central headers agreeing. Anything
+// else is refused, whatever a lenient reader would make of it.
 
 export const MAX_XLSX_ENTRIES = 1_000;
 export const MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024;
@@ -12,8 +22,13 @@ export const MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024;
 const EOCD_SIGNATURE = 0x06054b50;
 const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
-const EOCD_MIN_LENGTH = 22;
+const DESCRIPTOR_SIGNATURE = 0x08074b50;
+const EOCD_LENGTH = 22;
+const CENTRAL_LENGTH = 46;
+const LOCAL_LENGTH = 30;
 const MAX_COMMENT_LENGTH = 0xffff;
+const FLAG_ENCRYPTED = 0x1;
+const FLAG_DATA_DESCRIPTOR = 0x8;
 
 export type XlsxGuardResult =
   { ok: true; entries: number; uncompressedBytes: number } | { ok: false; reason: XlsxRejection };
@@ -23,11 +38,13 @@ export type XlsxRejection =
   | "too-many-entries"
   | "too-large" // more than MAX_XLSX_UNCOMPRESSED_BYTES once inflated
   | "unsupported" // zip64, encryption, a compression other than stored/deflate
-  | "corrupt"; // sizes or data that do not add up
+  | "corrupt"; // sizes, offsets or data that do not add up to exactly one archive
 
 interface Entry {
+  name: Uint8Array;
   method: number;
   flags: number;
+  crc: number;
   compressedSize: number;
   uncompressedSize: number;
   localHeaderOffset: number;
@@ -44,68 +61,129 @@ export function hasZipSignature(bytes: Uint8Array): boolean {
   );
 }
 
-function findEndOfCentralDirectory(view: DataView): number {
-  const last = view.byteLength - EOCD_MIN_LENGTH;
-  const first = Math.max(0, last - MAX_COMMENT_LENGTH);
-  for (let at = last; at >= first; at--) {
+/** The last end-record signature in the file, as JSZip finds it (-1 if none). */
+function lastEndRecord(view: DataView): number {
+  for (let at = view.byteLength - EOCD_LENGTH; at >= 0; at--) {
     if (view.getUint32(at, true) === EOCD_SIGNATURE) return at;
   }
   return -1;
 }
 
-function readEntries(view: DataView): Entry[] | XlsxRejection {
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+interface Directory {
+  entries: Entry[];
+  offset: number;
+}
+
+function readDirectory(bytes: Uint8Array, view: DataView): Directory | XlsxRejection {
   // It starts like a zip (checked before), so a missing directory means a damaged file.
-  if (view.byteLength < EOCD_MIN_LENGTH) return "corrupt";
-  const eocd = findEndOfCentralDirectory(view);
+  if (view.byteLength < EOCD_LENGTH) return "corrupt";
+  const eocd = lastEndRecord(view);
   if (eocd < 0) return "corrupt";
+  const disk = view.getUint16(eocd + 4, true);
+  const directoryDisk = view.getUint16(eocd + 6, true);
+  const countOnDisk = view.getUint16(eocd + 8, true);
   const count = view.getUint16(eocd + 10, true);
   const directorySize = view.getUint32(eocd + 12, true);
   const directoryOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || directoryOffset === 0xffffffff || directorySize === 0xffffffff)
+  const commentLength = view.getUint16(eocd + 20, true);
+  if (
+    [disk, directoryDisk, countOnDisk, count].includes(0xffff) ||
+    directorySize === 0xffffffff ||
+    directoryOffset === 0xffffffff
+  )
     return "unsupported"; // zip64
+  // The end record is the last thing in the file: its comment runs exactly to the end.
+  if (eocd + EOCD_LENGTH + commentLength !== view.byteLength) return "corrupt";
+  if (commentLength > MAX_COMMENT_LENGTH) return "corrupt";
+  if (disk !== 0 || directoryDisk !== 0 || countOnDisk !== count) return "unsupported"; // split
   if (count > MAX_XLSX_ENTRIES) return "too-many-entries";
-  if (directoryOffset + directorySize > eocd) return "corrupt";
+  // No bytes between directory and end record: JSZip would shift every offset by them.
+  if (directoryOffset + directorySize !== eocd) return "corrupt";
 
   const entries: Entry[] = [];
   let at = directoryOffset;
-  for (let i = 0; i < count; i++) {
-    if (at + 46 > eocd || view.getUint32(at, true) !== CENTRAL_SIGNATURE) return "corrupt";
+  while (at < eocd) {
+    if (entries.length === count) return "corrupt"; // more headers than declared
+    if (at + CENTRAL_LENGTH > eocd || view.getUint32(at, true) !== CENTRAL_SIGNATURE)
+      return "corrupt";
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLen = view.getUint16(at + 32, true);
+    const next = at + CENTRAL_LENGTH + nameLength + extraLength + commentLen;
+    if (next > eocd) return "corrupt";
     const entry: Entry = {
       flags: view.getUint16(at + 8, true),
       method: view.getUint16(at + 10, true),
+      crc: view.getUint32(at + 16, true),
       compressedSize: view.getUint32(at + 20, true),
       uncompressedSize: view.getUint32(at + 24, true),
       localHeaderOffset: view.getUint32(at + 42, true),
+      name: bytes.subarray(at + CENTRAL_LENGTH, at + CENTRAL_LENGTH + nameLength),
     };
     if (
       entry.compressedSize === 0xffffffff ||
       entry.uncompressedSize === 0xffffffff ||
-      entry.localHeaderOffset === 0xffffffff
-    ) {
+      entry.localHeaderOffset === 0xffffffff ||
+      view.getUint16(at + 34, true) !== 0 // disk number start
+    )
       return "unsupported";
-    }
     entries.push(entry);
-    at +=
-      46 +
-      view.getUint16(at + 28, true) +
-      view.getUint16(at + 30, true) +
-      view.getUint16(at + 32, true);
+    at = next;
   }
-  return entries;
+  if (at !== eocd || entries.length !== count) return "corrupt";
+  return { entries, offset: directoryOffset };
 }
 
-/** Inflates one entry, never past its declared size; false when it is not what it claims. */
-function entryMatchesDeclaredSize(
+/** Where the entry's local record ends (after its data and descriptor), or a rejection. */
+function checkLocalRecord(
   bytes: Uint8Array,
   view: DataView,
   entry: Entry,
-): boolean | XlsxRejection {
+  limit: number,
+): { dataStart: number; end: number } | XlsxRejection {
   const at = entry.localHeaderOffset;
-  if (at + 30 > view.byteLength || view.getUint32(at, true) !== LOCAL_SIGNATURE) return "corrupt";
-  const dataStart = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
-  const dataEnd = dataStart + entry.compressedSize;
-  if (dataEnd > view.byteLength) return "corrupt";
-  const data = bytes.subarray(dataStart, dataEnd);
+  if (at + LOCAL_LENGTH > limit || view.getUint32(at, true) !== LOCAL_SIGNATURE) return "corrupt";
+  const flags = view.getUint16(at + 6, true);
+  const method = view.getUint16(at + 8, true);
+  const nameLength = view.getUint16(at + 26, true);
+  const extraLength = view.getUint16(at + 28, true);
+  const dataStart = at + LOCAL_LENGTH + nameLength + extraLength;
+  // JSZip takes the name from the local header: it must be the one the directory lists.
+  if (dataStart > limit) return "corrupt";
+  if (!sameBytes(bytes.subarray(at + LOCAL_LENGTH, at + LOCAL_LENGTH + nameLength), entry.name))
+    return "corrupt";
+  if (flags !== entry.flags || method !== entry.method) return "corrupt";
+  let end = dataStart + entry.compressedSize;
+  if (end > limit) return "corrupt";
+  if (entry.flags & FLAG_DATA_DESCRIPTOR) {
+    // Sizes follow the data (streaming writers such as exceljs's): optional signature,
+    // CRC, compressed and uncompressed size, matching the directory.
+    const signed = end + 4 <= limit && view.getUint32(end, true) === DESCRIPTOR_SIGNATURE;
+    const fields = signed ? end + 4 : end;
+    if (fields + 12 > limit) return "corrupt";
+    if (
+      view.getUint32(fields, true) !== entry.crc ||
+      view.getUint32(fields + 4, true) !== entry.compressedSize ||
+      view.getUint32(fields + 8, true) !== entry.uncompressedSize
+    )
+      return "corrupt";
+    end = fields + 12;
+  } else if (
+    view.getUint32(at + 14, true) !== entry.crc ||
+    view.getUint32(at + 18, true) !== entry.compressedSize ||
+    view.getUint32(at + 22, true) !== entry.uncompressedSize
+  ) {
+    return "corrupt";
+  }
+  return { dataStart, end };
+}
+
+/** Inflates one entry, never past its declared size; false when it is not what it claims. */
+function inflatesToDeclaredSize(data: Uint8Array, entry: Entry): boolean {
   if (entry.method === 0) return entry.compressedSize === entry.uncompressedSize;
   try {
     // One byte more than declared is enough to see that the entry lies.
@@ -117,28 +195,46 @@ function entryMatchesDeclaredSize(
 }
 
 /**
- * Checks an xlsx upload before it is parsed: a zip with at most MAX_XLSX_ENTRIES
- * entries, stored or deflated, not encrypted, that inflates to the sizes its central
- * directory declares and to at most MAX_XLSX_UNCOMPRESSED_BYTES in total.
+ * Checks an xlsx upload before it is parsed: exactly one consistent zip layout (see
+ * above) with at most MAX_XLSX_ENTRIES entries, stored or deflated, not encrypted, that
+ * inflate to the sizes the directory declares and to at most
+ * MAX_XLSX_UNCOMPRESSED_BYTES in total.
  */
 export function inspectXlsx(bytes: Uint8Array): XlsxGuardResult {
   if (!hasZipSignature(bytes)) return { ok: false, reason: "not-a-zip" };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const entries = readEntries(view);
-  if (typeof entries === "string") return { ok: false, reason: entries };
+  const directory = readDirectory(bytes, view);
+  if (typeof directory === "string") return { ok: false, reason: directory };
+  const { entries } = directory;
   if (entries.length === 0) return { ok: false, reason: "corrupt" };
 
   let total = 0;
+  const names = new Set<string>();
   for (const entry of entries) {
-    if (entry.flags & 0x1) return { ok: false, reason: "unsupported" }; // encrypted
+    if (entry.flags & FLAG_ENCRYPTED) return { ok: false, reason: "unsupported" };
     if (entry.method !== 0 && entry.method !== 8) return { ok: false, reason: "unsupported" };
+    const name = Buffer.from(entry.name).toString("latin1");
+    if (names.has(name)) return { ok: false, reason: "corrupt" }; // which one would count?
+    names.add(name);
     total += entry.uncompressedSize;
     if (total > MAX_XLSX_UNCOMPRESSED_BYTES) return { ok: false, reason: "too-large" };
   }
+
+  // The local records, in file order, fill the space from byte 0 to the directory exactly.
+  const inFileOrder = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  let expected = 0;
+  const dataOf = new Map<Entry, Uint8Array>();
+  for (const entry of inFileOrder) {
+    if (entry.localHeaderOffset !== expected) return { ok: false, reason: "corrupt" };
+    const record = checkLocalRecord(bytes, view, entry, directory.offset);
+    if (typeof record === "string") return { ok: false, reason: record };
+    dataOf.set(entry, bytes.subarray(record.dataStart, record.dataStart + entry.compressedSize));
+    expected = record.end;
+  }
+  if (expected !== directory.offset) return { ok: false, reason: "corrupt" };
+
   for (const entry of entries) {
-    const matches = entryMatchesDeclaredSize(bytes, view, entry);
-    if (typeof matches === "string") return { ok: false, reason: matches };
-    if (!matches) return { ok: false, reason: "corrupt" };
+    if (!inflatesToDeclaredSize(dataOf.get(entry)!, entry)) return { ok: false, reason: "corrupt" };
   }
   return { ok: true, entries: entries.length, uncompressedBytes: total };
 }
