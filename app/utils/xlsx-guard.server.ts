@@ -194,6 +194,26 @@ function inflatesToDeclaredSize(data: Uint8Array, entry: Entry): boolean {
   }
 }
 
+/** One entry of a checked archive: its name and its compressed bytes. */
+export interface XlsxEntry {
+  name: string;
+  method: number;
+  uncompressedSize: number;
+  data: Uint8Array;
+}
+
+/** The entries of an archive that passes inspectXlsx (else the rejection). */
+export function xlsxEntries(bytes: Uint8Array): XlsxEntry[] | XlsxRejection {
+  const checked = checkArchive(bytes);
+  if (typeof checked === "string") return checked;
+  return checked.map(({ entry, data }) => ({
+    name: Buffer.from(entry.name).toString("utf8"),
+    method: entry.method,
+    uncompressedSize: entry.uncompressedSize,
+    data,
+  }));
+}
+
 /**
  * Checks an xlsx upload before it is parsed: exactly one consistent zip layout (see
  * above) with at most MAX_XLSX_ENTRIES entries, stored or deflated, not encrypted, that
@@ -201,23 +221,33 @@ function inflatesToDeclaredSize(data: Uint8Array, entry: Entry): boolean {
  * MAX_XLSX_UNCOMPRESSED_BYTES in total.
  */
 export function inspectXlsx(bytes: Uint8Array): XlsxGuardResult {
-  if (!hasZipSignature(bytes)) return { ok: false, reason: "not-a-zip" };
+  const checked = checkArchive(bytes);
+  if (typeof checked === "string") return { ok: false, reason: checked };
+  return {
+    ok: true,
+    entries: checked.length,
+    uncompressedBytes: checked.reduce((sum, { entry }) => sum + entry.uncompressedSize, 0),
+  };
+}
+
+function checkArchive(bytes: Uint8Array): { entry: Entry; data: Uint8Array }[] | XlsxRejection {
+  if (!hasZipSignature(bytes)) return "not-a-zip";
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const directory = readDirectory(bytes, view);
-  if (typeof directory === "string") return { ok: false, reason: directory };
+  if (typeof directory === "string") return directory;
   const { entries } = directory;
-  if (entries.length === 0) return { ok: false, reason: "corrupt" };
+  if (entries.length === 0) return "corrupt";
 
   let total = 0;
   const names = new Set<string>();
   for (const entry of entries) {
-    if (entry.flags & FLAG_ENCRYPTED) return { ok: false, reason: "unsupported" };
-    if (entry.method !== 0 && entry.method !== 8) return { ok: false, reason: "unsupported" };
+    if (entry.flags & FLAG_ENCRYPTED) return "unsupported";
+    if (entry.method !== 0 && entry.method !== 8) return "unsupported";
     const name = Buffer.from(entry.name).toString("latin1");
-    if (names.has(name)) return { ok: false, reason: "corrupt" }; // which one would count?
+    if (names.has(name)) return "corrupt"; // which one would count?
     names.add(name);
     total += entry.uncompressedSize;
-    if (total > MAX_XLSX_UNCOMPRESSED_BYTES) return { ok: false, reason: "too-large" };
+    if (total > MAX_XLSX_UNCOMPRESSED_BYTES) return "too-large";
   }
 
   // The local records, in file order, fill the space from byte 0 to the directory exactly.
@@ -225,18 +255,19 @@ export function inspectXlsx(bytes: Uint8Array): XlsxGuardResult {
   let expected = 0;
   const dataOf = new Map<Entry, Uint8Array>();
   for (const entry of inFileOrder) {
-    if (entry.localHeaderOffset !== expected) return { ok: false, reason: "corrupt" };
+    if (entry.localHeaderOffset !== expected) return "corrupt";
     const record = checkLocalRecord(bytes, view, entry, directory.offset);
-    if (typeof record === "string") return { ok: false, reason: record };
+    if (typeof record === "string") return record;
     dataOf.set(entry, bytes.subarray(record.dataStart, record.dataStart + entry.compressedSize));
     expected = record.end;
   }
-  if (expected !== directory.offset) return { ok: false, reason: "corrupt" };
+  if (expected !== directory.offset) return "corrupt";
 
-  for (const entry of entries) {
-    if (!inflatesToDeclaredSize(dataOf.get(entry)!, entry)) return { ok: false, reason: "corrupt" };
+  const checked = entries.map((entry) => ({ entry, data: dataOf.get(entry)! }));
+  for (const { entry, data } of checked) {
+    if (!inflatesToDeclaredSize(data, entry)) return "corrupt";
   }
-  return { ok: true, entries: entries.length, uncompressedBytes: total };
+  return checked;
 }
 
 const MESSAGES: Record<XlsxRejection, string> = {
@@ -253,4 +284,54 @@ const MESSAGES: Record<XlsxRejection, string> = {
 
 export function xlsxRejectionMessage(reason: XlsxRejection): string {
   return MESSAGES[reason];
+}
+
+// ---- Limits on what the parser would build -------------------------------------------
+// A small archive can still hold millions of tiny cells or shared strings (137 KB for
+// 2.8 million): exceljs would build an object for each. They are counted in the raw
+// XML first (app/utils/parse-worker.task.ts does it inside the worker, before exceljs).
+
+export const MAX_XLSX_SHEETS = 50;
+export const MAX_XLSX_SHARED_STRINGS = 100_000;
+export const MAX_XLSX_CELLS = 500_000;
+
+export interface WorkbookCounts {
+  sheets: number;
+  sharedStrings: number;
+  cells: number;
+}
+
+/** An element start `<name` (with any namespace prefix) followed by space, `>` or `/`. */
+function countElements(xml: string, name: string): number {
+  const pattern = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}[\\s>/]`, "g");
+  let count = 0;
+  while (pattern.exec(xml) !== null) count++;
+  return count;
+}
+
+/** Counts sheets, shared strings and cells of a checked archive, one inflated part at a time. */
+export function countWorkbookParts(entries: readonly XlsxEntry[]): WorkbookCounts {
+  const counts: WorkbookCounts = { sheets: 0, sharedStrings: 0, cells: 0 };
+  for (const entry of entries) {
+    if (/^xl\/worksheets\/[^/]+\.xml$/i.test(entry.name)) counts.sheets++;
+    const raw =
+      entry.method === 0
+        ? entry.data
+        : inflateRawSync(entry.data, { maxOutputLength: entry.uncompressedSize + 1 });
+    // latin1 keeps one byte per character: tags are ASCII, the rest does not matter here.
+    const xml = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
+    counts.sharedStrings += countElements(xml, "si");
+    counts.cells += countElements(xml, "c");
+  }
+  return counts;
+}
+
+/** A German refusal when the workbook holds more than the limits allow, else null. */
+export function workbookLimitProblem(counts: WorkbookCounts): string | null {
+  const grouped = (n: number) => n.toLocaleString("de-DE");
+  if (counts.sheets > MAX_XLSX_SHEETS)
+    return `Die Excel-Datei hat mehr als ${grouped(MAX_XLSX_SHEETS)} Tabellenblätter und wird aus Sicherheitsgründen nicht gelesen.`;
+  if (counts.sharedStrings > MAX_XLSX_SHARED_STRINGS || counts.cells > MAX_XLSX_CELLS)
+    return `Die Excel-Datei enthält mehr als ${grouped(MAX_XLSX_CELLS)} Zellen oder ${grouped(MAX_XLSX_SHARED_STRINGS)} Texte und wird aus Sicherheitsgründen nicht gelesen. Bitte die heruntergeladene Vorlage verwenden.`;
+  return null;
 }

@@ -196,3 +196,32 @@ export async function hiddenDirectoryBomb(hiddenSize = 400 * 1024 * 1024): Promi
     ]),
   );
 }
+
+/**
+ * The penetration test's second workbook: tiny on disk, millions of shared strings
+ * (and as many cells) once inflated — within the zip guard's byte limits, so only the
+ * counts before exceljs stop it.
+ */
+export function sharedStringsBomb(strings = 2_800_000): Uint8Array {
+  const xml = (text: string) => new TextEncoder().encode(text);
+  const repeat = (piece: string, times: number) => xml(piece.repeat(times));
+  const sst = Buffer.concat([
+    Buffer.from(xml(`<?xml version="1.0"?><sst count="${strings}" uniqueCount="${strings}">`)),
+    Buffer.from(repeat("<si><t>x</t></si>", strings)),
+    Buffer.from(xml("</sst>")),
+  ]);
+  return buildZip([
+    deflated(
+      "[Content_Types].xml",
+      xml(
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+      ),
+    ),
+    deflated("xl/workbook.xml", xml('<?xml version="1.0"?><workbook><sheets/></workbook>')),
+    deflated(
+      "xl/worksheets/sheet1.xml",
+      xml('<?xml version="1.0"?><worksheet><sheetData/></worksheet>'),
+    ),
+    deflated("xl/sharedStrings.xml", sst),
+  ]);
+}

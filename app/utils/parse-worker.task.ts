@@ -1,0 +1,62 @@
+// Runs inside the worker thread (see parse-worker.server.ts): the named pure parser on
+// the data it was given, after the cheap counts that keep exceljs from building
+// millions of objects. Posts exactly one message (WorkerReply).
+import { parentPort } from "node:worker_threads";
+import { parsePlanText } from "../../domain/plan-validation";
+import {
+  parseDemandTemplate,
+  type TemplateExpectation,
+} from "../../exports/demand-template-import";
+import {
+  countWorkbookParts,
+  workbookLimitProblem,
+  xlsxEntries,
+  xlsxRejectionMessage,
+} from "./xlsx-guard.server";
+
+const PARSERS = {
+  /** The demand template (exceljs). */
+  demandTemplate: (bytes: Uint8Array, expected: TemplateExpectation) =>
+    parseDemandTemplate(bytes, expected),
+  /** A plan file's text (JSON and every plan rule). */
+  planText: async (text: string) => parsePlanText(text),
+};
+
+export type ParserName = keyof typeof PARSERS;
+export type ParserArgs<P extends ParserName> = Parameters<(typeof PARSERS)[P]>;
+export type ParserValue<P extends ParserName> = Awaited<ReturnType<(typeof PARSERS)[P]>>;
+
+/** Checks before a parser runs: a German refusal, or null to go on. */
+const PRECHECKS: { [P in ParserName]?: (...args: ParserArgs<P>) => string | null } = {
+  demandTemplate: (bytes) => {
+    const entries = xlsxEntries(bytes);
+    if (typeof entries === "string") return xlsxRejectionMessage(entries);
+    return workbookLimitProblem(countWorkbookParts(entries));
+  },
+};
+
+export interface WorkerTask {
+  id: number;
+  parser: ParserName;
+  args: unknown[];
+}
+
+export type WorkerReply = { kind: "value"; value: unknown } | { kind: "refused"; message: string };
+
+async function runTask({ parser, args }: WorkerTask): Promise<WorkerReply> {
+  const precheck = PRECHECKS[parser] as ((...a: unknown[]) => string | null) | undefined;
+  const refusal = precheck?.(...args) ?? null;
+  if (refusal !== null) return { kind: "refused", message: refusal };
+  const run = PARSERS[parser] as (...a: unknown[]) => Promise<unknown>;
+  return { kind: "value", value: await run(...args) };
+}
+
+// One task at a time (the parent sends the next only after the answer); the worker
+// stays warm in between, so a parse does not pay for loading exceljs and zod again.
+const port = parentPort;
+if (port) {
+  port.on("message", async (task: WorkerTask) => {
+    port.postMessage({ id: task.id, reply: await runTask(task) });
+  });
+  port.postMessage({ ready: true });
+}
