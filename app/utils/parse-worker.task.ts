@@ -27,11 +27,13 @@ export type ParserArgs<P extends ParserName> = Parameters<(typeof PARSERS)[P]>;
 export type ParserValue<P extends ParserName> = Awaited<ReturnType<(typeof PARSERS)[P]>>;
 
 /** Checks before a parser runs: a German refusal, or null to go on. */
-const PRECHECKS: { [P in ParserName]?: (...args: ParserArgs<P>) => string | null } = {
-  demandTemplate: (bytes) => {
+const PRECHECKS: {
+  [P in ParserName]?: (...args: ParserArgs<P>) => Promise<string | null>;
+} = {
+  demandTemplate: async (bytes) => {
     const entries = xlsxEntries(bytes);
     if (typeof entries === "string") return xlsxRejectionMessage(entries);
-    return workbookLimitProblem(countWorkbookParts(entries));
+    return workbookLimitProblem(await countWorkbookParts(entries));
   },
 };
 
@@ -44,8 +46,8 @@ export interface WorkerTask {
 export type WorkerReply = { kind: "value"; value: unknown } | { kind: "refused"; message: string };
 
 async function runTask({ parser, args }: WorkerTask): Promise<WorkerReply> {
-  const precheck = PRECHECKS[parser] as ((...a: unknown[]) => string | null) | undefined;
-  const refusal = precheck?.(...args) ?? null;
+  const precheck = PRECHECKS[parser] as ((...a: unknown[]) => Promise<string | null>) | undefined;
+  const refusal = (await precheck?.(...args)) ?? null;
   if (refusal !== null) return { kind: "refused", message: refusal };
   const run = PARSERS[parser] as (...a: unknown[]) => Promise<unknown>;
   return { kind: "value", value: await run(...args) };

@@ -1,4 +1,4 @@
-import { inflateRawSync } from "node:zlib";
+import { createInflateRaw, inflateRawSync } from "node:zlib";
 
 // A zip-bomb guard for uploaded .xlsx files, run before exceljs sees them. An xlsx is
 // a zip archive; exceljs (through JSZip) would inflate every part into memory, and a
@@ -301,27 +301,63 @@ export interface WorkbookCounts {
   cells: number;
 }
 
-/** An element start `<name` (with any namespace prefix) followed by space, `>` or `/`. */
-function countElements(xml: string, name: string): number {
-  const pattern = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}[\\s>/]`, "g");
-  let count = 0;
-  while (pattern.exec(xml) !== null) count++;
-  return count;
+/** Element starts `<name` (any namespace prefix) followed by space, `>` or `/`. */
+function elementPattern(name: string): RegExp {
+  return new RegExp(`<(?:[A-Za-z_][\\w.-]{0,30}:)?${name}[\\s>/]`, "g");
 }
+/** Longer than any match: what a chunk boundary may cut through. */
+const CARRY = 64;
 
-/** Counts sheets, shared strings and cells of a checked archive, one inflated part at a time. */
-export function countWorkbookParts(entries: readonly XlsxEntry[]): WorkbookCounts {
+/**
+ * Counts sheets, shared strings and cells of a checked archive while inflating it part
+ * by part, and stops as soon as a limit is passed: millions of strings are never
+ * inflated whole. (latin1 keeps one byte per character: the tags are ASCII.)
+ */
+export async function countWorkbookParts(
+  entries: readonly XlsxEntry[],
+  limits: { sharedStrings: number; cells: number } = {
+    sharedStrings: MAX_XLSX_SHARED_STRINGS,
+    cells: MAX_XLSX_CELLS,
+  },
+): Promise<WorkbookCounts> {
   const counts: WorkbookCounts = { sheets: 0, sharedStrings: 0, cells: 0 };
+  const over = () => counts.sharedStrings > limits.sharedStrings || counts.cells > limits.cells;
   for (const entry of entries) {
     if (/^xl\/worksheets\/[^/]+\.xml$/i.test(entry.name)) counts.sheets++;
-    const raw =
-      entry.method === 0
-        ? entry.data
-        : inflateRawSync(entry.data, { maxOutputLength: entry.uncompressedSize + 1 });
-    // latin1 keeps one byte per character: tags are ASCII, the rest does not matter here.
-    const xml = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
-    counts.sharedStrings += countElements(xml, "si");
-    counts.cells += countElements(xml, "c");
+    let carry = "";
+    const scan = (chunk: Buffer) => {
+      const text = carry + chunk.toString("latin1");
+      let safe = Math.max(0, text.length - CARRY);
+      for (const [name, key] of [
+        ["si", "sharedStrings"],
+        ["c", "cells"],
+      ] as const) {
+        const pattern = elementPattern(name);
+        let match: RegExpExecArray | null;
+        while ((match = pattern.exec(text)) !== null) {
+          counts[key]++;
+          safe = Math.max(safe, match.index + match[0].length);
+        }
+      }
+      carry = text.slice(safe);
+    };
+    if (entry.method === 0) {
+      scan(Buffer.from(entry.data));
+    } else {
+      const inflate = createInflateRaw();
+      const done = new Promise<void>((resolve) => {
+        inflate.on("data", (chunk: Buffer) => {
+          scan(chunk);
+          if (over()) inflate.destroy();
+        });
+        inflate.once("end", resolve);
+        inflate.once("close", resolve);
+        inflate.once("error", () => resolve()); // already proven to inflate: only destroy ends it early
+      });
+      inflate.end(entry.data);
+      await done;
+    }
+    if (over()) break;
   }
   return counts;
 }

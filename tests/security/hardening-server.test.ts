@@ -6,6 +6,7 @@ import { DEMO_PASSWORD } from "../../db/demo";
 import { buildIfStale } from "../../scripts/build-if-stale";
 import { COORDINATOR, OFFICER_DUE } from "../app/support";
 import { setupAppServer } from "../helpers/app-server";
+import { sharedStringsBomb } from "./zip-fixtures";
 
 beforeAll(() => {
   buildIfStale();
@@ -172,6 +173,65 @@ describe("Cache-Control", () => {
     expect(login.headers.get("Cache-Control") ?? "").not.toContain("no-store");
     const file = await fetch(`${app.url}/favicon.svg`);
     expect(file.headers.get("Cache-Control") ?? "").not.toContain("no-store");
+  });
+});
+
+describe("uploads are parsed off the main thread", () => {
+  const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const upload = (cookie: string, bytes: Uint8Array) => {
+    const form = new FormData();
+    form.set("file", new File([new Uint8Array(bytes)], "Bedarf.xlsx", { type: XLSX }));
+    return fetch(`${app.url}/demand/DUE/import`, {
+      method: "POST",
+      body: form,
+      headers: { Cookie: cookie, Origin: origin() },
+      redirect: "manual",
+    });
+  };
+
+  it("parses the real template in the built server's worker", async () => {
+    const cookie = await signIn(OFFICER_DUE);
+    const template = await fetch(`${app.url}/demand/DUE/template.xlsx`, {
+      headers: { Cookie: cookie },
+    });
+    expect(template.status).toBe(200);
+    const response = await upload(cookie, new Uint8Array(await template.arrayBuffer()));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toMatch(/^\/demand\/DUE\/import\?id=/);
+  });
+
+  it("refuses millions of shared strings fast, while /healthz keeps answering", async () => {
+    const cookie = await signIn(OFFICER_DUE);
+    const latencies: number[] = [];
+    let uploading = true;
+    const probe = (async () => {
+      while (uploading) {
+        const started = performance.now();
+        const health = await fetch(`${app.url}/healthz`);
+        await health.arrayBuffer();
+        latencies.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    })();
+    const started = performance.now();
+    const response = await upload(cookie, sharedStringsBomb());
+    const took = performance.now() - started;
+    uploading = false;
+    await probe;
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain("aus Sicherheitsgründen nicht gelesen");
+    expect(took).toBeLessThan(15_000); // exceljs on the main thread froze everything for 15 s
+    const sorted = [...latencies].sort((x, y) => x - y);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    console.log(
+      `healthz during the upload: median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1)!)} ms, ${sorted.length} probes; upload ${Math.round(took)} ms`,
+    );
+    // A frozen server would answer a probe only after the whole parse. On the
+    // shared 2-core machine (load average ~18) single probes still wait up to ~1.5 s for
+    // a core, so the typical probe is held to 200 ms and the slowest to half the upload.
+    expect(latencies.length).toBeGreaterThanOrEqual(3);
+    expect(median).toBeLessThan(200);
+    expect(sorted.at(-1)!).toBeLessThan(Math.max(200, took / 2));
   });
 });
 
