@@ -29,9 +29,9 @@ export interface AppServerOptions {
    */
   databasePath?: string;
   /**
-   * Start the server in its own process group, so that kill() signals the tsx wrapper
-   * and the node process it spawns alike (a signal to the wrapper alone would leave the
-   * server running, or orphaned after SIGKILL).
+   * Return kill(), which signals the server's process group: the tsx wrapper and the
+   * node process it spawns alike (a signal to the wrapper alone would leave the server
+   * running, or orphaned after SIGKILL). Every server runs in its own group.
    */
   processGroup?: boolean;
   /** Extra environment for the server (e.g. TRUST_PROXY, APP_ORIGIN). */
@@ -149,11 +149,13 @@ export async function startAppServer({
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
-      detached: processGroup,
+      // Always a process group of its own: signals reach the tsx wrapper and the node
+      // server behind it alike, so no server outlives the test as an orphan.
+      detached: true,
     },
   );
   const signalServer = (signal: NodeJS.Signals) => {
-    if (processGroup && child.pid !== undefined) {
+    if (child.pid !== undefined) {
       try {
         process.kill(-child.pid, signal);
       } catch {
@@ -178,6 +180,7 @@ export async function startAppServer({
       await exited;
       clearTimeout(timeout);
     }
+    signalServer("SIGKILL"); // whatever of the group is left (nothing, normally)
     if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
   };
 
