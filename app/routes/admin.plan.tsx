@@ -12,7 +12,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { isAwardFrozenError, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } from "../../db/awards";
 import { exportPlan, importPlan, type ImportSummary } from "../../db/plan-io";
 import type { Plan } from "../../domain/plan";
-import type { PlanProblem } from "../../domain/plan-validation";
+import { parsePlanText, type PlanProblem } from "../../domain/plan-validation";
 import {
   Button,
   ErrorSummary,
@@ -136,9 +136,7 @@ export async function action({ request }: ActionFunctionArgs) {
     case "confirm": {
       const pending = await readPendingUpload(uploadId, user.id);
       if (!pending) return answer({ step: "error", errors: [EXPIRED] }, 400);
-      const parsed = await parseInWorker("planText", pending.text);
-      if (!parsed.ok) return answer({ step: "error", errors: [parsed.message] }, parsed.status);
-      const validation = parsed.value;
+      const validation = parsePlanText(pending.text);
       if (!validation.ok)
         return answer(
           { step: "invalid", fileName: pending.fileName, problems: validation.problems },

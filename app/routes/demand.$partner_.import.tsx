@@ -19,10 +19,7 @@ import {
 } from "../../db/demand";
 import { canEditDemand } from "../../domain/demand-workflow";
 import { NO_SCHOOL_TITLE, type Conflict } from "../../domain/demand-grid";
-import {
-  MAX_TEMPLATE_BYTES,
-  type TemplateError,
-} from "../../exports/demand-template-import";
+import { MAX_TEMPLATE_BYTES, type TemplateError } from "../../exports/demand-template-import";
 import { DemandImportUpload } from "~/components/demand-import-upload";
 import {
   Button,
