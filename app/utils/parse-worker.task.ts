@@ -31,9 +31,14 @@ const PRECHECKS: {
   [P in ParserName]?: (...args: ParserArgs<P>) => Promise<string | null>;
 } = {
   demandTemplate: async (bytes) => {
-    const entries = xlsxEntries(bytes);
+    // Layout first, then the counts (they stop early, also at a part that inflates past
+    // its declared size), then the full size proof before exceljs reads anything.
+    const entries = xlsxEntries(bytes, false);
     if (typeof entries === "string") return xlsxRejectionMessage(entries);
-    return workbookLimitProblem(await countWorkbookParts(entries));
+    const problem = workbookLimitProblem(await countWorkbookParts(entries));
+    if (problem !== null) return problem;
+    const proven = xlsxEntries(bytes, true);
+    return typeof proven === "string" ? xlsxRejectionMessage(proven) : null;
   },
 };
 

@@ -203,8 +203,8 @@ export interface XlsxEntry {
 }
 
 /** The entries of an archive that passes inspectXlsx (else the rejection). */
-export function xlsxEntries(bytes: Uint8Array): XlsxEntry[] | XlsxRejection {
-  const checked = checkArchive(bytes);
+export function xlsxEntries(bytes: Uint8Array, proveSizes = true): XlsxEntry[] | XlsxRejection {
+  const checked = checkArchive(bytes, proveSizes);
   if (typeof checked === "string") return checked;
   return checked.map(({ entry, data }) => ({
     name: Buffer.from(entry.name).toString("utf8"),
@@ -220,8 +220,20 @@ export function xlsxEntries(bytes: Uint8Array): XlsxEntry[] | XlsxRejection {
  * inflate to the sizes the directory declares and to at most
  * MAX_XLSX_UNCOMPRESSED_BYTES in total.
  */
-export function inspectXlsx(bytes: Uint8Array): XlsxGuardResult {
-  const checked = checkArchive(bytes);
+export function inspectXlsx(
+  bytes: Uint8Array,
+  {
+    proveSizes = true,
+  }: {
+    /**
+     * Inflate every entry to prove its declared size (default). Without it only the
+     * layout and the declared sizes are checked: cheap enough for the main thread, and
+     * the parse worker proves the sizes before exceljs (xlsxEntries).
+     */
+    proveSizes?: boolean;
+  } = {},
+): XlsxGuardResult {
+  const checked = checkArchive(bytes, proveSizes);
   if (typeof checked === "string") return { ok: false, reason: checked };
   return {
     ok: true,
@@ -230,7 +242,10 @@ export function inspectXlsx(bytes: Uint8Array): XlsxGuardResult {
   };
 }
 
-function checkArchive(bytes: Uint8Array): { entry: Entry; data: Uint8Array }[] | XlsxRejection {
+function checkArchive(
+  bytes: Uint8Array,
+  proveSizes = true,
+): { entry: Entry; data: Uint8Array }[] | XlsxRejection {
   if (!hasZipSignature(bytes)) return "not-a-zip";
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const directory = readDirectory(bytes, view);
@@ -264,8 +279,10 @@ function checkArchive(bytes: Uint8Array): { entry: Entry; data: Uint8Array }[] |
   if (expected !== directory.offset) return "corrupt";
 
   const checked = entries.map((entry) => ({ entry, data: dataOf.get(entry)! }));
-  for (const { entry, data } of checked) {
-    if (!inflatesToDeclaredSize(data, entry)) return "corrupt";
+  if (proveSizes) {
+    for (const { entry, data } of checked) {
+      if (!inflatesToDeclaredSize(data, entry)) return "corrupt";
+    }
   }
   return checked;
 }
@@ -299,6 +316,8 @@ export interface WorkbookCounts {
   sheets: number;
   sharedStrings: number;
   cells: number;
+  /** A part inflated past its declared size (counting stopped there). */
+  inflatesLarger: boolean;
 }
 
 /** Element starts `<name` (any namespace prefix) followed by space, `>` or `/`. */
@@ -320,8 +339,11 @@ export async function countWorkbookParts(
     cells: MAX_XLSX_CELLS,
   },
 ): Promise<WorkbookCounts> {
-  const counts: WorkbookCounts = { sheets: 0, sharedStrings: 0, cells: 0 };
-  const over = () => counts.sharedStrings > limits.sharedStrings || counts.cells > limits.cells;
+  const counts: WorkbookCounts = { sheets: 0, sharedStrings: 0, cells: 0, inflatesLarger: false };
+  const over = () =>
+    counts.sharedStrings > limits.sharedStrings ||
+    counts.cells > limits.cells ||
+    counts.inflatesLarger;
   for (const entry of entries) {
     if (/^xl\/worksheets\/[^/]+\.xml$/i.test(entry.name)) counts.sheets++;
     let carry = "";
@@ -346,8 +368,12 @@ export async function countWorkbookParts(
     } else {
       const inflate = createInflateRaw();
       const done = new Promise<void>((resolve) => {
+        let inflated = 0;
         inflate.on("data", (chunk: Buffer) => {
-          scan(chunk);
+          inflated += chunk.length;
+          // A part that inflates past its declared size lies: stop, whatever it holds.
+          if (inflated > entry.uncompressedSize) counts.inflatesLarger = true;
+          else scan(chunk);
           if (over()) inflate.destroy();
         });
         inflate.once("end", resolve);
@@ -365,6 +391,7 @@ export async function countWorkbookParts(
 /** A German refusal when the workbook holds more than the limits allow, else null. */
 export function workbookLimitProblem(counts: WorkbookCounts): string | null {
   const grouped = (n: number) => n.toLocaleString("de-DE");
+  if (counts.inflatesLarger) return xlsxRejectionMessage("corrupt");
   if (counts.sheets > MAX_XLSX_SHEETS)
     return `Die Excel-Datei hat mehr als ${grouped(MAX_XLSX_SHEETS)} Tabellenblätter und wird aus Sicherheitsgründen nicht gelesen.`;
   if (counts.sharedStrings > MAX_XLSX_SHARED_STRINGS || counts.cells > MAX_XLSX_CELLS)

@@ -14,6 +14,7 @@ import {
   inspectXlsx,
   workbookLimitProblem,
   xlsxEntries,
+  type WorkbookCounts,
 } from "../../app/utils/xlsx-guard.server";
 import type { TemplateExpectation } from "../../exports/demand-template-import";
 import { buildZip, deflated, sharedStringsBomb } from "./zip-fixtures";
@@ -47,17 +48,20 @@ test("the shared-strings workbook is small, passes the byte guard, and is counte
   expect(counted.sharedStrings).toBeGreaterThan(MAX_XLSX_SHARED_STRINGS);
   expect(counted.sharedStrings).toBeLessThan(2 * MAX_XLSX_SHARED_STRINGS);
   const all = await countWorkbookParts(entries, { sharedStrings: Infinity, cells: Infinity });
-  expect(all).toEqual({ sheets: 1, sharedStrings: 2_800_000, cells: 0 });
-  expect(workbookLimitProblem({ sheets: 1, sharedStrings: 2_800_000, cells: 0 })).toMatch(
-    /aus Sicherheitsgründen nicht gelesen/,
-  );
-  expect(
-    workbookLimitProblem({ sheets: 1, sharedStrings: 10, cells: MAX_XLSX_CELLS + 1 }),
-  ).not.toBeNull();
-  expect(workbookLimitProblem({ sheets: 51, sharedStrings: 0, cells: 0 })).toMatch(
-    /Tabellenblätter/,
-  );
-  expect(workbookLimitProblem({ sheets: 3, sharedStrings: 500, cells: 5_000 })).toBeNull();
+  expect(all).toEqual({ sheets: 1, sharedStrings: 2_800_000, cells: 0, inflatesLarger: false });
+  const limits = (counts: Partial<WorkbookCounts>) =>
+    workbookLimitProblem({
+      sheets: 1,
+      sharedStrings: 0,
+      cells: 0,
+      inflatesLarger: false,
+      ...counts,
+    });
+  expect(limits({ sharedStrings: 2_800_000 })).toMatch(/aus Sicherheitsgründen nicht gelesen/);
+  expect(limits({ sharedStrings: 10, cells: MAX_XLSX_CELLS + 1 })).not.toBeNull();
+  expect(limits({ sheets: 51 })).toMatch(/Tabellenblätter/);
+  expect(limits({ inflatesLarger: true })).toMatch(/beschädigt/);
+  expect(limits({ sheets: 3, sharedStrings: 500, cells: 5_000 })).toBeNull();
 });
 
 test("counts namespaced elements too (<x:si>, <x:c>), and not <c:chart>", async () => {
@@ -69,7 +73,21 @@ test("counts namespaced elements too (<x:si>, <x:c>), and not <c:chart>", async 
   ]);
   const entries = xlsxEntries(zip);
   if (typeof entries === "string") throw new Error(entries);
-  expect(await countWorkbookParts(entries)).toEqual({ sheets: 1, sharedStrings: 2, cells: 2 });
+  expect(await countWorkbookParts(entries)).toEqual({
+    sheets: 1,
+    sharedStrings: 2,
+    cells: 2,
+    inflatesLarger: false,
+  });
+});
+
+test("counting stops at a part that inflates past its declared size", async () => {
+  const zeros = new Uint8Array(64 * 1024 * 1024);
+  const liar = buildZip([deflated("xl/worksheets/sheet1.xml", zeros, 1024)]);
+  const entries = xlsxEntries(liar, false); // the layout is fine; only inflating shows the lie
+  if (typeof entries === "string") throw new Error(entries);
+  expect((await countWorkbookParts(entries)).inflatesLarger).toBe(true);
+  expect(xlsxEntries(liar, true)).toBe("corrupt");
 });
 
 test("the worker refuses it with a German message, and the main thread stays free meanwhile", async () => {
