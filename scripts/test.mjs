@@ -103,7 +103,12 @@ for (const phase of phases) {
   }
 }
 
-const leftovers = leftoverProcesses();
+// A moment's grace: helpers such as esbuild's service end when their parent's pipes close.
+let leftovers = leftoverProcesses();
+if (leftovers.length > 0) {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  leftovers = leftoverProcesses();
+}
 if (leftovers.length > 0) {
   console.error("\nProcesses started by tests are still running (now ended):");
   for (const { pid, command } of leftovers) {
