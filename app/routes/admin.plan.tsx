@@ -33,6 +33,7 @@ import {
   readPendingUpload,
   savePendingUpload,
 } from "~/utils/plan-upload.server";
+import { parseInWorker } from "~/utils/parse-worker.server";
 import { checkPlanFile, receiveUpload } from "~/utils/upload.server";
 
 export const meta: MetaFunction = () => [{ title: "Plandatei – Verbundkauf" }];
@@ -100,7 +101,10 @@ async function upload(request: Request, userId: number) {
   if (!checked.ok) return answer({ step: "error", errors: [checked.message] }, checked.status);
   const file = { name: received.fileName };
   const text = checked.value;
-  const validation = parsePlanText(text);
+  // In a worker thread with memory and time limits (app/utils/parse-worker.server.ts).
+  const parsed = await parseInWorker("planText", text);
+  if (!parsed.ok) return answer({ step: "error", errors: [parsed.message] }, parsed.status);
+  const validation = parsed.value;
   if (!validation.ok)
     return answer({ step: "invalid", fileName: file.name, problems: validation.problems }, 400);
   const uploadId = await savePendingUpload(userId, file.name, text);

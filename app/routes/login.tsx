@@ -14,11 +14,7 @@ import { createUserSession, getUser, verifyLogin } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { LOGIN_FAILED_MESSAGE, loginSchema } from "~/utils/form-schemas";
 import { safeRedirect } from "~/utils/http.server";
-import {
-  checkSignInThrottle,
-  recordSignInFailure,
-  recordSignInSuccess,
-} from "~/utils/throttle.server";
+import { claimSignInAttempt, recordSignInSuccess } from "~/utils/throttle.server";
 
 export const meta: MetaFunction = () => [{ title: "Anmelden – Verbundkauf" }];
 
@@ -37,9 +33,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { email, password, redirectTo } = submission.value;
   const db = await getDb();
-  // Throttled per account and per address before the password is even looked at.
+  // Throttled per account and per address, and counted, before the password is hashed.
   const attempt = { email, address: context.clientAddress };
-  const throttle = await checkSignInThrottle(db, attempt);
+  const throttle = await claimSignInAttempt(db, attempt);
   if (throttle.limited) {
     return json(submission.reply({ formErrors: [throttle.message], hideFields: ["password"] }), {
       status: 429,
@@ -48,14 +44,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const user = await verifyLogin(db, email, password);
   if (!user) {
-    await recordSignInFailure(db, attempt);
+    // Counted already when claimed.
     // One message for unknown email, wrong password and inactive account: no enumeration.
     return json(
       submission.reply({ formErrors: [LOGIN_FAILED_MESSAGE], hideFields: ["password"] }),
       { status: 400 },
     );
   }
-  await recordSignInSuccess(db, email);
+  await recordSignInSuccess(db, throttle.claim);
   return createUserSession(request, user, redirectTo);
 }
 
