@@ -78,6 +78,20 @@ export interface CallOffsTable {
   order_number: string;
   created_at: string;
   created_by: number;
+  /** One-time token of the form that stored it (migration 008); null for older rows. */
+  form_token: string | null;
+  /** The cancelled call-off this one corrects (migration 008). */
+  corrects_id: number | null;
+}
+
+/** A cancellation (Storno) of one call-off (migration 008); append-only. */
+export interface CallOffCancellationsTable {
+  id: Generated<number>;
+  call_off_id: number;
+  reason: string;
+  form_token: string | null;
+  created_at: string;
+  created_by: number;
 }
 
 // A type alias, not an interface: withTables needs an index-compatible record.
@@ -87,6 +101,7 @@ export type AwardTables = {
   award_categories: AwardCategoriesTable;
   award_planned_demand: AwardPlannedDemandTable;
   call_offs: CallOffsTable;
+  call_off_cancellations: CallOffCancellationsTable;
 };
 
 export type AwardDB = DB & AwardTables;

@@ -4,6 +4,7 @@ import * as m003 from "./003-snapshots";
 import * as m004 from "./004-demand-workflow";
 import * as m005 from "./005-awards-call-offs";
 import * as m006 from "./006-security";
+import * as m008 from "./008-call-off-storno";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "004-demand-workflow": m004,
   "005-awards-call-offs": m005,
   "006-security": m006,
+  "008-call-off-storno": m008,
 };

@@ -263,9 +263,15 @@ describe("call-offs", () => {
       ok: false,
       fieldErrors: { quantity: ["Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar."] },
     });
-    expect((await recordCallOff(t.db, callOff({ quantity: 12, partnerCode: "DUE" }))).ok).toBe(
-      true,
-    );
+    // 12 is beyond DUE's own share (10 + 10 % = 11): confirmed after the warning.
+    expect(
+      (
+        await recordCallOff(
+          t.db,
+          callOff({ quantity: 12, partnerCode: "DUE", confirmOverdraw: true }),
+        )
+      ).ok,
+    ).toBe(true);
     expect(await recordCallOff(t.db, callOff())).toEqual({
       ok: false,
       fieldErrors: { quantity: ["Abruf überschreitet die Höchstmenge: noch 0 Stück verfügbar."] },
@@ -298,7 +304,7 @@ describe("call-offs", () => {
 
   test("the database itself refuses an excess, and any change or deletion of a call-off", async () => {
     await awardLot(t.db, award());
-    await recordCallOff(t.db, callOff({ quantity: 40 }));
+    await recordCallOff(t.db, callOff({ quantity: 40, confirmOverdraw: true }));
     const insert = (quantity: number) =>
       sql`
       insert into call_offs (award_id, category_code, partner_code, call_off_date, quantity, order_number, created_at, created_by)
@@ -328,12 +334,12 @@ describe("call-offs", () => {
         remaining: 8,
         level: "warning", // 36/44 = 81.8 %
         perMille: 818,
-        share: { partnerCode: "DUE", calledOff: 6, planned: 10 },
+        share: { partnerCode: "DUE", calledOff: 6, planned: 10, limit: 11 },
       }),
     ]);
     expect(overview?.level).toBe("warning");
     expect(await tenderUsageLevels(t.db)).toEqual({ "RV-2027": "warning" });
-    await recordCallOff(t.db, callOff({ quantity: 6 }));
+    await recordCallOff(t.db, callOff({ quantity: 6, confirmOverdraw: true }));
     expect(await tenderUsageLevels(t.db)).toEqual({ "RV-2027": "critical" });
     expect(
       (await listCallOffs(t.db, "RV-2027", { partnerCode: "DUE" })).map((c) => c.quantity),
@@ -367,10 +373,10 @@ describe("call-offs", () => {
 describe("concurrency", () => {
   test("20 call-offs at the same time at the limit: exactly what is left succeeds, never more", async () => {
     await awardLot(t.db, award());
-    await recordCallOff(t.db, callOff({ quantity: 40 }));
+    await recordCallOff(t.db, callOff({ quantity: 40, confirmOverdraw: true }));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        recordCallOff(t.db, callOff({ quantity: 1, orderNumber: `P-${i}` })),
+        recordCallOff(t.db, callOff({ quantity: 1, orderNumber: `P-${i}`, confirmOverdraw: true })),
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(4);
