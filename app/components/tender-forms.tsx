@@ -48,8 +48,10 @@ function useSchemaForm<Input extends Record<string, unknown>, Output>(
     id,
     lastResult,
     defaultValue,
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema, error: germanErrorMap }),
   });
 }
@@ -115,6 +117,7 @@ export function TextInput({
   inputMode,
   className,
   suffix,
+  locked,
 }: {
   meta: InputMeta & Meta;
   label: string;
@@ -122,19 +125,27 @@ export function TextInput({
   inputMode?: "numeric" | "decimal";
   className?: string;
   suffix?: string;
+  /** Why the value cannot change: shown instead of the hint; the field is disabled, its value still posted. */
+  locked?: string;
 }) {
+  const shownHint = locked ?? hint;
   const props = getInputProps(meta, {
     type: "text",
-    ariaDescribedBy: hint ? meta.descriptionId : undefined,
+    ariaDescribedBy: shownHint ? meta.descriptionId : undefined,
   });
   return (
-    <Labelled meta={meta} label={label} hint={hint} className={className}>
+    <Labelled meta={meta} label={label} hint={shownHint} className={className}>
       <span className="flex items-center gap-2">
+        {locked ? (
+          <input type="hidden" name={meta.name} value={String(meta.initialValue ?? "")} />
+        ) : null}
         <input
           {...props}
           key={props.key}
           inputMode={inputMode}
-          className={`${INPUT} ${meta.errors?.length ? "border-danger" : ""}`}
+          disabled={locked ? true : undefined}
+          name={locked ? undefined : props.name}
+          className={`${INPUT} ${meta.errors?.length ? "border-danger" : ""} ${locked ? "bg-soft" : ""}`}
         />
         {suffix ? <span aria-hidden="true">{suffix}</span> : null}
       </span>
@@ -162,11 +173,14 @@ export function TenderFieldsForm({
   lastResult,
   submitLabel,
   intent,
+  reserveLocked,
 }: {
   defaults: TenderFormDefaults;
   lastResult: SubmissionResult<string[]> | undefined;
   submitLabel: string;
   intent?: string;
+  /** Why the reserve cannot change (a lot is awarded). */
+  reserveLocked?: string;
 }) {
   const [form, fields] = useSchemaForm("tender", tenderSchema, { ...defaults }, lastResult);
   return (
@@ -193,6 +207,7 @@ export function TenderFieldsForm({
           hint="in %, z. B. 10"
           inputMode="decimal"
           suffix="%"
+          locked={reserveLocked}
         />
         <TextInput
           meta={fields.soloProcessCostGross}
@@ -227,10 +242,13 @@ export function LotForm({
   lot,
   choices,
   lastResult,
+  locked,
 }: {
   lot: LotDefaults;
   choices: CategoryChoice[];
   lastResult: SubmissionResult<string[]> | undefined;
+  /** Why code and categories cannot change (the lot is awarded). */
+  locked?: string;
 }) {
   const isNew = lot.id === undefined;
   const formId = isNew ? "new-lot" : `lot-${lot.id}`;
@@ -255,7 +273,11 @@ export function LotForm({
       {isNew ? null : <input type="hidden" name="lotId" value={lot.id} />}
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <div className="grid gap-x-6 sm:grid-cols-[10rem_1fr]">
-        <TextInput meta={fields.code} label="Los-Kürzel" />
+        <TextInput
+          meta={fields.code}
+          label="Los-Kürzel"
+          locked={locked ? "eingefroren (vergeben)" : undefined}
+        />
         <TextInput meta={fields.name} label="Bezeichnung des Loses" />
       </div>
       <fieldset
@@ -263,6 +285,11 @@ export function LotForm({
         aria-describedby={fields.categories.errors?.length ? fields.categories.errorId : undefined}
       >
         <legend className="mb-1 font-bold">Produktgruppen</legend>
+        {locked ? (
+          <p id={`${form.id}-categories-locked`} className="mb-1 text-sm text-muted">
+            {locked}
+          </p>
+        ) : null}
         <FieldError meta={fields.categories} />
         <ul className="grid gap-1 sm:grid-cols-2">
           {choices.map((choice) => {
@@ -272,12 +299,17 @@ export function LotForm({
             );
             return (
               <li key={choice.code}>
+                {locked && checked.has(choice.code) ? (
+                  <input type="hidden" name={fields.categories.name} value={choice.code} />
+                ) : null}
                 <input
                   type="checkbox"
                   id={id}
-                  name={fields.categories.name}
+                  name={locked ? undefined : fields.categories.name}
                   value={choice.code}
                   defaultChecked={checked.has(choice.code)}
+                  disabled={locked ? true : undefined}
+                  aria-describedby={locked ? `${form.id}-categories-locked` : undefined}
                   className="mr-2 h-5 w-5 align-middle"
                 />
                 <label htmlFor={id}>

@@ -42,6 +42,7 @@ import {
 } from "../../db/tenders";
 import { getTenderForEditing, type TenderRecord } from "../../db/tender-inputs";
 import { listSnapshots } from "../../db/snapshots";
+import { AWARDED_LOT_LOCKED_MESSAGE, awardedLotCodes, reserveFrozenMessage } from "../../db/awards";
 import { CostSplitLink } from "~/components/download-links";
 import { TenderResultTables, tenderResultView } from "~/components/result-tables";
 import { handleForm, refuseForm, tenderInput } from "~/components/tender-actions.server";
@@ -60,6 +61,7 @@ import {
   Notice,
   PageHeading,
   SectionHeading,
+  Tag,
 } from "~/components/ui";
 import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -118,7 +120,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const tenderCalculation = calculation?.tenders.find((t) => t.code === tender.code);
   const participants = participantsOf(calculation, tender.code);
   const partnerNames = new Map(current.plan.partners.map((p) => [p.code, p.name]));
+  const awardedLots = await awardedLotCodes(db, tender.code);
   return json({
+    /** Lots with an award: what the award froze is locked (docs/decisions/015-…). */
+    awardedLots,
+    reserveLocked: awardedLots.length ? reserveFrozenMessage(awardedLots) : null,
     canEdit: user.role === "coordinator",
     // Links only to pages the role may open (officers get 403 at the award and the workbook).
     canReadAward: canReadAward(user),
@@ -256,12 +262,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+function AwardedBadge({ awarded }: { awarded: boolean }) {
+  return awarded ? (
+    <span data-awarded="true">
+      <Tag tone="blue">vergeben</Tag>
+    </span>
+  ) : (
+    <Tag tone="grey">noch nicht vergeben</Tag>
+  );
+}
+
 export default function TenderPage() {
   const data = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as FormReply | undefined;
   const [searchParams] = useSearchParams();
   const notice = NOTICES[searchParams.get("notice") ?? ""];
   const { tender, canEdit } = data;
+  const awarded = new Set(data.awardedLots);
   const base = `/tenders/${encodeURIComponent(tender.code)}`;
   // A key per saved state: forms start again from the stored values after each save.
   const version = JSON.stringify([
@@ -320,6 +337,7 @@ export default function TenderPage() {
           defaults={data.tenderDefaults}
           lastResult={replyFor("tender", reply)}
           submitLabel="Eckdaten speichern"
+          reserveLocked={data.reserveLocked ?? undefined}
         />
       ) : (
         <DescriptionList
@@ -364,26 +382,31 @@ export default function TenderPage() {
             aria-labelledby={`lot-${lot.id}-heading`}
           >
             <h3 id={`lot-${lot.id}-heading`} className="mb-3 text-xl font-bold">
-              Los {lot.code}: {lot.name}
+              Los {lot.code}: {lot.name} <AwardedBadge awarded={awarded.has(lot.code)} />
             </h3>
             <LotForm
               key={`lot-${lot.id}-${version}`}
               lot={lot}
               choices={data.choices}
               lastResult={replyFor(`lot-${lot.id}`, reply)}
+              locked={awarded.has(lot.code) ? AWARDED_LOT_LOCKED_MESSAGE : undefined}
             />
-            <ActionButtonForm
-              formId={`delete-lot-${lot.id}`}
-              intent="delete-lot"
-              hidden={{ lotId: lot.id }}
-              label={`Los ${lot.code} löschen`}
-              lastResult={replyFor(`delete-lot-${lot.id}`, reply)}
-            />
+            {awarded.has(lot.code) ? (
+              <p className="mb-2 text-muted">Ein vergebenes Los kann nicht gelöscht werden.</p>
+            ) : (
+              <ActionButtonForm
+                formId={`delete-lot-${lot.id}`}
+                intent="delete-lot"
+                hidden={{ lotId: lot.id }}
+                label={`Los ${lot.code} löschen`}
+                lastResult={replyFor(`delete-lot-${lot.id}`, reply)}
+              />
+            )}
           </section>
         ) : (
           <section key={lot.id} className="mb-4">
             <h3 className="text-xl font-bold">
-              Los {lot.code}: {lot.name}
+              Los {lot.code}: {lot.name} <AwardedBadge awarded={awarded.has(lot.code)} />
             </h3>
             <p>
               {lot.categories.map((c) => `${data.categoryNames[c] ?? c} (${c})`).join(", ") ||
@@ -431,7 +454,7 @@ export default function TenderPage() {
               formId={`delete-cost-${cost.id}`}
               intent="delete-cost"
               hidden={{ costId: cost.id }}
-              label="Kostenposten löschen"
+              label={`Kostenposten „${cost.label}“ löschen`}
               lastResult={replyFor(`delete-cost-${cost.id}`, reply)}
             />
           </section>
