@@ -25,6 +25,7 @@ import {
 import { germanErrorMap } from "../../domain/tender-form";
 import { Labelled, TextInput } from "~/components/tender-forms";
 import { Button, ErrorSummary } from "~/components/ui";
+import { guardedForm } from "~/components/unsaved-changes";
 import { formatInteger } from "~/utils/format";
 
 export const CALL_OFF_FORM_ID = "call-off";
@@ -243,7 +244,13 @@ export function CallOffForm({
   );
   const submitting = useSubmitting(CALL_OFF_FORM_ID);
   return (
-    <Form method="post" {...getFormProps(form)} className="max-w-3xl" aria-label="Abruf erfassen">
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      {...guardedForm}
+      className="max-w-3xl"
+      aria-label="Abruf erfassen"
+    >
       <input type="hidden" name="intent" value="call-off" />
       <input type="hidden" name="formId" value={CALL_OFF_FORM_ID} />
       <input type="hidden" name="token" value={token} />
@@ -299,6 +306,7 @@ export function CallOffCorrectionForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       className="max-w-3xl border-2 border-ink p-4"
       aria-label={`${label} stornieren oder korrigieren`}
     >

@@ -7,6 +7,7 @@ import { Form } from "@remix-run/react";
 import { categorySchema, germanErrorMap } from "../../domain/tender-form";
 import { FieldError, TextInput } from "~/components/tender-forms";
 import { Button, ErrorSummary } from "~/components/ui";
+import { guardedForm } from "~/components/unsaved-changes";
 
 // A type alias, not an interface: conform needs the implicit index signature.
 export type CategoryDefaults = {
@@ -47,6 +48,7 @@ export function CategoryForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       aria-label={isNew ? "Neue Produktgruppe" : `Produktgruppe ${category.code}`}
     >
       <input type="hidden" name="intent" value={isNew ? "add-category" : "update-category"} />

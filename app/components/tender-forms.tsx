@@ -23,6 +23,7 @@ import {
   tenderSchema,
 } from "../../domain/tender-form";
 import { Button, ErrorSummary } from "~/components/ui";
+import { guardedForm } from "~/components/unsaved-changes";
 
 /** What a page action answers when a form is refused: which form, and conform's reply. */
 export interface FormReply {
@@ -184,7 +185,7 @@ export function TenderFieldsForm({
 }) {
   const [form, fields] = useSchemaForm("tender", tenderSchema, { ...defaults }, lastResult);
   return (
-    <Form method="post" {...getFormProps(form)} className="max-w-2xl">
+    <Form method="post" {...getFormProps(form)} {...guardedForm} className="max-w-2xl">
       {intent ? <IntentField intent={intent} /> : null}
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <div className="grid gap-x-6 sm:grid-cols-2">
@@ -266,6 +267,7 @@ export function LotForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       className="mb-2"
       aria-label={isNew ? "Neues Los" : `Los ${lot.code}`}
     >
@@ -334,29 +336,66 @@ function allErrors(result: SubmissionResult<string[]> | undefined): string[] | u
   return messages.length ? messages : undefined;
 }
 
-/** A one-button form (delete); `confirmLabel` adds a checkbox that must be ticked. */
+/** The reply of an action that wants the deletion confirmed first (no JavaScript: a second step). */
+export const CONFIRM_FIRST = "Bitte bestätigen Sie das Löschen.";
+
+/**
+ * A one-button form (delete). `confirmLabel` adds a checkbox that must be ticked.
+ * `confirmQuestion` asks first: with JavaScript a dialog; without it the server answers
+ * with CONFIRM_FIRST and the form shows a second button that confirms.
+ */
 export function ActionButtonForm({
   intent,
   hidden,
   label,
   confirmLabel,
+  confirmQuestion,
   formId,
   lastResult,
 }: {
   intent: string;
   hidden: Record<string, string | number>;
+  /** Names what is deleted ("Los L2 löschen"): the button's accessible name. */
   label: string;
   confirmLabel?: string;
+  confirmQuestion?: string;
   formId: string;
   lastResult?: SubmissionResult<string[]>;
 }) {
+  const errors = allErrors(lastResult);
+  const askedToConfirm = confirmQuestion !== undefined && errors?.includes(CONFIRM_FIRST);
   return (
-    <Form method="post" id={formId} className="mb-6">
+    <Form
+      method="post"
+      id={formId}
+      className="mb-6"
+      onSubmit={(event) => {
+        if (!confirmQuestion) return;
+        const submitter = (event.nativeEvent as SubmitEvent).submitter;
+        if (submitter?.getAttribute("name") === "confirm") return; // the second step
+        if (!window.confirm(confirmQuestion)) {
+          event.preventDefault();
+          return;
+        }
+        const confirm = event.currentTarget.elements.namedItem("confirm");
+        if (confirm instanceof HTMLInputElement) confirm.value = "yes";
+      }}
+    >
       <IntentField intent={intent} />
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <ErrorSummary errors={allErrors(lastResult)} />
+      {confirmQuestion && !askedToConfirm ? <input type="hidden" name="confirm" value="" /> : null}
+      {askedToConfirm ? (
+        <div role="alert" className="mb-3 border-l-8 border-danger p-3">
+          <p className="mb-2 font-semibold">{confirmQuestion}</p>
+          <Button type="submit" name="confirm" value="yes" variant="danger">
+            {`Ja, ${label}`}
+          </Button>
+        </div>
+      ) : (
+        <ErrorSummary errors={errors} />
+      )}
       {confirmLabel ? (
         <p className="mb-2">
           <input
@@ -369,9 +408,11 @@ export function ActionButtonForm({
           <label htmlFor={`${formId}-confirm`}>{confirmLabel}</label>
         </p>
       ) : null}
-      <Button type="submit" variant="danger">
-        {label}
-      </Button>
+      {askedToConfirm ? null : (
+        <Button type="submit" variant="danger">
+          {label}
+        </Button>
+      )}
     </Form>
   );
 }
@@ -416,6 +457,7 @@ export function CostForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       className="mb-2"
       aria-label={isNew ? "Neuer Kostenposten" : `Kostenposten ${cost.label}`}
     >

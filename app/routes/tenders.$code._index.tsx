@@ -44,10 +44,12 @@ import { getTenderForEditing, type TenderRecord } from "../../db/tender-inputs";
 import { listSnapshots } from "../../db/snapshots";
 import { AWARDED_LOT_LOCKED_MESSAGE, awardedLotCodes, reserveFrozenMessage } from "../../db/awards";
 import { CostSplitLink } from "~/components/download-links";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 import { TenderResultTables, tenderResultView } from "~/components/result-tables";
 import { handleForm, refuseForm, tenderInput } from "~/components/tender-actions.server";
 import {
   ActionButtonForm,
+  CONFIRM_FIRST,
   CostForm,
   LotForm,
   replyFor,
@@ -212,6 +214,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "delete-lot": {
       const formId = `delete-lot-${String(formData.get("lotId") ?? "")}`;
+      // Asked first: a dialog with JavaScript, this second step without it.
+      if (formData.get("confirm") !== "yes") return refuseForm(formId, CONFIRM_FIRST);
       return handleForm(formId, lotIdSchema, formData, async ({ lotId }) => {
         await deleteLot(db, code, lotId, user.id);
         return redirect(tenderUrl(code, "lot-deleted"));
@@ -252,6 +256,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "delete-cost": {
       const formId = `delete-cost-${String(formData.get("costId") ?? "")}`;
+      if (formData.get("confirm") !== "yes") return refuseForm(formId, CONFIRM_FIRST);
       return handleForm(formId, commonCostIdSchema, formData, async ({ costId }) => {
         await deleteCommonCost(db, code, costId, user.id);
         return redirect(tenderUrl(code, "cost-deleted"));
@@ -273,6 +278,7 @@ function AwardedBadge({ awarded }: { awarded: boolean }) {
 }
 
 export default function TenderPage() {
+  useUnsavedChangesPrompt();
   const data = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as FormReply | undefined;
   const [searchParams] = useSearchParams();
@@ -399,6 +405,7 @@ export default function TenderPage() {
                 intent="delete-lot"
                 hidden={{ lotId: lot.id }}
                 label={`Los ${lot.code} löschen`}
+                confirmQuestion={`Los ${lot.code} („${lot.name}“) wirklich löschen? Seine Zuordnung der Produktgruppen geht verloren.`}
                 lastResult={replyFor(`delete-lot-${lot.id}`, reply)}
               />
             )}
@@ -455,6 +462,7 @@ export default function TenderPage() {
               intent="delete-cost"
               hidden={{ costId: cost.id }}
               label={`Kostenposten „${cost.label}“ löschen`}
+              confirmQuestion={`Kostenposten „${cost.label}“ (${cost.amount}) wirklich löschen?`}
               lastResult={replyFor(`delete-cost-${cost.id}`, reply)}
             />
           </section>

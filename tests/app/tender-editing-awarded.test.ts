@@ -171,7 +171,11 @@ it("refuses a new price or new tiers for a category of the awarded lot; its name
   expect(nb.priceLocked).toBe(categoryPriceFrozenMessage(["Los L1 (RV-2027)"]));
   expect(tab.priceLocked).toBeNull();
 
-  for (const change of [{ basePriceNet: "499,00" }, { "tiers[0].discountPercent": "6" }]) {
+  const changes: Record<string, string>[] = [
+    { basePriceNet: "499,00" },
+    { "tiers[0].discountPercent": "6" },
+  ];
+  for (const change of changes) {
     const response = await saveCategory(change);
     expect(response.status).toBe(400);
     expect((await response.json()).result.error).toEqual({
