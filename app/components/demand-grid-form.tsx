@@ -1,4 +1,4 @@
-import { useFetcher } from "@remix-run/react";
+import { useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import {
   baselineNoteField,
@@ -191,6 +191,11 @@ export function DemandGridForm({
   const total = grid.years.reduce((s, y) => s + yearTotal(y), 0);
   const busy = fetcher.state !== "idle";
   const domId = gridDomId(grid.schoolCode);
+  const { pathname } = useLocation();
+  // Only with JavaScript: the fetcher shows the answer in place. Without it, the action
+  // redirects back to this table (#fragment), or its answer page scrolls to it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const hasErrors = Object.keys(values).some((name) => errorOf(name) !== undefined);
 
   function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>) {
@@ -295,6 +300,8 @@ export function DemandGridForm({
       </h3>
       <fetcher.Form
         method="post"
+        action={`${pathname}#${domId}`}
+        data-unsaved={dirtyNames.length > 0 ? "true" : undefined}
         noValidate
         onSubmit={(event) => {
           if (hasErrors) {
@@ -306,6 +313,7 @@ export function DemandGridForm({
         }}
       >
         <input type="hidden" name="intent" value="save" />
+        {hydrated ? <input type="hidden" name="js" value="1" /> : null}
         <input type="hidden" name="school" value={key} />
         <input type="hidden" name="version" value={state.version} />
         {Object.entries(state.base).map(([name, text]) => (

@@ -30,6 +30,7 @@ import { Notice, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/com
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger, formatPercent } from "~/utils/format";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 
 export const meta: MetaFunction = () => [{ title: "Produktgruppen – Verbundkauf" }];
 
@@ -120,6 +121,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function CategoriesPage() {
+  useUnsavedChangesPrompt();
   const { canEdit, categories } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as FormReply | undefined;
   const [searchParams] = useSearchParams();

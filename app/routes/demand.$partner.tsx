@@ -1,5 +1,6 @@
 import {
   json,
+  redirect,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -49,6 +50,7 @@ import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 import { canWritePartner } from "~/utils/roles";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Bedarf ${data.partner.name} – Verbundkauf` : "Bedarf – Verbundkauf" },
@@ -69,10 +71,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const state = await getDemandState(db, data.partner.code);
   const deadline = await getDemandDeadline(db);
   const edit = canEditDemand(user, data.partner.code, state, now);
-  const imported = Number(new URL(request.url).searchParams.get("importiert"));
+  const url = new URL(request.url);
+  const imported = Number(url.searchParams.get("importiert"));
   const grids = gridsOf(data);
+  // After a save without JavaScript (redirect): the message of the saved table.
+  const savedSchool = url.searchParams.get("gespeichert");
+  const savedReply: GridSaveReply | null =
+    savedSchool !== null && grids.some((g) => gridKey(g.schoolCode) === savedSchool)
+      ? {
+          intent: "save",
+          school: savedSchool,
+          status: "saved",
+          changed: Math.max(0, Number(url.searchParams.get("werte")) || 0),
+          timeText: (url.searchParams.get("um") ?? "").slice(0, 20),
+        }
+      : null;
   return json({
     partner: data.partner,
+    savedReply,
     grids,
     totals: sumDemandGrids(grids),
     status: state.status,
@@ -99,6 +115,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const intentSchema = z.enum(["save", "submit", "reopen"]);
+const SUBMIT_QUESTION =
+  "Bedarf jetzt einreichen? Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.";
 const SUBMITTED_FIELD = /^(qty|was|note|wasnote)\.|^version$/;
 
 function conflictLabels(data: PartnerDemandData, conflicts: Conflict[]) {
@@ -129,6 +147,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { status: 400 },
     );
 
+  if (intent.data === "submit" && form.get("confirm") !== "yes") {
+    // Submitting locks the partner's demand: asked first (a dialog with JavaScript, this
+    // step without it). Nothing changes yet.
+    return json({
+      intent: "submit" as const,
+      ok: false,
+      confirm: true,
+      message: SUBMIT_QUESTION,
+    });
+  }
   if (intent.data === "submit" || intent.data === "reopen") {
     const result =
       intent.data === "submit"
@@ -199,6 +227,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   let reply: GridSaveReply;
   let status = 200;
+  if (result.kind === "saved" && form.get("js") !== "1") {
+    // Without JavaScript: redirect after POST back to this table, with its message there.
+    const query = new URLSearchParams({
+      gespeichert: key,
+      werte: String(result.cells + result.notes),
+      um: berlinTime(result.at),
+    });
+    return redirect(
+      `/demand/${encodeURIComponent(partnerCode)}?${query.toString()}#${gridDomId(schoolCode)}`,
+    );
+  }
   if (result.kind === "saved") {
     reply = {
       intent: "save",
@@ -228,13 +267,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 type ActionReply =
-  GridSaveReply | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string };
+  | GridSaveReply
+  | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string; confirm?: boolean };
 
 export default function PartnerDemandEditor() {
+  useUnsavedChangesPrompt();
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionReply | undefined;
   const navigation = useNavigation();
-  const gridReply = actionData?.intent === "save" ? actionData : undefined;
+  const gridReply = actionData?.intent === "save" ? actionData : (data.savedReply ?? undefined);
   const workflowReply = actionData && actionData.intent !== "save" ? actionData : undefined;
   const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
   const busy = navigation.state !== "idle";
@@ -247,7 +288,7 @@ export default function PartnerDemandEditor() {
           geändert.
         </Notice>
       ) : null}
-      {workflowReply ? (
+      {workflowReply?.confirm ? null : workflowReply ? (
         workflowReply.ok ? (
           <Notice>{workflowReply.message}</Notice>
         ) : (
@@ -302,9 +343,38 @@ export default function PartnerDemandEditor() {
       </div>
 
       {data.canSubmit || data.canReopen ? (
-        <Form method="post" className="mt-6 flex flex-wrap items-center gap-4">
-          {data.canSubmit ? (
+        <Form
+          method="post"
+          className="mt-6 flex flex-wrap items-center gap-4"
+          onSubmit={(event) => {
+            const submitter = (event.nativeEvent as SubmitEvent).submitter;
+            if (submitter?.getAttribute("value") !== "submit" || submitter.dataset.confirmed)
+              return;
+            if (!window.confirm(SUBMIT_QUESTION)) {
+              event.preventDefault();
+              return;
+            }
+            const confirm = event.currentTarget.elements.namedItem("confirm");
+            if (confirm instanceof HTMLInputElement) confirm.value = "yes";
+          }}
+        >
+          {data.canSubmit && workflowReply?.confirm ? (
+            <div role="alert" className="w-full border-l-8 border-danger p-3">
+              <p className="mb-2 font-semibold">{workflowReply.message}</p>
+              <input type="hidden" name="confirm" value="yes" />
+              <Button
+                type="submit"
+                name="intent"
+                value="submit"
+                data-confirmed="true"
+                disabled={busy}
+              >
+                Ja, Bedarf einreichen
+              </Button>
+            </div>
+          ) : data.canSubmit ? (
             <>
+              <input type="hidden" name="confirm" value="" />
               <Button type="submit" name="intent" value="submit" disabled={busy}>
                 Bedarf einreichen
               </Button>

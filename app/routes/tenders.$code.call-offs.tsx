@@ -47,6 +47,7 @@ import { getDb } from "~/utils/db.server";
 import { formatDateTime, formatInteger } from "~/utils/format";
 import { newFormToken } from "~/utils/form-token.server";
 import { forbidden, notFound } from "~/utils/http.server";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Abrufe ${data.overview.tender.code} – Verbundkauf` : "Abrufe – Verbundkauf" },
@@ -245,6 +246,7 @@ const NOTICES: Record<string, string> = {
 };
 
 export default function CallOffsPage() {
+  useUnsavedChangesPrompt();
   const data = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as CallOffReply | undefined;
   const [searchParams] = useSearchParams();
