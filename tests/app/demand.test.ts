@@ -341,14 +341,29 @@ describe("workflow", () => {
   });
 
   test("after the deadline the officer is locked out, the coordinator is not", async () => {
-    const set = await run(
+    // A deadline in the past asks first (it locks every partner at once): nothing saved yet.
+    const asked = await run(
       overviewAction,
       makeRequest("/demand", {
         cookie: cookies.coord,
         form: { intent: "deadline", deadline: "2020-01-31T18:00" },
       }),
     );
+    const question = await asked.json();
+    expect(question).toMatchObject({ ok: false, confirmPast: "2020-01-31T18:00" });
+    expect(question.message).toMatch(
+      /^Die Frist 31\.01\.2020, 18:00 Uhr liegt in der Vergangenheit/,
+    );
+    expect((await editor("coe")).data!.canEdit).toBe(true);
+    const set = await run(
+      overviewAction,
+      makeRequest("/demand", {
+        cookie: cookies.coord,
+        form: { intent: "deadline", deadline: "2020-01-31T18:00", confirmPast: "yes" },
+      }),
+    );
     expect(set.status).toBe(200);
+    expect((await set.json()).ok).toBe(true);
     try {
       const { data } = await editor("coe");
       expect(data!.canEdit).toBe(false);
