@@ -124,9 +124,12 @@ export function DemandGridForm({
   grid,
   editable,
   reply,
+  hiddenOnPhone = false,
 }: {
   grid: EditorGrid;
   editable: boolean;
+  /** On a phone only the chosen school's table shows (the page's school chooser). */
+  hiddenOnPhone?: boolean;
   /** The action's answer after a POST without JavaScript, if it was for this grid. */
   reply?: GridSaveReply;
 }) {
@@ -258,11 +261,15 @@ export function DemandGridForm({
 
   if (!editable) {
     return (
-      <section aria-labelledby={`${domId}-title`} id={domId} className="mb-10">
+      <section
+        aria-labelledby={`${domId}-title`}
+        id={domId}
+        className={`mb-10 ${hiddenOnPhone ? "max-sm:hidden" : ""}`}
+      >
         <h3 id={`${domId}-title`} className="mb-2 text-xl font-bold">
           {title}
         </h3>
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left">
             {yearHeader}
             <tbody>
@@ -294,7 +301,11 @@ export function DemandGridForm({
   }
 
   return (
-    <section aria-labelledby={`${domId}-title`} id={domId} className="mb-10">
+    <section
+      aria-labelledby={`${domId}-title`}
+      id={domId}
+      className={`mb-10 ${hiddenOnPhone ? "max-sm:hidden" : ""}`}
+    >
       <h3 id={`${domId}-title`} className="mb-2 text-xl font-bold">
         {title}
       </h3>
@@ -324,7 +335,7 @@ export function DemandGridForm({
             value={name.startsWith("qty.") ? normalizeQuantity(text) : text}
           />
         ))}
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left">
             <caption className="sr-only">
               Bedarf {title}: Stückzahl je Produktgruppe und Jahr. Enter springt in die nächste

@@ -5,7 +5,15 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useSearchParams,
+} from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import {
   getDemandDeadline,
@@ -279,6 +287,14 @@ export default function PartnerDemandEditor() {
   const workflowReply = actionData && actionData.intent !== "save" ? actionData : undefined;
   const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
   const busy = navigation.state !== "idle";
+  const [searchParams] = useSearchParams();
+  const firstSchool = data.grids[0] ? gridKey(data.grids[0].schoolCode) : "";
+  const requestedSchool = searchParams.get("schule") ?? data.savedReply?.school ?? firstSchool;
+  const [shownSchool, setShownSchool] = useState(
+    data.grids.some((g) => gridKey(g.schoolCode) === requestedSchool)
+      ? requestedSchool
+      : firstSchool,
+  );
   return (
     <>
       <PageHeading caption="Bedarfsmeldung">{data.partner.name}</PageHeading>
@@ -399,7 +415,31 @@ export default function PartnerDemandEditor() {
         Tabelle wird für sich gespeichert. Tab springt nach rechts, Enter in die nächste Zeile,
         Umschalt+Enter zurück.
       </p>
-      <nav aria-label="Schulen" className="mb-6">
+      {/* On a phone one school at a time: chosen here (a GET form, so it works without JavaScript). */}
+      <Form method="get" className="mb-6 flex flex-wrap items-end gap-3 sm:hidden">
+        <div>
+          <label htmlFor="school-chooser" className="mb-1 block font-bold">
+            Schule wählen
+          </label>
+          <select
+            id="school-chooser"
+            name="schule"
+            value={shownSchool}
+            onChange={(event) => setShownSchool(event.target.value)}
+            className="block max-w-full border-2 border-ink bg-white px-2 py-1.5"
+          >
+            {data.grids.map((g) => (
+              <option key={gridKey(g.schoolCode)} value={gridKey(g.schoolCode)}>
+                {g.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Button type="submit" variant="secondary">
+          Anzeigen
+        </Button>
+      </Form>
+      <nav aria-label="Schulen" className="mb-6 max-sm:hidden">
         <ul className="flex flex-wrap gap-x-4 gap-y-1">
           {data.grids.map((g) => (
             <li key={gridKey(g.schoolCode)}>
@@ -413,6 +453,7 @@ export default function PartnerDemandEditor() {
           key={gridKey(grid.schoolCode)}
           grid={grid}
           editable={data.canEdit}
+          hiddenOnPhone={gridKey(grid.schoolCode) !== shownSchool}
           reply={gridReply?.school === gridKey(grid.schoolCode) ? gridReply : undefined}
         />
       ))}
