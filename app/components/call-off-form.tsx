@@ -182,25 +182,25 @@ function CallOffFields({
   );
 }
 
-/** The warning before a call-off beyond the partner's own share, with the button to go on. */
-function OverdrawConfirm({
-  message,
-  name = "confirmOverdraw",
-  value = "1",
-}: {
-  message: string;
-  name?: string;
-  value?: string;
-}) {
+/** The warning before a call-off beyond the partner's own share (the button to go on follows the form's own). */
+function OverdrawWarning({ message }: { message: string }) {
   return (
     <div role="alert" className="mb-6 border-l-8 border-[#ffdd00] bg-[#fff7bf] p-4">
       <h3 className="mb-2 text-xl font-bold">Mehr als der eigene Anteil</h3>
       <p className="mb-3">{message}</p>
-      <p className="mb-3">Noch ist nichts gespeichert. Menge prüfen oder trotzdem abrufen.</p>
-      <Button type="submit" name={name} value={value} variant="secondary">
-        Trotzdem abrufen
-      </Button>
+      <p>
+        Noch ist nichts gespeichert. Menge prüfen und erneut speichern, oder „Trotzdem abrufen“.
+      </p>
     </div>
+  );
+}
+
+/** After the primary button, so Enter in a field never confirms the warning by accident. */
+function OverdrawConfirmButton({ name, value }: { name: string; value: string }) {
+  return (
+    <Button type="submit" name={name} value={value} variant="secondary" className="ml-4">
+      Trotzdem abrufen
+    </Button>
   );
 }
 
@@ -255,7 +255,7 @@ export function CallOffForm({
       <input type="hidden" name="formId" value={CALL_OFF_FORM_ID} />
       <input type="hidden" name="token" value={token} />
       <ErrorSummary errors={form.errors} id={form.errorId} />
-      {overdraw ? <OverdrawConfirm message={overdraw} /> : null}
+      {overdraw ? <OverdrawWarning message={overdraw} /> : null}
       <CallOffFields
         fields={fields}
         partners={partners}
@@ -266,6 +266,7 @@ export function CallOffForm({
       <Button type="submit" aria-disabled={submitting || undefined}>
         Abruf speichern
       </Button>
+      {overdraw ? <OverdrawConfirmButton name="confirmOverdraw" value="1" /> : null}
     </Form>
   );
 }
@@ -327,28 +328,29 @@ export function CallOffCorrectionForm({
           className={SELECT}
         />
       </Labelled>
-      <Button type="submit" name="intent" value="cancel" variant="danger" className="mb-6">
-        {`${label} stornieren`}
-      </Button>
-      <fieldset className="border-t-2 border-line pt-4">
-        <legend className="text-xl font-bold">Oder korrigiert neu erfassen</legend>
+      <fieldset className="mb-6 border-t-2 border-line pt-4">
+        <legend className="text-xl font-bold">Korrigierter Abruf</legend>
         <p className="mb-4">
           Storniert den Abruf und speichert diese Angaben als neuen Abruf – beides zusammen oder gar
           nicht.
         </p>
-        {overdraw ? (
-          <OverdrawConfirm message={overdraw} name="intent" value="correct-confirmed" />
-        ) : null}
+        {overdraw ? <OverdrawWarning message={overdraw} /> : null}
         <CallOffFields
           fields={fields}
           partners={partners}
           fixedPartner={fixedPartner}
           categories={categories}
         />
+        {/* First submit button of the form: Enter in a field corrects, never only cancels. */}
         <Button type="submit" name="intent" value="correct">
           Stornieren und korrigiert speichern
         </Button>
+        {overdraw ? <OverdrawConfirmButton name="intent" value="correct-confirmed" /> : null}
       </fieldset>
+      <p className="mb-2">Oder nur stornieren, ohne neuen Abruf:</p>
+      <Button type="submit" name="intent" value="cancel" variant="danger">
+        {`${label} stornieren`}
+      </Button>
     </Form>
   );
 }

@@ -202,6 +202,16 @@ describe.skipIf(!browserTestsEnabled())("entry that never loses or doubles input
           );
           problems.push(`${who} ${path}: scrollWidth ${width} (${culprits.join(" | ")})`);
         }
+        // Chart labels stay readable: not scaled below 11 px (the chart scrolls in its box).
+        const smallest = await page.evaluate(() =>
+          Math.min(
+            ...[...document.querySelectorAll(".recharts-wrapper text")].map(
+              (t) => t.getBoundingClientRect().height,
+            ),
+          ),
+        );
+        if (Number.isFinite(smallest) && smallest < 11)
+          problems.push(`${who} ${path}: chart label ${smallest.toFixed(1)} px high`);
         for (const violation of await axeViolations(page))
           problems.push(`${who} ${path}: ${violation}`);
       }
