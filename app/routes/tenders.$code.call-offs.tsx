@@ -425,11 +425,11 @@ export default function CallOffsPage() {
                     <>
                       {c.correctsId !== null ? <Tag tone="blue">Korrektur</Tag> : null}{" "}
                       {data.canCancel ? (
-                        <Link
-                          to={`?storno=${c.id}#storno`}
-                          aria-label={`Abruf ${c.orderNumber} vom ${germanDate(c.date)} stornieren oder korrigieren`}
-                        >
-                          Stornieren/korrigieren
+                        <Link to={`?storno=${c.id}#storno`}>
+                          Stornieren oder korrigieren
+                          <span className="sr-only">
+                            : Abruf {c.orderNumber} vom {germanDate(c.date)}
+                          </span>
                         </Link>
                       ) : null}
                     </>

@@ -97,6 +97,38 @@ describe.skipIf(!browserTestsEnabled())("entry that never loses or doubles input
     await page.close();
   });
 
+  it("the officer cancels a call-off with a reason; it stays listed as cancelled", async () => {
+    const page = await signIn(OFFICER_DUE);
+    await page.goto(`${app.url}/tenders/RV-2027/call-offs`);
+    const newForm = page.getByRole("form", { name: "Abruf erfassen" });
+    await newForm.getByLabel("Produktgruppe").selectOption("NB-SUS");
+    await newForm.getByLabel("Menge").fill("1");
+    await newForm.getByLabel("Bestellnummer").fill("STORNO-1");
+    await newForm.getByRole("button", { name: "Abruf speichern" }).click();
+    await expect
+      .poll(() => page.locator("main").innerText())
+      .toContain("Der Abruf wurde gespeichert.");
+    const link = page.getByRole("link", {
+      name: /Stornieren oder korrigieren\s*:\s*Abruf STORNO-1\s/,
+    });
+    await expect.poll(() => link.count()).toBe(1);
+    await link.click();
+    const form = page.getByRole("form", {
+      name: /Abruf STORNO-1 vom .* stornieren oder korrigieren/,
+    });
+    await form.getByLabel("Grund der Stornierung").fill("Doppelt erfasst");
+    await form.getByRole("button", { name: /^Abruf STORNO-1 vom .* stornieren$/ }).click();
+    await expect
+      .poll(() => page.locator("main").innerText())
+      .toContain("Der Abruf wurde storniert; die Menge ist wieder verfügbar.");
+    expect(await page.locator("main").innerText()).toContain("Doppelt erfasst");
+    const rows = await query<{ reason: string }>(
+      "select x.reason from call_off_cancellations x join call_offs c on c.id = x.call_off_id where c.order_number = 'STORNO-1'",
+    );
+    expect(rows).toEqual([{ reason: "Doppelt erfasst" }]);
+    await page.close();
+  });
+
   it("the first click after a validation error submits (/admin/users)", async () => {
     const page = await signIn(COORDINATOR);
     await page.goto(`${app.url}/admin/users`);
