@@ -68,5 +68,5 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     );
     expect(rows).toEqual([{ partner_code: "DUE", quantity: max - 12 }]);
     await officer.close();
-  });
+  }, 60_000);
 });
