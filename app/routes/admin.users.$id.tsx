@@ -163,14 +163,20 @@ export default function UserPage() {
   const [updateForm, updateFields] = useForm({
     id: "update-user",
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) =>
       parseWithZod(formData, { schema: updateUserSchema(partnerCodes) }),
   });
   const [passwordForm, passwordFields] = useForm({
     id: "reset-password",
     lastResult: actionData?.intent === "reset-password" ? actionData.result : undefined,
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: passwordResetSchema }),
   });
   return (
