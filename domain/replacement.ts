@@ -2,7 +2,8 @@
 // b .. b + serviceLifeYears − 1 (CALCULATION.md §13), so it is due for replacement in
 // b + serviceLifeYears. The demand editor shows these due quantities per cell and can
 // take them over as demand. Pure: the db layer supplies purchases and service lives.
-import { cellKey } from "./demand-grid";
+import { cellKey, parseQuantityText } from "./demand-grid";
+import { quantityField } from "./demand-form";
 
 /** A purchase: an inventory line or a demand line (school null = without a school). */
 export interface Purchase {
@@ -61,4 +62,36 @@ export function takeOverReplacements(
   for (const [key, quantity] of due)
     if ((current.get(key) ?? 0) < quantity) changes.set(key, quantity);
   return changes;
+}
+
+/**
+ * The same take-over on a form's typed values (field name → text), as the editor does
+ * it in the browser and the server without JavaScript: a cell whose text is a valid
+ * quantity below the due one gets the due quantity; invalid text is left for the user.
+ */
+export function fillDueQuantities(
+  values: Readonly<Record<string, string>>,
+  dueByField: Readonly<Record<string, number>>,
+): { values: Record<string, string>; changed: number } {
+  const next = { ...values };
+  let changed = 0;
+  for (const [name, due] of Object.entries(dueByField)) {
+    const parsed = parseQuantityText(values[name] ?? "");
+    if (parsed.ok && parsed.value < due) {
+      next[name] = String(due);
+      changed += 1;
+    }
+  }
+  return { values: next, changed };
+}
+
+/** Due quantities of one grid keyed by the editor's quantity field names. */
+export function dueByField(
+  due: ReadonlyMap<string, number>,
+  grid: { schoolCode: string | null; years: readonly number[]; categoryCodes: readonly string[] },
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of replacementsForGrid(due, grid))
+    out[quantityField(r.year, r.categoryCode)] = r.quantity;
+  return out;
 }

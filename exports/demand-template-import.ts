@@ -5,11 +5,11 @@ import ExcelJS from "exceljs";
 import { checkQuantityNumber, justificationSchema, parseQuantityText } from "../domain/demand-grid";
 import {
   columnLetter,
-  DATA_SHEET,
+  DEMAND_TEMPLATE,
+  type TemplateVariant,
   LAYOUT,
   META,
   META_SHEET,
-  TEMPLATE_FORMAT,
 } from "./demand-template";
 
 export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024;
@@ -55,7 +55,7 @@ const fileError = (message: string): TemplateParseResult => ({
   errors: [{ sheet: "", cell: "", message }],
 });
 
-const NOT_A_TEMPLATE =
+const NOT_DEMAND_TEMPLATE =
   "Diese Datei ist keine Bedarfsvorlage von Verbundkauf. Bitte laden Sie die Vorlage über „Excel-Vorlage herunterladen“ herunter und tragen Sie dort Ihre Mengen ein.";
 
 /** An xlsx file is a zip archive: it starts with "PK\x03\x04". */
@@ -106,7 +106,10 @@ const metaText = (meta: ExcelJS.Worksheet, row: number, col: number): string => 
 export async function parseDemandTemplate(
   bytes: Uint8Array,
   expected: TemplateExpectation,
+  variant: TemplateVariant = DEMAND_TEMPLATE,
 ): Promise<TemplateParseResult> {
+  const DATA_SHEET = variant.dataSheet;
+  const NOT_A_TEMPLATE = variant.notATemplate ?? NOT_DEMAND_TEMPLATE;
   if (bytes.length === 0) return fileError("Die Datei ist leer.");
   if (bytes.length > MAX_TEMPLATE_BYTES) return fileError("Die Datei ist größer als 5 MB.");
   if (!looksLikeXlsx(bytes))
@@ -124,7 +127,7 @@ export async function parseDemandTemplate(
   }
 
   const meta = workbook.getWorksheet(META_SHEET);
-  if (!meta || metaText(meta, META.formatRow, 2) !== TEMPLATE_FORMAT)
+  if (!meta || metaText(meta, META.formatRow, 2) !== variant.format)
     return fileError(NOT_A_TEMPLATE);
   const partnerCode = metaText(meta, META.partnerRow, 2);
   if (partnerCode !== expected.partner.code) {

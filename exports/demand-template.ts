@@ -34,7 +34,26 @@ export const META = {
   firstLineRow: 8,
 } as const;
 
+/** What differs between the demand template and others built on it (the inventory's). */
+export interface TemplateVariant {
+  format: string;
+  dataSheet: string;
+  /** "Bedarfsmeldung": the sheet title is "<title> <partner>". */
+  title: string;
+  /** The German message for a file that is not this kind of template. */
+  notATemplate?: string;
+  guideLines?: (input: DemandTemplateInput, years: readonly number[]) => [string, boolean?][];
+}
+
+export const DEMAND_TEMPLATE: TemplateVariant = {
+  format: TEMPLATE_FORMAT,
+  dataSheet: DATA_SHEET,
+  title: "Bedarfsmeldung",
+};
+
 export interface DemandTemplateInput {
+  /** Defaults to the demand template. */
+  variant?: TemplateVariant;
   partner: { code: string; name: string };
   grids: readonly DemandGrid[];
   generatedAt: Date;
@@ -80,6 +99,7 @@ const berlinDateTime = (d: Date) =>
 
 export async function buildDemandTemplate(input: DemandTemplateInput): Promise<Buffer> {
   const years = input.grids[0]?.years ?? [];
+  const variant = input.variant ?? DEMAND_TEMPLATE;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "Verbundkauf";
   workbook.created = input.generatedAt;
@@ -87,7 +107,7 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   const guide = workbook.addWorksheet(GUIDE_SHEET, {
     properties: { tabColor: { argb: "FF1D70B8" } },
   });
-  const sheet = workbook.addWorksheet(DATA_SHEET, {
+  const sheet = workbook.addWorksheet(variant.dataSheet, {
     views: [{ state: "frozen", xSplit: LAYOUT.firstYearColumn - 1, ySplit: LAYOUT.headerRow }],
   });
   const meta = workbook.addWorksheet(META_SHEET, { state: "veryHidden" });
@@ -97,7 +117,7 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
   writeGuide(guide, input, years);
 
   // Title and header
-  sheet.getCell(1, 1).value = `Bedarfsmeldung ${input.partner.name}`;
+  sheet.getCell(1, 1).value = `${variant.title} ${input.partner.name}`;
   sheet.getCell(1, 1).font = { bold: true, size: 14 };
   sheet.getCell(2, 1).value =
     `Stand: ${berlinDateTime(input.generatedAt)} Uhr. Gelbe Felder ausfüllen, dann die Datei in Verbundkauf hochladen.`;
@@ -129,7 +149,7 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
 
   // _meta: key/value pairs, then the codes of every data row.
   meta.getCell(META.formatRow, 1).value = "format";
-  meta.getCell(META.formatRow, 2).value = TEMPLATE_FORMAT;
+  meta.getCell(META.formatRow, 2).value = variant.format;
   meta.getCell(META.partnerRow, 1).value = "partner";
   meta.getCell(META.partnerRow, 2).value = input.partner.code;
   meta.getCell(META.yearsRow, 1).value = "years";
@@ -246,7 +266,7 @@ function writeGuide(
   years: readonly number[],
 ): void {
   const span = years.length > 0 ? `${years[0]}–${years[years.length - 1]}` : "–";
-  const lines: [string, boolean?][] = [
+  const lines: [string, boolean?][] = input.variant?.guideLines?.(input, years) ?? [
     [`Bedarfsmeldung ${input.partner.name} – Anleitung`, true],
     [""],
     [

@@ -3,6 +3,8 @@ import { fc, test as fcTest } from "@fast-check/vitest";
 import { cellKey } from "../../domain/demand-grid";
 import {
   DEFAULT_SERVICE_LIFE_YEARS,
+  dueByField,
+  fillDueQuantities,
   replacementsDue,
   replacementsForGrid,
   takeOverReplacements,
@@ -98,5 +100,38 @@ describe("takeOverReplacements", () => {
       [cellKey("S1", "NB", 2027), 120],
       [cellKey("S1", "TAB", 2027), 30],
     ]);
+  });
+});
+
+describe("form take-over", () => {
+  it("keys due quantities by the editor's field names", () => {
+    const due = new Map([
+      [cellKey("S1", "NB", 2027), 120],
+      [cellKey("S2", "NB", 2027), 4],
+    ]);
+    expect(dueByField(due, { schoolCode: "S1", years: [2027], categoryCodes: ["NB"] })).toEqual({
+      "qty.2027.NB": 120,
+    });
+  });
+
+  it("fills empty and lower typed cells, keeps higher and invalid ones, and counts changes", () => {
+    const result = fillDueQuantities(
+      {
+        "qty.2027.NB": "",
+        "qty.2028.NB": "1.000",
+        "qty.2029.NB": "abc",
+        "qty.2030.NB": "3",
+        version: "x",
+      },
+      { "qty.2027.NB": 120, "qty.2028.NB": 500, "qty.2029.NB": 5, "qty.2030.NB": 7 },
+    );
+    expect(result.values).toEqual({
+      "qty.2027.NB": "120",
+      "qty.2028.NB": "1.000",
+      "qty.2029.NB": "abc",
+      "qty.2030.NB": "7",
+      version: "x",
+    });
+    expect(result.changed).toBe(2);
   });
 });
