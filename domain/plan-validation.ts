@@ -3,6 +3,7 @@
 // like `tenders[0].commonCosts[1].weights.ASC` and a German message.
 
 import type { z } from "zod";
+import { PLAN_FORMAT_V2 } from "./plan";
 import type {
   Plan,
   PlanCategory,
@@ -45,6 +46,15 @@ export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: P
 export const ROOT_PATH = "$";
 
 export function validatePlan(input: unknown): PlanValidation {
+  const v2Fields = planV2FieldIssues(input);
+  if (v2Fields.length > 0) {
+    // plan@2 fields in a plan@1 document are unknown fields (§11): the rest is checked
+    // as plan@1, without them.
+    const rest = validatePlan(withoutUnknownFields(input, v2Fields));
+    const problems = issuesToProblems(v2Fields);
+    if (!rest.ok) problems.push(...rest.problems);
+    return { ok: false, problems };
+  }
   const parsed = parseSchema(input);
   if (parsed.success) {
     const problems = checkPlanRules(parsed.data, undefined);
@@ -56,6 +66,31 @@ export function validatePlan(input: unknown): PlanValidation {
   const salvaged = salvage(withoutUnknownFields(input, parsed.issues), parsed.issues);
   if (salvaged) problems.push(...checkPlanRules(salvaged.plan, salvaged.facts));
   return { ok: false, problems };
+}
+
+const V2_PLAN_FIELDS = ["fundingProgrammes", "inventory", "support"] as const;
+const V2_CATEGORY_FIELDS = ["serviceLifeYears", "supportUnits"] as const;
+const V2_TENDER_FIELDS = ["maxQuantities"] as const;
+
+/**
+ * The fields of format version 2 in a document that is not plan@2, as
+ * `unrecognized_keys` issues at the object that holds them.
+ */
+export function planV2FieldIssues(input: unknown): z.core.$ZodIssue[] {
+  if (!isRecord(input) || input.format === PLAN_FORMAT_V2) return [];
+  const issues: z.core.$ZodIssue[] = [];
+  const unknown = (value: unknown, fields: readonly string[], path: PropertyKey[]) => {
+    if (!isRecord(value)) return;
+    const keys = fields.filter((field) => Object.hasOwn(value, field));
+    if (keys.length > 0)
+      issues.push({ code: "unrecognized_keys", keys, path, input: value, message: "" });
+  };
+  unknown(input, V2_PLAN_FIELDS, []);
+  if (Array.isArray(input.categories))
+    input.categories.forEach((c: unknown, i) => unknown(c, V2_CATEGORY_FIELDS, ["categories", i]));
+  if (Array.isArray(input.tenders))
+    input.tenders.forEach((t: unknown, i) => unknown(t, V2_TENDER_FIELDS, ["tenders", i]));
+  return issues;
 }
 
 type SchemaOutcome = { success: true; data: Plan } | { success: false; issues: z.core.$ZodIssue[] };
