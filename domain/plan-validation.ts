@@ -9,6 +9,8 @@ import type {
   PlanCategory,
   PlanCommonCost,
   PlanDemandLine,
+  PlanFundingProgramme,
+  PlanInventoryLine,
   PlanLot,
   PlanPartner,
   PlanSchool,
@@ -18,6 +20,7 @@ import {
   categorySchema,
   commonCostSchema,
   demandLineSchema,
+  fundingProgrammeSchema,
   germanPlanErrors,
   isValidDemandLine,
   lotSchema,
@@ -25,6 +28,7 @@ import {
   planSchema,
   schoolSchema,
   settingsSchema,
+  supportSchema,
   tenderSchema,
 } from "./plan-schema";
 import {
@@ -101,21 +105,47 @@ type SchemaOutcome = { success: true; data: Plan } | { success: false; issues: z
  * that fail are parsed by zod, for its messages, with their paths kept.
  */
 function parseSchema(input: unknown): SchemaOutcome {
-  if (!isRecord(input) || !Array.isArray(input.demand)) {
+  const demand = isRecord(input) && Array.isArray(input.demand) ? input.demand : undefined;
+  const inventory = isRecord(input) && Array.isArray(input.inventory) ? input.inventory : undefined;
+  if (!isRecord(input) || (demand === undefined && inventory === undefined)) {
     const parsed = planSchema.safeParse(input, { error: germanPlanErrors });
     return parsed.success ? parsed : { success: false, issues: parsed.error.issues };
   }
-  const demand: unknown[] = input.demand;
-  const rest = planSchema.safeParse({ ...input, demand: [] }, { error: germanPlanErrors });
+  const rest = planSchema.safeParse(
+    {
+      ...input,
+      ...(demand ? { demand: [] } : {}),
+      ...(inventory ? { inventory: [] } : {}),
+    },
+    { error: germanPlanErrors },
+  );
   const issues = rest.success ? [] : [...rest.error.issues];
-  for (let i = 0; i < demand.length; i++) {
-    if (isValidDemandLine(demand[i])) continue;
-    const line = demandLineSchema.safeParse(demand[i], { error: germanPlanErrors });
-    for (const issue of line.error?.issues ?? [])
-      issues.push({ ...issue, path: ["demand", i, ...issue.path] });
-  }
+  checkLinesFast(demand, "demand", issues);
+  checkLinesFast(inventory, "inventory", issues);
   if (issues.length > 0 || !rest.success) return { success: false, issues };
-  return { success: true, data: { ...rest.data, demand: demand as PlanDemandLine[] } };
+  return {
+    success: true,
+    data: {
+      ...rest.data,
+      ...(demand ? { demand: demand as PlanDemandLine[] } : {}),
+      ...(inventory ? { inventory: inventory as PlanInventoryLine[] } : {}),
+    },
+  };
+}
+
+/** Demand and inventory lines (same fields): the fast check, zod only for the messages. */
+function checkLinesFast(
+  lines: unknown[] | undefined,
+  key: "demand" | "inventory",
+  issues: z.core.$ZodIssue[],
+): void {
+  if (lines === undefined) return;
+  for (let i = 0; i < lines.length; i++) {
+    if (isValidDemandLine(lines[i])) continue;
+    const line = demandLineSchema.safeParse(lines[i], { error: germanPlanErrors });
+    for (const issue of line.error?.issues ?? [])
+      issues.push({ ...issue, path: [key, i, ...issue.path] });
+  }
 }
 
 /** Parses plan JSON text; bad JSON becomes one problem at `$`. */
@@ -245,6 +275,7 @@ function salvage(
 ): { plan: CheckablePlan; facts: SalvageFacts } | undefined {
   if (!isRecord(input)) return undefined;
   const settings = settingsSchema.safeParse(input.settings);
+  const support = supportSchema.safeParse(input.support);
   const plan: CheckablePlan = {
     settings: settings.success ? (settings.data as PlanSettings | undefined) : undefined,
     partners: eachParsed<PlanPartner>(input.partners, partnerSchema),
@@ -257,6 +288,16 @@ function salvage(
         )
       : [],
     tenders: Array.isArray(input.tenders) ? input.tenders.map(salvageTender) : [],
+    fundingProgrammes: eachParsed<PlanFundingProgramme>(
+      input.fundingProgrammes,
+      fundingProgrammeSchema,
+    ),
+    inventory: Array.isArray(input.inventory)
+      ? input.inventory.map((line: unknown) =>
+          isValidDemandLine(line) ? line : eachParsed<PlanDemandLine>([line], demandLineSchema)[0],
+        )
+      : [],
+    support: support.success ? support.data : undefined,
   };
   return {
     plan,
