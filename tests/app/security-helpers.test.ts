@@ -64,12 +64,16 @@ describe("navigation and partner rules", () => {
     expect(labels("officer", "DUE")).toEqual([
       "Start /",
       "Bedarf /demand/DUE",
+      "Bestand /inventory/DUE",
       "Ausschreibungen /tenders",
+      "IT-Support /support",
     ]);
     expect(labels("coordinator")).toEqual([
       "Start /",
       "Bedarf /demand",
+      "Bestand /inventory",
       "Ausschreibungen /tenders",
+      "IT-Support /support",
       "Produktgruppen /categories",
       "Plandatei /admin/plan",
       "Benutzer /admin/users",
@@ -77,11 +81,13 @@ describe("navigation and partner rules", () => {
     expect(labels("finance")).toEqual([
       "Start /",
       "Ausschreibungen /tenders",
+      "IT-Support /support",
       "Produktgruppen /categories",
     ]);
     expect(labels("committee")).toEqual([
       "Start /",
       "Ausschreibungen /tenders",
+      "IT-Support /support",
       "Produktgruppen /categories",
     ]);
   });

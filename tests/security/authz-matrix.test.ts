@@ -194,6 +194,18 @@ const MATRIX: Record<string, Entry> = {
     post: NO_ACTION,
   },
 
+  // Every role reads the support comparison (officers only their own row: tests/app/support.test.ts).
+  "support._index.tsx": {
+    path: () => "/support",
+    get: signedIn("ok"),
+    post: only(["coordinator"], "invalid"),
+  },
+  "support.export[.]xlsx.tsx": {
+    path: () => "/support/export.xlsx",
+    get: signedIn("ok"),
+    post: NO_ACTION,
+  },
+
   "tenders._index.tsx": { path: () => "/tenders", get: signedIn("ok"), post: NO_ACTION },
   "tenders.new.tsx": {
     path: () => "/tenders/new",
