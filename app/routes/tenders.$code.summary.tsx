@@ -23,6 +23,8 @@ import {
   SavingsBreakdownTable,
 } from "~/components/summary-sections";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
+import { SupportSummarySection } from "~/components/support-summary-section";
+import { loadSupportHeadline } from "~/components/support-summary.server";
 import { ErrorSummary, PageHeading, SectionHeading } from "~/components/ui";
 import printStyles from "~/styles/print.css";
 import { requireUser } from "~/utils/auth.server";
@@ -73,6 +75,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         }
       : null,
     matchesStoredResult: summary.matchesStoredResult,
+    // The current support comparison; a frozen snapshot does not carry one.
+    support: frozen ? null : await loadSupportHeadline(db),
     versions: snapshots.map(({ version, createdAt }) => ({ version, createdAt })),
     // The workbook route refuses officers; its link is for the others only (not printed).
     canDownloadCostSplit: canDownloadCostSplit(user),
@@ -152,6 +156,8 @@ export default function SummaryPage() {
           <section aria-labelledby="partners" className="mt-8">
             <PartnerSummaryTable partners={view.partners} />
           </section>
+
+          <SupportSummarySection support={data.support} />
         </>
       ) : (
         <>

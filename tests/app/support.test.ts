@@ -175,3 +175,21 @@ it("lets only the coordinator set the parameters, with German messages at the fi
       BigInt(y.pooledCostGross),
     );
 });
+
+it("puts the support savings into the committee summary, the same figure as /support", async () => {
+  const { loader: summaryLoader } = await import("../../app/routes/tenders.$code.summary");
+  const response = await run(
+    summaryLoader,
+    makeRequest("/tenders/RV-2027/summary", { cookie: cookies[COMMITTEE] }),
+    { code: "RV-2027" },
+  );
+  expect(response.status).toBe(200);
+  const summary = await response.json();
+  const support = await load(COMMITTEE);
+  expect(summary.support).toMatchObject({
+    savingsGross: support.result!.totals.savingsGross,
+    soloCostGross: support.result!.totals.soloCostGross,
+    pooledCostGross: support.result!.totals.pooledCostGross,
+    preview: support.preview,
+  });
+});
