@@ -239,7 +239,13 @@ export type TenderFigures =
 export async function tenderFigures(db: Kysely<DB>, tenderCode: string): Promise<TenderFigures> {
   const validation = validatePlan(await exportPlan(db));
   if (!validation.ok) return { ok: false, problems: validation.problems };
-  const tender = calculatePlan(validation.plan).tenders.find((t) => t.code === tenderCode);
+  // The exported plan@2 carries the overrides as tenders[].maxQuantities (§11); the award
+  // page compares an override with the maximum computed from demand and reserve alone.
+  const computed: Plan = {
+    ...validation.plan,
+    tenders: validation.plan.tenders?.map(({ maxQuantities: _stated, ...t }) => t),
+  };
+  const tender = calculatePlan(computed).tenders.find((t) => t.code === tenderCode);
   return tender ? { ok: true, plan: validation.plan, tender } : { ok: false, missing: true };
 }
 
