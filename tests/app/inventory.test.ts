@@ -32,6 +32,9 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
+  // The demo carries an installed base; these tests start from none.
+  await testDb.db.deleteFrom("inventory_lines").execute();
+  await testDb.db.deleteFrom("inventory_notes").execute();
   for (const [k, email] of Object.entries({
     coe: OFFICER_COE,
     due: OFFICER_DUE,

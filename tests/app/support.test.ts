@@ -19,6 +19,11 @@ const cookies: Record<string, string> = {};
 
 beforeAll(async () => {
   testDb = await setUpAppDatabase();
+  // The demo carries an installed base; these tests start from none.
+  await testDb.db.deleteFrom("inventory_lines").execute();
+  await testDb.db.deleteFrom("inventory_notes").execute();
+  // … and support parameters: here a new consortium that has not set its own yet.
+  await testDb.db.deleteFrom("support_parameters").execute();
   for (const email of [COORDINATOR, COMMITTEE, OFFICER_DUE]) cookies[email] = await signIn(email);
 });
 afterAll(() => tearDownAppDatabase(testDb));

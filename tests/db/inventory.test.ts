@@ -21,6 +21,9 @@ const NOW = new Date("2026-06-01T10:00:00Z");
 beforeEach(async () => {
   t = await createTestDatabase();
   await seedDemoPlan(t.db);
+  // The demo carries an installed base; these tests start from none.
+  await t.db.deleteFrom("inventory_lines").execute();
+  await t.db.deleteFrom("inventory_notes").execute();
   users = await seedDemandUsers(t.db);
 });
 afterEach(async () => t.cleanup());
