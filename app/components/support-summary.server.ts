@@ -1,9 +1,17 @@
-// The headline of the pooled-support comparison for the committee summary, cached per
-// data version like the summary itself (the comparison calculates the whole plan).
+// The pooled-support comparison, cached per data version like the committee summary
+// (it calculates the whole plan), for /support, its workbook and the summary headline.
 import type { Kysely } from "kysely";
 import type { DB } from "../../db/schema";
-import { calculateCurrentSupport } from "../../db/support";
+import { calculateCurrentSupport, type CurrentSupport } from "../../db/support";
 import { cachedByDataVersion } from "~/utils/data-version-cache.server";
+
+/** Shared between requests: callers must not mutate it. */
+export function loadCurrentSupport(db: Kysely<DB>, now = new Date()): Promise<CurrentSupport> {
+  // The defaults' years follow the calendar, so the year is part of the key.
+  return cachedByDataVersion(db, `support:${now.getUTCFullYear()}`, () =>
+    calculateCurrentSupport(db, now),
+  );
+}
 
 export interface SupportHeadline {
   years: string;
@@ -14,10 +22,7 @@ export interface SupportHeadline {
 }
 
 export function loadSupportHeadline(db: Kysely<DB>): Promise<SupportHeadline | null> {
-  // The year of the defaults changes with the calendar, so it is part of the key.
-  const key = `support-headline:${new Date().getUTCFullYear()}`;
-  return cachedByDataVersion(db, key, async () => {
-    const current = await calculateCurrentSupport(db);
+  return loadCurrentSupport(db).then((current) => {
     if (!current.ok) return null;
     const { totals, parameters } = current.calculation;
     return {

@@ -11,7 +11,8 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { calculateCurrentSupport, saveSupportParameters } from "../../db/support";
+import { saveSupportParameters } from "../../db/support";
+import { loadCurrentSupport } from "~/components/support-summary.server";
 import { centsToGermanInput, decimalToGermanInput } from "../../domain/german-input";
 import { SUPPORT_KEY_LABELS, supportParametersSchema } from "../../domain/support-form";
 import { renderBarChartSvg } from "~/components/charts/bar-chart-svg.server";
@@ -39,7 +40,7 @@ export const meta: MetaFunction = () => [{ title: "Schul-IT-Support gemeinsam â€
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const now = new Date();
-  const current = await calculateCurrentSupport(await getDb(), now);
+  const current = await loadCurrentSupport(await getDb(), now);
   const p = current.parameters;
   // Officers see their own partner's rows and the totals, nothing of the others.
   const visible = (code: string) => user.role !== "officer" || code === user.partnerCode;

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { calculateCurrentSupport } from "../../db/support";
 import { SUPPORT_KEY_LABELS } from "../../domain/support-form";
 import { buildSupportWorkbook } from "../../exports/support-workbook";
+import { loadCurrentSupport } from "~/components/support-summary.server";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 
@@ -10,7 +10,7 @@ import { getDb } from "~/utils/db.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const now = new Date();
-  const current = await calculateCurrentSupport(await getDb(), now);
+  const current = await loadCurrentSupport(await getDb(), now);
   if (!current.ok)
     return new Response(
       "Der Plan ist derzeit ungültig; der Vergleich kann nicht berechnet werden.",

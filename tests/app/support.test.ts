@@ -198,3 +198,25 @@ it("puts the support savings into the committee summary, the same figure as /sup
     preview: support.preview,
   });
 });
+
+it("exports the comparison as a workbook; an officer's copy holds only its own partner", async () => {
+  const { loader: exportLoader } = await import("../../app/routes/support.export[.]xlsx");
+  const { loadWorkbook } = await import("../exports/helpers/stream-buffer");
+  const { SUPPORT_SHEET } = await import("../../exports/support-workbook");
+  const codesIn = async (email: string) => {
+    const response = await run(
+      exportLoader,
+      makeRequest("/support/export.xlsx", { cookie: cookies[email] }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Disposition")).toMatch(/IT-Support-\d{4}-\d\d-\d\d\.xlsx/);
+    const workbook = await loadWorkbook(Buffer.from(await response.arrayBuffer()));
+    const codes = new Set<unknown>();
+    workbook.getWorksheet(SUPPORT_SHEET.partners)!.eachRow((row, n) => {
+      if (n > 2 && row.getCell(2).value) codes.add(row.getCell(2).value);
+    });
+    return [...codes];
+  };
+  expect((await codesIn(COMMITTEE)).length).toBeGreaterThan(1);
+  expect(await codesIn(OFFICER_DUE)).toEqual(["DUE"]);
+});
