@@ -22,9 +22,11 @@ import {
 import { writeToBuffer } from "./helpers/stream-buffer";
 
 const EXAMPLES_DIR = "tests/fixtures/examples";
+// The plan@1 examples. Example 04 (plan@2: stated maxima, funding) waits for the
+// workbook's plan@2 formulas (issue 11: Förderung sheet, maxQuantity = max(ROUNDUP, n)).
 const examples = fs
   .readdirSync(EXAMPLES_DIR)
-  .filter((file) => file.endsWith(".plan.json"))
+  .filter((file) => file.endsWith(".plan.json") && !file.startsWith("04-"))
   .map((file) => {
     const name = file.replace(/\.plan\.json$/, "");
     const plan = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8")) as Plan;
