@@ -3,7 +3,7 @@
 // the coordinator sets the support assumptions, the committee sees solo vs pooled.
 import type { Locator } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
-import { browserTestsEnabled, setupBrowserApp } from "../helpers/browser";
+import { browserTestsEnabled, launchBrowser, setupBrowserApp } from "../helpers/browser";
 
 const schoolName = (code: string) => DEMO_PLAN.schools!.find((s) => s.code === code)!.name;
 const category = (code: string) => DEMO_PLAN.categories.find((c) => c.code === code)!;
@@ -83,5 +83,30 @@ describe.skipIf(!browserTestsEnabled())("installed base and pooled support in th
 
     await committee.goto(`${app.url}/tenders/RV-2027/summary`);
     await containsText(committee.getByTestId("support-summary-savings"), "€");
+  });
+
+  it("takes the replacement over without JavaScript as a filled-in form, saving nothing", async () => {
+    const noScript = await launchBrowser({ javaScriptEnabled: false });
+    try {
+      const page = await signIn("beschaffung@duelmen.example", noScript);
+      await page.goto(`${app.url}/demand/DUE`);
+      const cell = page.getByLabel(cellLabel("TAB", demandYear, school), { exact: true });
+      const before = await cell.inputValue();
+      await page
+        .locator(`#grid-${school}`)
+        .getByRole("button", { name: /^Ersatzbedarf übernehmen/ })
+        .click();
+      await page.waitForLoadState();
+      const after = page.getByLabel(cellLabel("TAB", demandYear, school), { exact: true });
+      expect(Number(await after.inputValue())).toBeGreaterThanOrEqual(777);
+      await containsText(page.locator(`#grid-${school}`), "noch nicht gespeichert");
+      // Nothing saved: a fresh load shows the stored value again.
+      await page.goto(`${app.url}/demand/DUE`);
+      expect(
+        await page.getByLabel(cellLabel("TAB", demandYear, school), { exact: true }).inputValue(),
+      ).toBe(before);
+    } finally {
+      await noScript.close();
+    }
   });
 });
