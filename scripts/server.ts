@@ -14,6 +14,7 @@ import {
   securityHeaders as securityHeadersFor,
 } from "../app/utils/security-headers.server";
 import { scheduleDailyBackups } from "./backup";
+import { eventLoopProbe } from "./event-loop-probe";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
 // The HTTP server: express serving the Remix classic build and the static files.
@@ -118,6 +119,8 @@ export async function startServer({
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY === "1") app.set("trust proxy", true);
   app.use(securityHeaders);
+  // The load benchmark reads the server's event-loop delay here (never in production).
+  if (process.env.BENCH === "1") app.get("/__bench/event-loop", eventLoopProbe());
   // Fingerprinted assets never change under the same name.
   app.use(
     "/build",
