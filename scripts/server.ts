@@ -15,6 +15,7 @@ import {
 } from "../app/utils/security-headers.server";
 import { scheduleDailyBackups } from "./backup";
 import { eventLoopProbe } from "./event-loop-probe";
+import { pageCache } from "./page-cache";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
 // The HTTP server: express serving the Remix classic build and the static files.
@@ -129,6 +130,8 @@ export async function startServer({
   app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
+  // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
+  app.use(pageCache());
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({
