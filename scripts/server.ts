@@ -16,6 +16,7 @@ import {
 import { scheduleDailyBackups } from "./backup";
 import { eventLoopProbe } from "./event-loop-probe";
 import { pageCache } from "./page-cache";
+import { computePool } from "../app/utils/compute-pool.server";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
 // The HTTP server: express serving the Remix classic build and the static files.
@@ -154,6 +155,10 @@ export async function startServer({
     listening.once("error", reject);
   });
   const actualPort = (server.address() as AddressInfo).port;
+  // The worker threads for heavy calculations and exports load their code in the background.
+  computePool()
+    ?.warm()
+    .catch((error: unknown) => console.error("compute pool:", error));
   const databasePath = databasePathFromEnv();
   const stopBackups =
     backups && databasePath !== ":memory:" ? scheduleDailyBackups(databasePath) : () => {};
