@@ -1,7 +1,9 @@
+import cluster from "node:cluster";
 import fs from "node:fs";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
@@ -193,11 +195,54 @@ function isMainModule(): boolean {
   );
 }
 
-if (isMainModule()) {
-  ensureSessionSecret();
-  const started = await startServer();
-  console.log(`Verbundkauf läuft auf ${started.url}`);
-  const stop = () => started.close().then(() => process.exit(0));
+/** WEB_CONCURRENCY: how many server processes share the port (default 1; "auto": one per core). */
+export function webConcurrency(): number {
+  const value = process.env.WEB_CONCURRENCY?.trim();
+  if (value === "auto") return os.availableParallelism();
+  return Math.max(1, Math.floor(Number(value) || 1));
+}
+
+/**
+ * Several processes (Node's cluster): the primary forks `count` workers that each run
+ * this file's server on the same port (the primary hands out the connections) and on
+ * the same SQLite file (WAL; every write is a transaction). A worker that dies is
+ * replaced. Only the first worker runs the daily backup. The session secret must be
+ * settled before (ensureSessionSecret), so that every worker signs alike.
+ */
+export function forkServers(count: number): void {
+  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
+  let stopping = false;
+  const backupWorkers = new Set<number>();
+  const fork = (backups: boolean) => {
+    const worker = cluster.fork({ AUTO_BACKUP: backups ? (process.env.AUTO_BACKUP ?? "1") : "0" });
+    if (backups) backupWorkers.add(worker.id);
+  };
+  for (let i = 0; i < count; i++) fork(i === 0);
+  cluster.on("exit", (worker, code, signal) => {
+    const hadBackups = backupWorkers.delete(worker.id);
+    if (stopping) return;
+    console.error(`Serverprozess ${worker.process.pid} beendet (${signal ?? code}); starte neu.`);
+    fork(hadBackups);
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    cluster.disconnect(() => process.exit(0));
+  };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+}
+
+if (isMainModule()) {
+  ensureSessionSecret();
+  const processes = webConcurrency();
+  if (cluster.isPrimary && processes > 1) forkServers(processes);
+  else {
+    const started = await startServer();
+    const which = cluster.isWorker ? ` (Prozess ${process.pid})` : "";
+    console.log(`Verbundkauf läuft auf ${started.url}${which}`);
+    const stop = () => started.close().then(() => process.exit(0));
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  }
 }

@@ -34,6 +34,8 @@ export interface AppServerOptions {
    * server running, or orphaned after SIGKILL).
    */
   processGroup?: boolean;
+  /** Extra environment for the server (applied last), e.g. a SESSION_SECRET shared by two servers. */
+  env?: Record<string, string>;
 }
 
 export interface KillableAppServer extends AppServer {
@@ -114,6 +116,7 @@ export async function startAppServer({
   demo = true,
   databasePath: givenPath,
   processGroup = false,
+  env = {},
 }: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
   const buildError = inject("appBuildError");
   if (buildError) throw new Error(`remix build failed in global setup: ${buildError}`);
@@ -143,6 +146,7 @@ export async function startAppServer({
         DATABASE_PATH: databasePath,
         SESSION_SECRET: randomBytes(32).toString("hex"),
         TRUST_PROXY: "",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
       detached: processGroup,
