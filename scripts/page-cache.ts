@@ -1,7 +1,4 @@
 import type { RequestHandler, Response as ExpressResponse } from "express";
-import { getUser } from "../app/utils/auth.server";
-import { dataVersion } from "../app/utils/data-version-cache.server";
-import { getDb } from "../app/utils/db.server";
 import {
   PageStore,
   bodyWithNonce,
@@ -9,6 +6,7 @@ import {
   pageEtag,
   pageRuleFor,
 } from "../app/utils/page-cache.server";
+import { signedInUser } from "../app/utils/session-cache.server";
 
 // Repeat views of unchanged data (app/utils/page-cache.server.ts): GET requests of the
 // listed pages by a signed-in user get an ETag of (process, data version, user, address);
@@ -36,10 +34,16 @@ export function pageCache(store: PageStore = new PageStore()): RequestHandler {
     if (!rule || !cookie) return next();
     let etag: string;
     try {
-      const user = await getUser(new Request("http://localhost/", { headers: { Cookie: cookie } }));
-      if (!user) return next();
-      const version = await dataVersion(await getDb());
-      etag = pageEtag({ dataVersion: version, user, url: req.originalUrl, rule });
+      const signedIn = await signedInUser(
+        new Request("http://localhost/", { headers: { Cookie: cookie } }),
+      );
+      if (!signedIn) return next();
+      etag = pageEtag({
+        dataVersion: signedIn.version,
+        user: signedIn.user,
+        url: req.originalUrl,
+        rule,
+      });
     } catch (error) {
       return next(error);
     }
