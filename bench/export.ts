@@ -366,6 +366,7 @@ async function orchestrate(): Promise<void> {
       path.join(here, "results", "export.json"),
       JSON.stringify(summary, null, 2) + "\n",
     );
+    if (!summary.targetMet) process.exitCode = 1;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
