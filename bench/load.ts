@@ -35,6 +35,9 @@ const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 32);
 const ALONE_S = Number(process.env.LOAD_SECONDS ?? 6);
 const MIXED_S = Number(process.env.LOAD_MIXED_SECONDS ?? 12);
 const SAVING_OFFICERS = 6;
+/** Diagnosis: LOAD_MIXED_SKIP=import,export,saves leaves parts out of the mixed run; LOAD_ALONE=0 skips part 1. */
+const MIXED_SKIP = new Set((process.env.LOAD_MIXED_SKIP ?? "").split(",").filter(Boolean));
+const RUN_ALONE = process.env.LOAD_ALONE !== "0";
 const TENDER = "RV-2027";
 const TARGETS = {
   pageThroughputToSignIn: 0.7,
@@ -310,6 +313,15 @@ async function main() {
       officer: await signIn(url, officers[0].email),
     };
     const ownPartner = officers[0].partner!;
+    // The worker threads load their code at start: wait for them before measuring anything.
+    for (const [path, cookie] of [
+      [`/tenders/${TENDER}/summary`, cookies.committee],
+      [`/tenders/${TENDER}/cost-split.xlsx`, cookies.finance],
+    ]) {
+      const response = await fetch(url + path, { headers: { Cookie: cookie } });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`warm-up ${path}: ${response.status}`);
+    }
 
     // 1. Each route alone.
     const routes: AloneRoute[] = [
@@ -335,25 +347,28 @@ async function main() {
       { name: "startOfficer", path: "/", cookie: cookies.officer, page: true },
     ];
     const alone: Record<string, Awaited<ReturnType<typeof runAlone>>> = {};
-    for (const route of routes) alone[route.name] = await runAlone(url, route);
+    for (const route of routes.filter(() => RUN_ALONE))
+      alone[route.name] = await runAlone(url, route);
 
     const signInPage = alone.signIn;
     const ratios: Record<string, { throughput: number; p99: number }> = {};
-    for (const route of routes.filter((r) => r.page)) {
+    for (const route of routes.filter((r) => r.page && RUN_ALONE)) {
       const r = alone[route.name];
       ratios[route.name] = {
         throughput: round2(r.requestsPerSecond / signInPage.requestsPerSecond),
         p99: round2(r.latencyMs.p99 / Math.max(signInPage.latencyMs.p99, 1)),
       };
     }
-    const signInToBare = {
-      throughput: round2(signInPage.requestsPerSecond / alone.bare.requestsPerSecond),
-      p99: round2(signInPage.latencyMs.p99 / Math.max(alone.bare.latencyMs.p99, 1)),
-    };
+    const signInToBare = RUN_ALONE
+      ? {
+          throughput: round2(signInPage.requestsPerSecond / alone.bare.requestsPerSecond),
+          p99: round2(signInPage.latencyMs.p99 / Math.max(alone.bare.latencyMs.p99, 1)),
+        }
+      : { throughput: 0, p99: 0 };
 
     // 2. The mixed run.
     const slots: SaveSlot[] = [];
-    for (const officer of officers.slice(1, 1 + SAVING_OFFICERS)) {
+    for (const officer of officers.slice(1, MIXED_SKIP.has("saves") ? 1 : 1 + SAVING_OFFICERS)) {
       const cookie = await signIn(url, officer.email);
       const grid = await loadGrid(url, officer.partner!, cookie);
       slots.push({
@@ -428,12 +443,29 @@ async function main() {
         headers: { Cookie: cookies.coordinator },
       }),
       autocannon({ url: `${url}/healthz`, connections: 4, duration: MIXED_S }),
-      importLoop(url, importer.partner!, importerCookie, until),
-      exportLoop(url, cookies.finance, until),
+      MIXED_SKIP.has("import")
+        ? { count: 0, failed: 0, fileKb: 0, medianMs: 0, maxMs: 0 }
+        : importLoop(url, importer.partner!, importerCookie, until),
+      MIXED_SKIP.has("export")
+        ? { count: 0, failed: 0, fileKb: 0, medianMs: 0, maxMs: 0 }
+        : exportLoop(url, cookies.finance, until),
       ...slots.map(saveRun),
     ]);
     const delay = await eventLoop(url, false);
-    const saves = combine(saveRuns);
+    const saves = combine(
+      saveRuns.length > 0
+        ? saveRuns
+        : [
+            {
+              ...summary,
+              errors: 0,
+              timeouts: 0,
+              non2xx: 0,
+              requests: { ...summary.requests, total: 0, average: 0 },
+              latency: { ...summary.latency, p50: 0, p99: 0, max: 0 },
+            },
+          ],
+    );
 
     // No lost update: every acknowledged save is in the database, nothing else is. The
     // one save per officer still in flight when the run stopped may have landed or not.

@@ -28,6 +28,9 @@ function setCacheHeaders(res: ExpressResponse, etag: string): void {
 }
 
 export function pageCache(store: PageStore = new PageStore()): RequestHandler {
+  // Renders in progress by ETag: concurrent views of the same page wait for the one
+  // render instead of each rendering it (after a write, every viewer misses at once).
+  const rendering = new Map<string, Promise<void>>();
   return async (req, res, next) => {
     const rule = req.method === "GET" ? pageRuleFor(req.path) : undefined;
     const cookie = req.get("Cookie");
@@ -53,6 +56,7 @@ export function pageCache(store: PageStore = new PageStore()): RequestHandler {
       res.status(304).end();
       return;
     }
+    if (rule.store && rendering.has(etag)) await rendering.get(etag);
     const stored = rule.store ? store.get(etag) : undefined;
     if (stored) {
       setCacheHeaders(res, etag);
@@ -62,6 +66,16 @@ export function pageCache(store: PageStore = new PageStore()): RequestHandler {
     }
 
     // A miss: Remix answers; a 200 gets the tag and (pages) is kept for the next view.
+    let finished = () => {};
+    if (rule.store && !rendering.has(etag)) {
+      let wake = () => {};
+      rendering.set(etag, new Promise<void>((resolve) => (wake = resolve)));
+      finished = () => {
+        rendering.delete(etag);
+        wake();
+      };
+      res.once("close", finished);
+    }
     const nonce = (res.locals.cspNonce as string | undefined) ?? null;
     const chunks: Buffer[] = [];
     let keep = rule.store;
@@ -93,6 +107,7 @@ export function pageCache(store: PageStore = new PageStore()): RequestHandler {
           nonce,
         });
       }
+      finished();
       return result;
     } as typeof res.end;
     next();
