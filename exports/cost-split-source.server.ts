@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Database } from "../db/database";
 import { getSnapshot } from "../db/snapshots";
-import { calculateCurrentPlan } from "../db/tenders";
+import { currentPlanCalculation } from "../app/utils/current-plan-cache.server";
 import { calculatePlan } from "../domain/calculate";
 import type { PlanCalculation } from "../domain/calculation";
 import type { Plan, PlanTier } from "../domain/plan";
@@ -33,7 +33,7 @@ export async function loadCostSplitSource(
   version: number | null,
 ): Promise<CostSplitSource> {
   if (version === null) {
-    const current = await calculateCurrentPlan(db);
+    const current = await currentPlanCalculation(db); // cached per data version, in a worker
     if (!current.ok) {
       if (!current.plan.tenders?.some((t) => t.code === tenderCode))
         return { ok: false, reason: "unknown-tender" };

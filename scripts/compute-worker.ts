@@ -2,7 +2,11 @@ import { PassThrough } from "node:stream";
 import { parentPort, threadId } from "node:worker_threads";
 import { buildSummaryModel } from "../app/components/summary-model.server";
 import { writeCostSplitWorkbook } from "../exports/cost-split-workbook";
-import type { ComputeTask, WorkerReply } from "../app/utils/compute-pool.server";
+import {
+  calculateOutcome,
+  type ComputeTask,
+  type WorkerReply,
+} from "../app/utils/compute-pool.server";
 
 // The tasks of the compute pool, run in a worker thread: the CPU-heavy parts of a
 // request (the engine, the charts, a workbook), so that the server's event loop keeps
@@ -16,6 +20,8 @@ async function run(id: number, task: ComputeTask): Promise<unknown> {
   switch (task.kind) {
     case "ping":
       return threadId;
+    case "calculate":
+      return calculateOutcome(task.plan);
     case "summary":
       return buildSummaryModel(task.plan, task.tenderCode);
     case "cost-split": {

@@ -5,7 +5,10 @@ import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { buildSummaryModel, type SummaryModel } from "~/components/summary-model.server";
+import { calculatePlan } from "../../domain/calculate";
+import type { PlanCalculation } from "../../domain/calculation";
 import type { Plan } from "../../domain/plan";
+import { validatePlan, type PlanProblem } from "../../domain/plan-validation";
 import { writeCostSplitWorkbook, type CostSplitInput } from "../../exports/cost-split-workbook";
 
 // A pool of worker threads, one per core, for the CPU-heavy parts of a request: the
@@ -19,6 +22,8 @@ export type ComputeTask =
   /** Answers the worker's thread id: shows where tasks run. */
   | { kind: "ping" }
   | { kind: "summary"; plan: Plan; tenderCode: string }
+  /** Validation and the engine: the result, or the plan's problems. */
+  | { kind: "calculate"; plan: Plan }
   | { kind: "cost-split"; input: CostSplitInput };
 
 export type WorkerReply =
@@ -135,6 +140,23 @@ export async function summaryModelInPool(plan: Plan, tenderCode: string): Promis
   const pool = computePool();
   if (!pool) return buildSummaryModel(plan, tenderCode);
   return (await pool.run({ kind: "summary", plan, tenderCode })) as SummaryModel;
+}
+
+export type PlanOutcome =
+  { ok: true; calculation: PlanCalculation } | { ok: false; problems: PlanProblem[] };
+
+/** Validates and calculates a plan (what the engine does for every figure). */
+export function calculateOutcome(plan: Plan): PlanOutcome {
+  const validation = validatePlan(plan);
+  if (!validation.ok) return { ok: false, problems: validation.problems };
+  return { ok: true, calculation: calculatePlan(validation.plan) };
+}
+
+/** calculateOutcome in a worker: at state scale the engine takes seconds. */
+export async function calculateInPool(plan: Plan): Promise<PlanOutcome> {
+  const pool = computePool();
+  if (!pool) return calculateOutcome(plan);
+  return (await pool.run({ kind: "calculate", plan })) as PlanOutcome;
 }
 
 /** writeCostSplitWorkbook, written in a worker and streamed into `stream`. */

@@ -12,6 +12,11 @@ import {
   writeCostSplitWorkbookInPool,
 } from "~/utils/compute-pool.server";
 import { FIXED_META, buildCostSplit } from "../exports/helpers/cost-split";
+import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
+import { clearDataVersionCache } from "~/utils/data-version-cache.server";
+import { loadDemo } from "../../db/demo";
+import { calculateCurrentPlan } from "../../db/tenders";
+import { createTestDatabase } from "../helpers/test-database";
 import { loadWorkbook, writeToBuffer } from "../exports/helpers/stream-buffer";
 
 const TENDER = "RV-2027";
@@ -68,4 +73,26 @@ test("the cost-split workbook from the pool holds the same cells as one written 
     });
   expect(cells(pooled).length).toBeGreaterThanOrEqual(6);
   expect(cells(pooled)).toEqual(cells(here.workbook));
+}, 60_000);
+
+test("the current plan's calculation: computed in a worker once per data version, as calculateCurrentPlan", async () => {
+  const testDb = await createTestDatabase();
+  try {
+    await loadDemo(testDb.db);
+    clearDataVersionCache();
+    const first = await currentPlanCalculation(testDb.db);
+    expect(first).toEqual(await calculateCurrentPlan(testDb.db));
+    expect(await currentPlanCalculation(testDb.db)).toBe(first);
+    testDb.sqlite
+      .prepare(
+        "UPDATE demand_lines SET quantity = quantity + 5 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
+      )
+      .run();
+    const second = await currentPlanCalculation(testDb.db);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(await calculateCurrentPlan(testDb.db));
+    expect(second).not.toEqual(first);
+  } finally {
+    await testDb.cleanup();
+  }
 }, 60_000);
