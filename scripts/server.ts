@@ -134,7 +134,8 @@ export async function startServer({
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
-  app.use(pageCache());
+  // Not in development: a rebuild changes the pages without changing the data.
+  if (!development) app.use(pageCache());
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({
