@@ -106,6 +106,8 @@ const MATRIX: Record<string, Entry> = {
     post: signedIn("login", "login"),
   },
   "healthz.ts": { path: () => "/healthz", get: signedIn("ok", "ok"), post: NO_ACTION },
+  // The load benchmark's floor: only with BENCH=1, never in the tests.
+  "bench.bare.tsx": { path: () => "/bench/bare", get: signedIn("404", "404"), post: NO_ACTION },
 
   "admin.users._index.tsx": {
     path: () => "/admin/users",
