@@ -148,3 +148,27 @@ export function noteLocked(
   const reasons = years.map((y) => locks.get(lockKey(categoryCode, y)));
   return reasons.every((r) => r !== undefined) ? reasons[0]! : null;
 }
+
+/**
+ * The grids cut down to one round's term years and categories, so their sums are that
+ * round's only (quantities of different rounds are never added up). Without a round
+ * the grids stay as they are.
+ */
+export function gridsInRound<
+  G extends {
+    years: readonly number[];
+    rows: readonly { category: { code: string }; quantities: readonly number[] }[];
+  },
+>(grids: readonly G[], round: Pick<DemandRound, "years" | "categoryCodes"> | undefined): G[] {
+  if (!round) return [...grids];
+  return grids.map((grid) => {
+    const keep = grid.years.map((y, i) => [y, i] as const).filter(([y]) => round.years.includes(y));
+    return {
+      ...grid,
+      years: keep.map(([y]) => y),
+      rows: grid.rows
+        .filter((row) => round.categoryCodes.includes(row.category.code))
+        .map((row) => ({ ...row, quantities: keep.map(([, i]) => row.quantities[i]) })),
+    };
+  });
+}

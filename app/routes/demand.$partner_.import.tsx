@@ -11,13 +11,12 @@ import {
   applyPendingImport,
   createPendingImport,
   discardPendingImport,
-  getDemandState,
+  demandEditDecision,
   getPendingImport,
   loadPartnerDemand,
   previewImport,
   type PartnerDemandData,
 } from "../../db/demand";
-import { canEditDemand } from "../../domain/demand-workflow";
 import { NO_SCHOOL_TITLE } from "../../domain/demand-grid";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
 import {
@@ -70,8 +69,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, data } = await authorized(request, params.partner);
   const db = await getDb();
   const id = new URL(request.url).searchParams.get("id");
-  const state = await getDemandState(db, data.partner.code);
-  const edit = canEditDemand(user, data.partner.code, state, new Date());
+  const edit = await demandEditDecision(db, user, data.partner.code);
   if (!id)
     return json({
       partner: data.partner,
@@ -192,12 +190,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 
   // Refuse early: neither a locked demand nor an oversized body is read at all.
-  const edit = canEditDemand(
-    user,
-    data.partner.code,
-    await getDemandState(db, data.partner.code),
-    new Date(),
-  );
+  const edit = await demandEditDecision(db, user, data.partner.code);
   if (!edit.allowed) return fileProblem(edit.reason, 403);
   // Size limits while reading, then type and zip-bomb checks before exceljs (app/utils/upload.server.ts).
   const upload = await receiveUpload(request, {
