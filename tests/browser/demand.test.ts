@@ -5,6 +5,7 @@ import fs from "node:fs";
 import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
+import { addLot, createTender } from "../../db/tenders";
 import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
 import { browserTestsEnabled, launchBrowser, setupBrowserApp } from "../helpers/browser";
 
@@ -14,7 +15,7 @@ const cellLabel = (category: string, year: number, school: string) =>
   `${categoryName(category)} ${year}, ${schoolName(school)}`;
 
 describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () => {
-  const { app, signIn } = setupBrowserApp({ pageTimeout: 30_000 });
+  const { app, signIn, withDatabase } = setupBrowserApp({ pageTimeout: 30_000 });
 
   const grid = (page: Page, school: string): Locator => page.locator(`#grid-${school}`);
 
@@ -75,7 +76,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     ).toBe("7");
 
     // Submit: status changes and the grids become read-only.
-    await page.getByRole("button", { name: "Bedarf einreichen" }).click();
+    await page.getByRole("button", { name: "Bedarf RV-2027 einreichen" }).click();
     await containsText(page.getByTestId("demand-status"), "Eingereicht");
     await containsText(page.getByTestId("lock-reason"), "eingereicht");
     expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).count()).toBe(
@@ -184,6 +185,53 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     } finally {
       await noScript.close();
     }
+  }, 120_000);
+
+  it("two rounds: submitting RV-2027 locks its cells only, RV-2031 stays open", async () => {
+    await withDatabase(async (db) => {
+      await createTender(
+        db,
+        {
+          code: "RV-2031",
+          name: "Tablets 2031",
+          startYear: 2031,
+          termYears: 2,
+          reserve: "0.1",
+          soloProcessCostGrossCents: 0n,
+        },
+        null,
+      );
+      await addLot(db, "RV-2031", { code: "L1", name: "Tablets", categories: ["TAB"] }, null);
+    });
+    const page = await signIn("beschaffung@olfen.example");
+    await page.goto(`${app.url}/demand/OLF`);
+    const nav = page.getByRole("navigation", { name: "Bedarfsrunden" });
+    await containsText(nav, "RV-2031");
+    await containsText(page.getByTestId("demand-round"), "RV-2027");
+    await page.getByRole("button", { name: "Bedarf RV-2027 einreichen" }).click();
+    await containsText(page.getByTestId("demand-status"), "Eingereicht");
+    await containsText(page.getByTestId("lock-reason"), "RV-2027");
+
+    const school = "OLF-01";
+    // RV-2027's cells are shown but locked; RV-2031's stay inputs.
+    expect(await page.getByLabel(cellLabel("TAB", 2028, school), { exact: true }).count()).toBe(0);
+    expect(await grid(page, school).locator('td[data-locked="true"]').count()).toBeGreaterThan(0);
+    const open = page.getByLabel(cellLabel("TAB", 2031, school), { exact: true });
+    await open.fill("5");
+    await grid(page, school)
+      .getByRole("button", { name: /^Speichern/ })
+      .click();
+    await containsText(grid(page, school).getByRole("status"), "Gespeichert: 1 Wert");
+
+    await nav.getByRole("link", { name: /RV-2031/ }).click();
+    await page.waitForURL(`${app.url}/demand/OLF?round=RV-2031`);
+    await containsText(page.getByTestId("demand-status"), "Entwurf");
+    expect(await page.getByRole("button", { name: "Bedarf RV-2031 einreichen" }).count()).toBe(1);
+    // The totals are RV-2031's only: the 5 tablets, nothing of RV-2027.
+    await containsText(page.getByTestId("demand-totals"), "Bedarfsrunde RV-2031");
+    expect(await page.getByTestId("demand-totals-total").innerText()).toBe("5");
+    await page.screenshot({ path: "/tmp/verbundkauf-demand-rounds.png", fullPage: false });
+    await page.close();
   }, 120_000);
 });
 
