@@ -581,32 +581,34 @@ export async function setDemandDeadline(
   user: DemandUser,
   now = new Date(),
 ): Promise<{ kind: "done"; round: string } | Refusal> {
-  return db.transaction().execute(async (trx): Promise<{ kind: "done"; round: string } | Refusal> => {
-    const round = await roundOr(trx, tenderCode, now);
-    if ("kind" in round) return round;
-    const old = round.deadlineLocal;
-    if (old === local) return { kind: "done", round: round.tenderCode };
-    await trx
-      .insertInto("demand_rounds")
-      .values({
-        tender_code: round.tenderCode,
-        deadline: local,
-        opened_at: now.toISOString(),
-        opened_by: user.id,
-      })
-      .onConflict((oc) => oc.column("tender_code").doUpdateSet({ deadline: local }))
-      .execute();
-    await writeAudit(trx, {
-      userId: user.id,
-      action: "demand.deadline",
-      entity: ROUND_AUDIT_ENTITY,
-      entityKey: round.tenderCode,
-      oldValue: old,
-      newValue: local,
-      at: now,
+  return db
+    .transaction()
+    .execute(async (trx): Promise<{ kind: "done"; round: string } | Refusal> => {
+      const round = await roundOr(trx, tenderCode, now);
+      if ("kind" in round) return round;
+      const old = round.deadlineLocal;
+      if (old === local) return { kind: "done", round: round.tenderCode };
+      await trx
+        .insertInto("demand_rounds")
+        .values({
+          tender_code: round.tenderCode,
+          deadline: local,
+          opened_at: now.toISOString(),
+          opened_by: user.id,
+        })
+        .onConflict((oc) => oc.column("tender_code").doUpdateSet({ deadline: local }))
+        .execute();
+      await writeAudit(trx, {
+        userId: user.id,
+        action: "demand.deadline",
+        entity: ROUND_AUDIT_ENTITY,
+        entityKey: round.tenderCode,
+        oldValue: old,
+        newValue: local,
+        at: now,
+      });
+      return { kind: "done", round: round.tenderCode };
     });
-    return { kind: "done", round: round.tenderCode };
-  });
 }
 
 // ---------------------------------------------------------------------------------

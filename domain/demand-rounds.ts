@@ -50,10 +50,7 @@ export function roundOfCell(
  * open; else the first open round without a deadline (in tender order); else the one
  * whose deadline passed last. Undefined without rounds.
  */
-export function defaultRound(
-  rounds: readonly DemandRound[],
-  now: Date,
-): DemandRound | undefined {
+export function defaultRound(rounds: readonly DemandRound[], now: Date): DemandRound | undefined {
   const open = rounds.filter((r) => r.deadline !== null && !deadlinePassed(r.deadline, now));
   if (open.length > 0)
     return open.reduce((a, b) => (b.deadline!.getTime() < a.deadline!.getTime() ? b : a));

@@ -19,16 +19,7 @@ import { CallOffLinks } from "~/components/call-off-links";
 import { UsageTag } from "~/components/call-off-usage";
 import { DemandExportLinks } from "~/components/download-links";
 import { TendersTable } from "~/components/tenders-table";
-import {
-  DescriptionList,
-  PageHeading,
-  RowTh,
-  SectionHeading,
-  Table,
-  Tag,
-  Td,
-  Th,
-} from "~/components/ui";
+import { PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_LABELS, DEMAND_STATUS_TONES } from "~/utils/demand-labels";

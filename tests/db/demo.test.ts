@@ -11,9 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.cleanup());
 
-const count = async (
-  table: "partners" | "schools" | "categories" | "demand_lines" | "users",
-) =>
+const count = async (table: "partners" | "schools" | "categories" | "demand_lines" | "users") =>
   Number(
     (
       await t.db
