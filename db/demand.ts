@@ -846,6 +846,30 @@ export async function previewImport(
   return classify(pending, valuesOf(data));
 }
 
+/**
+ * Would applying the import's changes touch a cell the user may not change (a submitted
+ * or overdue round)? Lets the preview say so before the user confirms; the apply checks
+ * again in its transaction.
+ */
+export async function importLockDecision(
+  db: Db,
+  user: DemandUser,
+  pending: PendingImport,
+  now = new Date(),
+): Promise<Decision> {
+  const data = await loadPartnerDemand(db, pending.partnerCode, now);
+  if (!data) return { allowed: false, reason: "Diesen Partner gibt es nicht." };
+  const current = valuesOf(data);
+  const preview = classify(pending, current);
+  const wanted: GridValues = {
+    quantities: new Map(
+      preview.cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.newQuantity]),
+    ),
+    notes: new Map(preview.notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.newText])),
+  };
+  return changeDecision(db, user, data, current, wanted, now);
+}
+
 export type ApplyImportResult =
   | { kind: "applied"; cells: number; notes: number; skipped: number; at: string }
   | { kind: "changed" }

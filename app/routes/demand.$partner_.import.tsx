@@ -12,6 +12,7 @@ import {
   createPendingImport,
   discardPendingImport,
   demandEditDecision,
+  importLockDecision,
   getPendingImport,
   loadPartnerDemand,
   previewImport,
@@ -86,10 +87,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       missing: true,
     });
   const diff = await previewImport(db, pending);
+  // A change in a submitted or overdue demand round would be refused: say so now.
+  const lock = edit.allowed ? await importLockDecision(db, user, pending) : edit;
   const n = names(data);
   return json({
     partner: data.partner,
-    lockReason: edit.allowed ? null : edit.reason,
+    lockReason: lock.allowed ? null : lock.reason,
     missing: false,
     preview: {
       id: pending.id,

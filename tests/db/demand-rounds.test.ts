@@ -11,6 +11,7 @@ import {
   loadPartnerDemand,
   previewImport,
   getPendingImport,
+  importLockDecision,
   reopenDemand,
   saveGrid,
   setDemandDeadline,
@@ -215,6 +216,7 @@ test("without a named round, the one with the nearest open deadline is meant", a
 
 test("an Excel import may change open rounds' cells, never a submitted round's", async () => {
   await submitDemand(t.db, "COE", "RV-2027", users.coe);
+  const decisions: Awaited<ReturnType<typeof importLockDecision>>[] = [];
   const upload = async (cells: { categoryCode: string; year: number; quantity: number }[]) => {
     const r = await createPendingImport(t.db, {
       partnerCode: "COE",
@@ -227,6 +229,7 @@ test("an Excel import may change open rounds' cells, never a submitted round's",
     if (r.kind !== "created") throw new Error(JSON.stringify(r));
     const pending = (await getPendingImport(t.db, r.id, users.coe, "COE"))!;
     const preview = await previewImport(t.db, pending);
+    decisions.push(await importLockDecision(t.db, users.coe, pending));
     return applyPendingImport(t.db, {
       id: r.id,
       partnerCode: "COE",
@@ -244,6 +247,11 @@ test("an Excel import may change open rounds' cells, never a submitted round's",
     { categoryCode: "LADE", year: 2029, quantity: 99 },
   ]);
   expect(denied).toMatchObject({ kind: "denied", reason: expect.stringContaining("RV-2027") });
+  // The preview already tells: the first file is fine, the second touches RV-2027.
+  expect(decisions).toEqual([
+    { allowed: true },
+    { allowed: false, reason: expect.stringContaining("RV-2027") },
+  ]);
   expect(await stored("NB-SUS", 2034)).toBe(0);
 });
 
