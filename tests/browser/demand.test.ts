@@ -232,6 +232,25 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     expect(await page.getByTestId("demand-totals-total").innerText()).toBe("5");
     await page.screenshot({ path: "/tmp/verbundkauf-demand-rounds.png", fullPage: false });
     await page.close();
+
+    // The coordinator: one table per round on the start page, a deadline for RV-2031 only.
+    const coordinator = await signIn("koordination@kreis-coesfeld.example");
+    await coordinator.goto(`${app.url}/`);
+    const olfen2031 = coordinator.locator('[data-round="RV-2031"] [data-partner="OLF"]');
+    await containsText(olfen2031, "Entwurf");
+    expect(await olfen2031.locator("td").nth(2).innerText()).toBe("5");
+    await containsText(
+      coordinator.locator('[data-round="RV-2027"] [data-partner="OLF"]'),
+      "Eingereicht",
+    );
+    await coordinator.goto(`${app.url}/demand?round=RV-2031`);
+    await coordinator.getByLabel(/Frist der Bedarfsrunde RV-2031/).fill("2099-03-31T18:00");
+    await coordinator.getByRole("button", { name: "Frist speichern" }).click();
+    await containsText(coordinator.getByTestId("overview-deadline"), "31.03.2099, 18:00 Uhr");
+    await coordinator.goto(`${app.url}/demand?round=RV-2027`);
+    await containsText(coordinator.getByTestId("overview-deadline"), "Keine Frist gesetzt");
+    await coordinator.screenshot({ path: "/tmp/verbundkauf-demand-overview-rounds.png" });
+    await coordinator.close();
   }, 120_000);
 });
 
