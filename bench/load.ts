@@ -109,6 +109,8 @@ function nextSave(slot: SaveSlot): string {
   slot.unacknowledged.push(next);
   const form = new URLSearchParams({
     intent: "save",
+    // As the page's script sends it: JSON back instead of the redirect for forms without JavaScript.
+    js: "1",
     school: grid.schoolCode ?? "",
     version: grid.version,
   });
@@ -345,6 +347,15 @@ async function main() {
       { name: "startFinance", path: "/", cookie: cookies.finance, page: true },
       { name: "startCommittee", path: "/", cookie: cookies.committee, page: true },
       { name: "startOfficer", path: "/", cookie: cookies.officer, page: true },
+      // Pages every role opens (funding, support, the officer's own inventory).
+      { name: "fundingOfficer", path: "/funding", cookie: cookies.officer, page: true },
+      { name: "supportOfficer", path: "/support", cookie: cookies.officer, page: true },
+      {
+        name: "inventoryOfficer",
+        path: `/inventory/${ownPartner}`,
+        cookie: cookies.officer,
+        page: true,
+      },
     ];
     const alone: Record<string, Awaited<ReturnType<typeof runAlone>>> = {};
     for (const route of routes.filter(() => RUN_ALONE))
