@@ -28,9 +28,12 @@ import { fileURLToPath } from "node:url";
 import autocannon, { type RequestSpec, type Result } from "autocannon";
 import { migrateToLatest, openDatabase } from "../db/database";
 import { DEMO_PASSWORD, DEMO_USERS, loadDemo } from "../db/demo";
+import { hashPassword } from "../db/passwords";
+import { importPlan } from "../db/plan-io";
 import { baselineQuantityField, quantityField } from "../domain/demand-form";
 import { gridVersion } from "../domain/demand-grid";
 import { PROJECT_ROOT, buildIfStale } from "../scripts/build-if-stale";
+import { STATE_PLAN, generateStatePlan } from "./generate-plan";
 
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 32);
 const ALONE_S = Number(process.env.LOAD_SECONDS ?? 6);
@@ -48,6 +51,16 @@ const TARGETS = {
   eventLoopMaxMs: 50,
 };
 const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * `npm run bench:load -- --state` (or LOAD_STATE=1): the state-scale plan of
+ * bench/generate-plan.ts (400 partners, 5,000 schools) in the temporary database, one
+ * user per role; only the per-route runs of the summary, the tender page, one
+ * partner's demand editor and the start pages against the rendered sign-in page
+ * (target ≥ 0.3×), each page opened once before (its first render at this scale).
+ * Results in bench/results/load-state.json.
+ */
+const STATE = process.argv.includes("--state") || process.env.LOAD_STATE === "1";
+const STATE_TARGET = 0.3;
 
 interface Grid {
   schoolCode: string | null;
@@ -237,13 +250,15 @@ async function runAlone(url: string, route: AloneRoute) {
         },
       ]
     : undefined;
-  await autocannon({ url: url + route.path, connections: 4, duration: 1, headers, requests });
+  // Only when set: autocannon sends nothing when given `requests: undefined`.
+  const varying = requests ? { requests } : {};
+  await autocannon({ url: url + route.path, connections: 4, duration: 1, headers, ...varying });
   const result = await autocannon({
     url: url + route.path,
     connections: CONNECTIONS,
     duration: ALONE_S,
     headers,
-    requests,
+    ...varying,
   });
   const summary = summarize(result);
   console.log(
@@ -309,8 +324,127 @@ function spread(times: number[]) {
   };
 }
 
+/** The state-scale plan and one user per role (the demo's addresses and password). */
+async function loadStatePlan(databasePath: string): Promise<{ tender: string; partner: string }> {
+  const { db } = openDatabase(databasePath);
+  await migrateToLatest(db);
+  const started = performance.now();
+  const plan = generateStatePlan(STATE_PLAN);
+  await importPlan(db, plan, { replace: false, userId: null });
+  const partner = plan.partners[0].code;
+  const now = new Date().toISOString();
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const roles = ["coordinator", "finance", "committee", "officer"];
+  await db
+    .insertInto("users")
+    .values(
+      roles.map((role) => {
+        const demo = DEMO_USERS.find((u) => u.role === role)!;
+        return {
+          email: demo.email,
+          name: demo.name,
+          password_hash: hash,
+          role: demo.role,
+          partner_code: role === "officer" ? partner : null,
+          active: 1,
+          created_at: now,
+          updated_at: now,
+        };
+      }),
+    )
+    .execute();
+  await db.destroy();
+  console.log(`state-scale plan loaded in ${Math.round((performance.now() - started) / 1000)} s`);
+  return { tender: plan.tenders![0].code, partner };
+}
+
+async function mainState() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-load-state-"));
+  const databasePath = path.join(dir, "load.db");
+  const { tender, partner } = await loadStatePlan(databasePath);
+  const { url, child } = await startServer(databasePath);
+  try {
+    const byRole = (role: string) => DEMO_USERS.find((u) => u.role === role)!;
+    const cookies: Record<string, string> = {};
+    for (const role of ["coordinator", "finance", "committee", "officer"])
+      cookies[role] = await signIn(url, byRole(role).email);
+    const routes: AloneRoute[] = [
+      { name: "signInRendered", path: "/login", cookie: null, page: false, fresh: true },
+      {
+        name: "summary",
+        path: `/tenders/${tender}/summary`,
+        cookie: cookies.committee,
+        page: true,
+      },
+      { name: "tender", path: `/tenders/${tender}`, cookie: cookies.coordinator, page: true },
+      { name: "demandEditor", path: `/demand/${partner}`, cookie: cookies.officer, page: true },
+      { name: "startCoordinator", path: "/", cookie: cookies.coordinator, page: true },
+      { name: "startFinance", path: "/", cookie: cookies.finance, page: true },
+      { name: "startCommittee", path: "/", cookie: cookies.committee, page: true },
+      { name: "startOfficer", path: "/", cookie: cookies.officer, page: true },
+    ];
+    const firstViewMs: Record<string, number> = {};
+    for (const route of routes.filter((r) => r.page)) {
+      const started = performance.now();
+      const response = await fetch(url + route.path, { headers: { Cookie: route.cookie! } });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`first view ${route.path}: ${response.status}`);
+      firstViewMs[route.name] = Math.round(performance.now() - started);
+    }
+    console.log("first views (ms):", firstViewMs);
+    const alone: Record<string, Awaited<ReturnType<typeof runAlone>>> = {};
+    for (const route of routes) alone[route.name] = await runAlone(url, route);
+    const reference = alone.signInRendered;
+    const ratios: Record<string, { throughput: number; p99: number }> = {};
+    for (const route of routes.filter((r) => r.page)) {
+      const r = alone[route.name];
+      ratios[route.name] = {
+        throughput: round2(r.requestsPerSecond / reference.requestsPerSecond),
+        p99: round2(r.latencyMs.p99 / Math.max(reference.latencyMs.p99, 1)),
+      };
+    }
+    const targets = {
+      ...Object.fromEntries(
+        Object.entries(ratios).map(([k, r]) => [`${k}VsSignIn`, r.throughput >= STATE_TARGET]),
+      ),
+      zeroErrors: Object.values(alone).every((r) => r.errors + r.timeouts + r.non2xx === 0),
+    };
+    const output = {
+      benchmark:
+        "load --state: state-scale plan, each page alone against the rendered sign-in page",
+      measuredAt: new Date().toISOString(),
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        loadAverage1m: Math.round(os.loadavg()[0] * 10) / 10,
+      },
+      setup: {
+        plan: STATE_PLAN,
+        connectionsAlone: CONNECTIONS,
+        secondsAlone: ALONE_S,
+        target: `throughput >= ${STATE_TARGET} x signInRendered`,
+      },
+      firstViewMs,
+      alone,
+      ratiosToSignIn: ratios,
+      targets,
+    };
+    fs.mkdirSync(path.join(here, "results"), { recursive: true });
+    fs.writeFileSync(
+      path.join(here, "results", "load-state.json"),
+      JSON.stringify(output, null, 2) + "\n",
+    );
+    console.log(JSON.stringify({ ratiosToSignIn: ratios, targets }, null, 2));
+    if (!Object.values(targets).every(Boolean)) process.exitCode = 1;
+  } finally {
+    child.kill("SIGTERM");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (buildIfStale()) console.log("remix build done");
+  if (STATE) return mainState();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-load-"));
   const databasePath = path.join(dir, "load.db");
   const { db } = openDatabase(databasePath);
