@@ -283,3 +283,22 @@ function ConflictTable({
     </div>
   );
 }
+
+/** After applying: how many values changed and how many conflicts were skipped. */
+export function importedMessage(imported: number, skipped: number): string {
+  const changed = `Excel-Import übernommen: ${imported} ${imported === 1 ? "Wert" : "Werte"} geändert.`;
+  if (skipped <= 0) return changed;
+  const one = skipped === 1;
+  return `${changed} ${skipped} ${one ? "Wert wurde" : "Werte wurden"} übersprungen, weil ${one ? "er" : "sie"} inzwischen von jemand anderem geändert ${one ? "wurde" : "wurden"}.`;
+}
+
+/** The counts of the redirect after applying (`?importiert=n&uebersprungen=m`). */
+export function importedCounts(url: URL): { imported: number; skipped: number } | null {
+  const imported = Number(url.searchParams.get("importiert"));
+  if (!url.searchParams.has("importiert") || !Number.isInteger(imported) || imported < 0)
+    return null;
+  return {
+    imported,
+    skipped: Math.max(0, Math.trunc(Number(url.searchParams.get("uebersprungen")) || 0)),
+  };
+}
