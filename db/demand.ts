@@ -44,6 +44,7 @@ import {
   type ImportNote,
   type ImportPreview,
   type PendingImport,
+  type TemplateImportsTable,
 } from "./template-imports";
 import {
   canEditDemand,
@@ -66,15 +67,8 @@ export interface DemandNotesTable {
   updated_by: number | null;
 }
 
-export interface DemandImportsTable {
-  id: string;
-  partner_code: string;
-  user_id: number;
-  file_name: string;
-  payload: string;
-  created_at: string;
-  expires_at: string;
-}
+/** demand_imports has the columns of every template import (db/template-imports.ts). */
+export type DemandImportsTable = TemplateImportsTable;
 
 type DemandDB = DB & { demand_notes: DemandNotesTable; demand_imports: DemandImportsTable };
 type Db = Kysely<DB>;
