@@ -1,8 +1,6 @@
 // Demand collection in the database: the editor's grids, saving with optimistic
 // concurrency, the workflow status, the deadline, pending Excel imports and the
 // history. Every change writes the audit log in the same transaction.
-import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import type { DB } from "./schema";
 import { writeAudit } from "./audit";
@@ -24,7 +22,6 @@ import {
   planningYears,
   splitCellKey,
   splitLineKey,
-  type CellChange,
   type Conflict,
   type DemandCell,
   type DemandGrid,
@@ -32,9 +29,23 @@ import {
   type GridCategory,
   type GridSchool,
   type GridValues,
-  type NoteChange,
 } from "../domain/demand-grid";
-import { classifyTemplateValues, type TemplateValue } from "../domain/template-changes";
+import {
+  changesOf,
+  classifyImport,
+  deletePendingImport,
+  EMPTY_PREVIEW,
+  keysOf,
+  loadPendingImport,
+  storePendingImport,
+  wantedOf,
+  type CreateImportResult as TemplateCreateResult,
+  type ImportCell,
+  type ImportNote,
+  type ImportPreview,
+  type PendingImport,
+  type TemplateImportsTable,
+} from "./template-imports";
 import {
   canEditDemand,
   canReopenDemand,
@@ -56,15 +67,8 @@ export interface DemandNotesTable {
   updated_by: number | null;
 }
 
-export interface DemandImportsTable {
-  id: string;
-  partner_code: string;
-  user_id: number;
-  file_name: string;
-  payload: string;
-  created_at: string;
-  expires_at: string;
-}
+/** demand_imports has the columns of every template import (db/template-imports.ts). */
+export type DemandImportsTable = TemplateImportsTable;
 
 type DemandDB = DB & { demand_notes: DemandNotesTable; demand_imports: DemandImportsTable };
 type Db = Kysely<DB>;
@@ -612,94 +616,18 @@ export async function setDemandDeadline(
 }
 
 // ---------------------------------------------------------------------------------
-// Pending Excel imports
+// Pending Excel imports (shared with the inventory: db/template-imports.ts)
 
-/** How long an uploaded template waits for its confirmation. */
-export const PENDING_IMPORT_TTL_MS = 2 * 60 * 60 * 1000;
+export {
+  PENDING_IMPORT_TTL_MS,
+  type ImportCell,
+  type ImportConflict,
+  type ImportNote,
+  type ImportPreview,
+  type PendingImport,
+} from "./template-imports";
 
-export interface ImportCell {
-  schoolCode: string | null;
-  categoryCode: string;
-  year: number;
-  /** The value in the uploaded file. */
-  quantity: number;
-  /** The value the template was downloaded with (carried in the file). */
-  downloaded: number;
-}
-
-export interface ImportNote {
-  schoolCode: string | null;
-  categoryCode: string;
-  text: string;
-  downloaded: string;
-}
-
-const payloadSchema = z.object({
-  version: z.literal(2),
-  generatedAt: z.string(),
-  cells: z.array(
-    z.object({
-      schoolCode: z.string().nullable(),
-      categoryCode: z.string(),
-      year: z.number().int(),
-      quantity: z.number().int().min(0),
-      downloaded: z.number().int().min(0),
-    }),
-  ),
-  notes: z.array(
-    z.object({
-      schoolCode: z.string().nullable(),
-      categoryCode: z.string(),
-      text: z.string(),
-      downloaded: z.string(),
-    }),
-  ),
-});
-type PendingPayload = z.infer<typeof payloadSchema>;
-
-export interface PendingImport {
-  id: string;
-  partnerCode: string;
-  fileName: string;
-  createdAt: string;
-  /** When the uploaded template was downloaded. */
-  generatedAt: string;
-  /** Only the values the user changed in the file (file ≠ download), keyed by cellKey. */
-  quantities: TemplateValue<number>[];
-  /** Likewise for justifications, keyed by lineKey. */
-  notes: TemplateValue<string>[];
-}
-
-/** A value someone else changed since the download that the file changes too. */
-export interface ImportConflict {
-  /** Form value of its checkbox: "q:" + cellKey or "n:" + lineKey. */
-  key: string;
-  schoolCode: string | null;
-  categoryCode: string;
-  /** Year, or null for the line's justification. */
-  year: number | null;
-  downloaded: string;
-  stored: string;
-  file: string;
-}
-
-export interface ImportPreview {
-  cells: CellChange[];
-  notes: NoteChange[];
-  conflicts: ImportConflict[];
-  /** Fingerprint of all of the above: the apply must see the same, or it refuses. */
-  token: string;
-}
-
-function keysOf(pending: Pick<PendingImport, "quantities" | "notes">): GridValues {
-  return {
-    quantities: new Map(pending.quantities.map((v) => [v.key, v.file])),
-    notes: new Map(pending.notes.map((v) => [v.key, v.file])),
-  };
-}
-
-export type CreateImportResult =
-  { kind: "created"; id: string } | { kind: "invalid"; keys: string[] } | Refusal;
+export type CreateImportResult = TemplateCreateResult | Refusal;
 
 /**
  * Stores parsed template values for confirmation; the id is random and unguessable.
@@ -721,118 +649,20 @@ export async function createPendingImport(
   const now = input.now ?? new Date();
   const data = await loadPartnerDemand(db, input.partnerCode, now);
   if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
-  const payload: PendingPayload = {
-    version: 2,
-    generatedAt: input.generatedAt,
-    cells: input.cells.filter((c) => c.quantity !== c.downloaded),
-    notes: input.notes.filter((n) => n.text !== n.downloaded),
-  };
-  const bad = foreignKeys(data, keysOf(pendingValues(payload)));
-  if (bad.length > 0) return { kind: "invalid", keys: bad };
-  const id = randomBytes(18).toString("base64url");
-  const d = withDemandTables(db);
-  await d.deleteFrom("demand_imports").where("expires_at", "<", now.toISOString()).execute();
-  await d
-    .insertInto("demand_imports")
-    .values({
-      id,
-      partner_code: input.partnerCode,
-      user_id: input.user.id,
-      file_name: input.fileName.slice(0, 200),
-      payload: JSON.stringify(payload),
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + PENDING_IMPORT_TTL_MS).toISOString(),
-    })
-    .execute();
-  return { kind: "created", id };
-}
-
-function pendingValues(payload: PendingPayload): Pick<PendingImport, "quantities" | "notes"> {
-  return {
-    quantities: payload.cells.map((c) => ({
-      key: cellKey(c.schoolCode, c.categoryCode, c.year),
-      downloaded: c.downloaded,
-      file: c.quantity,
-    })),
-    notes: payload.notes.map((n) => ({
-      key: lineKey(n.schoolCode, n.categoryCode),
-      downloaded: n.downloaded,
-      file: n.text,
-    })),
-  };
+  return storePendingImport(db, "demand_imports", { ...input, now }, (keys) =>
+    foreignKeys(data, keys),
+  );
 }
 
 /** The pending import if it exists, has not expired and belongs to this user and partner. */
-export async function getPendingImport(
+export function getPendingImport(
   db: Db,
   id: string,
   user: DemandUser,
   partnerCode: string,
   now = new Date(),
 ): Promise<PendingImport | undefined> {
-  const row = await withDemandTables(db)
-    .selectFrom("demand_imports")
-    .selectAll()
-    .where("id", "=", id)
-    .where("user_id", "=", user.id)
-    .where("partner_code", "=", partnerCode)
-    .where("expires_at", ">", now.toISOString())
-    .executeTakeFirst();
-  if (!row) return undefined;
-  let payload: PendingPayload;
-  try {
-    const parsed = payloadSchema.safeParse(JSON.parse(row.payload));
-    if (!parsed.success) return undefined; // an older format: upload again
-    payload = parsed.data;
-  } catch {
-    return undefined;
-  }
-  return {
-    id: row.id,
-    partnerCode: row.partner_code,
-    fileName: row.file_name,
-    createdAt: row.created_at,
-    generatedAt: payload.generatedAt,
-    ...pendingValues(payload),
-  };
-}
-
-/** Changes and conflicts of a pending import against the stored values `current`. */
-function classify(pending: PendingImport, current: GridValues): ImportPreview {
-  const q = classifyTemplateValues(pending.quantities, (k) => current.quantities.get(k) ?? 0);
-  const n = classifyTemplateValues(pending.notes, (k) => current.notes.get(k) ?? "");
-  const cells = q.changes.map((c) => ({
-    ...splitCellKey(c.key),
-    oldQuantity: c.stored,
-    newQuantity: c.file,
-  }));
-  const notes = n.changes.map((c) => ({
-    ...splitLineKey(c.key),
-    oldText: c.stored,
-    newText: c.file,
-  }));
-  const conflicts: ImportConflict[] = [
-    ...q.conflicts.map((c) => ({
-      key: `q:${c.key}`,
-      ...splitCellKey(c.key),
-      downloaded: String(c.downloaded),
-      stored: String(c.stored),
-      file: String(c.file),
-    })),
-    ...n.conflicts.map((c) => ({
-      key: `n:${c.key}`,
-      ...splitLineKey(c.key),
-      year: null,
-      downloaded: c.downloaded,
-      stored: c.stored,
-      file: c.file,
-    })),
-  ];
-  const token = createHash("sha256")
-    .update(JSON.stringify([cells, notes, conflicts]))
-    .digest("base64url")
-    .slice(0, 22);
-  return { cells, notes, conflicts, token };
+  return loadPendingImport(db, "demand_imports", id, user, partnerCode, now);
 }
 
 /** What applying the import would change now, and what others changed since the download. */
@@ -842,8 +672,8 @@ export async function previewImport(
   now = new Date(),
 ): Promise<ImportPreview> {
   const data = await loadPartnerDemand(db, pending.partnerCode, now);
-  if (!data) return { cells: [], notes: [], conflicts: [], token: "" };
-  return classify(pending, valuesOf(data));
+  if (!data) return EMPTY_PREVIEW;
+  return classifyImport(pending, valuesOf(data));
 }
 
 /**
@@ -860,13 +690,7 @@ export async function importLockDecision(
   const data = await loadPartnerDemand(db, pending.partnerCode, now);
   if (!data) return { allowed: false, reason: "Diesen Partner gibt es nicht." };
   const current = valuesOf(data);
-  const preview = classify(pending, current);
-  const wanted: GridValues = {
-    quantities: new Map(
-      preview.cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.newQuantity]),
-    ),
-    notes: new Map(preview.notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.newText])),
-  };
+  const wanted = changesOf(classifyImport(pending, current));
   return changeDecision(db, user, data, current, wanted, now);
 }
 
@@ -906,23 +730,9 @@ export async function applyPendingImport(
       };
     }
     const current = valuesOf(data);
-    const preview = classify(pending, current);
+    const preview = classifyImport(pending, current);
     if (preview.token !== input.token) return { kind: "changed" };
-    const take = new Set(input.take ?? []);
-    const wanted: GridValues = { quantities: new Map(), notes: new Map() };
-    for (const c of preview.cells)
-      wanted.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), c.newQuantity);
-    for (const n of preview.notes)
-      wanted.notes.set(lineKey(n.schoolCode, n.categoryCode), n.newText);
-    let skipped = 0;
-    for (const c of preview.conflicts) {
-      if (!take.has(c.key)) {
-        skipped++;
-        continue;
-      }
-      if (c.year === null) wanted.notes.set(lineKey(c.schoolCode, c.categoryCode), c.file);
-      else wanted.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), Number(c.file));
-    }
+    const { wanted, skipped } = wantedOf(preview, input.take);
     // Only the cells the import changes count: a submitted round's unchanged cells are fine.
     const decision = await changeDecision(trx, input.user, data, current, wanted, now);
     if (!decision.allowed) return { kind: "denied", reason: decision.reason };
@@ -936,17 +746,13 @@ export async function applyPendingImport(
       "import",
       at,
     );
-    await withDemandTables(trx).deleteFrom("demand_imports").where("id", "=", pending.id).execute();
+    await deletePendingImport(trx, "demand_imports", pending.id);
     return { kind: "applied", ...counts, skipped, at };
   });
 }
 
 export async function discardPendingImport(db: Db, id: string, user: DemandUser): Promise<void> {
-  await withDemandTables(db)
-    .deleteFrom("demand_imports")
-    .where("id", "=", id)
-    .where("user_id", "=", user.id)
-    .execute();
+  await deletePendingImport(db, "demand_imports", id, user);
 }
 
 // ---------------------------------------------------------------------------------

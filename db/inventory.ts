@@ -3,7 +3,6 @@
 // justification per line. The editor reuses the demand grid (domain/demand-grid.ts):
 // same values, versions, conflicts; saves run in one transaction with an audit entry
 // per change and a whole-plan validation before commit (changePlan).
-import { randomBytes } from "node:crypto";
 import type { ExpressionBuilder, Kysely } from "kysely";
 import { writeAudit } from "./audit";
 import type { DB } from "./schema";
@@ -26,21 +25,25 @@ import {
   type GridSchool,
   type GridValues,
 } from "../domain/demand-grid";
+import {
+  classifyImport,
+  deletePendingImport,
+  EMPTY_PREVIEW,
+  keysOf,
+  loadPendingImport,
+  storePendingImport,
+  wantedOf,
+  type CreateImportResult,
+  type ImportCell,
+  type ImportNote,
+  type ImportPreview,
+  type PendingImport,
+} from "./template-imports";
 
-/** Table of migration 008; kept here so db/schema.ts stays untouched. */
-export interface InventoryImportsTable {
-  id: string;
-  partner_code: string;
-  user_id: number;
-  file_name: string;
-  payload: string;
-  created_at: string;
-  expires_at: string;
-}
+/** The inventory_imports table (migration 010) has the columns of every template import. */
+export type { TemplateImportsTable as InventoryImportsTable } from "./template-imports";
 
 type Db = Kysely<DB>;
-type InventoryDB = DB & { inventory_imports: InventoryImportsTable };
-const withImports = (db: Db) => db as unknown as Kysely<InventoryDB>;
 
 export interface InventoryUser {
   id: number;
@@ -331,60 +334,12 @@ export async function saveInventoryGrid(
 }
 
 // ---------------------------------------------------------------------------------
-// Pending Excel imports (preview, then confirm; all or nothing)
+// Pending Excel imports: preview, then confirm; the same per-value decision as the
+// demand's (db/template-imports.ts): values the user did not touch never revert newer
+// stored ones, values others changed since the download are conflicts, applied only
+// when picked one by one.
 
-export const PENDING_INVENTORY_IMPORT_TTL_MS = 2 * 60 * 60 * 1000;
-
-export interface InventoryImportCell {
-  schoolCode: string | null;
-  categoryCode: string;
-  year: number;
-  quantity: number;
-}
-
-export interface InventoryImportNote {
-  schoolCode: string | null;
-  categoryCode: string;
-  text: string;
-}
-
-interface PendingPayload {
-  cells: InventoryImportCell[];
-  notes: InventoryImportNote[];
-  baseline: { quantities: [string, number][]; notes: [string, string][] };
-}
-
-export interface PendingInventoryImport {
-  id: string;
-  partnerCode: string;
-  fileName: string;
-  wanted: GridValues;
-  baseline: GridValues;
-}
-
-function toValues(
-  cells: readonly InventoryImportCell[],
-  notes: readonly InventoryImportNote[],
-): GridValues {
-  return {
-    quantities: new Map(
-      cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.quantity]),
-    ),
-    notes: new Map(notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.text])),
-  };
-}
-
-function pick(current: GridValues, keys: GridValues): GridValues {
-  return {
-    quantities: new Map(
-      [...keys.quantities.keys()].map((k) => [k, current.quantities.get(k) ?? 0]),
-    ),
-    notes: new Map([...keys.notes.keys()].map((k) => [k, current.notes.get(k) ?? ""])),
-  };
-}
-
-export type CreateInventoryImportResult =
-  { kind: "created"; id: string } | { kind: "invalid"; keys: string[] } | Refusal;
+export type CreateInventoryImportResult = CreateImportResult | Refusal;
 
 export async function createPendingInventoryImport(
   db: Db,
@@ -392,91 +347,63 @@ export async function createPendingInventoryImport(
     partnerCode: string;
     user: InventoryUser;
     fileName: string;
-    cells: InventoryImportCell[];
-    notes: InventoryImportNote[];
+    generatedAt: string;
+    cells: ImportCell[];
+    notes: ImportNote[];
     now?: Date;
   },
 ): Promise<CreateInventoryImportResult> {
   const now = input.now ?? new Date();
   const data = await loadPartnerInventory(db, input.partnerCode, now);
   if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
-  const wanted = toValues(input.cells, input.notes);
-  const bad = foreignKeys(data, wanted);
-  if (bad.length > 0) return { kind: "invalid", keys: bad };
-  const baseline = pick(valuesOf(data), wanted);
-  const payload: PendingPayload = {
-    cells: input.cells,
-    notes: input.notes,
-    baseline: { quantities: [...baseline.quantities], notes: [...baseline.notes] },
-  };
-  const id = randomBytes(18).toString("base64url");
-  const d = withImports(db);
-  await d.deleteFrom("inventory_imports").where("expires_at", "<", now.toISOString()).execute();
-  await d
-    .insertInto("inventory_imports")
-    .values({
-      id,
-      partner_code: input.partnerCode,
-      user_id: input.user.id,
-      file_name: input.fileName.slice(0, 200),
-      payload: JSON.stringify(payload),
-      created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + PENDING_INVENTORY_IMPORT_TTL_MS).toISOString(),
-    })
-    .execute();
-  return { kind: "created", id };
+  return storePendingImport(db, "inventory_imports", { ...input, now }, (keys) =>
+    foreignKeys(data, keys),
+  );
 }
 
-export async function getPendingInventoryImport(
+export function getPendingInventoryImport(
   db: Db,
   id: string,
   user: InventoryUser,
   partnerCode: string,
   now = new Date(),
-): Promise<PendingInventoryImport | undefined> {
-  const row = await withImports(db)
-    .selectFrom("inventory_imports")
-    .selectAll()
-    .where("id", "=", id)
-    .where("user_id", "=", user.id)
-    .where("partner_code", "=", partnerCode)
-    .where("expires_at", ">", now.toISOString())
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const payload = JSON.parse(row.payload) as PendingPayload;
-  return {
-    id: row.id,
-    partnerCode: row.partner_code,
-    fileName: row.file_name,
-    wanted: toValues(payload.cells, payload.notes),
-    baseline: {
-      quantities: new Map(payload.baseline.quantities),
-      notes: new Map(payload.baseline.notes),
-    },
-  };
+): Promise<PendingImport | undefined> {
+  return loadPendingImport(db, "inventory_imports", id, user, partnerCode, now);
 }
 
+/** What applying the import would change now, and what others changed since the download. */
 export async function previewInventoryImport(
   db: Db,
-  pending: PendingInventoryImport,
+  pending: PendingImport,
   now = new Date(),
-) {
+): Promise<ImportPreview> {
   const data = await loadPartnerInventory(db, pending.partnerCode, now);
-  if (!data) return { cells: [], notes: [] };
-  return diffValues(valuesOf(data), pending.wanted);
+  if (!data) return EMPTY_PREVIEW;
+  return classifyImport(pending, valuesOf(data));
 }
 
 export type ApplyInventoryImportResult =
-  | { kind: "applied"; cells: number; notes: number; at: string }
-  | { kind: "conflict"; conflicts: Conflict[] }
+  | { kind: "applied"; cells: number; notes: number; skipped: number; at: string }
+  | { kind: "changed" }
   | { kind: "missing" }
   | Refusal
   | PlanRefusal;
 
-/** Applies a confirmed import in one transaction, unless values changed since the upload. */
+/**
+ * Applies a confirmed import in one transaction: the plain changes plus the conflicts
+ * picked in `take`. If the preview the user confirmed (`token`) is no longer what the
+ * stored values give, nothing is applied ("changed").
+ */
 export async function applyPendingInventoryImport(
   db: Db,
-  input: { id: string; partnerCode: string; user: InventoryUser; now?: Date },
+  input: {
+    id: string;
+    partnerCode: string;
+    user: InventoryUser;
+    token: string;
+    take?: readonly string[];
+    now?: Date;
+  },
 ): Promise<ApplyInventoryImportResult> {
   const now = input.now ?? new Date();
   return planChecked(db, async (trx): Promise<ApplyInventoryImportResult> => {
@@ -490,31 +417,28 @@ export async function applyPendingInventoryImport(
     if (!pending) return { kind: "missing" };
     const data = await loadPartnerInventory(trx, input.partnerCode, now);
     if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
-    if (foreignKeys(data, pending.wanted).length > 0)
+    if (foreignKeys(data, keysOf(pending)).length > 0)
       return {
         kind: "denied",
         reason:
           "Schulen oder Produktgruppen haben sich geändert. Bitte eine neue Vorlage herunterladen.",
       };
     const current = valuesOf(data);
-    const conflicts = findConflicts(
-      pending.baseline,
-      pick(current, pending.wanted),
-      pending.wanted,
-    );
-    if (conflicts.length > 0) return { kind: "conflict", conflicts };
+    const preview = classifyImport(pending, current);
+    if (preview.token !== input.token) return { kind: "changed" };
+    const { wanted, skipped } = wantedOf(preview, input.take);
     const at = now.toISOString();
     const counts = await applyValues(
       trx,
       input.partnerCode,
       current,
-      pending.wanted,
+      wanted,
       input.user,
       "import",
       at,
     );
-    await withImports(trx).deleteFrom("inventory_imports").where("id", "=", pending.id).execute();
-    return { kind: "applied", ...counts, at };
+    await deletePendingImport(trx, "inventory_imports", pending.id);
+    return { kind: "applied", ...counts, skipped, at };
   });
 }
 
@@ -523,11 +447,7 @@ export async function discardPendingInventoryImport(
   id: string,
   user: InventoryUser,
 ): Promise<void> {
-  await withImports(db)
-    .deleteFrom("inventory_imports")
-    .where("id", "=", id)
-    .where("user_id", "=", user.id)
-    .execute();
+  await deletePendingImport(db, "inventory_imports", id, user);
 }
 
 // ---------------------------------------------------------------------------------

@@ -96,7 +96,11 @@ const strictTransportSecurity: RequestHandler = (req, res, next) => {
 
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 /** The routes that read file uploads (receiveUpload); every other action reads a plain form. */
-const UPLOAD_PATHS = [/^\/admin\/plan\/?$/, /^\/demand\/[^/]+\/import\/?$/];
+const UPLOAD_PATHS = [
+  /^\/admin\/plan\/?$/,
+  /^\/demand\/[^/]+\/import\/?$/,
+  /^\/inventory\/[^/]+\/import\/?$/,
+];
 
 // Actions read forms only (request.formData()). Any other body — JSON, text, XML, a
 // multipart body without boundary or where no upload is expected — would make the

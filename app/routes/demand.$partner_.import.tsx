@@ -5,8 +5,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import {
   applyPendingImport,
   createPendingImport,
@@ -16,25 +15,20 @@ import {
   getPendingImport,
   loadPartnerDemand,
   previewImport,
-  type PartnerDemandData,
 } from "../../db/demand";
-import { NO_SCHOOL_TITLE } from "../../domain/demand-grid";
-import { formatBerlinDateTime } from "../../domain/demand-deadline";
-import { MAX_TEMPLATE_BYTES, type TemplateError } from "../../exports/demand-template-import";
+import { MAX_TEMPLATE_BYTES } from "../../exports/demand-template-import";
 import { DemandImportUpload } from "~/components/demand-import-upload";
 import {
-  Button,
-  ErrorSummary,
-  PageHeading,
-  RowTh,
-  SectionHeading,
-  Table,
-  Td,
-  Th,
-} from "~/components/ui";
+  IMPORT_MISSING_MESSAGE,
+  previewForPage,
+  readConfirmForm,
+  TemplateImportErrors,
+  TemplateImportPreview,
+  type ImportReply,
+} from "~/components/template-import-preview";
+import { ErrorSummary, PageHeading } from "~/components/ui";
 import { requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 import { parseInWorker } from "~/utils/parse-worker.server";
 import { checkXlsxFile, receiveUpload } from "~/utils/upload.server";
@@ -53,14 +47,6 @@ async function authorized(request: Request, partner: string | undefined) {
   if (!data) throw notFound();
   requirePartnerWrite(user, data.partner.code);
   return { user, data };
-}
-
-function names(data: PartnerDemandData) {
-  return {
-    school: (code: string | null) =>
-      code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code),
-    category: (code: string) => data.categories.find((c) => c.code === code)?.name ?? code,
-  };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -86,55 +72,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const diff = await previewImport(db, pending);
   // A change in a submitted or overdue demand round would be refused: say so now.
   const lock = edit.allowed ? await importLockDecision(db, user, pending) : edit;
-  const n = names(data);
   return json({
     partner: data.partner,
     lockReason: lock.allowed ? null : lock.reason,
     missing: false,
-    preview: {
-      id: pending.id,
-      fileName: pending.fileName,
-      downloadedAt: formatBerlinDateTime(new Date(pending.generatedAt)),
-      token: diff.token,
-      cells: diff.cells.map((c) => ({
-        school: n.school(c.schoolCode),
-        category: n.category(c.categoryCode),
-        year: c.year,
-        oldQuantity: c.oldQuantity,
-        newQuantity: c.newQuantity,
-      })),
-      notes: diff.notes.map((c) => ({
-        school: n.school(c.schoolCode),
-        category: n.category(c.categoryCode),
-        oldText: c.oldText,
-        newText: c.newText,
-      })),
-      conflicts: diff.conflicts.map((c) => ({
-        key: c.key,
-        school: n.school(c.schoolCode),
-        category: n.category(c.categoryCode),
-        year: c.year,
-        downloaded: c.downloaded,
-        stored: c.stored,
-        file: c.file,
-      })),
-    },
+    preview: previewForPage(data, pending, diff),
   });
 }
 
-type ImportReply =
-  { kind: "errors"; errors: TemplateError[] } | { kind: "message"; message: string };
-
 const fileProblem = (message: string, status: number) =>
   json<ImportReply>({ kind: "errors", errors: [{ sheet: "", cell: "", message }] }, { status });
-
-const confirmSchema = z.object({
-  intent: z.enum(["apply", "discard"]),
-  id: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/),
-  token: z.string().max(64).default(""),
-  /** Conflicts the user picked one by one (checkbox values "q:…" / "n:…"). */
-  take: z.array(z.string().max(200)).max(100_000).default([]),
-});
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, data } = await authorized(request, params.partner);
@@ -143,13 +90,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const contentType = request.headers.get("Content-Type") ?? "";
 
   if (!contentType.startsWith("multipart/form-data")) {
-    const form = await request.formData();
-    const parsed = confirmSchema.safeParse({
-      intent: form.get("intent"),
-      id: form.get("id"),
-      token: form.get("token") ?? undefined,
-      take: form.getAll("take"),
-    });
+    const parsed = readConfirmForm(await request.formData());
     if (!parsed.success)
       return json<ImportReply>({ kind: "message", message: "Unbekannte Aktion." }, { status: 400 });
     if (parsed.data.intent === "discard") {
@@ -169,11 +110,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     if (result.kind === "missing") {
       return json<ImportReply>(
-        {
-          kind: "message",
-          message:
-            "Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen.",
-        },
+        { kind: "message", message: IMPORT_MISSING_MESSAGE },
         { status: 410 },
       );
     }
@@ -249,206 +186,25 @@ export default function DemandImportPage() {
   const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
   const busy = navigation.state !== "idle";
   const preview = data.preview;
-  const changeCount = preview ? preview.cells.length + preview.notes.length : 0;
-  const conflictCount = preview ? preview.conflicts.length : 0;
   return (
     <>
       <PageHeading caption={data.partner.name}>Excel-Vorlage übernehmen</PageHeading>
       <p className="mb-6">
         <Link to={partnerPath}>Zurück zur Bedarfsmeldung</Link>
       </p>
-      {reply?.kind === "errors" ? (
-        <div role="alert" className="mb-6 border-4 border-danger p-4" data-testid="import-errors">
-          <h2 className="mb-2 text-xl font-bold">
-            Die Datei wurde nicht übernommen – es wurde nichts geändert
-          </h2>
-          {reply.errors.length === 1 && reply.errors[0].cell === "" ? (
-            <p className="font-semibold text-danger">{reply.errors[0].message}</p>
-          ) : (
-            <>
-              <p className="mb-2">
-                Bitte korrigieren Sie diese Zellen und laden Sie die Datei erneut hoch:
-              </p>
-              <Table>
-                <thead>
-                  <tr>
-                    <Th>Blatt</Th>
-                    <Th>Zelle</Th>
-                    <Th>Fehler</Th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {reply.errors.slice(0, 200).map((e, i) => (
-                    <tr key={i}>
-                      <Td>{e.sheet}</Td>
-                      <Td className="font-mono">{e.cell}</Td>
-                      <Td>{e.message}</Td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-              {reply.errors.length > 200 ? (
-                <p className="mt-2">… und {reply.errors.length - 200} weitere.</p>
-              ) : null}
-            </>
-          )}
-        </div>
-      ) : null}
+      {reply?.kind === "errors" ? <TemplateImportErrors errors={reply.errors} /> : null}
       {reply?.kind === "message" ? <ErrorSummary errors={[reply.message]} /> : null}
       {data.lockReason ? <ErrorSummary errors={[data.lockReason]} /> : null}
-      {data.missing ? (
-        <ErrorSummary
-          errors={[
-            "Dieser Import ist abgelaufen oder wurde schon übernommen. Bitte die Datei erneut hochladen.",
-          ]}
-        />
-      ) : null}
+      {data.missing ? <ErrorSummary errors={[IMPORT_MISSING_MESSAGE]} /> : null}
 
       {preview ? (
-        <section aria-labelledby="preview-title">
-          <SectionHeading id="preview-title">Vorschau: {preview.fileName}</SectionHeading>
-          <p className="mb-4">Die Vorlage wurde am {preview.downloadedAt} heruntergeladen.</p>
-          {changeCount === 0 && conflictCount === 0 ? (
-            <p className="mb-4 text-lg" data-testid="import-no-changes">
-              Die Datei enthält keine Änderungen gegenüber der heruntergeladenen Vorlage.
-            </p>
-          ) : null}
-          <Form method="post" className="flex flex-col gap-4">
-            <input type="hidden" name="id" value={preview.id} />
-            <input type="hidden" name="token" value={preview.token} />
-            {changeCount > 0 ? (
-              <p className="text-lg" data-testid="import-change-count">
-                {changeCount} {changeCount === 1 ? "Änderung wird" : "Änderungen werden"}{" "}
-                übernommen:
-              </p>
-            ) : null}
-            {preview.cells.length > 0 ? (
-              <Table caption="Mengen" className="mb-2">
-                <thead>
-                  <tr>
-                    <Th>Schule</Th>
-                    <Th>Produktgruppe</Th>
-                    <Th numeric>Jahr</Th>
-                    <Th numeric>Bisher</Th>
-                    <Th numeric>Neu</Th>
-                  </tr>
-                </thead>
-                <tbody data-testid="import-preview">
-                  {preview.cells.map((c) => (
-                    <tr key={`${c.school}|${c.category}|${c.year}`}>
-                      <RowTh>{c.school}</RowTh>
-                      <Td>{c.category}</Td>
-                      <Td numeric>{c.year}</Td>
-                      <Td numeric>{formatInteger(c.oldQuantity)}</Td>
-                      <Td numeric className="font-bold">
-                        {formatInteger(c.newQuantity)}
-                      </Td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-            ) : null}
-            {preview.notes.length > 0 ? (
-              <Table caption="Begründungen" className="mb-2">
-                <thead>
-                  <tr>
-                    <Th>Schule</Th>
-                    <Th>Produktgruppe</Th>
-                    <Th>Bisher</Th>
-                    <Th>Neu</Th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {preview.notes.map((c) => (
-                    <tr key={`${c.school}|${c.category}`}>
-                      <RowTh>{c.school}</RowTh>
-                      <Td>{c.category}</Td>
-                      <Td>{c.oldText || "–"}</Td>
-                      <Td>{c.newText || "–"}</Td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-            ) : null}
-            {conflictCount > 0 ? (
-              <div className="border-4 border-danger p-4" data-testid="import-conflicts">
-                <h3 className="mb-2 text-lg font-bold" data-testid="import-skipped-count">
-                  {conflictCount === 1
-                    ? "1 Wert wurde seit dem Herunterladen von jemand anderem geändert und wird nicht übernommen"
-                    : `${conflictCount} Werte wurden seit dem Herunterladen von jemand anderem geändert und werden nicht übernommen`}
-                </h3>
-                <p className="mb-2">
-                  Ihre Datei enthält hier einen anderen Wert als den jetzt gespeicherten. Es bleibt
-                  beim gespeicherten Wert – außer Sie wählen Ihren Wert unten einzeln aus.
-                </p>
-                <Table caption="Konflikte">
-                  <thead>
-                    <tr>
-                      <Th>Schule</Th>
-                      <Th>Produktgruppe</Th>
-                      <Th numeric>Jahr</Th>
-                      <Th numeric>Beim Herunterladen</Th>
-                      <Th numeric>Jetzt gespeichert</Th>
-                      <Th numeric>In Ihrer Datei</Th>
-                      <Th>Übernehmen?</Th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {preview.conflicts.map((c) => {
-                      const shown = (v: string) =>
-                        c.year === null ? v || "–" : formatInteger(BigInt(v));
-                      const id = `take-${c.key}`;
-                      return (
-                        <tr key={c.key}>
-                          <RowTh>{c.school}</RowTh>
-                          <Td>{c.category}</Td>
-                          <Td numeric>{c.year ?? "Begründung"}</Td>
-                          <Td numeric>{shown(c.downloaded)}</Td>
-                          <Td numeric className="font-bold">
-                            {shown(c.stored)}
-                          </Td>
-                          <Td numeric>{shown(c.file)}</Td>
-                          <Td>
-                            <input
-                              type="checkbox"
-                              name="take"
-                              value={c.key}
-                              id={id}
-                              className="h-5 w-5"
-                            />{" "}
-                            <label htmlFor={id}>
-                              Meinen Wert ({shown(c.file)}) übernehmen
-                              <span className="sr-only">
-                                {" "}
-                                für {c.school}, {c.category} {c.year ?? "Begründung"}
-                              </span>
-                            </label>
-                          </Td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </Table>
-              </div>
-            ) : null}
-            <div className="flex flex-wrap gap-4">
-              {changeCount + conflictCount > 0 && !data.lockReason ? (
-                <Button type="submit" name="intent" value="apply" disabled={busy}>
-                  Änderungen übernehmen
-                </Button>
-              ) : null}
-              <Button
-                type="submit"
-                name="intent"
-                value="discard"
-                variant="secondary"
-                disabled={busy}
-              >
-                Verwerfen
-              </Button>
-            </div>
-          </Form>
-        </section>
+        <TemplateImportPreview
+          preview={preview}
+          canApply={!data.lockReason}
+          busy={busy}
+          quantitiesCaption="Mengen"
+          yearLabel="Jahr"
+        />
       ) : data.lockReason ? null : (
         <DemandImportUpload partnerCode={data.partner.code} />
       )}

@@ -27,6 +27,7 @@ import {
 import { DemandImportUpload } from "~/components/demand-import-upload";
 import { DemandTotalsTable } from "~/components/demand-totals";
 import { Notice, PageHeading, SectionHeading } from "~/components/ui";
+import { importedCounts, importedMessage } from "~/components/template-import-preview";
 import { requirePartnerRead, requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
@@ -49,16 +50,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   requirePartnerRead(user, data.partner.code);
   const grids = inventoryGridsOf(data);
   const url = new URL(request.url);
-  const imported = Number(url.searchParams.get("importiert"));
   return json({
     partner: data.partner,
     grids,
     totals: sumDemandGrids(grids),
     canEdit: canWritePartner(user, data.partner.code),
-    imported:
-      url.searchParams.has("importiert") && Number.isInteger(imported) && imported >= 0
-        ? imported
-        : null,
+    imported: importedCounts(url),
   });
 }
 
@@ -177,10 +174,7 @@ export default function PartnerInventoryEditor() {
     <>
       <PageHeading caption="Bestand (vorhandene Geräte)">{data.partner.name}</PageHeading>
       {data.imported !== null ? (
-        <Notice>
-          Excel-Import übernommen: {data.imported} {data.imported === 1 ? "Wert" : "Werte"}{" "}
-          geändert.
-        </Notice>
+        <Notice>{importedMessage(data.imported.imported, data.imported.skipped)}</Notice>
       ) : null}
       {actionData?.intent === "unknown" ? (
         <p role="alert" className="mb-4 font-semibold text-danger">

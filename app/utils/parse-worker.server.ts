@@ -28,6 +28,7 @@ interface Limits {
 export const PARSE_LIMITS: Record<ParserName, Limits> = {
   // The template of the largest partner parses in well under a second with ~60 MB.
   demandTemplate: { memoryMb: 256, timeoutMs: 20_000 },
+  inventoryTemplate: { memoryMb: 256, timeoutMs: 20_000 },
   // A 200,000-line plan (16 MB) takes 2–4 s and a few hundred MB on the 2-core machine.
   planText: { memoryMb: 1024, timeoutMs: 60_000 },
 };

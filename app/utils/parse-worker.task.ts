@@ -7,6 +7,7 @@ import {
   parseDemandTemplate,
   type TemplateExpectation,
 } from "../../exports/demand-template-import";
+import { parseInventoryTemplate } from "../../exports/inventory-template";
 import {
   countWorkbookParts,
   workbookLimitProblem,
@@ -18,6 +19,9 @@ const PARSERS = {
   /** The demand template (exceljs). */
   demandTemplate: (bytes: Uint8Array, expected: TemplateExpectation) =>
     parseDemandTemplate(bytes, expected),
+  /** The inventory template: the same grid template, another kind. */
+  inventoryTemplate: (bytes: Uint8Array, expected: TemplateExpectation) =>
+    parseInventoryTemplate(bytes, expected),
   /** A plan file's text (JSON and every plan rule). */
   planText: async (text: string) => parsePlanText(text),
 };
@@ -26,20 +30,24 @@ export type ParserName = keyof typeof PARSERS;
 export type ParserArgs<P extends ParserName> = Parameters<(typeof PARSERS)[P]>;
 export type ParserValue<P extends ParserName> = Awaited<ReturnType<(typeof PARSERS)[P]>>;
 
+/** Before exceljs reads an xlsx: a German refusal, or null to go on. */
+async function xlsxPrecheck(bytes: Uint8Array): Promise<string | null> {
+  // Layout first, then the counts (they stop early, also at a part that inflates past
+  // its declared size), then the full size proof before exceljs reads anything.
+  const entries = xlsxEntries(bytes, false);
+  if (typeof entries === "string") return xlsxRejectionMessage(entries);
+  const problem = workbookLimitProblem(await countWorkbookParts(entries));
+  if (problem !== null) return problem;
+  const proven = xlsxEntries(bytes, true);
+  return typeof proven === "string" ? xlsxRejectionMessage(proven) : null;
+}
+
 /** Checks before a parser runs: a German refusal, or null to go on. */
 const PRECHECKS: {
   [P in ParserName]?: (...args: ParserArgs<P>) => Promise<string | null>;
 } = {
-  demandTemplate: async (bytes) => {
-    // Layout first, then the counts (they stop early, also at a part that inflates past
-    // its declared size), then the full size proof before exceljs reads anything.
-    const entries = xlsxEntries(bytes, false);
-    if (typeof entries === "string") return xlsxRejectionMessage(entries);
-    const problem = workbookLimitProblem(await countWorkbookParts(entries));
-    if (problem !== null) return problem;
-    const proven = xlsxEntries(bytes, true);
-    return typeof proven === "string" ? xlsxRejectionMessage(proven) : null;
-  },
+  demandTemplate: xlsxPrecheck,
+  inventoryTemplate: xlsxPrecheck,
 };
 
 export interface WorkerTask {

@@ -210,7 +210,10 @@ describe("inventory Excel round trip", () => {
     const id = new URL(BASE_URL + location).searchParams.get("id")!;
     const applied = await run(
       importAction,
-      makeRequest("/inventory/DUE/import", { cookie: cookies.due, form: { intent: "apply", id } }),
+      makeRequest("/inventory/DUE/import", {
+        cookie: cookies.due,
+        form: { intent: "apply", id, token: preview.preview.token },
+      }),
       { partner: "DUE" },
     );
     expect(applied.headers.get("Location")).toBe("/inventory/DUE?importiert=2");

@@ -7,6 +7,7 @@ import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
 import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
+import { INVENTORY_SHEET } from "../../exports/inventory-template";
 import { browserTestsEnabled, resultPath, setupBrowserApp } from "../helpers/browser";
 
 const schoolName = (code: string) => DEMO_PLAN.schools!.find((s) => s.code === code)!.name;
@@ -37,10 +38,11 @@ async function editTemplate(
   original: Buffer,
   file: string,
   edit: (sheet: ExcelJS.Worksheet) => void,
+  sheetName = DATA_SHEET,
 ): Promise<string> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(original as unknown as ArrayBuffer);
-  edit(wb.getWorksheet(DATA_SHEET)!);
+  edit(wb.getWorksheet(sheetName)!);
   await wb.xlsx.writeFile(file);
   return file;
 }
@@ -186,6 +188,74 @@ describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typ
     expect(
       await page.getByLabel(cellLabel("NB-SUS", 2027, "DUE-01"), { exact: true }).inputValue(),
     ).toBe(before);
+    await page.close();
+  }, 180_000);
+
+  it("inventory: a stale upload shows the conflict, skips it unless ticked and reverts nothing", async () => {
+    const editorUrl = `${app.url}/inventory/COE`;
+    const officer = await signIn("beschaffung@coesfeld.example");
+    const original = await downloadTemplate(officer, editorUrl);
+    await officer.close();
+    // The template's newest purchase year, read from its header.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(original as unknown as ArrayBuffer);
+    const header = wb.getWorksheet(INVENTORY_SHEET)!.getRow(LAYOUT.headerRow);
+    let column = LAYOUT.firstYearColumn;
+    while (/^\d{4}$/.test(String(header.getCell(column + 1).value ?? ""))) column++;
+    const year = Number(header.getCell(column).value);
+
+    // After the download the coordinator sets TAB of COE-01 in that year to 44.
+    const coordinator = await signIn("koordination@kreis-coesfeld.example");
+    await coordinator.goto(editorUrl);
+    await coordinator.getByLabel(cellLabel("TAB", year, "COE-01"), { exact: true }).fill("44");
+    const grid = coordinator.locator("#grid-COE-01");
+    await grid.getByRole("button", { name: /^Speichern/ }).click();
+    await containsText(grid.getByRole("status"), "Gespeichert: 1 Wert");
+    await coordinator.close();
+
+    // The officer's old file: TAB (conflict) and NB-LK (a plain change) in that year.
+    let downloadedLk = 0;
+    const file = await editTemplate(
+      original,
+      "/tmp/verbundkauf-inventory-stale.xlsx",
+      (sheet) => {
+        const lk = rowOf(sheet, "COE-01", "NB-LK");
+        downloadedLk = numberIn(sheet, lk, column);
+        sheet.getCell(lk, column).value = downloadedLk + 3;
+        sheet.getCell(rowOf(sheet, "COE-01", "TAB"), column).value = 1234;
+      },
+      INVENTORY_SHEET,
+    );
+
+    const page = await signIn("beschaffung@coesfeld.example");
+    await upload(page, editorUrl, file);
+    await page.waitForURL(/\/inventory\/COE\/import\?id=/);
+    await containsText(page.getByTestId("import-change-count"), "1 Änderung wird übernommen");
+    await containsText(
+      page.getByTestId("import-skipped-count"),
+      "1 Wert wurde seit dem Herunterladen von jemand anderem geändert und wird nicht übernommen",
+    );
+    const conflicts = await page.getByTestId("import-conflicts").innerText();
+    expect(conflicts).toContain(categoryName("TAB"));
+    expect(conflicts).toContain("44");
+    expect(conflicts).toContain("1.234");
+    expect(await page.getByTestId("import-preview").innerText()).not.toContain("1.234");
+
+    await page.getByRole("button", { name: "Änderungen übernehmen" }).click();
+    await page.waitForURL(`${editorUrl}?importiert=1&uebersprungen=1`);
+    await containsText(page.getByRole("status").first(), "1 Wert wurde übersprungen");
+    const tab = page.getByLabel(cellLabel("TAB", year, "COE-01"), { exact: true });
+    const lk = page.getByLabel(cellLabel("NB-LK", year, "COE-01"), { exact: true });
+    expect(await tab.inputValue()).toBe("44");
+    expect(await lk.inputValue()).toBe(String(downloadedLk + 3));
+
+    // Again, ticked one by one: now the officer's value wins.
+    await upload(page, editorUrl, file);
+    await page.waitForURL(/\/inventory\/COE\/import\?id=/);
+    await page.getByLabel(/Meinen Wert \(1\.234\) übernehmen/).check();
+    await page.getByRole("button", { name: "Änderungen übernehmen" }).click();
+    await page.waitForURL(`${editorUrl}?importiert=1`);
+    expect(await tab.inputValue()).toMatch(/^1\.?234$/);
     await page.close();
   }, 180_000);
 });

@@ -132,27 +132,33 @@ describe("saveInventoryGrid", () => {
 });
 
 describe("inventory imports", () => {
-  it("previews, then applies all values in one go, and refuses after a concurrent change", async () => {
+  const GENERATED = NOW.toISOString();
+  it("previews, then applies the file's changes in one go; a stale preview applies nothing", async () => {
     const created = await createPendingInventoryImport(t.db, {
       partnerCode: "COE",
       user: users.coe,
       fileName: "Bestand.xlsx",
+      generatedAt: GENERATED,
       cells: [
-        { schoolCode: "COE-02", categoryCode: "NB-LK", year: 2020, quantity: 40 },
-        { schoolCode: null, categoryCode: "DOKU", year: 2024, quantity: 2 },
+        { schoolCode: "COE-02", categoryCode: "NB-LK", year: 2020, quantity: 40, downloaded: 0 },
+        { schoolCode: null, categoryCode: "DOKU", year: 2024, quantity: 2, downloaded: 0 },
+        // untouched in the file: never written
+        { schoolCode: null, categoryCode: "DOKU", year: 2023, quantity: 0, downloaded: 0 },
       ],
       notes: [],
       now: NOW,
     });
     if (created.kind !== "created") throw new Error(created.kind);
     const pending = await getPendingInventoryImport(t.db, created.id, users.coe, "COE", NOW);
-    expect((await previewInventoryImport(t.db, pending!, NOW)).cells).toHaveLength(2);
+    const preview = await previewInventoryImport(t.db, pending!, NOW);
+    expect(preview.cells).toHaveLength(2);
     // another officer of the same partner may not confirm it
     expect(
       await applyPendingInventoryImport(t.db, {
         id: created.id,
         partnerCode: "COE",
         user: users.coe2,
+        token: preview.token,
         now: NOW,
       }),
     ).toEqual({ kind: "missing" });
@@ -160,29 +166,36 @@ describe("inventory imports", () => {
       id: created.id,
       partnerCode: "COE",
       user: users.coe,
+      token: preview.token,
       now: NOW,
     });
-    expect(applied).toMatchObject({ kind: "applied", cells: 2 });
+    expect(applied).toMatchObject({ kind: "applied", cells: 2, skipped: 0 });
     expect(await storedLines("COE")).toHaveLength(2);
 
     const second = await createPendingInventoryImport(t.db, {
       partnerCode: "COE",
       user: users.coe,
       fileName: "Bestand.xlsx",
-      cells: [{ schoolCode: "COE-02", categoryCode: "NB-LK", year: 2020, quantity: 50 }],
+      generatedAt: GENERATED,
+      cells: [
+        { schoolCode: "COE-02", categoryCode: "NB-LK", year: 2020, quantity: 50, downloaded: 40 },
+      ],
       notes: [],
       now: NOW,
     });
     if (second.kind !== "created") throw new Error(second.kind);
+    const secondPending = await getPendingInventoryImport(t.db, second.id, users.coe, "COE", NOW);
+    const before = await previewInventoryImport(t.db, secondPending!, NOW);
     const meanwhile = await edit("COE", "COE-02", { [cellKey("COE-02", "NB-LK", 2020)]: 45 });
     await saveInventoryGrid(t.db, { ...meanwhile, user: users.coordinator });
     const refused = await applyPendingInventoryImport(t.db, {
       id: second.id,
       partnerCode: "COE",
       user: users.coe,
+      token: before.token,
       now: NOW,
     });
-    expect(refused.kind).toBe("conflict");
+    expect(refused.kind).toBe("changed");
     expect((await storedLines("COE")).find((l) => l.year === 2020)?.quantity).toBe(45);
   });
 
@@ -191,7 +204,10 @@ describe("inventory imports", () => {
       partnerCode: "COE",
       user: users.coe,
       fileName: "x.xlsx",
-      cells: [{ schoolCode: "DUE-01", categoryCode: "TAB", year: 2020, quantity: 1 }],
+      generatedAt: GENERATED,
+      cells: [
+        { schoolCode: "DUE-01", categoryCode: "TAB", year: 2020, quantity: 1, downloaded: 0 },
+      ],
       notes: [],
       now: NOW,
     });
