@@ -12,6 +12,7 @@ import type { Database } from "../../db/database";
 import { isConsortiumCode } from "../../db/registry";
 import {
   currentConsortium,
+  currentConsortium as requestContextConsortium,
   getInstallation,
   installationHasNoUsers,
   runInConsortium,
@@ -65,8 +66,10 @@ export async function consortiumOfRequest(request: Request): Promise<string | un
 /** The signed-in, active user, or null. */
 export async function getUser(request: Request): Promise<User | null> {
   const ref = await readSessionRef(request);
-  // The request context and the cookie must agree (they do: the server sets one from the other).
-  if (!ref || ref.consortium !== currentConsortium()) return null;
+  if (!ref) return null;
+  // Inside a request the context and the cookie must agree (the server sets one from the other).
+  if (requestContextConsortium() !== undefined && requestContextConsortium() !== ref.consortium)
+    return null;
   const { sessionId } = ref;
   const db = await (await getInstallation()).database(ref.consortium);
   const now = new Date();

@@ -238,7 +238,7 @@ async function cookieFor(who: Who): Promise<string | null> {
   if (role === "anonymous") return null;
   const session = await createSession(testDb.db, userIds[role]!);
   const probe = new Request(BASE_URL);
-  return (await serializeSessionCookie(probe, session.id)).split(";")[0];
+  return (await serializeSessionCookie(probe, `KC:${session.id}`)).split(";")[0];
 }
 
 function classify(response: Response): Outcome | `unexpected ${number}` {
