@@ -9,6 +9,8 @@ export default defineConfig({
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 120_000,
+    // Ending a fork that ran app servers or worker threads takes a while on a busy machine.
+    teardownTimeout: 60_000,
     pool: "forks",
     // Builds the app for the browser tests when stale (tests/global-setup.ts).
     globalSetup: ["tests/global-setup.ts"],

@@ -1,5 +1,6 @@
 // Benchmark of the `plan calc` path on a state-scale plan (bench/generate-plan.ts).
-//   (a) floor: read the file, JSON.parse it, one pass summing quantity × base price in cents
+//   (a) floor: read the file, JSON.parse it, one pass over the demand and inventory lines
+//              summing quantity × base price in cents
 //   (b) full:  read the file, then calculatePlanText (parse, validate, compute, serialize),
 //              the same function the command line uses, in this process (for reference)
 //   (c) cli:   the real command `node scripts/run-plan.mjs calc FILE` (what `npm run plan`
@@ -32,6 +33,7 @@ const collectGarbage = vm.runInNewContext("gc") as () => void;
 interface FloorPlan {
   categories: { code: string; basePriceNet: string }[];
   demand: { category: string; quantity: number }[];
+  inventory?: { category: string; quantity: number }[];
 }
 
 /** (a) The least any calc must do: read, parse, touch every line once. */
@@ -42,6 +44,7 @@ function floor(file: string): number {
   );
   let sum = 0; // integer cents; far below 2^53 for this plan
   for (const line of plan.demand) sum += line.quantity * baseCents.get(line.category)!;
+  for (const line of plan.inventory ?? []) sum += line.quantity * baseCents.get(line.category)!;
   return sum;
 }
 
@@ -181,6 +184,9 @@ const summary = {
     schools: STATE_PLAN.schools,
     categories: STATE_PLAN.categories,
     demandLines: STATE_PLAN.schools * STATE_PLAN.categoriesPerSchool * STATE_PLAN.termYears,
+    inventoryLines: STATE_PLAN.schools * STATE_PLAN.inventoryCategoriesPerSchool * 4,
+    fundingProgrammes: 2,
+    support: true,
     seed: STATE_PLAN.seed,
   },
   runs: RUNS,

@@ -6,11 +6,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  PLAN_FORMAT,
+  PLAN_FORMAT_V2,
   SCHOOL_TYPES,
   type Plan,
   type PlanCategory,
   type PlanDemandLine,
+  type PlanFundingProgramme,
+  type PlanInventoryLine,
   type PlanPartner,
   type PlanSchool,
   type PlanTender,
@@ -26,9 +28,15 @@ export interface StatePlanOptions {
   startYear: number;
   termYears: number;
   categoriesPerLot: number;
+  /** plan@2: inventory categories per school; × 4 purchase years = lines per school. */
+  inventoryCategoriesPerSchool: number;
 }
 
-/** 400 partners, 5,000 schools, 40 categories, one 4-year tender, 500,000 demand lines. */
+/**
+ * 400 partners, 5,000 schools, 40 categories, one 4-year tender, 500,000 demand lines;
+ * plan@2: 200,000 inventory lines, two funding programmes (one with budgets for every
+ * partner, one with a cap per device) and a support section over nine years.
+ */
 export const STATE_PLAN: StatePlanOptions = {
   seed: 20_270_101,
   partners: 400,
@@ -38,7 +46,11 @@ export const STATE_PLAN: StatePlanOptions = {
   startYear: 2027,
   termYears: 4,
   categoriesPerLot: 5,
+  inventoryCategoriesPerSchool: 10,
 };
+
+/** Purchase years of the inventory: four per category and school. */
+const INVENTORY_YEARS = [2019, 2021, 2023, 2025];
 
 /** mulberry32: small, fast, good enough for test data; returns [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -93,6 +105,8 @@ export function generateStatePlan(options: StatePlanOptions = STATE_PLAN): Plan 
         minQuantity,
         discount: `0.${pad(int(1, 150), 3)}`,
       })),
+      serviceLifeYears: int(3, 10),
+      supportUnits: ["0.25", "0.5", "1", "1", "2"][int(0, 4)],
     };
   });
 
@@ -145,21 +159,74 @@ export function generateStatePlan(options: StatePlanOptions = STATE_PLAN): Plan 
     ],
   };
 
+  const inventory: PlanInventoryLine[] = [];
+  for (const school of schools) {
+    const order = categories.map((_, i) => i);
+    for (let k = 0; k < options.inventoryCategoriesPerSchool; k++) {
+      const j = int(k, order.length - 1);
+      [order[k], order[j]] = [order[j], order[k]];
+      for (const year of INVENTORY_YEARS) {
+        inventory.push({
+          partner: school.partner,
+          school: school.code,
+          category: categories[order[k]].code,
+          year,
+          quantity: random() < 0.05 ? 0 : int(1, 80),
+        });
+      }
+    }
+  }
+
+  const fundingProgrammes: PlanFundingProgramme[] = [
+    {
+      code: "DP2",
+      name: "DigitalPakt Schule 2.0 (Benchmark)",
+      rate: "0.90",
+      categories: categories.slice(0, 25).map((c) => c.code),
+      fromYear: options.startYear,
+      toYear: options.startYear + 2,
+      budgets: Object.fromEntries(
+        partners.map((p) => [p.code, money(int(1_000_000, 200_000_000))]),
+      ),
+    },
+    {
+      code: "LK",
+      name: "Endgeräte für Lehrkräfte (Benchmark)",
+      rate: "1",
+      categories: categories.slice(25, 30).map((c) => c.code),
+      fromYear: options.startYear,
+      toYear: options.startYear + options.termYears - 1,
+      maxPerUnitGross: "500.00",
+    },
+  ];
+
   return {
-    format: PLAN_FORMAT,
+    format: PLAN_FORMAT_V2,
     settings: { euThresholdNet: "216000.00", smallLotLimitNet: "80000.00", smallLotQuota: "0.20" },
     partners,
     schools,
     categories,
     demand,
-    tenders: [tender],
+    tenders: [{ ...tender, maxQuantities: { [categories[0].code]: 1_000_000 } }],
+    fundingProgrammes,
+    inventory,
+    support: {
+      fromYear: options.startYear - 1,
+      toYear: options.startYear + 7,
+      devicesPerFte: "400",
+      fteStep: "0.25",
+      minFtePerPartner: "0.5",
+      poolOverheadFte: "1",
+      costPerFteGross: "72000.00",
+      key: "units",
+    },
   };
 }
 
 export const DEFAULT_PLAN_FILE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   "data",
-  `state-plan-${STATE_PLAN.seed}.json`,
+  `state-plan-${STATE_PLAN.seed}-v2.json`,
 );
 
 /** Writes the plan as compact JSON (as a large upload would arrive). */

@@ -78,6 +78,20 @@ export interface CallOffsTable {
   order_number: string;
   created_at: string;
   created_by: number;
+  /** One-time token of the form that stored it (migration 008); null for older rows. */
+  form_token: string | null;
+  /** The cancelled call-off this one corrects (migration 008). */
+  corrects_id: number | null;
+}
+
+/** A cancellation (Storno) of one call-off (migration 008); append-only. */
+export interface CallOffCancellationsTable {
+  id: Generated<number>;
+  call_off_id: number;
+  reason: string;
+  form_token: string | null;
+  created_at: string;
+  created_by: number;
 }
 
 // A type alias, not an interface: withTables needs an index-compatible record.
@@ -87,6 +101,7 @@ export type AwardTables = {
   award_categories: AwardCategoriesTable;
   award_planned_demand: AwardPlannedDemandTable;
   call_offs: CallOffsTable;
+  call_off_cancellations: CallOffCancellationsTable;
 };
 
 export type AwardDB = DB & AwardTables;
@@ -113,6 +128,53 @@ export const PLAN_IMPORT_AWARD_FROZEN_MESSAGE =
 /** Whether a database error is one of migration 005's refusals to change an awarded lot. */
 export function isAwardFrozenError(error: unknown): boolean {
   return error instanceof Error && error.message.includes(AWARD_FROZEN_TEXT);
+}
+
+/** Shown at the reserve field once a lot of the tender is awarded. */
+export function reserveFrozenMessage(lotCodes: readonly string[]): string {
+  return `Die Reserve ist eingefroren: ${lotsText(lotCodes)} vergeben, und die Höchstmengen des Zuschlags wurden mit dieser Reserve berechnet.`;
+}
+
+/** Shown at a category's price and tiers while the category belongs to an awarded lot. */
+export function categoryPriceFrozenMessage(places: readonly string[]): string {
+  return `Grundpreis und Mengenstaffeln sind eingefroren: Die Produktgruppe gehört zum vergebenen ${places.join(", ")}; der Zuschlag beruht auf diesen Preisen.`;
+}
+
+/** Shown at an awarded lot's categories (and code). */
+export const AWARDED_LOT_LOCKED_MESSAGE =
+  "Das Los ist vergeben: Kürzel und Produktgruppen sind eingefroren, nur die Bezeichnung kann sich ändern.";
+
+function lotsText(lotCodes: readonly string[]): string {
+  return lotCodes.length === 1 ? `Los ${lotCodes[0]} ist` : `die Lose ${lotCodes.join(", ")} sind`;
+}
+
+/** Codes of the awarded lots of a tender, in code order. */
+export async function awardedLotCodes(db: Kysely<DB>, tenderCode: string): Promise<string[]> {
+  const rows = await awardTables(db)
+    .selectFrom("awards")
+    .select("lot_code")
+    .where("tender_code", "=", tenderCode)
+    .orderBy("lot_code")
+    .execute();
+  return rows.map((r) => r.lot_code);
+}
+
+/** Per category code, the awarded lots it belongs to ("Los L1 (RV-2027)"). */
+export async function awardedCategoryPlaces(db: Kysely<DB>): Promise<Record<string, string[]>> {
+  const rows = await awardTables(db)
+    .selectFrom("lot_categories as lc")
+    .innerJoin("lots as l", "l.id", "lc.lot_id")
+    .innerJoin("awards as a", (join) =>
+      join.onRef("a.tender_code", "=", "l.tender_code").onRef("a.lot_code", "=", "l.code"),
+    )
+    .select(["lc.category_code", "l.code as lotCode", "l.tender_code as tenderCode"])
+    .orderBy("l.tender_code")
+    .orderBy("l.code")
+    .execute();
+  const places: Record<string, string[]> = {};
+  for (const row of rows)
+    (places[row.category_code] ??= []).push(`Los ${row.lotCode} (${row.tenderCode})`);
+  return places;
 }
 
 function refused<T>(field: string, message: string): Outcome<T> {
@@ -239,7 +301,13 @@ export type TenderFigures =
 export async function tenderFigures(db: Kysely<DB>, tenderCode: string): Promise<TenderFigures> {
   const validation = validatePlan(await exportPlan(db));
   if (!validation.ok) return { ok: false, problems: validation.problems };
-  const tender = calculatePlan(validation.plan).tenders.find((t) => t.code === tenderCode);
+  // The exported plan@2 carries the overrides as tenders[].maxQuantities (§11); the award
+  // page compares an override with the maximum computed from demand and reserve alone.
+  const computed: Plan = {
+    ...validation.plan,
+    tenders: validation.plan.tenders?.map(({ maxQuantities: _stated, ...t }) => t),
+  };
+  const tender = calculatePlan(computed).tenders.find((t) => t.code === tenderCode);
   return tender ? { ok: true, plan: validation.plan, tender } : { ok: false, missing: true };
 }
 

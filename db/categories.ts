@@ -2,7 +2,9 @@
 // Same pattern as db/tenders.ts: one transaction per change, audit entry, whole-plan
 // validation before commit.
 import type { Kysely } from "kysely";
+import { normalizeDecimal, parseDecimal } from "../domain/decimal";
 import { writeAudit } from "./audit";
+import { awardedCategoryPlaces, categoryPriceFrozenMessage } from "./awards";
 import { storedCents } from "./cents";
 import type { DB } from "./schema";
 import { changePlan, EditRefused, EditTargetMissing } from "./tenders";
@@ -149,6 +151,30 @@ export function createCategory(
   });
 }
 
+function tierKey(tiers: TierRecord[]): string {
+  return JSON.stringify(
+    [...tiers]
+      .sort((a, b) => a.minQuantity - b.minQuantity)
+      .map((t) => [t.minQuantity, normalizedDecimalText(t.discount)]),
+  );
+}
+
+function normalizedDecimalText(text: string): string {
+  try {
+    const { units, scale } = normalizeDecimal(parseDecimal(text));
+    return `${units}e-${scale}`;
+  } catch {
+    return text;
+  }
+}
+
+function pricesChanged(old: CategoryRecord, input: CategoryInput): boolean {
+  return (
+    BigInt(old.basePriceNetCents) !== input.basePriceNetCents ||
+    tierKey(old.tiers) !== tierKey(input.tiers)
+  );
+}
+
 /** Updates the category; a new code follows into tiers, lots and demand (ON UPDATE CASCADE). */
 export function updateCategory(
   db: Kysely<DB>,
@@ -159,6 +185,11 @@ export function updateCategory(
   return changePlan(db, async (trx) => {
     const old = await findCategory(trx, originalCode);
     if (input.code !== originalCode) await refuseTakenCode(trx, input.code);
+    // The award's prices and maximum rest on these: frozen while in an awarded lot.
+    const awardedIn = (await awardedCategoryPlaces(trx))[originalCode];
+    if (awardedIn?.length && pricesChanged(old, input)) {
+      throw new EditRefused({ basePriceNet: [categoryPriceFrozenMessage(awardedIn)] });
+    }
     await trx
       .updateTable("categories")
       .set(categoryRow(input))

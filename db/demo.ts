@@ -9,7 +9,12 @@ import { databaseHasPlanData, importPlan } from "./plan-io";
 import type { DB, Role } from "./schema";
 import { getSetting, setSetting } from "./settings";
 
-/** A copy of the shared golden example 03; its figures are checked by the engine's tests. */
+/**
+ * The shared golden example 04 (plan@2: example 03 plus funding programmes, inventory,
+ * service lives and support units, and a support section) without its stated maxima, so
+ * the tender's figures are example 03's. Names carry "(Demo)": demo data, rounded.
+ * Its figures are checked by the engine's tests (tests/db/demo.test.ts).
+ */
 export const DEMO_PLAN = demoPlanJson as Plan;
 
 export const DEMO_PASSWORD = "demo-passwort";

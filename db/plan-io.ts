@@ -1,6 +1,6 @@
-// The database ↔ plan file (`verbundkauf/plan@1`, CALCULATION.md §7).
-// exportPlan always writes one normalized form, so database → plan → database → plan
-// is stable. importPlan replaces the plan's content in one transaction; users,
+// The database ↔ plan file (`verbundkauf/plan@2`, CALCULATION.md §7, §11–§13; a
+// plan@1 file is read as a plan@2 without the new fields). exportPlan always writes one
+// normalized plan@2, so database → plan → database → plan is stable. importPlan replaces the plan's content in one transaction; users,
 // sessions and the audit log stay (see docs/decisions/004-database-and-plan-import.md).
 import {
   sql,
@@ -10,20 +10,27 @@ import {
   type Kysely,
 } from "kysely";
 import {
-  PLAN_FORMAT,
+  DEFAULT_SERVICE_LIFE_YEARS,
+  DEFAULT_SUPPORT,
+  DEFAULT_SUPPORT_UNITS,
+  PLAN_FORMAT_V2,
   type CostKey,
   type Plan,
   type PlanCategory,
   type PlanCommonCost,
   type PlanDemandLine,
+  type PlanFundingProgramme,
+  type PlanInventoryLine,
   type PlanSchool,
+  type PlanSupport,
   type PlanTender,
   type SchoolType,
 } from "../domain/plan";
+import type { MaxQuantityOverridesTable } from "./awards";
 import { writeAudit } from "./audit";
 import type { DemandNotesTable } from "./demand";
 import { centsFromMoneyString, moneyStringFromCents } from "./cents";
-import type { DB } from "./schema";
+import type { DB, InventoryNotesTable } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
 import { inTransaction } from "./transaction";
 
@@ -52,8 +59,15 @@ export interface ImportSummary {
   tenders: number;
   lots: number;
   commonCosts: number;
+  /** plan@2 */
+  fundingProgrammes: number;
+  inventoryLines: number;
+  support: boolean;
+  maxQuantities: number;
   /** Justifications (demand_notes, migration 004) of lines that still exist in the new plan. */
   demandNotesKept: number;
+  /** Justifications of inventory (inventory_notes) whose partner, school and category stay. */
+  inventoryNotesKept: number;
   removedPartners: string[];
   deactivatedOfficers: string[];
 }
@@ -69,7 +83,13 @@ export async function databaseHasPlanData(db: Kysely<DB>): Promise<boolean> {
 // ---------------------------------------------------------------------------
 // Export
 
-/** The current database as a normalized plan@1: every list in `position` order (then code). */
+/**
+ * The current database as a normalized plan@2: every list in `position` order (then
+ * code). Categories always carry serviceLifeYears and supportUnits; `fundingProgrammes`
+ * and `inventory` are always lists; `support` only when set; a tender's `maxQuantities`
+ * only when the coordinator stated one (max_quantity_overrides) for a category of its
+ * lots, in the tender's category order (see docs/decisions/012-plan-v2-data-model.md).
+ */
 export function exportPlan(db: Kysely<DB>): Promise<Plan> {
   // One read transaction, so the plan is one consistent snapshot.
   return inTransaction(db, async (trx) => {
@@ -136,14 +156,64 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
       .orderBy("partner_code")
       .execute();
 
+    const programmes = await trx
+      .selectFrom("funding_programmes")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("code")
+      .execute();
+    const programmeCategories = await trx
+      .selectFrom("funding_programme_categories")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("category_code")
+      .execute();
+    const budgets = await trx
+      .selectFrom("funding_budgets")
+      .selectAll()
+      .orderBy("position")
+      .orderBy("partner_code")
+      .execute();
+    const inventory = await trx
+      .selectFrom("inventory_lines")
+      .select(["partner_code", "school_code", "category_code", "year", "quantity"])
+      .orderBy("position")
+      .orderBy("id")
+      .execute();
+    const support = await trx
+      .selectFrom("support_parameters")
+      .selectAll()
+      .where("id", "=", 1)
+      .executeTakeFirst();
+    const overrides = await overrideTable(trx)
+      .selectFrom("max_quantity_overrides")
+      .select(["tender_code", "category_code", "max_quantity"])
+      .execute();
+
     const tiersByCategory = groupBy(tiers, (t) => t.category_code);
+    const categoriesByProgramme = groupBy(programmeCategories, (c) => c.programme_code);
+    const budgetsByProgramme = groupBy(budgets, (b) => b.programme_code);
+    const overridesByTender = groupBy(overrides, (o) => o.tender_code);
     const lotsByTender = groupBy(lots, (l) => l.tender_code);
     const categoriesByLot = groupBy(lotCategories, (lc) => lc.lot_id);
     const costsByTender = groupBy(commonCosts, (c) => c.tender_code);
     const weightsByCost = groupBy(weights, (w) => w.common_cost_id);
 
+    const maxQuantitiesOf = (tender: PlanTender): Record<string, number> | undefined => {
+      const stated = new Map(
+        (overridesByTender.get(tender.code) ?? []).map((o) => [o.category_code, o.max_quantity]),
+      );
+      const entries: [string, number][] = [];
+      for (const lot of tender.lots)
+        for (const code of lot.categories) {
+          const n = stated.get(code);
+          if (n !== undefined) entries.push([code, n]);
+        }
+      return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+    };
+
     return {
-      format: PLAN_FORMAT,
+      format: PLAN_FORMAT_V2,
       settings: { ...settings },
       partners: partners.map((p) => ({ code: p.code, name: p.name, population: p.population })),
       // Optional fields appear only when set; key order follows CALCULATION.md §7.
@@ -164,6 +234,8 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
           minQuantity: t.min_quantity,
           discount: t.discount,
         })),
+        serviceLifeYears: c.service_life_years,
+        supportUnits: c.support_units,
       })),
       demand: demand.map((d): PlanDemandLine => ({
         partner: d.partner_code,
@@ -172,34 +244,82 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
         year: d.year,
         quantity: d.quantity,
       })),
-      tenders: tenders.map((t): PlanTender => ({
-        code: t.code,
-        name: t.name,
-        startYear: t.start_year,
-        termYears: t.term_years,
-        reserve: t.reserve,
-        soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
-        lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
-          code: l.code,
-          name: l.name,
-          categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
-        })),
-        commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
-          const cost: PlanCommonCost = {
-            label: c.label,
-            amountGross: moneyStringFromCents(c.amount_cents),
-            key: c.key as CostKey,
-          };
-          const costWeights = weightsByCost.get(c.id) ?? [];
-          // Custom keys always carry their (possibly empty) weights; others only if stored.
-          if (c.key === "custom" || costWeights.length > 0) {
-            cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
-          }
-          return cost;
+      tenders: tenders
+        .map((t): PlanTender => ({
+          code: t.code,
+          name: t.name,
+          startYear: t.start_year,
+          termYears: t.term_years,
+          reserve: t.reserve,
+          soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
+          lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
+            code: l.code,
+            name: l.name,
+            categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
+          })),
+          commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
+            const cost: PlanCommonCost = {
+              label: c.label,
+              amountGross: moneyStringFromCents(c.amount_cents),
+              key: c.key as CostKey,
+            };
+            const costWeights = weightsByCost.get(c.id) ?? [];
+            // Custom keys always carry their (possibly empty) weights; others only if stored.
+            if (c.key === "custom" || costWeights.length > 0) {
+              cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
+            }
+            return cost;
+          }),
+        }))
+        .map((tender) => {
+          const maxQuantities = maxQuantitiesOf(tender);
+          return maxQuantities ? { ...tender, maxQuantities } : tender;
+        }),
+      fundingProgrammes: programmes.map((f): PlanFundingProgramme => ({
+        code: f.code,
+        name: f.name,
+        rate: f.rate,
+        categories: (categoriesByProgramme.get(f.code) ?? []).map((c) => c.category_code),
+        fromYear: f.from_year,
+        toYear: f.to_year,
+        ...(f.max_per_unit_cents !== null && {
+          maxPerUnitGross: moneyStringFromCents(f.max_per_unit_cents),
+        }),
+        ...(f.has_budgets === 1 && {
+          budgets: Object.fromEntries(
+            (budgetsByProgramme.get(f.code) ?? []).map((b) => [
+              b.partner_code,
+              moneyStringFromCents(b.amount_cents),
+            ]),
+          ),
         }),
       })),
+      inventory: inventory.map((d): PlanInventoryLine => ({
+        partner: d.partner_code,
+        ...(d.school_code !== null && { school: d.school_code }),
+        category: d.category_code,
+        year: d.year,
+        quantity: d.quantity,
+      })),
+      ...(support !== undefined && {
+        support: {
+          fromYear: support.from_year,
+          toYear: support.to_year,
+          devicesPerFte: support.devices_per_fte,
+          fteStep: support.fte_step,
+          minFtePerPartner: support.min_fte_per_partner,
+          poolOverheadFte: support.pool_overhead_fte,
+          costPerFteGross: moneyStringFromCents(support.cost_per_fte_cents),
+          key: support.key,
+        } satisfies PlanSupport,
+      }),
     };
   });
+}
+
+/** max_quantity_overrides is typed in db/awards.ts (its owner), not in db/schema.ts. */
+function overrideTable(db: Kysely<DB>) {
+  return db.withTables<{ max_quantity_overrides: MaxQuantityOverridesTable }>();
 }
 
 function groupBy<T, K>(rows: T[], keyOf: (row: T) => K): Map<K, T[]> {
@@ -295,8 +415,40 @@ async function replacePlanContent(
     )
   ).rows;
 
+  // The same for inventory (plan@2): cells keep who changed them last, notes stay.
+  const inventoryHistory = new Map<string, DemandHistory>();
+  for (const c of await trx
+    .selectFrom("inventory_lines")
+    .select([
+      "partner_code",
+      "school_code",
+      "category_code",
+      "year",
+      "quantity",
+      "updated_at",
+      "updated_by",
+    ])
+    .execute())
+    inventoryHistory.set(demandCellKey(c.partner_code, c.school_code, c.category_code, c.year), {
+      ...c,
+      justification: null,
+    });
+  const inventoryNotes = await trx.selectFrom("inventory_notes").selectAll().execute();
+  const oldSupport = await trx
+    .selectFrom("support_parameters")
+    .selectAll()
+    .where("id", "=", 1)
+    .executeTakeFirst();
+
   // Children first: no cascade has to search the (large) demand table.
   await trx.deleteFrom("demand_lines").execute();
+  await trx.deleteFrom("inventory_lines").execute();
+  await trx.deleteFrom("inventory_notes").execute();
+  await trx.deleteFrom("funding_budgets").execute();
+  await trx.deleteFrom("funding_programme_categories").execute();
+  await trx.deleteFrom("funding_programmes").execute();
+  await trx.deleteFrom("support_parameters").execute();
+  await overrideTable(trx).deleteFrom("max_quantity_overrides").execute();
   await trx.deleteFrom("common_cost_weights").execute();
   await trx.deleteFrom("common_costs").execute();
   await trx.deleteFrom("lot_categories").execute();
@@ -331,6 +483,8 @@ async function replacePlanContent(
       unit: c.unit ?? null,
       base_price_cents: centsFromMoneyString(c.basePriceNet),
       vat_rate: c.vatRate ?? "0.19",
+      service_life_years: c.serviceLifeYears ?? DEFAULT_SERVICE_LIFE_YEARS,
+      support_units: c.supportUnits ?? DEFAULT_SUPPORT_UNITS,
       position,
     })),
   );
@@ -425,6 +579,9 @@ async function replacePlanContent(
     }
   }
 
+  const v2 = await insertPlanV2(trx, plan, { userId, now, inventoryHistory, oldSupport });
+  const inventoryNotesKept = await restoreInventoryNotes(trx, plan, inventoryNotes);
+
   return {
     partners: plan.partners.length,
     schools: schools.length,
@@ -433,10 +590,159 @@ async function replacePlanContent(
     tenders: tenders.length,
     lots: lotCount,
     commonCosts: commonCostCount,
+    ...v2,
     demandNotesKept,
+    inventoryNotesKept,
     removedPartners,
     deactivatedOfficers,
   };
+}
+
+/**
+ * plan@2 content: funding programmes with categories and budgets, inventory lines,
+ * the support parameters and the tenders' stated maxima. A stated maximum of 0 (or
+ * none) means "no maximum above the computed one" (§11: max(computed, 0) = computed)
+ * and is not stored: max_quantity_overrides holds values >= 1 only.
+ */
+async function insertPlanV2(
+  trx: Kysely<DB>,
+  plan: Plan,
+  context: {
+    userId: number | null;
+    now: string;
+    inventoryHistory: Map<string, DemandHistory>;
+    oldSupport: { note: string | null } | undefined;
+  },
+): Promise<
+  Pick<ImportSummary, "fundingProgrammes" | "inventoryLines" | "support" | "maxQuantities">
+> {
+  const { userId, now } = context;
+  const programmes = plan.fundingProgrammes ?? [];
+  await insertChunked(
+    trx,
+    "funding_programmes",
+    programmes.map((f, position) => ({
+      code: f.code,
+      name: f.name,
+      rate: f.rate,
+      from_year: f.fromYear,
+      to_year: f.toYear,
+      max_per_unit_cents:
+        f.maxPerUnitGross === undefined ? null : centsFromMoneyString(f.maxPerUnitGross),
+      has_budgets: f.budgets === undefined ? 0 : 1,
+      position,
+    })),
+  );
+  await insertChunked(
+    trx,
+    "funding_programme_categories",
+    programmes.flatMap((f) =>
+      f.categories.map((category_code, position) => ({
+        programme_code: f.code,
+        category_code,
+        position,
+      })),
+    ),
+  );
+  await insertChunked(
+    trx,
+    "funding_budgets",
+    programmes.flatMap((f) =>
+      Object.entries(f.budgets ?? {}).map(([partner_code, amount], position) => ({
+        programme_code: f.code,
+        partner_code,
+        amount_cents: centsFromMoneyString(amount),
+        position,
+      })),
+    ),
+  );
+
+  const inventory = plan.inventory ?? [];
+  await insertChunked(
+    trx,
+    "inventory_lines",
+    inventory.map((d, position) => {
+      const old = context.inventoryHistory.get(
+        demandCellKey(d.partner, d.school, d.category, d.year),
+      );
+      const unchanged = old !== undefined && old.quantity === d.quantity;
+      return {
+        partner_code: d.partner,
+        school_code: d.school ?? null,
+        category_code: d.category,
+        year: d.year,
+        quantity: d.quantity,
+        position,
+        updated_at: unchanged ? old.updated_at : now,
+        updated_by: unchanged ? old.updated_by : userId,
+      };
+    }),
+  );
+
+  if (plan.support !== undefined) {
+    const s = plan.support;
+    await trx
+      .insertInto("support_parameters")
+      .values({
+        id: 1,
+        from_year: s.fromYear,
+        to_year: s.toYear,
+        devices_per_fte: s.devicesPerFte,
+        fte_step: s.fteStep ?? DEFAULT_SUPPORT.fteStep,
+        min_fte_per_partner: s.minFtePerPartner ?? DEFAULT_SUPPORT.minFtePerPartner,
+        pool_overhead_fte: s.poolOverheadFte ?? DEFAULT_SUPPORT.poolOverheadFte,
+        cost_per_fte_cents: centsFromMoneyString(s.costPerFteGross),
+        key: s.key ?? DEFAULT_SUPPORT.key,
+        // The note is not plan data: it stays with the parameters.
+        note: context.oldSupport?.note ?? null,
+        updated_at: now,
+        updated_by: userId,
+      })
+      .execute();
+  }
+
+  const overrides = (plan.tenders ?? []).flatMap((t) =>
+    Object.entries(t.maxQuantities ?? {})
+      .filter(([, n]) => n >= 1)
+      .map(([category_code, max_quantity]) => ({
+        tender_code: t.code,
+        category_code,
+        max_quantity,
+        updated_at: now,
+        updated_by: userId,
+      })),
+  );
+  for (let start = 0; start < overrides.length; start += CHUNK_ROWS)
+    await overrideTable(trx)
+      .insertInto("max_quantity_overrides")
+      .values(overrides.slice(start, start + CHUNK_ROWS))
+      .execute();
+
+  return {
+    fundingProgrammes: programmes.length,
+    inventoryLines: inventory.length,
+    support: plan.support !== undefined,
+    maxQuantities: overrides.length,
+  };
+}
+
+/** Puts back the inventory notes whose partner, category and school (of the same partner) stay. */
+async function restoreInventoryNotes(
+  trx: Kysely<DB>,
+  plan: Plan,
+  notes: InventoryNotesTable[],
+): Promise<number> {
+  const partners = new Set(plan.partners.map((p) => p.code));
+  const categories = new Set(plan.categories.map((c) => c.code));
+  const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));
+  const kept = notes.filter(
+    (n) =>
+      partners.has(n.partner_code) &&
+      categories.has(n.category_code) &&
+      (n.school_code === null || schoolPartner.get(n.school_code) === n.partner_code),
+  );
+  await insertChunked(trx, "inventory_notes", kept);
+  return kept.length;
 }
 
 /** Puts back the notes whose partner, category and school (of the same partner) the new plan still has. */

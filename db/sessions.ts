@@ -95,6 +95,18 @@ export async function deleteAllSessionsForUser(db: Database, userId: number): Pr
   return Number(result.numDeletedRows);
 }
 
+/** Ends every session of the user except `keepId` (the one that changed the password). */
+export async function deleteOtherSessionsForUser(
+  db: Database,
+  userId: number,
+  keepId: string | null | undefined,
+): Promise<number> {
+  let query = db.deleteFrom("sessions").where("user_id", "=", userId);
+  if (keepId) query = query.where("id", "!=", keepId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Housekeeping: drops sessions past either timeout. */
 export async function deleteExpiredSessions(db: Database, now: Date = new Date()): Promise<number> {
   const idleLimit = new Date(now.getTime() - SESSION_IDLE_TIMEOUT_MS).toISOString();

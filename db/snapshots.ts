@@ -1,9 +1,15 @@
-// Snapshots (Beschlussstand): a tender's inputs (plan@1) and results (result@1) frozen
+// Snapshots (Beschlussstand): a tender's inputs (plan@1 or plan@2) and results (result@1 or result@2) frozen
 // as version 1, 2, … per tender. There is deliberately no update or delete here, and
 // triggers in migration 003 refuse both in the database as well.
 import { sql, type Generated, type Kysely } from "kysely";
 import type { DB } from "./schema";
-import { PLAN_FORMAT, RESULT_FORMAT, type Plan } from "../domain/plan";
+import {
+  PLAN_FORMAT,
+  PLAN_FORMAT_V2,
+  RESULT_FORMAT,
+  RESULT_FORMAT_V2,
+  type Plan,
+} from "../domain/plan";
 import type { Result } from "../domain/result";
 import { calculatePlan } from "../domain/calculate";
 import { validatePlan, type PlanProblem } from "../domain/plan-validation";
@@ -96,8 +102,10 @@ export async function getSnapshot(
   const { plan_json, result_json, ...info } = row;
   return {
     ...info,
-    plan: parseDocument<Plan>(plan_json, PLAN_FORMAT),
-    result: parseDocument<Result>(result_json, RESULT_FORMAT),
+    // Snapshots keep the format they were stored in: plan@1 with result@1 (older ones)
+    // or plan@2 with result@2.
+    plan: parseDocument<Plan>(plan_json, [PLAN_FORMAT, PLAN_FORMAT_V2]),
+    result: parseDocument<Result>(result_json, [RESULT_FORMAT, RESULT_FORMAT_V2]),
   };
 }
 
@@ -111,8 +119,11 @@ export async function createSnapshot(db: Kysely<DB>, input: NewSnapshot): Promis
   if (comment.length === 0 || comment.length > SNAPSHOT_COMMENT_MAX_LENGTH) {
     throw new Error(`snapshot comment must have 1 to ${SNAPSHOT_COMMENT_MAX_LENGTH} characters`);
   }
-  if (input.plan.format !== PLAN_FORMAT || input.result.format !== RESULT_FORMAT) {
-    throw new Error("snapshot needs a plan@1 and a result@1 document");
+  const pair =
+    (input.plan.format === PLAN_FORMAT && input.result.format === RESULT_FORMAT) ||
+    (input.plan.format === PLAN_FORMAT_V2 && input.result.format === RESULT_FORMAT_V2);
+  if (!pair) {
+    throw new Error("snapshot needs a plan@1 with a result@1 or a plan@2 with a result@2 document");
   }
   const inserted = await snapshots(db)
     .insertInto("snapshots")
@@ -169,8 +180,9 @@ export async function freezeTender(
   });
 }
 
-function parseDocument<T extends { format: string }>(json: string, format: string): T {
+function parseDocument<T extends { format: string }>(json: string, formats: readonly string[]): T {
   const value = JSON.parse(json) as T;
-  if (value?.format !== format) throw new Error(`stored snapshot document is not ${format}`);
+  if (!formats.includes(value?.format))
+    throw new Error(`stored snapshot document is not ${formats.join(" or ")}`);
   return value;
 }

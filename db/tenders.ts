@@ -11,7 +11,13 @@ import { formatProblem, validatePlan, type PlanProblem } from "../domain/plan-va
 import { lotCoverageConflicts, tenderYearConflicts } from "../domain/tender-rules";
 import { writeAudit } from "./audit";
 import { storedCents } from "./cents";
-import { AWARD_FROZEN_MESSAGE, isAwardFrozenError } from "./awards";
+import { normalizeDecimal, parseDecimal } from "../domain/decimal";
+import {
+  AWARD_FROZEN_MESSAGE,
+  awardedLotCodes,
+  isAwardFrozenError,
+  reserveFrozenMessage,
+} from "./awards";
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { getTenderForEditing, type CommonCostRecord, type LotRecord } from "./tender-inputs";
@@ -164,6 +170,16 @@ export function createTender(
   });
 }
 
+/** "0.1" and "0.10" are the same reserve. */
+function sameDecimal(a: string, b: string): boolean {
+  try {
+    const [x, y] = [normalizeDecimal(parseDecimal(a)), normalizeDecimal(parseDecimal(b))];
+    return x.units === y.units && x.scale === y.scale;
+  } catch {
+    return a === b;
+  }
+}
+
 /** Changes the tender's fields, including its code (lots and costs follow by ON UPDATE CASCADE). */
 export function updateTender(
   db: Kysely<DB>,
@@ -177,9 +193,17 @@ export function updateTender(
     if (input.code !== originalCode) await refuseTakenTenderCode(trx, input.code);
     const conflicts = tenderYearConflicts(before, originalCode, input);
     if (conflicts.length) throw new EditRefused({ startYear: conflicts.map((c) => c.message) });
+    // The award's maximum quantities were computed with this reserve: frozen after an award.
+    const awarded = await awardedLotCodes(trx, originalCode);
+    if (awarded.length && !sameDecimal(old.reserve, input.reserve))
+      throw new EditRefused({ reservePercent: [reserveFrozenMessage(awarded)] });
     await trx
       .updateTable("tenders")
-      .set(tenderRow(input))
+      // The same reserve keeps its stored text ("0.10" stays, not "0.1").
+      .set({
+        ...tenderRow(input),
+        ...(sameDecimal(old.reserve, input.reserve) ? { reserve: old.reserve } : {}),
+      })
       .where("code", "=", originalCode)
       .execute();
     const { lots: _lots, commonCosts: _costs, ...oldFields } = old;

@@ -1,10 +1,13 @@
 import { sql } from "kysely";
 import type { Database } from "./database";
+import { immediateTransaction } from "./transaction";
 
 // Sign-in throttling state (table login_throttle, migration 006). A key is
-// "account:<email>" or "address:<client ip>". The first FREE_FAILURES failures cost
-// nothing; from then on each failure locks the key for a growing wait:
-// 1, 2, 4, 8, … minutes, at most MAX_WAIT_MS. A quiet day forgets the failures.
+// "account:<email>", "address:<client ip>" or "suspect:<email>|<client ip>". Every
+// attempt counts as a failure from before its password is checked until it proves
+// right. The first FREE_FAILURES cost nothing; from then on each one locks the key for
+// a growing wait: 1, 2, 4, 8, … minutes, at most MAX_WAIT_MS. A quiet day forgets them.
+// The rule is docs/decisions/016-hardening-round-two.md.
 export const FREE_FAILURES = 5;
 export const BASE_WAIT_MS = 60_000;
 export const MAX_WAIT_MS = 60 * 60_000;
@@ -39,54 +42,120 @@ export function addressKey(address: string): string {
   return `address:${address}`;
 }
 
-/** The latest lock among `keys` that is still running at `now`, or null. */
-export async function lockedUntil(
+/** "suspect:<email>|<address>": failures against this account from this address. */
+export function suspectKey(email: string, address: string): string {
+  return `suspect:${email.trim().toLowerCase()}|${address}`;
+}
+
+/** The keys one sign-in attempt counts against. */
+export interface AttemptKeys {
+  account: string;
+  /** Absent when the client address is unknown (then the account lock applies to all). */
+  address?: string;
+  suspect?: string;
+}
+
+/** An attempt counted (as a failure, until the password proves right) and allowed to go on. */
+export interface AttemptClaim {
+  keys: AttemptKeys;
+  /** The lock this attempt's count set on its address, undone when the password is right. */
+  addressLockSet: string | null;
+}
+
+export type ClaimOutcome = { claimed: AttemptClaim } | { lockedUntil: Date };
+
+/**
+ * Checks the locks and counts the attempt in one write transaction, before the password
+ * is hashed: parallel attempts each see the counts of those before them, so no more than
+ * the free attempts of a key ever reach the password check.
+ *
+ * - The address lock refuses everything from the offending address.
+ * - The account lock refuses only addresses that have failed against this account
+ *   (suspect keys): the owner signing in from elsewhere is not locked out by someone
+ *   else's guessing, so no one can hold an account shut by one failure per expiry.
+ */
+export async function claimAttempt(
   db: Database,
-  keys: readonly string[],
+  keys: AttemptKeys,
   now: Date = new Date(),
-): Promise<Date | null> {
-  if (keys.length === 0) return null;
-  const row = await throttleDb(db)
-    .selectFrom("login_throttle")
-    .select((eb) => eb.fn.max("locked_until").as("until"))
-    .where("key", "in", [...keys])
-    .where("locked_until", ">", now.toISOString())
-    .executeTakeFirst();
-  return row?.until ? new Date(row.until) : null;
+): Promise<ClaimOutcome> {
+  const nowIso = now.toISOString();
+  const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS).toISOString();
+  const all = [keys.account, keys.address, keys.suspect].filter((k): k is string => !!k);
+  return immediateTransaction(db, async (conn) => {
+    const t = throttleDb(conn);
+    const rows = await t.selectFrom("login_throttle").selectAll().where("key", "in", all).execute();
+    /** A key's row, unless a quiet day has forgotten it. */
+    const live = (key: string | undefined) => {
+      const row = key ? rows.find((r) => r.key === key) : undefined;
+      return row && row.last_failure_at >= forgetBefore ? row : undefined;
+    };
+    const running = (row: LoginThrottleTable | undefined) =>
+      row?.locked_until && row.locked_until > nowIso ? row.locked_until : null;
+
+    const accountApplies = !keys.suspect || (live(keys.suspect)?.failures ?? 0) > 0;
+    const locks = [
+      running(live(keys.address)),
+      accountApplies ? running(live(keys.account)) : null,
+    ];
+    const until = locks
+      .filter((l): l is string => l !== null)
+      .sort()
+      .at(-1);
+    if (until) return { lockedUntil: new Date(until) };
+
+    let addressLockSet: string | null = null;
+    for (const key of all) {
+      const row = live(key);
+      const failures = (row?.failures ?? 0) + 1;
+      const wait = key === keys.suspect ? 0 : waitAfterFailures(failures);
+      const earned = wait > 0 ? new Date(now.getTime() + wait).toISOString() : null;
+      // A running lock (the account's, passed by a clean address) is never shortened.
+      const keep = running(row);
+      const lock =
+        [earned, keep]
+          .filter((l): l is string => l !== null)
+          .sort()
+          .at(-1) ?? null;
+      if (key === keys.address && earned !== null && lock === earned) addressLockSet = earned;
+      await t
+        .insertInto("login_throttle")
+        .values({ key, failures, last_failure_at: nowIso, locked_until: lock })
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet({ failures, last_failure_at: nowIso, locked_until: lock }),
+        )
+        .execute();
+    }
+    return { claimed: { keys, addressLockSet } };
+  });
 }
 
 /**
- * Counts one failure for `key` (atomically, so parallel attempts each count) and
- * returns the failure count and the lock it earned, if any.
+ * The password was right: the account and its suspect addresses are forgiven, and the
+ * address gets back the attempt it was charged (one good password does not vouch for
+ * other accounts, so its earlier failures stay).
  */
-export async function recordFailure(
-  db: Database,
-  key: string,
-  now: Date = new Date(),
-): Promise<{ failures: number; lockedUntil: Date | null }> {
-  const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS).toISOString();
-  const row = await sql<{ failures: number }>`
-    INSERT INTO login_throttle (key, failures, last_failure_at, locked_until)
-    VALUES (${key}, 1, ${now.toISOString()}, NULL)
-    ON CONFLICT (key) DO UPDATE SET
-      failures = CASE WHEN last_failure_at < ${forgetBefore} THEN 1 ELSE failures + 1 END,
-      last_failure_at = excluded.last_failure_at
-    RETURNING failures`.execute(db);
-  const failures = row.rows[0].failures;
-  const wait = waitAfterFailures(failures);
-  if (wait === 0) return { failures, lockedUntil: null };
-  const until = new Date(now.getTime() + wait);
-  await throttleDb(db)
-    .updateTable("login_throttle")
-    .set({ locked_until: until.toISOString() })
-    .where("key", "=", key)
-    .execute();
-  return { failures, lockedUntil: until };
-}
-
-/** A successful sign-in forgets the failures of that key. */
-export async function resetThrottle(db: Database, key: string): Promise<void> {
-  await throttleDb(db).deleteFrom("login_throttle").where("key", "=", key).execute();
+export async function settleSuccessfulAttempt(db: Database, claim: AttemptClaim): Promise<void> {
+  const { keys, addressLockSet } = claim;
+  await immediateTransaction(db, async (conn) => {
+    const t = throttleDb(conn);
+    const forgiven = [keys.account, keys.suspect].filter((k): k is string => !!k);
+    await t.deleteFrom("login_throttle").where("key", "in", forgiven).execute();
+    if (keys.address) {
+      // Only this attempt on the row: the row goes. Otherwise one failure less, and the
+      // lock this attempt set (if it is still the row's) is lifted.
+      await t
+        .deleteFrom("login_throttle")
+        .where("key", "=", keys.address)
+        .where("failures", "<=", 1)
+        .execute();
+      await sql`
+        UPDATE login_throttle SET
+          failures = failures - 1,
+          locked_until = CASE WHEN locked_until = ${addressLockSet} THEN NULL ELSE locked_until END
+        WHERE key = ${keys.address}`.execute(conn);
+    }
+  });
 }
 
 /** Housekeeping: rows whose last failure is older than a day and whose lock ran out. */

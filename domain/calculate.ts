@@ -1,5 +1,5 @@
 // The calculation engine: one pure entry point, calculatePlan(plan), implementing
-// CALCULATION.md §2–§6 exactly. Expects a validated plan (see plan-validation.ts).
+// CALCULATION.md §2–§6 and §11–§13 (funding.ts, support.ts) exactly. Expects a validated plan (see plan-validation.ts).
 
 import type { Plan, PlanCategory, PlanPartner, PlanSettings } from "./plan";
 import { DEFAULT_SETTINGS } from "./plan";
@@ -31,6 +31,8 @@ import { allocateLargestRemainder, compareCodes } from "./allocate";
 import { costWeights, type ParticipantFacts } from "./cost-weights";
 import { euProcedureRequired, maxQuantity, smallLotExemptions } from "./thresholds";
 import { savingsBreakdown } from "./savings";
+import { calculateFunding, type FundingTender } from "./funding";
+import { calculateSupport } from "./support";
 
 export const DEFAULT_VAT_RATE = "0.19";
 
@@ -81,13 +83,41 @@ export function calculatePlan(plan: Plan): PlanCalculation {
   const settings = resolveSettings(plan.settings);
   const context: PlanContext = { partners: plan.partners, categories, pupils, settings };
   const { quota: _quota, ...publicSettings } = settings;
+  const works = collectTenderDemand(plan, partnerIndex).map((demand) =>
+    calculateTender(demand, context),
+  );
+  const tenders = works.map((work) => work.calculation);
+  const funding = calculateFunding(
+    plan.fundingProgrammes ?? [],
+    works.map((work) => work.funding),
+    plan.partners.map((p) => p.code),
+  );
+  tenders.forEach((tender, t) => bookFunding(tender, funding.granted[t]));
   return {
+    planFormat: plan.format,
     settings: publicSettings,
     partners: plan.partners.map(({ code, name }) => ({ code, name })),
-    tenders: collectTenderDemand(plan, partnerIndex).map((demand) =>
-      calculateTender(demand, context),
-    ),
+    tenders,
+    funding: funding.calculation,
+    support: calculateSupport(plan, pupils),
   };
+}
+
+/** Books the granted funding (§12) on the partner rows, their years and the totals. */
+function bookFunding(tender: TenderCalculation, granted: readonly Cents[][]): void {
+  tender.partners.forEach((partner, i) => {
+    let total = 0n;
+    partner.years.forEach((year, y) => {
+      year.fundingGross = granted[i][y];
+      year.ownGross = year.directGross + year.commonCostShare - year.fundingGross;
+      total += year.fundingGross;
+    });
+    partner.fundingGross = total;
+    partner.ownGross = partner.totalGross - total;
+  });
+  const totals = sumFigures(tender.partners);
+  tender.totals.fundingGross = totals.fundingGross;
+  tender.totals.ownGross = totals.ownGross;
 }
 
 function compileCategory(category: PlanCategory): CompiledCategory {
@@ -150,7 +180,12 @@ function vatGroups(categories: readonly CompiledCategory[]): VatGroups {
   return groups;
 }
 
-function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalculation {
+interface TenderWork {
+  calculation: TenderCalculation;
+  funding: FundingTender;
+}
+
+function calculateTender(demand: TenderDemand, context: PlanContext): TenderWork {
   const { tender, categoryCodes, lotCodes, termYears } = demand;
   const categories = categoryCodes.map((code) => {
     const category = context.categories.get(code);
@@ -191,7 +226,9 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
     bookCommonCostShare(partner, sharesByPartner.get(partner.code) ?? 0n);
 
   const categoryRows: CategoryCalculation[] = categories.map((category, c) => {
-    const max = maxQuantity(totalQuantities[c], reserve);
+    const stated = tender.maxQuantities?.[category.plan.code];
+    const computed = maxQuantity(totalQuantities[c], reserve);
+    const max = stated !== undefined && stated > computed ? stated : computed;
     const joint = jointPrices[c];
     return {
       code: category.plan.code,
@@ -247,7 +284,7 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
   const partnerRows = partners.map((p) => p.row);
   const totals = sumFigures(partnerRows);
   const commonCostsTotal = commonCosts.reduce((sum, cost) => sum + cost.amountGross, 0n);
-  return {
+  const calculation: TenderCalculation = {
     code: tender.code,
     name: tender.name,
     startYear: tender.startYear,
@@ -272,6 +309,22 @@ function calculateTender(demand: TenderDemand, context: PlanContext): TenderCalc
       soloProcessCostGross,
       commonCosts: totals.commonCostShare,
     }),
+  };
+  return {
+    calculation,
+    funding: {
+      code: tender.code,
+      startYear: tender.startYear,
+      termYears,
+      categoryCodes,
+      jointPrices: jointPrices.map((p) => p.unitPriceNet),
+      vatRates: categories.map((c) => c.vatRate),
+      participants: participants.map((p, i) => ({
+        code: p.partner.code,
+        cells: p.cells,
+        directGross: partnerRows[i].years.map((y) => y.directGross),
+      })),
+    },
   };
 }
 
@@ -331,6 +384,8 @@ function calculatePartner(participant: Participant, pricing: PricingContext): Pa
       directVat,
       directGross: directNet + directVat,
       commonCostShare: 0n,
+      fundingGross: 0n,
+      ownGross: directNet + directVat,
       soloNet: sumBy(soloVatByRate, (l) => l.net),
       soloVat: sumBy(soloVatByRate, (l) => l.vat),
       positions,
@@ -356,6 +411,8 @@ function calculatePartner(participant: Participant, pricing: PricingContext): Pa
     totalGross: directGross,
     soloGross,
     savingsGross: soloGross - directGross,
+    fundingGross: 0n,
+    ownGross: directGross,
     soloNet,
     soloVat,
     soloProcessCostGross: pricing.soloProcessCostGross,
@@ -395,7 +452,12 @@ function bookCommonCostShare(partner: PartnerWork, share: Cents): void {
   row.commonCostShare = share;
   row.totalGross = row.directGross + share;
   row.savingsGross = row.soloGross - row.totalGross;
-  if (row.years.length > 0) row.years[0].commonCostShare = share;
+  row.ownGross = row.totalGross - row.fundingGross;
+  if (row.years.length > 0) {
+    const first = row.years[0];
+    first.commonCostShare = share;
+    first.ownGross = first.directGross + share - first.fundingGross;
+  }
   row.savings = savingsBreakdown({
     soloDirectGross: row.soloNet + row.soloVat,
     directGross: row.directGross,
@@ -474,6 +536,8 @@ function sumFigures(
     totalGross: 0n,
     soloGross: 0n,
     savingsGross: 0n,
+    fundingGross: 0n,
+    ownGross: 0n,
     soloNet: 0n,
     soloVat: 0n,
   };
@@ -486,6 +550,8 @@ function sumFigures(
     totals.totalGross += row.totalGross;
     totals.soloGross += row.soloGross;
     totals.savingsGross += row.savingsGross;
+    totals.fundingGross += row.fundingGross;
+    totals.ownGross += row.ownGross;
     totals.soloNet += row.soloNet;
     totals.soloVat += row.soloVat;
   }

@@ -2,9 +2,9 @@
 // the Excel exports. Every money field is whole cents as bigint (type Cents): format
 // with formatMoney (files) or formatEuro (UI) from ./money, never via Number().
 // Rates, discounts and weights are canonical decimal strings ("0.19", "0.085", "60").
-// toResultFile (./serialize) turns this into the result@1 file.
+// toResultFile (./serialize) turns this into the result@1 or result@2 file.
 
-import type { CostKey } from "./plan";
+import type { CostKey, PlanFormat, SupportKey } from "./plan";
 import type { Cents } from "./money";
 
 export interface CalculationSettings {
@@ -29,6 +29,10 @@ export interface Figures {
   totalGross: Cents;
   soloGross: Cents;
   savingsGross: Cents;
+  /** §12: Σ granted funding over all programmes (0 without programmes). */
+  fundingGross: Cents;
+  /** §12: totalGross − fundingGross (Eigenanteil). */
+  ownGross: Cents;
 }
 
 /**
@@ -116,6 +120,10 @@ export interface PartnerYearCalculation {
   directGross: Cents;
   /** The whole share is booked in the start year (§5). */
   commonCostShare: Cents;
+  /** §12: funding granted for this year's direct cost. */
+  fundingGross: Cents;
+  /** §12: directGross + commonCostShare − fundingGross. */
+  ownGross: Cents;
   soloNet: Cents;
   soloVat: Cents;
   positions: PositionLine[];
@@ -183,10 +191,106 @@ export interface TenderCalculation {
   savings: SavingsBreakdown;
 }
 
+export interface FundingProgrammePartner {
+  code: string;
+  /** null without budgets; 0 for a partner the budgets do not list. */
+  budgetGross: Cents | null;
+  grantedGross: Cents;
+  /** null without budgets. */
+  remainingGross: Cents | null;
+}
+
+export interface FundingProgrammeCalculation {
+  code: string;
+  name: string;
+  /** Canonical decimal string ("0.9", "1"). */
+  rate: string;
+  fromYear: number;
+  toYear: number;
+  categories: string[];
+  maxPerUnitGross: Cents | null;
+  /** Every partner of the plan, by code ascending. */
+  partners: FundingProgrammePartner[];
+}
+
+/** One application of §12: programme f, tender T, participant p, year y (in budget order). */
+export interface FundingGrant {
+  programme: string;
+  tender: string;
+  partner: string;
+  year: number;
+  /** Σ q × jointPrice × (1 + vat) of the eligible categories, rounded once (for display). */
+  eligibleGross: Cents;
+  /** round(Σ q × unitFunding), §12 step 2. */
+  requestedGross: Cents;
+  /** §12 step 3. */
+  grantedGross: Cents;
+  /** The partner's remaining budget after this grant; null without budgets. */
+  remainingAfterGross: Cents | null;
+}
+
+export interface FundingCalculation {
+  /** In plan order. */
+  programmes: FundingProgrammeCalculation[];
+  /** Year ascending, then tenders in plan order, then programmes in plan order, then partner code. */
+  grants: FundingGrant[];
+}
+
+/** The support parameters of §13 with defaults applied (decimals canonical strings). */
+export interface SupportParameters {
+  fromYear: number;
+  toYear: number;
+  devicesPerFte: string;
+  fteStep: string;
+  minFtePerPartner: string;
+  poolOverheadFte: string;
+  costPerFteGross: Cents;
+  key: SupportKey;
+}
+
+export interface SupportPartnerYear {
+  code: string;
+  name: string;
+  /** Exactly two decimals ("301.30"). */
+  units: string;
+  /** Exactly two decimals ("1.00"). */
+  soloFte: string;
+  soloCostGross: Cents;
+  pooledShareGross: Cents;
+  savingsGross: Cents;
+}
+
+export interface SupportYear {
+  year: number;
+  /** Σ partner units, exactly two decimals. */
+  units: string;
+  /** Σ partner solo FTE, exactly two decimals. */
+  soloFte: string;
+  soloCostGross: Cents;
+  pooledFte: string;
+  pooledCostGross: Cents;
+  savingsGross: Cents;
+  /** Partners with units > 0, by code ascending. */
+  partners: SupportPartnerYear[];
+}
+
+export interface SupportCalculation {
+  parameters: SupportParameters;
+  /** Every year fromYear..toYear. */
+  years: SupportYear[];
+  totals: { soloCostGross: Cents; pooledCostGross: Cents; savingsGross: Cents };
+}
+
 export interface PlanCalculation {
+  /** The format of the plan calculated: result@1 for plan@1, result@2 for plan@2 (§11). */
+  planFormat: PlanFormat;
   settings: CalculationSettings;
   /** All partners of the plan, in plan order. */
   partners: PartnerRef[];
   /** In plan order. */
   tenders: TenderCalculation[];
+  /** §12; empty lists without programmes. */
+  funding: FundingCalculation;
+  /** §13; null without a support section. */
+  support: SupportCalculation | null;
 }

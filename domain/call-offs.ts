@@ -4,7 +4,9 @@
 // left, and the coordinator is warned well before (80 % and 95 % use).
 // Pure rules and form schemas; storage is db/awards.ts and db/call-offs.ts.
 import { z } from "zod";
+import { parseDecimal } from "./decimal";
 import { moneyField, wholeNumberField } from "./tender-form";
+import { maxQuantity } from "./thresholds";
 
 // ---- Use of the maximum quantity -------------------------------------------------
 
@@ -149,6 +151,24 @@ export function callOffDateProblem(date: string, period: CallOffPeriod): string 
   return null;
 }
 
+/**
+ * The date a new call-off form starts with: today when a call-off may be dated today,
+ * else the nearest valid day (the term's first day, or the award date when that is
+ * later; the term's last day once the term is over).
+ */
+export function defaultCallOffDate(
+  today: string,
+  period: { startYear: number; termYears: number; earliestAwardDate?: string | null },
+): string {
+  let first = `${period.startYear}-01-01`;
+  if (period.earliestAwardDate && period.earliestAwardDate > first)
+    first = period.earliestAwardDate;
+  const last = `${lastYear(period)}-12-31`;
+  if (today < first) return first;
+  if (today > last) return last;
+  return today;
+}
+
 /** An award is recorded after the fact: not in the future. */
 export function awardDateProblem(date: string, today: string): string | null {
   if (!isIsoDate(date)) return "Bitte ein gültiges Datum angeben (TT.MM.JJJJ).";
@@ -184,6 +204,42 @@ export function maxQuantityAboveEngineWarning(
     : null;
 }
 
+// ---- A partner's own share ----------------------------------------------------------
+
+/**
+ * What a partner may call off of a category without a warning: its planned quantity
+ * (frozen with the award) plus the tender's reserve, rounded up like the framework's
+ * maximum (CALCULATION.md §6) — the partner's part of that maximum.
+ */
+export function partnerShareLimit(planned: number, reserve: string): number {
+  return maxQuantity(planned, parseDecimal(reserve));
+}
+
+export interface Overdraw {
+  partnerCode: string;
+  partnerName: string;
+  categoryCode: string;
+  categoryName: string;
+  unit: string | null;
+  planned: number;
+  limit: number;
+  calledOff: number;
+}
+
+/** The warning before a call-off that takes a partner beyond its own share. */
+export function overdrawWarning(o: {
+  partnerName: string;
+  categoryName: string;
+  unit: string | null;
+  planned: number;
+  limit: number;
+  calledOffAfter: number;
+}): string {
+  const unit = o.unit ?? "Stück";
+  const n = (x: number) => GERMAN_INTEGER.format(x);
+  return `Mit diesem Abruf hätte ${o.partnerName} ${n(o.calledOffAfter)} ${unit} ${o.categoryName} abgerufen – mehr als der eigene geplante Anteil (${n(o.planned)} ${unit}, mit Reserve ${n(o.limit)} ${unit}). Die Menge geht zulasten der anderen Schulträger.`;
+}
+
 // ---- Form schemas (parsed with conform's parseWithZod from "@conform-to/zod/v4") ----
 
 const MAX_QUANTITY_PER_CALL_OFF = 1_000_000;
@@ -207,6 +263,34 @@ export const callOffFormSchema = z.object({
     max: MAX_QUANTITY_PER_CALL_OFF,
   }),
   orderNumber: requiredText("Bitte die Bestellnummer angeben.", 50),
+  /** The one-time token of the rendered form (a second post of it stores nothing new). */
+  token: formToken(),
+  /** "1" after the warning about the partner's own share ("Trotzdem abrufen"). */
+  confirmOverdraw: z.string().optional(),
+});
+
+function formToken() {
+  return z
+    .string({ error: "Das Formular ist veraltet. Bitte die Seite neu laden." })
+    .regex(/^[A-Za-z0-9_-]{16,64}$/, {
+      error: "Das Formular ist veraltet. Bitte die Seite neu laden.",
+    });
+}
+
+const reasonField = requiredText("Bitte den Grund der Stornierung angeben.", 500);
+const callOffIdField = z.number({ error: "Unbekannter Abruf." }).int().min(1);
+
+/** Cancel one call-off (Storno) with a reason. */
+export const cancelCallOffSchema = z.object({
+  callOffId: callOffIdField,
+  reason: reasonField,
+  token: formToken(),
+});
+
+/** A correction: cancel one call-off and record its replacement, in one step. */
+export const correctCallOffSchema = callOffFormSchema.extend({
+  callOffId: callOffIdField,
+  reason: reasonField,
 });
 
 /** Field name of a category's awarded price in the award form. */

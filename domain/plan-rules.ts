@@ -9,12 +9,16 @@ import {
   type PlanCategory,
   type PlanCommonCost,
   type PlanDemandLine,
+  type PlanFundingProgramme,
+  type PlanInventoryLine,
   type PlanLot,
   type PlanPartner,
   type PlanSchool,
   type PlanSettings,
+  type PlanSupport,
   type PlanTender,
 } from "./plan";
+import { installedUnits } from "./support";
 import type { PlanProblem } from "./plan-validation";
 import { collectTenderDemand } from "./tender-demand";
 import { compileTiers, unitPriceFor } from "./tiers";
@@ -37,6 +41,9 @@ export interface CheckablePlan {
   categories: Holey<PlanCategory>;
   demand?: Holey<PlanDemandLine>;
   tenders?: Holey<CheckableTender>;
+  fundingProgrammes?: Holey<PlanFundingProgramme>;
+  inventory?: Holey<PlanInventoryLine>;
+  support?: PlanSupport;
 }
 
 /** Codes that exist in the document even where their item failed the schema. */
@@ -121,9 +128,88 @@ function checkStructure(plan: CheckablePlan, known: KnownCodes | undefined): Pla
     }
   });
 
-  checkDemand(plan, { partners, schools, categories }, known, problems);
+  checkDemand(
+    plan,
+    plan.demand,
+    LINE_KINDS.demand,
+    { partners, schools, categories },
+    known,
+    problems,
+  );
+  checkDemand(
+    plan,
+    plan.inventory,
+    LINE_KINDS.inventory,
+    { partners, schools, categories },
+    known,
+    problems,
+  );
   checkTenders(plan, categoryExists, problems);
+  checkFundingProgrammes(plan, categoryExists, partnerExists, problems);
   return problems;
+}
+
+/** How the messages name a line of `demand` or of `inventory` (plan@2). */
+interface LineKind {
+  path: "demand" | "inventory";
+  repeat: string;
+}
+
+const LINE_KINDS = {
+  demand: { path: "demand", repeat: "Doppelte Bedarfsmeldung" },
+  inventory: { path: "inventory", repeat: "Doppelte Bestandszeile" },
+} as const satisfies Record<string, LineKind>;
+
+/** plan@2 (§12): codes, eligible categories (one programme per category and year), budget keys. */
+function checkFundingProgrammes(
+  plan: CheckablePlan,
+  categoryExists: (code: string) => boolean,
+  partnerExists: (code: string) => boolean,
+  problems: PlanProblem[],
+): void {
+  const programmes = plan.fundingProgrammes ?? [];
+  indexCodes(programmes, "fundingProgrammes", "Das Kürzel des Förderprogramms", problems);
+  programmes.forEach((programme, f) => {
+    if (programme === undefined) return;
+    const seen = new Set<string>();
+    programme.categories.forEach((category, k) => {
+      const path = `fundingProgrammes[${f}].categories[${k}]`;
+      if (!categoryExists(category)) {
+        problems.push({ path, message: `Unbekannte Produktgruppe „${category}“.` });
+        return;
+      }
+      if (seen.has(category)) {
+        problems.push({
+          path,
+          message: `Die Produktgruppe „${category}“ steht in diesem Förderprogramm mehrfach.`,
+        });
+        return;
+      }
+      seen.add(category);
+      // A (category, year) pair is eligible under one programme only.
+      for (let e = 0; e < f; e++) {
+        const earlier = programmes[e];
+        if (earlier === undefined || !earlier.categories.includes(category)) continue;
+        const from = Math.max(programme.fromYear, earlier.fromYear);
+        const to = Math.min(programme.toYear, earlier.toYear);
+        if (from > to) continue;
+        const years = from === to ? String(from) : `${from}–${to}`;
+        problems.push({
+          path,
+          message: `Die Produktgruppe „${category}“ ist ${years} schon im Förderprogramm „${earlier.code}“ förderfähig; ein Paar aus Produktgruppe und Jahr darf nur einem Programm angehören.`,
+        });
+        break;
+      }
+    });
+    for (const code of Object.keys(programme.budgets ?? {})) {
+      if (!partnerExists(code)) {
+        problems.push({
+          path: `fundingProgrammes[${f}].budgets.${code}`,
+          message: `Unbekannter Partner „${code}“.`,
+        });
+      }
+    }
+  });
 }
 
 /** Text key of a demand line: the database stores one cell per such key. */
@@ -137,6 +223,8 @@ const MAX_BITMAP_BITS = 2 ** 28; // 32 MB
 
 function checkDemand(
   plan: CheckablePlan,
+  lines: Holey<PlanDemandLine> | undefined,
+  kind: LineKind,
   index: {
     partners: Map<string, number>;
     schools: Map<string, number>;
@@ -146,7 +234,9 @@ function checkDemand(
   problems: PlanProblem[],
 ): void {
   const schoolList = plan.schools ?? [];
-  const demand = plan.demand ?? [];
+  const demand = lines ?? [];
+  const at = kind.path;
+  if (demand.length === 0) return;
   // Duplicates: a bitmap over (school, or partner without school) × category × year
   // is far faster than a Map of 500,000 keys. The school stands for its partner,
   // so lines whose school belongs to another partner (an error already) are left out.
@@ -166,14 +256,14 @@ function checkDemand(
     const partner = index.partners.get(line.partner);
     if (partner === undefined && !known?.partners.has(line.partner)) {
       problems.push({
-        path: `demand[${i}].partner`,
+        path: `${at}[${i}].partner`,
         message: `Unbekannter Partner „${line.partner}“.`,
       });
     }
     const category = index.categories.get(line.category);
     if (category === undefined && !known?.categories.has(line.category)) {
       problems.push({
-        path: `demand[${i}].category`,
+        path: `${at}[${i}].category`,
         message: `Unbekannte Produktgruppe „${line.category}“.`,
       });
     }
@@ -183,7 +273,7 @@ function checkDemand(
       if (s === undefined) {
         if (!known?.schools.has(line.school)) {
           problems.push({
-            path: `demand[${i}].school`,
+            path: `${at}[${i}].school`,
             message: `Unbekannte Schule „${line.school}“.`,
           });
         }
@@ -193,7 +283,7 @@ function checkDemand(
       if (schoolPartner !== line.partner) {
         if (partner !== undefined) {
           problems.push({
-            path: `demand[${i}].school`,
+            path: `${at}[${i}].school`,
             message: `Die Schule „${line.school}“ gehört zum Partner „${schoolPartner}“, nicht zu „${line.partner}“.`,
           });
         }
@@ -223,8 +313,8 @@ function checkDemand(
   }
   for (const i of duplicates) {
     problems.push({
-      path: `demand[${i}]`,
-      message: `Doppelte Bedarfsmeldung: Partner, Schule, Produktgruppe und Jahr wie demand[${firstByKey.get(demandKey(demand[i]!))}].`,
+      path: `${at}[${i}]`,
+      message: `${kind.repeat}: Partner, Schule, Produktgruppe und Jahr wie ${at}[${firstByKey.get(demandKey(demand[i]!))}].`,
     });
   }
 }
@@ -274,6 +364,17 @@ function checkTenders(
         }
       });
     });
+    // plan@2 (§11): a stated maximum only for categories of this tender's lots.
+    const allLotsParsed = !tender.lots.includes(undefined);
+    for (const code of Object.keys(tender.maxQuantities ?? {})) {
+      if (lotOfCategory.has(code) || (!allLotsParsed && categoryExists(code))) continue;
+      problems.push({
+        path: `tenders[${t}].maxQuantities.${code}`,
+        message: categoryExists(code)
+          ? `Die Produktgruppe „${code}“ steht in keinem Los der Ausschreibung „${tender.code}“; eine Höchstmenge ist hier nicht zulässig.`
+          : `Unbekannte Produktgruppe „${code}“.`,
+      });
+    }
   });
 }
 
@@ -299,6 +400,18 @@ function checkFigures(plan: CheckablePlan, salvage: SalvageFacts | undefined): P
     problems.push({
       path: "demand",
       message: `Die Summe aller Mengen ist zu groß (höchstens ${Number.MAX_SAFE_INTEGER}).`,
+    });
+    return problems;
+  }
+  // plan@2: the installed base adds demand and inventory in one sum.
+  const inventory = salvage
+    ? present(plan.inventory)
+    : ((plan.inventory ?? []) as PlanInventoryLine[]);
+  for (const line of inventory) totalQuantity += line.quantity;
+  if (totalQuantity > Number.MAX_SAFE_INTEGER) {
+    problems.push({
+      path: "inventory",
+      message: `Die Summe aller Mengen aus Bedarf und Bestand ist zu groß (höchstens ${Number.MAX_SAFE_INTEGER}).`,
     });
     return problems;
   }
@@ -334,6 +447,11 @@ function checkFigures(plan: CheckablePlan, salvage: SalvageFacts | undefined): P
   const doubts = salvage
     ? figureDoubts(plan, salvage, { demand, tenderAt, partnerIndex, categories })
     : undefined;
+
+  if (plan.support !== undefined && salvage === undefined)
+    problems.push(
+      ...checkSupportKey(plan.support, { partners, schools, categoryList, demand, inventory }),
+    );
 
   collectTenderDemand(figurePlan, partnerIndex, true).forEach((tenderDemand, r) => {
     const t = tenderAt[r];
@@ -535,6 +653,63 @@ function figureDoubts(
     pupilsMayDiffer,
     partnerMayHaveFailed: (code: string) => partnerFailed && partnerMayHaveFailed(code),
   };
+}
+
+const SUPPORT_KEY_REASONS = {
+  pupils: "die Schulen dieser Partner haben zusammen 0 Schülerinnen und Schüler",
+  population: "diese Partner haben alle die Einwohnerzahl 0",
+} as const;
+
+/**
+ * plan@2 (§13): a zero weight sum of the support key in a year where some partner has
+ * units. Only the keys pupils and population can sum to 0 (units and equal cannot).
+ * Lines with unknown references are left out (they are errors already). Runs on plans
+ * that passed the schema only: a failed line could change who has units.
+ */
+function checkSupportKey(
+  support: PlanSupport,
+  facts: {
+    partners: readonly PlanPartner[];
+    schools: readonly PlanSchool[];
+    categoryList: readonly PlanCategory[];
+    demand: readonly PlanDemandLine[];
+    inventory: readonly PlanInventoryLine[];
+  },
+): PlanProblem[] {
+  const key = support.key ?? "units";
+  if (key !== "pupils" && key !== "population") return [];
+  const partnerCodes = new Set(facts.partners.map((p) => p.code));
+  const categoryCodes = new Set(facts.categoryList.map((c) => c.code));
+  const known = (line: PlanDemandLine) =>
+    partnerCodes.has(line.partner) && categoryCodes.has(line.category);
+  const units = installedUnits(
+    {
+      format: PLAN_FORMAT,
+      partners: [...facts.partners],
+      categories: [...facts.categoryList],
+      demand: facts.demand.filter(known),
+      inventory: facts.inventory.filter(known),
+    },
+    support.fromYear,
+    support.toYear,
+  );
+  const pupils = new Map<string, number>();
+  for (const school of facts.schools)
+    pupils.set(school.partner, (pupils.get(school.partner) ?? 0) + (school.pupils ?? 0));
+  const weight = (p: PlanPartner) =>
+    key === "pupils" ? (pupils.get(p.code) ?? 0) : (p.population ?? 0);
+  const years: number[] = [];
+  for (let y = 0; y <= support.toYear - support.fromYear; y++) {
+    const active = facts.partners.filter((_, i) => units[i][y] > 0n);
+    if (active.length > 0 && active.every((p) => weight(p) === 0)) years.push(support.fromYear + y);
+  }
+  if (years.length === 0) return [];
+  return [
+    {
+      path: "support.key",
+      message: `Schlüssel „${key}“: Die Gewichte der Partner mit Geräten ergeben ${years.length === 1 ? `im Jahr ${years[0]}` : `in den Jahren ${years.join(", ")}`} zusammen 0, denn ${SUPPORT_KEY_REASONS[key]}; die Kosten des gemeinsamen Supports lassen sich so nicht verteilen.`,
+    },
+  ];
 }
 
 function zeroWeightReason(

@@ -1,10 +1,20 @@
-// Strict zod 4 schema of the plan file `verbundkauf/plan@1` (CALCULATION.md §7).
+// Strict zod 4 schema of the plan file `verbundkauf/plan@1` (CALCULATION.md §7) and
+// `verbundkauf/plan@2` (§11–§13). One schema accepts both formats; the plan@2 fields
+// in a plan@1 document are reported as unknown fields by plan-validation.ts
+// (planV2FieldIssues), so a plan@1 file is checked exactly as before.
 // Unknown fields are errors; decimals are strings checked by pattern, never floats.
 // Messages are German: they reach coordinators through the UI and the command line.
 // Cross-references and rules between items live in plan-validation.ts.
 
 import { z } from "zod";
-import { COST_KEYS, PLAN_FORMAT, SCHOOL_TYPES, type PlanDemandLine } from "./plan";
+import {
+  COST_KEYS,
+  PLAN_FORMAT,
+  PLAN_FORMAT_V2,
+  SCHOOL_TYPES,
+  SUPPORT_KEYS,
+  type PlanDemandLine,
+} from "./plan";
 
 const DECIMAL = /^\d+(?:\.\d+)?$/;
 const MONEY = /^\d+(?:\.\d{1,2})?$/;
@@ -45,6 +55,23 @@ export const fractionBelowOneSchema = decimalSchema.regex(
 export const fractionUpToOneSchema = decimalSchema.regex(
   ZERO_TO_ONE,
   "Muss zwischen 0 und 1 liegen.",
+);
+
+/** Decimals >= 0 with at most two decimals (support units, FTE figures). */
+const TWO_DECIMALS = /^\d+(?:\.\d{1,2})?$/;
+/** Decimals that are not zero. */
+const NOT_ZERO = /[1-9]/;
+
+/** Rates of funding programmes: 0 < x <= 1. */
+export const positiveFractionUpToOneSchema = fractionUpToOneSchema.regex(
+  NOT_ZERO,
+  "Muss größer als 0 und höchstens 1 sein.",
+);
+
+/** Decimal >= 0 with at most two decimals ("0.5", "10"). */
+export const twoDecimalsSchema = decimalSchema.regex(
+  TWO_DECIMALS,
+  "Erwartet: Dezimalzahl >= 0 mit höchstens zwei Nachkommastellen, z. B. „0.25“.",
 );
 
 const WHOLE = typeError("Erwartet: ganze Zahl.");
@@ -104,6 +131,13 @@ export const categorySchema = z.strictObject({
   basePriceNet: moneySchema,
   vatRate: fractionBelowOneSchema.optional(),
   tiers: tiersSchema.optional(),
+  // plan@2 (§11, §13)
+  serviceLifeYears: z
+    .int({ error: WHOLE })
+    .min(1, "Die Nutzungsdauer beträgt 1 bis 15 Jahre.")
+    .max(15, "Die Nutzungsdauer beträgt 1 bis 15 Jahre.")
+    .optional(),
+  supportUnits: twoDecimalsSchema.optional(),
 });
 
 export const demandLineSchema = z.strictObject({
@@ -113,6 +147,9 @@ export const demandLineSchema = z.strictObject({
   year: yearSchema,
   quantity: countSchema,
 });
+
+/** plan@2 (§11, §13): an inventory line has the fields and rules of a demand line. */
+export const inventoryLineSchema = demandLineSchema;
 
 /** Plain keys of a demand line; the fast check below accepts no others. */
 const DEMAND_LINE_KEYS = new Set(["partner", "school", "category", "year", "quantity"]);
@@ -201,20 +238,80 @@ export const tenderSchema = z.strictObject({
   commonCosts: z
     .array(commonCostSchema, { error: typeError("Erwartet: Liste von Gemeinkosten.") })
     .optional(),
+  // plan@2 (§11)
+  maxQuantities: z
+    .record(z.string(), countSchema, {
+      error: typeError("Erwartet: Objekt Produktgruppen-Kürzel → Höchstmenge."),
+    })
+    .optional(),
 });
+
+/** `fromYear <= toYear`, reported at toYear. */
+function yearOrder(value: { fromYear: number; toYear: number }, ctx: z.RefinementCtx): void {
+  if (value.fromYear > value.toYear) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["toYear"],
+      message: `Das Endjahr ${value.toYear} liegt vor dem Anfangsjahr ${value.fromYear}.`,
+    });
+  }
+}
+
+/** plan@2 (§12): a funding programme. */
+export const fundingProgrammeSchema = z
+  .strictObject({
+    code: codeSchema,
+    name: nameSchema,
+    rate: positiveFractionUpToOneSchema,
+    categories: z
+      .array(codeSchema, { error: typeError("Erwartet: Liste von Produktgruppen-Kürzeln.") })
+      .min(1, "Mindestens eine förderfähige Produktgruppe angeben."),
+    fromYear: yearSchema,
+    toYear: yearSchema,
+    maxPerUnitGross: moneySchema.optional(),
+    budgets: z
+      .record(z.string(), moneySchema, {
+        error: typeError("Erwartet: Objekt Partnerkürzel → Budget."),
+      })
+      .optional(),
+  })
+  .superRefine(yearOrder);
+
+/** plan@2 (§13): pooled IT support. */
+export const supportSchema = z
+  .strictObject({
+    fromYear: yearSchema,
+    toYear: yearSchema,
+    devicesPerFte: decimalSchema.regex(NOT_ZERO, "Muss größer als 0 sein."),
+    fteStep: twoDecimalsSchema.regex(NOT_ZERO, "Muss größer als 0 sein.").optional(),
+    minFtePerPartner: twoDecimalsSchema.optional(),
+    poolOverheadFte: twoDecimalsSchema.optional(),
+    costPerFteGross: moneySchema,
+    key: z
+      .enum(SUPPORT_KEYS, {
+        error: typeError(`Erlaubte Schlüssel: ${SUPPORT_KEYS.join(", ")}.`),
+      })
+      .optional(),
+  })
+  .superRefine(yearOrder);
 
 const list = <T extends z.ZodType>(item: T, what: string) =>
   z.array(item, { error: typeError(`Erwartet: Liste von ${what}.`) });
 
 export const planSchema = z.strictObject(
   {
-    format: z.literal(PLAN_FORMAT, { error: typeError(`Erwartet: „${PLAN_FORMAT}“.`) }),
+    format: z.literal([PLAN_FORMAT, PLAN_FORMAT_V2], {
+      error: typeError(`Erwartet: „${PLAN_FORMAT}“ oder „${PLAN_FORMAT_V2}“.`),
+    }),
     settings: settingsSchema.optional(),
     partners: list(partnerSchema, "Partnern"),
     schools: list(schoolSchema, "Schulen").optional(),
     categories: list(categorySchema, "Produktgruppen"),
     demand: list(demandLineSchema, "Bedarfsmeldungen").optional(),
     tenders: list(tenderSchema, "Ausschreibungen").optional(),
+    fundingProgrammes: list(fundingProgrammeSchema, "Förderprogrammen").optional(),
+    inventory: list(inventoryLineSchema, "Bestandszeilen").optional(),
+    support: supportSchema.optional(),
   },
   { error: "Erwartet: ein JSON-Objekt (Plan)." },
 );

@@ -3,11 +3,14 @@
 // like `tenders[0].commonCosts[1].weights.ASC` and a German message.
 
 import type { z } from "zod";
+import { PLAN_FORMAT_V2 } from "./plan";
 import type {
   Plan,
   PlanCategory,
   PlanCommonCost,
   PlanDemandLine,
+  PlanFundingProgramme,
+  PlanInventoryLine,
   PlanLot,
   PlanPartner,
   PlanSchool,
@@ -17,6 +20,7 @@ import {
   categorySchema,
   commonCostSchema,
   demandLineSchema,
+  fundingProgrammeSchema,
   germanPlanErrors,
   isValidDemandLine,
   lotSchema,
@@ -24,6 +28,7 @@ import {
   planSchema,
   schoolSchema,
   settingsSchema,
+  supportSchema,
   tenderSchema,
 } from "./plan-schema";
 import {
@@ -45,6 +50,15 @@ export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: P
 export const ROOT_PATH = "$";
 
 export function validatePlan(input: unknown): PlanValidation {
+  const v2Fields = planV2FieldIssues(input);
+  if (v2Fields.length > 0) {
+    // plan@2 fields in a plan@1 document are unknown fields (§11): the rest is checked
+    // as plan@1, without them.
+    const rest = validatePlan(withoutUnknownFields(input, v2Fields));
+    const problems = issuesToProblems(v2Fields);
+    if (!rest.ok) problems.push(...rest.problems);
+    return { ok: false, problems };
+  }
   const parsed = parseSchema(input);
   if (parsed.success) {
     const problems = checkPlanRules(parsed.data, undefined);
@@ -58,6 +72,31 @@ export function validatePlan(input: unknown): PlanValidation {
   return { ok: false, problems };
 }
 
+const V2_PLAN_FIELDS = ["fundingProgrammes", "inventory", "support"] as const;
+const V2_CATEGORY_FIELDS = ["serviceLifeYears", "supportUnits"] as const;
+const V2_TENDER_FIELDS = ["maxQuantities"] as const;
+
+/**
+ * The fields of format version 2 in a document that is not plan@2, as
+ * `unrecognized_keys` issues at the object that holds them.
+ */
+export function planV2FieldIssues(input: unknown): z.core.$ZodIssue[] {
+  if (!isRecord(input) || input.format === PLAN_FORMAT_V2) return [];
+  const issues: z.core.$ZodIssue[] = [];
+  const unknown = (value: unknown, fields: readonly string[], path: PropertyKey[]) => {
+    if (!isRecord(value)) return;
+    const keys = fields.filter((field) => Object.hasOwn(value, field));
+    if (keys.length > 0)
+      issues.push({ code: "unrecognized_keys", keys, path, input: value, message: "" });
+  };
+  unknown(input, V2_PLAN_FIELDS, []);
+  if (Array.isArray(input.categories))
+    input.categories.forEach((c: unknown, i) => unknown(c, V2_CATEGORY_FIELDS, ["categories", i]));
+  if (Array.isArray(input.tenders))
+    input.tenders.forEach((t: unknown, i) => unknown(t, V2_TENDER_FIELDS, ["tenders", i]));
+  return issues;
+}
+
 type SchemaOutcome = { success: true; data: Plan } | { success: false; issues: z.core.$ZodIssue[] };
 
 /**
@@ -66,21 +105,47 @@ type SchemaOutcome = { success: true; data: Plan } | { success: false; issues: z
  * that fail are parsed by zod, for its messages, with their paths kept.
  */
 function parseSchema(input: unknown): SchemaOutcome {
-  if (!isRecord(input) || !Array.isArray(input.demand)) {
+  const demand = isRecord(input) && Array.isArray(input.demand) ? input.demand : undefined;
+  const inventory = isRecord(input) && Array.isArray(input.inventory) ? input.inventory : undefined;
+  if (!isRecord(input) || (demand === undefined && inventory === undefined)) {
     const parsed = planSchema.safeParse(input, { error: germanPlanErrors });
     return parsed.success ? parsed : { success: false, issues: parsed.error.issues };
   }
-  const demand: unknown[] = input.demand;
-  const rest = planSchema.safeParse({ ...input, demand: [] }, { error: germanPlanErrors });
+  const rest = planSchema.safeParse(
+    {
+      ...input,
+      ...(demand ? { demand: [] } : {}),
+      ...(inventory ? { inventory: [] } : {}),
+    },
+    { error: germanPlanErrors },
+  );
   const issues = rest.success ? [] : [...rest.error.issues];
-  for (let i = 0; i < demand.length; i++) {
-    if (isValidDemandLine(demand[i])) continue;
-    const line = demandLineSchema.safeParse(demand[i], { error: germanPlanErrors });
-    for (const issue of line.error?.issues ?? [])
-      issues.push({ ...issue, path: ["demand", i, ...issue.path] });
-  }
+  checkLinesFast(demand, "demand", issues);
+  checkLinesFast(inventory, "inventory", issues);
   if (issues.length > 0 || !rest.success) return { success: false, issues };
-  return { success: true, data: { ...rest.data, demand: demand as PlanDemandLine[] } };
+  return {
+    success: true,
+    data: {
+      ...rest.data,
+      ...(demand ? { demand: demand as PlanDemandLine[] } : {}),
+      ...(inventory ? { inventory: inventory as PlanInventoryLine[] } : {}),
+    },
+  };
+}
+
+/** Demand and inventory lines (same fields): the fast check, zod only for the messages. */
+function checkLinesFast(
+  lines: unknown[] | undefined,
+  key: "demand" | "inventory",
+  issues: z.core.$ZodIssue[],
+): void {
+  if (lines === undefined) return;
+  for (let i = 0; i < lines.length; i++) {
+    if (isValidDemandLine(lines[i])) continue;
+    const line = demandLineSchema.safeParse(lines[i], { error: germanPlanErrors });
+    for (const issue of line.error?.issues ?? [])
+      issues.push({ ...issue, path: [key, i, ...issue.path] });
+  }
 }
 
 /** Parses plan JSON text; bad JSON becomes one problem at `$`. */
@@ -210,6 +275,7 @@ function salvage(
 ): { plan: CheckablePlan; facts: SalvageFacts } | undefined {
   if (!isRecord(input)) return undefined;
   const settings = settingsSchema.safeParse(input.settings);
+  const support = supportSchema.safeParse(input.support);
   const plan: CheckablePlan = {
     settings: settings.success ? (settings.data as PlanSettings | undefined) : undefined,
     partners: eachParsed<PlanPartner>(input.partners, partnerSchema),
@@ -222,6 +288,16 @@ function salvage(
         )
       : [],
     tenders: Array.isArray(input.tenders) ? input.tenders.map(salvageTender) : [],
+    fundingProgrammes: eachParsed<PlanFundingProgramme>(
+      input.fundingProgrammes,
+      fundingProgrammeSchema,
+    ),
+    inventory: Array.isArray(input.inventory)
+      ? input.inventory.map((line: unknown) =>
+          isValidDemandLine(line) ? line : eachParsed<PlanDemandLine>([line], demandLineSchema)[0],
+        )
+      : [],
+    support: support.success ? support.data : undefined,
   };
   return {
     plan,

@@ -174,7 +174,7 @@ export function priceSide(
 // ---- The comparison -------------------------------------------------------------------
 
 /** A partner's figures on one side (plan or actual); solo price and savings do not apply. */
-export type SideFigures = Omit<Figures, "soloGross" | "savingsGross">;
+export type SideFigures = Omit<Figures, "soloGross" | "savingsGross" | "fundingGross" | "ownGross">;
 
 export interface YearComparison {
   year: number;

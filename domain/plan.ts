@@ -60,6 +60,10 @@ export interface PlanCategory {
   basePriceNet: DecimalString;
   vatRate?: DecimalString;
   tiers?: PlanTier[];
+  /** plan@2 (§11, §13): whole number 1–15, default 5: years a device stays in use. */
+  serviceLifeYears?: number;
+  /** plan@2 (§11, §13): decimal >= 0, at most two decimals, default "1": support per device. */
+  supportUnits?: DecimalString;
 }
 
 export interface PlanDemandLine {
@@ -93,6 +97,11 @@ export interface PlanTender {
   soloProcessCostGross?: DecimalString;
   lots: PlanLot[];
   commonCosts?: PlanCommonCost[];
+  /**
+   * plan@2 (§11): category code → a maximum the framework states above the computed
+   * one; maxQuantity[c] = max(ceil(Q[c] × (1 + reserve)), n).
+   */
+  maxQuantities?: Record<string, number>;
 }
 
 /** plan@2 (§12): a funding programme (Förderprogramm). */
@@ -134,13 +143,40 @@ export interface PlanSupport {
 }
 
 export interface Plan {
-  format: typeof PLAN_FORMAT;
+  format: PlanFormat;
   settings?: PlanSettings;
   partners: PlanPartner[];
   schools?: PlanSchool[];
   categories: PlanCategory[];
   demand?: PlanDemandLine[];
   tenders?: PlanTender[];
+  /** plan@2 (§12). */
+  fundingProgrammes?: PlanFundingProgramme[];
+  /** plan@2 (§11, §13): devices bought outside the plan's tenders. */
+  inventory?: PlanInventoryLine[];
+  /** plan@2 (§13): without it there is no support calculation. */
+  support?: PlanSupport;
+}
+
+/** Defaults of plan@2 (§11, §13). */
+export const DEFAULT_SERVICE_LIFE_YEARS = 5;
+export const DEFAULT_SUPPORT_UNITS = "1";
+export const DEFAULT_SUPPORT = {
+  fteStep: "0.25",
+  minFtePerPartner: "0",
+  poolOverheadFte: "0",
+  key: "units",
+} as const;
+
+/** True when the plan uses a field only format version 2 knows. */
+export function usesPlanV2Fields(plan: Plan): boolean {
+  return (
+    plan.fundingProgrammes !== undefined ||
+    plan.inventory !== undefined ||
+    plan.support !== undefined ||
+    plan.categories.some((c) => c.serviceLifeYears !== undefined || c.supportUnits !== undefined) ||
+    (plan.tenders ?? []).some((t) => t.maxQuantities !== undefined)
+  );
 }
 
 export const DEFAULT_SETTINGS = {

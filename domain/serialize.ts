@@ -1,18 +1,49 @@
-// result@1 (CALCULATION.md §8) from the rich calculation: money as strings with
-// exactly two decimals, only the fields the file format names, in its order.
+// The result file from the rich calculation: result@1 (CALCULATION.md §8) for a
+// plan@1, result@2 (§14) for a plan@2. Money as strings with exactly two decimals,
+// only the fields the file format names, in its order.
 
 import type {
   Figures,
+  FundingCalculation,
   PartnerCalculation,
   PlanCalculation,
+  SupportCalculation,
   TenderCalculation,
 } from "./calculation";
-import { RESULT_FORMAT } from "./plan";
-import type { Result, ResultFigures, ResultPartner, ResultTender } from "./result";
+import { PLAN_FORMAT_V2, RESULT_FORMAT, RESULT_FORMAT_V2 } from "./plan";
+import type {
+  Result,
+  ResultFigures,
+  ResultFiguresV2,
+  ResultFundingProgramme,
+  ResultPartner,
+  ResultPartnerV2,
+  ResultTender,
+  ResultTenderV2,
+  ResultV1,
+  ResultV2,
+} from "./result";
 import { formatMoney } from "./money";
 
 export function toResultFile(calculation: PlanCalculation): Result {
+  return calculation.planFormat === PLAN_FORMAT_V2
+    ? toResultFileV2(calculation)
+    : toResultFileV1(calculation);
+}
+
+/** result@1 (§8), whatever the plan's format. */
+export function toResultFileV1(calculation: PlanCalculation): ResultV1 {
   return { format: RESULT_FORMAT, tenders: calculation.tenders.map(toResultTender) };
+}
+
+/** result@2 (§14), whatever the plan's format. */
+export function toResultFileV2(calculation: PlanCalculation): ResultV2 {
+  return {
+    format: RESULT_FORMAT_V2,
+    tenders: calculation.tenders.map(toResultTenderV2),
+    funding: toResultFunding(calculation.funding),
+    support: toResultSupport(calculation.support),
+  };
 }
 
 /** The result file as text: 2-space indented JSON, as the command line prints it. */
@@ -20,7 +51,7 @@ export function resultToJson(result: Result): string {
   return JSON.stringify(result, null, 2);
 }
 
-function toResultTender(tender: TenderCalculation): ResultTender {
+function tenderHead(tender: TenderCalculation): Omit<ResultTender, "partners" | "totals"> {
   return {
     code: tender.code,
     participants: tender.participants.map((p) => p.code),
@@ -40,8 +71,22 @@ function toResultTender(tender: TenderCalculation): ResultTender {
       tierMinQuantity: c.tierMinQuantity,
       unitPriceNet: formatMoney(c.unitPriceNet),
     })),
+  };
+}
+
+function toResultTender(tender: TenderCalculation): ResultTender {
+  return {
+    ...tenderHead(tender),
     partners: tender.partners.map(toResultPartner),
     totals: toResultFigures(tender.totals),
+  };
+}
+
+function toResultTenderV2(tender: TenderCalculation): ResultTenderV2 {
+  return {
+    ...tenderHead(tender),
+    partners: tender.partners.map(toResultPartnerV2),
+    totals: toResultFiguresV2(tender.totals),
   };
 }
 
@@ -59,6 +104,22 @@ function toResultPartner(partner: PartnerCalculation): ResultPartner {
   };
 }
 
+function toResultPartnerV2(partner: PartnerCalculation): ResultPartnerV2 {
+  return {
+    code: partner.code,
+    ...toResultFiguresV2(partner),
+    years: partner.years.map((y) => ({
+      year: y.year,
+      directNet: formatMoney(y.directNet),
+      directVat: formatMoney(y.directVat),
+      directGross: formatMoney(y.directGross),
+      commonCostShare: formatMoney(y.commonCostShare),
+      fundingGross: formatMoney(y.fundingGross),
+      ownGross: formatMoney(y.ownGross),
+    })),
+  };
+}
+
 function toResultFigures(figures: Figures): ResultFigures {
   return {
     quantity: figures.quantity,
@@ -69,5 +130,50 @@ function toResultFigures(figures: Figures): ResultFigures {
     totalGross: formatMoney(figures.totalGross),
     soloGross: formatMoney(figures.soloGross),
     savingsGross: formatMoney(figures.savingsGross),
+  };
+}
+
+function toResultFiguresV2(figures: Figures): ResultFiguresV2 {
+  return {
+    ...toResultFigures(figures),
+    fundingGross: formatMoney(figures.fundingGross),
+    ownGross: formatMoney(figures.ownGross),
+  };
+}
+
+const moneyOrNull = (cents: bigint | null) => (cents === null ? null : formatMoney(cents));
+
+function toResultFunding(funding: FundingCalculation): ResultFundingProgramme[] {
+  return funding.programmes.map((programme) => ({
+    code: programme.code,
+    partners: programme.partners.map((p) => ({
+      code: p.code,
+      budgetGross: moneyOrNull(p.budgetGross),
+      grantedGross: formatMoney(p.grantedGross),
+      remainingGross: moneyOrNull(p.remainingGross),
+    })),
+  }));
+}
+
+function toResultSupport(support: SupportCalculation | null): ResultV2["support"] {
+  if (support === null) return null;
+  return {
+    years: support.years.map((y) => ({
+      year: y.year,
+      units: y.units,
+      soloFte: y.soloFte,
+      soloCostGross: formatMoney(y.soloCostGross),
+      pooledFte: y.pooledFte,
+      pooledCostGross: formatMoney(y.pooledCostGross),
+      savingsGross: formatMoney(y.savingsGross),
+      partners: y.partners.map((p) => ({
+        code: p.code,
+        units: p.units,
+        soloFte: p.soloFte,
+        soloCostGross: formatMoney(p.soloCostGross),
+        pooledShareGross: formatMoney(p.pooledShareGross),
+        savingsGross: formatMoney(p.savingsGross),
+      })),
+    })),
   };
 }

@@ -42,7 +42,7 @@ export const germanErrorMap: z.core.$ZodErrorMap = (issue) => {
 
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-function codeField(example: string) {
+export function codeField(example: string) {
   return z
     .string({ error: "Bitte ein Kürzel eingeben." })
     .trim()
@@ -51,7 +51,7 @@ function codeField(example: string) {
     .regex(CODE_PATTERN, { error: `Nur Buchstaben, Ziffern, „-“ und „_“, z. B. ${example}.` });
 }
 
-function nameField(message: string, max = 200) {
+export function nameField(message: string, max = 200) {
   return z
     .string({ error: message })
     .trim()
@@ -60,7 +60,7 @@ function nameField(message: string, max = 200) {
 }
 
 /** Turns a parser outcome into a zod transform result (issue at this field on failure). */
-function fromOutcome<T>(outcome: ParseOutcome<T>, ctx: z.RefinementCtx<unknown>): T {
+export function fromOutcome<T>(outcome: ParseOutcome<T>, ctx: z.RefinementCtx<unknown>): T {
   if (outcome.ok) return outcome.value;
   ctx.addIssue({ code: "custom", message: outcome.message });
   return z.NEVER;
@@ -98,7 +98,7 @@ export function percentField(
     .transform((text, ctx) => fromOutcome(parseGermanPercent(text, { max: 100, ...options }), ctx));
 }
 
-function wholeNumber(message: string) {
+export function wholeNumber(message: string) {
   return z.number({ error: message }).int({ error: message });
 }
 

@@ -18,6 +18,7 @@ import {
 } from "./cost-split-layout";
 import { cellRef, centsToCellNumber, rangeRef, type FormulaCell } from "./formulas";
 import { SheetWriter, type CellInput } from "./sheet-writer";
+import { fundingOfYearCell } from "./cost-split-funding";
 import type { ColumnSpec } from "./workbook-style";
 
 /** Column specs by column number; a new column needs a number in BUDGET_YEAR_COLUMNS and a spec here. */
@@ -56,6 +57,18 @@ export function budgetYearColumnSpecs(columns: BudgetYearColumns): ColumnSpec[] 
   });
   put(columns.soloVat, { header: "USt allein", width: 12, kind: "money" });
   put(columns.soloGross, { header: "Brutto allein", width: 12, kind: "money" });
+  put(columns.funding, {
+    header: "Förderung",
+    width: 12,
+    kind: "money",
+    note: "Bewilligte Förderung dieses Jahres (Blatt Förderung).",
+  });
+  put(columns.own, {
+    header: "Eigenanteil",
+    width: 12,
+    kind: "money",
+    note: "Gesamt brutto − Förderung: was der Partner in diesem Jahr selbst zahlt.",
+  });
   return specs;
 }
 
@@ -127,6 +140,17 @@ function yearRow(
     row,
     year.directGross + year.commonCostShare,
   );
+  // §12, at the end: Förderung (sum of the sheet Förderung) and Eigenanteil.
+  cells[columns.funding - 1] = fundingOfYearCell(
+    context,
+    partnerCode,
+    year.year,
+    year.fundingGross,
+  );
+  cells[columns.own - 1] = {
+    formula: `${cellRef(columns.total, row)}-${cellRef(columns.funding, row)}`,
+    result: centsToCellNumber(year.ownGross),
+  };
   return cells;
 }
 
@@ -144,6 +168,8 @@ function totalledColumns(
     [columns.soloNet, (y) => y.soloNet],
     [columns.soloVat, (y) => y.soloVat],
     [columns.soloGross, (y) => y.soloNet + y.soloVat],
+    [columns.funding, (y) => y.fundingGross],
+    [columns.own, (y) => y.ownGross],
   ];
 }
 

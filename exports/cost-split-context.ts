@@ -1,6 +1,10 @@
 // What every sheet of the cost-split workbook needs: the tender's figures from the
 // engine, the row layout, and the metadata of this export.
-import type { CalculationSettings, TenderCalculation } from "../domain/calculation";
+import type {
+  CalculationSettings,
+  FundingCalculation,
+  TenderCalculation,
+} from "../domain/calculation";
 import type { Cents } from "../domain/money";
 import type { PlanTier } from "../domain/plan";
 import type { CostSplitLayout } from "./cost-split-layout";
@@ -36,6 +40,8 @@ export interface CostSplitMeta {
 export interface CostSplitContext {
   tender: TenderCalculation;
   settings: CalculationSettings;
+  /** §12: the plan's funding (programmes and grants over all tenders), for sheet Förderung. */
+  funding: FundingCalculation;
   layout: CostSplitLayout;
   meta: CostSplitMeta;
   /** "Kostenaufteilung RV-2027 – Rahmenvertrag Endgeräte", for titles and the print header. */

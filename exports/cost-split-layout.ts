@@ -116,6 +116,9 @@ export const BUDGET_YEAR_COLUMNS = {
   soloNet: 10,
   soloVat: 11,
   soloGross: 12,
+  /** §12: granted funding (sum of the sheet Förderung) and the own contribution. */
+  funding: 13,
+  own: 14,
 } as const;
 export type BudgetYearColumns = typeof BUDGET_YEAR_COLUMNS & { count: number };
 

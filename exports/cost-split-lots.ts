@@ -4,7 +4,8 @@
 // exemptions (§ 3 Abs. 9 VgV).
 import type ExcelJS from "exceljs";
 import Decimal from "decimal.js";
-import { onePlus, oneMinus, parseDecimal } from "../domain/decimal";
+import { onePlus, oneMinus, parseDecimal, pow10, type ExactDecimal } from "../domain/decimal";
+import { divCeil } from "../domain/money";
 import type { CostSplitContext } from "./cost-split-context";
 import {
   HEADER_ROW,
@@ -110,6 +111,17 @@ LOT_HEADER[LOT_COL.value - 1] = {
   note: "Summe der geschätzten Werte der Produktgruppen des Loses.",
 };
 
+/** plan@2 `maxQuantities` (§11): a stated maximum above the computed one stands in a MAX(). */
+function statedMaximum(
+  computed: string,
+  quantity: number,
+  factor: ExactDecimal,
+  maxQuantity: number,
+): string {
+  const ceil = divCeil(BigInt(quantity) * factor.units, pow10(factor.scale));
+  return BigInt(maxQuantity) > ceil ? `MAX(${computed},${maxQuantity})` : computed;
+}
+
 export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitContext): void {
   const { tender, layout, settings } = context;
   const writer = new SheetWriter(sheet, COLUMNS);
@@ -148,7 +160,12 @@ export function writeLotsSheet(sheet: ExcelJS.Worksheet, context: CostSplitConte
       category.unit ?? null,
       quantity,
       {
-        formula: roundedUpQuantityTimes(cellRef(COL.quantity, row), reserveFactor),
+        formula: statedMaximum(
+          roundedUpQuantityTimes(cellRef(COL.quantity, row), reserveFactor),
+          category.quantity,
+          reserveFactor,
+          category.maxQuantity,
+        ),
         result: category.maxQuantity,
       },
       estimated.tierMinQuantity,

@@ -53,7 +53,21 @@ const COLUMNS: ColumnSpec[] = [
     kind: "percent",
     note: "Ersparnis im Verhältnis zur Einzelbeschaffung.",
   },
+  // §12, at the end: funding and own contribution (Eigenanteil).
+  {
+    header: "Förderung",
+    width: 16,
+    kind: "money",
+    note: "Bewilligte Förderung über alle Jahre (Blätter Haushaltsjahre und Förderung).",
+  },
+  {
+    header: "Eigenanteil",
+    width: 16,
+    kind: "money",
+    note: "Gesamt brutto − Förderung: was der Partner selbst zahlt.",
+  },
 ];
+const FUNDING_COLUMN = COL.savingsPercent + 1;
 
 /** savings / solo as the cell's cached value (0 when there is no solo cost). */
 function savingsRatio(savings: Cents, solo: Cents): number {
@@ -91,6 +105,8 @@ function figureCells(
     formula(sum(COL.soloGross) + soloExtra, figures.soloGross),
     formula(`${cellRef(COL.soloGross, row)}-${cellRef(COL.totalGross, row)}`, figures.savingsGross),
     ratioFormula(row, figures),
+    formula(sum(FUNDING_COLUMN), figures.fundingGross),
+    formula(`${cellRef(COL.totalGross, row)}-${cellRef(FUNDING_COLUMN, row)}`, figures.ownGross),
   ];
 }
 
@@ -111,6 +127,7 @@ export async function writeOverviewSheet(
     [COL.directVat]: years.vat,
     [COL.commonCostShare]: years.commonCostShare,
     [COL.soloGross]: years.soloGross,
+    [FUNDING_COLUMN]: years.funding,
   };
   const processCost = cellRef(layout.soloProcessCostCell.column, layout.soloProcessCostCell.row, {
     sheet: SHEET.parameters,

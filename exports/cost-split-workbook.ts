@@ -14,6 +14,7 @@ import { costSplitLayout, SHEET, HEADER_ROW } from "./cost-split-layout";
 import { writeBudgetYearsSheet } from "./cost-split-budget-years";
 import { writeVatRatesSheet } from "./cost-split-vat-rates";
 import { writeCommonCostsSheet } from "./cost-split-common-costs";
+import { FUNDING_SHEET, writeFundingSheet } from "./cost-split-funding";
 import { writeLotsSheet } from "./cost-split-lots";
 import { writeOverviewSheet } from "./cost-split-overview";
 import { writeParametersSheet } from "./cost-split-parameters";
@@ -62,6 +63,7 @@ function contextFor(input: CostSplitInput): CostSplitContext {
   return {
     tender,
     settings: input.calculation.settings,
+    funding: input.calculation.funding,
     layout: costSplitLayout(tender),
     meta: input.meta,
     documentLabel: `Kostenaufteilung ${tender.code} – ${tender.name}`,
@@ -81,6 +83,7 @@ const SHEETS = [
   { name: SHEET.lots, frozenColumns: 0, write: writeLotsSheet },
   { name: SHEET.budgetYears, frozenColumns: 3, write: writeBudgetYearsSheet },
   { name: SHEET.vatRates, frozenColumns: 3, write: writeVatRatesSheet },
+  { name: FUNDING_SHEET, frozenColumns: 4, write: writeFundingSheet },
   { name: SHEET.positions, frozenColumns: 3, write: writePositionsSheet },
   { name: SHEET.commonCosts, frozenColumns: 2, write: writeCommonCostsSheet },
   { name: SHEET.parameters, frozenColumns: 0, write: writeParametersSheet },

@@ -9,12 +9,21 @@ export const CSV_SEPARATOR = ";";
 export const CSV_LINE_END = "\r\n";
 export const UTF8_BOM = "\uFEFF";
 
-/** First characters that make Excel/LibreOffice treat a cell as a formula (or split it). */
-const FORMULA_TRIGGERS = new Set(["=", "+", "-", "@", "\t", "\r"]);
+/** Characters that make Excel/LibreOffice treat a cell as a formula (or split it). */
+const FORMULA_TRIGGERS = new Set(["=", "+", "-", "@", "\u2212"]);
+/** Control characters that start a new cell or line in some spreadsheets. */
+const CONTROL_STARTS = new Set(["\t", "\r", "\n"]);
 
-/** Prefixes `'` to text that would start a formula; the apostrophe shows it is text. */
+/**
+ * Prefixes `'` to text that would start a formula; the apostrophe shows it is text.
+ * Spreadsheets skip leading blanks and line breaks and read full-width and small-form
+ * signs (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫) like the ASCII ones, so those count as well.
+ */
 export function neutralizeFormula(text: string): string {
-  return text.length > 0 && FORMULA_TRIGGERS.has(text[0]) ? `'${text}` : text;
+  if (text.length === 0) return text;
+  if (CONTROL_STARTS.has(text[0])) return `'${text}`;
+  const first = text.trimStart().charAt(0).normalize("NFKC");
+  return FORMULA_TRIGGERS.has(first) ? `'${text}` : text;
 }
 
 const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;

@@ -183,13 +183,14 @@ export function worksheetOptions(setup: SheetSetup): Partial<ExcelJS.AddWorkshee
     pageSetup: {
       orientation: "landscape",
       paperSize: 9, // A4
-      // Fit to width only as a safety net: every sheet's columns are laid out to fit the
-      // page at 100 % (PRINTABLE_WIDTH), so the fit never shrinks text below 9 pt.
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0, // as many pages down as needed
+      // Always 100 %: sheets are laid out to fit the page (PRINTABLE_WIDTH); a sheet that
+      // is wider (funding columns, many years) continues on further pages with its code and
+      // name columns repeated, instead of shrinking the text below 9 pt.
+      fitToPage: false,
+      scale: 100,
       printTitlesRow: setup.frozenRows > 0 ? `1:${setup.frozenRows}` : undefined,
-      printTitlesColumn: setup.repeatColumns,
+      printTitlesColumn:
+        setup.repeatColumns ?? (frozenColumns > 0 ? `A:${columnLetter(frozenColumns)}` : undefined),
       margins: PAGE_MARGINS,
     },
     headerFooter: {

@@ -35,9 +35,11 @@ export function backupFileName(now: Date = new Date()): string {
  * never leaves a half backup under the final name.
  */
 export async function backupDatabase(databasePath: string, target: string): Promise<void> {
-  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true, mode: 0o700 });
   const partial = `${target}.partial`;
   fs.rmSync(partial, { force: true });
+  // Created 0600 before SQLite writes into it: a backup is as secret as the database.
+  fs.closeSync(fs.openSync(partial, "wx", 0o600));
   const source = new SQLite(databasePath, { fileMustExist: true });
   try {
     // All remaining pages per step: a writer in between would restart a page-wise copy.

@@ -1,7 +1,8 @@
 // Command line for plan files: `npm run --silent plan -- <command>`.
-//   calc PLAN.json               result@1 JSON on stdout (exit 0); problems on stderr (exit 1)
+//   calc PLAN.json               result JSON on stdout (exit 0): result@1 for a plan@1 file,
+//                                result@2 for a plan@2 file; problems on stderr (exit 1)
 //   validate PLAN.json           "ok" (exit 0) or one line per problem (exit 1)
-//   export [--out FILE] [--consortium CODE]          the consortium's plan as plan@1 JSON
+//   export [--out FILE] [--consortium CODE]          the consortium's plan as plan@2 JSON
 //   import PLAN.json [--replace] [--consortium CODE] replaces the consortium's plan
 // Without --consortium: the installation's only consortium, else an error naming them.
 // Wrong arguments and unreadable files exit 2. Database modules load lazily so that

@@ -37,6 +37,7 @@ export function restoreDatabase(
     fs.rmSync(databasePath + suffix, { force: true });
   const partial = `${databasePath}.restoring`;
   fs.copyFileSync(backupFile, partial);
+  fs.chmodSync(partial, 0o600);
   fs.renameSync(partial, databasePath);
   return { keptAs };
 }

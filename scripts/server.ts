@@ -10,6 +10,7 @@ import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
 import { isProvenSameOriginWrite } from "../app/utils/same-origin";
 import { runInRequestConsortium } from "../app/utils/auth.server";
+import { SESSION_COOKIE_NAME } from "../app/utils/session.server";
 import {
   newCspNonce,
   securityHeaders as securityHeadersFor,
@@ -46,18 +47,107 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
 
 // CSRF: a state-changing request must show that it comes from our own pages
 // (app/utils/same-origin.ts); SameSite=Lax on the session cookie is the other half.
+// Our host is APP_ORIGIN when set, else the Host header. X-Forwarded-Host is never
+// trusted, not even behind TRUST_PROXY=1: a client can send it through most proxies,
+// while Host is what the proxy itself sets (README, "Behind a proxy").
 const rejectCrossSiteWrites: RequestHandler = (req, res, next) => {
-  const trustProxy = process.env.TRUST_PROXY === "1";
-  const forwardedHost = trustProxy ? req.get("X-Forwarded-Host")?.split(",")[0]?.trim() : undefined;
   const sameOrigin = isProvenSameOriginWrite({
     method: req.method,
-    host: forwardedHost ?? req.get("Host"),
+    host: configuredHost() ?? req.get("Host"),
     origin: req.get("Origin"),
     secFetchSite: req.get("Sec-Fetch-Site"),
   });
   if (sameOrigin) next();
   else res.status(403).type("text/plain").send("Kein Zugriff: Anfrage von fremder Seite.");
 };
+
+function configuredHost(): string | undefined {
+  const origin = process.env.APP_ORIGIN;
+  if (!origin) return undefined;
+  try {
+    return new URL(origin).host;
+  } catch {
+    throw new Error(`APP_ORIGIN is not a URL: ${origin}`);
+  }
+}
+
+// X-Forwarded-Host is dropped before anything reads it: express's "trust proxy" would
+// take it as the request's host (and Remix refuses an action whose Origin differs with
+// a stack trace), yet a client can send it through most proxies.
+const dropForwardedHost: RequestHandler = (req, _res, next) => {
+  delete req.headers["x-forwarded-host"];
+  next();
+};
+
+// HSTS once the site is reached over HTTPS through our proxy (TRUST_PROXY=1 and
+// X-Forwarded-Proto: https, the same rule that makes the session cookie Secure).
+const strictTransportSecurity: RequestHandler = (req, res, next) => {
+  if (process.env.TRUST_PROXY === "1") {
+    const proto = req.get("X-Forwarded-Proto")?.split(",")[0]?.trim().toLowerCase();
+    if (proto === "https")
+      res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  }
+  next();
+};
+
+const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
+/** The routes that read file uploads (receiveUpload); every other action reads a plain form. */
+const UPLOAD_PATHS = [/^\/admin\/plan\/?$/, /^\/demand\/[^/]+\/import\/?$/];
+
+// Actions read forms only (request.formData()). Any other body — JSON, text, XML, a
+// multipart body without boundary or where no upload is expected — would make the
+// parser throw inside an action (a 500 with a logged stack), so it is refused here.
+// Broken multipart bodies on the upload routes are answered by receiveUpload (400).
+const refuseUnsupportedBodies: RequestHandler = (req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+  const contentType = req.get("Content-Type") ?? "";
+  const [type = "", ...params] = contentType.split(";").map((part) => part.trim());
+  const mediaType = type.toLowerCase();
+  if (!FORM_TYPES.has(mediaType)) {
+    res
+      .status(415)
+      .type("text/plain")
+      .send(
+        "Nicht unterstütztes Format: Formulare werden als application/x-www-form-urlencoded oder multipart/form-data gesendet.",
+      );
+    return;
+  }
+  if (mediaType === "multipart/form-data") {
+    const hasBoundary = params.some((p) => /^boundary=("?)[^"]{1,70}\1$/i.test(p));
+    if (!hasBoundary || !UPLOAD_PATHS.some((pattern) => pattern.test(req.path))) {
+      res
+        .status(hasBoundary ? 415 : 400)
+        .type("text/plain")
+        .send(
+          hasBoundary
+            ? "Nicht unterstütztes Format: hier wird keine Datei erwartet."
+            : "Die Anfrage ist ungültig: multipart/form-data ohne boundary.",
+        );
+      return;
+    }
+  }
+  next();
+};
+
+// Pages of signed-in users hold personal and partner data: no browser or proxy may
+// keep them (the back button after sign-out on a shared computer). Only HTML documents
+// of requests with a session cookie; downloads and data requests keep their own rules.
+const noStoreForSignedInPages: RequestHandler = (req, res, next) => {
+  if (!hasSessionCookie(req.get("Cookie"))) return next();
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+    const type = String(res.getHeader("Content-Type") ?? "");
+    if (type.toLowerCase().startsWith("text/html")) res.setHeader("Cache-Control", "no-store");
+    return writeHead.apply(this, args);
+  } as typeof res.writeHead;
+  next();
+};
+
+function hasSessionCookie(cookieHeader: string | undefined): boolean {
+  return (cookieHeader ?? "")
+    .split(";")
+    .some((pair) => pair.trim().startsWith(`${SESSION_COOKIE_NAME}=`));
+}
 
 // A body without a declared length (chunked) could grow without bound before any
 // route sees it; browsers always declare it. Routes enforce their own, smaller limits.
@@ -119,12 +209,15 @@ export async function startServer({
   backups = process.env.AUTO_BACKUP !== "0",
 }: StartServerOptions = {}): Promise<StartedServer> {
   const development = process.env.NODE_ENV === "development";
+  configuredHost(); // a malformed APP_ORIGIN stops the start, not every request
   let build = await importBuild();
 
   const app = express();
   app.disable("x-powered-by");
   if (process.env.TRUST_PROXY === "1") app.set("trust proxy", true);
+  app.use(dropForwardedHost);
   app.use(securityHeaders);
+  app.use(strictTransportSecurity);
   // Fingerprinted assets never change under the same name.
   app.use(
     "/build",
@@ -134,6 +227,8 @@ export async function startServer({
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
   app.use(bindRequestToConsortium);
+  app.use(refuseUnsupportedBodies);
+  app.use(noStoreForSignedInPages);
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({

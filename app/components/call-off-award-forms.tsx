@@ -25,7 +25,10 @@ export function MaxQuantityForm({
     id: maxQuantityFormId(category.code),
     lastResult,
     defaultValue: { category: category.code, maxQuantity: current === null ? "" : String(current) },
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) =>
       parseWithZod(formData, { schema: maxQuantityOverrideSchema, error: germanErrorMap }),
   });
@@ -69,8 +72,10 @@ export function AwardForm({
     id: awardFormId(lot.code),
     lastResult,
     defaultValue: { lot: lot.code, supplier: "", awardDate: today },
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema, error: germanErrorMap }),
   });
   const priceFields = fields as unknown as Record<string, Parameters<typeof TextInput>[0]["meta"]>;

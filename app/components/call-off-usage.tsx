@@ -1,7 +1,12 @@
 // How far each framework agreement's maximum quantity is used: the table on the
 // call-offs page, the warnings for the coordinator and a small badge for lists.
 import type { CategoryUse } from "../../db/call-offs";
-import { formatPerMille, USAGE_LEVEL_LABELS, type UsageLevel } from "../../domain/call-offs";
+import {
+  formatPerMille,
+  USAGE_LEVEL_LABELS,
+  type Overdraw,
+  type UsageLevel,
+} from "../../domain/call-offs";
 import { formatEuro } from "../../domain/money";
 import { RowTh, Table, Tag, Td, Th } from "~/components/ui";
 import { formatInteger } from "~/utils/format";
@@ -106,5 +111,32 @@ export function UsageWarnings({ categories }: { categories: CategoryUse[] }) {
         ))}
       </ul>
     </div>
+  );
+}
+
+/** Partners that called off more than their planned share plus the reserve (coordinator). */
+export function OverdrawList({ overdraws }: { overdraws: Overdraw[] }) {
+  if (overdraws.length === 0) return null;
+  return (
+    <section
+      aria-labelledby="overdraws-heading"
+      className="mb-6 border-l-8 border-[#ffdd00] bg-[#fff7bf] p-4"
+    >
+      <h2 id="overdraws-heading" className="mb-2 text-xl font-bold">
+        Abrufe über dem eigenen Anteil
+      </h2>
+      <p className="mb-2">
+        Diese Schulträger haben mehr abgerufen als ihren geplanten Bedarf mit Reserve; das geht
+        zulasten der Höchstmenge der anderen.
+      </p>
+      <ul className="list-disc pl-6">
+        {overdraws.map((o) => (
+          <li key={`${o.partnerCode}-${o.categoryCode}`} data-overdraw={o.partnerCode}>
+            {o.partnerName}, {o.categoryName}: {formatInteger(o.calledOff)} {unitOf(o)} abgerufen,
+            geplant {formatInteger(o.planned)}, mit Reserve {formatInteger(o.limit)} {unitOf(o)}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useFetcher } from "@remix-run/react";
+import { useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import {
   baselineNoteField,
@@ -124,9 +124,12 @@ export function DemandGridForm({
   grid,
   editable,
   reply,
+  hiddenOnPhone = false,
 }: {
   grid: EditorGrid;
   editable: boolean;
+  /** On a phone only the chosen school's table shows (the page's school chooser). */
+  hiddenOnPhone?: boolean;
   /** The action's answer after a POST without JavaScript, if it was for this grid. */
   reply?: GridSaveReply;
 }) {
@@ -191,6 +194,11 @@ export function DemandGridForm({
   const total = grid.years.reduce((s, y) => s + yearTotal(y), 0);
   const busy = fetcher.state !== "idle";
   const domId = gridDomId(grid.schoolCode);
+  const { pathname } = useLocation();
+  // Only with JavaScript: the fetcher shows the answer in place. Without it, the action
+  // redirects back to this table (#fragment), or its answer page scrolls to it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const hasErrors = Object.keys(values).some((name) => errorOf(name) !== undefined);
 
   function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>) {
@@ -253,11 +261,15 @@ export function DemandGridForm({
 
   if (!editable) {
     return (
-      <section aria-labelledby={`${domId}-title`} id={domId} className="mb-10">
+      <section
+        aria-labelledby={`${domId}-title`}
+        id={domId}
+        className={`mb-10 ${hiddenOnPhone ? "max-sm:hidden" : ""}`}
+      >
         <h3 id={`${domId}-title`} className="mb-2 text-xl font-bold">
           {title}
         </h3>
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left">
             {yearHeader}
             <tbody>
@@ -289,12 +301,18 @@ export function DemandGridForm({
   }
 
   return (
-    <section aria-labelledby={`${domId}-title`} id={domId} className="mb-10">
+    <section
+      aria-labelledby={`${domId}-title`}
+      id={domId}
+      className={`mb-10 ${hiddenOnPhone ? "max-sm:hidden" : ""}`}
+    >
       <h3 id={`${domId}-title`} className="mb-2 text-xl font-bold">
         {title}
       </h3>
       <fetcher.Form
         method="post"
+        action={`${pathname}#${domId}`}
+        data-unsaved={dirtyNames.length > 0 ? "true" : undefined}
         noValidate
         onSubmit={(event) => {
           if (hasErrors) {
@@ -306,6 +324,7 @@ export function DemandGridForm({
         }}
       >
         <input type="hidden" name="intent" value="save" />
+        {hydrated ? <input type="hidden" name="js" value="1" /> : null}
         <input type="hidden" name="school" value={key} />
         <input type="hidden" name="version" value={state.version} />
         {Object.entries(state.base).map(([name, text]) => (
@@ -316,7 +335,7 @@ export function DemandGridForm({
             value={name.startsWith("qty.") ? normalizeQuantity(text) : text}
           />
         ))}
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left">
             <caption className="sr-only">
               Bedarf {title}: Stückzahl je Produktgruppe und Jahr. Enter springt in die nächste

@@ -16,7 +16,7 @@ export function DemandTotalsTable({ totals }: { totals: DemandTotals }) {
         Gespeicherte Stückzahlen je Produktgruppe und Jahr, über alle Schulen und den Bedarf ohne
         Schulzuordnung.
       </p>
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0}>
         <table className="w-full text-left">
           <thead>
             <tr>

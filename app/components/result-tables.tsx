@@ -39,6 +39,10 @@ export interface FiguresRow {
   directGross: string;
   commonCostShare: string;
   totalGross: string;
+  /** §12: funding granted (Förderung). */
+  fundingGross: string;
+  /** §12: totalGross − fundingGross (Eigenanteil). */
+  ownGross: string;
   soloGross: string;
   savingsGross: string;
   /** Savings relative to the solo cost, one decimal, "–" when the solo cost is 0. */
@@ -99,6 +103,8 @@ function figuresRow(code: string, name: string, f: Figures): FiguresRow {
     directGross: formatEuro(f.directGross),
     commonCostShare: formatEuro(f.commonCostShare),
     totalGross: formatEuro(f.totalGross),
+    fundingGross: formatEuro(f.fundingGross),
+    ownGross: formatEuro(f.ownGross),
     soloGross: formatEuro(f.soloGross),
     savingsGross: formatEuro(f.savingsGross),
     savingsPercent: formatShareOf(f.savingsGross, f.soloGross),
@@ -245,6 +251,8 @@ const FIGURE_COLUMNS: [keyof FiguresRow, string][] = [
   ["directGross", "Direkt brutto"],
   ["commonCostShare", "Anteil Gemeinkosten"],
   ["totalGross", "Gesamt brutto"],
+  ["fundingGross", "Förderung"],
+  ["ownGross", "Eigenanteil"],
   ["soloGross", "Allein brutto"],
   ["savingsGross", "Ersparnis"],
   ["savingsPercent", "Ersparnis in %"],

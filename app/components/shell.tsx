@@ -76,14 +76,14 @@ export function AppHeader({ user, nav }: { user: ShellUser | null; nav: NavItem[
 
 export function DemoBanner() {
   return (
-    <div role="note" className="border-b border-line bg-[#fff7bf]">
+    <aside aria-label="Demodaten" className="border-b border-line bg-[#fff7bf]">
       <p className="mx-auto max-w-6xl px-4 py-2 text-sm">
         <strong className="mr-2 inline-block bg-ink px-2 py-0.5 text-xs uppercase tracking-wide text-white">
           Demo
         </strong>
         Demodaten, gerundet — keine echten Schulen
       </p>
-    </div>
+    </aside>
   );
 }
 

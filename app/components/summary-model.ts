@@ -18,6 +18,9 @@ export interface PartnerSummaryRow {
   savingsGross: CentsText;
   /** Savings as a share of what the partner would pay alone, per mille; null without solo cost. */
   savingsPermille: string | null;
+  /** §12: funding granted and the own contribution (Eigenanteil). */
+  fundingGross: CentsText;
+  ownGross: CentsText;
 }
 
 export interface SummaryView {
@@ -112,6 +115,8 @@ function summaryRow(figures: {
   totalGross: Cents;
   soloGross: Cents;
   savingsGross: Cents;
+  fundingGross: Cents;
+  ownGross: Cents;
 }): Omit<PartnerSummaryRow, "code" | "name"> {
   const permille = savingsPermille(figures.savingsGross, figures.soloGross);
   return {
@@ -122,6 +127,8 @@ function summaryRow(figures: {
     soloGross: text(figures.soloGross),
     savingsGross: text(figures.savingsGross),
     savingsPermille: permille === null ? null : text(permille),
+    fundingGross: text(figures.fundingGross),
+    ownGross: text(figures.ownGross),
   };
 }
 

@@ -7,6 +7,7 @@ import { Form } from "@remix-run/react";
 import { categorySchema, germanErrorMap } from "../../domain/tender-form";
 import { FieldError, TextInput } from "~/components/tender-forms";
 import { Button, ErrorSummary } from "~/components/ui";
+import { guardedForm } from "~/components/unsaved-changes";
 
 // A type alias, not an interface: conform needs the implicit index signature.
 export type CategoryDefaults = {
@@ -22,9 +23,12 @@ export type CategoryDefaults = {
 export function CategoryForm({
   category,
   lastResult,
+  priceLocked,
 }: {
   category: CategoryDefaults;
   lastResult: SubmissionResult<string[]> | undefined;
+  /** Why price and tiers cannot change (the category is in an awarded lot). */
+  priceLocked?: string;
 }) {
   const isNew = category.originalCode === undefined;
   const formId = isNew ? "new-category" : `category-${category.originalCode}`;
@@ -32,8 +36,10 @@ export function CategoryForm({
     id: formId,
     lastResult,
     defaultValue: category,
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
+    // Checked when submitted; messages stay until the next submit, so buttons never move
+    // away under the pointer.
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) =>
       parseWithZod(formData, { schema: categorySchema, error: germanErrorMap }),
   });
@@ -42,6 +48,7 @@ export function CategoryForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       aria-label={isNew ? "Neue Produktgruppe" : `Produktgruppe ${category.code}`}
     >
       <input type="hidden" name="intent" value={isNew ? "add-category" : "update-category"} />
@@ -56,6 +63,7 @@ export function CategoryForm({
           label="Grundpreis (netto)"
           inputMode="decimal"
           suffix="€"
+          locked={priceLocked}
         />
         <TextInput
           meta={fields.vatPercent}
@@ -82,27 +90,38 @@ export function CategoryForm({
                 meta={row.minQuantity}
                 label={`Staffel ${index + 1}: ab Menge`}
                 inputMode="numeric"
+                locked={priceLocked ? "eingefroren (vergeben)" : undefined}
               />
-              <TextInput meta={row.discountPercent} label="Rabatt" inputMode="decimal" suffix="%" />
-              <Button
-                variant="secondary"
-                className="mb-4"
-                {...form.remove.getButtonProps({ name: fields.tiers.name, index })}
-              >
-                Staffel {index + 1} entfernen
-              </Button>
+              <TextInput
+                meta={row.discountPercent}
+                label="Rabatt"
+                inputMode="decimal"
+                suffix="%"
+                locked={priceLocked ? "eingefroren (vergeben)" : undefined}
+              />
+              {priceLocked ? null : (
+                <Button
+                  variant="secondary"
+                  className="mb-4"
+                  {...form.remove.getButtonProps({ name: fields.tiers.name, index })}
+                >
+                  Staffel {index + 1} entfernen
+                </Button>
+              )}
             </div>
           );
         })}
-        <Button
-          variant="secondary"
-          {...form.insert.getButtonProps({
-            name: fields.tiers.name,
-            defaultValue: { minQuantity: "", discountPercent: "" },
-          })}
-        >
-          Staffel hinzufügen
-        </Button>
+        {priceLocked ? null : (
+          <Button
+            variant="secondary"
+            {...form.insert.getButtonProps({
+              name: fields.tiers.name,
+              defaultValue: { minQuantity: "", discountPercent: "" },
+            })}
+          >
+            Staffel hinzufügen
+          </Button>
+        )}
       </fieldset>
       <Button type="submit">{isNew ? "Produktgruppe anlegen" : "Produktgruppe speichern"}</Button>
     </Form>

@@ -23,6 +23,7 @@ import {
   tenderSchema,
 } from "../../domain/tender-form";
 import { Button, ErrorSummary } from "~/components/ui";
+import { guardedForm } from "~/components/unsaved-changes";
 
 /** What a page action answers when a form is refused: which form, and conform's reply. */
 export interface FormReply {
@@ -48,8 +49,10 @@ function useSchemaForm<Input extends Record<string, unknown>, Output>(
     id,
     lastResult,
     defaultValue,
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema, error: germanErrorMap }),
   });
 }
@@ -115,6 +118,7 @@ export function TextInput({
   inputMode,
   className,
   suffix,
+  locked,
 }: {
   meta: InputMeta & Meta;
   label: string;
@@ -122,19 +126,27 @@ export function TextInput({
   inputMode?: "numeric" | "decimal";
   className?: string;
   suffix?: string;
+  /** Why the value cannot change: shown instead of the hint; the field is disabled, its value still posted. */
+  locked?: string;
 }) {
+  const shownHint = locked ?? hint;
   const props = getInputProps(meta, {
     type: "text",
-    ariaDescribedBy: hint ? meta.descriptionId : undefined,
+    ariaDescribedBy: shownHint ? meta.descriptionId : undefined,
   });
   return (
-    <Labelled meta={meta} label={label} hint={hint} className={className}>
+    <Labelled meta={meta} label={label} hint={shownHint} className={className}>
       <span className="flex items-center gap-2">
+        {locked ? (
+          <input type="hidden" name={meta.name} value={String(meta.initialValue ?? "")} />
+        ) : null}
         <input
           {...props}
           key={props.key}
           inputMode={inputMode}
-          className={`${INPUT} ${meta.errors?.length ? "border-danger" : ""}`}
+          disabled={locked ? true : undefined}
+          name={locked ? undefined : props.name}
+          className={`${INPUT} ${meta.errors?.length ? "border-danger" : ""} ${locked ? "bg-soft" : ""}`}
         />
         {suffix ? <span aria-hidden="true">{suffix}</span> : null}
       </span>
@@ -162,15 +174,18 @@ export function TenderFieldsForm({
   lastResult,
   submitLabel,
   intent,
+  reserveLocked,
 }: {
   defaults: TenderFormDefaults;
   lastResult: SubmissionResult<string[]> | undefined;
   submitLabel: string;
   intent?: string;
+  /** Why the reserve cannot change (a lot is awarded). */
+  reserveLocked?: string;
 }) {
   const [form, fields] = useSchemaForm("tender", tenderSchema, { ...defaults }, lastResult);
   return (
-    <Form method="post" {...getFormProps(form)} className="max-w-2xl">
+    <Form method="post" {...getFormProps(form)} {...guardedForm} className="max-w-2xl">
       {intent ? <IntentField intent={intent} /> : null}
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <div className="grid gap-x-6 sm:grid-cols-2">
@@ -193,6 +208,7 @@ export function TenderFieldsForm({
           hint="in %, z. B. 10"
           inputMode="decimal"
           suffix="%"
+          locked={reserveLocked}
         />
         <TextInput
           meta={fields.soloProcessCostGross}
@@ -227,10 +243,13 @@ export function LotForm({
   lot,
   choices,
   lastResult,
+  locked,
 }: {
   lot: LotDefaults;
   choices: CategoryChoice[];
   lastResult: SubmissionResult<string[]> | undefined;
+  /** Why code and categories cannot change (the lot is awarded). */
+  locked?: string;
 }) {
   const isNew = lot.id === undefined;
   const formId = isNew ? "new-lot" : `lot-${lot.id}`;
@@ -248,6 +267,7 @@ export function LotForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       className="mb-2"
       aria-label={isNew ? "Neues Los" : `Los ${lot.code}`}
     >
@@ -255,7 +275,11 @@ export function LotForm({
       {isNew ? null : <input type="hidden" name="lotId" value={lot.id} />}
       <ErrorSummary errors={form.errors} id={form.errorId} />
       <div className="grid gap-x-6 sm:grid-cols-[10rem_1fr]">
-        <TextInput meta={fields.code} label="Los-Kürzel" />
+        <TextInput
+          meta={fields.code}
+          label="Los-Kürzel"
+          locked={locked ? "eingefroren (vergeben)" : undefined}
+        />
         <TextInput meta={fields.name} label="Bezeichnung des Loses" />
       </div>
       <fieldset
@@ -263,6 +287,11 @@ export function LotForm({
         aria-describedby={fields.categories.errors?.length ? fields.categories.errorId : undefined}
       >
         <legend className="mb-1 font-bold">Produktgruppen</legend>
+        {locked ? (
+          <p id={`${form.id}-categories-locked`} className="mb-1 text-sm text-muted">
+            {locked}
+          </p>
+        ) : null}
         <FieldError meta={fields.categories} />
         <ul className="grid gap-1 sm:grid-cols-2">
           {choices.map((choice) => {
@@ -272,12 +301,17 @@ export function LotForm({
             );
             return (
               <li key={choice.code}>
+                {locked && checked.has(choice.code) ? (
+                  <input type="hidden" name={fields.categories.name} value={choice.code} />
+                ) : null}
                 <input
                   type="checkbox"
                   id={id}
-                  name={fields.categories.name}
+                  name={locked ? undefined : fields.categories.name}
                   value={choice.code}
                   defaultChecked={checked.has(choice.code)}
+                  disabled={locked ? true : undefined}
+                  aria-describedby={locked ? `${form.id}-categories-locked` : undefined}
                   className="mr-2 h-5 w-5 align-middle"
                 />
                 <label htmlFor={id}>
@@ -302,29 +336,66 @@ function allErrors(result: SubmissionResult<string[]> | undefined): string[] | u
   return messages.length ? messages : undefined;
 }
 
-/** A one-button form (delete); `confirmLabel` adds a checkbox that must be ticked. */
+/** The reply of an action that wants the deletion confirmed first (no JavaScript: a second step). */
+export const CONFIRM_FIRST = "Bitte bestätigen Sie das Löschen.";
+
+/**
+ * A one-button form (delete). `confirmLabel` adds a checkbox that must be ticked.
+ * `confirmQuestion` asks first: with JavaScript a dialog; without it the server answers
+ * with CONFIRM_FIRST and the form shows a second button that confirms.
+ */
 export function ActionButtonForm({
   intent,
   hidden,
   label,
   confirmLabel,
+  confirmQuestion,
   formId,
   lastResult,
 }: {
   intent: string;
   hidden: Record<string, string | number>;
+  /** Names what is deleted ("Los L2 löschen"): the button's accessible name. */
   label: string;
   confirmLabel?: string;
+  confirmQuestion?: string;
   formId: string;
   lastResult?: SubmissionResult<string[]>;
 }) {
+  const errors = allErrors(lastResult);
+  const askedToConfirm = confirmQuestion !== undefined && errors?.includes(CONFIRM_FIRST);
   return (
-    <Form method="post" id={formId} className="mb-6">
+    <Form
+      method="post"
+      id={formId}
+      className="mb-6"
+      onSubmit={(event) => {
+        if (!confirmQuestion) return;
+        const submitter = (event.nativeEvent as SubmitEvent).submitter;
+        if (submitter?.getAttribute("name") === "confirm") return; // the second step
+        if (!window.confirm(confirmQuestion)) {
+          event.preventDefault();
+          return;
+        }
+        const confirm = event.currentTarget.elements.namedItem("confirm");
+        if (confirm instanceof HTMLInputElement) confirm.value = "yes";
+      }}
+    >
       <IntentField intent={intent} />
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <ErrorSummary errors={allErrors(lastResult)} />
+      {confirmQuestion && !askedToConfirm ? <input type="hidden" name="confirm" value="" /> : null}
+      {askedToConfirm ? (
+        <div role="alert" className="mb-3 border-l-8 border-danger p-3">
+          <p className="mb-2 font-semibold">{confirmQuestion}</p>
+          <Button type="submit" name="confirm" value="yes" variant="danger">
+            {`Ja, ${label}`}
+          </Button>
+        </div>
+      ) : (
+        <ErrorSummary errors={errors} />
+      )}
       {confirmLabel ? (
         <p className="mb-2">
           <input
@@ -337,9 +408,11 @@ export function ActionButtonForm({
           <label htmlFor={`${formId}-confirm`}>{confirmLabel}</label>
         </p>
       ) : null}
-      <Button type="submit" variant="danger">
-        {label}
-      </Button>
+      {askedToConfirm ? null : (
+        <Button type="submit" variant="danger">
+          {label}
+        </Button>
+      )}
     </Form>
   );
 }
@@ -384,6 +457,7 @@ export function CostForm({
     <Form
       method="post"
       {...getFormProps(form)}
+      {...guardedForm}
       className="mb-2"
       aria-label={isNew ? "Neuer Kostenposten" : `Kostenposten ${cost.label}`}
     >

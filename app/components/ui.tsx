@@ -29,7 +29,9 @@ export function Table({
   className?: string;
 }) {
   return (
-    <div className="overflow-x-auto">
+    // Focusable, so keyboard users can scroll a table wider than a phone (axe:
+    // scrollable-region-focusable).
+    <div className="overflow-x-auto" tabIndex={0}>
       <table className={`w-full text-left ${className}`}>
         {caption ? <caption className="mb-2 text-left text-lg font-bold">{caption}</caption> : null}
         {children}

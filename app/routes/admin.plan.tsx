@@ -1,4 +1,4 @@
-// /admin/plan — the coordinator downloads the data as a plan file (plan@1) or
+// /admin/plan — the coordinator downloads the data as a plan file (plan@2; uploads may be plan@1 or plan@2) or
 // replaces it with an uploaded one: upload → every problem listed, or a summary →
 // explicit confirmation → importPlan(replace). The uploaded text waits on the server
 // (app/utils/plan-upload.server.ts), not in a hidden field.
@@ -33,6 +33,7 @@ import {
   readPendingUpload,
   savePendingUpload,
 } from "~/utils/plan-upload.server";
+import { parseInWorker } from "~/utils/parse-worker.server";
 import { checkPlanFile, receiveUpload } from "~/utils/upload.server";
 
 export const meta: MetaFunction = () => [{ title: "Plandatei – Verbundkauf" }];
@@ -100,7 +101,10 @@ async function upload(request: Request, userId: number) {
   if (!checked.ok) return answer({ step: "error", errors: [checked.message] }, checked.status);
   const file = { name: received.fileName };
   const text = checked.value;
-  const validation = parsePlanText(text);
+  // In a worker thread with memory and time limits (app/utils/parse-worker.server.ts).
+  const parsed = await parseInWorker("planText", text);
+  if (!parsed.ok) return answer({ step: "error", errors: [parsed.message] }, parsed.status);
+  const validation = parsed.value;
   if (!validation.ok)
     return answer({ step: "invalid", fileName: file.name, problems: validation.problems }, 400);
   const uploadId = await savePendingUpload(userId, file.name, text);
@@ -295,14 +299,14 @@ export default function AdminPlanPage() {
       </p>
       <p className="mb-6">
         <a href="/api/plan?download=1" download>
-          Plandatei (JSON, verbundkauf/plan@1) herunterladen
+          Plandatei (JSON, verbundkauf/plan@2) herunterladen
         </a>
       </p>
 
       <SectionHeading>Plan hochladen</SectionHeading>
       <p className="mb-2">
-        Eine Plandatei im Format verbundkauf/plan@1, höchstens 20 MB. Sie wird zuerst geprüft;
-        ersetzt werden die Daten erst nach Ihrer Bestätigung.
+        Eine Plandatei im Format verbundkauf/plan@2 (oder das ältere verbundkauf/plan@1), höchstens
+        20 MB. Sie wird zuerst geprüft; ersetzt werden die Daten erst nach Ihrer Bestätigung.
       </p>
       <Form method="post" encType="multipart/form-data" className="mb-6">
         <label htmlFor="plan-file" className="mb-1 block font-bold">

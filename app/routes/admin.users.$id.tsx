@@ -10,7 +10,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { writeAudit } from "../../db/audit";
 import { listPartners } from "../../db/partner-demand";
-import { deleteAllSessionsForUser } from "../../db/sessions";
+import { deleteAllSessionsForUser, deleteOtherSessionsForUser } from "../../db/sessions";
 import { getUserById, setPassword, updateUser, type User } from "../../db/users";
 import { SelectField, TextField } from "~/components/fields";
 import {
@@ -32,6 +32,7 @@ import {
 } from "~/utils/form-schemas";
 import { forbidden, notFound } from "~/utils/http.server";
 import { ROLES, ROLE_LABELS } from "~/utils/roles";
+import { readSessionId } from "~/utils/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.user.name} – Benutzer – Verbundkauf` : "Benutzer – Verbundkauf" },
@@ -44,8 +45,11 @@ const NOTICES: Record<string, string> = {
   reactivated: "Das Konto wurde wieder aktiviert.",
 };
 
+/** Only the canonical form of a positive id ("12", not "012", "1e1", "0x1", "1.0" or " 1"). */
+const CANONICAL_ID = /^[1-9][0-9]{0,15}$/;
+
 async function loadTarget(id: string | undefined): Promise<User> {
-  const numericId = Number(id);
+  const numericId = id !== undefined && CANONICAL_ID.test(id) ? Number(id) : NaN;
   const user = Number.isSafeInteger(numericId)
     ? await getUserById(await getDb(), numericId)
     : undefined;
@@ -116,8 +120,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       );
     }
     await setPassword(db, target.id, submission.value.password);
-    // A new password ends every session that knew the old one (not the acting coordinator's own).
-    if (!isSelf) await deleteAllSessionsForUser(db, target.id);
+    // A new password ends every session that knew the old one; changing one's own keeps
+    // only the session that changed it.
+    if (isSelf) await deleteOtherSessionsForUser(db, target.id, await readSessionId(request));
+    else await deleteAllSessionsForUser(db, target.id);
     await writeAudit(db, {
       userId: actor.id,
       action: "reset-password",
@@ -157,14 +163,20 @@ export default function UserPage() {
   const [updateForm, updateFields] = useForm({
     id: "update-user",
     lastResult: actionData?.intent === "update" ? actionData.result : undefined,
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) =>
       parseWithZod(formData, { schema: updateUserSchema(partnerCodes) }),
   });
   const [passwordForm, passwordFields] = useForm({
     id: "reset-password",
     lastResult: actionData?.intent === "reset-password" ? actionData.result : undefined,
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: passwordResetSchema }),
   });
   return (

@@ -90,7 +90,10 @@ export default function UsersPage() {
   const [form, fields] = useForm({
     id: "create-user",
     lastResult,
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) =>
       parseWithZod(formData, { schema: createUserSchema(partners.map((p) => p.code)) }),
   });

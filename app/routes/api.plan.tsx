@@ -1,4 +1,4 @@
-// GET /api/plan: the database as plan@1 (CALCULATION.md §7), for coordinator and
+// GET /api/plan: the database as plan@2 (CALCULATION.md §7, §11), for coordinator and
 // finance. `?download=1` adds a Content-Disposition with the date in Berlin.
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { exportPlan } from "../../db/plan-io";

@@ -1,4 +1,4 @@
-// GET /api/result: result@1 (CALCULATION.md §8) for the current data, for any
+// GET /api/result: result@2 (CALCULATION.md §8, §14; the stored plan is plan@2) for the current data, for any
 // signed-in user. Signed out: 401 JSON (an API answers, it does not redirect).
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { calculateCurrentPlan } from "../../db/tenders";

@@ -23,12 +23,14 @@ import {
   type CategoryFormValues,
 } from "../../domain/tender-form";
 import { CategoryForm } from "~/components/tender-category-form";
+import { awardedCategoryPlaces, categoryPriceFrozenMessage } from "../../db/awards";
 import { handleForm } from "~/components/tender-actions.server";
 import { ActionButtonForm, replyFor, type FormReply } from "~/components/tender-forms";
 import { Notice, PageHeading, RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
 import { requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger, formatPercent } from "~/utils/format";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 
 export const meta: MetaFunction = () => [{ title: "Produktgruppen – Verbundkauf" }];
 
@@ -40,7 +42,9 @@ const NOTICES: Record<string, string> = {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireRole(request, "coordinator", "finance", "committee");
-  const categories = await listCategoriesForEditing(await getDb());
+  const db = await getDb();
+  const categories = await listCategoriesForEditing(db);
+  const awardedIn = await awardedCategoryPlaces(db);
   return json({
     canEdit: user.role === "coordinator",
     categories: categories.map((c) => ({
@@ -56,6 +60,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
         ...c.lots.map((l) => `Los ${l}`),
         ...(c.demandLines ? [`${formatInteger(c.demandLines)} Bedarfsmeldungen`] : []),
       ],
+      /** Why price and tiers cannot change (the category is in an awarded lot). */
+      priceLocked: awardedIn[c.code]?.length ? categoryPriceFrozenMessage(awardedIn[c.code]) : null,
       defaults: {
         originalCode: c.code,
         code: c.code,
@@ -115,6 +121,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function CategoriesPage() {
+  useUnsavedChangesPrompt();
   const { canEdit, categories } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as FormReply | undefined;
   const [searchParams] = useSearchParams();
@@ -168,6 +175,7 @@ export default function CategoriesPage() {
                 key={`${c.code}-${version}`}
                 category={c.defaults}
                 lastResult={replyFor(`category-${c.code}`, reply)}
+                priceLocked={c.priceLocked ?? undefined}
               />
               <ActionButtonForm
                 formId={`delete-category-${c.code}`}

@@ -1,10 +1,19 @@
 import {
   json,
+  redirect,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+  useSearchParams,
+} from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import {
   getDemandDeadline,
@@ -49,6 +58,7 @@ import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 import { canWritePartner } from "~/utils/roles";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Bedarf ${data.partner.name} – Verbundkauf` : "Bedarf – Verbundkauf" },
@@ -69,10 +79,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const state = await getDemandState(db, data.partner.code);
   const deadline = await getDemandDeadline(db);
   const edit = canEditDemand(user, data.partner.code, state, now);
-  const imported = Number(new URL(request.url).searchParams.get("importiert"));
+  const url = new URL(request.url);
+  const imported = Number(url.searchParams.get("importiert"));
   const grids = gridsOf(data);
+  // After a save without JavaScript (redirect): the message of the saved table.
+  const savedSchool = url.searchParams.get("gespeichert");
+  const savedReply: GridSaveReply | null =
+    savedSchool !== null && grids.some((g) => gridKey(g.schoolCode) === savedSchool)
+      ? {
+          intent: "save",
+          school: savedSchool,
+          status: "saved",
+          changed: Math.max(0, Number(url.searchParams.get("werte")) || 0),
+          timeText: (url.searchParams.get("um") ?? "").slice(0, 20),
+        }
+      : null;
   return json({
     partner: data.partner,
+    savedReply,
     grids,
     totals: sumDemandGrids(grids),
     status: state.status,
@@ -104,6 +128,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const intentSchema = z.enum(["save", "submit", "reopen"]);
+const SUBMIT_QUESTION =
+  "Bedarf jetzt einreichen? Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.";
 const SUBMITTED_FIELD = /^(qty|was|note|wasnote)\.|^version$/;
 
 function conflictLabels(data: PartnerDemandData, conflicts: Conflict[]) {
@@ -134,6 +160,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { status: 400 },
     );
 
+  if (intent.data === "submit" && form.get("confirm") !== "yes") {
+    // Submitting locks the partner's demand: asked first (a dialog with JavaScript, this
+    // step without it). Nothing changes yet.
+    return json({
+      intent: "submit" as const,
+      ok: false,
+      confirm: true,
+      message: SUBMIT_QUESTION,
+    });
+  }
   if (intent.data === "submit" || intent.data === "reopen") {
     const result =
       intent.data === "submit"
@@ -204,6 +240,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   let reply: GridSaveReply;
   let status = 200;
+  if (result.kind === "saved" && form.get("js") !== "1") {
+    // Without JavaScript: redirect after POST back to this table, with its message there.
+    const query = new URLSearchParams({
+      gespeichert: key,
+      werte: String(result.cells + result.notes),
+      um: berlinTime(result.at),
+    });
+    return redirect(
+      `/demand/${encodeURIComponent(partnerCode)}?${query.toString()}#${gridDomId(schoolCode)}`,
+    );
+  }
   if (result.kind === "saved") {
     reply = {
       intent: "save",
@@ -233,16 +280,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 type ActionReply =
-  GridSaveReply | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string };
+  | GridSaveReply
+  | { intent: "submit" | "reopen" | "unknown"; ok: boolean; message: string; confirm?: boolean };
 
 export default function PartnerDemandEditor() {
+  useUnsavedChangesPrompt();
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionReply | undefined;
   const navigation = useNavigation();
-  const gridReply = actionData?.intent === "save" ? actionData : undefined;
+  const gridReply = actionData?.intent === "save" ? actionData : (data.savedReply ?? undefined);
   const workflowReply = actionData && actionData.intent !== "save" ? actionData : undefined;
   const partnerPath = `/demand/${encodeURIComponent(data.partner.code)}`;
   const busy = navigation.state !== "idle";
+  const [searchParams] = useSearchParams();
+  const firstSchool = data.grids[0] ? gridKey(data.grids[0].schoolCode) : "";
+  const requestedSchool = searchParams.get("schule") ?? data.savedReply?.school ?? firstSchool;
+  const [shownSchool, setShownSchool] = useState(
+    data.grids.some((g) => gridKey(g.schoolCode) === requestedSchool)
+      ? requestedSchool
+      : firstSchool,
+  );
   return (
     <>
       <PageHeading caption="Bedarfsmeldung">{data.partner.name}</PageHeading>
@@ -255,7 +312,7 @@ export default function PartnerDemandEditor() {
             : null}
         </Notice>
       ) : null}
-      {workflowReply ? (
+      {workflowReply?.confirm ? null : workflowReply ? (
         workflowReply.ok ? (
           <Notice>{workflowReply.message}</Notice>
         ) : (
@@ -310,9 +367,38 @@ export default function PartnerDemandEditor() {
       </div>
 
       {data.canSubmit || data.canReopen ? (
-        <Form method="post" className="mt-6 flex flex-wrap items-center gap-4">
-          {data.canSubmit ? (
+        <Form
+          method="post"
+          className="mt-6 flex flex-wrap items-center gap-4"
+          onSubmit={(event) => {
+            const submitter = (event.nativeEvent as SubmitEvent).submitter;
+            if (submitter?.getAttribute("value") !== "submit" || submitter.dataset.confirmed)
+              return;
+            if (!window.confirm(SUBMIT_QUESTION)) {
+              event.preventDefault();
+              return;
+            }
+            const confirm = event.currentTarget.elements.namedItem("confirm");
+            if (confirm instanceof HTMLInputElement) confirm.value = "yes";
+          }}
+        >
+          {data.canSubmit && workflowReply?.confirm ? (
+            <div role="alert" className="w-full border-l-8 border-danger p-3">
+              <p className="mb-2 font-semibold">{workflowReply.message}</p>
+              <input type="hidden" name="confirm" value="yes" />
+              <Button
+                type="submit"
+                name="intent"
+                value="submit"
+                data-confirmed="true"
+                disabled={busy}
+              >
+                Ja, Bedarf einreichen
+              </Button>
+            </div>
+          ) : data.canSubmit ? (
             <>
+              <input type="hidden" name="confirm" value="" />
               <Button type="submit" name="intent" value="submit" disabled={busy}>
                 Bedarf einreichen
               </Button>
@@ -337,7 +423,31 @@ export default function PartnerDemandEditor() {
         Tabelle wird für sich gespeichert. Tab springt nach rechts, Enter in die nächste Zeile,
         Umschalt+Enter zurück.
       </p>
-      <nav aria-label="Schulen" className="mb-6">
+      {/* On a phone one school at a time: chosen here (a GET form, so it works without JavaScript). */}
+      <Form method="get" className="mb-6 flex flex-wrap items-end gap-3 sm:hidden">
+        <div>
+          <label htmlFor="school-chooser" className="mb-1 block font-bold">
+            Schule wählen
+          </label>
+          <select
+            id="school-chooser"
+            name="schule"
+            value={shownSchool}
+            onChange={(event) => setShownSchool(event.target.value)}
+            className="block max-w-full border-2 border-ink bg-white px-2 py-1.5"
+          >
+            {data.grids.map((g) => (
+              <option key={gridKey(g.schoolCode)} value={gridKey(g.schoolCode)}>
+                {g.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Button type="submit" variant="secondary">
+          Anzeigen
+        </Button>
+      </Form>
+      <nav aria-label="Schulen" className="mb-6 max-sm:hidden">
         <ul className="flex flex-wrap gap-x-4 gap-y-1">
           {data.grids.map((g) => (
             <li key={gridKey(g.schoolCode)}>
@@ -351,6 +461,7 @@ export default function PartnerDemandEditor() {
           key={gridKey(grid.schoolCode)}
           grid={grid}
           editable={data.canEdit}
+          hiddenOnPhone={gridKey(grid.schoolCode) !== shownSchool}
           reply={gridReply?.school === gridKey(grid.schoolCode) ? gridReply : undefined}
         />
       ))}

@@ -20,11 +20,7 @@ import {
 import { canEditDemand } from "../../domain/demand-workflow";
 import { NO_SCHOOL_TITLE } from "../../domain/demand-grid";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
-import {
-  MAX_TEMPLATE_BYTES,
-  parseDemandTemplate,
-  type TemplateError,
-} from "../../exports/demand-template-import";
+import { MAX_TEMPLATE_BYTES, type TemplateError } from "../../exports/demand-template-import";
 import { DemandImportUpload } from "~/components/demand-import-upload";
 import {
   Button,
@@ -40,6 +36,7 @@ import { requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
+import { parseInWorker } from "~/utils/parse-worker.server";
 import { checkXlsxFile, receiveUpload } from "~/utils/upload.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -210,12 +207,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const checked = checkXlsxFile(upload.fileName, upload.bytes);
   if (!checked.ok) return fileProblem(checked.message, checked.status);
   const bytes = checked.value;
-  const parsed = await parseDemandTemplate(bytes, {
+  // In a worker thread with memory and time limits (app/utils/parse-worker.server.ts).
+  const outcome = await parseInWorker("demandTemplate", bytes, {
     partner: data.partner,
     schoolCodes: new Set(data.schools.map((s) => s.code)),
     categoryCodes: new Set(data.categories.map((c) => c.code)),
     years: data.years,
   });
+  if (!outcome.ok) return fileProblem(outcome.message, outcome.status);
+  const parsed = outcome.value;
   if (!parsed.ok)
     return json<ImportReply>({ kind: "errors", errors: parsed.errors }, { status: 422 });
   const created = await createPendingImport(db, {

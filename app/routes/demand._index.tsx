@@ -13,7 +13,11 @@ import {
   reopenDemand,
   setDemandDeadline,
 } from "../../db/demand";
-import { deadlineInputSchema, formatBerlinDateTime } from "../../domain/demand-deadline";
+import {
+  berlinLocalToInstant,
+  deadlineInputSchema,
+  formatBerlinDateTime,
+} from "../../domain/demand-deadline";
 import { DEMAND_STATUS_LABEL, formatTimeLeft } from "../../domain/demand-workflow";
 import { DemandExportLinks } from "~/components/download-links";
 import {
@@ -103,7 +107,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const actionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("deadline"), deadline: deadlineInputSchema }),
+  z.object({
+    intent: z.literal("deadline"),
+    deadline: deadlineInputSchema,
+    confirmPast: z.string().optional(),
+  }),
   z.object({ intent: z.literal("clear-deadline") }),
   z.object({ intent: z.literal("reopen"), partner: z.string().min(1).max(20) }),
 ]);
@@ -119,6 +127,15 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const input = parsed.data;
   if (input.intent === "deadline") {
+    const instant = berlinLocalToInstant(input.deadline);
+    if (instant !== null && instant.getTime() <= Date.now() && input.confirmPast !== "yes") {
+      // A deadline in the past locks every partner at once: asked first, nothing saved yet.
+      return json({
+        ok: false,
+        confirmPast: input.deadline,
+        message: `Die Frist ${formatBerlinDateTime(instant)} liegt in der Vergangenheit: Alle Schulträger können dann sofort nichts mehr ändern oder einreichen. Trotzdem setzen?`,
+      });
+    }
     await setDemandDeadline(db, input.deadline, user);
     return json({ ok: true, message: "Die Frist ist gespeichert." });
   }
@@ -139,7 +156,16 @@ export default function DemandOverviewPage() {
   return (
     <>
       <PageHeading>Bedarf der Schulträger</PageHeading>
-      {reply ? (
+      {reply && "confirmPast" in reply && typeof reply.confirmPast === "string" ? (
+        <Form method="post" role="alert" className="mb-6 border-l-8 border-danger p-4">
+          <p className="mb-3 font-semibold">{reply.message}</p>
+          <input type="hidden" name="deadline" value={reply.confirmPast} />
+          <input type="hidden" name="confirmPast" value="yes" />
+          <Button type="submit" name="intent" value="deadline" variant="danger" disabled={busy}>
+            Ja, Frist in der Vergangenheit setzen
+          </Button>
+        </Form>
+      ) : reply ? (
         reply.ok ? (
           <Notice>{reply.message}</Notice>
         ) : (

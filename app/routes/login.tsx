@@ -14,11 +14,7 @@ import { createUserSession, getUser, verifyLoginInInstallation } from "~/utils/a
 import { getInstallation } from "~/utils/db.server";
 import { LOGIN_FAILED_MESSAGE, loginSchema } from "~/utils/form-schemas";
 import { safeRedirect } from "~/utils/http.server";
-import {
-  checkSignInThrottle,
-  recordSignInFailure,
-  recordSignInSuccess,
-} from "~/utils/throttle.server";
+import { claimSignInAttempt, recordSignInSuccess } from "~/utils/throttle.server";
 
 export const meta: MetaFunction = () => [{ title: "Anmelden – Verbundkauf" }];
 
@@ -38,9 +34,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = submission.value;
   // The throttle is installation-wide: the consortium is not known before sign-in.
   const db = await (await getInstallation()).throttleDatabase();
-  // Throttled per account and per address before the password is even looked at.
+  // Throttled per account and per address, and counted, before the password is hashed.
   const attempt = { email, address: context.clientAddress };
-  const throttle = await checkSignInThrottle(db, attempt);
+  const throttle = await claimSignInAttempt(db, attempt);
   if (throttle.limited) {
     return json(submission.reply({ formErrors: [throttle.message], hideFields: ["password"] }), {
       status: 429,
@@ -49,14 +45,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const found = await verifyLoginInInstallation(email, password);
   if (!found) {
-    await recordSignInFailure(db, attempt);
+    // Counted already when claimed.
     // One message for unknown email, wrong password and inactive account: no enumeration.
     return json(
       submission.reply({ formErrors: [LOGIN_FAILED_MESSAGE], hideFields: ["password"] }),
       { status: 400 },
     );
   }
-  await recordSignInSuccess(db, email);
+  await recordSignInSuccess(db, throttle.claim);
   return createUserSession(request, found.user, redirectTo, found.consortium);
 }
 

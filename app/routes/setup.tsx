@@ -62,7 +62,10 @@ export default function SetupPage() {
   const [form, fields] = useForm({
     id: "setup",
     lastResult,
-    shouldValidate: "onBlur",
+    // Checked when submitted; a message stays until the next submit, so the button never
+    // moves away under the pointer between mousedown and mouseup (the click would be lost).
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: setupSchema }),
   });
   return (

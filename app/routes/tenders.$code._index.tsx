@@ -42,11 +42,14 @@ import {
 } from "../../db/tenders";
 import { getTenderForEditing, type TenderRecord } from "../../db/tender-inputs";
 import { listSnapshots } from "../../db/snapshots";
+import { AWARDED_LOT_LOCKED_MESSAGE, awardedLotCodes, reserveFrozenMessage } from "../../db/awards";
 import { CostSplitLink } from "~/components/download-links";
+import { useUnsavedChangesPrompt } from "~/components/unsaved-changes";
 import { TenderResultTables, tenderResultView } from "~/components/result-tables";
 import { handleForm, refuseForm, tenderInput } from "~/components/tender-actions.server";
 import {
   ActionButtonForm,
+  CONFIRM_FIRST,
   CostForm,
   LotForm,
   replyFor,
@@ -60,6 +63,7 @@ import {
   Notice,
   PageHeading,
   SectionHeading,
+  Tag,
 } from "~/components/ui";
 import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -118,7 +122,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const tenderCalculation = calculation?.tenders.find((t) => t.code === tender.code);
   const participants = participantsOf(calculation, tender.code);
   const partnerNames = new Map(current.plan.partners.map((p) => [p.code, p.name]));
+  const awardedLots = await awardedLotCodes(db, tender.code);
   return json({
+    /** Lots with an award: what the award froze is locked (docs/decisions/015-…). */
+    awardedLots,
+    reserveLocked: awardedLots.length ? reserveFrozenMessage(awardedLots) : null,
     canEdit: user.role === "coordinator",
     // Links only to pages the role may open (officers get 403 at the award and the workbook).
     canReadAward: canReadAward(user),
@@ -206,6 +214,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "delete-lot": {
       const formId = `delete-lot-${String(formData.get("lotId") ?? "")}`;
+      // Asked first: a dialog with JavaScript, this second step without it.
+      if (formData.get("confirm") !== "yes") return refuseForm(formId, CONFIRM_FIRST);
       return handleForm(formId, lotIdSchema, formData, async ({ lotId }) => {
         await deleteLot(db, code, lotId, user.id);
         return redirect(tenderUrl(code, "lot-deleted"));
@@ -246,6 +256,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "delete-cost": {
       const formId = `delete-cost-${String(formData.get("costId") ?? "")}`;
+      if (formData.get("confirm") !== "yes") return refuseForm(formId, CONFIRM_FIRST);
       return handleForm(formId, commonCostIdSchema, formData, async ({ costId }) => {
         await deleteCommonCost(db, code, costId, user.id);
         return redirect(tenderUrl(code, "cost-deleted"));
@@ -256,12 +267,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+function AwardedBadge({ awarded }: { awarded: boolean }) {
+  return awarded ? (
+    <span data-awarded="true">
+      <Tag tone="blue">vergeben</Tag>
+    </span>
+  ) : (
+    <Tag tone="grey">noch nicht vergeben</Tag>
+  );
+}
+
 export default function TenderPage() {
+  useUnsavedChangesPrompt();
   const data = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as FormReply | undefined;
   const [searchParams] = useSearchParams();
   const notice = NOTICES[searchParams.get("notice") ?? ""];
   const { tender, canEdit } = data;
+  const awarded = new Set(data.awardedLots);
   const base = `/tenders/${encodeURIComponent(tender.code)}`;
   // A key per saved state: forms start again from the stored values after each save.
   const version = JSON.stringify([
@@ -320,6 +343,7 @@ export default function TenderPage() {
           defaults={data.tenderDefaults}
           lastResult={replyFor("tender", reply)}
           submitLabel="Eckdaten speichern"
+          reserveLocked={data.reserveLocked ?? undefined}
         />
       ) : (
         <DescriptionList
@@ -364,26 +388,32 @@ export default function TenderPage() {
             aria-labelledby={`lot-${lot.id}-heading`}
           >
             <h3 id={`lot-${lot.id}-heading`} className="mb-3 text-xl font-bold">
-              Los {lot.code}: {lot.name}
+              Los {lot.code}: {lot.name} <AwardedBadge awarded={awarded.has(lot.code)} />
             </h3>
             <LotForm
               key={`lot-${lot.id}-${version}`}
               lot={lot}
               choices={data.choices}
               lastResult={replyFor(`lot-${lot.id}`, reply)}
+              locked={awarded.has(lot.code) ? AWARDED_LOT_LOCKED_MESSAGE : undefined}
             />
-            <ActionButtonForm
-              formId={`delete-lot-${lot.id}`}
-              intent="delete-lot"
-              hidden={{ lotId: lot.id }}
-              label={`Los ${lot.code} löschen`}
-              lastResult={replyFor(`delete-lot-${lot.id}`, reply)}
-            />
+            {awarded.has(lot.code) ? (
+              <p className="mb-2 text-muted">Ein vergebenes Los kann nicht gelöscht werden.</p>
+            ) : (
+              <ActionButtonForm
+                formId={`delete-lot-${lot.id}`}
+                intent="delete-lot"
+                hidden={{ lotId: lot.id }}
+                label={`Los ${lot.code} löschen`}
+                confirmQuestion={`Los ${lot.code} („${lot.name}“) wirklich löschen? Seine Zuordnung der Produktgruppen geht verloren.`}
+                lastResult={replyFor(`delete-lot-${lot.id}`, reply)}
+              />
+            )}
           </section>
         ) : (
           <section key={lot.id} className="mb-4">
             <h3 className="text-xl font-bold">
-              Los {lot.code}: {lot.name}
+              Los {lot.code}: {lot.name} <AwardedBadge awarded={awarded.has(lot.code)} />
             </h3>
             <p>
               {lot.categories.map((c) => `${data.categoryNames[c] ?? c} (${c})`).join(", ") ||
@@ -431,7 +461,8 @@ export default function TenderPage() {
               formId={`delete-cost-${cost.id}`}
               intent="delete-cost"
               hidden={{ costId: cost.id }}
-              label="Kostenposten löschen"
+              label={`Kostenposten „${cost.label}“ löschen`}
+              confirmQuestion={`Kostenposten „${cost.label}“ (${cost.amount}) wirklich löschen?`}
               lastResult={replyFor(`delete-cost-${cost.id}`, reply)}
             />
           </section>

@@ -26,15 +26,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const data = await getPlanVsActual(await getDb(), params.code ?? "");
   if (!data) throw notFound();
-  const comparison = data.comparison ? jsonifyBigInts(data.comparison) : null;
-  const ownOnly = user.role === "officer";
+  const all = data.comparison ? jsonifyBigInts(data.comparison) : null;
+  // An officer's loader data holds only their own partner: what the page hides must
+  // not travel to the browser either. The totals over all partners stay (shown to all).
+  const partners = all
+    ? all.partners.filter((p) => user.role !== "officer" || p.code === user.partnerCode)
+    : [];
   return json({
     ...data,
-    comparison,
+    comparison: all ? { ...all, partners } : null,
     role: user.role,
-    partners: comparison
-      ? comparison.partners.filter((p) => !ownOnly || p.code === user.partnerCode)
-      : [],
+    partners,
   });
 }
 

@@ -23,6 +23,7 @@ import {
   parseVersionParam,
 } from "~/components/summary-data.server";
 import { PrintFooter } from "~/components/summary-print-footer";
+import { FundingSummarySection } from "~/components/summary-funding";
 import {
   KeyFigures,
   PartnerSummaryTable,
@@ -220,6 +221,7 @@ export default function SummaryPage() {
             />
           </section>
 
+          <FundingSummarySection partners={view.partners} svg={charts.fundingPerPartner} />
           <SummaryGlossary reserve={view.glossary.reserve} costKeys={view.glossary.costKeys} />
         </>
       ) : (

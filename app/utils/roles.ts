@@ -61,10 +61,12 @@ export function navigationFor(actor: Actor): NavItem[] {
   if (actor.role === "officer") {
     if (actor.partnerCode) items.push({ to: `/demand/${actor.partnerCode}`, label: "Bedarf" });
     items.push({ to: "/tenders", label: "Ausschreibungen" });
+    items.push({ to: "/funding", label: "Förderung" });
     return items;
   }
   if (actor.role === "coordinator") items.push({ to: "/demand", label: "Bedarf" });
   items.push({ to: "/tenders", label: "Ausschreibungen" });
+  items.push({ to: "/funding", label: "Förderung" });
   items.push({ to: "/categories", label: "Produktgruppen" });
   if (canManageUsers(actor)) {
     items.push({ to: "/admin/plan", label: "Plandatei" });

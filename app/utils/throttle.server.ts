@@ -2,10 +2,12 @@ import type { Database } from "../../db/database";
 import {
   accountKey,
   addressKey,
+  claimAttempt,
   deleteStaleThrottles,
-  lockedUntil,
-  recordFailure,
-  resetThrottle,
+  settleSuccessfulAttempt,
+  suspectKey,
+  type AttemptClaim,
+  type AttemptKeys,
 } from "../../db/throttle";
 
 // Sign-in throttling per account (email, known or not: no enumeration) and per client
@@ -17,8 +19,14 @@ export interface SignInAttempt {
   address: string | undefined;
 }
 
-function keysOf({ email, address }: SignInAttempt): string[] {
-  return address ? [accountKey(email), addressKey(address)] : [accountKey(email)];
+function keysOf({ email, address }: SignInAttempt): AttemptKeys {
+  return address
+    ? {
+        account: accountKey(email),
+        address: addressKey(address),
+        suspect: suspectKey(email, address),
+      }
+    : { account: accountKey(email) };
 }
 
 export function tooManyAttemptsMessage(waitMs: number): string {
@@ -27,11 +35,23 @@ export function tooManyAttemptsMessage(waitMs: number): string {
 }
 
 export type ThrottleVerdict =
-  { limited: false } | { limited: true; retryAfterSeconds: number; message: string };
+  | { limited: false; claim: AttemptClaim }
+  | { limited: true; retryAfterSeconds: number; message: string };
 
-function verdict(until: Date | null, now: Date): ThrottleVerdict {
-  if (!until) return { limited: false };
-  const waitMs = until.getTime() - now.getTime();
+/**
+ * Whether this attempt may have its password checked. Checked and counted in one step
+ * before the password is hashed, so parallel attempts cannot all slip through.
+ */
+export async function claimSignInAttempt(
+  db: Database,
+  attempt: SignInAttempt,
+  now: Date = new Date(),
+): Promise<ThrottleVerdict> {
+  // Housekeeping on the path that adds rows, so the table cannot grow without bound.
+  await deleteStaleThrottles(db, now);
+  const outcome = await claimAttempt(db, keysOf(attempt), now);
+  if ("claimed" in outcome) return { limited: false, claim: outcome.claimed };
+  const waitMs = outcome.lockedUntil.getTime() - now.getTime();
   return {
     limited: true,
     retryAfterSeconds: Math.ceil(waitMs / 1000),
@@ -39,27 +59,16 @@ function verdict(until: Date | null, now: Date): ThrottleVerdict {
   };
 }
 
-/** Whether this attempt must wait, checked before the password is. */
-export async function checkSignInThrottle(
-  db: Database,
-  attempt: SignInAttempt,
-  now: Date = new Date(),
-): Promise<ThrottleVerdict> {
-  return verdict(await lockedUntil(db, keysOf(attempt), now), now);
-}
-
-/** Counts a failed attempt for the account and, when known, the address. */
+/** A failed attempt: it was counted when claimed, so this only claims (for tests and tools). */
 export async function recordSignInFailure(
   db: Database,
   attempt: SignInAttempt,
   now: Date = new Date(),
 ): Promise<void> {
-  // Housekeeping on the path that adds rows, so the table cannot grow without bound.
-  await deleteStaleThrottles(db, now);
-  for (const key of keysOf(attempt)) await recordFailure(db, key, now);
+  await claimSignInAttempt(db, attempt, now);
 }
 
-/** A success resets the account's counter; the address keeps its count (one good password does not vouch for other accounts). */
-export async function recordSignInSuccess(db: Database, email: string): Promise<void> {
-  await resetThrottle(db, accountKey(email));
+/** The password was right: forgives the account (db/throttle.ts settleSuccessfulAttempt). */
+export async function recordSignInSuccess(db: Database, claim: AttemptClaim): Promise<void> {
+  await settleSuccessfulAttempt(db, claim);
 }

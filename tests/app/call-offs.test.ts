@@ -49,8 +49,15 @@ function post(who: keyof SeededUsers, form: Record<string, string>) {
   );
 }
 
+let tokens = 0;
+/** A fresh one-time form token, as the loader renders one per form. */
+function freshToken(): string {
+  return `test-token-${String(++tokens).padStart(6, "0")}`;
+}
+
 function callOffForm(overrides: Record<string, string> = {}): Record<string, string> {
   return {
+    token: freshToken(),
     partner: "COE",
     category: "NB",
     school: "",
@@ -155,8 +162,20 @@ describe("after the award", () => {
   });
 
   test("the coordinator records for any partner; beyond the maximum refused with what is left", async () => {
+    // 12 is beyond DUE's own share (10 planned + 10 % = 11): the first post only warns.
+    const warned = await post("coordinator", callOffForm({ partner: "DUE", quantity: "12" }));
+    expect(warned.status).toBe(200);
+    expect((await warned.json()).overdraw).toMatch(
+      /^Mit diesem Abruf hätte Stadt Dülmen 12 Stück Notebook abgerufen – mehr als der eigene geplante Anteil \(10 Stück, mit Reserve 11 Stück\)/,
+    );
+    expect(await storedCallOffs()).toEqual({ count: 1, total: 20 });
     expect(
-      (await post("coordinator", callOffForm({ partner: "DUE", quantity: "12" }))).status,
+      (
+        await post(
+          "coordinator",
+          callOffForm({ partner: "DUE", quantity: "12", confirmOverdraw: "1" }),
+        )
+      ).status,
     ).toBe(302);
     // 44 − 32 = 12 left
     const errors = await errorsOf(
@@ -170,8 +189,12 @@ describe("after the award", () => {
 
   test("the coordinator sees warnings; the officer sees the own share and own call-offs only", async () => {
     expect(
-      (await post("officerDue", callOffForm({ partner: "DUE", quantity: "4", orderNumber: "D-1" })))
-        .status,
+      (
+        await post(
+          "officerDue",
+          callOffForm({ partner: "DUE", quantity: "4", orderNumber: "D-1", confirmOverdraw: "1" }),
+        )
+      ).status,
     ).toBe(302);
     // 36 of 44 = 81.8 %: warning
     const coordinator = await (
@@ -193,7 +216,7 @@ describe("after the award", () => {
       maxQuantity: 44,
       calledOff: 36,
       remaining: 8,
-      share: { partnerCode: "DUE", calledOff: 16, planned: 10 },
+      share: { partnerCode: "DUE", calledOff: 16, planned: 10, limit: 11 },
     });
     expect(officer.callOffs.map((c: { partnerCode: string }) => c.partnerCode)).toEqual([
       "DUE",
@@ -210,7 +233,7 @@ describe("after the award", () => {
       Array.from({ length: 20 }, (_, i) =>
         post(
           i % 2 ? "officerCoe" : "coordinator",
-          callOffForm({ quantity: "1", orderNumber: `P-${i}` }),
+          callOffForm({ quantity: "1", orderNumber: `P-${i}`, confirmOverdraw: "1" }),
         ),
       ),
     );

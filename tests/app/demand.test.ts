@@ -72,6 +72,8 @@ async function editor(who: string, partner = "COE") {
 function gridForm(grid: Grid, changes: Record<string, string>): Record<string, string> {
   const form: Record<string, string> = {
     intent: "save",
+    // As the page posts with JavaScript (the fetcher shows the answer in place).
+    js: "1",
     school: grid.schoolCode ?? "",
     version: grid.version,
   };
@@ -157,7 +159,7 @@ describe("authorization", () => {
       { partner: "COE" },
     );
     expect(upload.status).toBe(403);
-    const submit = await save("due", { intent: "submit" });
+    const submit = await save("due", { intent: "submit", confirm: "yes" });
     expect(submit.status).toBe(403);
     expect((await editor("coe")).data!.status).toBe("draft");
   });
@@ -289,9 +291,39 @@ describe("editing", () => {
   });
 });
 
+describe("saving a table without JavaScript", () => {
+  test("redirects back to that table (#fragment) and shows its message there", async () => {
+    const { data } = await editor("coe");
+    const grid = data!.grids.find((g) => g.schoolCode === "COE-05")!;
+    const { js: _js, ...withoutJs } = gridForm(grid, { [quantityField(2028, "AP")]: "4" });
+    const response = await run(
+      editorAction,
+      makeRequest("/demand/COE", { cookie: cookies.coe, form: withoutJs }),
+      { partner: "COE" },
+    );
+    expect(response.status).toBe(302);
+    const location = response.headers.get("Location")!;
+    expect(location).toMatch(/^\/demand\/COE\?gespeichert=COE-05&werte=1&um=.+#grid-COE-05$/);
+    const after = await run(
+      editorLoader,
+      makeRequest(location.split("#")[0], { cookie: cookies.coe }),
+      { partner: "COE" },
+    );
+    expect((await after.json()).savedReply).toMatchObject({
+      school: "COE-05",
+      status: "saved",
+      changed: 1,
+    });
+  });
+});
+
 describe("workflow", () => {
   test("submit locks the officer, the coordinator reopens, the officer edits again", async () => {
-    const submit = await save("coe", { intent: "submit" });
+    // Without the confirmation only the question comes back; nothing is submitted.
+    const asked = await save("coe", { intent: "submit" });
+    expect(asked.body).toMatchObject({ intent: "submit", ok: false, confirm: true });
+    expect((await editor("coe")).data!.status).toBe("draft");
+    const submit = await save("coe", { intent: "submit", confirm: "yes" });
     expect(submit.status).toBe(200);
     const locked = await editor("coe");
     expect(locked.data!.status).toBe("submitted");
@@ -326,14 +358,29 @@ describe("workflow", () => {
   });
 
   test("after the deadline the officer is locked out, the coordinator is not", async () => {
-    const set = await run(
+    // A deadline in the past asks first (it locks every partner at once): nothing saved yet.
+    const asked = await run(
       overviewAction,
       makeRequest("/demand", {
         cookie: cookies.coord,
         form: { intent: "deadline", deadline: "2020-01-31T18:00" },
       }),
     );
+    const question = await asked.json();
+    expect(question).toMatchObject({ ok: false, confirmPast: "2020-01-31T18:00" });
+    expect(question.message).toMatch(
+      /^Die Frist 31\.01\.2020, 18:00 Uhr liegt in der Vergangenheit/,
+    );
+    expect((await editor("coe")).data!.canEdit).toBe(true);
+    const set = await run(
+      overviewAction,
+      makeRequest("/demand", {
+        cookie: cookies.coord,
+        form: { intent: "deadline", deadline: "2020-01-31T18:00", confirmPast: "yes" },
+      }),
+    );
     expect(set.status).toBe(200);
+    expect((await set.json()).ok).toBe(true);
     try {
       const { data } = await editor("coe");
       expect(data!.canEdit).toBe(false);
@@ -342,7 +389,7 @@ describe("workflow", () => {
       expect((await save("coe", gridForm(grid, { [quantityField(2027, "AP")]: "5" }))).status).toBe(
         403,
       );
-      expect((await save("coe", { intent: "submit" })).status).toBe(403);
+      expect((await save("coe", { intent: "submit", confirm: "yes" })).status).toBe(403);
       expect(
         (await save("coord", gridForm(grid, { [quantityField(2027, "AP")]: "5" }))).body.status,
       ).toBe("saved");

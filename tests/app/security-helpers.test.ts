@@ -65,11 +65,13 @@ describe("navigation and partner rules", () => {
       "Start /",
       "Bedarf /demand/DUE",
       "Ausschreibungen /tenders",
+      "Förderung /funding",
     ]);
     expect(labels("coordinator")).toEqual([
       "Start /",
       "Bedarf /demand",
       "Ausschreibungen /tenders",
+      "Förderung /funding",
       "Produktgruppen /categories",
       "Plandatei /admin/plan",
       "Benutzer /admin/users",
@@ -77,11 +79,13 @@ describe("navigation and partner rules", () => {
     expect(labels("finance")).toEqual([
       "Start /",
       "Ausschreibungen /tenders",
+      "Förderung /funding",
       "Produktgruppen /categories",
     ]);
     expect(labels("committee")).toEqual([
       "Start /",
       "Ausschreibungen /tenders",
+      "Förderung /funding",
       "Produktgruppen /categories",
     ]);
   });

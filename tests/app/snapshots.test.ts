@@ -1,6 +1,9 @@
 import { sql } from "kysely";
 import { listAudit } from "../../db/audit";
-import { getSnapshot, listSnapshots } from "../../db/snapshots";
+import { createSnapshot, getSnapshot, listSnapshots } from "../../db/snapshots";
+import { exportPlan } from "../../db/plan-io";
+import { calculatePlan } from "../../domain/calculate";
+import { toResultFileV1 } from "../../domain/serialize";
 import { action, loader } from "../../app/routes/tenders.$code.snapshots";
 import { loader as compareLoader } from "../../app/routes/tenders.$code.compare";
 import type { TestDatabase } from "../helpers/test-database";
@@ -101,7 +104,7 @@ describe("creating a snapshot", () => {
     const stored = await getSnapshot(testDb.db, TENDER, 1);
     expect(stored?.comment).toBe("Vorlage Schulausschuss");
     expect(stored?.createdBy).toBe("Koordination Kreis Coesfeld");
-    expect(stored?.plan.format).toBe("verbundkauf/plan@1");
+    expect(stored?.plan.format).toBe("verbundkauf/plan@2");
     expect(stored?.result.tenders.map((t) => t.code)).toContain(TENDER);
 
     const audit = await listAudit(testDb.db, { entity: "snapshot" });
@@ -211,6 +214,49 @@ describe("the comparison", () => {
     expect((await compare(COMMITTEE, "?version=99")).status).toBe(404);
     expect((await compare(COMMITTEE, "?version=abc")).status).toBe(404);
     expect((await compare(COMMITTEE, "?version=0")).status).toBe(404);
+  });
+
+  it("compares with an old plan@1/result@1 snapshot as well", async () => {
+    // As stored before format version 2: today's data as plan@1 with its result@1.
+    const {
+      fundingProgrammes: _f,
+      inventory: _i,
+      support: _s,
+      ...rest
+    } = await exportPlan(testDb.db);
+    const plan = {
+      ...rest,
+      format: "verbundkauf/plan@1" as const,
+      categories: rest.categories.map(
+        ({ serviceLifeYears: _l, supportUnits: _u, ...category }) => category,
+      ),
+      tenders: rest.tenders?.map(({ maxQuantities: _m, ...tender }) => tender),
+    };
+    const result = toResultFileV1(calculatePlan(plan));
+    const old = await createSnapshot(testDb.db, {
+      tenderCode: TENDER,
+      comment: "Stand vor Format 2",
+      plan,
+      result,
+      userId: (
+        await testDb.db
+          .selectFrom("users")
+          .select("id")
+          .where("email", "=", COORDINATOR)
+          .executeTakeFirstOrThrow()
+      ).id,
+    });
+    const response = await compare(COMMITTEE, `?version=${old.version}`);
+    expect(response.status).toBe(200);
+    const data = await response.json();
+    expect(data.snapshot.version).toBe(old.version);
+    expect(data.diff.hasChanges).toBe(false);
+    const list = await run(
+      loader,
+      makeRequest(`/tenders/${TENDER}/snapshots`, { cookie: cookies[COMMITTEE] }),
+      params,
+    );
+    expect(list.status).toBe(200);
   });
 
   it("redirects to sign-in when signed out", async () => {

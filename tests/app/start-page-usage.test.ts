@@ -68,6 +68,8 @@ async function callOffUpTo(total: number) {
     quantity: total - calledOff,
     orderNumber: `B-${total}`,
     userId: users.coordinator.id,
+    // Beyond COE's own share (30 + 10 %): confirmed, as after the warning.
+    confirmOverdraw: true,
   });
   expect(outcome.ok).toBe(true);
   calledOff = total;

@@ -140,6 +140,8 @@ test("the drawn SVG is plain markup the CSP allows: no <style> or <script>, name
       totalGross: "0",
       soloGross: "0",
       savingsPermille: null,
+      fundingGross: "0",
+      ownGross: "0",
     })),
     lots: [
       {

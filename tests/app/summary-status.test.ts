@@ -84,6 +84,8 @@ const row = (name: string, savings: bigint, solo: bigint) => ({
   soloGross: String(solo),
   savingsGross: String(savings),
   savingsPermille: permilleOf(savings, solo)?.toString() ?? null,
+  fundingGross: "0",
+  ownGross: String(solo - savings),
 });
 
 describe("savings per partner as a share of the solo cost", () => {
@@ -97,6 +99,8 @@ describe("savings per partner as a share of the solo cost", () => {
     soloGross: "1100000",
     savingsGross: "70000",
     savingsPermille: permilleOf(70_000n, 1_100_000n)!.toString(),
+    fundingGross: "0",
+    ownGross: "1030000",
   };
 
   it("computes the share exactly with named rounding (half away from zero)", () => {

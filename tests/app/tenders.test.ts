@@ -7,6 +7,7 @@ import {
 } from "../../app/routes/tenders.$code._index";
 import { loader as tendersLoader } from "../../app/routes/tenders._index";
 import { action as newTenderAction, loader as newTenderLoader } from "../../app/routes/tenders.new";
+import { CONFIRM_FIRST } from "../../app/components/tender-forms";
 import { listAudit } from "../../db/audit";
 import { exportPlan, importPlan } from "../../db/plan-io";
 import { getTenderForEditing } from "../../db/tender-inputs";
@@ -217,8 +218,22 @@ describe("editing a tender", () => {
     expect(errors.startYear).toEqual([
       "Produktgruppe Tablet mit Hülle (TAB) ist 2029–2030 bereits in Ausschreibung RV-2027 („Rahmenvertrag Schul-IT 2027–2030“).",
     ]);
+    // Without the confirmation: a second step asks first, nothing deleted.
+    const unconfirmed = await postTender({
+      intent: "delete-lot",
+      lotId: String(await lotId("L3")),
+    });
+    expect(unconfirmed.status).toBe(400);
+    expect((await unconfirmed.json()).result.error).toEqual({ "": [CONFIRM_FIRST] });
+    expect(await lotId("L3")).toBeDefined();
     expect(
-      (await postTender({ intent: "delete-lot", lotId: String(await lotId("L3")) })).status,
+      (
+        await postTender({
+          intent: "delete-lot",
+          lotId: String(await lotId("L3")),
+          confirm: "yes",
+        })
+      ).status,
     ).toBe(302);
   });
 
@@ -413,7 +428,10 @@ describe("editing a tender", () => {
     expect(plan.tenders?.[1].commonCosts).toEqual([
       { label: "Projektleitung", amountGross: "9000.00", key: "equal" },
     ]);
-    expect((await postTender({ intent: "delete-cost", costId: String(costId) })).status).toBe(302);
+    expect((await postTender({ intent: "delete-cost", costId: String(costId) })).status).toBe(400);
+    expect(
+      (await postTender({ intent: "delete-cost", costId: String(costId), confirm: "yes" })).status,
+    ).toBe(302);
     plan = await exportPlan(testDb.db);
     expect(plan.tenders?.[1].commonCosts).toEqual([]);
     const actions = (await listAudit(testDb.db))

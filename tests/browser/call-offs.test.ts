@@ -43,6 +43,12 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     };
 
     await callOff(max - 12, "DUE-2027-001");
+    // Far beyond Dülmen's own planned share: a warning first, nothing stored yet.
+    await expect
+      .poll(() => officer.locator("main").innerText())
+      .toContain("Mehr als der eigene Anteil");
+    expect(await query("select id from call_offs")).toEqual([]);
+    await form.getByRole("button", { name: "Trotzdem abrufen" }).click();
     await expect
       .poll(() => officer.locator("main").innerText())
       .toContain("Der Abruf wurde gespeichert.");
@@ -62,5 +68,5 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     );
     expect(rows).toEqual([{ partner_code: "DUE", quantity: max - 12 }]);
     await officer.close();
-  });
+  }, 60_000);
 });

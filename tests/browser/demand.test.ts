@@ -75,6 +75,8 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     ).toBe("7");
 
     // Submit: status changes and the grids become read-only.
+    // Submitting asks first (it locks the demand).
+    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Bedarf einreichen" }).click();
     await containsText(page.getByTestId("demand-status"), "Eingereicht");
     await containsText(page.getByTestId("lock-reason"), "eingereicht");

@@ -125,7 +125,10 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
     const page = await freshPage();
     await signIn(page, "koordination@kreis-coesfeld.example");
     await page.waitForURL(`${app.url}/`);
-    await expectText(page.getByRole("note"), "Demodaten, gerundet — keine echten Schulen");
+    await expectText(
+      page.getByRole("complementary", { name: "Demodaten" }),
+      "Demodaten, gerundet — keine echten Schulen",
+    );
     const rows = page.locator("main table tbody tr");
     expect(await rows.count()).toBe(DEMO_PLAN.partners.length);
     // Numbers are right-aligned.

@@ -31,7 +31,7 @@ await Promise.all(Array.from({ length: config.attempts }, async (_, i) => {
   try {
     const outcome = await recordCallOff(db, {
       tenderCode: "RV-2027", partnerCode: "COE", categoryCode: "NB", schoolCode: null, date: "2027-02-01",
-      quantity: 1, orderNumber: config.tag + "-" + i, userId: config.userId,
+      quantity: 1, orderNumber: config.tag + "-" + i, userId: config.userId, confirmOverdraw: true,
     });
     if (outcome.ok) counts.ok++; else counts.refused++;
   } catch (error) {
@@ -94,6 +94,7 @@ test(`${PROCESSES} processes × ${ATTEMPTS_PER_PROCESS} call-offs on one file: e
         quantity: 20,
         orderNumber: "START",
         userId: users.coordinator.id,
+        confirmOverdraw: true,
       })
     ).ok,
   ).toBe(true);

@@ -11,6 +11,8 @@ import {
 } from "../../db/awards";
 import {
   getCallOffOverview,
+  cancelCallOff,
+  correctCallOff,
   getPlanVsActual,
   listCallOffs,
   NOT_AWARDED_MESSAGE,
@@ -263,9 +265,15 @@ describe("call-offs", () => {
       ok: false,
       fieldErrors: { quantity: ["Abruf überschreitet die Höchstmenge: noch 12 Stück verfügbar."] },
     });
-    expect((await recordCallOff(t.db, callOff({ quantity: 12, partnerCode: "DUE" }))).ok).toBe(
-      true,
-    );
+    // 12 is beyond DUE's own share (10 + 10 % = 11): confirmed after the warning.
+    expect(
+      (
+        await recordCallOff(
+          t.db,
+          callOff({ quantity: 12, partnerCode: "DUE", confirmOverdraw: true }),
+        )
+      ).ok,
+    ).toBe(true);
     expect(await recordCallOff(t.db, callOff())).toEqual({
       ok: false,
       fieldErrors: { quantity: ["Abruf überschreitet die Höchstmenge: noch 0 Stück verfügbar."] },
@@ -298,7 +306,7 @@ describe("call-offs", () => {
 
   test("the database itself refuses an excess, and any change or deletion of a call-off", async () => {
     await awardLot(t.db, award());
-    await recordCallOff(t.db, callOff({ quantity: 40 }));
+    await recordCallOff(t.db, callOff({ quantity: 40, confirmOverdraw: true }));
     const insert = (quantity: number) =>
       sql`
       insert into call_offs (award_id, category_code, partner_code, call_off_date, quantity, order_number, created_at, created_by)
@@ -328,12 +336,12 @@ describe("call-offs", () => {
         remaining: 8,
         level: "warning", // 36/44 = 81.8 %
         perMille: 818,
-        share: { partnerCode: "DUE", calledOff: 6, planned: 10 },
+        share: { partnerCode: "DUE", calledOff: 6, planned: 10, limit: 11 },
       }),
     ]);
     expect(overview?.level).toBe("warning");
     expect(await tenderUsageLevels(t.db)).toEqual({ "RV-2027": "warning" });
-    await recordCallOff(t.db, callOff({ quantity: 6 }));
+    await recordCallOff(t.db, callOff({ quantity: 6, confirmOverdraw: true }));
     expect(await tenderUsageLevels(t.db)).toEqual({ "RV-2027": "critical" });
     expect(
       (await listCallOffs(t.db, "RV-2027", { partnerCode: "DUE" })).map((c) => c.quantity),
@@ -358,8 +366,10 @@ describe("call-offs", () => {
       [2027, 5, 5n * 47_950n],
       [2028, 2, 2n * 47_950n],
     ]);
-    // COE is the only one calling off: all common costs go to it.
-    expect(coe.actual.commonCostShare).toBe(300_000n);
+    // COE is the only one calling off, yet it bears only its share of the common costs
+    // as split on the plan (the tender's key), not the whole 3.000,00 €.
+    expect(coe.actual.commonCostShare).toBe(coe.planned.commonCostShare);
+    expect(coe.actual.commonCostShare).toBeLessThan(300_000n);
     expect(result!.pendingLots).toEqual([{ code: "L2", name: "Tablets" }]);
   });
 });
@@ -367,14 +377,97 @@ describe("call-offs", () => {
 describe("concurrency", () => {
   test("20 call-offs at the same time at the limit: exactly what is left succeeds, never more", async () => {
     await awardLot(t.db, award());
-    await recordCallOff(t.db, callOff({ quantity: 40 }));
+    await recordCallOff(t.db, callOff({ quantity: 40, confirmOverdraw: true }));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        recordCallOff(t.db, callOff({ quantity: 1, orderNumber: `P-${i}` })),
+        recordCallOff(t.db, callOff({ quantity: 1, orderNumber: `P-${i}`, confirmOverdraw: true })),
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(4);
     expect(results.filter((r) => !r.ok)).toHaveLength(16);
     expect(await calledOffTotal()).toBe(44);
+  });
+});
+
+describe("storno and one-time tokens (migration 008)", () => {
+  test("a cancelled call-off frees its quantity, also for the database's own check; cancellations are append-only", async () => {
+    await awardLot(t.db, award());
+    const big = await recordCallOff(t.db, callOff({ quantity: 44, confirmOverdraw: true }));
+    expect(big.ok).toBe(true);
+    if (!big.ok) return;
+    expect((await recordCallOff(t.db, callOff({ quantity: 1 }))).ok).toBe(false);
+    const cancelled = await cancelCallOff(t.db, {
+      tenderCode: "RV-2027",
+      callOffId: big.value.id,
+      reason: "Tippfehler",
+      userId: users.coordinator.id,
+    });
+    expect(cancelled.ok && cancelled.value.cancellation?.reason).toBe("Tippfehler");
+    const insert = (quantity: number) =>
+      sql`
+      insert into call_offs (award_id, category_code, partner_code, call_off_date, quantity, order_number, created_at, created_by)
+      select id, 'NB', 'COE', '2027-03-01', ${quantity}, 'X', '2027-03-01T00:00:00Z', ${users.coordinator.id} from awards`.execute(
+        t.db,
+      );
+    await insert(44);
+    await expect(insert(1)).rejects.toThrow(/Höchstmenge/);
+    await expect(sql`update call_off_cancellations set reason = 'x'`.execute(t.db)).rejects.toThrow(
+      /nicht geändert/,
+    );
+    await expect(sql`delete from call_off_cancellations`.execute(t.db)).rejects.toThrow(
+      /nicht gelöscht/,
+    );
+    // Never twice, even past the application.
+    await expect(
+      sql`insert into call_off_cancellations (call_off_id, reason, created_at, created_by)
+          values (${big.value.id}, 'again', '2027-03-01T00:00:00Z', ${users.coordinator.id})`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/UNIQUE/);
+    expect((await tenderUsageLevels(t.db))["RV-2027"]).toBe("exhausted");
+  });
+
+  test("a form token stores once: sequential and parallel posts; the database refuses a second row with it", async () => {
+    await awardLot(t.db, award());
+    const input = callOff({ quantity: 2, token: "token-aaaaaaaaaaaaaaaa" });
+    const results = await Promise.all([
+      recordCallOff(t.db, input),
+      recordCallOff(t.db, input),
+      recordCallOff(t.db, input),
+    ]);
+    expect(results.map((r) => r.ok && r.duplicate).sort()).toEqual([false, true, true]);
+    expect(await calledOffTotal()).toBe(2);
+    await expect(
+      sql`
+      insert into call_offs (award_id, category_code, partner_code, call_off_date, quantity, order_number, created_at, created_by, form_token)
+      select id, 'NB', 'COE', '2027-03-01', 1, 'X', '2027-03-01T00:00:00Z', ${users.coordinator.id}, 'token-aaaaaaaaaaaaaaaa' from awards`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/UNIQUE/);
+  });
+
+  test("a correction is one transaction: refused replacement leaves the original uncancelled", async () => {
+    await awardLot(t.db, award());
+    const original = await recordCallOff(t.db, callOff({ quantity: 3 }));
+    if (!original.ok) throw new Error("not stored");
+    const cancel = {
+      tenderCode: "RV-2027",
+      callOffId: original.value.id,
+      reason: "Menge",
+      userId: users.officerCoe.id,
+    };
+    const refused = await correctCallOff(
+      t.db,
+      cancel,
+      callOff({ quantity: 3, date: "2030-01-01" }),
+    );
+    expect(refused.ok).toBe(false);
+    expect((await listCallOffs(t.db, "RV-2027"))[0].cancellation).toBeNull();
+    const done = await correctCallOff(t.db, cancel, callOff({ quantity: 4 }));
+    expect(done.ok && done.value).toMatchObject({ quantity: 4, correctsId: original.value.id });
+    const audit = await listAudit(t.db);
+    expect(audit.map((a) => a.action).filter((a) => a.startsWith("call-off"))).toEqual(
+      expect.arrayContaining(["call-off.create", "call-off.cancel"]),
+    );
   });
 });

@@ -32,7 +32,17 @@ test("loads the Kreis Coesfeld demo into an empty database", async () => {
   expect(await count("categories")).toBe(10);
   expect(await count("demand_lines")).toBe(1244);
   const plan = await exportPlan(t.db);
-  expect(plan).toEqual(normalizePlan(readExamplePlan("03-kreis-coesfeld")));
+  // Golden example 04 (plan@2) without its stated maxima: example 03's tender figures
+  // plus funding, inventory and support.
+  const example = readExamplePlan("04-funding-support");
+  for (const tender of example.tenders ?? []) delete tender.maxQuantities;
+  expect(plan).toEqual(normalizePlan(example));
+  expect(plan.fundingProgrammes?.map((f) => f.code)).toEqual(["DP2", "LK"]);
+  expect(plan.inventory).toHaveLength(272);
+  expect(plan.support?.costPerFteGross).toBe("72000.00");
+  // Marked as demo data.
+  for (const item of [...(plan.schools ?? []), ...(plan.fundingProgrammes ?? [])])
+    expect(item.name).toMatch(/\(Demo\)$/);
   expect(plan.tenders).toHaveLength(1);
   expect(plan.tenders?.[0].code).toBe("RV-2027");
   expect(plan.tenders?.[0].lots).toHaveLength(4);

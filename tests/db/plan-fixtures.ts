@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Decimal from "decimal.js";
 import { sql, type Kysely } from "kysely";
-import { DEFAULT_SETTINGS, type Plan } from "../../domain/plan";
+import { DEFAULT_SETTINGS, DEFAULT_SUPPORT, PLAN_FORMAT_V2, type Plan } from "../../domain/plan";
 import type { DB } from "../../db/schema";
 
 export function readExamplePlan(name: string): Plan {
@@ -14,10 +14,16 @@ export function readExamplePlan(name: string): Plan {
 
 const money = (value: string) => new Decimal(value).toFixed(2);
 
-/** The plan with every optional field filled in as CALCULATION.md §7 defines its default. */
+const moneyRecord = (record: Record<string, string>) =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, money(value)]));
+
+/**
+ * The plan as the product writes it (plan@2) with every optional field filled in as
+ * CALCULATION.md §7 and §11–§13 define its default; a stated maximum of 0 is no maximum.
+ */
 export function normalizePlan(plan: Plan): Plan {
   return {
-    format: plan.format,
+    format: PLAN_FORMAT_V2,
     settings: { ...DEFAULT_SETTINGS, ...plan.settings },
     partners: plan.partners.map((p) => ({ ...p, population: p.population ?? 0 })),
     schools: (plan.schools ?? []).map((s) => ({ ...s, pupils: s.pupils ?? 0 })),
@@ -26,18 +32,37 @@ export function normalizePlan(plan: Plan): Plan {
       basePriceNet: money(c.basePriceNet),
       vatRate: c.vatRate ?? "0.19",
       tiers: c.tiers ?? [],
+      serviceLifeYears: c.serviceLifeYears ?? 5,
+      supportUnits: c.supportUnits ?? "1",
     })),
     demand: plan.demand ?? [],
-    tenders: (plan.tenders ?? []).map((t) => ({
-      ...t,
-      reserve: t.reserve ?? "0",
-      soloProcessCostGross: money(t.soloProcessCostGross ?? "0"),
-      commonCosts: (t.commonCosts ?? []).map((c) => ({
-        ...c,
-        amountGross: money(c.amountGross),
-        ...(c.key === "custom" ? { weights: c.weights ?? {} } : {}),
-      })),
+    tenders: (plan.tenders ?? []).map(({ maxQuantities, ...t }) => {
+      const stated = Object.entries(maxQuantities ?? {}).filter(([, n]) => n > 0);
+      return {
+        ...t,
+        ...(stated.length > 0 && { maxQuantities: Object.fromEntries(stated) }),
+        reserve: t.reserve ?? "0",
+        soloProcessCostGross: money(t.soloProcessCostGross ?? "0"),
+        commonCosts: (t.commonCosts ?? []).map((c) => ({
+          ...c,
+          amountGross: money(c.amountGross),
+          ...(c.key === "custom" ? { weights: c.weights ?? {} } : {}),
+        })),
+      };
+    }),
+    fundingProgrammes: (plan.fundingProgrammes ?? []).map((f) => ({
+      ...f,
+      ...(f.maxPerUnitGross !== undefined && { maxPerUnitGross: money(f.maxPerUnitGross) }),
+      ...(f.budgets !== undefined && { budgets: moneyRecord(f.budgets) }),
     })),
+    inventory: plan.inventory ?? [],
+    ...(plan.support !== undefined && {
+      support: {
+        ...DEFAULT_SUPPORT,
+        ...plan.support,
+        costPerFteGross: money(plan.support.costPerFteGross),
+      },
+    }),
   };
 }
 

@@ -1,4 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { sql } from "kysely";
+import { calculatePlan } from "../../domain/calculate";
+import { toResultFile } from "../../domain/serialize";
+import { validatePlan } from "../../domain/plan-validation";
 import type { Plan } from "../../domain/plan";
 import { databaseHasPlanData, exportPlan, importPlan, PlanImportRefused } from "../../db/plan-io";
 import { listAudit } from "../../db/audit";
@@ -40,7 +45,7 @@ async function addUser(
 }
 
 describe("export after import", () => {
-  test.each(["01-three-partners", "02-edge-cases", "03-kreis-coesfeld"])(
+  test.each(["01-three-partners", "02-edge-cases", "03-kreis-coesfeld", "04-funding-support"])(
     "%s: the export is the input plan with defaults filled in",
     async (name) => {
       const t = await freshDatabase();
@@ -135,13 +140,15 @@ test("an empty plan exports with every list present", async () => {
   const empty: Plan = { format: "verbundkauf/plan@1", partners: [], categories: [] };
   await importPlan(t.db, empty, { replace: false });
   expect(await exportPlan(t.db)).toEqual({
-    format: "verbundkauf/plan@1",
+    format: "verbundkauf/plan@2",
     settings: { euThresholdNet: "216000.00", smallLotLimitNet: "80000.00", smallLotQuota: "0.20" },
     partners: [],
     schools: [],
     categories: [],
     demand: [],
     tenders: [],
+    fundingProgrammes: [],
+    inventory: [],
   });
 });
 
@@ -335,5 +342,142 @@ describe("import into a database with a plan", () => {
     // The connection is usable afterwards (no transaction left open).
     const count = await sql<{ n: number }>`select count(*) as n from partners`.execute(t.db);
     expect(count.rows[0].n).toBe(4);
+  });
+});
+
+describe("plan@2 data (CALCULATION.md §11–§13)", () => {
+  test("database → plan → database → plan gives the same file (example 04), and the same result@2", async () => {
+    const t = await freshDatabase();
+    const input = readExamplePlan("04-funding-support");
+    await importPlan(t.db, input, { replace: false });
+    const first = await exportPlan(t.db);
+    expect(first.format).toBe("verbundkauf/plan@2");
+    expect(first.fundingProgrammes).toEqual(input.fundingProgrammes);
+    expect(first.inventory).toEqual(input.inventory);
+    expect(first.support).toEqual(input.support);
+    // A stated maximum of 0 is no maximum above the computed one: not stored.
+    expect(first.tenders?.[0].maxQuantities).toEqual({ "DISP-86": 215 });
+    await importPlan(t.db, first, { replace: true });
+    const second = await exportPlan(t.db);
+    expect(JSON.stringify(second, null, 2)).toBe(JSON.stringify(first, null, 2));
+
+    const expected: unknown = JSON.parse(
+      fs.readFileSync(
+        path.resolve(__dirname, "../fixtures/examples/04-funding-support.result.json"),
+        "utf8",
+      ),
+    );
+    expect(toResultFile(calculatePlan(second))).toStrictEqual(expected);
+  });
+
+  test("a plan@1 import clears the plan@2 data and sets category defaults", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("04-funding-support"), { replace: false });
+    await importPlan(t.db, readExamplePlan("03-kreis-coesfeld"), { replace: true });
+    const plan = await exportPlan(t.db);
+    expect(plan.fundingProgrammes).toEqual([]);
+    expect(plan.inventory).toEqual([]);
+    expect(plan).not.toHaveProperty("support");
+    expect(plan.tenders?.some((tender) => tender.maxQuantities !== undefined)).toBe(false);
+    expect(new Set(plan.categories.map((c) => `${c.serviceLifeYears}/${c.supportUnits}`))).toEqual(
+      new Set(["5/1"]),
+    );
+    for (const table of [
+      "funding_programmes",
+      "funding_programme_categories",
+      "funding_budgets",
+      "inventory_lines",
+      "support_parameters",
+      "max_quantity_overrides",
+    ] as const) {
+      const rows = await sql`select count(*) as n from ${sql.table(table)}`.execute(t.db);
+      expect([table, rows.rows[0]]).toEqual([table, { n: 0 }]);
+    }
+  });
+
+  test("programmes without budgets or cap, budgets {} and an empty support key round-trip as written", async () => {
+    const t = await freshDatabase();
+    const plan = readExamplePlan("04-funding-support");
+    plan.fundingProgrammes![0].budgets = {};
+    plan.fundingProgrammes![0].maxPerUnitGross = "12.5";
+    delete plan.fundingProgrammes![1].maxPerUnitGross;
+    plan.support = { fromYear: 2027, toYear: 2027, devicesPerFte: "250.5", costPerFteGross: "1" };
+    await importPlan(t.db, plan, { replace: false });
+    const exported = await exportPlan(t.db);
+    expect(exported.fundingProgrammes?.[0].budgets).toEqual({});
+    expect(exported.fundingProgrammes?.[0].maxPerUnitGross).toBe("12.50");
+    expect(exported.fundingProgrammes?.[1]).not.toHaveProperty("maxPerUnitGross");
+    expect(exported.fundingProgrammes?.[1]).not.toHaveProperty("budgets");
+    expect(exported.support).toEqual({
+      fromYear: 2027,
+      toYear: 2027,
+      devicesPerFte: "250.5",
+      fteStep: "0.25",
+      minFtePerPartner: "0",
+      poolOverheadFte: "0",
+      costPerFteGross: "1.00",
+      key: "units",
+    });
+  });
+
+  test("a stated maximum of a category no longer in the tender's lots is not exported", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("04-funding-support"), { replace: false });
+    await t.db.deleteFrom("lot_categories").where("category_code", "=", "DISP-86").execute();
+    const plan = await exportPlan(t.db);
+    expect(plan.tenders?.[0]).not.toHaveProperty("maxQuantities");
+    expect(validatePlan(plan).ok).toBe(true);
+  });
+
+  test("replace keeps inventory notes and the history of unchanged inventory cells", async () => {
+    const t = await freshDatabase();
+    const plan = readExamplePlan("04-funding-support");
+    await importPlan(t.db, plan, { replace: false });
+    await t.db
+      .updateTable("inventory_lines")
+      .set({ updated_at: "2026-01-05T10:00:00.000Z" })
+      .execute();
+    await t.db
+      .insertInto("inventory_notes")
+      .values([
+        {
+          partner_code: "KRS",
+          school_code: "KRS-01",
+          category_code: "TAB",
+          text: "Altbestand aus DigitalPakt 1",
+          updated_at: "2026-01-05T10:00:00.000Z",
+          updated_by: null,
+        },
+        {
+          partner_code: "ASC",
+          school_code: "ASC-01",
+          category_code: "LADE",
+          text: "geht mit der Produktgruppe",
+          updated_at: "2026-01-05T10:00:00.000Z",
+          updated_by: null,
+        },
+      ])
+      .execute();
+    const next = readExamplePlan("04-funding-support");
+    next.inventory![0].quantity += 1; // KRS-01 TAB 2022 changes; the others stay
+    // LADE goes away (with its lot, its demand and its inventory)
+    next.categories = next.categories.filter((c) => c.code !== "LADE");
+    next.tenders![0].lots = next.tenders![0].lots.filter((lot) => lot.code !== "L4");
+    delete next.tenders![0].maxQuantities!.LADE;
+    next.demand = next.demand!.filter((d) => d.category !== "LADE");
+    next.inventory = next.inventory!.filter((d) => d.category !== "LADE");
+    expect(validatePlan(next).ok).toBe(true);
+    const summary = await importPlan(t.db, next, { replace: true });
+    expect(summary.inventoryNotesKept).toBe(1);
+    expect(summary.inventoryLines).toBe(next.inventory.length);
+    const notes = await t.db.selectFrom("inventory_notes").selectAll().execute();
+    expect(notes.map((n) => n.text)).toEqual(["Altbestand aus DigitalPakt 1"]);
+    const rows = await t.db
+      .selectFrom("inventory_lines")
+      .select(["updated_at"])
+      .orderBy("position")
+      .execute();
+    expect(rows[0].updated_at).not.toBe("2026-01-05T10:00:00.000Z");
+    expect(rows.slice(1).every((r) => r.updated_at === "2026-01-05T10:00:00.000Z")).toBe(true);
   });
 });

@@ -120,3 +120,38 @@ test("a snapshot needs an existing user", async () => {
     createSnapshot(t.db, { tenderCode: "T-F", comment: "x", plan, result, userId: 12345 }),
   ).rejects.toThrow(/FOREIGN KEY/);
 });
+
+test("old plan@1/result@1 snapshots stay readable beside plan@2/result@2 ones; pairs must match", async () => {
+  const v2Plan = JSON.parse(
+    fs.readFileSync(path.join(examples, "04-funding-support.plan.json"), "utf8"),
+  ) as Plan;
+  const v2Result = JSON.parse(
+    fs.readFileSync(path.join(examples, "04-funding-support.result.json"), "utf8"),
+  ) as Result;
+  const base = { tenderCode: "T-FMT", comment: "Format", userId };
+  await createSnapshot(t.db, { ...base, plan, result });
+  await createSnapshot(t.db, { ...base, plan: v2Plan, result: v2Result });
+  const old = await getSnapshot(t.db, "T-FMT", 1);
+  const current = await getSnapshot(t.db, "T-FMT", 2);
+  expect([old?.plan.format, old?.result.format]).toEqual([
+    "verbundkauf/plan@1",
+    "verbundkauf/result@1",
+  ]);
+  expect(old?.result).toEqual(result);
+  expect([current?.plan.format, current?.result.format]).toEqual([
+    "verbundkauf/plan@2",
+    "verbundkauf/result@2",
+  ]);
+  expect(current?.result).toEqual(v2Result);
+  await expect(createSnapshot(t.db, { ...base, plan: v2Plan, result })).rejects.toThrow(
+    /plan@2 with a result@2/,
+  );
+  await expect(createSnapshot(t.db, { ...base, plan, result: v2Result })).rejects.toThrow(
+    /plan@1 with a result@1/,
+  );
+  await sql`insert into snapshots (tender_code, version, comment, plan_json, result_json, created_at, created_by)
+    values ('T-FMT', 3, 'x', '{"format":"verbundkauf/plan@3"}', '{}', '2026-01-01T00:00:00Z', ${userId})`.execute(
+    t.db,
+  );
+  await expect(getSnapshot(t.db, "T-FMT", 3)).rejects.toThrow(/plan@1 or verbundkauf\/plan@2/);
+});

@@ -1,7 +1,7 @@
 // Editing a tender after one of its lots is awarded: what the award froze (migration
 // 005) stays refused with the German message at the field; everything else saves.
 import { listAudit } from "../../db/audit";
-import { AWARD_FROZEN_MESSAGE, awardLot, listAwards } from "../../db/awards";
+import { AWARD_FROZEN_MESSAGE, awardLot, listAwards, reserveFrozenMessage } from "../../db/awards";
 import { createCategory } from "../../db/categories";
 import { getTenderForEditing } from "../../db/tender-inputs";
 import { EditRefused, refusalAsFormErrors, updateLot, updateTender } from "../../db/tenders";
@@ -110,21 +110,28 @@ test("the open lot of the same tender still changes its categories, and reorderi
   expect(tender!.lots.find((l) => l.code === "L2")!.categories).toEqual(["MON", "TAB"]);
 });
 
-test("the awarded tender's name, reserve and solo cost save; its term stays frozen", async () => {
+test("the awarded tender's name and solo cost save; its reserve and term stay frozen", async () => {
   const input = {
     code: "RV-2027",
     name: "Rahmenvertrag Endgeräte (vergeben)",
     startYear: 2027,
     termYears: 2,
-    reserve: "0.15",
+    reserve: "0.1",
     soloProcessCostGrossCents: 800_000n,
   };
   await updateTender(t.db, "RV-2027", input, users.coordinator.id);
   const tender = await getTenderForEditing(t.db, "RV-2027");
   expect(tender).toMatchObject({
     name: input.name,
-    reserve: "0.15",
+    reserve: "0.10",
     soloProcessCostGrossCents: 800_000,
+  });
+  // The award's maximum quantities were computed with the reserve (issue 14).
+  const reserveError = await refusal(
+    updateTender(t.db, "RV-2027", { ...input, reserve: "0.15" }, users.coordinator.id),
+  );
+  expect(refusalAsFormErrors(reserveError)).toEqual({
+    fieldErrors: { reservePercent: [reserveFrozenMessage(["L1"])] },
   });
   const error = await refusal(
     updateTender(t.db, "RV-2027", { ...input, termYears: 3 }, users.coordinator.id),

@@ -7,12 +7,14 @@ import {
   callOffDateProblem,
   callOffFormSchema,
   callOffQuantityProblem,
+  defaultCallOffDate,
   exceedsMaximumMessage,
   formatPerMille,
   isIsoDate,
   maxQuantityAboveEngineWarning,
   maxQuantityOverrideProblem,
   maxQuantityOverrideSchema,
+  partnerShareLimit,
   priceField,
   remainingQuantity,
   usageLevel,
@@ -171,6 +173,7 @@ describe("form schemas (as the routes parse them)", () => {
         date: "2027-03-01",
         quantity: "12",
         orderNumber: " B-1 ",
+        token: "abcdefghijklmnopqrstuvwx",
       }),
       { schema: callOffFormSchema },
     );
@@ -182,6 +185,7 @@ describe("form schemas (as the routes parse them)", () => {
       date: "2027-03-01",
       quantity: 12,
       orderNumber: "B-1",
+      token: "abcdefghijklmnopqrstuvwx",
     });
   });
 
@@ -210,6 +214,7 @@ describe("form schemas (as the routes parse them)", () => {
         date: "2027-03-01",
         quantity: text,
         orderNumber: "x",
+        token: "a".repeat(22),
       }),
       { schema: callOffFormSchema },
     );
@@ -225,6 +230,7 @@ describe("form schemas (as the routes parse them)", () => {
         date: "2027-03-01",
         quantity: text,
         orderNumber: "x",
+        token: "a".repeat(22),
       }),
       { schema: callOffFormSchema },
     );
@@ -291,5 +297,39 @@ describe("form schemas (as the routes parse them)", () => {
     expect(errors[priceField("NB")]).toEqual(["Der Zuschlagspreis muss über 0,00 € liegen."]);
     expect(errors[priceField("TAB")]?.[0]).toMatch(/7\.500,00/);
     expect(errors.supplier).toEqual(["Bitte den Auftragnehmer eingeben."]);
+  });
+});
+
+describe("the date a new call-off form starts with", () => {
+  const term = { startYear: 2027, termYears: 2 };
+  test("today inside the term; the first day before it; the last day after it", () => {
+    expect(defaultCallOffDate("2027-06-15", term)).toBe("2027-06-15");
+    expect(defaultCallOffDate("2026-11-30", term)).toBe("2027-01-01");
+    expect(defaultCallOffDate("2029-03-01", term)).toBe("2028-12-31");
+  });
+  test("never before the award", () => {
+    expect(defaultCallOffDate("2026-11-30", { ...term, earliestAwardDate: "2027-02-10" })).toBe(
+      "2027-02-10",
+    );
+    expect(defaultCallOffDate("2027-01-05", { ...term, earliestAwardDate: "2027-02-10" })).toBe(
+      "2027-02-10",
+    );
+  });
+  propertyTest.prop([
+    fc.date({ min: new Date("2020-01-01"), max: new Date("2035-12-31"), noInvalidDate: true }),
+  ])("always a date the call-off check accepts", (day) => {
+    const today = day.toISOString().slice(0, 10);
+    const date = defaultCallOffDate(today, { ...term, earliestAwardDate: "2026-11-02" });
+    expect(callOffDateProblem(date, { ...term, awardDate: "2026-11-02" })).toBeNull();
+  });
+});
+
+describe("a partner's own share", () => {
+  test("planned plus the reserve, rounded up like the maximum", () => {
+    expect(partnerShareLimit(10, "0.10")).toBe(11);
+    expect(partnerShareLimit(30, "0.10")).toBe(33);
+    expect(partnerShareLimit(7, "0.10")).toBe(8); // 7.7 → 8
+    expect(partnerShareLimit(0, "0.10")).toBe(0);
+    expect(partnerShareLimit(5, "0")).toBe(5);
   });
 });

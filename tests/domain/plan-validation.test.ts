@@ -65,7 +65,7 @@ describe("validatePlan", () => {
     });
 
     it.each([
-      ["format", (p: Json) => (p.format = "verbundkauf/plan@2"), "format", "verbundkauf/plan@1"],
+      ["format", (p: Json) => (p.format = "verbundkauf/plan@3"), "format", "verbundkauf/plan@1"],
       ["format missing", (p: Json) => delete p.format, "format", "Pflichtfeld fehlt"],
       ["partners missing", (p: Json) => delete p.partners, "partners", "Pflichtfeld fehlt"],
       [

@@ -13,6 +13,7 @@ import {
   POSITION_COLUMNS,
   SHEET,
 } from "../../exports/cost-split-layout";
+import { FUNDING_SHEET } from "../../exports/cost-split-funding";
 import { PLAN_VS_ACTUAL_COLUMNS as PV, PLAN_VS_ACTUAL_SHEET } from "../../exports/plan-vs-actual";
 import type { TestDatabase } from "../helpers/test-database";
 import {
@@ -29,11 +30,12 @@ import { checkFormulas } from "./helpers/formula-check";
 import { loadWorkbook } from "./helpers/stream-buffer";
 
 const TENDER = "RV-2027";
-const SEVEN_SHEETS = [
+const BASE_SHEETS = [
   SHEET.overview,
   SHEET.lots,
   SHEET.budgetYears,
   SHEET.vatRates,
+  FUNDING_SHEET,
   SHEET.positions,
   SHEET.commonCosts,
   SHEET.parameters,
@@ -80,7 +82,7 @@ function rowLabelled(sheet: ExcelJS.Worksheet, label: string): number {
 const euros = (cents: bigint) => Number(cents) / 100;
 
 it("has no sheet Plan-Ist while no lot is awarded", async () => {
-  expect((await workbookFor(FINANCE)).worksheets.map((s) => s.name)).toEqual(SEVEN_SHEETS);
+  expect((await workbookFor(FINANCE)).worksheets.map((s) => s.name)).toEqual(BASE_SHEETS);
 });
 
 describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => {
@@ -126,7 +128,7 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
     async (email) => {
       const workbook = await workbookFor(email);
       expect(workbook.worksheets.map((s) => s.name)).toEqual([
-        ...SEVEN_SHEETS,
+        ...BASE_SHEETS,
         PLAN_VS_ACTUAL_SHEET,
       ]);
       const sheet = workbook.getWorksheet(PLAN_VS_ACTUAL_SHEET)!;
@@ -188,6 +190,6 @@ describe("after the award of the demo lot L4 (Ladewagen) and a call-off", () => 
 
   it("leaves it out of a snapshot's workbook", async () => {
     const workbook = await workbookFor(FINANCE, `?version=${snapshotVersion}`);
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(SEVEN_SHEETS);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(BASE_SHEETS);
   });
 });

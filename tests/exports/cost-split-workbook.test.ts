@@ -29,6 +29,7 @@ import {
 import { writeToBuffer } from "./helpers/stream-buffer";
 
 const EXAMPLES_DIR = "tests/fixtures/examples";
+// All four examples; 04 is plan@2 (stated maxima on Lose, the sheet Förderung).
 const examples = fs
   .readdirSync(EXAMPLES_DIR)
   .filter((file) => file.endsWith(".plan.json"))
@@ -51,11 +52,12 @@ const cases = examples.flatMap(({ name, plan, result }) =>
 );
 
 describe("cost-split workbook for the golden examples", () => {
-  it("covers all three examples", () => {
+  it("covers all four examples", () => {
     expect(examples.map((e) => e.name)).toEqual([
       "01-three-partners",
       "02-edge-cases",
       "03-kreis-coesfeld",
+      "04-funding-support",
     ]);
   });
 
@@ -87,6 +89,7 @@ describe("cost-split workbook layout", () => {
       "Lose",
       "Haushaltsjahre",
       "USt-Sätze",
+      "Förderung",
       "Positionen",
       "Gemeinkosten",
       "Parameter",
@@ -99,12 +102,12 @@ describe("cost-split workbook layout", () => {
     expect(workbook.created?.toISOString()).toBe("2026-11-28T16:30:00.000Z");
   });
 
-  it("freezes the header, filters, and prints landscape fitted to width with page numbers", () => {
+  it("freezes the header, filters, and prints landscape at 100 % (wide sheets continue on further pages) with page numbers", () => {
     for (const sheet of workbook.worksheets) {
       expect(sheet.views[0], sheet.name).toMatchObject({ state: "frozen", ySplit: 2 });
       expect(sheet.pageSetup.orientation, sheet.name).toBe("landscape");
-      expect(sheet.pageSetup.fitToWidth, sheet.name).toBe(1);
-      expect(sheet.pageSetup.fitToHeight, sheet.name).toBe(0);
+      expect(sheet.pageSetup.fitToPage, sheet.name).toBe(false);
+      expect(sheet.pageSetup.scale, sheet.name).toBe(100);
       expect(sheet.headerFooter.oddFooter, sheet.name).toContain("Seite &P von &N");
       expect(sheet.headerFooter.oddHeader, sheet.name).toContain(`Kostenaufteilung ${tenderCode}`);
       if (sheet.name !== SHEET.parameters)

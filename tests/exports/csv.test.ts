@@ -15,11 +15,24 @@ describe("neutralizeFormula (CSV injection guard)", () => {
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tTab am Anfang", "'\tTab am Anfang"],
     ["\rWagenrücklauf", "'\rWagenrücklauf"],
+    ["\n=1+1", "'\n=1+1"],
+    ["\r\n=1+1", "'\r\n=1+1"],
+    [" =1+1", "' =1+1"],
+    ["   +cmd|' /C calc'!A0", "'   +cmd|' /C calc'!A0"],
+    ["\u00a0=1+1", "'\u00a0=1+1"],
+    ["\u3000=1+1", "'\u3000=1+1"],
+    ['＝HYPERLINK("http://x")', '\'＝HYPERLINK("http://x")'],
+    ["＋1+1", "'＋1+1"],
+    ["－1+1", "'－1+1"],
+    ["＠SUM(A1)", "'＠SUM(A1)"],
+    [" ＝1+1", "' ＝1+1"],
+    ["﹦1+1", "'﹦1+1"],
+    ["\u22121+1", "'\u22121+1"],
   ])("prefixes %j with an apostrophe", (input, expected) => {
     expect(neutralizeFormula(input)).toBe(expected);
   });
 
-  it.each(["Stadt Coesfeld", "a=b", "1+1", "", " =leading space is text", "'already quoted"])(
+  it.each(["Stadt Coesfeld", "a=b", "1+1", "", "'already quoted", " 1+1", "Text ＝ Text"])(
     "leaves %j alone",
     (input) => {
       expect(neutralizeFormula(input)).toBe(input);

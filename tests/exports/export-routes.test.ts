@@ -57,7 +57,7 @@ describe("GET /tenders/:code/cost-split.xlsx", () => {
       );
       expect(response.headers.get("Cache-Control")).toBe("no-store");
       const workbook = await loadWorkbook(await body(response));
-      expect(workbook.worksheets).toHaveLength(7);
+      expect(workbook.worksheets).toHaveLength(8);
     },
   );
 

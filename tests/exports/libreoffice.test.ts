@@ -190,6 +190,7 @@ describeLo("workbooks in LibreOffice Calc", () => {
       ["three-partners", () => costSplit("01-three-partners")],
       ["kreis-coesfeld", () => costSplit("03-kreis-coesfeld")],
       ["kreis-coesfeld-awarded", () => costSplit("03-kreis-coesfeld", true)],
+      ["funding-support", () => costSplit("04-funding-support")],
       ["demand-template", demandTemplate],
       ["demand-export", demandExport],
     ];

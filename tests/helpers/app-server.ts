@@ -37,11 +37,13 @@ export interface AppServerOptions {
    */
   databasePath?: string;
   /**
-   * Start the server in its own process group, so that kill() signals the tsx wrapper
-   * and the node process it spawns alike (a signal to the wrapper alone would leave the
-   * server running, or orphaned after SIGKILL).
+   * Return kill(), which signals the server's process group: the tsx wrapper and the
+   * node process it spawns alike (a signal to the wrapper alone would leave the server
+   * running, or orphaned after SIGKILL). Every server runs in its own group.
    */
   processGroup?: boolean;
+  /** Extra environment for the server (e.g. TRUST_PROXY, APP_ORIGIN). */
+  env?: Record<string, string>;
 }
 
 export interface KillableAppServer extends AppServer {
@@ -129,6 +131,7 @@ export async function startAppServer({
   demo = true,
   databasePath: givenPath,
   processGroup = false,
+  env = {},
 }: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
   const buildError = inject("appBuildError");
   if (buildError) throw new Error(`remix build failed in global setup: ${buildError}`);
@@ -159,13 +162,16 @@ export async function startAppServer({
         DATABASE_PATH: registryPath,
         SESSION_SECRET: randomBytes(32).toString("hex"),
         TRUST_PROXY: "",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
-      detached: processGroup,
+      // Always a process group of its own: signals reach the tsx wrapper and the node
+      // server behind it alike, so no server outlives the test as an orphan.
+      detached: true,
     },
   );
   const signalServer = (signal: NodeJS.Signals) => {
-    if (processGroup && child.pid !== undefined) {
+    if (child.pid !== undefined) {
       try {
         process.kill(-child.pid, signal);
       } catch {
@@ -190,6 +196,7 @@ export async function startAppServer({
       await exited;
       clearTimeout(timeout);
     }
+    signalServer("SIGKILL"); // whatever of the group is left (nothing, normally)
     if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
   };
 
@@ -223,7 +230,9 @@ export async function startAppServer({
  * stop it afterwards. The returned object reads the running server, so it can be taken
  * (and destructured) at definition time and used inside tests.
  */
-export function setupAppServer(options: { demo?: boolean } = {}): AppServer {
+export function setupAppServer(
+  options: { demo?: boolean; env?: Record<string, string> } = {},
+): AppServer {
   let server: AppServer | undefined;
   beforeAll(async () => {
     server = await startAppServer(options);

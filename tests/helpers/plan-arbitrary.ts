@@ -289,3 +289,145 @@ function repairCommonCosts(
     return { ...cost, weights };
   });
 }
+
+// ---- plan@2 (CALCULATION.md §11–§13) ------------------------------------------------
+
+const RATES = ["0.5", "0.9", "1", "0.333", "0.05", "0.75"];
+const SUPPORT_UNITS = ["0", "0.5", "1", "2", "0.25", "10", "0.01"];
+
+/**
+ * Valid random plan@2 files: a plan of planArbitrary plus service lives and support
+ * units, 0–3 funding programmes (each category eligible under one programme at most;
+ * sometimes with a cap, sometimes with budgets that may list only some partners),
+ * inventory lines, stated maxima and (mostly) a support section. A support key
+ * `pupils`/`population` is kept only when every partner weighs more than 0, so no
+ * year can sum to 0 (a reading independent of the engine).
+ */
+export function planV2Arbitrary(options: PlanArbitraryOptions = {}): fc.Arbitrary<Plan> {
+  return planArbitrary(options).chain((plan) => {
+    const partnerCodes = plan.partners.map((p) => p.code);
+    const categoryCodes = plan.categories.map((c) => c.code);
+    return fc
+      .record({
+        lives: fc.array(fc.integer({ min: 1, max: 15 }), {
+          minLength: categoryCodes.length,
+          maxLength: categoryCodes.length,
+        }),
+        units: fc.array(fc.option(fc.constantFrom(...SUPPORT_UNITS), { nil: undefined }), {
+          minLength: categoryCodes.length,
+          maxLength: categoryCodes.length,
+        }),
+        programmeOfCategory: fc.array(fc.integer({ min: -1, max: 2 }), {
+          minLength: categoryCodes.length,
+          maxLength: categoryCodes.length,
+        }),
+        programmes: fc.array(
+          fc.record({
+            rate: fc.constantFrom(...RATES),
+            fromYear: fc.integer({ min: 2025, max: 2030 }),
+            span: fc.integer({ min: 0, max: 6 }),
+            cap: fc.option(fc.oneof(centsArb(100), centsArb(100_000)), { nil: undefined }),
+            budgets: fc.option(
+              fc.dictionary(
+                fc.constantFrom(...partnerCodes),
+                fc.oneof(centsArb(1_000), centsArb(500_000), centsArb(100_000_000)),
+              ),
+              { nil: undefined },
+            ),
+          }),
+          { minLength: 3, maxLength: 3 },
+        ),
+        inventory: fc.uniqueArray(
+          fc.record({
+            partner: fc.integer({ min: 0, max: partnerCodes.length - 1 }),
+            category: fc.integer({ min: 0, max: categoryCodes.length - 1 }),
+            year: fc.integer({ min: 2015, max: 2032 }),
+            quantity: fc.integer({ min: 0, max: 500 }),
+          }),
+          { maxLength: 20, selector: (d) => `${d.partner}/${d.category}/${d.year}` },
+        ),
+        maxQuantities: fc.array(fc.option(fc.integer({ min: 0, max: 800 }), { nil: undefined }), {
+          minLength: categoryCodes.length,
+          maxLength: categoryCodes.length,
+        }),
+        support: fc.option(
+          fc.record(
+            {
+              fromYear: fc.integer({ min: 2024, max: 2030 }),
+              span: fc.integer({ min: 0, max: 5 }),
+              devicesPerFte: fc.constantFrom("400", "0.5", "250.5", "1", "37"),
+              fteStep: fc.constantFrom("0.25", "0.5", "1", "0.01", "0.33"),
+              minFtePerPartner: fc.constantFrom("0", "0.5", "1", "0.25"),
+              poolOverheadFte: fc.constantFrom("0", "1", "0.75"),
+              costPerFteGross: fc.oneof(centsArb(100), centsArb(10_000_000)),
+              key: fc.constantFrom("units", "pupils", "population", "equal"),
+            },
+            { requiredKeys: ["fromYear", "span", "devicesPerFte", "costPerFteGross"] },
+          ),
+          { freq: 4, nil: undefined },
+        ),
+      })
+      .map((raw): Plan => {
+        const categories = plan.categories.map((c, i) => ({
+          ...c,
+          serviceLifeYears: raw.lives[i],
+          ...(raw.units[i] === undefined ? {} : { supportUnits: raw.units[i] }),
+        }));
+        const fundingProgrammes = raw.programmes
+          .map((f, i) => ({
+            code: `F${i + 1}`,
+            name: `Förderprogramm ${i + 1}`,
+            rate: f.rate,
+            categories: categoryCodes.filter((_, c) => raw.programmeOfCategory[c] === i),
+            fromYear: f.fromYear,
+            toYear: f.fromYear + f.span,
+            ...(f.cap === undefined ? {} : { maxPerUnitGross: f.cap }),
+            ...(f.budgets === undefined ? {} : { budgets: f.budgets }),
+          }))
+          .filter((f) => f.categories.length > 0);
+        const inventory = raw.inventory.map((d) => ({
+          partner: partnerCodes[d.partner],
+          category: categoryCodes[d.category],
+          year: d.year,
+          quantity: d.quantity,
+        }));
+        const tenders = (plan.tenders ?? []).map((t) => {
+          const stated = t.lots
+            .flatMap((lot) => lot.categories)
+            .flatMap((code) => {
+              const n = raw.maxQuantities[categoryCodes.indexOf(code)];
+              return n === undefined ? [] : [[code, n] as const];
+            });
+          return stated.length > 0 ? { ...t, maxQuantities: Object.fromEntries(stated) } : t;
+        });
+        let support: Plan["support"];
+        if (raw.support !== undefined) {
+          const { span, key, ...rest } = raw.support;
+          const pupils = (code: string) =>
+            (plan.schools ?? [])
+              .filter((s) => s.partner === code)
+              .reduce((sum, s) => sum + (s.pupils ?? 0), 0);
+          const keyHolds =
+            key === "pupils"
+              ? partnerCodes.every((code) => pupils(code) > 0)
+              : key === "population"
+                ? plan.partners.every((p) => (p.population ?? 0) > 0)
+                : true;
+          support = {
+            ...rest,
+            toYear: rest.fromYear + span,
+            ...(key === undefined ? {} : { key: keyHolds ? key : "units" }),
+          };
+        }
+        return {
+          ...plan,
+          format: "verbundkauf/plan@2",
+          categories,
+          tenders,
+          fundingProgrammes,
+          inventory,
+          ...(support === undefined ? {} : { support }),
+        };
+      });
+  });
+}

@@ -53,8 +53,57 @@ describe("plan calc", () => {
         JSON.parse(fs.readFileSync(example(`${name}.result.json`), "utf8")),
       );
       expect(stdout.startsWith('{\n  "format": "verbundkauf/result@1",')).toBe(true); // 2-space indent
+      // plan@1 gives result@1 byte for byte as before: the golden file's key order, 2-space indent.
+      const golden = JSON.parse(fs.readFileSync(example(`${name}.result.json`), "utf8"));
+      expect(stdout).toBe(JSON.stringify(golden, null, 2) + "\n");
     },
   );
+
+  it("prints result@2 for the plan@2 example 04", () => {
+    const { status, stdout, stderr } = run(["calc", example("04-funding-support.plan.json")], {
+      via: "launcher",
+    });
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout.startsWith('{\n  "format": "verbundkauf/result@2",')).toBe(true);
+    expect(JSON.parse(stdout)).toStrictEqual(
+      JSON.parse(fs.readFileSync(example("04-funding-support.result.json"), "utf8")),
+    );
+  });
+
+  it("exits 1 on an invalid plan@2, naming the JSON paths", () => {
+    const plan = JSON.parse(fs.readFileSync(example("04-funding-support.plan.json"), "utf8"));
+    plan.fundingProgrammes[1].categories = [];
+    plan.inventory.push({ ...plan.inventory[3] });
+    plan.support.fteStep = "0.125";
+    plan.tenders[0].maxQuantities.NB = 3;
+    const file = path.join(tmp, "invalid-v2.json");
+    fs.writeFileSync(file, JSON.stringify(plan));
+    const { status, stdout, stderr } = run(["calc", file]);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    const paths = stderr
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.slice(0, line.indexOf(": ")));
+    expect(paths.sort()).toEqual(
+      [
+        "fundingProgrammes[1].categories",
+        "inventory[272]",
+        "support.fteStep",
+        "tenders[0].maxQuantities.NB",
+      ].sort(),
+    );
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  });
+
+  it("exits 1 for a plan@2 field in a plan@1 file", () => {
+    const file = writePlan("v2-field-in-v1.json", (p) => (p.inventory = []));
+    const { status, stdout, stderr } = run(["calc", file]);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe("inventory: Unbekanntes Feld „inventory“.\n");
+  });
 
   it("gives the same bytes through the fast launcher (npm run plan)", () => {
     const viaTsx = run(["calc", example("02-edge-cases.plan.json")]);
@@ -166,9 +215,27 @@ describe("plan import and export", () => {
     const out = path.join(tmp, "exported.json");
     const exported = run(["export", "--out", out], { env, via: "launcher" });
     expect(exported.status).toBe(0);
+    // The product writes plan@2, so the export calculates to result@2: with the figures of
+    // result@1, no funding (own = total) and no support.
+    expect(JSON.parse(fs.readFileSync(out, "utf8")).format).toBe("verbundkauf/plan@2");
     const fromDatabase = run(["calc", out]);
     expect(fromDatabase.status).toBe(0);
-    expect(JSON.parse(fromDatabase.stdout)).toStrictEqual(
+    const result = JSON.parse(fromDatabase.stdout);
+    expect(result.format).toBe("verbundkauf/result@2");
+    expect(result.support).toBeNull();
+    expect(result.funding).toEqual([]);
+    for (const tender of result.tenders)
+      for (const row of [...tender.partners, tender.totals]) {
+        expect(row.fundingGross).toBe("0.00");
+        expect(row.ownGross).toBe(row.totalGross);
+        delete row.fundingGross;
+        delete row.ownGross;
+        for (const year of row.years ?? []) {
+          delete year.fundingGross;
+          delete year.ownGross;
+        }
+      }
+    expect({ format: "verbundkauf/result@1", tenders: result.tenders }).toStrictEqual(
       JSON.parse(fs.readFileSync(example("02-edge-cases.result.json"), "utf8")),
     );
   }, 90_000);

@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { serializeSessionCookie } from "../../app/utils/session.server";
+import { createFundingProgramme, getFundingProgramme } from "../../db/funding";
 import { createSession } from "../../db/sessions";
 import { findUserByEmail } from "../../db/users";
 import { runInRequestConsortium } from "../../app/utils/auth.server";
@@ -132,6 +133,21 @@ const MATRIX: Record<string, Entry> = {
     get: only(["coordinator", "finance", "committee"], "ok"),
     post: only(["coordinator"], "invalid"),
   },
+  // Everyone reads the funding overview (an officer only its own row: tests/app/funding.test.ts).
+  "funding._index.tsx": { path: () => "/funding", get: signedIn("ok"), post: NO_ACTION },
+  "funding.new.tsx": {
+    path: () => "/funding/new",
+    get: only(["coordinator"], "ok"),
+    post: only(["coordinator"], "invalid"),
+  },
+  "funding.$code.tsx": {
+    path: () => "/funding/DP2",
+    params: () => ({ code: "DP2" }),
+    get: only(["coordinator"], "ok"),
+    post: only(["coordinator"], "invalid"),
+    form: { coordinator: { intent: "save" } },
+    unknown: { path: "/funding/NOPE", params: { code: "NOPE" } },
+  },
 
   "demand._index.tsx": {
     path: () => "/demand",
@@ -227,7 +243,6 @@ let coeOfficerId: number;
 
 beforeAll(async () => {
   twin = await setUpTwinInstallation();
-  msChecksum = checksumOf(twin.msFile);
   const emails: [Who, string][] = [
     ["coordinator", COORDINATOR],
     ["finance", FINANCE],
@@ -236,6 +251,23 @@ beforeAll(async () => {
   ];
   for (const [who, email] of emails) userIds[who] = (await findUserByEmail(twin.kc, email))!.id;
   coeOfficerId = (await findUserByEmail(twin.kc, "beschaffung@coesfeld.example"))!.id;
+  // A funding programme for /funding/DP2 (the demo plan may have none), in both consortia.
+  for (const [db, name] of [
+    [twin.kc, "DigitalPakt"],
+    [twin.ms, `DigitalPakt ${MS_MARKER}`],
+  ] as const) {
+    if (!(await getFundingProgramme(db, "DP2"))) {
+      await createFundingProgramme(
+        db,
+        {
+          ...{ code: "DP2", name, rate: "0.9", fromYear: 2027, toYear: 2027 },
+          ...{ maxPerUnitCents: null, categories: ["NB-SUS"], budgets: null },
+        },
+        null,
+      );
+    }
+  }
+  msChecksum = checksumOf(twin.msFile);
 });
 afterAll(() => twin.cleanup());
 

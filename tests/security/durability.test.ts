@@ -1,7 +1,7 @@
 // Crash safety: WAL with synchronous=FULL, and a process killed with SIGKILL in the
 // middle of a 200,000-line plan import leaves an intact database holding exactly the
 // old plan or exactly the new one — never a mix.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { openDatabase } from "../../db/database";
@@ -19,7 +19,30 @@ beforeAll(async () => {
   oldPlan = counts(testDb.file);
   testDb.sqlite.pragma("wal_checkpoint(TRUNCATE)");
 });
-afterAll(() => testDb.cleanup());
+/** Every import child this file started: none may outlive it. */
+const children = new Set<ChildProcess>();
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  await testDb.cleanup();
+});
+
+/** Processes whose command line names this file's database (Linux /proc), children's children too. */
+function processesUsing(file: string): number[] {
+  if (!fs.existsSync("/proc/self/cmdline")) return [];
+  return fs
+    .readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(file);
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+}
 
 function counts(file: string): typeof NEW_PLAN {
   const { sqlite } = openDatabase(file);
@@ -57,14 +80,17 @@ const walSize = (file: string) =>
  * says so; returns what the child had announced by then.
  */
 async function importAndKill(file: string, killWhen: (output: string) => boolean): Promise<string> {
+  // node itself with tsx's hooks, not the tsx wrapper: SIGKILL to the wrapper would
+  // leave the node process behind it running (and writing) as an orphan.
   const child = spawn(
-    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-    [path.join(__dirname, "import-child.ts"), file],
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "import-child.ts"), file],
     {
       cwd: PROJECT_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
+  children.add(child);
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -112,3 +138,9 @@ test(
     expect(counts(testDb.file)).toEqual(NEW_PLAN);
   },
 );
+
+test("no import child is left running", () => {
+  expect(children.size).toBe(2);
+  for (const child of children) expect(child.signalCode).toBe("SIGKILL");
+  expect(processesUsing(testDb.file)).toEqual([]);
+});

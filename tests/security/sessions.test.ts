@@ -3,7 +3,7 @@
 // sign-out, a password reset and deactivation end at once, a new id on every sign-in,
 // idle and absolute timeouts.
 import { action as createAction } from "../../app/routes/admin.users._index";
-import { action as userAction } from "../../app/routes/admin.users.$id";
+import { action as userAction, loader as userLoader } from "../../app/routes/admin.users.$id";
 import { action as logoutAction } from "../../app/routes/logout";
 import { action as setupAction } from "../../app/routes/setup";
 import { getUser } from "../../app/utils/auth.server";
@@ -164,4 +164,60 @@ test("idle and absolute timeouts end a session", async () => {
 
   const live = await fresh();
   expect(await getUser(makeRequest("/", { cookie: live.cookie }))).not.toBeNull();
+});
+
+test("changing one's own password ends one's other sessions and keeps the current one", async () => {
+  const me = (await findUserByEmail(testDb.db, "koordination@example.org"))!;
+  const here = await signIn(me.email, TWELVE);
+  const elsewhere = await signIn(me.email, TWELVE);
+  expect(sessionCount(me.id)).toBeGreaterThanOrEqual(2);
+  const changed = await run(
+    userAction,
+    makeRequest(`/admin/users/${me.id}`, {
+      cookie: here,
+      form: {
+        intent: "reset-password",
+        password: "mein-neues-passwort",
+        confirmPassword: "mein-neues-passwort",
+      },
+    }),
+    { id: String(me.id) },
+  );
+  expect(changed.status).toBe(302);
+  expect(await getUser(makeRequest("/", { cookie: elsewhere }))).toBeNull();
+  expect((await getUser(makeRequest("/", { cookie: here })))?.id).toBe(me.id);
+  expect(sessionCount(me.id)).toBe(1);
+  coordinator = here;
+});
+
+test("user pages accept only canonical positive ids", async () => {
+  const me = (await findUserByEmail(testDb.db, "koordination@example.org"))!;
+  expect(me.id).toBe(1);
+  const status = async (id: string) =>
+    (
+      await run(
+        userLoader,
+        makeRequest(`/admin/users/${encodeURIComponent(id)}`, { cookie: coordinator }),
+        {
+          id,
+        },
+      )
+    ).status;
+  expect(await status("1")).toBe(200);
+  for (const id of [
+    "1e0",
+    "0x1",
+    "1.0",
+    "01",
+    " 1",
+    "1 ",
+    "+1",
+    "0",
+    "-1",
+    "1_0",
+    "0b1",
+    "99999999999999999999",
+  ]) {
+    expect(await status(id), id).toBe(404);
+  }
 });

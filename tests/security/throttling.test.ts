@@ -94,44 +94,104 @@ describe("the client address", () => {
 });
 
 describe("per account", () => {
-  it("answers 429 in German after five failures, even with the right password", async () => {
-    const address = freshAddress();
-    for (let i = 0; i < 5; i++) {
+  it("answers 429 in German after five failures to the addresses that failed, even with the right password", async () => {
+    const addresses = Array.from({ length: 5 }, freshAddress);
+    for (const [i, address] of addresses.entries()) {
       const response = await signIn(OFFICER_DUE, `falsch-${i}-xxxxxxxx`, address);
       expect(response.status).toBe(400);
     }
-    // A different address: the account itself is locked.
-    const locked = await signIn(OFFICER_DUE, DEMO_PASSWORD, freshAddress());
-    expect(locked.status).toBe(429);
-    expect(await formError(locked)).toBe("Zu viele Anmeldeversuche. Bitte warten Sie 1 Minute.");
-    expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
-    expect(Number(locked.headers.get("Retry-After"))).toBeLessThanOrEqual(60);
-    expect(locked.headers.get("Set-Cookie")).toBeNull();
+    // Each address failed once only (no address lock): the account lock refuses them.
+    for (const address of addresses) {
+      const locked = await signIn(OFFICER_DUE, DEMO_PASSWORD, address);
+      expect(locked.status).toBe(429);
+      expect(await formError(locked)).toBe("Zu viele Anmeldeversuche. Bitte warten Sie 1 Minute.");
+      expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
+      expect(Number(locked.headers.get("Retry-After"))).toBeLessThanOrEqual(60);
+      expect(locked.headers.get("Set-Cookie")).toBeNull();
+    }
+  });
+
+  it("lets the owner in from an address without failures while the account is locked", async () => {
+    const attacker = freshAddress();
+    for (let i = 0; i < 5; i++)
+      expect((await signIn(OFFICER_DUE, `falsch-${i}-xxxxxxxx`, attacker)).status).toBe(400);
+    expect((await signIn(OFFICER_DUE, DEMO_PASSWORD, attacker)).status).toBe(429);
+    // The owner, elsewhere, is not held out for an hour by someone else's guessing.
+    expect((await signIn(OFFICER_DUE, DEMO_PASSWORD, freshAddress())).status).toBe(302);
+  });
+
+  it("cannot be held shut by one failure per expiry: the owner elsewhere stays free", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let now = new Date("2027-01-10T08:00:00Z").getTime();
+    vi.setSystemTime(now);
+    const attacker = freshAddress();
+    for (let i = 0; i < 7; i++) {
+      await signIn(FINANCE, "falsch-falsch-falsch", attacker);
+      now += 61 * 60_000; // the lock (at most an hour) has run out: one more guess
+      vi.setSystemTime(now);
+    }
+    await signIn(FINANCE, "falsch-falsch-falsch", attacker);
+    expect((await signIn(FINANCE, DEMO_PASSWORD, attacker)).status).toBe(429);
+    expect((await signIn(FINANCE, DEMO_PASSWORD, freshAddress())).status).toBe(302);
   });
 
   it("makes the wait grow with every failure after a lock ran out", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const start = new Date("2027-01-10T08:00:00Z");
     vi.setSystemTime(start);
-    for (let i = 0; i < 5; i++)
-      expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", freshAddress())).status).toBe(400);
+    // Five addresses fail once each: the account lock grows, no address lock does.
+    const addresses = Array.from({ length: 5 }, freshAddress);
+    for (const address of addresses)
+      expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", address)).status).toBe(400);
     const waits: string[] = [];
     let now = start.getTime();
-    for (const minutes of [1, 2, 4]) {
-      waits.push(await formError(await signIn(OFFICER_COE, DEMO_PASSWORD, freshAddress())));
+    for (const [i, minutes] of [1, 2, 4].entries()) {
+      waits.push(await formError(await signIn(OFFICER_COE, DEMO_PASSWORD, addresses[i])));
       now += minutes * 60_000 + 1_000; // just after the lock ran out
       vi.setSystemTime(now);
-      expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", freshAddress())).status).toBe(400);
+      expect((await signIn(OFFICER_COE, "falsch-falsch-falsch", addresses[i])).status).toBe(400);
     }
     expect(waits).toEqual([
       "Zu viele Anmeldeversuche. Bitte warten Sie 1 Minute.",
       "Zu viele Anmeldeversuche. Bitte warten Sie 2 Minuten.",
       "Zu viele Anmeldeversuche. Bitte warten Sie 4 Minuten.",
     ]);
-    // After the lock, the right password works again.
+    // After the lock, the right password works again, from a suspect address too.
     now += 8 * 60_000 + 1_000;
     vi.setSystemTime(now);
-    expect((await signIn(OFFICER_COE, DEMO_PASSWORD, freshAddress())).status).toBe(302);
+    expect((await signIn(OFFICER_COE, DEMO_PASSWORD, addresses[4])).status).toBe(302);
+  });
+
+  it("counts parallel attempts before hashing: of 200 at once only the free five are checked", async () => {
+    const address = freshAddress();
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => signIn(COMMITTEE, `falsch-${i}-xxxxxxxx`, address)),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(FREE_FAILURES);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(200 - FREE_FAILURES);
+  });
+
+  it("29 wrong and then the right password in parallel do not sign in", async () => {
+    const address = freshAddress();
+    const attempts = Array.from({ length: 29 }, (_, i) =>
+      signIn(OFFICER_COE, `falsch-${i}-xxxxxxxx`, address),
+    );
+    attempts.push(signIn(OFFICER_COE, DEMO_PASSWORD, address));
+    const statuses = (await Promise.all(attempts)).map((r) => r.status);
+    expect(statuses).not.toContain(302);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(FREE_FAILURES);
+  });
+
+  it("gives a right password back its count: an office behind one address is not locked by its own sign-ins", async () => {
+    const office = freshAddress();
+    for (let i = 0; i < 4; i++)
+      expect(
+        (await signIn(`tippfehler-${i}@example.org`, "falsch-falsch-falsch", office)).status,
+      ).toBe(400);
+    for (let i = 0; i < 3; i++)
+      expect((await signIn(COMMITTEE, DEMO_PASSWORD, office)).status).toBe(302);
   });
 
   it("forgets the failures of an account after a successful sign-in", async () => {
@@ -146,9 +206,10 @@ describe("per account", () => {
 
   it("treats an unknown email exactly like a known one (no enumeration)", async () => {
     const answers = async (email: string) => {
+      const addresses = Array.from({ length: 5 }, freshAddress);
       const out: string[] = [];
-      for (let i = 0; i < 6; i++) {
-        const response = await signIn(email, "falsch-falsch-falsch", freshAddress());
+      for (const address of [...addresses, addresses[0]]) {
+        const response = await signIn(email, "falsch-falsch-falsch", address);
         out.push(`${response.status} ${await formError(response)}`);
       }
       return out;

@@ -25,7 +25,7 @@ import {
   signIn,
   tearDownAppDatabase,
 } from "../app/support";
-import { buildZip, deflated, tableCounts } from "./zip-fixtures";
+import { buildZip, deflated, hiddenDirectoryBomb, tableCounts } from "./zip-fixtures";
 
 let testDb: TestDatabase;
 const cookies: Record<string, string> = {};
@@ -239,6 +239,21 @@ describe("zip-bomb guard", () => {
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(80 * 1024 * 1024);
     expect(tableCounts(testDb.sqlite)).toEqual(before);
   });
+});
+
+describe("the hidden second directory (penetration test, round two)", () => {
+  it("is refused by the import route with a German message, little memory, nothing stored", async () => {
+    const bomb = await hiddenDirectoryBomb();
+    const before = tableCounts(testDb.sqlite);
+    const rssBefore = process.memoryUsage().rss;
+    expect(await importTemplate(bomb)).toEqual({
+      status: 422,
+      messages: [expect.stringContaining("beschädigt")],
+    });
+    // The hidden entry claims 400 MiB: inflating it would show here.
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(80 * 1024 * 1024);
+    expect(tableCounts(testDb.sqlite)).toEqual(before);
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------------------------

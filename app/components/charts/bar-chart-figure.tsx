@@ -104,9 +104,13 @@ export function BarChartFigure({ spec, svg }: BarChartFigureProps) {
           ))}
         </ul>
       ) : null}
-      {/* Scale the fixed-size SVG down on narrow screens and on paper. */}
+      {/* Scale the fixed-size SVG down on narrow screens and on paper, but on a phone not
+          below 760 px (labels would shrink under 11 px): there the chart scrolls in its box. */}
       <div
-        className="max-w-full overflow-hidden [&_.recharts-surface]:h-auto! [&_.recharts-wrapper]:h-auto! [&_.recharts-wrapper]:max-w-full!"
+        className="max-w-full overflow-hidden max-sm:overflow-x-auto [&_.recharts-surface]:h-auto! [&_.recharts-wrapper]:h-auto! [&_.recharts-wrapper]:max-w-full! max-sm:[&_.recharts-wrapper]:min-w-[760px] max-sm:[&_.recharts-wrapper]:max-w-none! max-sm:[&_.recharts-surface]:w-[760px]!"
+        role="region"
+        aria-label={`Diagramm: ${title}`}
+        tabIndex={0}
         dangerouslySetInnerHTML={{ __html: svg }}
       />
       <details className="mt-2 print:hidden">

@@ -6,6 +6,7 @@ import { renderBarChartSvg } from "./bar-chart-svg.server";
 import { savingsPerPartnerSpec } from "./savings-per-partner-chart";
 import { unitPriceSpec } from "./unit-price-chart";
 import { volumePerLotSpec } from "./volume-per-lot-chart";
+import { fundingPerPartnerSpec } from "../summary-funding";
 
 export interface SummaryChartsSvg {
   /** Ordered by savings in euros (the default). */
@@ -15,6 +16,7 @@ export interface SummaryChartsSvg {
   savingsPerPartnerByName: string;
   volumePerLot: string;
   unitPrices: string;
+  fundingPerPartner: string;
 }
 
 // recharts needs 7–12 ms per chart on the server. A demand save changes the data
@@ -48,5 +50,6 @@ export function renderSummaryCharts(
     savingsPerPartnerByName: drawingOf(savingsPerPartnerSpec(view.partners, undefined, "name")),
     volumePerLot: drawingOf(volumePerLotSpec(view.lots)),
     unitPrices: drawingOf(unitPriceSpec(view.categories)),
+    fundingPerPartner: drawingOf(fundingPerPartnerSpec(view.partners)),
   };
 }
