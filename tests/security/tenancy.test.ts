@@ -10,7 +10,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { runInRequestConsortium } from "../../app/utils/auth.server";
 import { getDb, NoConsortiumError } from "../../app/utils/db.server";
 import { serializeSessionCookie } from "../../app/utils/session.server";
-import { clearDataVersionCache } from "../../app/utils/data-version-cache.server";
+import {
+  cachedByDataVersion,
+  cachedImmutable,
+  clearDataVersionCache,
+  dataVersion,
+} from "../../app/utils/data-version-cache.server";
+import { createTestDatabase } from "../helpers/test-database";
 import { createFundingProgramme, getFundingProgramme } from "../../db/funding";
 import { createSession } from "../../db/sessions";
 import { findUserByEmail } from "../../db/users";
@@ -163,6 +169,23 @@ describe("twin consortia", () => {
     // A cookie of MS gives MS's database, and only that.
     const msCookie = await cookieOf(twin.ms, "MS", COORDINATOR.replace("@", ".ms@"));
     expect(await runInRequestConsortium(msCookie, () => getDb())).toBe(twin.ms);
+  });
+});
+
+describe("caches keyed by data version", () => {
+  test("two consortia at the same data version never share an entry", async () => {
+    const [a, b] = [await createTestDatabase(), await createTestDatabase()];
+    try {
+      // Migrated alike: the same data version on both connections, the case to guard.
+      expect(await dataVersion(a.db)).toBe(await dataVersion(b.db));
+      expect(await cachedByDataVersion(a.db, "current-summary:RV-2027", async () => "A")).toBe("A");
+      expect(await cachedByDataVersion(b.db, "current-summary:RV-2027", async () => "B")).toBe("B");
+      expect(await cachedImmutable(a.db, "snapshot:1", async () => "A")).toBe("A");
+      expect(await cachedImmutable(b.db, "snapshot:1", async () => "B")).toBe("B");
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+    }
   });
 });
 
