@@ -177,6 +177,8 @@ if (isMainModule()) {
   const consortia = consortiumFilesOf(databasePath).length;
   console.log(
     `Datensicherung von ${databasePath} nach ${target} geschrieben` +
-      (consortia ? ` (mit ${consortia} Verbund-Datenbanken in ${consortiaBackupDirFor(target)}).` : "."),
+      (consortia
+        ? ` (mit ${consortia} Verbund-Datenbanken in ${consortiaBackupDirFor(target)}).`
+        : "."),
   );
 }
