@@ -23,6 +23,10 @@ export interface CategoryRecord {
   /** Decimal fraction, "0.19". */
   vatRate: string;
   tiers: TierRecord[];
+  /** Whole years a device stays in use (1–15, §11). */
+  serviceLifeYears: number;
+  /** Support units per device, decimal text ("0.5"). */
+  supportUnits: string;
   /** Where the category is used: "RV-2027/L1" per lot, and the number of demand lines. */
   lots: string[];
   demandLines: number;
@@ -35,6 +39,9 @@ export interface CategoryInput {
   basePriceNetCents: bigint;
   vatRate: string;
   tiers: TierRecord[];
+  /** Omitted: the default (new category) or the stored value (update). */
+  serviceLifeYears?: number;
+  supportUnits?: string;
 }
 
 export async function listCategoriesForEditing(db: Kysely<DB>): Promise<CategoryRecord[]> {
@@ -69,6 +76,8 @@ export async function listCategoriesForEditing(db: Kysely<DB>): Promise<Category
     unit: c.unit,
     basePriceNetCents: c.base_price_cents,
     vatRate: c.vat_rate,
+    serviceLifeYears: c.service_life_years,
+    supportUnits: c.support_units,
     tiers: tiers
       .filter((t) => t.category_code === c.code)
       .map((t) => ({ minQuantity: t.min_quantity, discount: t.discount })),
@@ -84,6 +93,8 @@ function categoryRow(input: CategoryInput) {
     unit: input.unit?.trim() ? input.unit.trim() : null,
     base_price_cents: storedCents(input.basePriceNetCents),
     vat_rate: input.vatRate,
+    ...(input.serviceLifeYears === undefined ? {} : { service_life_years: input.serviceLifeYears }),
+    ...(input.supportUnits === undefined ? {} : { support_units: input.supportUnits }),
   };
 }
 

@@ -102,6 +102,31 @@ export function wholeNumber(message: string) {
   return z.number({ error: message }).int({ error: message });
 }
 
+/** Support units per device (CALCULATION.md §11): "0,5" → "0.5"; ≥ 0, two decimals at most. */
+export const MAX_SUPPORT_UNITS = 1000;
+function supportUnitsField() {
+  return z
+    .string({ error: "Bitte die Support-Einheiten je Gerät eingeben (z. B. 1 oder 0,5)." })
+    .transform((text, ctx) => {
+      const parsed = parseGermanDecimal(text, { maxDecimals: 2 });
+      if (!parsed.ok) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            parsed.message === "Bitte eine Zahl eingeben."
+              ? "Bitte die Support-Einheiten je Gerät eingeben (z. B. 1 oder 0,5)."
+              : parsed.message,
+        });
+        return z.NEVER;
+      }
+      if (new Decimal(parsed.value).greaterThan(MAX_SUPPORT_UNITS)) {
+        ctx.addIssue({ code: "custom", message: "Höchstens 1.000 Einheiten je Gerät." });
+        return z.NEVER;
+      }
+      return new Decimal(parsed.value).toFixed();
+    });
+}
+
 // ---- Tender ---------------------------------------------------------------------
 
 export const tenderSchema = z.object({
@@ -217,6 +242,10 @@ export const categorySchema = z
       "Bitte einen Umsatzsteuersatz in % eingeben.",
     ),
     tiers: z.array(tierEntry).default([]),
+    serviceLifeYears: wholeNumber("Bitte die Nutzungsdauer in ganzen Jahren eingeben (1 bis 15).")
+      .min(1, { error: "Die Nutzungsdauer beträgt 1 bis 15 Jahre." })
+      .max(15, { error: "Die Nutzungsdauer beträgt 1 bis 15 Jahre." }),
+    supportUnits: supportUnitsField(),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<number>();

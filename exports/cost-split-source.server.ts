@@ -8,7 +8,7 @@ import { listAwards } from "../db/awards";
 import { getSnapshot } from "../db/snapshots";
 import { calculateWithAwardedPrices } from "../domain/awarded-calculation";
 import type { Cents } from "../domain/money";
-import { calculateCurrentPlan } from "../db/tenders";
+import { currentPlanCalculation } from "../app/utils/current-plan-cache.server";
 import { calculatePlan } from "../domain/calculate";
 import type { PlanCalculation } from "../domain/calculation";
 import type { Plan, PlanTier } from "../domain/plan";
@@ -64,7 +64,7 @@ export async function loadCostSplitSource(
   version: number | null,
 ): Promise<CostSplitSource> {
   if (version === null) {
-    const current = await calculateCurrentPlan(db);
+    const current = await currentPlanCalculation(db); // cached per data version, in a worker
     if (!current.ok) {
       if (!current.plan.tenders?.some((t) => t.code === tenderCode))
         return { ok: false, reason: "unknown-tender" };

@@ -2,8 +2,8 @@
 // found by the codes they show (grid-template.ts); every cell is checked; any error means
 // no values at all, only the list of errors with sheet, cell reference and a German
 // message. Pure (bytes and plain data in, plain data out), so it can run in a worker.
-import { columnLetter, DATA_SHEET, DEMAND_TEMPLATE, LAYOUT } from "./demand-template";
-import { readGridTemplate, type TemplateError } from "./grid-template";
+import { columnLetter, DEMAND_TEMPLATE, LAYOUT } from "./demand-template";
+import { readGridTemplate, type GridTemplateKind, type TemplateError } from "./grid-template";
 
 export { looksLikeXlsx, MAX_TEMPLATE_BYTES, NOT_EXCEL, type TemplateError } from "./grid-template";
 
@@ -42,8 +42,9 @@ export interface TemplateExpectation {
 export async function parseDemandTemplate(
   bytes: Uint8Array,
   expected: TemplateExpectation,
+  kind: GridTemplateKind = DEMAND_TEMPLATE,
 ): Promise<TemplateParseResult> {
-  const read = await readGridTemplate(DEMAND_TEMPLATE, bytes, {
+  const read = await readGridTemplate(kind, bytes, {
     code: expected.partner.code,
     wrongOwner: (found) =>
       `Diese Vorlage gehört zu einem anderen Schulträger (${found || "unbekannt"}), nicht zu ${expected.partner.name}. Es wurde nichts geändert.`,
@@ -52,7 +53,7 @@ export async function parseDemandTemplate(
 
   const errors: TemplateError[] = [];
   const error = (cell: string, message: string) =>
-    errors.push({ sheet: DATA_SHEET, cell, message });
+    errors.push({ sheet: kind.dataSheet, cell, message });
   // The years must still be planned (the header itself was checked by the reader).
   read.columns.forEach((year, i) => {
     if (!expected.years.includes(year))

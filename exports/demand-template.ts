@@ -48,7 +48,17 @@ export const LAYOUT = {
   firstYearColumn: COLUMNS.firstValueColumn,
 } as const;
 
+/** Another template of the demand grid's shape (the inventory template): own kind, title and guide. */
+export interface TemplateVariant {
+  kind: GridTemplateKind;
+  /** "Bedarfsmeldung": the sheet title is "<title> <partner>". */
+  title: string;
+  guideLines: (input: DemandTemplateInput, years: readonly number[]) => [string, boolean?][];
+}
+
 export interface DemandTemplateInput {
+  /** Defaults to the demand template. */
+  variant?: TemplateVariant;
   partner: { code: string; name: string };
   grids: readonly DemandGrid[];
   generatedAt: Date;
@@ -65,7 +75,8 @@ const berlinDateTime = (d: Date) =>
 
 export async function buildDemandTemplate(input: DemandTemplateInput): Promise<Buffer> {
   const years = input.grids[0]?.years ?? [];
-  return buildGridTemplate(DEMAND_TEMPLATE, {
+  const variant = input.variant;
+  return buildGridTemplate(variant?.kind ?? DEMAND_TEMPLATE, {
     owner: input.partner,
     columns: years,
     rows: input.grids.flatMap((grid) =>
@@ -78,9 +89,9 @@ export async function buildDemandTemplate(input: DemandTemplateInput): Promise<B
       })),
     ),
     generatedAt: input.generatedAt,
-    title: `Bedarfsmeldung ${input.partner.name}`,
+    title: `${variant?.title ?? "Bedarfsmeldung"} ${input.partner.name}`,
     subtitle: `Stand: ${berlinDateTime(input.generatedAt)} Uhr. Gelbe Felder ausfüllen, dann die Datei in Verbundkauf hochladen.`,
-    guide: guideLines(input, years),
+    guide: (variant?.guideLines ?? guideLines)(input, years),
   });
 }
 

@@ -21,7 +21,10 @@ export interface FormulaCell {
 
 /** Euros for a cell, exact to the cent as far as a double can hold it. */
 export function centsToCellNumber(cents: Cents): number {
-  return Number(formatMoney(cents));
+  // Whole cents below 2^53 are exact as a double, and one IEEE division is correctly
+  // rounded: the same double as parsing "1234.56", without building the text (hot path).
+  const asNumber = Number(cents);
+  return Number.isSafeInteger(asNumber) ? asNumber / 100 : Number(formatMoney(cents));
 }
 
 /** A decimal string from the engine ("0.19", "56100.45") as a cell number. */

@@ -1,7 +1,9 @@
+import cluster from "node:cluster";
 import fs from "node:fs";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
@@ -16,6 +18,9 @@ import {
   securityHeaders as securityHeadersFor,
 } from "../app/utils/security-headers.server";
 import { scheduleDailyBackups } from "./backup";
+import { eventLoopProbe } from "./event-loop-probe";
+import { pageCache } from "./page-cache";
+import { computePool } from "../app/utils/compute-pool.server";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
 // The HTTP server: express serving the Remix classic build and the static files.
@@ -101,6 +106,8 @@ const UPLOAD_PATHS = [/^\/admin\/plan\/?$/, /^\/demand\/[^/]+\/import\/?$/];
 const refuseUnsupportedBodies: RequestHandler = (req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
   const contentType = req.get("Content-Type") ?? "";
+  // A post without any body (a bare sign-out button) has nothing to misread.
+  if (contentType === "" && req.get("Content-Length") === "0") return next();
   const [type = "", ...params] = contentType.split(";").map((part) => part.trim());
   const mediaType = type.toLowerCase();
   if (!FORM_TYPES.has(mediaType)) {
@@ -218,6 +225,8 @@ export async function startServer({
   app.use(dropForwardedHost);
   app.use(securityHeaders);
   app.use(strictTransportSecurity);
+  // The load benchmark reads the server's event-loop delay here (never in production).
+  if (process.env.BENCH === "1") app.get("/__bench/event-loop", eventLoopProbe());
   // Fingerprinted assets never change under the same name.
   app.use(
     "/build",
@@ -229,6 +238,9 @@ export async function startServer({
   app.use(bindRequestToConsortium);
   app.use(refuseUnsupportedBodies);
   app.use(noStoreForSignedInPages);
+  // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
+  // Not in development: a rebuild changes the pages without changing the data.
+  if (!development) app.use(pageCache());
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({
@@ -251,6 +263,10 @@ export async function startServer({
     listening.once("error", reject);
   });
   const actualPort = (server.address() as AddressInfo).port;
+  // The worker threads for heavy calculations and exports load their code in the background.
+  computePool()
+    ?.warm()
+    .catch((error: unknown) => console.error("compute pool:", error));
   const databasePath = databasePathFromEnv();
   const stopBackups =
     backups && databasePath !== ":memory:" ? scheduleDailyBackups(databasePath) : () => {};
@@ -285,11 +301,54 @@ function isMainModule(): boolean {
   );
 }
 
-if (isMainModule()) {
-  ensureSessionSecret();
-  const started = await startServer();
-  console.log(`Verbundkauf läuft auf ${started.url}`);
-  const stop = () => started.close().then(() => process.exit(0));
+/** WEB_CONCURRENCY: how many server processes share the port (default 1; "auto": one per core). */
+export function webConcurrency(): number {
+  const value = process.env.WEB_CONCURRENCY?.trim();
+  if (value === "auto") return os.availableParallelism();
+  return Math.max(1, Math.floor(Number(value) || 1));
+}
+
+/**
+ * Several processes (Node's cluster): the primary forks `count` workers that each run
+ * this file's server on the same port (the primary hands out the connections) and on
+ * the same SQLite file (WAL; every write is a transaction). A worker that dies is
+ * replaced. Only the first worker runs the daily backup. The session secret must be
+ * settled before (ensureSessionSecret), so that every worker signs alike.
+ */
+export function forkServers(count: number): void {
+  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
+  let stopping = false;
+  const backupWorkers = new Set<number>();
+  const fork = (backups: boolean) => {
+    const worker = cluster.fork({ AUTO_BACKUP: backups ? (process.env.AUTO_BACKUP ?? "1") : "0" });
+    if (backups) backupWorkers.add(worker.id);
+  };
+  for (let i = 0; i < count; i++) fork(i === 0);
+  cluster.on("exit", (worker, code, signal) => {
+    const hadBackups = backupWorkers.delete(worker.id);
+    if (stopping) return;
+    console.error(`Serverprozess ${worker.process.pid} beendet (${signal ?? code}); starte neu.`);
+    fork(hadBackups);
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    cluster.disconnect(() => process.exit(0));
+  };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+}
+
+if (isMainModule()) {
+  ensureSessionSecret();
+  const processes = webConcurrency();
+  if (cluster.isPrimary && processes > 1) forkServers(processes);
+  else {
+    const started = await startServer();
+    const which = cluster.isWorker ? ` (Prozess ${process.pid})` : "";
+    console.log(`Verbundkauf läuft auf ${started.url}${which}`);
+    const stop = () => started.close().then(() => process.exit(0));
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  }
 }

@@ -16,7 +16,7 @@ import { countUsers } from "../db/users";
 import { ensureSessionSecret, sessionSecretFile } from "../app/utils/session-secret.server";
 import { ROLE_LABELS } from "../app/utils/roles";
 import { buildIfStale } from "./build-if-stale";
-import { startServer } from "./server";
+import { forkServers, startServer, webConcurrency } from "./server";
 
 if (buildIfStale()) console.log("Build erstellt.");
 
@@ -59,10 +59,14 @@ const hadSecret = Boolean(process.env.SESSION_SECRET);
 ensureSessionSecret(databasePath);
 if (!hadSecret) console.log(`Sitzungsschlüssel: ${sessionSecretFile(databasePath)}`);
 
-const server = await startServer();
-console.log(
-  `Verbundkauf läuft auf ${server.url}${needsSetup ? `  (zuerst ${server.url}/setup: Koordinationskonto anlegen)` : ""}`,
-);
-const stop = () => server.close().then(() => process.exit(0));
-process.once("SIGTERM", stop);
-process.once("SIGINT", stop);
+// WEB_CONCURRENCY > 1: several server processes on the same port (scripts/server.ts).
+if (webConcurrency() > 1) forkServers(webConcurrency());
+else {
+  const server = await startServer();
+  console.log(
+    `Verbundkauf läuft auf ${server.url}${needsSetup ? `  (zuerst ${server.url}/setup: Koordinationskonto anlegen)` : ""}`,
+  );
+  const stop = () => server.close().then(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}

@@ -7,6 +7,7 @@ import {
   quantityField,
 } from "../../domain/demand-form";
 import { MAX_JUSTIFICATION_LENGTH, parseQuantityText } from "../../domain/demand-grid";
+import { fillDueQuantities } from "../../domain/replacement";
 import { Button } from "~/components/ui";
 import { formatInteger } from "~/utils/format";
 import { DemandYearHeaderCells } from "./demand-year-header";
@@ -55,7 +56,23 @@ export type GridSaveReply =
       status: "denied";
       message: string;
       submitted: Record<string, string>;
+    }
+  | {
+      /** Without JavaScript: due replacements filled in, shown as unsaved changes. */
+      intent: "save";
+      school: string;
+      status: "prefilled";
+      changed: number;
+      submitted: Record<string, string>;
     };
+
+/** Which grid the form edits: demand per year, or the installed base per purchase year. */
+export type GridKind = "demand" | "inventory";
+
+const GRID_CAPTION: Record<GridKind, string> = {
+  demand: "Bedarf",
+  inventory: "Bestand",
+};
 
 export const gridKey = (schoolCode: string | null): string => schoolCode ?? "";
 export const gridDomId = (schoolCode: string | null): string =>
@@ -125,6 +142,8 @@ export function DemandGridForm({
   editable,
   reply,
   hiddenOnPhone = false,
+  kind = "demand",
+  replacement,
 }: {
   grid: EditorGrid;
   editable: boolean;
@@ -132,9 +151,12 @@ export function DemandGridForm({
   hiddenOnPhone?: boolean;
   /** The action's answer after a POST without JavaScript, if it was for this grid. */
   reply?: GridSaveReply;
+  kind?: GridKind;
+  /** Devices due for replacement per quantity field (qty.year.category), shown as hints. */
+  replacement?: Record<string, number>;
 }) {
   const key = gridKey(grid.schoolCode);
-  const fetcher = useFetcher<GridSaveReply>({ key: `demand-grid-${key}` });
+  const fetcher = useFetcher<GridSaveReply>({ key: `${kind}-grid-${key}` });
   const result = fetcher.data ?? reply;
   const initial = useMemo(
     () =>
@@ -338,8 +360,8 @@ export function DemandGridForm({
         <div className="overflow-x-auto" tabIndex={0}>
           <table className="w-full text-left">
             <caption className="sr-only">
-              Bedarf {title}: Stückzahl je Produktgruppe und Jahr. Enter springt in die nächste
-              Zeile.
+              {GRID_CAPTION[kind]} {title}: Stückzahl je Produktgruppe und Jahr. Enter springt in
+              die nächste Zeile.
             </caption>
             {yearHeader}
             <tbody onKeyDown={onKeyDown}>
@@ -360,6 +382,11 @@ export function DemandGridForm({
                       const id = `${domId}-${code}-${year}`;
                       const error = errorOf(name);
                       const dirty = dirtyNames.includes(name);
+                      const due = replacement?.[name] ?? 0;
+                      const described = [
+                        error ? `${id}-error` : "",
+                        due > 0 ? `${id}-due` : "",
+                      ].join(" ");
                       return (
                         <td
                           key={year}
@@ -380,7 +407,7 @@ export function DemandGridForm({
                             data-col={c}
                             data-changed={dirty ? "true" : undefined}
                             aria-invalid={error ? true : undefined}
-                            aria-describedby={error ? `${id}-error` : undefined}
+                            aria-describedby={described.trim() || undefined}
                             className={`w-20 border-2 px-1 py-0.5 text-right tabular-nums ${error ? "border-danger" : "border-ink"} ${dirty ? "font-bold" : ""}`}
                           />
                           {error ? (
@@ -389,6 +416,15 @@ export function DemandGridForm({
                               className="mt-1 max-w-40 text-left text-sm font-semibold text-danger"
                             >
                               {error}
+                            </p>
+                          ) : null}
+                          {due > 0 ? (
+                            <p
+                              id={`${id}-due`}
+                              className="mt-1 text-left text-sm text-muted"
+                              data-testid="replacement-due"
+                            >
+                              Ersatz fällig: {formatInteger(due)}
                             </p>
                           ) : null}
                         </td>
@@ -436,6 +472,24 @@ export function DemandGridForm({
             {busy ? "Speichert …" : "Speichern"}
             <span className="sr-only"> ({title})</span>
           </Button>
+          {replacement && Object.keys(replacement).length > 0 ? (
+            <Button
+              type="submit"
+              name="fill"
+              value="replacement"
+              variant="secondary"
+              disabled={busy}
+              onClick={(event) => {
+                // With JavaScript the due quantities become unsaved edits right here;
+                // without it the server sends the form back filled in (nothing is saved).
+                event.preventDefault();
+                setValues((v) => fillDueQuantities(v, replacement).values);
+              }}
+            >
+              Ersatzbedarf übernehmen
+              <span className="sr-only"> ({title})</span>
+            </Button>
+          ) : null}
           {result?.status === "conflict" ? (
             <Button
               type="submit"
@@ -482,6 +536,15 @@ export function DemandGridForm({
 
 function GridReplyMessage({ result, busy }: { result: GridSaveReply | undefined; busy: boolean }) {
   if (!result || busy) return null;
+  if (result.status === "prefilled") {
+    return (
+      <div role="status" className="mt-3 border-l-8 border-ink bg-soft p-3 font-semibold">
+        {result.changed === 0
+          ? "Der fällige Ersatz ist schon eingetragen."
+          : `Ersatzbedarf in ${result.changed} ${result.changed === 1 ? "Feld" : "Felder"} eingetragen – noch nicht gespeichert. Bitte prüfen und speichern.`}
+      </div>
+    );
+  }
   if (result.status === "denied" || result.status === "invalid") {
     return (
       <div role="alert" className="mt-3 border-l-8 border-danger p-3 font-semibold text-danger">

@@ -6,11 +6,14 @@ import { Button } from "~/components/ui";
 export function DemandImportUpload({
   partnerCode,
   error,
+  kind = "demand",
 }: {
   partnerCode: string;
   error?: string;
+  /** Which template: the demand's (/demand/…/import) or the inventory's (/inventory/…/import). */
+  kind?: "demand" | "inventory";
 }) {
-  const action = `/demand/${encodeURIComponent(partnerCode)}/import`;
+  const action = `/${kind}/${encodeURIComponent(partnerCode)}/import`;
   const navigation = useNavigation();
   const busy = navigation.state === "submitting" && navigation.formAction === action;
   return (

@@ -1,23 +1,21 @@
 // Loads a tender's rich calculation for the summary and the comparison: either the
 // current working state (from the database) or a snapshot (recalculated from its
 // stored plan and checked against its stored result).
-import { isDeepStrictEqual } from "node:util";
 import type { Kysely } from "kysely";
 import packageJson from "../../package.json";
 import type { DB } from "../../db/schema";
 import { exportPlan } from "../../db/plan-io";
 import { cachedByDataVersion, cachedImmutable } from "~/utils/data-version-cache.server";
 import { getSnapshot, type SnapshotInfo } from "../../db/snapshots";
-import { renderSummaryCharts, type SummaryChartsSvg } from "./charts/summary-charts.server";
-import { buildSummaryView, type SummaryView } from "./summary-model";
-import { calculatePlan } from "../../domain/calculate";
-import type { TenderCalculation } from "../../domain/calculation";
-import type { Plan } from "../../domain/plan";
-import { validatePlan, type PlanProblem } from "../../domain/plan-validation";
-import { toResultFile } from "../../domain/serialize";
+import { summaryModelInPool } from "~/utils/compute-pool.server";
+import {
+  calculateTender,
+  summaryModel,
+  type SummaryModel,
+  type TenderState,
+} from "./summary-model.server";
 
-export type TenderState =
-  { ok: true; tender: TenderCalculation } | { ok: false; problems: PlanProblem[] };
+export type { SummaryModel, TenderState };
 
 export interface SnapshotState {
   snapshot: SnapshotInfo;
@@ -27,26 +25,6 @@ export interface SnapshotState {
    * one stored with it (a changed calculation rule): the page then says so.
    */
   matchesStoredResult: boolean;
-}
-
-function calculateTender(
-  plan: Plan,
-  tenderCode: string,
-): TenderState & { resultMatches?: (stored: unknown) => boolean } {
-  const validation = validatePlan(plan);
-  if (!validation.ok) return { ok: false, problems: validation.problems };
-  const calculation = calculatePlan(validation.plan);
-  const tender = calculation.tenders.find((t) => t.code === tenderCode);
-  if (!tender)
-    return {
-      ok: false,
-      problems: [{ path: "$", message: `Die Ausschreibung ${tenderCode} fehlt im Plan.` }],
-    };
-  return {
-    ok: true,
-    tender,
-    resultMatches: (stored) => isDeepStrictEqual(toResultFile(calculation), stored),
-  };
 }
 
 /** The current working state; undefined when no such tender exists. */
@@ -76,53 +54,17 @@ export async function loadSnapshotTender(
   return { snapshot, state, matchesStoredResult: resultMatches ? resultMatches(result) : false };
 }
 
-/**
- * Everything of the committee summary that follows from the calculation: the view
- * model and the charts drawn as SVG. Computed once per data version (working state)
- * or once ever (a snapshot), so that a view is only a React render of plain data.
- */
-export interface SummaryModel {
-  tenderName: string;
-  /** null when the plan cannot be calculated; `problems` says why. */
-  view: SummaryView | null;
-  charts: SummaryChartsSvg | null;
-  problems: string[];
-  /** For snapshots: whether today's engine still gives the stored result. */
-  matchesStoredResult: boolean;
-}
-
-function summaryModel(
-  tenderCode: string,
-  state: TenderState,
-  matchesStoredResult: boolean,
-): SummaryModel {
-  if (!state.ok) {
-    return {
-      tenderName: tenderCode,
-      view: null,
-      charts: null,
-      problems: state.problems.map((p) => p.message),
-      matchesStoredResult,
-    };
-  }
-  const view = buildSummaryView(state.tender);
-  return {
-    tenderName: view.tender.name,
-    view,
-    charts: renderSummaryCharts(view),
-    problems: [],
-    matchesStoredResult,
-  };
-}
-
 /** The summary of the current working state; undefined when no such tender exists. Shared: do not mutate. */
 export async function loadCurrentSummary(
   db: Kysely<DB>,
   tenderCode: string,
 ): Promise<SummaryModel | undefined> {
+  // The engine and the charts run in a worker thread (app/utils/compute-pool.server.ts):
+  // the first view after a write must not stall every other request meanwhile.
   return cachedByDataVersion(db, `current-summary:${tenderCode}`, async () => {
-    const state = await loadCurrentTender(db, tenderCode);
-    return state && summaryModel(tenderCode, state, true);
+    const plan = await exportPlan(db);
+    if (!plan.tenders?.some((t) => t.code === tenderCode)) return undefined;
+    return summaryModelInPool(plan, tenderCode);
   });
 }
 

@@ -18,6 +18,8 @@ export type CategoryDefaults = {
   basePriceNet: string;
   vatPercent: string;
   tiers: { minQuantity: string; discountPercent: string }[];
+  serviceLifeYears: string;
+  supportUnits: string;
 };
 
 export function CategoryForm({
@@ -70,6 +72,19 @@ export function CategoryForm({
           label="Umsatzsteuersatz"
           inputMode="decimal"
           suffix="%"
+        />
+        <TextInput
+          meta={fields.serviceLifeYears}
+          label="Nutzungsdauer"
+          inputMode="numeric"
+          suffix="Jahre"
+          hint="1 bis 15; danach ist Ersatz fällig"
+        />
+        <TextInput
+          meta={fields.supportUnits}
+          label="Support-Einheiten je Gerät"
+          inputMode="decimal"
+          hint="z. B. 1 für ein Notebook, 0,5 für ein Display"
         />
       </div>
       <fieldset

@@ -15,7 +15,11 @@ import {
   updateCategory,
   type CategoryInput,
 } from "../../db/categories";
-import { centsToGermanInput, fractionToGermanPercentInput } from "../../domain/german-input";
+import {
+  centsToGermanInput,
+  decimalToGermanInput,
+  fractionToGermanPercentInput,
+} from "../../domain/german-input";
 import { formatEuro } from "../../domain/money";
 import {
   categoryCodeSchema,
@@ -53,6 +57,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       unit: c.unit ?? "",
       basePrice: formatEuro(BigInt(c.basePriceNetCents)),
       vatRate: formatPercent(c.vatRate),
+      serviceLifeYears: c.serviceLifeYears,
+      supportUnits: decimalToGermanInput(c.supportUnits),
       tiersText: c.tiers.map(
         (t) => `ab ${formatInteger(t.minQuantity)}: −${formatPercent(t.discount)}`,
       ),
@@ -69,6 +75,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
         unit: c.unit ?? "",
         basePriceNet: centsToGermanInput(c.basePriceNetCents),
         vatPercent: fractionToGermanPercentInput(c.vatRate),
+        serviceLifeYears: String(c.serviceLifeYears),
+        supportUnits: decimalToGermanInput(c.supportUnits),
         tiers: c.tiers.map((t) => ({
           minQuantity: String(t.minQuantity),
           discountPercent: fractionToGermanPercentInput(t.discount),
@@ -86,6 +94,8 @@ function toInput(v: CategoryFormValues): CategoryInput {
     basePriceNetCents: v.basePriceNet,
     vatRate: v.vatPercent,
     tiers: v.tiers.map((t) => ({ minQuantity: t.minQuantity, discount: t.discountPercent })),
+    serviceLifeYears: v.serviceLifeYears,
+    supportUnits: v.supportUnits,
   };
 }
 
@@ -142,6 +152,8 @@ export default function CategoriesPage() {
             <Th numeric>Grundpreis (netto)</Th>
             <Th numeric>USt.</Th>
             <Th>Staffeln</Th>
+            <Th numeric>Nutzungsdauer</Th>
+            <Th numeric>Support-Einheiten je Gerät</Th>
             <Th>Verwendet in</Th>
           </tr>
         </thead>
@@ -155,6 +167,8 @@ export default function CategoriesPage() {
               <Td numeric>{c.basePrice}</Td>
               <Td numeric>{c.vatRate}</Td>
               <Td>{c.tiersText.join("; ") || "keine"}</Td>
+              <Td numeric>{c.serviceLifeYears} Jahre</Td>
+              <Td numeric>{c.supportUnits}</Td>
               <Td>{c.usage.join(", ") || "–"}</Td>
             </tr>
           ))}
@@ -200,6 +214,8 @@ export default function CategoriesPage() {
                 basePriceNet: "",
                 vatPercent: "19",
                 tiers: [],
+                serviceLifeYears: "5",
+                supportUnits: "1",
               }}
               lastResult={replyFor("new-category", reply)}
             />

@@ -26,6 +26,8 @@ import {
   type PartnerDemandData,
 } from "../../db/demand";
 import { parseGridForm } from "../../domain/demand-form";
+import { loadReplacementInputs } from "../../db/inventory";
+import { dueByField, fillDueQuantities, replacementsDue } from "../../domain/replacement";
 import { NO_SCHOOL_TITLE, sumDemandGrids, type Conflict } from "../../domain/demand-grid";
 import {
   canEditDemand,
@@ -64,6 +66,25 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Bedarf ${data.partner.name} – Verbundkauf` : "Bedarf – Verbundkauf" },
 ];
 
+/** Devices due for replacement per grid (grid key → quantity field → quantity). */
+async function replacementHints(
+  data: PartnerDemandData,
+  grids: ReturnType<typeof gridsOf>,
+): Promise<Record<string, Record<string, number>>> {
+  const inputs = await loadReplacementInputs(await getDb(), data.partner.code);
+  const due = replacementsDue(inputs.purchases, inputs.serviceLife);
+  return Object.fromEntries(
+    grids.map((g) => [
+      gridKey(g.schoolCode),
+      dueByField(due, {
+        schoolCode: g.schoolCode,
+        years: g.years,
+        categoryCodes: g.rows.map((r) => r.category.code),
+      }),
+    ]),
+  );
+}
+
 async function partnerOr404(partner: string | undefined): Promise<PartnerDemandData> {
   const data = await loadPartnerDemand(await getDb(), partner ?? "");
   if (!data) throw notFound();
@@ -98,6 +119,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     partner: data.partner,
     savedReply,
     grids,
+    replacements: await replacementHints(data, grids),
     totals: sumDemandGrids(grids),
     status: state.status,
     deadline: deadline
@@ -207,6 +229,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   for (const [name, value] of form)
     if (typeof value === "string" && SUBMITTED_FIELD.test(name)) submitted[name] = value;
   // "Meine Werte trotzdem speichern": the user saw the conflict and saves against the newer version.
+  // "Ersatzbedarf übernehmen" without JavaScript: send the form back with the due
+  // replacements filled in as unsaved changes; nothing is saved.
+  if (form.get("fill") === "replacement") {
+    const due = (await replacementHints(data, [grid]))[key] ?? {};
+    const filled = fillDueQuantities(submitted, due);
+    const reply: GridSaveReply = {
+      intent: "save",
+      school: key,
+      status: "prefilled",
+      changed: filled.changed,
+      submitted: filled.values,
+    };
+    return json(reply);
+  }
   const override = form.get("override");
   const fields = {
     get: (name: string) =>
@@ -462,6 +498,7 @@ export default function PartnerDemandEditor() {
           grid={grid}
           editable={data.canEdit}
           hiddenOnPhone={gridKey(grid.schoolCode) !== shownSchool}
+          replacement={data.replacements[gridKey(grid.schoolCode)]}
           reply={gridReply?.school === gridKey(grid.schoolCode) ? gridReply : undefined}
         />
       ))}

@@ -32,7 +32,6 @@ import { overlappingYears } from "../../domain/tender-rules";
 import {
   addCommonCost,
   addLot,
-  calculateCurrentPlan,
   deleteCommonCost,
   deleteLot,
   deleteTender,
@@ -66,6 +65,7 @@ import {
   Tag,
 } from "~/components/ui";
 import { requireRole, requireUser } from "~/utils/auth.server";
+import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
 import { getDb } from "~/utils/db.server";
 import { formatPercent, formatDecimal } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
@@ -117,7 +117,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = await getDb();
   const tender = await getTenderForEditing(db, params.code ?? "");
   if (!tender) throw notFound();
-  const current = await calculateCurrentPlan(db);
+  const current = await currentPlanCalculation(db); // cached per data version, in a worker
   const calculation = current.ok ? current.calculation : undefined;
   const tenderCalculation = calculation?.tenders.find((t) => t.code === tender.code);
   const participants = participantsOf(calculation, tender.code);

@@ -6,9 +6,10 @@ import { z } from "zod";
 import packageJson from "../../package.json";
 import { getPlanVsActual } from "../../db/call-offs";
 import { loadCostSplitSource } from "../../exports/cost-split-source.server";
-import { costSplitFileName, writeCostSplitWorkbook } from "../../exports/cost-split-workbook";
+import { costSplitFileName } from "../../exports/cost-split-workbook";
 import { streamedWorkbookResponse } from "../../exports/download.server";
 import { requireRole } from "~/utils/auth.server";
+import { writeCostSplitWorkbookInPool } from "~/utils/compute-pool.server";
 import { getDb } from "~/utils/db.server";
 import { COST_SPLIT_ROLES } from "~/utils/roles";
 import { notFound } from "~/utils/http.server";
@@ -55,6 +56,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     award: source.award,
   };
   return streamedWorkbookResponse(costSplitFileName(code, version), (stream) =>
-    writeCostSplitWorkbook(input, stream),
+    writeCostSplitWorkbookInPool(input, stream),
   );
 }

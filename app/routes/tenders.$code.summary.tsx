@@ -37,6 +37,8 @@ import {
   type SummaryStatus,
 } from "~/components/summary-status";
 import { SnapshotBanner, VersionPicker } from "~/components/summary-snapshot";
+import { SupportSummarySection } from "~/components/support-summary-section";
+import { loadSupportHeadline } from "~/components/support-summary.server";
 import { ErrorSummary, PageHeading, SectionHeading } from "~/components/ui";
 import printStyles from "~/styles/print.css";
 import { requireUser } from "~/utils/auth.server";
@@ -116,6 +118,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         }
       : null,
     matchesStoredResult: summary.matchesStoredResult,
+    // The current support comparison; a frozen snapshot does not carry one.
+    support: frozen ? null : await loadSupportHeadline(db),
     versions: snapshots.map(({ version, createdAt }) => ({ version, createdAt })),
     // The workbook route refuses officers; its link is for the others only (not printed).
     canDownloadCostSplit: canDownloadCostSplit(user),
@@ -222,6 +226,7 @@ export default function SummaryPage() {
           </section>
 
           <FundingSummarySection partners={view.partners} svg={charts.fundingPerPartner} />
+          <SupportSummarySection support={data.support} />
           <SummaryGlossary reserve={view.glossary.reserve} costKeys={view.glossary.costKeys} />
         </>
       ) : (

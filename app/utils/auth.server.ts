@@ -48,6 +48,11 @@ function sessionRef(value: string | null): SessionRef | null {
   return { consortium, sessionId };
 }
 
+/** The session id part of the cookie's value (empty when the value is malformed). */
+export function sessionIdOfCookieValue(value: string): string {
+  return sessionRef(value)?.sessionId ?? "";
+}
+
 async function readSessionRef(request: Request): Promise<SessionRef | null> {
   const ref = sessionRef(await readSessionId(request));
   if (!ref) return null;

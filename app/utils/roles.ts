@@ -59,14 +59,22 @@ export interface NavItem {
 export function navigationFor(actor: Actor): NavItem[] {
   const items: NavItem[] = [{ to: "/", label: "Start" }];
   if (actor.role === "officer") {
-    if (actor.partnerCode) items.push({ to: `/demand/${actor.partnerCode}`, label: "Bedarf" });
+    if (actor.partnerCode) {
+      items.push({ to: `/demand/${actor.partnerCode}`, label: "Bedarf" });
+      items.push({ to: `/inventory/${actor.partnerCode}`, label: "Bestand" });
+    }
     items.push({ to: "/tenders", label: "Ausschreibungen" });
     items.push({ to: "/funding", label: "Förderung" });
+    items.push({ to: "/support", label: "IT-Support" });
     return items;
   }
-  if (actor.role === "coordinator") items.push({ to: "/demand", label: "Bedarf" });
+  if (actor.role === "coordinator") {
+    items.push({ to: "/demand", label: "Bedarf" });
+    items.push({ to: "/inventory", label: "Bestand" });
+  }
   items.push({ to: "/tenders", label: "Ausschreibungen" });
   items.push({ to: "/funding", label: "Förderung" });
+  items.push({ to: "/support", label: "IT-Support" });
   items.push({ to: "/categories", label: "Produktgruppen" });
   if (canManageUsers(actor)) {
     items.push({ to: "/admin/plan", label: "Plandatei" });

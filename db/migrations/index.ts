@@ -6,6 +6,7 @@ import * as m005 from "./005-awards-call-offs";
 import * as m006 from "./006-security";
 import * as m007 from "./007-funding-support";
 import * as m008 from "./008-call-off-storno";
+import * as m010 from "./010-inventory-imports";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "006-security": m006,
   "007-funding-support": m007,
   "008-call-off-storno": m008,
+  "010-inventory-imports": m010,
 };

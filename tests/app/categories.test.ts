@@ -35,6 +35,8 @@ const BEAMER = {
   unit: "Stück",
   basePriceNet: "1.299,00",
   vatPercent: "19",
+  serviceLifeYears: "6",
+  supportUnits: "0,5",
   "tiers[0].minQuantity": "100",
   "tiers[0].discountPercent": "7,5",
   "tiers[1].minQuantity": "20",
@@ -122,6 +124,8 @@ it("creates, updates and deletes a category with exact values and audit entries"
   expect(beam).toMatchObject({
     basePriceNetCents: 129900,
     vatRate: "0.19",
+    serviceLifeYears: 6,
+    supportUnits: "0.5",
     tiers: [
       { minQuantity: 20, discount: "0.03" },
       { minQuantity: 100, discount: "0.075" },
@@ -135,6 +139,8 @@ it("creates, updates and deletes a category with exact values and audit entries"
     unit: "",
     basePriceNet: "1.199,99",
     vatPercent: "7",
+    serviceLifeYears: "4",
+    supportUnits: "1,25",
   });
   expect(updated.status).toBe(302);
   beam = (await listCategoriesForEditing(testDb.db)).find((c) => c.code === "BEAMER");
@@ -143,6 +149,8 @@ it("creates, updates and deletes a category with exact values and audit entries"
     unit: null,
     basePriceNetCents: 119999,
     vatRate: "0.07",
+    serviceLifeYears: 4,
+    supportUnits: "1.25",
     tiers: [],
   });
   expect((await post({ intent: "delete-category", code: "BEAMER" })).headers.get("Location")).toBe(
@@ -157,4 +165,36 @@ it("refuses to delete a category in use, at the form", async () => {
   const { formId, errors } = await errorsOf(await post({ intent: "delete-category", code: "TAB" }));
   expect(formId).toBe("delete-category-TAB");
   expect(errors.code?.[0]).toMatch(/^Die Produktgruppe TAB wird noch verwendet/);
+});
+
+it("validates service life and support units with German messages at the field", async () => {
+  for (const [life, units, lifeError, unitsError] of [
+    ["0", "-1", "Die Nutzungsdauer beträgt 1 bis 15 Jahre.", "Die Zahl darf nicht negativ sein."],
+    [
+      "16",
+      "0,125",
+      "Die Nutzungsdauer beträgt 1 bis 15 Jahre.",
+      "Höchstens 2 Nachkommastellen eingeben.",
+    ],
+    [
+      "",
+      "",
+      "Bitte die Nutzungsdauer in ganzen Jahren eingeben (1 bis 15).",
+      "Bitte die Support-Einheiten je Gerät eingeben (z. B. 1 oder 0,5).",
+    ],
+  ]) {
+    const { errors } = await errorsOf(
+      await post({ ...BEAMER, serviceLifeYears: life, supportUnits: units }),
+    );
+    expect(errors.serviceLifeYears).toEqual([lifeError]);
+    expect(errors.supportUnits).toEqual([unitsError]);
+  }
+});
+
+it("shows service life and support units to readers", async () => {
+  const response = await run(loader, makeRequest("/categories", { cookie: cookies[FINANCE] }));
+  const data = await response.json();
+  const tab = data.categories.find((c: { code: string }) => c.code === "TAB");
+  expect(tab.serviceLifeYears).toBeGreaterThanOrEqual(1);
+  expect(tab.defaults.supportUnits).toMatch(/^\d+(,\d{1,2})?$/);
 });

@@ -64,14 +64,18 @@ describe("navigation and partner rules", () => {
     expect(labels("officer", "DUE")).toEqual([
       "Start /",
       "Bedarf /demand/DUE",
+      "Bestand /inventory/DUE",
       "Ausschreibungen /tenders",
       "Förderung /funding",
+      "IT-Support /support",
     ]);
     expect(labels("coordinator")).toEqual([
       "Start /",
       "Bedarf /demand",
+      "Bestand /inventory",
       "Ausschreibungen /tenders",
       "Förderung /funding",
+      "IT-Support /support",
       "Produktgruppen /categories",
       "Plandatei /admin/plan",
       "Benutzer /admin/users",
@@ -80,12 +84,14 @@ describe("navigation and partner rules", () => {
       "Start /",
       "Ausschreibungen /tenders",
       "Förderung /funding",
+      "IT-Support /support",
       "Produktgruppen /categories",
     ]);
     expect(labels("committee")).toEqual([
       "Start /",
       "Ausschreibungen /tenders",
       "Förderung /funding",
+      "IT-Support /support",
       "Produktgruppen /categories",
     ]);
   });

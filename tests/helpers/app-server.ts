@@ -42,7 +42,7 @@ export interface AppServerOptions {
    * running, or orphaned after SIGKILL). Every server runs in its own group.
    */
   processGroup?: boolean;
-  /** Extra environment for the server (e.g. TRUST_PROXY, APP_ORIGIN). */
+  /** Extra environment for the server (applied last), e.g. a SESSION_SECRET shared by two servers. */
   env?: Record<string, string>;
 }
 

@@ -88,6 +88,13 @@ const partnerRoute = (suffix = "") => ({
   unknown: { path: `/demand/XYZ${suffix}`, params: { partner: "XYZ" } },
 });
 
+const inventoryRoute = (suffix = "") => ({
+  path: (p: string) => `/inventory/${p}${suffix}`,
+  params: (p: string) => ({ partner: p }),
+  partnerParam: true,
+  unknown: { path: `/inventory/XYZ${suffix}`, params: { partner: "XYZ" } },
+});
+
 const MATRIX: Record<string, Entry> = {
   "_index.tsx": { path: () => "/", get: signedIn("ok"), post: NO_ACTION },
   "login.tsx": {
@@ -104,6 +111,8 @@ const MATRIX: Record<string, Entry> = {
     post: signedIn("login", "login"),
   },
   "healthz.ts": { path: () => "/healthz", get: signedIn("ok", "ok"), post: NO_ACTION },
+  // The load benchmark's floor: only with BENCH=1, never in the tests.
+  "bench.bare.tsx": { path: () => "/bench/bare", get: signedIn("404", "404"), post: NO_ACTION },
 
   "admin.users._index.tsx": {
     path: () => "/admin/users",
@@ -183,6 +192,40 @@ const MATRIX: Record<string, Entry> = {
   "demand.export[.]xlsx.tsx": {
     path: () => "/demand/export.xlsx",
     get: only(["coordinator", "finance"], "ok"),
+    post: NO_ACTION,
+  },
+
+  "inventory._index.tsx": {
+    path: () => "/inventory",
+    // Officers are sent on to their own partner's inventory.
+    get: signedIn("ok", "login", { officer: "redirect" }),
+    post: NO_ACTION,
+  },
+  "inventory.$partner.tsx": {
+    ...inventoryRoute(),
+    get: signedIn("ok", "login", { officerOther: "403" }),
+    post: only(["coordinator", "officer"], "invalid"),
+  },
+  "inventory.$partner_.import.tsx": {
+    ...inventoryRoute("/import"),
+    get: only(["coordinator", "officer"], "ok"),
+    post: only(["coordinator", "officer"], "invalid"),
+  },
+  "inventory.$partner_.template[.]xlsx.tsx": {
+    ...inventoryRoute("/template.xlsx"),
+    get: only(["coordinator", "officer"], "ok"),
+    post: NO_ACTION,
+  },
+
+  // Every role reads the support comparison (officers only their own row: tests/app/support.test.ts).
+  "support._index.tsx": {
+    path: () => "/support",
+    get: signedIn("ok"),
+    post: only(["coordinator"], "invalid"),
+  },
+  "support.export[.]xlsx.tsx": {
+    path: () => "/support/export.xlsx",
+    get: signedIn("ok"),
     post: NO_ACTION,
   },
 

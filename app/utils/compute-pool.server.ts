@@ -1,0 +1,174 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { buildSummaryModel, type SummaryModel } from "~/components/summary-model.server";
+import { calculatePlan } from "../../domain/calculate";
+import type { PlanCalculation } from "../../domain/calculation";
+import type { Plan } from "../../domain/plan";
+import { validatePlan, type PlanProblem } from "../../domain/plan-validation";
+import { writeCostSplitWorkbook, type CostSplitInput } from "../../exports/cost-split-workbook";
+
+// A pool of worker threads, one per core, for the CPU-heavy parts of a request: the
+// engine with the committee summary's charts, and the cost-split workbook. A task in
+// a worker does not hold up the server's event loop, so no other request waits behind
+// it (docs/decisions/018-fast-under-load.md). Hand-written instead of piscina: the
+// workbook streams its bytes back while it is written, and a small pool needs no new
+// dependency. COMPUTE_POOL=0 runs the tasks in the calling thread instead.
+
+export type ComputeTask =
+  /** Answers the worker's thread id: shows where tasks run. */
+  | { kind: "ping" }
+  | { kind: "summary"; plan: Plan; tenderCode: string }
+  /** Validation and the engine: the result, or the plan's problems. */
+  | { kind: "calculate"; plan: Plan }
+  | { kind: "cost-split"; input: CostSplitInput };
+
+export type WorkerReply =
+  | { id: number; type: "chunk"; bytes: Uint8Array }
+  | { id: number; type: "done"; result: unknown }
+  | { id: number; type: "error"; message: string };
+
+interface Job {
+  id: number;
+  task: ComputeTask;
+  onChunk?: (bytes: Uint8Array) => void;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+}
+
+/** scripts/compute-worker.mjs, found from this module's file wherever it was bundled to. */
+function workerFile(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, "scripts", "compute-worker.mjs");
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("scripts/compute-worker.mjs not found");
+    dir = parent;
+  }
+}
+
+export class ComputePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+
+  constructor(readonly size: number = Math.max(1, os.availableParallelism())) {}
+
+  run(task: ComputeTask, onChunk?: (bytes: Uint8Array) => void): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, onChunk, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Starts every worker now (loading the code takes a while), so the first task need not wait. */
+  async warm(): Promise<void> {
+    await Promise.all(Array.from({ length: this.size }, () => this.run({ kind: "ping" })));
+  }
+
+  /** Ends all workers; queued and running tasks fail. */
+  async close(): Promise<void> {
+    for (const job of this.queue.splice(0)) job.reject(new Error("compute pool closed"));
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.job === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.ref();
+      slot.worker.postMessage({ id: job.id, task: job.task });
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerFile());
+    const slot: Slot = { worker, job: null };
+    worker.on("message", (message: WorkerReply) => {
+      const job = slot.job;
+      if (!job || job.id !== message.id) return;
+      if (message.type === "chunk") {
+        job.onChunk?.(message.bytes);
+        return;
+      }
+      slot.job = null;
+      // An idle worker must not keep the process alive (tests, scripts).
+      worker.unref();
+      if (message.type === "done") job.resolve(message.result);
+      else job.reject(new Error(message.message));
+      this.dispatch();
+    });
+    const fail = (error: Error) => {
+      const index = this.slots.indexOf(slot);
+      if (index !== -1) this.slots.splice(index, 1);
+      slot.job?.reject(error);
+      slot.job = null;
+      this.dispatch();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`compute worker exited with ${code}`)));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+}
+
+const POOL_KEY = Symbol.for("verbundkauf.computePool");
+type GlobalWithPool = typeof globalThis & { [POOL_KEY]?: ComputePool };
+
+/** The process's pool (on globalThis: dev rebuilds re-import this module); null when off. */
+export function computePool(): ComputePool | null {
+  if (process.env.COMPUTE_POOL === "0") return null;
+  const store = globalThis as GlobalWithPool;
+  return (store[POOL_KEY] ??= new ComputePool(Number(process.env.COMPUTE_WORKERS) || undefined));
+}
+
+/** The committee summary's model of the plan's tender, computed in a worker. */
+export async function summaryModelInPool(plan: Plan, tenderCode: string): Promise<SummaryModel> {
+  const pool = computePool();
+  if (!pool) return buildSummaryModel(plan, tenderCode);
+  return (await pool.run({ kind: "summary", plan, tenderCode })) as SummaryModel;
+}
+
+export type PlanOutcome =
+  { ok: true; calculation: PlanCalculation } | { ok: false; problems: PlanProblem[] };
+
+/** Validates and calculates a plan (what the engine does for every figure). */
+export function calculateOutcome(plan: Plan): PlanOutcome {
+  const validation = validatePlan(plan);
+  if (!validation.ok) return { ok: false, problems: validation.problems };
+  return { ok: true, calculation: calculatePlan(validation.plan) };
+}
+
+/** calculateOutcome in a worker: at state scale the engine takes seconds. */
+export async function calculateInPool(plan: Plan): Promise<PlanOutcome> {
+  const pool = computePool();
+  if (!pool) return calculateOutcome(plan);
+  return (await pool.run({ kind: "calculate", plan })) as PlanOutcome;
+}
+
+/** writeCostSplitWorkbook, written in a worker and streamed into `stream`. */
+export async function writeCostSplitWorkbookInPool(
+  input: CostSplitInput,
+  stream: Writable,
+): Promise<void> {
+  const pool = computePool();
+  if (!pool) return writeCostSplitWorkbook(input, stream);
+  await pool.run({ kind: "cost-split", input }, (bytes) => stream.write(bytes));
+  await new Promise<void>((resolve, reject) => {
+    stream.once("error", reject);
+    stream.end(resolve);
+  });
+}

@@ -1,0 +1,56 @@
+import { PassThrough } from "node:stream";
+import { parentPort, threadId } from "node:worker_threads";
+import { buildSummaryModel } from "../app/components/summary-model.server";
+import { writeCostSplitWorkbook } from "../exports/cost-split-workbook";
+import {
+  calculateOutcome,
+  type ComputeTask,
+  type WorkerReply,
+} from "../app/utils/compute-pool.server";
+
+// The tasks of the compute pool, run in a worker thread: the CPU-heavy parts of a
+// request (the engine, the charts, a workbook), so that the server's event loop keeps
+// answering everyone else meanwhile.
+
+const port = parentPort!;
+const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(message, transfer);
+
+async function run(id: number, task: ComputeTask): Promise<unknown> {
+  switch (task.kind) {
+    case "ping":
+      return threadId;
+    case "calculate":
+      return calculateOutcome(task.plan);
+    case "summary":
+      return buildSummaryModel(task.plan, task.tenderCode);
+    case "cost-split": {
+      // The workbook's bytes go to the main thread as they are written.
+      const stream = new PassThrough();
+      stream.on("data", (chunk: Buffer) => {
+        const bytes = new Uint8Array(chunk.byteLength);
+        bytes.set(chunk);
+        reply({ id, type: "chunk", bytes }, [bytes.buffer]);
+      });
+      const finished = new Promise<void>((resolve, reject) => {
+        stream.once("end", resolve);
+        stream.once("error", reject);
+      });
+      await writeCostSplitWorkbook(task.input, stream);
+      await finished;
+      return null;
+    }
+  }
+}
+
+port.on("message", ({ id, task }: { id: number; task: ComputeTask }) => {
+  run(id, task).then(
+    (result) => reply({ id, type: "done", result }),
+    (error: unknown) =>
+      reply({
+        id,
+        type: "error",
+        message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      }),
+  );
+});

@@ -1,0 +1,98 @@
+// The compute pool (app/utils/compute-pool.server.ts): tasks run in worker threads, not
+// in the calling one, and give exactly what the same code gives in the calling thread
+// — the committee summary's model and the cost-split workbook, streamed back.
+import { threadId } from "node:worker_threads";
+import { DEMO_PLAN } from "../../db/demo";
+import { calculatePlan } from "../../domain/calculate";
+import { validatePlan } from "../../domain/plan-validation";
+import { buildSummaryModel } from "~/components/summary-model.server";
+import {
+  ComputePool,
+  summaryModelInPool,
+  writeCostSplitWorkbookInPool,
+} from "~/utils/compute-pool.server";
+import { FIXED_META, buildCostSplit } from "../exports/helpers/cost-split";
+import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
+import { clearDataVersionCache } from "~/utils/data-version-cache.server";
+import { loadDemo } from "../../db/demo";
+import { calculateCurrentPlan } from "../../db/tenders";
+import { createTestDatabase } from "../helpers/test-database";
+import { loadWorkbook, writeToBuffer } from "../exports/helpers/stream-buffer";
+
+const TENDER = "RV-2027";
+
+test("tasks run in worker threads, one per slot, queued beyond the pool's size", async () => {
+  const pool = new ComputePool(2);
+  try {
+    const ids = (await Promise.all(
+      Array.from({ length: 5 }, () => pool.run({ kind: "ping" })),
+    )) as number[];
+    for (const id of ids) expect(id).not.toBe(threadId);
+    expect(new Set(ids).size).toBeLessThanOrEqual(2);
+  } finally {
+    await pool.close();
+  }
+}, 60_000);
+
+test("a failing task rejects with its message; the pool keeps working", async () => {
+  const pool = new ComputePool(1);
+  try {
+    const validation = validatePlan(DEMO_PLAN);
+    if (!validation.ok) throw new Error("demo plan invalid");
+    const input = {
+      calculation: calculatePlan(validation.plan),
+      tenderCode: "NOPE",
+      meta: FIXED_META,
+    };
+    await expect(pool.run({ kind: "cost-split", input })).rejects.toThrow(/Unknown tender NOPE/);
+    expect(await pool.run({ kind: "ping" })).toEqual(expect.any(Number));
+  } finally {
+    await pool.close();
+  }
+}, 60_000);
+
+test("the summary model from the pool equals the one computed here", async () => {
+  expect(await summaryModelInPool(DEMO_PLAN, TENDER)).toEqual(buildSummaryModel(DEMO_PLAN, TENDER));
+}, 60_000);
+
+test("the cost-split workbook from the pool holds the same cells as one written here", async () => {
+  const validation = validatePlan(DEMO_PLAN);
+  if (!validation.ok) throw new Error("demo plan invalid");
+  const calculation = calculatePlan(validation.plan);
+  const here = await buildCostSplit(calculation, TENDER);
+  const pooled = await loadWorkbook(
+    await writeToBuffer((stream) =>
+      writeCostSplitWorkbookInPool({ calculation, tenderCode: TENDER, meta: FIXED_META }, stream),
+    ),
+  );
+  const cells = (workbook: typeof pooled) =>
+    workbook.worksheets.map((sheet) => {
+      const rows: unknown[] = [];
+      sheet.eachRow((row) => rows.push(row.values));
+      return { name: sheet.name, rows };
+    });
+  expect(cells(pooled).length).toBeGreaterThanOrEqual(6);
+  expect(cells(pooled)).toEqual(cells(here.workbook));
+}, 60_000);
+
+test("the current plan's calculation: computed in a worker once per data version, as calculateCurrentPlan", async () => {
+  const testDb = await createTestDatabase();
+  try {
+    await loadDemo(testDb.db);
+    clearDataVersionCache();
+    const first = await currentPlanCalculation(testDb.db);
+    expect(first).toEqual(await calculateCurrentPlan(testDb.db));
+    expect(await currentPlanCalculation(testDb.db)).toBe(first);
+    testDb.sqlite
+      .prepare(
+        "UPDATE demand_lines SET quantity = quantity + 5 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
+      )
+      .run();
+    const second = await currentPlanCalculation(testDb.db);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(await calculateCurrentPlan(testDb.db));
+    expect(second).not.toEqual(first);
+  } finally {
+    await testDb.cleanup();
+  }
+}, 60_000);
