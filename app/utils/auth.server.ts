@@ -68,6 +68,19 @@ export async function consortiumOfRequest(request: Request): Promise<string | un
   return (await readSessionRef(request))?.consortium;
 }
 
+/**
+ * The database of the consortium named by the request's session cookie (null without a
+ * valid one, or when it disagrees with the request context): for code that must read the
+ * session before anything else, such as the session cache.
+ */
+export async function sessionDatabase(request: Request): Promise<Database | null> {
+  const ref = await readSessionRef(request);
+  if (!ref) return null;
+  const bound = requestContextConsortium();
+  if (bound !== undefined && bound !== ref.consortium) return null;
+  return (await getInstallation()).database(ref.consortium);
+}
+
 /** The signed-in, active user, or null. */
 export async function getUser(request: Request): Promise<User | null> {
   const ref = await readSessionRef(request);
@@ -180,7 +193,8 @@ export async function createUserSession(
 /** Deletes the server-side session and clears the cookie. */
 export async function signOut(request: Request, redirectTo = "/login"): Promise<Response> {
   const ref = await readSessionRef(request);
-  if (ref) await deleteSession(await (await getInstallation()).database(ref.consortium), ref.sessionId);
+  if (ref)
+    await deleteSession(await (await getInstallation()).database(ref.consortium), ref.sessionId);
   return redirect(redirectTo, {
     headers: { "Set-Cookie": await serializeClearedSessionCookie(request) },
   });

@@ -143,7 +143,10 @@ export function setInstallationForTests(installation: Installation | undefined):
  * Points the app at one test database (already migrated) as consortium KC, which also
  * holds the sign-in throttle; pass undefined to forget it.
  */
-export function setDbForTests(db: Database | undefined, code: string = FIRST_CONSORTIUM.code): void {
+export function setDbForTests(
+  db: Database | undefined,
+  code: string = FIRST_CONSORTIUM.code,
+): void {
   if (!db) return setInstallationForTests(undefined);
   const consortium: Consortium = { code, name: FIRST_CONSORTIUM.name, createdAt: "" };
   setInstallationForTests({

@@ -1,8 +1,7 @@
 import { readSession, type Session } from "../../db/sessions";
 import type { User } from "../../db/users";
-import { getUser, sessionIdOfCookieValue } from "./auth.server";
+import { getUser, sessionDatabase, sessionIdOfCookieValue } from "./auth.server";
 import { dataVersion } from "./data-version-cache.server";
-import { getDb } from "./db.server";
 import { readSessionId } from "./session.server";
 
 // The signed-in user of a request without two SQLite reads each time: the session and
@@ -33,7 +32,9 @@ export interface SignedIn {
 export async function signedInUser(request: Request, now = new Date()): Promise<SignedIn | null> {
   const sessionId = await readSessionId(request);
   if (!sessionId) return null;
-  const db = await getDb();
+  // The session's own consortium (the cookie names it; auth.server.ts checks it).
+  const db = await sessionDatabase(request);
+  if (!db) return null;
   // Read before the session: whatever is read afterwards is at least this new.
   const version = await dataVersion(db);
   const hit = entries.get(sessionId);
