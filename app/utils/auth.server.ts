@@ -165,6 +165,15 @@ export async function verifyLoginInInstallation(
   return user ? { user, consortium: found[0].consortium } : null;
 }
 
+/** Whether any consortium has an account with this email (they are unique installation-wide). */
+export async function emailTakenInInstallation(email: string): Promise<boolean> {
+  const installation = await getInstallation();
+  for (const consortium of await installation.consortia()) {
+    if (await findUserByEmail(await installation.database(consortium.code), email)) return true;
+  }
+  return false;
+}
+
 /**
  * Starts a new session (a fresh id on every sign-in) in the user's consortium (default:
  * the request's) and redirects with its cookie.

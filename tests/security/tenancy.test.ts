@@ -17,6 +17,7 @@ import {
   dataVersion,
 } from "../../app/utils/data-version-cache.server";
 import { createTestDatabase } from "../helpers/test-database";
+import { EMAIL_TAKEN_MESSAGE } from "../../app/utils/form-schemas";
 import { createFundingProgramme, getFundingProgramme } from "../../db/funding";
 import { createSession } from "../../db/sessions";
 import { findUserByEmail } from "../../db/users";
@@ -26,6 +27,7 @@ import {
   changeTwin,
   checksumOf,
   MS_MARKER,
+  MS_ONLY_EMAIL,
   setUpTwinInstallation,
   type TwinInstallation,
 } from "../helpers/twin-installation";
@@ -169,6 +171,61 @@ describe("twin consortia", () => {
     // A cookie of MS gives MS's database, and only that.
     const msCookie = await cookieOf(twin.ms, "MS", COORDINATOR.replace("@", ".ms@"));
     expect(await runInRequestConsortium(msCookie, () => getDb())).toBe(twin.ms);
+  });
+});
+
+describe("sign-in and accounts across consortia", () => {
+  test("an MS user signs in to MS; the cookie names MS and the pages show MS's data", async () => {
+    const { action } = await import("../../app/routes/login");
+    const response = await runInRequestConsortium(undefined, () =>
+      action({
+        request: new Request(BASE_URL + "/login", {
+          method: "POST",
+          body: new URLSearchParams({ email: MS_ONLY_EMAIL, password: "ms-passwort-123456" }),
+        }),
+        params: {},
+        context: {},
+      } as never),
+    );
+    expect(response.status).toBe(302);
+    const cookie = response.headers.get("Set-Cookie")!.split(";")[0];
+    expect(await runInRequestConsortium(cookie, () => getDb())).toBe(twin.ms);
+    const root = await import("../../app/root");
+    const shell = await runInRequestConsortium(cookie, () =>
+      root.loader({
+        request: new Request(BASE_URL + "/", { headers: { Cookie: cookie } }),
+        params: {},
+        context: {},
+      } as never),
+    );
+    expect(JSON.stringify(await (shell as Response).json())).toContain(MS_MARKER);
+  });
+
+  test("KC's coordinator cannot create an account with an email of MS", async () => {
+    const { action } = await import("../../app/routes/admin.users._index");
+    const cookie = await cookieOf(twin.kc, "KC", COORDINATOR);
+    const form = {
+      intent: "create",
+      name: "Doppelt",
+      email: MS_ONLY_EMAIL,
+      role: "finance",
+      partner: "",
+      password: "ein-langes-passwort-123",
+    };
+    const response = (await runInRequestConsortium(cookie, () =>
+      action({
+        request: new Request(BASE_URL + "/admin/users", {
+          method: "POST",
+          headers: { Cookie: cookie },
+          body: new URLSearchParams(form),
+        }),
+        params: {},
+        context: {},
+      } as never),
+    )) as Response;
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(EMAIL_TAKEN_MESSAGE);
+    expect(await findUserByEmail(twin.kc, MS_ONLY_EMAIL)).toBeUndefined();
   });
 });
 
