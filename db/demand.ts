@@ -6,8 +6,14 @@ import { z } from "zod";
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import type { DB } from "./schema";
 import { writeAudit } from "./audit";
-import { getSetting, setSetting, deleteSetting } from "./settings";
-import { getDemandStatus } from "./demand-status";
+import {
+  getRoundStatus,
+  getRoundStatuses,
+  listDemandRounds,
+  ROUND_AUDIT_ENTITY,
+  type DemandRound,
+  type RoundStatus,
+} from "./demand-status";
 import {
   buildDemandGrids,
   cellKey,
@@ -33,11 +39,12 @@ import {
   canEditDemand,
   canReopenDemand,
   canSubmitDemand,
+  type Decision,
   type DemandActor,
-  type DemandState,
   type DemandStatus,
 } from "../domain/demand-workflow";
-import { berlinLocalToInstant, DEMAND_DEADLINE_SETTING } from "../domain/demand-deadline";
+import { DEMAND_DEADLINE_SETTING } from "../domain/demand-deadline";
+import { lockedCells, lockKey, noteLocked, pickRound } from "../domain/demand-rounds";
 
 /** Tables of migration 004; kept here so db/schema.ts stays untouched. */
 export interface DemandNotesTable {
@@ -154,24 +161,85 @@ function valuesOf(data: PartnerDemandData): GridValues {
   return values;
 }
 
-export async function getDemandDeadline(db: Db): Promise<{ local: string; instant: Date } | null> {
-  const local = await getSetting(db, DEMAND_DEADLINE_SETTING);
-  if (!local) return null;
-  const instant = berlinLocalToInstant(local);
-  return instant ? { local, instant } : null;
+/** The rounds and the partner's status in each: what decides which cells are locked. */
+export interface PartnerRounds {
+  rounds: DemandRound[];
+  statuses: Map<string, RoundStatus>;
 }
 
-export async function getDemandState(
-  db: Db,
-  partnerCode: string,
-): Promise<DemandState & { changedAt: string | null }> {
-  const status = await getDemandStatus(db, partnerCode);
-  const deadline = await getDemandDeadline(db);
+export async function getPartnerRounds(db: Db, partnerCode: string): Promise<PartnerRounds> {
   return {
-    status: status.status,
-    changedAt: status.changedAt,
-    deadline: deadline?.instant ?? null,
+    rounds: await listDemandRounds(db),
+    statuses: await getRoundStatuses(db, partnerCode),
   };
+}
+
+/** Why each locked cell ("CATEGORY|YEAR") of the partner's horizon is locked for the user. */
+export function cellLocks(
+  data: Pick<PartnerDemandData, "partner" | "years" | "categories">,
+  rounds: PartnerRounds,
+  user: DemandActor,
+  now: Date,
+): Map<string, string> {
+  return lockedCells({
+    actor: user,
+    partnerCode: data.partner.code,
+    rounds: rounds.rounds,
+    statuses: rounds.statuses,
+    years: data.years,
+    categoryCodes: data.categories.map((c) => c.code),
+    now,
+  });
+}
+
+/**
+ * May the user change anything of the partner's demand at all? Denied for the wrong
+ * role or partner, and when every cell is locked (all rounds submitted or past their
+ * deadline); the reason then is the first lock's. Used before reading an upload.
+ */
+export async function demandEditDecision(
+  db: Db,
+  user: DemandUser,
+  partnerCode: string,
+  now = new Date(),
+): Promise<Decision> {
+  const base = canEditDemand(user, partnerCode, { status: "draft", deadline: null }, now);
+  if (!base.allowed) return base;
+  const data = await loadPartnerDemand(db, partnerCode, now);
+  if (!data) return { allowed: false, reason: "Diesen Partner gibt es nicht." };
+  const locks = cellLocks(data, await getPartnerRounds(db, partnerCode), user, now);
+  const cellCount = data.years.length * data.categories.length;
+  if (cellCount > 0 && locks.size === cellCount)
+    return { allowed: false, reason: locks.values().next().value! };
+  return { allowed: true };
+}
+
+/**
+ * Refuses changes (current → wanted) that touch a cell or justification the user may
+ * not change: the role rule first, then the lock of each changed cell's round.
+ */
+async function changeDecision(
+  trx: Db,
+  user: DemandUser,
+  data: PartnerDemandData,
+  current: GridValues,
+  wanted: GridValues,
+  now: Date,
+): Promise<Decision> {
+  const base = canEditDemand(user, data.partner.code, { status: "draft", deadline: null }, now);
+  if (!base.allowed) return base;
+  const locks = cellLocks(data, await getPartnerRounds(trx, data.partner.code), user, now);
+  if (locks.size === 0) return base;
+  const { cells, notes } = diffValues(current, wanted);
+  for (const c of cells) {
+    const reason = locks.get(lockKey(c.categoryCode, c.year));
+    if (reason) return { allowed: false, reason };
+  }
+  for (const n of notes) {
+    const reason = noteLocked(locks, n.categoryCode, data.years);
+    if (reason) return { allowed: false, reason };
+  }
+  return base;
 }
 
 // ---------------------------------------------------------------------------------
@@ -322,11 +390,6 @@ function foreignKeys(data: PartnerDemandData, wanted: GridValues): string[] {
   return bad;
 }
 
-async function editDecision(trx: Db, user: DemandUser, partnerCode: string, now: Date) {
-  const state = await getDemandState(trx, partnerCode);
-  return canEditDemand(user, partnerCode, state, now);
-}
-
 /**
  * Saves one grid (a school's, or the one without a school) if nobody changed it since
  * the form was loaded (`version`); otherwise nothing is saved and the conflicts list
@@ -346,8 +409,13 @@ export async function saveGrid(
 ): Promise<SaveResult> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<SaveResult> => {
-    const decision = await editDecision(trx, input.user, input.partnerCode, now);
-    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
+    const role = canEditDemand(
+      input.user,
+      input.partnerCode,
+      { status: "draft", deadline: null },
+      now,
+    );
+    if (!role.allowed) return { kind: "denied", reason: role.reason };
     const data = await loadPartnerDemand(trx, input.partnerCode, now);
     if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
     const grid = gridsOf(data).find((g) => g.schoolCode === input.schoolCode);
@@ -358,6 +426,8 @@ export async function saveGrid(
       return { kind: "denied", reason: "Das Formular enthält Werte einer anderen Schule." };
     }
     const current = gridValues(grid);
+    const decision = await changeDecision(trx, input.user, data, current, input.wanted, now);
+    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
     if (grid.version !== input.version) {
       const conflicts = findConflicts(input.baseline, current, input.wanted);
       return { kind: "conflict", conflicts };
@@ -379,89 +449,166 @@ export async function saveGrid(
 // ---------------------------------------------------------------------------------
 // Workflow
 
-export type WorkflowResult = { kind: "done"; status: DemandStatus } | Refusal;
+export type WorkflowResult = { kind: "done"; status: DemandStatus; round: string } | Refusal;
+
+/** Audit key of a partner's status in a round: "PARTNER|TENDER" (in the partner's key range). */
+export const statusAuditKey = (partnerCode: string, tenderCode: string) =>
+  `${partnerCode}|${tenderCode}`;
+
+/** The round named by the caller, or the default one (nearest open deadline) when none is named. */
+async function roundOr(
+  db: Db,
+  tenderCode: string | null,
+  now: Date,
+): Promise<DemandRound | Refusal> {
+  const { round } = pickRound(await listDemandRounds(db), tenderCode, now);
+  return round ?? { kind: "denied", reason: "Diese Bedarfsrunde gibt es nicht." };
+}
 
 async function setStatus(
   trx: Db,
   partnerCode: string,
+  tenderCode: string,
   from: DemandStatus,
   to: DemandStatus,
   user: DemandUser,
   now: Date,
   action: string,
-) {
+): Promise<void> {
   const at = now.toISOString();
   await trx
-    .insertInto("demand_status")
-    .values({ partner_code: partnerCode, status: to, changed_at: at, changed_by: user.id })
+    .insertInto("demand_round_status")
+    .values({
+      tender_code: tenderCode,
+      partner_code: partnerCode,
+      status: to,
+      changed_at: at,
+      changed_by: user.id,
+    })
     .onConflict((oc) =>
-      oc.column("partner_code").doUpdateSet({ status: to, changed_at: at, changed_by: user.id }),
+      oc
+        .columns(["tender_code", "partner_code"])
+        .doUpdateSet({ status: to, changed_at: at, changed_by: user.id }),
     )
     .execute();
   await writeAudit(trx, {
     userId: user.id,
     action,
     entity: AUDIT_ENTITY.status,
-    entityKey: partnerCode,
+    entityKey: statusAuditKey(partnerCode, tenderCode),
     oldValue: from,
     newValue: to,
-    detail: { role: user.role },
+    detail: { role: user.role, round: tenderCode },
     at: now,
   });
 }
 
+/** Submits the partner's demand of one round (null: the default round); locks only its cells. */
 export async function submitDemand(
   db: Db,
   partnerCode: string,
+  tenderCode: string | null,
   user: DemandUser,
   now = new Date(),
 ): Promise<WorkflowResult> {
   return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
-    const state = await getDemandState(trx, partnerCode);
-    const decision = canSubmitDemand(user, partnerCode, state, now);
-    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
-    await setStatus(trx, partnerCode, state.status, "submitted", user, now, "demand.submit");
-    return { kind: "done", status: "submitted" };
+    const round = await roundOr(trx, tenderCode, now);
+    if ("kind" in round) return round;
+    const status = await getRoundStatus(trx, round.tenderCode, partnerCode);
+    const decision = canSubmitDemand(
+      user,
+      partnerCode,
+      { status: status.status, deadline: round.deadline },
+      now,
+    );
+    if (!decision.allowed)
+      return { kind: "denied", reason: `Bedarfsrunde ${round.tenderCode}: ${decision.reason}` };
+    await setStatus(
+      trx,
+      partnerCode,
+      round.tenderCode,
+      status.status,
+      "submitted",
+      user,
+      now,
+      "demand.submit",
+    );
+    return { kind: "done", status: "submitted", round: round.tenderCode };
   });
 }
 
 export async function reopenDemand(
   db: Db,
   partnerCode: string,
+  tenderCode: string | null,
   user: DemandUser,
   now = new Date(),
 ): Promise<WorkflowResult> {
   return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
-    const state = await getDemandState(trx, partnerCode);
-    const decision = canReopenDemand(user, state);
+    const round = await roundOr(trx, tenderCode, now);
+    if ("kind" in round) return round;
+    const partner = await trx
+      .selectFrom("partners")
+      .select("code")
+      .where("code", "=", partnerCode)
+      .executeTakeFirst();
+    if (!partner) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
+    const status = await getRoundStatus(trx, round.tenderCode, partnerCode);
+    const decision = canReopenDemand(user, { status: status.status, deadline: round.deadline });
     if (!decision.allowed) return { kind: "denied", reason: decision.reason };
-    await setStatus(trx, partnerCode, state.status, "reopened", user, now, "demand.reopen");
-    return { kind: "done", status: "reopened" };
+    await setStatus(
+      trx,
+      partnerCode,
+      round.tenderCode,
+      status.status,
+      "reopened",
+      user,
+      now,
+      "demand.reopen",
+    );
+    return { kind: "done", status: "reopened", round: round.tenderCode };
   });
 }
 
-/** Sets (Berlin wall time "2027-03-31T18:00") or clears (null) the deadline. Coordinator only: checked by the caller. */
+/**
+ * Sets (Berlin wall time "2027-03-31T18:00") or clears (null) the deadline of one round
+ * (null: the default round). Coordinator only: checked by the caller.
+ */
 export async function setDemandDeadline(
   db: Db,
+  tenderCode: string | null,
   local: string | null,
   user: DemandUser,
   now = new Date(),
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const old = (await getSetting(trx, DEMAND_DEADLINE_SETTING)) ?? null;
-    if (old === local) return;
-    if (local === null) await deleteSetting(trx, DEMAND_DEADLINE_SETTING);
-    else await setSetting(trx, DEMAND_DEADLINE_SETTING, local);
-    await writeAudit(trx, {
-      userId: user.id,
-      action: "demand.deadline",
-      entity: AUDIT_ENTITY.setting,
-      entityKey: DEMAND_DEADLINE_SETTING,
-      oldValue: old,
-      newValue: local,
-      at: now,
+): Promise<{ kind: "done"; round: string } | Refusal> {
+  return db
+    .transaction()
+    .execute(async (trx): Promise<{ kind: "done"; round: string } | Refusal> => {
+      const round = await roundOr(trx, tenderCode, now);
+      if ("kind" in round) return round;
+      const old = round.deadlineLocal;
+      if (old === local) return { kind: "done", round: round.tenderCode };
+      await trx
+        .insertInto("demand_rounds")
+        .values({
+          tender_code: round.tenderCode,
+          deadline: local,
+          opened_at: now.toISOString(),
+          opened_by: user.id,
+        })
+        .onConflict((oc) => oc.column("tender_code").doUpdateSet({ deadline: local }))
+        .execute();
+      await writeAudit(trx, {
+        userId: user.id,
+        action: "demand.deadline",
+        entity: ROUND_AUDIT_ENTITY,
+        entityKey: round.tenderCode,
+        oldValue: old,
+        newValue: local,
+        at: now,
+      });
+      return { kind: "done", round: round.tenderCode };
     });
-  });
 }
 
 // ---------------------------------------------------------------------------------
@@ -699,6 +846,30 @@ export async function previewImport(
   return classify(pending, valuesOf(data));
 }
 
+/**
+ * Would applying the import's changes touch a cell the user may not change (a submitted
+ * or overdue round)? Lets the preview say so before the user confirms; the apply checks
+ * again in its transaction.
+ */
+export async function importLockDecision(
+  db: Db,
+  user: DemandUser,
+  pending: PendingImport,
+  now = new Date(),
+): Promise<Decision> {
+  const data = await loadPartnerDemand(db, pending.partnerCode, now);
+  if (!data) return { allowed: false, reason: "Diesen Partner gibt es nicht." };
+  const current = valuesOf(data);
+  const preview = classify(pending, current);
+  const wanted: GridValues = {
+    quantities: new Map(
+      preview.cells.map((c) => [cellKey(c.schoolCode, c.categoryCode, c.year), c.newQuantity]),
+    ),
+    notes: new Map(preview.notes.map((n) => [lineKey(n.schoolCode, n.categoryCode), n.newText])),
+  };
+  return changeDecision(db, user, data, current, wanted, now);
+}
+
 export type ApplyImportResult =
   | { kind: "applied"; cells: number; notes: number; skipped: number; at: string }
   | { kind: "changed" }
@@ -725,8 +896,6 @@ export async function applyPendingImport(
   return db.transaction().execute(async (trx): Promise<ApplyImportResult> => {
     const pending = await getPendingImport(trx, input.id, input.user, input.partnerCode, now);
     if (!pending) return { kind: "missing" };
-    const decision = await editDecision(trx, input.user, input.partnerCode, now);
-    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
     const data = await loadPartnerDemand(trx, input.partnerCode, now);
     if (!data) return { kind: "denied", reason: "Diesen Partner gibt es nicht." };
     if (foreignKeys(data, keysOf(pending)).length > 0) {
@@ -754,6 +923,9 @@ export async function applyPendingImport(
       if (c.year === null) wanted.notes.set(lineKey(c.schoolCode, c.categoryCode), c.file);
       else wanted.quantities.set(cellKey(c.schoolCode, c.categoryCode, c.year), Number(c.file));
     }
+    // Only the cells the import changes count: a submitted round's unchanged cells are fine.
+    const decision = await changeDecision(trx, input.user, data, current, wanted, now);
+    if (!decision.allowed) return { kind: "denied", reason: decision.reason };
     const at = now.toISOString();
     const counts = await applyValues(
       trx,
@@ -788,6 +960,8 @@ export interface DemandHistoryEntry {
   entity: string;
   /** Decoded cell or line; null for status and deadline entries. */
   schoolCode: string | null;
+  /** The round (tender code) of a status or deadline entry; null for entries before rounds. */
+  round: string | null;
   categoryCode: string | null;
   year: number | null;
   oldValue: string | null;
@@ -798,7 +972,10 @@ export interface DemandHistoryEntry {
 /** Entity keys of a partner's lines and notes start with "CODE|": a range scan on the index. */
 const partnerKeyRange = (partnerCode: string) => [`${partnerCode}|`, `${partnerCode}}`] as const; // "}" follows "|"
 
-/** A partner's demand changes and status changes, plus deadline changes, newest first. */
+/**
+ * A partner's demand changes and status changes (per round, key "PARTNER|TENDER"; before
+ * rounds the key was the partner), plus deadline changes of every round, newest first.
+ */
 export async function listDemandHistory(
   db: Db,
   partnerCode: string,
@@ -826,11 +1003,18 @@ export async function listDemandHistory(
           eb("a.entity_key", ">=", from),
           eb("a.entity_key", "<", to),
         ]),
-        eb.and([eb("a.entity", "=", AUDIT_ENTITY.status), eb("a.entity_key", "=", partnerCode)]),
+        eb.and([
+          eb("a.entity", "=", AUDIT_ENTITY.status),
+          eb.or([
+            eb("a.entity_key", "=", partnerCode),
+            eb.and([eb("a.entity_key", ">=", from), eb("a.entity_key", "<", to)]),
+          ]),
+        ]),
         eb.and([
           eb("a.entity", "=", AUDIT_ENTITY.setting),
           eb("a.entity_key", "=", DEMAND_DEADLINE_SETTING),
         ]),
+        eb.and([eb("a.entity", "=", ROUND_AUDIT_ENTITY), eb("a.action", "=", "demand.deadline")]),
       ]),
     )
     .orderBy("a.id", "desc")
@@ -840,6 +1024,12 @@ export async function listDemandHistory(
     const rest = r.entity_key.slice(partnerCode.length + 1);
     const cell = r.entity === AUDIT_ENTITY.line ? splitCellKey(rest) : null;
     const line = r.entity === AUDIT_ENTITY.note ? splitLineKey(rest) : null;
+    const round =
+      r.entity === ROUND_AUDIT_ENTITY
+        ? r.entity_key
+        : r.entity === AUDIT_ENTITY.status && r.entity_key !== partnerCode
+          ? rest
+          : null;
     let source: string | null = null;
     try {
       source = r.detail ? ((JSON.parse(r.detail) as { source?: string }).source ?? null) : null;
@@ -853,6 +1043,7 @@ export async function listDemandHistory(
       action: r.action,
       entity: r.entity,
       schoolCode: cell?.schoolCode ?? line?.schoolCode ?? null,
+      round,
       categoryCode: cell?.categoryCode ?? line?.categoryCode ?? null,
       year: cell?.year ?? null,
       oldValue: r.old_value,
@@ -865,9 +1056,11 @@ export async function listDemandHistory(
 export interface DemandOverviewRow {
   partnerCode: string;
   partnerName: string;
+  /** The partner's status in the round. */
   status: DemandStatus;
+  /** The latest change of the round's cells, notes or status. */
   lastChange: { at: string; userName: string | null } | null;
-  /** Total quantity per category code over all schools and years. */
+  /** Quantity per category code of the round (its categories, its term years). */
   totals: Record<string, number>;
   total: number;
   officerEmails: string[];
@@ -883,22 +1076,46 @@ function listGridCategories(db: Db): Promise<GridCategory[]> {
     .execute();
 }
 
+/** Splits "PARTNER|rest" at the first "|". */
+function splitPartnerKey(key: string): { partner: string; rest: string } {
+  const i = key.indexOf("|");
+  return i < 0 ? { partner: key, rest: "" } : { partner: key.slice(0, i), rest: key.slice(i + 1) };
+}
+
+/**
+ * The coordinator's overview of one round: per partner its status there, the last change
+ * of the round's demand and the round's totals per category (no sums across rounds).
+ */
 export async function loadDemandOverview(
   db: Db,
+  round: DemandRound,
 ): Promise<{ categories: GridCategory[]; rows: DemandOverviewRow[] }> {
-  const categories = await listGridCategories(db);
+  const categories = (await listGridCategories(db)).filter((c) =>
+    round.categoryCodes.includes(c.code),
+  );
   const partners = await db
     .selectFrom("partners as p")
-    .leftJoin("demand_status as s", "s.partner_code", "p.code")
+    .leftJoin("demand_round_status as s", (join) =>
+      join.onRef("s.partner_code", "=", "p.code").on("s.tender_code", "=", round.tenderCode),
+    )
     .select(["p.code", "p.name", "s.status"])
     .orderBy("p.position")
     .orderBy("p.code")
     .execute();
-  const sums = await db
-    .selectFrom("demand_lines")
-    .select(["partner_code", "category_code", (eb) => eb.fn.sum<number>("quantity").as("total")])
-    .groupBy(["partner_code", "category_code"])
-    .execute();
+  const sums =
+    categories.length === 0 || round.years.length === 0
+      ? []
+      : await db
+          .selectFrom("demand_lines")
+          .select([
+            "partner_code",
+            "category_code",
+            (eb) => eb.fn.sum<number>("quantity").as("total"),
+          ])
+          .where("category_code", "in", round.categoryCodes)
+          .where("year", "in", round.years)
+          .groupBy(["partner_code", "category_code"])
+          .execute();
   const officers = await db
     .selectFrom("users")
     .select(["partner_code", "email"])
@@ -906,29 +1123,46 @@ export async function loadDemandOverview(
     .where("active", "=", 1)
     .orderBy("email")
     .execute();
-  const rows: DemandOverviewRow[] = [];
-  for (const p of partners) {
-    const [from, to] = partnerKeyRange(p.code);
-    const last = await db
-      .selectFrom("audit_log as a")
-      .leftJoin("users as u", "u.id", "a.user_id")
-      .select(["a.at", "u.name as userName"])
-      .where((eb) =>
-        eb.or([
-          eb.and([
-            eb("a.entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note]),
-            eb("a.entity_key", ">=", from),
-            eb("a.entity_key", "<", to),
-          ]),
-          eb.and([eb("a.entity", "=", AUDIT_ENTITY.status), eb("a.entity_key", "=", p.code)]),
-        ]),
-      )
-      .orderBy("a.id", "desc")
-      .limit(1)
-      .executeTakeFirst();
+  // The newest audit entry per key of lines, notes and statuses; those of this round are
+  // picked below by decoding the key (lines: its category and year; notes: its category).
+  const latest = await db
+    .selectFrom("audit_log")
+    .select(["entity", "entity_key", (eb) => eb.fn.max<number>("id").as("id")])
+    .where("entity", "in", [AUDIT_ENTITY.line, AUDIT_ENTITY.note, AUDIT_ENTITY.status])
+    .groupBy(["entity", "entity_key"])
+    .execute();
+  const lastId = new Map<string, number>();
+  const years = new Set(round.years);
+  const covered = new Set(round.categoryCodes);
+  for (const entry of latest) {
+    const { partner, rest } = splitPartnerKey(entry.entity_key);
+    let inRound: boolean;
+    if (entry.entity === AUDIT_ENTITY.line) {
+      const cell = splitCellKey(rest);
+      inRound = covered.has(cell.categoryCode) && years.has(cell.year);
+    } else if (entry.entity === AUDIT_ENTITY.note) {
+      inRound = covered.has(splitLineKey(rest).categoryCode);
+    } else {
+      inRound = rest === round.tenderCode;
+    }
+    if (inRound && Number(entry.id) > (lastId.get(partner) ?? 0))
+      lastId.set(partner, Number(entry.id));
+  }
+  const ids = [...lastId.values()];
+  const lastRows =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom("audit_log as a")
+          .leftJoin("users as u", "u.id", "a.user_id")
+          .select(["a.id", "a.at", "u.name as userName"])
+          .where("a.id", "in", ids)
+          .execute();
+  const rows: DemandOverviewRow[] = partners.map((p) => {
+    const last = lastRows.find((r) => r.id === lastId.get(p.code));
     const totals: Record<string, number> = {};
     for (const s of sums) if (s.partner_code === p.code) totals[s.category_code] = Number(s.total);
-    rows.push({
+    return {
       partnerCode: p.code,
       partnerName: p.name,
       status: p.status ?? "draft",
@@ -936,8 +1170,8 @@ export async function loadDemandOverview(
       totals,
       total: Object.values(totals).reduce((a, b) => a + b, 0),
       officerEmails: officers.filter((o) => o.partner_code === p.code).map((o) => o.email),
-    });
-  }
+    };
+  });
   return { categories, rows };
 }
 

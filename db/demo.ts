@@ -104,18 +104,6 @@ export async function loadDemo(db: Kysely<DB>): Promise<boolean> {
       )
       .onConflict((oc) => oc.column("email").doNothing()) // keep accounts someone already made
       .execute();
-    await trx
-      .insertInto("demand_status")
-      .values(
-        DEMO_PLAN.partners.map((p) => ({
-          partner_code: p.code,
-          status: "draft" as const,
-          changed_at: now,
-          changed_by: null,
-        })),
-      )
-      .onConflict((oc) => oc.column("partner_code").doNothing())
-      .execute();
     return true;
   });
 }

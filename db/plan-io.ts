@@ -46,7 +46,7 @@ export class PlanImportRefused extends Error {
 
 export interface ImportOptions {
   replace: boolean;
-  /** The acting user, for updated_by, demand_status and the audit log. */
+  /** The acting user, for updated_by, and the audit log. */
   userId?: number | null;
 }
 
@@ -791,7 +791,7 @@ async function replaceSettings(trx: Kysely<DB>, plan: Plan): Promise<void> {
 }
 
 /**
- * Partners are upserted by code so that users and demand_status rows of partners that
+ * Partners are upserted by code so that users and demand round statuses of partners that
  * stay keep their link. Officers of partners that disappear are deactivated, lose their
  * sessions and become role "committee" without a partner (the users table requires
  * officer ⇔ partner); the audit log keeps their old role and partner.
@@ -836,7 +836,7 @@ async function replacePartners(
       });
       deactivatedOfficers.push(officer.email);
     }
-    // demand_status and any remaining child rows go with the partner (ON DELETE CASCADE).
+    // Round statuses and any remaining child rows go with the partner (ON DELETE CASCADE).
     await trx.deleteFrom("partners").where("code", "in", removedPartners).execute();
   }
 
@@ -859,18 +859,9 @@ async function replacePartners(
       ),
   );
 
-  // New partners start with an open ("draft") demand report; partners that stay keep theirs.
-  await insertChunked(
-    trx,
-    "demand_status",
-    plan.partners.map((p) => ({
-      partner_code: p.code,
-      status: "draft" as const,
-      changed_at: now,
-      changed_by: userId,
-    })),
-    (insert) => insert.onConflict((oc) => oc.column("partner_code").doNothing()),
-  );
+  // New partners start as drafts in every demand round (no status row means "draft");
+  // partners that stay keep theirs: statuses live in demand_round_status, keyed by
+  // tender code, so re-inserting the tenders below does not touch them.
 
   return { removedPartners, deactivatedOfficers };
 }

@@ -132,7 +132,18 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
-export interface DemandStatusTable {
+/** A tender's demand round (migration 011), keyed by the tender code without a foreign key. */
+export interface DemandRoundsTable {
+  tender_code: string;
+  /** Berlin wall-clock time "2027-03-31T18:00", or null while the coordinator set none. */
+  deadline: string | null;
+  opened_at: string;
+  opened_by: number | null;
+}
+
+/** A partner's status in a round; no row means "draft". */
+export interface DemandRoundStatusTable {
+  tender_code: string;
   partner_code: string;
   status: "draft" | "submitted" | "reopened";
   changed_at: string;
@@ -219,7 +230,8 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
-  demand_status: DemandStatusTable;
+  demand_rounds: DemandRoundsTable;
+  demand_round_status: DemandRoundStatusTable;
   funding_programmes: FundingProgrammesTable;
   funding_programme_categories: FundingProgrammeCategoriesTable;
   funding_budgets: FundingBudgetsTable;

@@ -22,6 +22,7 @@ import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { getTenderForEditing, type CommonCostRecord, type LotRecord } from "./tender-inputs";
 import { inTransaction } from "./transaction";
+import { openDemandRound, renameDemandRound } from "./demand-status";
 
 // ---- Refusals -------------------------------------------------------------------
 
@@ -160,6 +161,8 @@ export function createTender(
       .insertInto("tenders")
       .values({ ...tenderRow(input), position: await nextPosition(trx, "tenders") })
       .execute();
+    // A new tender opens its demand round: every partner a draft, no deadline yet.
+    await openDemandRound(trx, input.code, userId);
     await writeAudit(trx, {
       userId,
       action: "create",
@@ -206,6 +209,7 @@ export function updateTender(
       })
       .where("code", "=", originalCode)
       .execute();
+    await renameDemandRound(trx, originalCode, input.code);
     const { lots: _lots, commonCosts: _costs, ...oldFields } = old;
     await writeAudit(trx, {
       userId,

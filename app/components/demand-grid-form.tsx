@@ -8,6 +8,7 @@ import {
 } from "../../domain/demand-form";
 import { MAX_JUSTIFICATION_LENGTH, parseQuantityText } from "../../domain/demand-grid";
 import { fillDueQuantities } from "../../domain/replacement";
+import { lockKey } from "../../domain/demand-rounds";
 import { Button } from "~/components/ui";
 import { formatInteger } from "~/utils/format";
 import { DemandYearHeaderCells } from "./demand-year-header";
@@ -140,6 +141,8 @@ function sameValues(a: Record<string, string>, b: Record<string, string>): boole
 export function DemandGridForm({
   grid,
   editable,
+  lockedCells = {},
+  lockedNotes = {},
   reply,
   hiddenOnPhone = false,
   kind = "demand",
@@ -149,6 +152,10 @@ export function DemandGridForm({
   editable: boolean;
   /** On a phone only the chosen school's table shows (the page's school chooser). */
   hiddenOnPhone?: boolean;
+  /** Cells ("CATEGORY|YEAR") of a submitted or overdue demand round, with the reason. */
+  lockedCells?: Readonly<Record<string, string>>;
+  /** Justifications (by category) locked because all their cells are. */
+  lockedNotes?: Readonly<Record<string, string>>;
   /** The action's answer after a POST without JavaScript, if it was for this grid. */
   reply?: GridSaveReply;
   kind?: GridKind;
@@ -380,6 +387,24 @@ export function DemandGridForm({
                     {grid.years.map((year, c) => {
                       const name = quantityField(year, code);
                       const id = `${domId}-${code}-${year}`;
+                      const lock = lockedCells[lockKey(code, year)];
+                      if (lock !== undefined) {
+                        // A locked round's cell: shown, not sent (a missing field changes nothing).
+                        const q = quantityOf(name);
+                        return (
+                          <td
+                            key={year}
+                            className="border-b border-line bg-soft px-2 py-1 text-right tabular-nums"
+                            title={lock}
+                            data-locked="true"
+                          >
+                            {q === 0 ? <span aria-hidden="true">–</span> : formatInteger(q)}
+                            <span className="sr-only">
+                              {q === 0 ? "0" : ""} ({row.category.name} {year}, gesperrt: {lock})
+                            </span>
+                          </td>
+                        );
+                      }
                       const error = errorOf(name);
                       const dirty = dirtyNames.includes(name);
                       const due = replacement?.[name] ?? 0;
@@ -446,6 +471,8 @@ export function DemandGridForm({
                         autoComplete="off"
                         value={values[note] ?? ""}
                         onChange={(e) => setValues((v) => ({ ...v, [note]: e.target.value }))}
+                        readOnly={lockedNotes[code] !== undefined}
+                        title={lockedNotes[code]}
                         aria-invalid={noteError ? true : undefined}
                         aria-describedby={noteError ? `${domId}-${code}-note-error` : undefined}
                         className={`w-full min-w-48 border-2 px-1 py-0.5 ${noteError ? "border-danger" : "border-ink"}`}

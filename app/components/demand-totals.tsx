@@ -6,12 +6,21 @@ import { DemandYearHeaderCells } from "./demand-year-header";
 // "Summe aller Schulen": the partner's demand per category and year over all its grids
 // (schools and demand without a school), as the loader computed it from saved values.
 // It does not follow unsaved typing; a save revalidates the loader and refreshes it.
-export function DemandTotalsTable({ totals }: { totals: DemandTotals }) {
+export function DemandTotalsTable({
+  totals,
+  round = null,
+}: {
+  totals: DemandTotals;
+  /** The demand round the totals are limited to (its categories and term years). */
+  round?: string | null;
+}) {
   const cell = "border-b border-line px-2 py-2 text-right tabular-nums";
   const footCell = "border-t-2 border-ink px-2 py-2 text-right font-bold tabular-nums";
   return (
     <section aria-labelledby="demand-totals-title" data-testid="demand-totals">
-      <SectionHeading id="demand-totals-title">Summe aller Schulen</SectionHeading>
+      <SectionHeading id="demand-totals-title">
+        Summe aller Schulen{round ? ` – Bedarfsrunde ${round}` : ""}
+      </SectionHeading>
       <p className="mb-3 text-muted">
         Gespeicherte Stückzahlen je Produktgruppe und Jahr, über alle Schulen und den Bedarf ohne
         Schulzuordnung.

@@ -1,59 +1,92 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getDemandStatus, listPartnerProgress } from "../../db/demand-status";
+import {
+  getRoundStatuses,
+  listDemandRounds,
+  listRoundProgress,
+  type DemandRound,
+} from "../../db/demand-status";
 import { getPartner } from "../../db/partner-demand";
-import { getSetting } from "../../db/settings";
 import { listTenders } from "../../db/tender-inputs";
 import { listAwardedTenders } from "../../db/awards";
 import { tenderUsageLevels } from "../../db/call-offs";
 import type { Database } from "../../db/database";
 import { USAGE_WARNING_PERCENT, worstUsageLevel, type UsageLevel } from "../../domain/call-offs";
+import { formatBerlinDateTime } from "../../domain/demand-deadline";
+import { DRAFT } from "../../domain/demand-rounds";
+import { formatTimeLeft } from "../../domain/demand-workflow";
 import { CallOffLinks } from "~/components/call-off-links";
 import { UsageTag } from "~/components/call-off-usage";
 import { DemandExportLinks } from "~/components/download-links";
 import { TendersTable } from "~/components/tenders-table";
-import {
-  DescriptionList,
-  PageHeading,
-  RowTh,
-  SectionHeading,
-  Table,
-  Tag,
-  Td,
-  Th,
-} from "~/components/ui";
+import { PageHeading, RowTh, SectionHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_LABELS, DEMAND_STATUS_TONES } from "~/utils/demand-labels";
-import { formatDateTime, formatDeadline, formatInteger } from "~/utils/format";
+import { formatDateTime, formatInteger } from "~/utils/format";
 import { canExportDemand, ROLE_LABELS } from "~/utils/roles";
 
 export const meta: MetaFunction = () => [{ title: "Start – Verbundkauf" }];
 
-const DEADLINE_SETTING = "demandDeadline";
+/** What every start page shows of a round: its tender, term and deadline. */
+function roundSummary(round: DemandRound, now: Date) {
+  return {
+    code: round.tenderCode,
+    name: round.tenderName,
+    years: round.years,
+    deadline: round.deadline
+      ? {
+          text: formatBerlinDateTime(round.deadline),
+          left: formatTimeLeft(round.deadline, now),
+          passed: round.deadline <= now,
+        }
+      : null,
+  };
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = await getDb();
-  const deadline = (await getSetting(db, DEADLINE_SETTING)) ?? null;
-  const base = { userName: user.name, roleLabel: ROLE_LABELS[user.role], deadline };
+  const now = new Date();
+  const base = { userName: user.name, roleLabel: ROLE_LABELS[user.role] };
+  // Demand is collected per round (one per tender): figures are shown per round, never
+  // added up across rounds.
+  const rounds = await listDemandRounds(db);
   if (user.role === "officer" && user.partnerCode) {
-    const partner = await getPartner(db, user.partnerCode);
-    const status = await getDemandStatus(db, user.partnerCode);
+    const partnerCode = user.partnerCode;
+    const partner = await getPartner(db, partnerCode);
+    const statuses = await getRoundStatuses(db, partnerCode);
     const frameworks = await listAwardedTenders(db);
+    const own = [];
+    for (const round of rounds) {
+      const progress = (await listRoundProgress(db, round)).find(
+        (p) => p.partnerCode === partnerCode,
+      );
+      const status = statuses.get(round.tenderCode) ?? DRAFT;
+      own.push({
+        ...roundSummary(round, now),
+        status: status.status,
+        statusChangedAt: status.changedAt,
+        lineCount: progress?.lineCount ?? 0,
+        totalQuantity: progress?.totalQuantity ?? 0,
+      });
+    }
     return json({
       ...base,
       view: "officer" as const,
       partner: partner ?? null,
-      status,
+      rounds: own,
       frameworks,
     });
   }
   if (user.role === "coordinator") {
+    const all = [];
+    for (const round of rounds)
+      all.push({ ...roundSummary(round, now), progress: await listRoundProgress(db, round) });
     return json({
       ...base,
       view: "coordinator" as const,
-      progress: await listPartnerProgress(db),
+      rounds: all,
       highUsage: await frameworksWithHighUsage(db),
     });
   }
@@ -81,9 +114,28 @@ async function frameworksWithHighUsage(db: Database) {
     .sort((a, b) => severity(b.level) - severity(a.level));
 }
 
-function Deadline({ deadline }: { deadline: string | null }) {
-  return <>{deadline ? formatDeadline(deadline) : "Keine Frist gesetzt"}</>;
+interface RoundHead {
+  code: string;
+  name: string;
+  years: number[];
+  deadline: { text: string; left: string; passed: boolean } | null;
 }
+
+const yearSpan = (years: readonly number[]) =>
+  years.length <= 1 ? String(years[0] ?? "") : `${years[0]}–${years[years.length - 1]}`;
+
+function Deadline({ deadline }: { deadline: RoundHead["deadline"] }) {
+  if (!deadline) return <>Keine Frist gesetzt</>;
+  return (
+    <>
+      {deadline.text} –{" "}
+      <span className={deadline.passed ? "text-danger" : ""}>{deadline.left}</span>
+    </>
+  );
+}
+
+const roundLink = (partnerCode: string, round: string) =>
+  `/demand/${encodeURIComponent(partnerCode)}?round=${encodeURIComponent(round)}`;
 
 export default function StartPage() {
   const data = useLoaderData<typeof loader>();
@@ -113,12 +165,15 @@ export default function StartPage() {
 
 function OfficerStart({
   partner,
-  status,
-  deadline,
+  rounds,
 }: {
   partner: { code: string; name: string } | null;
-  status: { status: keyof typeof DEMAND_STATUS_LABELS; changedAt: string | null };
-  deadline: string | null;
+  rounds: (RoundHead & {
+    status: keyof typeof DEMAND_STATUS_LABELS;
+    statusChangedAt: string | null;
+    lineCount: number;
+    totalQuantity: number;
+  })[];
 }) {
   if (!partner)
     return (
@@ -129,23 +184,44 @@ function OfficerStart({
   return (
     <>
       <SectionHeading>Bedarfsmeldung {partner.name}</SectionHeading>
-      <DescriptionList
-        items={[
-          {
-            term: "Status",
-            value: (
-              <Tag tone={DEMAND_STATUS_TONES[status.status]}>
-                {DEMAND_STATUS_LABELS[status.status]}
-              </Tag>
-            ),
-          },
-          { term: "Frist", value: <Deadline deadline={deadline} /> },
-          {
-            term: "Letzte Statusänderung",
-            value: status.changedAt ? formatDateTime(status.changedAt) : "–",
-          },
-        ]}
-      />
+      {rounds.length === 0 ? (
+        <p className="text-lg">
+          Noch keine Bedarfsrunde: die Koordination hat noch keine Ausschreibung angelegt. Sie
+          können Ihren Bedarf trotzdem schon eintragen.
+        </p>
+      ) : (
+        <Table caption="Ihre Bedarfsmeldung je Bedarfsrunde (Mengen nur der jeweiligen Runde)">
+          <thead>
+            <tr>
+              <Th>Bedarfsrunde</Th>
+              <Th>Status</Th>
+              <Th>Frist</Th>
+              <Th numeric>Gesamtmenge</Th>
+              <Th numeric>Letzte Statusänderung</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {rounds.map((r) => (
+              <tr key={r.code} data-round={r.code}>
+                <RowTh>
+                  <Link to={roundLink(partner.code, r.code)}>
+                    {r.code} ({yearSpan(r.years)})
+                  </Link>
+                  <span className="block text-sm font-normal">{r.name}</span>
+                </RowTh>
+                <Td>
+                  <Tag tone={DEMAND_STATUS_TONES[r.status]}>{DEMAND_STATUS_LABELS[r.status]}</Tag>
+                </Td>
+                <Td>
+                  <Deadline deadline={r.deadline} />
+                </Td>
+                <Td numeric>{formatInteger(r.totalQuantity)}</Td>
+                <Td numeric>{r.statusChangedAt ? formatDateTime(r.statusChangedAt) : "–"}</Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
       <p className="mt-6 text-lg">
         <Link to={`/demand/${encodeURIComponent(partner.code)}`} className="font-semibold">
           Zum Bedarf von {partner.name}
@@ -189,34 +265,69 @@ function HighUsageList({
 }
 
 function CoordinatorStart({
-  progress,
+  rounds,
   highUsage,
-  deadline,
 }: {
   highUsage: { code: string; name: string; level: UsageLevel }[];
-  progress: {
-    partnerCode: string;
-    partnerName: string;
-    status: keyof typeof DEMAND_STATUS_LABELS;
-    lineCount: number;
-    totalQuantity: number;
-    lastChangedAt: string | null;
-  }[];
-  deadline: string | null;
+  rounds: (RoundHead & {
+    progress: {
+      partnerCode: string;
+      partnerName: string;
+      status: keyof typeof DEMAND_STATUS_LABELS;
+      lineCount: number;
+      totalQuantity: number;
+      lastChangedAt: string | null;
+    }[];
+  })[];
 }) {
-  const submitted = progress.filter((row) => row.status === "submitted").length;
   return (
     <>
       <HighUsageList frameworks={highUsage} />
       <SectionHeading id="progress-heading">Stand der Bedarfsmeldungen</SectionHeading>
+      {rounds.length === 0 ? (
+        <p className="text-lg">
+          Noch keine Bedarfsrunde: jede Ausschreibung eröffnet ihre eigene.{" "}
+          <Link to="/tenders/new">Ausschreibung anlegen</Link>
+        </p>
+      ) : null}
+      {rounds.map((round) => (
+        <RoundProgressTable key={round.code} round={round} />
+      ))}
+    </>
+  );
+}
+
+function RoundProgressTable({
+  round,
+}: {
+  round: RoundHead & {
+    progress: {
+      partnerCode: string;
+      partnerName: string;
+      status: keyof typeof DEMAND_STATUS_LABELS;
+      lineCount: number;
+      totalQuantity: number;
+      lastChangedAt: string | null;
+    }[];
+  };
+}) {
+  const { progress } = round;
+  const submitted = progress.filter((row) => row.status === "submitted").length;
+  const headingId = `round-${round.code}`;
+  return (
+    <section aria-labelledby={headingId} className="mb-8" data-round={round.code}>
+      <h3 id={headingId} className="mb-2 text-xl font-bold">
+        Bedarfsrunde {round.code} – {round.name} ({yearSpan(round.years)})
+      </h3>
       <p className="mb-4 text-lg">
         {formatInteger(submitted)} von {formatInteger(progress.length)} Schulträgern haben
         eingereicht. Frist:{" "}
         <strong>
-          <Deadline deadline={deadline} />
-        </strong>
+          <Deadline deadline={round.deadline} />
+        </strong>{" "}
+        <Link to={`/demand?round=${encodeURIComponent(round.code)}`}>Übersicht {round.code}</Link>
       </p>
-      <Table>
+      <Table caption={`Stand je Schulträger, Mengen nur der Bedarfsrunde ${round.code}`}>
         <thead>
           <tr>
             <Th>Schulträger</Th>
@@ -228,9 +339,9 @@ function CoordinatorStart({
         </thead>
         <tbody>
           {progress.map((row) => (
-            <tr key={row.partnerCode}>
+            <tr key={row.partnerCode} data-partner={row.partnerCode}>
               <RowTh>
-                <Link to={`/demand/${encodeURIComponent(row.partnerCode)}`}>{row.partnerName}</Link>
+                <Link to={roundLink(row.partnerCode, round.code)}>{row.partnerName}</Link>
               </RowTh>
               <Td>
                 <Tag tone={DEMAND_STATUS_TONES[row.status]}>{DEMAND_STATUS_LABELS[row.status]}</Tag>
@@ -242,6 +353,6 @@ function CoordinatorStart({
           ))}
         </tbody>
       </Table>
-    </>
+    </section>
   );
 }

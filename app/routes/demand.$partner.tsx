@@ -16,8 +16,8 @@ import {
 import { useState } from "react";
 import { z } from "zod";
 import {
-  getDemandDeadline,
-  getDemandState,
+  cellLocks,
+  getPartnerRounds,
   gridsOf,
   loadPartnerDemand,
   reopenDemand,
@@ -36,6 +36,13 @@ import {
   formatTimeLeft,
   DEMAND_STATUS_LABEL,
 } from "../../domain/demand-workflow";
+import {
+  canEditRound,
+  DRAFT,
+  gridsInRound,
+  noteLocked,
+  pickRound,
+} from "../../domain/demand-rounds";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
 import {
   DemandGridForm,
@@ -44,6 +51,7 @@ import {
   type GridSaveReply,
 } from "~/components/demand-grid-form";
 import { DemandImportUpload } from "~/components/demand-import-upload";
+import { DemandRoundNav } from "~/components/demand-round-nav";
 import { DemandTotalsTable } from "~/components/demand-totals";
 import {
   Button,
@@ -97,10 +105,29 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   requirePartnerRead(user, data.partner.code);
   const db = await getDb();
   const now = new Date();
-  const state = await getDemandState(db, data.partner.code);
-  const deadline = await getDemandDeadline(db);
-  const edit = canEditDemand(user, data.partner.code, state, now);
   const url = new URL(request.url);
+  // The round shown: ?round=RV-2031, else the one with the nearest open deadline.
+  const rounds = await getPartnerRounds(db, data.partner.code);
+  const picked = pickRound(rounds.rounds, url.searchParams.get("round"), now);
+  if (picked.unknown) throw notFound();
+  const round = picked.round;
+  const roundStatus = round ? (rounds.statuses.get(round.tenderCode) ?? DRAFT) : null;
+  const state = {
+    status: roundStatus?.status ?? ("draft" as const),
+    deadline: round?.deadline ?? null,
+  };
+  const edit =
+    round && roundStatus
+      ? canEditRound(user, data.partner.code, round, roundStatus, now)
+      : canEditDemand(user, data.partner.code, state, now);
+  // Submitting or a passed deadline locks only that round's cells.
+  const locks = cellLocks(data, rounds, user, now);
+  const cellCount = data.years.length * data.categories.length;
+  const lockedNotes: Record<string, string> = {};
+  for (const c of data.categories) {
+    const reason = noteLocked(locks, c.code, data.years);
+    if (reason) lockedNotes[c.code] = reason;
+  }
   const imported = Number(url.searchParams.get("importiert"));
   const grids = gridsOf(data);
   // After a save without JavaScript (redirect): the message of the saved table.
@@ -120,32 +147,39 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     savedReply,
     grids,
     replacements: await replacementHints(data, grids),
-    totals: sumDemandGrids(grids),
-    status: state.status,
-    deadline: deadline
+    totals: sumDemandGrids(gridsInRound(grids, round)),
+    rounds: rounds.rounds.map((r) => ({
+      code: r.tenderCode,
+      name: r.tenderName,
+      status: (rounds.statuses.get(r.tenderCode) ?? DRAFT).status,
+      deadlineText: r.deadline ? formatBerlinDateTime(r.deadline) : null,
+    })),
+    round: round ? { code: round.tenderCode, name: round.tenderName, years: round.years } : null,
+    status: roundStatus?.status ?? null,
+    deadline: round?.deadline
       ? {
-          text: formatBerlinDateTime(deadline.instant),
-          left: formatTimeLeft(deadline.instant, now),
-          passed: deadline.instant <= now,
+          text: formatBerlinDateTime(round.deadline),
+          left: formatTimeLeft(round.deadline, now),
+          passed: round.deadline <= now,
         }
       : null,
+    /** The user may change the cells of the shown round. */
     canEdit: edit.allowed,
     lockReason: edit.allowed ? null : edit.reason,
-    canSubmit: canSubmitDemand(user, data.partner.code, state, now).allowed,
-    canReopen: canReopenDemand(user, state).allowed,
+    /** Some cell of the editor is still open to the user (other rounds, or none). */
+    anyEditable: locks.size < cellCount,
+    lockedCells: Object.fromEntries(locks),
+    lockedNotes,
+    canSubmit: round ? canSubmitDemand(user, data.partner.code, state, now).allowed : false,
+    canReopen: round ? canReopenDemand(user, state).allowed : false,
     /** Officers and the coordinator may download and upload the template. */
     canWritePartner: canWritePartner(user, data.partner.code),
     imported:
-      Number.isInteger(imported) &&
-      imported >= 0 &&
-      new URL(request.url).searchParams.has("importiert")
+      Number.isInteger(imported) && imported >= 0 && url.searchParams.has("importiert")
         ? imported
         : null,
     /** Conflicting values of the import the user did not pick (others' values stay). */
-    skipped: Math.max(
-      0,
-      Math.trunc(Number(new URL(request.url).searchParams.get("uebersprungen")) || 0),
-    ),
+    skipped: Math.max(0, Math.trunc(Number(url.searchParams.get("uebersprungen")) || 0)),
   });
 }
 
@@ -193,10 +227,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
     });
   }
   if (intent.data === "submit" || intent.data === "reopen") {
+    // The round of the form (hidden field); without one, the default round.
+    const round = z
+      .string()
+      .trim()
+      .max(40)
+      .safeParse(form.get("round") ?? "");
+    const tenderCode = round.success && round.data !== "" ? round.data : null;
     const result =
       intent.data === "submit"
-        ? await submitDemand(db, partnerCode, user)
-        : await reopenDemand(db, partnerCode, user);
+        ? await submitDemand(db, partnerCode, tenderCode, user)
+        : await reopenDemand(db, partnerCode, tenderCode, user);
     if (result.kind === "denied")
       return json({ intent: intent.data, ok: false, message: result.reason }, { status: 403 });
     return json({
@@ -204,8 +245,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ok: true,
       message:
         intent.data === "submit"
-          ? "Der Bedarf ist eingereicht."
-          : "Die Bedarfsmeldung ist wieder geöffnet.",
+          ? `Der Bedarf der Bedarfsrunde ${result.round} ist eingereicht.`
+          : `Die Bedarfsmeldung der Bedarfsrunde ${result.round} ist wieder geöffnet.`,
     });
   }
 
@@ -355,16 +396,33 @@ export default function PartnerDemandEditor() {
           <ErrorSummary errors={[workflowReply.message]} />
         )
       ) : null}
+      <DemandRoundNav rounds={data.rounds} current={data.round?.code ?? null} path={partnerPath} />
       <DescriptionList
         items={[
           {
+            term: "Bedarfsrunde",
+            value: data.round ? (
+              <span data-testid="demand-round">
+                {data.round.code} – {data.round.name} (
+                {data.round.years.length === 1
+                  ? data.round.years[0]
+                  : `${data.round.years[0]}–${data.round.years[data.round.years.length - 1]}`}
+                )
+              </span>
+            ) : (
+              "Keine Ausschreibung angelegt: der Bedarf gehört noch zu keiner Bedarfsrunde."
+            ),
+          },
+          {
             term: "Status",
-            value: (
+            value: data.status ? (
               <span data-testid="demand-status">
                 <Tag tone={DEMAND_STATUS_TONES[data.status]}>
                   {DEMAND_STATUS_LABEL[data.status]}
                 </Tag>
               </span>
+            ) : (
+              "–"
             ),
           },
           {
@@ -380,7 +438,10 @@ export default function PartnerDemandEditor() {
               "Keine Frist gesetzt"
             ),
           },
-          { term: "Gesamtmenge", value: `${formatInteger(data.totals.total)} Stück` },
+          {
+            term: data.round ? `Gesamtmenge ${data.round.code}` : "Gesamtmenge",
+            value: `${formatInteger(data.totals.total)} Stück`,
+          },
         ]}
       />
       {!data.canEdit && data.canWritePartner ? (
@@ -418,6 +479,7 @@ export default function PartnerDemandEditor() {
             if (confirm instanceof HTMLInputElement) confirm.value = "yes";
           }}
         >
+          <input type="hidden" name="round" value={data.round?.code ?? ""} />
           {data.canSubmit && workflowReply?.confirm ? (
             <div role="alert" className="w-full border-l-8 border-danger p-3">
               <p className="mb-2 font-semibold">{workflowReply.message}</p>
@@ -436,10 +498,11 @@ export default function PartnerDemandEditor() {
             <>
               <input type="hidden" name="confirm" value="" />
               <Button type="submit" name="intent" value="submit" disabled={busy}>
-                Bedarf einreichen
+                Bedarf {data.round?.code} einreichen
               </Button>
               <span className="text-muted">
-                Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.
+                Danach sind die Werte dieser Bedarfsrunde gesperrt; nur die Koordination kann sie
+                wieder öffnen. Andere Bedarfsrunden bleiben offen.
               </span>
             </>
           ) : null}
@@ -451,7 +514,7 @@ export default function PartnerDemandEditor() {
         </Form>
       ) : null}
 
-      <DemandTotalsTable totals={data.totals} />
+      <DemandTotalsTable totals={data.totals} round={data.round?.code ?? null} />
 
       <SectionHeading>Bedarf je Schule</SectionHeading>
       <p className="mb-4 text-muted">
@@ -496,14 +559,16 @@ export default function PartnerDemandEditor() {
         <DemandGridForm
           key={gridKey(grid.schoolCode)}
           grid={grid}
-          editable={data.canEdit}
+          editable={data.anyEditable}
+          lockedCells={data.lockedCells}
+          lockedNotes={data.lockedNotes}
           hiddenOnPhone={gridKey(grid.schoolCode) !== shownSchool}
           replacement={data.replacements[gridKey(grid.schoolCode)]}
           reply={gridReply?.school === gridKey(grid.schoolCode) ? gridReply : undefined}
         />
       ))}
 
-      {data.canEdit ? (
+      {data.anyEditable ? (
         <>
           <SectionHeading>Excel-Vorlage hochladen</SectionHeading>
           <DemandImportUpload partnerCode={data.partner.code} />

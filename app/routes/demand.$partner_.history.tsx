@@ -34,7 +34,17 @@ function describe(
     return instant ? formatBerlinDateTime(instant) : "keine";
   };
   if (entry.entity === "demand_status")
-    return { field: "Status", oldValue: status(entry.oldValue), newValue: status(entry.newValue) };
+    return {
+      field: entry.round ? `Status Bedarfsrunde ${entry.round}` : "Status",
+      oldValue: status(entry.oldValue),
+      newValue: status(entry.newValue),
+    };
+  if (entry.entity === "demand_round")
+    return {
+      field: `Frist Bedarfsrunde ${entry.round ?? ""}`,
+      oldValue: deadline(entry.oldValue),
+      newValue: deadline(entry.newValue),
+    };
   if (entry.entity === "setting")
     return {
       field: "Frist (für alle)",

@@ -11,13 +11,13 @@ import {
   applyPendingImport,
   createPendingImport,
   discardPendingImport,
-  getDemandState,
+  demandEditDecision,
+  importLockDecision,
   getPendingImport,
   loadPartnerDemand,
   previewImport,
   type PartnerDemandData,
 } from "../../db/demand";
-import { canEditDemand } from "../../domain/demand-workflow";
 import { NO_SCHOOL_TITLE } from "../../domain/demand-grid";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
 import { MAX_TEMPLATE_BYTES, type TemplateError } from "../../exports/demand-template-import";
@@ -67,8 +67,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, data } = await authorized(request, params.partner);
   const db = await getDb();
   const id = new URL(request.url).searchParams.get("id");
-  const state = await getDemandState(db, data.partner.code);
-  const edit = canEditDemand(user, data.partner.code, state, new Date());
+  const edit = await demandEditDecision(db, user, data.partner.code);
   if (!id)
     return json({
       partner: data.partner,
@@ -85,10 +84,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       missing: true,
     });
   const diff = await previewImport(db, pending);
+  // A change in a submitted or overdue demand round would be refused: say so now.
+  const lock = edit.allowed ? await importLockDecision(db, user, pending) : edit;
   const n = names(data);
   return json({
     partner: data.partner,
-    lockReason: edit.allowed ? null : edit.reason,
+    lockReason: lock.allowed ? null : lock.reason,
     missing: false,
     preview: {
       id: pending.id,
@@ -189,12 +190,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 
   // Refuse early: neither a locked demand nor an oversized body is read at all.
-  const edit = canEditDemand(
-    user,
-    data.partner.code,
-    await getDemandState(db, data.partner.code),
-    new Date(),
-  );
+  const edit = await demandEditDecision(db, user, data.partner.code);
   if (!edit.allowed) return fileProblem(edit.reason, 403);
   // Size limits while reading, then type and zip-bomb checks before exceljs (app/utils/upload.server.ts).
   const upload = await receiveUpload(request, {

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { getDemandDeadline, gridsOf, loadPartnerDemand } from "../../db/demand";
+import { gridsOf, loadPartnerDemand } from "../../db/demand";
+import { listDemandRounds } from "../../db/demand-status";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
 import { buildDemandTemplate } from "../../exports/demand-template";
 import { requirePartnerRead, requireUser } from "~/utils/auth.server";
@@ -14,12 +15,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const data = await loadPartnerDemand(db, params.partner ?? "", now);
   if (!data) throw notFound();
   requirePartnerRead(user, data.partner.code);
-  const deadline = await getDemandDeadline(db);
+  // Each round has its own deadline: name them all ("RV-2027: 31.03.2027, 18:00 Uhr").
+  const deadlines = (await listDemandRounds(db)).flatMap((r) =>
+    r.deadline ? [`${r.tenderCode}: ${formatBerlinDateTime(r.deadline)}`] : [],
+  );
   const file = await buildDemandTemplate({
     partner: data.partner,
     grids: gridsOf(data),
     generatedAt: now,
-    deadlineText: deadline ? formatBerlinDateTime(deadline.instant) : null,
+    deadlineText: deadlines.length > 0 ? deadlines.join("; ") : null,
   });
   const day = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Berlin" }).format(now); // 2027-01-10
   const name = `Bedarf-${data.partner.code}-${day}.xlsx`.replace(/[^A-Za-z0-9._-]/g, "_");

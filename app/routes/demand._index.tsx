@@ -7,18 +7,16 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import {
-  getDemandDeadline,
-  loadDemandOverview,
-  reopenDemand,
-  setDemandDeadline,
-} from "../../db/demand";
+import { loadDemandOverview, reopenDemand, setDemandDeadline } from "../../db/demand";
+import { listDemandRounds } from "../../db/demand-status";
 import {
   berlinLocalToInstant,
   deadlineInputSchema,
   formatBerlinDateTime,
 } from "../../domain/demand-deadline";
+import { pickRound, type DemandRound } from "../../domain/demand-rounds";
 import { DEMAND_STATUS_LABEL, formatTimeLeft } from "../../domain/demand-workflow";
+import { DemandRoundNav } from "~/components/demand-round-nav";
 import { DemandExportLinks } from "~/components/download-links";
 import {
   Button,
@@ -36,24 +34,26 @@ import { requireRole, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatDateTime, formatInteger } from "~/utils/format";
-import { forbidden } from "~/utils/http.server";
+import { forbidden, notFound } from "~/utils/http.server";
 import { canExportDemand } from "~/utils/roles";
 
 export const meta: MetaFunction = () => [{ title: "Bedarf der Schulträger – Verbundkauf" }];
 
 function reminder(
   origin: string,
+  round: string,
   deadlineText: string | null,
   partner?: { code: string; name: string },
 ) {
-  const subject = `Erinnerung: Bedarfsmeldung Verbundkauf${deadlineText ? ` – Frist ${deadlineText}` : ""}`;
+  const subject = `Erinnerung: Bedarfsmeldung Verbundkauf ${round}${deadlineText ? ` – Frist ${deadlineText}` : ""}`;
+  const query = `?round=${encodeURIComponent(round)}`;
   const link = partner
-    ? `${origin}/demand/${encodeURIComponent(partner.code)}`
+    ? `${origin}/demand/${encodeURIComponent(partner.code)}${query}`
     : `${origin}/demand`;
   const body = [
     "Guten Tag,",
     "",
-    `die Bedarfsmeldung${partner ? ` für ${partner.name}` : " Ihres Schulträgers"} für die gemeinsame Beschaffung ist noch nicht eingereicht.`,
+    `die Bedarfsmeldung${partner ? ` für ${partner.name}` : " Ihres Schulträgers"} in der Bedarfsrunde ${round} für die gemeinsame Beschaffung ist noch nicht eingereicht.`,
     deadlineText
       ? `Bitte tragen Sie Ihren Bedarf bis ${deadlineText} ein und reichen Sie ihn ein.`
       : "Bitte tragen Sie Ihren Bedarf ein und reichen Sie ihn ein.",
@@ -74,22 +74,37 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   const db = await getDb();
   const now = new Date();
-  const { categories, rows } = await loadDemandOverview(db);
-  const deadline = await getDemandDeadline(db);
-  const deadlineText = deadline ? formatBerlinDateTime(deadline.instant) : null;
+  // The round shown: ?round=RV-2031, else the one with the nearest open deadline.
+  const rounds = await listDemandRounds(db);
+  const picked = pickRound(rounds, new URL(request.url).searchParams.get("round"), now);
+  if (picked.unknown) throw notFound();
+  const round = picked.round;
+  const { categories, rows } = await loadDemandOverview(db, round ?? NO_ROUND);
+  const deadlineText = round?.deadline ? formatBerlinDateTime(round.deadline) : null;
   const origin = new URL(request.url).origin;
-  const open = rows.filter((r) => r.status !== "submitted");
+  const open = round ? rows.filter((r) => r.status !== "submitted") : [];
   const allEmails = open.flatMap((r) => r.officerEmails);
+  const code = round?.tenderCode ?? "";
   return json({
     isCoordinator: user.role === "coordinator",
     canExportDemand: canExportDemand(user),
+    rounds: rounds.map((r) => ({
+      code: r.tenderCode,
+      name: r.tenderName,
+      deadlineText: r.deadline ? formatBerlinDateTime(r.deadline) : null,
+    })),
+    round: round ? { code: round.tenderCode, name: round.tenderName, years: round.years } : null,
     categories,
     rows: rows.map((r) => ({
       ...r,
       lastChangeText: r.lastChange ? formatDateTime(r.lastChange.at) : null,
     })),
-    deadline: deadline
-      ? { local: deadline.local, text: deadlineText, left: formatTimeLeft(deadline.instant, now) }
+    deadline: round?.deadline
+      ? {
+          local: round.deadlineLocal,
+          text: deadlineText,
+          left: formatTimeLeft(round.deadline, now),
+        }
       : null,
     notSubmitted: open.map((r) => ({
       code: r.partnerCode,
@@ -97,23 +112,42 @@ export async function loader({ request }: LoaderFunctionArgs) {
       status: r.status,
       emails: r.officerEmails,
       mailto: r.officerEmails.length
-        ? `mailto:${r.officerEmails.map(encodeURIComponent).join(",")}?${reminder(origin, deadlineText, { code: r.partnerCode, name: r.partnerName })}`
+        ? `mailto:${r.officerEmails.map(encodeURIComponent).join(",")}?${reminder(origin, code, deadlineText, { code: r.partnerCode, name: r.partnerName })}`
         : null,
     })),
     mailtoAll: allEmails.length
-      ? `mailto:?bcc=${allEmails.map(encodeURIComponent).join(",")}&${reminder(origin, deadlineText)}`
+      ? `mailto:?bcc=${allEmails.map(encodeURIComponent).join(",")}&${reminder(origin, code, deadlineText)}`
       : null,
   });
 }
+
+/** Without any tender there is no round: the overview lists the partners without figures. */
+const NO_ROUND: DemandRound = {
+  tenderCode: "",
+  tenderName: "",
+  years: [],
+  categoryCodes: [],
+  deadlineLocal: null,
+  deadline: null,
+};
+
+/** The round a form names (hidden field); empty means the default round. */
+const roundField = z
+  .string()
+  .trim()
+  .max(40)
+  .optional()
+  .transform((s) => (s ? s : null));
 
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("deadline"),
     deadline: deadlineInputSchema,
+    round: roundField,
     confirmPast: z.string().optional(),
   }),
-  z.object({ intent: z.literal("clear-deadline") }),
-  z.object({ intent: z.literal("reopen"), partner: z.string().min(1).max(20) }),
+  z.object({ intent: z.literal("clear-deadline"), round: roundField }),
+  z.object({ intent: z.literal("reopen"), partner: z.string().min(1).max(20), round: roundField }),
 ]);
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -129,24 +163,43 @@ export async function action({ request }: ActionFunctionArgs) {
   if (input.intent === "deadline") {
     const instant = berlinLocalToInstant(input.deadline);
     if (instant !== null && instant.getTime() <= Date.now() && input.confirmPast !== "yes") {
-      // A deadline in the past locks every partner at once: asked first, nothing saved yet.
+      // A deadline in the past locks every partner of the round at once: asked first,
+      // nothing saved yet.
       return json({
         ok: false,
         confirmPast: input.deadline,
-        message: `Die Frist ${formatBerlinDateTime(instant)} liegt in der Vergangenheit: Alle Schulträger können dann sofort nichts mehr ändern oder einreichen. Trotzdem setzen?`,
+        round: input.round,
+        message: `Die Frist ${formatBerlinDateTime(instant)} liegt in der Vergangenheit: Alle Schulträger können in dieser Bedarfsrunde dann sofort nichts mehr ändern oder einreichen. Trotzdem setzen?`,
       });
     }
-    await setDemandDeadline(db, input.deadline, user);
-    return json({ ok: true, message: "Die Frist ist gespeichert." });
   }
-  if (input.intent === "clear-deadline") {
-    await setDemandDeadline(db, null, user);
-    return json({ ok: true, message: "Die Frist ist aufgehoben." });
+  if (input.intent === "deadline" || input.intent === "clear-deadline") {
+    const local = input.intent === "deadline" ? input.deadline : null;
+    const result = await setDemandDeadline(db, input.round, local, user);
+    if (result.kind === "denied")
+      return json({ ok: false, message: result.reason }, { status: 404 });
+    return json({
+      ok: true,
+      message:
+        local === null
+          ? `Die Frist der Bedarfsrunde ${result.round} ist aufgehoben.`
+          : `Die Frist der Bedarfsrunde ${result.round} ist gespeichert.`,
+    });
   }
-  const result = await reopenDemand(db, input.partner, user);
+  const result = await reopenDemand(db, input.partner, input.round, user);
   if (result.kind === "denied") return json({ ok: false, message: result.reason }, { status: 409 });
-  return json({ ok: true, message: "Die Bedarfsmeldung ist wieder geöffnet." });
+  return json({
+    ok: true,
+    message: `Die Bedarfsmeldung der Bedarfsrunde ${result.round} ist wieder geöffnet.`,
+  });
 }
+
+const yearSpan = (years: readonly number[]) =>
+  years.length === 0
+    ? ""
+    : years.length === 1
+      ? String(years[0])
+      : `${years[0]}–${years[years.length - 1]}`;
 
 export default function DemandOverviewPage() {
   const data = useLoaderData<typeof loader>();
@@ -161,6 +214,9 @@ export default function DemandOverviewPage() {
           <p className="mb-3 font-semibold">{reply.message}</p>
           <input type="hidden" name="deadline" value={reply.confirmPast} />
           <input type="hidden" name="confirmPast" value="yes" />
+          {"round" in reply && typeof reply.round === "string" ? (
+            <input type="hidden" name="round" value={reply.round} />
+          ) : null}
           <Button type="submit" name="intent" value="deadline" variant="danger" disabled={busy}>
             Ja, Frist in der Vergangenheit setzen
           </Button>
@@ -173,7 +229,18 @@ export default function DemandOverviewPage() {
         )
       ) : null}
 
-      <SectionHeading>Frist</SectionHeading>
+      <DemandRoundNav rounds={data.rounds} current={data.round?.code ?? null} path="/demand" />
+      {data.round ? (
+        <p className="mb-2 text-lg" data-testid="overview-round">
+          Bedarfsrunde <strong>{data.round.code}</strong> – {data.round.name} (
+          {yearSpan(data.round.years)})
+        </p>
+      ) : (
+        <p className="mb-2 text-lg" data-testid="overview-round">
+          Noch keine Ausschreibung angelegt: Bedarfsrunden entstehen mit den Ausschreibungen.
+        </p>
+      )}
+      <SectionHeading>Frist{data.round ? ` ${data.round.code}` : ""}</SectionHeading>
       <p className="mb-3 text-lg" data-testid="overview-deadline">
         {data.deadline ? (
           <>
@@ -183,11 +250,12 @@ export default function DemandOverviewPage() {
           "Keine Frist gesetzt."
         )}
       </p>
-      {data.isCoordinator ? (
+      {data.isCoordinator && data.round ? (
         <Form method="post" className="mb-4 flex flex-wrap items-end gap-4">
+          <input type="hidden" name="round" value={data.round.code} />
           <div>
             <label htmlFor="deadline" className="mb-1 block font-bold">
-              Frist (Datum und Uhrzeit, deutsche Zeit)
+              Frist der Bedarfsrunde {data.round.code} (Datum und Uhrzeit, deutsche Zeit)
             </label>
             <input
               id="deadline"
@@ -222,7 +290,13 @@ export default function DemandOverviewPage() {
           <DemandExportLinks />
         </p>
       ) : null}
-      <Table caption="Gemeldete Stückzahlen je Produktgruppe (alle Schulen und Jahre)">
+      <Table
+        caption={
+          data.round
+            ? `Gemeldete Stückzahlen je Produktgruppe der Bedarfsrunde ${data.round.code} (${yearSpan(data.round.years)}, alle Schulen)`
+            : "Schulträger"
+        }
+      >
         <thead>
           <tr>
             <Th>Schulträger</Th>
@@ -241,7 +315,11 @@ export default function DemandOverviewPage() {
           {data.rows.map((r) => (
             <tr key={r.partnerCode} data-testid={`overview-${r.partnerCode}`}>
               <RowTh>
-                <Link to={`/demand/${encodeURIComponent(r.partnerCode)}`}>{r.partnerName}</Link>
+                <Link
+                  to={`/demand/${encodeURIComponent(r.partnerCode)}${data.round ? `?round=${encodeURIComponent(data.round.code)}` : ""}`}
+                >
+                  {r.partnerName}
+                </Link>
               </RowTh>
               <Td>
                 <Tag tone={DEMAND_STATUS_TONES[r.status]}>{DEMAND_STATUS_LABEL[r.status]}</Tag>
@@ -270,6 +348,7 @@ export default function DemandOverviewPage() {
                   {r.status === "submitted" ? (
                     <Form method="post">
                       <input type="hidden" name="partner" value={r.partnerCode} />
+                      <input type="hidden" name="round" value={data.round?.code ?? ""} />
                       <Button
                         type="submit"
                         name="intent"
@@ -304,8 +383,12 @@ export default function DemandOverviewPage() {
         </tfoot>
       </Table>
 
-      <SectionHeading>Noch nicht eingereicht</SectionHeading>
-      {data.notSubmitted.length === 0 ? (
+      <SectionHeading>
+        Noch nicht eingereicht{data.round ? ` (${data.round.code})` : ""}
+      </SectionHeading>
+      {!data.round ? (
+        <p className="text-lg">Keine Bedarfsrunde offen.</p>
+      ) : data.notSubmitted.length === 0 ? (
         <p className="text-lg">Alle Schulträger haben ihren Bedarf eingereicht.</p>
       ) : (
         <>

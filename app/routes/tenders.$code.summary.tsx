@@ -6,7 +6,7 @@ import {
 } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { listAwards } from "../../db/awards";
-import { listPartnerProgress } from "../../db/demand-status";
+import { listDemandRounds, listRoundProgress } from "../../db/demand-status";
 import { listSnapshots } from "../../db/snapshots";
 import { CostSplitLink } from "~/components/download-links";
 import {
@@ -84,7 +84,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // submissions and awards (a snapshot keeps no such record, it is final by itself).
   let status: SummaryStatus = { decision: { version: version ?? 0 }, demand: null, lots: null };
   if (!frozen) {
-    const [progress, awards] = await Promise.all([listPartnerProgress(db), listAwards(db, code)]);
+    // The demand round of this tender: its partners' submissions count, not other rounds'.
+    const round = (await listDemandRounds(db)).find((r) => r.tenderCode === code);
+    const [progress, awards] = await Promise.all([
+      round ? listRoundProgress(db, round) : Promise.resolve([]),
+      listAwards(db, code),
+    ]);
     const awarded = new Set(awards.map((a) => a.lotCode));
     status = {
       decision: null,

@@ -5,7 +5,6 @@ import { loader as tendersLoader } from "../../app/routes/tenders._index";
 import { loader as tenderLoader } from "../../app/routes/tenders.$code._index";
 import { requirePartnerRead, requirePartnerWrite } from "../../app/utils/auth.server";
 import { loadPartnerDemand } from "../../db/demand";
-import { setSetting } from "../../db/settings";
 import { getTenderInputs, listTenders } from "../../db/tender-inputs";
 import type { TestDatabase } from "../helpers/test-database";
 import {
@@ -201,27 +200,44 @@ describe("start page per role", () => {
     ).json();
     expect(withoutDeadline.view).toBe("officer");
     expect(withoutDeadline.partner).toEqual({ code: "DUE", name: "Stadt Dülmen" });
-    expect(withoutDeadline.status.status).toBe("draft");
-    expect(withoutDeadline.deadline).toBeNull();
-    await setSetting(testDb.db, "demandDeadline", "2026-12-15");
+    expect(withoutDeadline.rounds.map((r: { code: string }) => r.code)).toEqual(["RV-2027"]);
+    expect(withoutDeadline.rounds[0].status).toBe("draft");
+    expect(withoutDeadline.rounds[0].deadline).toBeNull();
+    await testDb.db
+      .insertInto("demand_rounds")
+      .values({ tender_code: "RV-2027", deadline: "2026-12-15T12:00", opened_at: "x" })
+      .onConflict((oc) => oc.column("tender_code").doUpdateSet({ deadline: "2026-12-15T12:00" }))
+      .execute();
     const withDeadline = await (
       await run(startLoader, makeRequest("/", { cookie: cookies[OFFICER_DUE] }))
     ).json();
-    expect(withDeadline.deadline).toBe("2026-12-15");
+    expect(withDeadline.rounds[0].deadline.text).toBe("15.12.2026, 12:00 Uhr");
+    await testDb.db
+      .updateTable("demand_rounds")
+      .set({ deadline: null })
+      .where("tender_code", "=", "RV-2027")
+      .execute();
   });
 
   it("shows the coordinator every partner's progress", async () => {
     await testDb.db
-      .updateTable("demand_status")
-      .set({ status: "submitted", changed_at: "2099-01-01T10:00:00.000Z" })
-      .where("partner_code", "=", "COE")
+      .insertInto("demand_round_status")
+      .values({
+        tender_code: "RV-2027",
+        partner_code: "COE",
+        status: "submitted",
+        changed_at: "2099-01-01T10:00:00.000Z",
+        changed_by: null,
+      })
       .execute();
     const data = await (
       await run(startLoader, makeRequest("/", { cookie: cookies[COORDINATOR] }))
     ).json();
     expect(data.view).toBe("coordinator");
-    expect(data.progress).toHaveLength(12);
-    const coe = data.progress.find((row: { partnerCode: string }) => row.partnerCode === "COE");
+    expect(data.rounds).toHaveLength(1);
+    const progress = data.rounds[0].progress;
+    expect(progress).toHaveLength(12);
+    const coe = progress.find((row: { partnerCode: string }) => row.partnerCode === "COE");
     const expected = await testDb.db
       .selectFrom("demand_lines")
       .select((eb) => [

@@ -95,6 +95,7 @@ test("after a save in one school's grid the totals follow", async () => {
     intent: "save",
     school: grid.schoolCode ?? "",
     version: grid.version,
+    js: "1", // as the editor's fetcher posts it (without JavaScript a save redirects)
   };
   form[quantityField(year, row.category.code)] = String(old + 25);
   form[baselineQuantityField(year, row.category.code)] = String(old);

@@ -441,7 +441,7 @@ describe("workflow", () => {
     expect(entries).toContainEqual(
       expect.objectContaining({
         kind: "Eingereicht",
-        field: "Status",
+        field: "Status Bedarfsrunde RV-2027",
         oldValue: "Entwurf",
         newValue: "Eingereicht",
       }),

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
+import { addLot, createTender } from "../../db/tenders";
 import { DATA_SHEET, LAYOUT } from "../../exports/demand-template";
 import { browserTestsEnabled, launchBrowser, setupBrowserApp } from "../helpers/browser";
 
@@ -14,7 +15,7 @@ const cellLabel = (category: string, year: number, school: string) =>
   `${categoryName(category)} ${year}, ${schoolName(school)}`;
 
 describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () => {
-  const { app, signIn } = setupBrowserApp({ pageTimeout: 30_000 });
+  const { app, signIn, withDatabase } = setupBrowserApp({ pageTimeout: 30_000 });
 
   const grid = (page: Page, school: string): Locator => page.locator(`#grid-${school}`);
 
@@ -77,7 +78,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     // Submit: status changes and the grids become read-only.
     // Submitting asks first (it locks the demand).
     page.once("dialog", (dialog) => void dialog.accept());
-    await page.getByRole("button", { name: "Bedarf einreichen" }).click();
+    await page.getByRole("button", { name: "Bedarf RV-2027 einreichen" }).click();
     await containsText(page.getByTestId("demand-status"), "Eingereicht");
     await containsText(page.getByTestId("lock-reason"), "eingereicht");
     expect(await page.getByLabel(cellLabel("NB-SUS", 2027, school), { exact: true }).count()).toBe(
@@ -186,6 +187,72 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     } finally {
       await noScript.close();
     }
+  }, 120_000);
+
+  it("two rounds: submitting RV-2027 locks its cells only, RV-2031 stays open", async () => {
+    await withDatabase(async (db) => {
+      await createTender(
+        db,
+        {
+          code: "RV-2031",
+          name: "Tablets 2031",
+          startYear: 2031,
+          termYears: 2,
+          reserve: "0.1",
+          soloProcessCostGrossCents: 0n,
+        },
+        null,
+      );
+      await addLot(db, "RV-2031", { code: "L1", name: "Tablets", categories: ["TAB"] }, null);
+    });
+    const page = await signIn("beschaffung@olfen.example");
+    await page.goto(`${app.url}/demand/OLF`);
+    const nav = page.getByRole("navigation", { name: "Bedarfsrunden" });
+    await containsText(nav, "RV-2031");
+    await containsText(page.getByTestId("demand-round"), "RV-2027");
+    await page.getByRole("button", { name: "Bedarf RV-2027 einreichen" }).click();
+    await containsText(page.getByTestId("demand-status"), "Eingereicht");
+    await containsText(page.getByTestId("lock-reason"), "RV-2027");
+
+    const school = "OLF-01";
+    // RV-2027's cells are shown but locked; RV-2031's stay inputs.
+    expect(await page.getByLabel(cellLabel("TAB", 2028, school), { exact: true }).count()).toBe(0);
+    expect(await grid(page, school).locator('td[data-locked="true"]').count()).toBeGreaterThan(0);
+    const open = page.getByLabel(cellLabel("TAB", 2031, school), { exact: true });
+    await open.fill("5");
+    await grid(page, school)
+      .getByRole("button", { name: /^Speichern/ })
+      .click();
+    await containsText(grid(page, school).getByRole("status"), "Gespeichert: 1 Wert");
+
+    await nav.getByRole("link", { name: /RV-2031/ }).click();
+    await page.waitForURL(`${app.url}/demand/OLF?round=RV-2031`);
+    await containsText(page.getByTestId("demand-status"), "Entwurf");
+    expect(await page.getByRole("button", { name: "Bedarf RV-2031 einreichen" }).count()).toBe(1);
+    // The totals are RV-2031's only: the 5 tablets, nothing of RV-2027.
+    await containsText(page.getByTestId("demand-totals"), "Bedarfsrunde RV-2031");
+    expect(await page.getByTestId("demand-totals-total").innerText()).toBe("5");
+    await page.screenshot({ path: "/tmp/verbundkauf-demand-rounds.png", fullPage: false });
+    await page.close();
+
+    // The coordinator: one table per round on the start page, a deadline for RV-2031 only.
+    const coordinator = await signIn("koordination@kreis-coesfeld.example");
+    await coordinator.goto(`${app.url}/`);
+    const olfen2031 = coordinator.locator('[data-round="RV-2031"] [data-partner="OLF"]');
+    await containsText(olfen2031, "Entwurf");
+    expect(await olfen2031.locator("td").nth(2).innerText()).toBe("5");
+    await containsText(
+      coordinator.locator('[data-round="RV-2027"] [data-partner="OLF"]'),
+      "Eingereicht",
+    );
+    await coordinator.goto(`${app.url}/demand?round=RV-2031`);
+    await coordinator.getByLabel(/Frist der Bedarfsrunde RV-2031/).fill("2099-03-31T18:00");
+    await coordinator.getByRole("button", { name: "Frist speichern" }).click();
+    await containsText(coordinator.getByTestId("overview-deadline"), "31.03.2099, 18:00 Uhr");
+    await coordinator.goto(`${app.url}/demand?round=RV-2027`);
+    await containsText(coordinator.getByTestId("overview-deadline"), "Keine Frist gesetzt");
+    await coordinator.screenshot({ path: "/tmp/verbundkauf-demand-overview-rounds.png" });
+    await coordinator.close();
   }, 120_000);
 });
 

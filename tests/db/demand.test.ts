@@ -3,7 +3,6 @@ import {
   applyPendingImport,
   countDemandLines,
   createPendingImport,
-  getDemandState,
   getPendingImport,
   gridsOf,
   listDemandHistory,
@@ -17,6 +16,7 @@ import {
   type DemandUser,
 } from "../../db/demand";
 import { cellKey, gridValues, lineKey, type GridValues } from "../../domain/demand-grid";
+import { getRoundStatus, listDemandRounds } from "../../db/demand-status";
 import { seedDemandUsers, seedDemoPlan } from "./demand-seed";
 
 let t: TestDatabase;
@@ -152,7 +152,7 @@ test("an officer of another partner can write nothing", async () => {
   expect((await saveGrid(t.db, { ...input, user: users.due })).kind).toBe("denied");
   expect((await saveGrid(t.db, { ...input, user: users.finance })).kind).toBe("denied");
   expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(13);
-  expect((await submitDemand(t.db, "COE", users.due)).kind).toBe("denied");
+  expect((await submitDemand(t.db, "COE", "RV-2027", users.due)).kind).toBe("denied");
 });
 
 test("cells of a school of another partner are refused", async () => {
@@ -165,20 +165,25 @@ test("cells of a school of another partner are refused", async () => {
 });
 
 test("submit locks the officer out, reopen lets them in again; all in the history", async () => {
-  expect(await submitDemand(t.db, "COE", users.coe)).toEqual({ kind: "done", status: "submitted" });
-  expect((await getDemandState(t.db, "COE")).status).toBe("submitted");
+  expect(await submitDemand(t.db, "COE", "RV-2027", users.coe)).toEqual({
+    kind: "done",
+    status: "submitted",
+    round: "RV-2027",
+  });
+  expect((await getRoundStatus(t.db, "RV-2027", "COE")).status).toBe("submitted");
   const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 1 });
   expect(await saveGrid(t.db, { ...input, user: users.coe })).toMatchObject({
     kind: "denied",
     reason: expect.stringContaining("eingereicht"),
   });
-  expect((await reopenDemand(t.db, "COE", users.coe)).kind).toBe("denied");
-  expect(await reopenDemand(t.db, "COE", users.coordinator)).toEqual({
+  expect((await reopenDemand(t.db, "COE", "RV-2027", users.coe)).kind).toBe("denied");
+  expect(await reopenDemand(t.db, "COE", "RV-2027", users.coordinator)).toEqual({
     kind: "done",
     status: "reopened",
+    round: "RV-2027",
   });
   expect((await saveGrid(t.db, { ...input, user: users.coe })).kind).toBe("saved");
-  expect((await submitDemand(t.db, "COE", users.coe)).kind).toBe("done");
+  expect((await submitDemand(t.db, "COE", "RV-2027", users.coe)).kind).toBe("done");
   const statusChanges = (await listDemandHistory(t.db, "COE")).filter(
     (h) => h.entity === "demand_status",
   );
@@ -187,10 +192,11 @@ test("submit locks the officer out, reopen lets them in again; all in the histor
     ["submitted", "reopened"],
     ["draft", "submitted"],
   ]);
+  expect(new Set(statusChanges.map((h) => h.round))).toEqual(new Set(["RV-2027"]));
 });
 
 test("after the deadline only the coordinator edits", async () => {
-  await setDemandDeadline(t.db, "2027-01-31T18:00", users.coordinator);
+  await setDemandDeadline(t.db, "RV-2027", "2027-01-31T18:00", users.coordinator);
   const before = new Date("2027-01-31T16:59:00Z"); // 17:59 in Berlin
   const after = new Date("2027-01-31T17:00:00Z"); // 18:00 in Berlin
   const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 2 });
@@ -198,7 +204,7 @@ test("after the deadline only the coordinator edits", async () => {
     kind: "denied",
     reason: expect.stringContaining("Frist"),
   });
-  expect((await submitDemand(t.db, "COE", users.coe, after)).kind).toBe("denied");
+  expect((await submitDemand(t.db, "COE", "RV-2027", users.coe, after)).kind).toBe("denied");
   expect((await saveGrid(t.db, { ...input, user: users.coe, now: before })).kind).toBe("saved");
   const again = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 3 });
   expect((await saveGrid(t.db, { ...again, user: users.coordinator, now: after })).kind).toBe(
@@ -349,7 +355,7 @@ describe("pending imports", () => {
   test("submitted demand cannot be imported into by the officer", async () => {
     const id = await upload(users.coe);
     const preview = await previewOf(id);
-    await submitDemand(t.db, "COE", users.coe);
+    await submitDemand(t.db, "COE", "RV-2027", users.coe);
     expect(
       (
         await applyPendingImport(t.db, {
@@ -381,8 +387,8 @@ describe("pending imports", () => {
 test("overview: status, last change with user, totals per category, officer emails", async () => {
   const input = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 23 });
   await saveGrid(t.db, { ...input, user: users.coe });
-  await submitDemand(t.db, "DUE", users.due);
-  const { categories, rows } = await loadDemandOverview(t.db);
+  await submitDemand(t.db, "DUE", "RV-2027", users.due);
+  const { categories, rows } = await loadDemandOverview(t.db, (await listDemandRounds(t.db))[0]);
   expect(categories.map((c) => c.code)).toContain("TAB");
   expect(rows).toHaveLength(12);
   const coe = rows.find((r) => r.partnerCode === "COE")!;

@@ -1,4 +1,5 @@
 import { DEMO_PASSWORD, DEMO_USERS, isDemo, loadDemo } from "../../db/demo";
+import { listDemandRounds, listRoundProgress } from "../../db/demand-status";
 import { verifyPassword } from "../../db/passwords";
 import { exportPlan } from "../../db/plan-io";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
@@ -10,9 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.cleanup());
 
-const count = async (
-  table: "partners" | "schools" | "categories" | "demand_lines" | "users" | "demand_status",
-) =>
+const count = async (table: "partners" | "schools" | "categories" | "demand_lines" | "users") =>
   Number(
     (
       await t.db
@@ -48,9 +47,12 @@ test("loads the Kreis Coesfeld demo into an empty database", async () => {
   expect(plan.tenders?.[0].lots).toHaveLength(4);
   expect(plan.tenders?.[0].commonCosts).toHaveLength(3);
 
-  const statuses = await t.db.selectFrom("demand_status").selectAll().execute();
-  expect(statuses).toHaveLength(12);
-  expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(["draft"]));
+  // RV-2027's demand round: every partner a draft (no stored status), no deadline.
+  const rounds = await listDemandRounds(t.db);
+  expect(rounds.map((r) => [r.tenderCode, r.deadline])).toEqual([["RV-2027", null]]);
+  const progress = await listRoundProgress(t.db, rounds[0]);
+  expect(progress).toHaveLength(12);
+  expect(new Set(progress.map((p) => p.status))).toEqual(new Set(["draft"]));
 });
 
 test("creates 15 demo users: one per partner's officer, plus coordinator, finance and committee", async () => {

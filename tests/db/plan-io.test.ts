@@ -193,9 +193,23 @@ describe("import into a database with a plan", () => {
       ])
       .execute();
     await t.db
-      .updateTable("demand_status")
-      .set({ status: "submitted", changed_by: ascOfficer })
-      .where("partner_code", "=", "ASC")
+      .insertInto("demand_round_status")
+      .values([
+        {
+          tender_code: "ROUND-X",
+          partner_code: "ASC",
+          status: "submitted",
+          changed_at: now,
+          changed_by: ascOfficer,
+        },
+        {
+          tender_code: "ROUND-X",
+          partner_code: "ROS",
+          status: "submitted",
+          changed_at: now,
+          changed_by: rosOfficer,
+        },
+      ])
       .execute();
     // An officer's entry: a justification on a cell that survives unchanged and one whose quantity changes.
     await t.db
@@ -269,16 +283,14 @@ describe("import into a database with a plan", () => {
     const sessions = await t.db.selectFrom("sessions").select("id").execute();
     expect(sessions.map((s) => s.id)).toEqual(["s-asc"]);
 
+    // Partners that stay keep their round statuses, removed ones lose theirs (new ones have none: drafts).
     const statuses = await t.db
-      .selectFrom("demand_status")
+      .selectFrom("demand_round_status")
       .selectAll()
       .orderBy("partner_code")
       .execute();
-    expect(statuses.map((s) => [s.partner_code, s.status])).toEqual([
-      ["ASC", "submitted"],
-      ["COE", "draft"],
-      ["KRS", "draft"],
-      ["NOK", "draft"],
+    expect(statuses.map((s) => [s.tender_code, s.partner_code, s.status])).toEqual([
+      ["ROUND-X", "ASC", "submitted"],
     ]);
 
     const liz = await t.db

@@ -377,6 +377,8 @@ describe("categories", () => {
         { minQuantity: 20, discount: "0.02" },
         { minQuantity: 200, discount: "0.1" },
       ],
+      serviceLifeYears: 5, // the defaults of §11
+      supportUnits: "1",
       lots: [],
       demandLines: 0,
     });
