@@ -109,7 +109,13 @@ export function adoptSingleFileInstallation(registryPath: string): boolean {
     );
   }
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.renameSync(registryPath, target);
+  try {
+    fs.renameSync(registryPath, target);
+  } catch (error) {
+    // Another process starting at the same moment moved it first.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(target)) return false;
+    throw error;
+  }
   for (const suffix of ["-wal", "-shm"]) {
     if (fs.existsSync(registryPath + suffix)) fs.renameSync(registryPath + suffix, target + suffix);
   }
@@ -137,7 +143,8 @@ export async function openRegistry(registryPath: string): Promise<OpenedRegistry
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw new Error(`Migration der Registry fehlgeschlagen: ${String(error)}`);
-  if (adopted) await registerConsortium(registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
+  if (adopted && !(await getConsortium(registry, FIRST_CONSORTIUM.code)))
+    await registerConsortium(registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
   return { registry, sqlite };
 }
 

@@ -53,6 +53,11 @@ export function sessionIdOfCookieValue(value: string): string {
   return sessionRef(value)?.sessionId ?? "";
 }
 
+/** The id of the request's session (without its consortium), or null. */
+export async function currentSessionId(request: Request): Promise<string | null> {
+  return (await readSessionRef(request))?.sessionId ?? null;
+}
+
 async function readSessionRef(request: Request): Promise<SessionRef | null> {
   const ref = sessionRef(await readSessionId(request));
   if (!ref) return null;
