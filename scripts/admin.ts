@@ -128,7 +128,9 @@ async function main(argv: readonly string[]): Promise<void> {
   if (group !== "consortium") throw usage(group ? `Unbekannter Befehl ${group}.` : "Befehl fehlt.");
   if (command === "create") return createConsortium(args);
   if (command === "list") return listCommand(args);
-  throw usage(command ? `Unbekannter Befehl consortium ${command}.` : "consortium: create oder list?");
+  throw usage(
+    command ? `Unbekannter Befehl consortium ${command}.` : "consortium: create oder list?",
+  );
 }
 
 try {

@@ -13,11 +13,7 @@ import { countUsers, createUser } from "../../db/users";
 import { TextField } from "~/components/fields";
 import { Button, ErrorSummary, PageHeading } from "~/components/ui";
 import { createUserSession } from "~/utils/auth.server";
-import {
-  ensureFirstConsortium,
-  getInstallation,
-  installationHasNoUsers,
-} from "~/utils/db.server";
+import { ensureFirstConsortium, getInstallation, installationHasNoUsers } from "~/utils/db.server";
 import { PASSWORD_MIN_LENGTH, setupSchema } from "~/utils/form-schemas";
 
 export const meta: MetaFunction = () => [{ title: "Einrichtung – Verbundkauf" }];

@@ -14,11 +14,7 @@ import type { Plan } from "../../domain/plan";
 import { buildIfStale } from "../../scripts/build-if-stale";
 import { COORDINATOR } from "../app/support";
 import { generatePlan } from "../db/plan-fixtures";
-import {
-  consortiumDataFile,
-  startAppServer,
-  type KillableAppServer,
-} from "../helpers/app-server";
+import { consortiumDataFile, startAppServer, type KillableAppServer } from "../helpers/app-server";
 
 interface PlanCounts {
   partners: number;
