@@ -152,6 +152,8 @@ function saveCategory(fields: Record<string, string>) {
       vatPercent: "19",
       "tiers[0].minQuantity": "40",
       "tiers[0].discountPercent": "5",
+      serviceLifeYears: "5",
+      supportUnits: "1",
       ...fields,
     },
     {},

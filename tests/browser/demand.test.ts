@@ -210,6 +210,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     const nav = page.getByRole("navigation", { name: "Bedarfsrunden" });
     await containsText(nav, "RV-2031");
     await containsText(page.getByTestId("demand-round"), "RV-2027");
+    page.once("dialog", (dialog) => void dialog.accept()); // submitting asks first
     await page.getByRole("button", { name: "Bedarf RV-2027 einreichen" }).click();
     await containsText(page.getByTestId("demand-status"), "Eingereicht");
     await containsText(page.getByTestId("lock-reason"), "RV-2027");

@@ -8,7 +8,7 @@ const SUMMARY = "/tenders/RV-2027/summary";
 describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () => {
   const { app, signIn, withDatabase } = setupBrowserApp();
 
-  it("a committee member sees the key figures and three labelled SVG charts", async () => {
+  it("a committee member sees the key figures and four labelled SVG charts", async () => {
     const page = await signIn("ausschuss@kreis-coesfeld.example");
     const response = await page.goto(`${app.url}${SUMMARY}`);
     expect(response?.status()).toBe(200);
@@ -16,7 +16,7 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(await page.locator("main").innerText()).toContain("Auf einen Blick");
 
     const charts = page.locator('svg[role="img"]');
-    expect(await charts.count()).toBe(3);
+    expect(await charts.count()).toBe(4);
     const labels = await charts.evaluateAll((svgs) =>
       svgs.map((svg) => ({
         label: svg.getAttribute("aria-label"),
@@ -29,6 +29,7 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
       "Ersparnis je Schulträger (brutto, gesamte Laufzeit)",
       "Volumen je Los (netto)",
       "Stückpreis gemeinsam und allein je Produktgruppe (netto)",
+      "Gesamtanteil und Eigenanteil je Schulträger (brutto, gesamte Laufzeit)",
     ]);
     for (const chart of labels) {
       expect(chart.title).toBe(chart.label);
@@ -37,7 +38,7 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     }
     // Twelve partners, twelve bars; each chart's figures also as a table.
     expect(labels[0].bars).toBe(12);
-    expect(await page.locator("details table").count()).toBe(3);
+    expect(await page.locator("details table").count()).toBe(4);
 
     await page.screenshot({ path: resultPath("summary-screen.png"), fullPage: true });
     await page.close();

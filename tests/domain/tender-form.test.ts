@@ -184,6 +184,8 @@ describe("categorySchema", () => {
       ["vatPercent", "7"],
       ["tiers[0].minQuantity", "10"],
       ["tiers[0].discountPercent", "2,5"],
+      ["serviceLifeYears", "7"],
+      ["supportUnits", "0,5"],
     ]);
     expect(submission.status === "success" && submission.value).toMatchObject({
       basePriceNet: 89900n,
