@@ -8,7 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { runInRequestConsortium } from "../../app/utils/auth.server";
-import { getDb, NoConsortiumError } from "../../app/utils/db.server";
+import { getDb, NoConsortiumError, runInConsortium } from "../../app/utils/db.server";
+import { readPendingUpload, savePendingUpload } from "../../app/utils/plan-upload.server";
 import { serializeSessionCookie } from "../../app/utils/session.server";
 import {
   cachedByDataVersion,
@@ -227,6 +228,21 @@ describe("sign-in and accounts across consortia", () => {
     expect(await response.text()).toContain(EMAIL_TAKEN_MESSAGE);
     expect(await findUserByEmail(twin.kc, MS_ONLY_EMAIL)).toBeUndefined();
   });
+});
+
+test("a pending plan upload belongs to the consortium it was made in (user ids repeat)", async () => {
+  const previous = process.env.DATABASE_PATH;
+  process.env.DATABASE_PATH = twin.registryPath; // uploads wait beside the installation
+  try {
+    const id = await runInConsortium("KC", () => savePendingUpload(1, "plan.json", "{}"));
+    expect(await runInConsortium("MS", () => readPendingUpload(id, 1))).toBeUndefined();
+    expect(await runInConsortium("KC", () => readPendingUpload(id, 1))).toMatchObject({
+      fileName: "plan.json",
+    });
+  } finally {
+    if (previous === undefined) delete process.env.DATABASE_PATH;
+    else process.env.DATABASE_PATH = previous;
+  }
 });
 
 describe("caches keyed by data version", () => {
