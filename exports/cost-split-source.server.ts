@@ -40,12 +40,18 @@ export interface CostSplitAward {
  */
 async function withAwards(
   db: Database,
-  plan: Plan,
+  rawPlan: Plan,
   tenderCode: string,
   calculation: PlanCalculation,
 ): Promise<{ calculation: PlanCalculation; award: CostSplitAward | null }> {
   const awards = await listAwards(db, tenderCode);
   if (awards.length === 0) return { calculation, award: null };
+  // The plan is valid (the worker calculated it); validated again only for its
+  // normalized form, and only when there is an award to price: before any award this
+  // pass over a large plan on the main thread bought nothing.
+  const validated = validatePlan(rawPlan);
+  if (!validated.ok) return { calculation, award: null };
+  const plan = validated.plan;
   const prices = new Map<string, Cents>();
   for (const award of awards)
     for (const category of award.categories)
@@ -72,10 +78,7 @@ export async function loadCostSplitSource(
     }
     if (!current.calculation.tenders.some((t) => t.code === tenderCode))
       return { ok: false, reason: "unknown-tender" };
-    const validated = validatePlan(current.plan);
-    const awarded = validated.ok
-      ? await withAwards(db, validated.plan, tenderCode, current.calculation)
-      : { calculation: current.calculation, award: null };
+    const awarded = await withAwards(db, current.plan, tenderCode, current.calculation);
     return {
       ok: true,
       calculation: awarded.calculation,

@@ -1,4 +1,5 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { RequestHandler } from "express";
 
 // For `npm run bench:load` only (scripts/server.ts mounts it when BENCH=1): the server's
@@ -20,4 +21,33 @@ export function eventLoopProbe(): RequestHandler {
     res.setHeader("Cache-Control", "no-store");
     res.json(body);
   };
+}
+
+/**
+ * Debug mode (SLOW_SYNC_MS=50, read by scripts/server.ts): logs every callback that
+ * holds the event loop longer than the threshold, with the request it belongs to
+ * (method and path, followed through promises and timers by AsyncLocalStorage), or
+ * "(no request)". The hooks cost time on every callback: never in production.
+ * Returns the middleware that tags each request.
+ */
+export function slowCallbackLog(
+  thresholdMs: number,
+  log: (line: string) => void = (line) => console.warn(line),
+): RequestHandler {
+  const requests = new AsyncLocalStorage<string>();
+  const started: number[] = [];
+  const hook = createHook({
+    before() {
+      started.push(performance.now());
+    },
+    after() {
+      const start = started.pop();
+      if (start === undefined) return;
+      const took = performance.now() - start;
+      if (took > thresholdMs && started.length === 0)
+        log(`slow callback ${Math.round(took)} ms: ${requests.getStore() ?? "(no request)"}`);
+    },
+  });
+  hook.enable();
+  return (req, _res, next) => requests.run(`${req.method} ${req.originalUrl}`, next);
 }

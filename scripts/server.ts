@@ -18,7 +18,7 @@ import {
   securityHeaders as securityHeadersFor,
 } from "../app/utils/security-headers.server";
 import { scheduleDailyBackups } from "./backup";
-import { eventLoopProbe } from "./event-loop-probe";
+import { eventLoopProbe, slowCallbackLog } from "./event-loop-probe";
 import { pageCache } from "./page-cache";
 import { computePool } from "../app/utils/compute-pool.server";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
@@ -221,6 +221,9 @@ export async function startServer({
 
   const app = express();
   app.disable("x-powered-by");
+  // Debug: SLOW_SYNC_MS=50 logs each callback that blocks longer, with its request.
+  const slowSyncMs = Number(process.env.SLOW_SYNC_MS ?? 0);
+  if (slowSyncMs > 0) app.use(slowCallbackLog(slowSyncMs));
   if (process.env.TRUST_PROXY === "1") app.set("trust proxy", true);
   app.use(dropForwardedHost);
   app.use(securityHeaders);

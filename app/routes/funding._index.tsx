@@ -6,7 +6,6 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { listFundingProgrammes, listCategoryChoices } from "../../db/funding";
-import { calculateCurrentPlan } from "../../db/tenders";
 import type { FundingCalculation } from "../../domain/calculation";
 import { fundingOverview } from "../../domain/funding-overview";
 import { formatEuro, type Cents } from "../../domain/money";
@@ -22,6 +21,7 @@ import {
   Th,
 } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
+import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
 import { getDb } from "~/utils/db.server";
 import { formatPercent } from "~/utils/format";
 
@@ -41,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const [records, categories, current] = await Promise.all([
     listFundingProgrammes(db),
     listCategoryChoices(db),
-    calculateCurrentPlan(db),
+    currentPlanCalculation(db),
   ]);
   const partners = current.plan.partners.map((p) => ({ code: p.code, name: p.name }));
   // The engine's figures; a programme it does not know (an invalid plan) shows its

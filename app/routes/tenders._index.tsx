@@ -2,13 +2,13 @@
 // engine; the coordinator may start a new one.
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { calculateCurrentPlan } from "../../db/tenders";
 import { formatEuro } from "../../domain/money";
 import { tenderUsageLevels } from "../../db/call-offs";
 import { UsageTag } from "~/components/call-off-usage";
 import { EU_VERDICT } from "~/components/result-tables";
 import { ErrorSummary, Notice, PageHeading, Table, Tag, Td, Th } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
+import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
 import { getDb } from "~/utils/db.server";
 import { formatInteger } from "~/utils/format";
 
@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Ausschreibungen – Verbundka
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = await getDb();
-  const current = await calculateCurrentPlan(db);
+  const current = await currentPlanCalculation(db);
   // Awarded tenders: worst use of their maximum quantities (badge, see call-offs page).
   const usage = await tenderUsageLevels(db);
   const calculated = current.ok

@@ -26,6 +26,11 @@ export const PAGE_RULES: readonly PageRule[] = [
   { pattern: /^\/tenders\/[^/]+\/summary\/?$/, store: true },
   { pattern: /^\/tenders\/[^/]+\/compare\/?$/, store: true },
   { pattern: /^\/demand\/[^/]+\/?$/, store: true, timeBucketMs: MINUTE },
+  // Pages every role opens: funding programmes, the shared support (its defaults follow
+  // the calendar year, hence the bucket) and a partner's inventory.
+  { pattern: /^\/funding\/?$/, store: true },
+  { pattern: /^\/support\/?$/, store: true, timeBucketMs: MINUTE },
+  { pattern: /^\/inventory\/[^/]+\/?$/, store: true },
   { pattern: /^\/tenders\/[^/]+\/cost-split\.xlsx$/, store: false },
   { pattern: /^\/demand\/export\.(xlsx|csv)$/, store: false },
 ];
