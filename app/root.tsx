@@ -19,14 +19,13 @@ import {
 import type { ReactNode } from "react";
 import { isDemo } from "../db/demo";
 import { getPartner } from "../db/partner-demand";
-import { countUsers } from "../db/users";
 import { AppFooter, AppHeader, DemoBanner, SkipLink, type ShellUser } from "~/components/shell";
 import { PageHeading } from "~/components/ui";
 import stylesheet from "~/tailwind.css";
 import { getUser } from "~/utils/auth.server";
-import { getDb } from "~/utils/db.server";
+import { getDb, installationHasDemo, installationHasNoUsers } from "~/utils/db.server";
 import { CspPrelude, useNonce } from "~/utils/csp";
-import { ROLE_LABELS, navigationFor } from "~/utils/roles";
+import { ROLE_LABELS, navigationFor, type NavItem } from "~/utils/roles";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -36,21 +35,24 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Verbundkauf" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const db = await getDb();
-  // A fresh installation without demo data: the first thing to do is create the coordinator.
-  if (new URL(request.url).pathname !== "/setup" && (await countUsers(db)) === 0)
-    throw redirect("/setup");
   const user = await getUser(request);
+  if (!user) {
+    // A fresh installation without demo data: the first thing to do is create the coordinator.
+    if (new URL(request.url).pathname !== "/setup" && (await installationHasNoUsers()))
+      throw redirect("/setup");
+    const nav: NavItem[] = [];
+    return json({ user: null, nav, demo: await installationHasDemo() });
+  }
+  // Signed in: the request's consortium (the session decided it).
+  const db = await getDb();
   const partner = user?.partnerCode ? await getPartner(db, user.partnerCode) : undefined;
-  const shellUser: ShellUser | null = user
-    ? {
-        name: user.name,
-        email: user.email,
-        roleLabel: ROLE_LABELS[user.role],
-        partnerName: partner?.name ?? null,
-      }
-    : null;
-  return json({ user: shellUser, nav: user ? navigationFor(user) : [], demo: await isDemo(db) });
+  const shellUser: ShellUser | null = {
+    name: user.name,
+    email: user.email,
+    roleLabel: ROLE_LABELS[user.role],
+    partnerName: partner?.name ?? null,
+  };
+  return json({ user: shellUser, nav: navigationFor(user), demo: await isDemo(db) });
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -2,6 +2,9 @@
 // while the server keeps serving) and the daily automatic backup that the server
 // process schedules into `<dir of DATABASE_PATH>/backups`, keeping the last 14.
 // Restoring: scripts/restore.ts and the "Backups" section of README.md.
+// With several consortia (docs/decisions/022-tenancy-per-consortium-database.md) a backup
+// is the registry file plus, beside it, a folder `<name>.consortia/` with one copy per
+// consortium file; the registry copy is written last, so its presence marks a full backup.
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
@@ -56,6 +59,30 @@ export async function backupDatabase(databasePath: string, target: string): Prom
   fs.renameSync(partial, target);
 }
 
+/** The folder beside a backup file that holds its consortia's copies. */
+export function consortiaBackupDirFor(backupFile: string): string {
+  return backupFile.replace(/\.db$/, "") + ".consortia";
+}
+
+/** The consortium files of the installation whose registry is `registryPath`. */
+export function consortiumFilesOf(registryPath: string): string[] {
+  const dir = path.join(path.dirname(path.resolve(registryPath)), "consortia");
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => /^[A-Z][A-Z0-9]{1,9}\.db$/.test(name))
+    .sort()
+    .map((name) => path.join(dir, name));
+}
+
+/** Backs up the registry and every consortium file (consortia first, registry last). */
+export async function backupInstallation(registryPath: string, target: string): Promise<void> {
+  const consortiaDir = consortiaBackupDirFor(target);
+  for (const file of consortiumFilesOf(registryPath))
+    await backupDatabase(file, path.join(consortiaDir, path.basename(file)));
+  await backupDatabase(registryPath, target);
+}
+
 /** The automatic backups in `dir`, newest first. */
 export function listBackups(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
@@ -70,7 +97,10 @@ export function listBackups(dir: string): string[] {
 /** Deletes all but the newest `keep` automatic backups; returns the deleted files. */
 export function rotateBackups(dir: string, keep: number = BACKUPS_KEPT): string[] {
   const stale = listBackups(dir).slice(keep);
-  for (const file of stale) fs.rmSync(file, { force: true });
+  for (const file of stale) {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(consortiaBackupDirFor(file), { recursive: true, force: true });
+  }
   return stale;
 }
 
@@ -91,7 +121,7 @@ export async function backupIfDue(
   const newest = newestBackupTime(dir);
   if (newest && now.getTime() - newest.getTime() < BACKUP_INTERVAL_MS) return null;
   const target = path.join(dir, backupFileName(now));
-  await backupDatabase(databasePath, target);
+  await backupInstallation(databasePath, target);
   rotateBackups(dir);
   return target;
 }
@@ -143,6 +173,12 @@ if (isMainModule()) {
     console.error(`${target} gibt es schon; bitte einen anderen Dateinamen angeben.`);
     process.exit(1);
   }
-  await backupDatabase(databasePath, target);
-  console.log(`Datensicherung von ${databasePath} nach ${target} geschrieben.`);
+  await backupInstallation(databasePath, target);
+  const consortia = consortiumFilesOf(databasePath).length;
+  console.log(
+    `Datensicherung von ${databasePath} nach ${target} geschrieben` +
+      (consortia
+        ? ` (mit ${consortia} Verbund-Datenbanken in ${consortiaBackupDirFor(target)}).`
+        : "."),
+  );
 }

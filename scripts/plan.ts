@@ -2,8 +2,9 @@
 //   calc PLAN.json               result JSON on stdout (exit 0): result@1 for a plan@1 file,
 //                                result@2 for a plan@2 file; problems on stderr (exit 1)
 //   validate PLAN.json           "ok" (exit 0) or one line per problem (exit 1)
-//   export [--out FILE]          the database's plan as plan@2 JSON
-//   import PLAN.json [--replace] replaces the database's plan with the file's
+//   export [--out FILE] [--consortium CODE]          the consortium's plan as plan@2 JSON
+//   import PLAN.json [--replace] [--consortium CODE] replaces the consortium's plan
+// Without --consortium: the installation's only consortium, else an error naming them.
 // Wrong arguments and unreadable files exit 2. Database modules load lazily so that
 // calc and validate start fast.
 
@@ -14,8 +15,8 @@ import { formatProblem, parsePlanText, type PlanProblem } from "../domain/plan-v
 const USAGE = `Aufruf / usage:
   npm run --silent plan -- calc PLAN.json
   npm run --silent plan -- validate PLAN.json
-  npm run --silent plan -- export [--out FILE]
-  npm run --silent plan -- import PLAN.json [--replace]`;
+  npm run --silent plan -- export [--out FILE] [--consortium CODE]
+  npm run --silent plan -- import PLAN.json [--replace] [--consortium CODE]`;
 
 /** An error with a German one-line message and the exit code to use. */
 class CliError extends Error {
@@ -58,29 +59,61 @@ function usageFail(reason: string): never {
   throw usage(reason);
 }
 
-async function openPlanDatabase() {
-  const { openDatabase, migrateToLatest, databasePathFromEnv } = await import("../db/database");
-  const opened = openDatabase(databasePathFromEnv());
-  await migrateToLatest(opened.db);
-  return opened;
+/** Takes `--consortium CODE` out of the arguments. */
+function consortiumOption(args: readonly string[]): { rest: string[]; consortium?: string } {
+  const at = args.indexOf("--consortium");
+  if (at < 0) return { rest: [...args] };
+  const consortium = args[at + 1];
+  if (consortium === undefined || consortium.startsWith("--"))
+    usageFail("--consortium erwartet ein Verbundkürzel.");
+  return { rest: [...args.slice(0, at), ...args.slice(at + 2)], consortium };
 }
 
-async function exportCommand(args: readonly string[]): Promise<void> {
+/** The consortium's database (default: the only one), opened through the registry. */
+async function openPlanDatabase(consortium: string | undefined) {
+  const { databasePathFromEnv } = await import("../db/database");
+  const { openInstallation } = await import("../db/registry");
+  const stores = await openInstallation(databasePathFromEnv());
+  try {
+    const known = await stores.consortia();
+    const names = known.map((c) => c.code).join(", ") || "keiner";
+    let code = consortium;
+    if (code === undefined) {
+      if (known.length !== 1)
+        throw new CliError(
+          `Bitte den Verbund mit --consortium CODE angeben (vorhanden: ${names}).`,
+          2,
+        );
+      code = known[0].code;
+    } else if (!known.some((c) => c.code === code)) {
+      throw new CliError(`Unbekannter Verbund „${code}“ (vorhanden: ${names}).`, 2);
+    }
+    const db = await stores.database(code);
+    return { db, close: () => stores.destroy() };
+  } catch (error) {
+    await stores.destroy();
+    throw error;
+  }
+}
+
+async function exportCommand(allArgs: readonly string[]): Promise<void> {
+  const { rest: args, consortium } = consortiumOption(allArgs);
   let out: string | undefined;
   if (args.length === 2 && args[0] === "--out") out = args[1];
   else if (args.length !== 0) usageFail("export erwartet keine Argumente außer --out DATEI.");
   const { exportPlan } = await import("../db/plan-io");
-  const { db } = await openPlanDatabase();
+  const { db, close } = await openPlanDatabase(consortium);
   try {
     const text = JSON.stringify(await exportPlan(db), null, 2) + "\n";
     if (out === undefined) process.stdout.write(text);
     else fs.writeFileSync(out, text);
   } finally {
-    await db.destroy();
+    await close();
   }
 }
 
-async function importCommand(args: readonly string[]): Promise<void> {
+async function importCommand(allArgs: readonly string[]): Promise<void> {
+  const { rest: args, consortium } = consortiumOption(allArgs);
   const replace = args.includes("--replace");
   const files = args.filter((a) => a !== "--replace");
   if (files.length !== 1 || files[0].startsWith("--") || args.length - files.length > 1) {
@@ -90,7 +123,7 @@ async function importCommand(args: readonly string[]): Promise<void> {
   if (!validation.ok) return reportProblems(validation.problems);
   const { importPlan, PlanImportRefused } = await import("../db/plan-io");
   const { isAwardFrozenError, PLAN_IMPORT_AWARD_FROZEN_MESSAGE } = await import("../db/awards");
-  const { db } = await openPlanDatabase();
+  const { db, close } = await openPlanDatabase(consortium);
   try {
     await importPlan(db, validation.plan, { replace });
     process.stderr.write(`Plan aus „${files[0]}“ importiert.\n`);
@@ -99,7 +132,7 @@ async function importCommand(args: readonly string[]): Promise<void> {
     if (isAwardFrozenError(error)) throw new CliError(PLAN_IMPORT_AWARD_FROZEN_MESSAGE, 1);
     throw error;
   } finally {
-    await db.destroy();
+    await close();
   }
 }
 

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { databasePathFromEnv } from "../db/database";
+import { consortiaBackupDirFor } from "./backup";
 import { backupFileName } from "./backup";
 
 /** Checks the backup, keeps the current database aside, and copies the backup over it. */
@@ -55,6 +56,17 @@ if (isMainModule()) {
     process.exit(2);
   }
   const databasePath = databasePathFromEnv();
+  // The consortia's copies beside the backup (scripts/backup.ts) go back to consortia/.
+  const consortiaBackup = consortiaBackupDirFor(path.resolve(file));
+  if (fs.existsSync(consortiaBackup)) {
+    for (const name of fs.readdirSync(consortiaBackup).filter((n) => n.endsWith(".db"))) {
+      const target = path.join(path.dirname(path.resolve(databasePath)), "consortia", name);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const { keptAs } = restoreDatabase(path.join(consortiaBackup, name), target);
+      console.log(`Verbund ${name.replace(/\.db$/, "")} nach ${target} zurückgespielt.`);
+      if (keptAs) console.log(`Die bisherige Datenbank liegt unter ${keptAs}.`);
+    }
+  }
   const { keptAs } = restoreDatabase(path.resolve(file), databasePath);
   console.log(`Datensicherung ${file} nach ${databasePath} zurückgespielt.`);
   if (keptAs) console.log(`Die bisherige Datenbank liegt unter ${keptAs}.`);

@@ -11,6 +11,7 @@ import { databasePathFromEnv } from "../db/database";
 import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
 import { isProvenSameOriginWrite } from "../app/utils/same-origin";
+import { runInRequestConsortium } from "../app/utils/auth.server";
 import { SESSION_COOKIE_NAME } from "../app/utils/session.server";
 import {
   newCspNonce,
@@ -173,6 +174,12 @@ const limitRequestBodies: RequestHandler = (req, res, next) => {
   } else next();
 };
 
+// The session cookie decides the consortium; getDb() (app/utils/db.server.ts) answers
+// with that consortium's database for the rest of the request, and with none when signed out.
+const bindRequestToConsortium: RequestHandler = (req, _res, next) => {
+  runInRequestConsortium(req.get("Cookie"), next).catch(next);
+};
+
 // Errors express itself catches (a malformed URL, a broken body) get a short German
 // answer; express's own handler would show the stack trace unless NODE_ENV=production.
 const answerErrorsWithoutDetails: ErrorRequestHandler = (
@@ -235,6 +242,7 @@ export async function startServer({
   app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
+  app.use(bindRequestToConsortium);
   app.use(refuseUnsupportedBodies);
   app.use(noStoreForSignedInPages);
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).

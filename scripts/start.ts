@@ -1,8 +1,16 @@
-// `npm start`: build when stale, migrate, load the demo into an empty database (unless
-// DEMO=0), make sure a session secret exists, then serve.
+// `npm start`: build when stale, open the registry at DATABASE_PATH (an installation from
+// before consortia becomes consortium KC), migrate every consortium's database, load the
+// demo into consortium KC ("Kreis Coesfeld") when it is empty (unless DEMO=0), make sure a
+// session secret exists, then serve.
 process.env.NODE_ENV ??= "production";
 
 import { migrateToLatest, openDatabase, databasePathFromEnv } from "../db/database";
+import {
+  consortiumFileFor,
+  FIRST_CONSORTIUM,
+  openInstallation,
+  registerConsortium,
+} from "../db/registry";
 import { DEMO_PASSWORD, DEMO_USERS, isDemo, loadDemo } from "../db/demo";
 import { countUsers } from "../db/users";
 import { ensureSessionSecret, sessionSecretFile } from "../app/utils/session-secret.server";
@@ -13,23 +21,39 @@ import { forkServers, startServer, webConcurrency } from "./server";
 if (buildIfStale()) console.log("Build erstellt.");
 
 const databasePath = databasePathFromEnv();
-const { db } = openDatabase(databasePath);
-const applied = await migrateToLatest(db);
-if (applied.length) console.log(`Datenbank ${databasePath}: Migrationen ${applied.join(", ")}`);
-
-if (process.env.DEMO !== "0" && (await loadDemo(db)))
-  console.log("Demodaten (Kreis Coesfeld) geladen.");
-if (await isDemo(db)) {
-  console.log(`\nDemo-Anmeldungen (Passwort für alle: ${DEMO_PASSWORD}):`);
-  for (const user of DEMO_USERS) {
-    console.log(
-      `  ${user.email.padEnd(40)} ${ROLE_LABELS[user.role]}${user.partner ? ` (${user.partner})` : ""}`,
-    );
+const stores = await openInstallation(databasePath);
+if (process.env.DEMO !== "0" && (await stores.consortia()).length === 0)
+  await registerConsortium(stores.registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
+let needsSetup = true;
+for (const consortium of await stores.consortia()) {
+  const file = consortiumFileFor(databasePath, consortium.code);
+  const { db } = openDatabase(file);
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length) console.log(`Datenbank ${file}: Migrationen ${applied.join(", ")}`);
+    if (
+      consortium.code === FIRST_CONSORTIUM.code &&
+      process.env.DEMO !== "0" &&
+      (await loadDemo(db))
+    )
+      console.log(`Demodaten (Kreis Coesfeld) geladen: Verbund ${FIRST_CONSORTIUM.code}.`);
+    if (await isDemo(db)) {
+      console.log(
+        `\nDemo-Anmeldungen im Verbund ${consortium.code} (Passwort für alle: ${DEMO_PASSWORD}):`,
+      );
+      for (const user of DEMO_USERS) {
+        console.log(
+          `  ${user.email.padEnd(40)} ${ROLE_LABELS[user.role]}${user.partner ? ` (${user.partner})` : ""}`,
+        );
+      }
+      console.log("");
+    }
+    if ((await countUsers(db)) > 0) needsSetup = false;
+  } finally {
+    await db.destroy();
   }
-  console.log("");
 }
-const needsSetup = (await countUsers(db)) === 0;
-await db.destroy();
+await stores.destroy();
 
 const hadSecret = Boolean(process.env.SESSION_SECRET);
 ensureSessionSecret(databasePath);

@@ -78,7 +78,7 @@ export async function loadSnapshotSummary(
   snapshot: SnapshotInfo,
 ): Promise<SummaryModel | undefined> {
   const key = `snapshot-summary:${snapshot.tenderCode}:${snapshot.version}:${snapshot.createdAt}`;
-  return cachedImmutable(key, async () => {
+  return cachedImmutable(db, key, async () => {
     const frozen = await loadSnapshotTender(db, snapshot.tenderCode, snapshot.version);
     return frozen && summaryModel(snapshot.tenderCode, frozen.state, frozen.matchesStoredResult);
   });

@@ -22,7 +22,7 @@ import {
   SectionHeading,
   Tag,
 } from "~/components/ui";
-import { requireRole } from "~/utils/auth.server";
+import { currentSessionId, requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import {
   PASSWORD_MIN_LENGTH,
@@ -32,7 +32,6 @@ import {
 } from "~/utils/form-schemas";
 import { forbidden, notFound } from "~/utils/http.server";
 import { ROLES, ROLE_LABELS } from "~/utils/roles";
-import { readSessionId } from "~/utils/session.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.user.name} – Benutzer – Verbundkauf` : "Benutzer – Verbundkauf" },
@@ -122,7 +121,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await setPassword(db, target.id, submission.value.password);
     // A new password ends every session that knew the old one; changing one's own keeps
     // only the session that changed it.
-    if (isSelf) await deleteOtherSessionsForUser(db, target.id, await readSessionId(request));
+    if (isSelf) await deleteOtherSessionsForUser(db, target.id, await currentSessionId(request));
     else await deleteAllSessionsForUser(db, target.id);
     await writeAudit(db, {
       userId: actor.id,

@@ -24,7 +24,7 @@ import {
   Td,
   Th,
 } from "~/components/ui";
-import { requireRole } from "~/utils/auth.server";
+import { emailTakenInInstallation, requireRole } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { EMAIL_TAKEN_MESSAGE, PASSWORD_MIN_LENGTH, createUserSchema } from "~/utils/form-schemas";
 import { ROLES, ROLE_LABELS } from "~/utils/roles";
@@ -48,7 +48,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { name, email, role, partner, password } = submission.value;
-  if (await isEmailTaken(db, email)) {
+  // Emails are unique across the installation: sign-in finds the consortium by them.
+  if ((await isEmailTaken(db, email)) || (await emailTakenInInstallation(email))) {
     return json(
       submission.reply({ fieldErrors: { email: [EMAIL_TAKEN_MESSAGE] }, hideFields: ["password"] }),
       {

@@ -10,8 +10,8 @@ import {
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { TextField } from "~/components/fields";
 import { Button, ErrorSummary, PageHeading } from "~/components/ui";
-import { createUserSession, getUser, verifyLogin } from "~/utils/auth.server";
-import { getDb } from "~/utils/db.server";
+import { createUserSession, getUser, verifyLoginInInstallation } from "~/utils/auth.server";
+import { getInstallation } from "~/utils/db.server";
 import { LOGIN_FAILED_MESSAGE, loginSchema } from "~/utils/form-schemas";
 import { safeRedirect } from "~/utils/http.server";
 import { claimSignInAttempt, recordSignInSuccess } from "~/utils/throttle.server";
@@ -32,7 +32,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
-  const db = await getDb();
+  // The throttle is installation-wide: the consortium is not known before sign-in.
+  const db = await (await getInstallation()).throttleDatabase();
   // Throttled per account and per address, and counted, before the password is hashed.
   const attempt = { email, address: context.clientAddress };
   const throttle = await claimSignInAttempt(db, attempt);
@@ -42,8 +43,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: { "Retry-After": String(throttle.retryAfterSeconds) },
     });
   }
-  const user = await verifyLogin(db, email, password);
-  if (!user) {
+  const found = await verifyLoginInInstallation(email, password);
+  if (!found) {
     // Counted already when claimed.
     // One message for unknown email, wrong password and inactive account: no enumeration.
     return json(
@@ -52,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   await recordSignInSuccess(db, throttle.claim);
-  return createUserSession(request, user, redirectTo);
+  return createUserSession(request, found.user, redirectTo, found.consortium);
 }
 
 export default function LoginPage() {

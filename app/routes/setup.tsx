@@ -13,20 +13,23 @@ import { countUsers, createUser } from "../../db/users";
 import { TextField } from "~/components/fields";
 import { Button, ErrorSummary, PageHeading } from "~/components/ui";
 import { createUserSession } from "~/utils/auth.server";
-import { getDb } from "~/utils/db.server";
+import { ensureFirstConsortium, getInstallation, installationHasNoUsers } from "~/utils/db.server";
 import { PASSWORD_MIN_LENGTH, setupSchema } from "~/utils/form-schemas";
 
 export const meta: MetaFunction = () => [{ title: "Einrichtung – Verbundkauf" }];
 
 // First start without demo data: the only page until the coordinator account exists.
 export async function loader(_args: LoaderFunctionArgs) {
-  if ((await countUsers(await getDb())) > 0) throw redirect("/login");
+  if (!(await installationHasNoUsers())) throw redirect("/login");
   return json({});
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const db = await getDb();
-  if ((await countUsers(db)) > 0) throw redirect("/login");
+  if (!(await installationHasNoUsers())) throw redirect("/login");
+  // An empty installation's first coordinator belongs to consortium KC (Kreis Coesfeld);
+  // more consortia come from `npm run admin -- consortium create`.
+  const consortium = await ensureFirstConsortium();
+  const db = await (await getInstallation()).database(consortium);
   const submission = parseWithZod(await request.formData(), { schema: setupSchema });
   if (submission.status !== "success") {
     return json(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
@@ -47,7 +50,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return created;
   });
   if (!user) throw redirect("/login");
-  return createUserSession(request, user, "/");
+  return createUserSession(request, user, "/", consortium);
 }
 
 export default function SetupPage() {

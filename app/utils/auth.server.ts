@@ -7,9 +7,16 @@ import {
   readSession,
   touchSession,
 } from "../../db/sessions";
-import { countUsers, findUserByEmail, getUserById, type User } from "../../db/users";
+import { findUserByEmail, getUserById, type User } from "../../db/users";
 import type { Database } from "../../db/database";
-import { getDb } from "./db.server";
+import { isConsortiumCode } from "../../db/registry";
+import {
+  currentConsortium,
+  currentConsortium as requestContextConsortium,
+  getInstallation,
+  installationHasNoUsers,
+  runInConsortium,
+} from "./db.server";
 import { forbidden, safeRedirect } from "./http.server";
 import { canReadPartner, canWritePartner, type Actor, type Role } from "./roles";
 import {
@@ -24,11 +31,70 @@ export type { User };
 // for an idle timeout of hours.
 const TOUCH_INTERVAL_MS = 60_000;
 
+// The session cookie carries `<CONSORTIUM>:<session id>` (signed): the session lives in
+// the consortium's own database, so the consortium must be known to find it.
+interface SessionRef {
+  consortium: string;
+  sessionId: string;
+}
+
+function sessionRef(value: string | null): SessionRef | null {
+  if (!value) return null;
+  const colon = value.indexOf(":");
+  if (colon < 0) return null;
+  const consortium = value.slice(0, colon);
+  const sessionId = value.slice(colon + 1);
+  if (!isConsortiumCode(consortium) || sessionId === "") return null;
+  return { consortium, sessionId };
+}
+
+/** The session id part of the cookie's value (empty when the value is malformed). */
+export function sessionIdOfCookieValue(value: string): string {
+  return sessionRef(value)?.sessionId ?? "";
+}
+
+/** The id of the request's session (without its consortium), or null. */
+export async function currentSessionId(request: Request): Promise<string | null> {
+  return (await readSessionRef(request))?.sessionId ?? null;
+}
+
+async function readSessionRef(request: Request): Promise<SessionRef | null> {
+  const ref = sessionRef(await readSessionId(request));
+  if (!ref) return null;
+  const known = await (await getInstallation()).consortia();
+  return known.some((c) => c.code === ref.consortium) ? ref : null;
+}
+
+/**
+ * The consortium named by the request's session cookie (if the registry knows it), for
+ * the request context that getDb() reads. Whether the session is valid is getUser's job.
+ */
+export async function consortiumOfRequest(request: Request): Promise<string | undefined> {
+  return (await readSessionRef(request))?.consortium;
+}
+
+/**
+ * The database of the consortium named by the request's session cookie (null without a
+ * valid one, or when it disagrees with the request context): for code that must read the
+ * session before anything else, such as the session cache.
+ */
+export async function sessionDatabase(request: Request): Promise<Database | null> {
+  const ref = await readSessionRef(request);
+  if (!ref) return null;
+  const bound = requestContextConsortium();
+  if (bound !== undefined && bound !== ref.consortium) return null;
+  return (await getInstallation()).database(ref.consortium);
+}
+
 /** The signed-in, active user, or null. */
 export async function getUser(request: Request): Promise<User | null> {
-  const sessionId = await readSessionId(request);
-  if (!sessionId) return null;
-  const db = await getDb();
+  const ref = await readSessionRef(request);
+  if (!ref) return null;
+  // Inside a request the context and the cookie must agree (the server sets one from the other).
+  if (requestContextConsortium() !== undefined && requestContextConsortium() !== ref.consortium)
+    return null;
+  const { sessionId } = ref;
+  const db = await (await getInstallation()).database(ref.consortium);
   const now = new Date();
   const session = await readSession(db, sessionId, now);
   if (!session) return null;
@@ -43,7 +109,7 @@ export async function getUser(request: Request): Promise<User | null> {
 export async function requireUser(request: Request): Promise<User> {
   const user = await getUser(request);
   if (user) return user;
-  if ((await countUsers(await getDb())) === 0) throw redirect("/setup");
+  if (await installationHasNoUsers()) throw redirect("/setup");
   const url = new URL(request.url);
   const params = new URLSearchParams({ redirectTo: url.pathname + url.search });
   throw redirect(`/login?${params}`);
@@ -80,27 +146,84 @@ export async function verifyLogin(
   return rest;
 }
 
-/** Starts a new session (a fresh id on every sign-in) and redirects with its cookie. */
+/**
+ * The active user of any consortium with this email and password, with the consortium,
+ * or null. Emails are unique across the installation; should one stand in two consortia,
+ * nobody signs in with it.
+ */
+export async function verifyLoginInInstallation(
+  email: string,
+  password: string,
+): Promise<{ user: User; consortium: string } | null> {
+  const installation = await getInstallation();
+  const found: { db: Database; consortium: string }[] = [];
+  for (const consortium of await installation.consortia()) {
+    const db = await installation.database(consortium.code);
+    if (await findUserByEmail(db, email)) found.push({ db, consortium: consortium.code });
+  }
+  if (found.length !== 1) {
+    // Same time as a real check: no enumeration through timing.
+    await verifyPassword(password, DUMMY_PASSWORD_HASH);
+    return null;
+  }
+  const user = await verifyLogin(found[0].db, email, password);
+  return user ? { user, consortium: found[0].consortium } : null;
+}
+
+/** Whether any consortium has an account with this email (they are unique installation-wide). */
+export async function emailTakenInInstallation(email: string): Promise<boolean> {
+  const installation = await getInstallation();
+  for (const consortium of await installation.consortia()) {
+    if (await findUserByEmail(await installation.database(consortium.code), email)) return true;
+  }
+  return false;
+}
+
+/**
+ * Starts a new session (a fresh id on every sign-in) in the user's consortium (default:
+ * the request's) and redirects with its cookie.
+ */
 export async function createUserSession(
   request: Request,
   user: User,
   redirectTo: string | null | undefined,
+  consortium: string | undefined = currentConsortium(),
 ): Promise<Response> {
-  const db = await getDb();
-  const previous = await readSessionId(request);
-  if (previous) await deleteSession(db, previous);
+  if (!consortium) throw new Error("createUserSession: kein Verbund");
+  const installation = await getInstallation();
+  const previous = await readSessionRef(request);
+  if (previous)
+    await deleteSession(await installation.database(previous.consortium), previous.sessionId);
+  const db = await installation.database(consortium);
   await deleteExpiredSessions(db);
   const session = await createSession(db, user.id);
   return redirect(safeRedirect(redirectTo), {
-    headers: { "Set-Cookie": await serializeSessionCookie(request, session.id) },
+    headers: {
+      "Set-Cookie": await serializeSessionCookie(request, `${consortium}:${session.id}`),
+    },
   });
 }
 
 /** Deletes the server-side session and clears the cookie. */
 export async function signOut(request: Request, redirectTo = "/login"): Promise<Response> {
-  const sessionId = await readSessionId(request);
-  if (sessionId) await deleteSession(await getDb(), sessionId);
+  const ref = await readSessionRef(request);
+  if (ref)
+    await deleteSession(await (await getInstallation()).database(ref.consortium), ref.sessionId);
   return redirect(redirectTo, {
     headers: { "Set-Cookie": await serializeClearedSessionCookie(request) },
   });
+}
+
+/**
+ * Runs `fn` (the whole request) in the consortium of the request's session cookie: the
+ * only place the request context is set. The server calls it with the Cookie header.
+ */
+export async function runInRequestConsortium<T>(
+  cookieHeader: string | undefined,
+  fn: () => T,
+): Promise<T> {
+  const request = new Request("http://localhost/", {
+    headers: cookieHeader ? { Cookie: cookieHeader } : {},
+  });
+  return runInConsortium(await consortiumOfRequest(request), fn);
 }

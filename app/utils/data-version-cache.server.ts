@@ -19,6 +19,26 @@ const store = globalThis as GlobalWithCache;
 // On globalThis, like the database: dev rebuilds re-import this module.
 const entries: Map<string, Entry> = (store[STORE_KEY] ??= new Map());
 
+// Each consortium has its own database (docs/decisions/022-tenancy-per-consortium-database.md)
+// and two of them can show the same data version: every key therefore starts with the
+// identity of the database handle it was computed from, so one consortium's entry can
+// never answer another's request.
+const STORE_IDS_KEY = Symbol.for("verbundkauf.dataVersionCache.storeIds");
+type GlobalWithIds = typeof globalThis & {
+  [STORE_IDS_KEY]?: { ids: WeakMap<object, number>; next: number };
+};
+const storeIds = ((globalThis as GlobalWithIds)[STORE_IDS_KEY] ??= { ids: new WeakMap(), next: 1 });
+
+/** A process-unique name of the database handle (one per consortium store). */
+export function storeKey(db: object): string {
+  let id = storeIds.ids.get(db);
+  if (id === undefined) {
+    id = storeIds.next++;
+    storeIds.ids.set(db, id);
+  }
+  return `store${id}`;
+}
+
 /** The database's data version as seen from this connection. */
 export async function dataVersion<Tables>(db: Kysely<Tables>): Promise<string> {
   const { rows } = await sql<{ version: number; changes: number }>`
@@ -38,7 +58,7 @@ export async function cachedByDataVersion<Tables, T>(
   key: string,
   compute: () => Promise<T>,
 ): Promise<T> {
-  return remember(key, await dataVersion(db), compute);
+  return remember(`${storeKey(db)}:${key}`, await dataVersion(db), compute);
 }
 
 /**
@@ -46,8 +66,12 @@ export async function cachedByDataVersion<Tables, T>(
  * database round trip. The key must name the thing exactly (tender, version and its
  * creation time), since no write invalidates it. Shares the size limit with the rest.
  */
-export function cachedImmutable<T>(key: string, compute: () => Promise<T>): Promise<T> {
-  return remember(`forever:${key}`, "forever", compute);
+export function cachedImmutable<Tables, T>(
+  db: Kysely<Tables>,
+  key: string,
+  compute: () => Promise<T>,
+): Promise<T> {
+  return remember(`${storeKey(db)}:forever:${key}`, "forever", compute);
 }
 
 function remember<T>(key: string, version: string, compute: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { currentConsortium } from "./db.server";
 
 // Pages that follow only from the data, the signed-in user and the address: the
 // committee summary, the tender page, the demand editor and the start pages, plus the
@@ -58,6 +59,8 @@ export function pageEtag({ dataVersion, user, url, rule, now = Date.now() }: Eta
   const bucket = rule.timeBucketMs ? Math.floor(now / rule.timeBucketMs) : 0;
   const key = [
     PROCESS_TAG,
+    // Data versions and user ids repeat across consortia (each has its own database).
+    currentConsortium() ?? "",
     dataVersion,
     user.id,
     user.role,

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { databasePathFromEnv } from "../../db/database";
+import { currentConsortium } from "./db.server";
 
 export const MAX_PLAN_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const PENDING_UPLOAD_TTL_MS = 60 * 60 * 1000;
@@ -14,6 +15,8 @@ export const PENDING_UPLOAD_TTL_MS = 60 * 60 * 1000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 
 interface PendingUpload {
+  /** User ids repeat across consortia: the entry belongs to the user of this consortium. */
+  consortium?: string | null;
   userId: number;
   createdAt: string;
   fileName: string;
@@ -39,7 +42,13 @@ export async function savePendingUpload(
   await fs.mkdir(pendingUploadDir(), { recursive: true, mode: 0o700 });
   await removeExpiredUploads(now);
   const id = randomBytes(24).toString("base64url");
-  const entry: PendingUpload = { userId, createdAt: now.toISOString(), fileName, text };
+  const entry: PendingUpload = {
+    consortium: currentConsortium() ?? null,
+    userId,
+    createdAt: now.toISOString(),
+    fileName,
+    text,
+  };
   await fs.writeFile(fileFor(id), JSON.stringify(entry), { mode: 0o600, flag: "wx" });
   return id;
 }
@@ -57,7 +66,8 @@ export async function readPendingUpload(
   } catch {
     return undefined;
   }
-  if (entry.userId !== userId) return undefined;
+  if (entry.userId !== userId || (entry.consortium ?? null) !== (currentConsortium() ?? null))
+    return undefined;
   if (now.getTime() - new Date(entry.createdAt).getTime() > PENDING_UPLOAD_TTL_MS) {
     await deletePendingUpload(id);
     return undefined;

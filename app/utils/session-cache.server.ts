@@ -1,8 +1,7 @@
 import { readSession, type Session } from "../../db/sessions";
 import type { User } from "../../db/users";
-import { getUser } from "./auth.server";
+import { getUser, sessionDatabase, sessionIdOfCookieValue } from "./auth.server";
 import { dataVersion } from "./data-version-cache.server";
-import { getDb } from "./db.server";
 import { readSessionId } from "./session.server";
 
 // The signed-in user of a request without two SQLite reads each time: the session and
@@ -33,7 +32,9 @@ export interface SignedIn {
 export async function signedInUser(request: Request, now = new Date()): Promise<SignedIn | null> {
   const sessionId = await readSessionId(request);
   if (!sessionId) return null;
-  const db = await getDb();
+  // The session's own consortium (the cookie names it; auth.server.ts checks it).
+  const db = await sessionDatabase(request);
+  if (!db) return null;
   // Read before the session: whatever is read afterwards is at least this new.
   const version = await dataVersion(db);
   const hit = entries.get(sessionId);
@@ -48,7 +49,8 @@ export async function signedInUser(request: Request, now = new Date()): Promise<
   entries.delete(sessionId);
   const user = await getUser(request);
   if (!user) return null;
-  const session = await readSession(db, sessionId, now);
+  // The cookie holds `<consortium>:<session id>` (auth.server.ts); the row has the id only.
+  const session = await readSession(db, sessionIdOfCookieValue(sessionId), now);
   if (!session) return null;
   entries.set(sessionId, { version, user, session });
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

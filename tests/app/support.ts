@@ -3,6 +3,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { DEMO_PASSWORD, loadDemo } from "../../db/demo";
 import { setDbForTests } from "../../app/utils/db.server";
+import { runInRequestConsortium } from "../../app/utils/auth.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 export const BASE_URL = "http://verbundkauf.test";
@@ -51,7 +52,10 @@ export async function run(
   params: Record<string, string> = {},
 ): Promise<Response> {
   try {
-    const result = await handler({ request, params, context: {} });
+    // As the server does: the session cookie decides the consortium for the whole request.
+    const result = await runInRequestConsortium(request.headers.get("Cookie") ?? undefined, () =>
+      handler({ request, params, context: {} }),
+    );
     if (result instanceof Response) return result;
     throw new Error(`Expected a Response, got ${JSON.stringify(result)}`);
   } catch (error) {

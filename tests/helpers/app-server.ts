@@ -9,13 +9,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
-import { migrateToLatest, openDatabase } from "../../db/database";
 import { loadDemo } from "../../db/demo";
+import {
+  consortiumFileFor,
+  FIRST_CONSORTIUM,
+  openInstallation,
+  registerConsortium,
+} from "../../db/registry";
 import { PROJECT_ROOT, SERVER_BUILD } from "../../scripts/build-if-stale";
 
 export interface AppServer {
   url: string;
+  /** Consortium KC's database file (the data the tests look at). */
   databasePath: string;
+  /** The installation's DATABASE_PATH: the registry of consortia. */
+  registryPath: string;
   stop: () => Promise<void>;
 }
 
@@ -50,13 +58,20 @@ export interface KillableAppServer extends AppServer {
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
-async function prepareDatabase(file: string, demo: boolean): Promise<void> {
-  const { db } = openDatabase(file);
+/** The data file of consortium `code` (default KC) of the installation at `registryPath`. */
+export function consortiumDataFile(registryPath: string, code: string = FIRST_CONSORTIUM.code) {
+  return consortiumFileFor(registryPath, code);
+}
+
+/** A registry at `registryPath` with consortium KC (and the demo in it). */
+async function prepareDatabase(registryPath: string, demo: boolean): Promise<void> {
+  const stores = await openInstallation(registryPath);
   try {
-    await migrateToLatest(db);
+    await registerConsortium(stores.registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
+    const db = await stores.database(FIRST_CONSORTIUM.code);
     if (demo) await loadDemo(db);
   } finally {
-    await db.destroy();
+    await stores.destroy();
   }
 }
 
@@ -129,8 +144,9 @@ export async function startAppServer({
     givenPath === undefined
       ? fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-"))
       : undefined;
-  const databasePath = givenPath ?? path.join(ownDir!, "app.db");
-  if (!fs.existsSync(databasePath)) await prepareDatabase(databasePath, demo);
+  const registryPath = givenPath ?? path.join(ownDir!, "app.db");
+  if (!fs.existsSync(registryPath)) await prepareDatabase(registryPath, demo);
+  const databasePath = consortiumDataFile(registryPath);
 
   let output = "";
   const child = spawn(
@@ -143,7 +159,7 @@ export async function startAppServer({
         NODE_ENV: "production",
         HOST: "127.0.0.1",
         PORT: "0",
-        DATABASE_PATH: databasePath,
+        DATABASE_PATH: registryPath,
         SESSION_SECRET: randomBytes(32).toString("hex"),
         TRUST_PROXY: "",
         ...env,
@@ -187,7 +203,7 @@ export async function startAppServer({
   try {
     const url = await waitForUrl(child, () => output);
     await waitForHealth(url);
-    if (!processGroup) return { url, databasePath, stop };
+    if (!processGroup) return { url, databasePath, registryPath, stop };
     const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
       const exited =
         child.exitCode === null && child.signalCode === null
@@ -202,7 +218,7 @@ export async function startAppServer({
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    return { url, databasePath, stop, pid: child.pid!, kill };
+    return { url, databasePath, registryPath, stop, pid: child.pid!, kill };
   } catch (error) {
     await stop();
     throw error;
@@ -234,6 +250,9 @@ export function setupAppServer(
     },
     get databasePath() {
       return running().databasePath;
+    },
+    get registryPath() {
+      return running().registryPath;
     },
     stop: async () => server?.stop(),
   };

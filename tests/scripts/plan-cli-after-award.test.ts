@@ -31,8 +31,9 @@ async function awardedDatabase(file: string) {
   }
 }
 
+/** The plan of consortium KC: the first start of the CLI made the single file consortium KC. */
 async function planIn(file: string) {
-  const { db } = openDatabase(file);
+  const { db } = openDatabase(path.join(path.dirname(file), "consortia", "KC.db"));
   try {
     return await exportPlan(db);
   } finally {

@@ -186,6 +186,21 @@ describe("usage", () => {
 describe("plan import and export", () => {
   it("imports into an empty database, refuses a second import without --replace, exports what gives the same result", () => {
     const env = { DATABASE_PATH: path.join(tmp, "cli.db") };
+    // An installation with one consortium: plan import/export need no --consortium then.
+    const created = spawnSync(
+      path.join(root, "node_modules/.bin/tsx"),
+      [
+        "scripts/admin.ts",
+        "consortium",
+        "create",
+        "KC",
+        "Kreis Coesfeld",
+        "--coordinator",
+        "k@example.org",
+      ],
+      { cwd: root, encoding: "utf8", env: { ...process.env, ...env } },
+    );
+    expect(created.status).toBe(0);
     const first = run(["import", example("01-three-partners.plan.json")], { env });
     expect(first.stderr).toContain("importiert");
     expect(first.status).toBe(0);

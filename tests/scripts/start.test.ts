@@ -7,7 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { DEMO_USERS } from "../../db/demo";
+import { migrateToLatest, openDatabase } from "../../db/database";
+import { DEMO_USERS, loadDemo } from "../../db/demo";
 import { migrations } from "../../db/migrations";
 import { PROJECT_ROOT, buildIfStale } from "../../scripts/build-if-stale";
 
@@ -134,6 +135,18 @@ function counts(databasePath: string) {
   }
 }
 
+const kcFileOf = (databasePath: string) =>
+  path.join(path.dirname(databasePath), "consortia", "KC.db");
+
+function consortiaOf(registryPath: string) {
+  const db = new Database(registryPath, { readonly: true });
+  try {
+    return db.prepare("select code, name from consortia order by code").all();
+  } finally {
+    db.close();
+  }
+}
+
 const secretFileOf = (databasePath: string) =>
   path.join(path.dirname(databasePath), "session-secret");
 
@@ -147,13 +160,16 @@ describe("npm start", () => {
     const firstOutput = first.output();
     expect(await stop(first)).toBe(0);
 
+    // DATABASE_PATH is the registry; the demo is consortium KC in its own file beside it.
+    expect(consortiaOf(databasePath)).toEqual([{ code: "KC", name: "Kreis Coesfeld" }]);
+    const kc = kcFileOf(databasePath);
     expect(firstOutput).toContain(
-      `Datenbank ${databasePath}: Migrationen ${Object.keys(migrations).join(", ")}`,
+      `Datenbank ${kc}: Migrationen ${Object.keys(migrations).join(", ")}`,
     );
-    expect(firstOutput).toContain("Demodaten (Kreis Coesfeld) geladen.");
+    expect(firstOutput).toContain("Demodaten (Kreis Coesfeld) geladen: Verbund KC.");
     expect(firstOutput).toContain("Demo-Anmeldungen");
     for (const user of DEMO_USERS) expect(firstOutput).toContain(user.email);
-    const afterFirst = counts(databasePath);
+    const afterFirst = counts(kc);
     expect(afterFirst.applied).toEqual(Object.keys(migrations).sort());
     expect(afterFirst.partners).toBe(12);
     expect(afterFirst.users).toBe(DEMO_USERS.length);
@@ -175,7 +191,7 @@ describe("npm start", () => {
     expect(secondOutput).toContain("Demo-Anmeldungen"); // still a demo installation
     expect(fs.readFileSync(secretFile, "utf8")).toBe(secret);
     expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
-    expect(counts(databasePath)).toEqual(afterFirst);
+    expect(counts(kc)).toEqual(afterFirst);
   }, 120_000);
 
   test("DEMO=0 on a fresh database: no partners, and / leads to the setup", async () => {
@@ -196,9 +212,37 @@ describe("npm start", () => {
     expect(output).not.toContain("geladen");
     expect(output).not.toContain("Demo-Anmeldungen");
     expect(output).toContain("/setup: Koordinationskonto anlegen");
-    const after = counts(databasePath);
-    expect(after.applied).toEqual(Object.keys(migrations).sort());
-    expect(after).toMatchObject({ partners: 0, users: 0, demandLines: 0, tenders: 0 });
+    // No consortium yet: /setup creates KC with its first coordinator.
+    expect(consortiaOf(databasePath)).toEqual([]);
+    expect(fs.existsSync(kcFileOf(databasePath))).toBe(false);
     expect(fs.statSync(secretFileOf(databasePath)).mode & 0o777).toBe(0o600);
+  }, 60_000);
+
+  test("an installation from before consortia (one DATABASE_PATH file) becomes consortium KC without loss", async () => {
+    const dir = path.join(tmp, "legacy");
+    const databasePath = path.join(dir, "verbundkauf.db");
+    fs.mkdirSync(dir);
+    const legacy = openDatabase(databasePath);
+    await migrateToLatest(legacy.db);
+    await loadDemo(legacy.db);
+    legacy.sqlite.exec("UPDATE partners SET name = 'Stadt Coesfeld (alt)' WHERE code = 'COE'");
+    await legacy.db.destroy();
+    const before = counts(databasePath);
+
+    const started = await start(databasePath);
+    expect(await stop(started)).toBe(0);
+
+    expect(consortiaOf(databasePath)).toEqual([{ code: "KC", name: "Kreis Coesfeld" }]);
+    const kc = kcFileOf(databasePath);
+    expect(counts(kc)).toEqual(before);
+    const db = new Database(kc, { readonly: true });
+    try {
+      expect(db.prepare("select name from partners where code = 'COE'").pluck().get()).toBe(
+        "Stadt Coesfeld (alt)",
+      );
+    } finally {
+      db.close();
+    }
+    expect(started.output()).not.toContain("geladen");
   }, 60_000);
 });

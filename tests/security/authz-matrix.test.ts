@@ -7,6 +7,12 @@
 // "401", "403", "404", "405" (no loader/action: Remix answers 405 for the method).
 // A POST that is allowed sends an empty (or deliberately invalid) form: it must be
 // answered as invalid, never with a 500 (an exception that is not a Response).
+//
+// Across consortia (docs/decisions/022-tenancy-per-consortium-database.md): the matrix runs
+// as consortium KC's users in an installation that also holds MS, KC's twin with the same
+// codes, other figures and names carrying MS_MARKER. Every answer's body (or loader data)
+// is searched for the marker ("leak" when found), ids and codes that exist only in MS
+// answer 404, and no request of the whole matrix changes MS's file.
 import fs from "node:fs";
 import path from "node:path";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
@@ -14,16 +20,15 @@ import { serializeSessionCookie } from "../../app/utils/session.server";
 import { createFundingProgramme, getFundingProgramme } from "../../db/funding";
 import { createSession } from "../../db/sessions";
 import { findUserByEmail } from "../../db/users";
-import type { TestDatabase } from "../helpers/test-database";
+import { runInRequestConsortium } from "../../app/utils/auth.server";
 import {
-  BASE_URL,
-  COMMITTEE,
-  COORDINATOR,
-  FINANCE,
-  OFFICER_DUE,
-  setUpAppDatabase,
-  tearDownAppDatabase,
-} from "../app/support";
+  checksumOf,
+  MS_MARKER,
+  MS_ONLY_PARTNER,
+  setUpTwinInstallation,
+  type TwinInstallation,
+} from "../helpers/twin-installation";
+import { BASE_URL, COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE } from "../app/support";
 
 type Outcome = "ok" | "login" | "redirect" | "invalid" | "401" | "403" | "404" | "405";
 type Who = "coordinator" | "finance" | "committee" | "officer" | "officerOther" | "anonymous";
@@ -274,41 +279,48 @@ interface RouteModule {
   action?: Handler;
 }
 
-let testDb: TestDatabase;
+let twin: TwinInstallation;
+let msChecksum: string;
 const userIds: Partial<Record<Who, number>> = {};
 let coeOfficerId: number;
 
 beforeAll(async () => {
-  testDb = await setUpAppDatabase();
+  twin = await setUpTwinInstallation();
   const emails: [Who, string][] = [
     ["coordinator", COORDINATOR],
     ["finance", FINANCE],
     ["committee", COMMITTEE],
     ["officer", OFFICER_DUE],
   ];
-  for (const [who, email] of emails) userIds[who] = (await findUserByEmail(testDb.db, email))!.id;
-  coeOfficerId = (await findUserByEmail(testDb.db, "beschaffung@coesfeld.example"))!.id;
-  // A funding programme for /funding/DP2 (the demo plan may have none).
-  if (!(await getFundingProgramme(testDb.db, "DP2"))) {
-    await createFundingProgramme(
-      testDb.db,
-      {
-        ...{ code: "DP2", name: "DigitalPakt", rate: "0.9", fromYear: 2027, toYear: 2027 },
-        ...{ maxPerUnitCents: null, categories: ["NB-SUS"], budgets: null },
-      },
-      null,
-    );
+  for (const [who, email] of emails) userIds[who] = (await findUserByEmail(twin.kc, email))!.id;
+  coeOfficerId = (await findUserByEmail(twin.kc, "beschaffung@coesfeld.example"))!.id;
+  // A funding programme for /funding/DP2 (the demo plan may have none), in both consortia.
+  for (const [db, name] of [
+    [twin.kc, "DigitalPakt"],
+    [twin.ms, `DigitalPakt ${MS_MARKER}`],
+  ] as const) {
+    if (!(await getFundingProgramme(db, "DP2"))) {
+      await createFundingProgramme(
+        db,
+        {
+          ...{ code: "DP2", name, rate: "0.9", fromYear: 2027, toYear: 2027 },
+          ...{ maxPerUnitCents: null, categories: ["NB-SUS"], budgets: null },
+        },
+        null,
+      );
+    }
   }
+  msChecksum = checksumOf(twin.msFile);
 });
-afterAll(() => tearDownAppDatabase(testDb));
+afterAll(() => twin.cleanup());
 
 /** A fresh server-side session per request, so that a sign-out cannot spoil the next check. */
 async function cookieFor(who: Who): Promise<string | null> {
   const role = who === "officerOther" ? "officer" : who;
   if (role === "anonymous") return null;
-  const session = await createSession(testDb.db, userIds[role]!);
+  const session = await createSession(twin.kc, userIds[role]!);
   const probe = new Request(BASE_URL);
-  return (await serializeSessionCookie(probe, session.id)).split(";")[0];
+  return (await serializeSessionCookie(probe, `KC:${session.id}`)).split(";")[0];
 }
 
 function classify(response: Response): Outcome | `unexpected ${number}` {
@@ -340,15 +352,46 @@ async function call(
     body: method === "POST" ? new URLSearchParams(form) : undefined,
   });
   try {
-    const result = await handler({ request, params, context: {} });
-    if (result instanceof Response) return classify(result);
+    // As the server does: the session cookie decides the consortium of the whole request.
+    const result = await runInRequestConsortium(cookie ?? undefined, () =>
+      handler({ request, params, context: {} }),
+    );
+    if (result instanceof Response) return (await leak(result)) ?? classify(result);
     // A loader may return plain data; Remix sends it as 200.
+    if (JSON.stringify(result ?? null).includes(MS_MARKER)) return "leak of MS data" as const;
     return "ok" as const;
   } catch (error) {
-    if (error instanceof Response) return classify(error);
+    if (error instanceof Response) return (await leak(error)) ?? classify(error);
     // Anything else would reach the user as a 500.
     return `500 ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+/** "leak of MS data" when the body shows the other consortium's marker. */
+async function leak(response: Response): Promise<string | undefined> {
+  if (!response.body) return undefined;
+  const bytes = Buffer.from(await response.clone().arrayBuffer());
+  // Workbooks are zip files: their XML is compressed, so look inside them as well.
+  const text =
+    bytes.subarray(0, 2).toString("latin1") === "PK"
+      ? await unzipText(bytes)
+      : bytes.toString("utf8");
+  return text.includes(MS_MARKER) ? "leak of MS data" : undefined;
+}
+
+async function unzipText(bytes: Buffer): Promise<string> {
+  const ExcelJS = (await import("exceljs")).default;
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch {
+    return "";
+  }
+  const cells: string[] = [];
+  workbook.eachSheet((sheet) =>
+    sheet.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.text)))),
+  );
+  return cells.join("\n");
 }
 
 const routeFiles = fs
@@ -423,4 +466,25 @@ describe.each(routeFiles.filter((file) => file in MATRIX))("%s", (file) => {
       expect(await call(module, "GET", url, params, await cookieFor("coordinator"))).toBe("404");
     });
   }
+});
+
+describe("across consortia", () => {
+  test("ids and codes that exist only in the other consortium answer 404 for KC's coordinator", async () => {
+    const user = (await import(path.join(ROUTES_DIR, "admin.users.$id.tsx"))) as RouteModule;
+    const id = String(twin.msOnlyUserId);
+    const cookie = await cookieFor("coordinator");
+    expect(await call(user, "GET", `/admin/users/${id}`, { id }, cookie)).toBe("404");
+    const demand = (await import(path.join(ROUTES_DIR, "demand.$partner.tsx"))) as RouteModule;
+    const partner = { partner: MS_ONLY_PARTNER };
+    expect(await call(demand, "GET", `/demand/${MS_ONLY_PARTNER}`, partner, cookie)).toBe("404");
+  });
+
+  test("no request of the whole matrix changed the other consortium's file", () => {
+    expect(checksumOf(twin.msFile)).toBe(msChecksum);
+  });
+
+  test("the marker check finds a leak (the check can fail)", async () => {
+    expect(await leak(new Response(`<td>Stadt ${MS_MARKER}1</td>`))).toBe("leak of MS data");
+    expect(await leak(new Response("<td>Stadt Coesfeld</td>"))).toBeUndefined();
+  });
 });

@@ -14,7 +14,7 @@ import type { Plan } from "../../domain/plan";
 import { buildIfStale } from "../../scripts/build-if-stale";
 import { COORDINATOR } from "../app/support";
 import { generatePlan } from "../db/plan-fixtures";
-import { startAppServer, type KillableAppServer } from "../helpers/app-server";
+import { consortiumDataFile, startAppServer, type KillableAppServer } from "../helpers/app-server";
 
 interface PlanCounts {
   partners: number;
@@ -75,7 +75,8 @@ const MID_IMPORT_WAL_BYTES = 1024 * 1024;
 
 let buildProblem: string | undefined;
 let dir: string;
-let databasePath: string;
+let databasePath: string; // consortium KC's data file
+let registryPath: string; // DATABASE_PATH
 let server: KillableAppServer | undefined;
 
 beforeAll(() => {
@@ -93,7 +94,8 @@ beforeAll(() => {
     );
   }
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-crash-"));
-  databasePath = path.join(dir, "app.db");
+  registryPath = path.join(dir, "app.db");
+  databasePath = consortiumDataFile(registryPath);
 }, 240_000);
 
 afterAll(async () => {
@@ -225,7 +227,7 @@ function startConfirmation(cookie: string, uploadId: string): PendingConfirmatio
 // ---- server lifecycle ----
 
 async function startServer(): Promise<void> {
-  server = await startAppServer({ databasePath, processGroup: true });
+  server = await startAppServer({ databasePath: registryPath, processGroup: true });
 }
 
 /** SIGKILL for the wrapper and the node server alike, then a new server on the same file. */

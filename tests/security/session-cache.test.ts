@@ -45,7 +45,11 @@ test("a repeat within the same data version is answered from memory", async () =
 test("a sign-out (any write) ends the cached session at once", async () => {
   const cookie = await signIn(COMMITTEE);
   expect(await signedInUser(request(cookie))).not.toBeNull();
-  await deleteSession(testDb.db, (await readSessionId(request(cookie)))!);
+  // The cookie holds `<consortium>:<session id>`.
+  await deleteSession(
+    testDb.db,
+    auth.sessionIdOfCookieValue((await readSessionId(request(cookie)))!),
+  );
   expect(await signedInUser(request(cookie))).toBeNull();
 });
 

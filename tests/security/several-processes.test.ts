@@ -10,11 +10,11 @@ import os from "node:os";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { awardLot } from "../../db/awards";
-import { migrateToLatest, openDatabase } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { buildIfStale } from "../../scripts/build-if-stale";
 import { awardOfL1, SEED_PASSWORD, seedCallOffPlan } from "../helpers/call-offs-seed";
-import { startAppServer, type AppServer } from "../helpers/app-server";
+import { consortiumDataFile, startAppServer, type AppServer } from "../helpers/app-server";
+import { openInstallation, registerConsortium } from "../../db/registry";
 import { COORDINATOR } from "../app/support";
 
 const SECRET = randomBytes(32).toString("hex");
@@ -27,16 +27,19 @@ let b: AppServer;
 beforeAll(async () => {
   buildIfStale();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-processes-"));
-  databasePath = path.join(dir, "shared.db");
-  const { db } = openDatabase(databasePath);
-  await migrateToLatest(db);
+  // One installation (registry shared.db) with consortium KC; the tests read KC's file.
+  const registryPath = path.join(dir, "shared.db");
+  databasePath = consortiumDataFile(registryPath);
+  const stores = await openInstallation(registryPath);
+  await registerConsortium(stores.registry, "KC", "Kreis Coesfeld");
+  const db = await stores.database("KC");
   const users = await seedCallOffPlan(db);
   const award = await awardLot(db, awardOfL1(users));
   expect(award.ok).toBe(true);
-  await db.destroy();
+  await stores.destroy();
   [a, b] = await Promise.all([
-    startAppServer({ databasePath, env: { SESSION_SECRET: SECRET } }),
-    startAppServer({ databasePath, env: { SESSION_SECRET: SECRET } }),
+    startAppServer({ databasePath: registryPath, env: { SESSION_SECRET: SECRET } }),
+    startAppServer({ databasePath: registryPath, env: { SESSION_SECRET: SECRET } }),
   ]);
 }, 240_000);
 afterAll(async () => {

@@ -1,0 +1,240 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect, sql, type Migration } from "kysely";
+import { migrateToLatest, openDatabase, type Database } from "./database";
+import type { LoginThrottleTable } from "./throttle";
+
+// The installation: a small registry database (the consortia, and the sign-in throttle,
+// which must work before anyone's consortium is known) beside one SQLite file per
+// consortium (`<dir of DATABASE_PATH>/consortia/<CODE>.db`). Everything a consortium owns
+// (partners, schools, demand, tenders, snapshots, settings, audit, users, sessions) lives
+// in its own file, so codes are unique per consortium by construction and no query can
+// reach another consortium's rows. See docs/decisions/022-tenancy-per-consortium-database.md.
+
+export interface ConsortiaTable {
+  code: string;
+  name: string;
+  created_at: string;
+}
+
+export interface RegistryDB {
+  consortia: ConsortiaTable;
+  login_throttle: LoginThrottleTable;
+}
+
+export type Registry = Kysely<RegistryDB>;
+
+export interface Consortium {
+  code: string;
+  name: string;
+  createdAt: string;
+}
+
+/** The demo consortium, and what an existing single-file installation becomes. */
+export const FIRST_CONSORTIUM = { code: "KC", name: "Kreis Coesfeld" } as const;
+
+/** 2–10 capitals or digits, starting with a capital: safe as a file name on every system. */
+export const CONSORTIUM_CODE_PATTERN = /^[A-Z][A-Z0-9]{1,9}$/;
+
+export function isConsortiumCode(code: string): boolean {
+  return CONSORTIUM_CODE_PATTERN.test(code);
+}
+
+export function consortiaDirFor(registryPath: string): string {
+  return path.join(path.dirname(path.resolve(registryPath)), "consortia");
+}
+
+export function consortiumFileFor(registryPath: string, code: string): string {
+  if (!isConsortiumCode(code)) throw new Error(`Ungültiges Verbundkürzel „${code}“.`);
+  return path.join(consortiaDirFor(registryPath), `${code}.db`);
+}
+
+const registryMigrations: Record<string, Migration> = {
+  "r001-consortia": {
+    async up(db: Kysely<unknown>) {
+      await sql
+        .raw(
+          `CREATE TABLE consortia (
+            code TEXT PRIMARY KEY CHECK (length(code) BETWEEN 2 AND 10),
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            created_at TEXT NOT NULL)`,
+        )
+        .execute(db);
+      // Same shape as the consortium files' table (migration 006), which stays unused there.
+      await sql
+        .raw(
+          `CREATE TABLE login_throttle (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL CHECK (failures >= 1),
+            last_failure_at TEXT NOT NULL,
+            locked_until TEXT)`,
+        )
+        .execute(db);
+    },
+  },
+};
+
+function tableNames(sqlite: SQLite.Database): Set<string> {
+  const rows = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .pluck()
+    .all() as string[];
+  return new Set(rows);
+}
+
+/**
+ * An installation from before consortia kept everything in the one DATABASE_PATH file.
+ * Such a file (it has a users table and no consortia table) is moved, unchanged, to
+ * `consortia/KC.db`; the caller then creates the registry in its place and registers KC.
+ * Returns true when a file was moved.
+ */
+export function adoptSingleFileInstallation(registryPath: string): boolean {
+  if (!fs.existsSync(registryPath)) return false;
+  const sqlite = new SQLite(registryPath);
+  let legacy: boolean;
+  try {
+    const tables = tableNames(sqlite);
+    legacy = tables.has("users") && !tables.has("consortia");
+    // Folds the write-ahead log into the file, so that the file alone holds everything.
+    if (legacy) sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    sqlite.close();
+  }
+  if (!legacy) return false;
+  const target = consortiumFileFor(registryPath, FIRST_CONSORTIUM.code);
+  if (fs.existsSync(target)) {
+    throw new Error(
+      `${registryPath} ist eine Datenbank ohne Verbünde, aber ${target} gibt es schon: bitte prüfen.`,
+    );
+  }
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    fs.renameSync(registryPath, target);
+  } catch (error) {
+    // Another process starting at the same moment moved it first.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(target)) return false;
+    throw error;
+  }
+  for (const suffix of ["-wal", "-shm"]) {
+    if (fs.existsSync(registryPath + suffix)) fs.renameSync(registryPath + suffix, target + suffix);
+  }
+  return true;
+}
+
+export interface OpenedRegistry {
+  registry: Registry;
+  sqlite: SQLite.Database;
+}
+
+/** Opens the registry (adopting a single-file installation first) and migrates it. */
+export async function openRegistry(registryPath: string): Promise<OpenedRegistry> {
+  const adopted = registryPath !== ":memory:" && adoptSingleFileInstallation(registryPath);
+  if (registryPath !== ":memory:")
+    fs.mkdirSync(path.dirname(path.resolve(registryPath)), { recursive: true });
+  const sqlite = new SQLite(registryPath);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("busy_timeout = 5000");
+  const registry = new Kysely<RegistryDB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrator = new Migrator({
+    db: registry,
+    provider: { getMigrations: async () => registryMigrations },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error(`Migration der Registry fehlgeschlagen: ${String(error)}`);
+  if (adopted && !(await getConsortium(registry, FIRST_CONSORTIUM.code)))
+    await registerConsortium(registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
+  return { registry, sqlite };
+}
+
+export async function listConsortia(registry: Registry): Promise<Consortium[]> {
+  const rows = await registry.selectFrom("consortia").selectAll().orderBy("code").execute();
+  return rows.map((r) => ({ code: r.code, name: r.name, createdAt: r.created_at }));
+}
+
+export async function getConsortium(
+  registry: Registry,
+  code: string,
+): Promise<Consortium | undefined> {
+  const row = await registry
+    .selectFrom("consortia")
+    .selectAll()
+    .where("code", "=", code)
+    .executeTakeFirst();
+  return row && { code: row.code, name: row.name, createdAt: row.created_at };
+}
+
+/** Adds the consortium to the registry (its file is created when it is first opened). */
+export async function registerConsortium(
+  registry: Registry,
+  code: string,
+  name: string,
+): Promise<Consortium> {
+  if (!isConsortiumCode(code))
+    throw new Error(
+      `Ungültiges Verbundkürzel „${code}“: 2 bis 10 Großbuchstaben oder Ziffern, vorn ein Buchstabe.`,
+    );
+  if (name.trim() === "") throw new Error("Der Verbund braucht einen Namen.");
+  if (await getConsortium(registry, code)) throw new Error(`Den Verbund ${code} gibt es schon.`);
+  const createdAt = new Date().toISOString();
+  await registry
+    .insertInto("consortia")
+    .values({ code, name: name.trim(), created_at: createdAt })
+    .execute();
+  return { code, name: name.trim(), createdAt };
+}
+
+/**
+ * The installation's consortium files, each opened and migrated once and kept open.
+ * Only this class (and the test helpers) opens a consortium's database.
+ */
+export class ConsortiumStores {
+  private readonly open = new Map<string, Promise<Database>>();
+
+  constructor(
+    readonly registryPath: string,
+    readonly registry: Registry,
+  ) {}
+
+  /** The consortium's database; throws for a code the registry does not know. */
+  async database(code: string): Promise<Database> {
+    let opened = this.open.get(code);
+    if (!opened) {
+      opened = (async () => {
+        if (!(await getConsortium(this.registry, code)))
+          throw new Error(`Unbekannter Verbund „${code}“.`);
+        const { db } = openDatabase(consortiumFileFor(this.registryPath, code));
+        await migrateToLatest(db);
+        return db;
+      })();
+      this.open.set(code, opened);
+      opened.catch(() => {
+        if (this.open.get(code) === opened) this.open.delete(code);
+      });
+    }
+    return opened;
+  }
+
+  async consortia(): Promise<Consortium[]> {
+    return listConsortia(this.registry);
+  }
+
+  async destroy(): Promise<void> {
+    for (const opened of this.open.values()) {
+      try {
+        await (await opened).destroy();
+      } catch {
+        // A store that never opened has nothing to close.
+      }
+    }
+    this.open.clear();
+    await this.registry.destroy();
+  }
+}
+
+/** Opens the registry at `registryPath` and returns the stores of its consortia. */
+export async function openInstallation(registryPath: string): Promise<ConsortiumStores> {
+  const { registry } = await openRegistry(registryPath);
+  return new ConsortiumStores(registryPath, registry);
+}

@@ -1,0 +1,109 @@
+// Two consortia in one installation for the tenancy tests: KC (the demo) and its twin MS
+// (the same demo, so the same partner, school and tender codes, but other figures and
+// names carrying MS_MARKER, plus an MS-only partner and user). The app is pointed at it.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { sql } from "kysely";
+import { setInstallationForTests, storesInstallation } from "../../app/utils/db.server";
+import type { Database } from "../../db/database";
+import { loadDemo } from "../../db/demo";
+import {
+  consortiumFileFor,
+  openInstallation,
+  registerConsortium,
+  type ConsortiumStores,
+} from "../../db/registry";
+import { createUser } from "../../db/users";
+
+/** Appears in MS's data only: a KC session must never see it. */
+export const MS_MARKER = "MSONLYMARKER";
+/** A partner code that exists in MS only. */
+export const MS_ONLY_PARTNER = "MSX";
+export const MS_ONLY_EMAIL = "nur-ms@ms.example";
+
+export interface TwinInstallation {
+  registryPath: string;
+  stores: ConsortiumStores;
+  kc: Database;
+  ms: Database;
+  /** The id of a user that exists in MS only (higher than every KC user id). */
+  msOnlyUserId: number;
+  msFile: string;
+  kcFile: string;
+  cleanup: () => Promise<void>;
+}
+
+export async function setUpTwinInstallation(): Promise<TwinInstallation> {
+  process.env.SESSION_SECRET = "test-session-secret-0123456789abcdef";
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-twin-"));
+  const registryPath = path.join(dir, "verbundkauf.db");
+  const stores = await openInstallation(registryPath);
+  await registerConsortium(stores.registry, "KC", "Kreis Coesfeld");
+  await registerConsortium(stores.registry, "MS", "Münsterland (Zwilling)");
+  const kc = await stores.database("KC");
+  const ms = await stores.database("MS");
+  await loadDemo(kc);
+  await loadDemo(ms);
+  // Other figures and names in the twin; the codes stay the same.
+  await changeTwin(ms, 1);
+  await ms
+    .insertInto("partners")
+    .values({ code: MS_ONLY_PARTNER, name: `Nur ${MS_MARKER}`, population: 1, position: 99 })
+    .execute();
+  // Distinct emails: they are unique across the installation.
+  await sql`UPDATE users SET email = replace(email, '@', '.ms@')`.execute(ms);
+  // Its id is above every KC user id: a KC session asking for it must get 404.
+  const msOnly = await createUser(ms, {
+    name: `Nur ${MS_MARKER}`,
+    email: MS_ONLY_EMAIL,
+    password: "ms-passwort-123456",
+    role: "finance",
+  });
+  setInstallationForTests(storesInstallation(stores));
+  return {
+    registryPath,
+    stores,
+    kc,
+    ms,
+    msOnlyUserId: msOnly.id,
+    kcFile: consortiumFileFor(registryPath, "KC"),
+    msFile: consortiumFileFor(registryPath, "MS"),
+    cleanup: async () => {
+      setInstallationForTests(undefined);
+      await stores.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Changes the twin's names and demand figures (round 1, 2, … give different values). */
+export async function changeTwin(db: Database, round: number): Promise<void> {
+  await db
+    .updateTable("partners")
+    .set({ name: sql<string>`name || ${` ${MS_MARKER}${round}`}` })
+    .execute();
+  await sql`UPDATE demand_lines SET quantity = quantity + ${7 * round}`.execute(db);
+}
+
+/** A checksum of every row of every table of a consortium file. */
+export function checksumOf(file: string): string {
+  const sqlite = new SQLite(file, { readonly: true });
+  try {
+    const hash = createHash("sha256");
+    const tables = sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all() as string[];
+    for (const table of tables) {
+      hash.update(`#${table}\n`);
+      for (const row of sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all())
+        hash.update(JSON.stringify(row) + "\n");
+    }
+    return hash.digest("hex");
+  } finally {
+    sqlite.close();
+  }
+}
