@@ -6,8 +6,7 @@ import {
   pageEtag,
   pageRuleFor,
 } from "../app/utils/page-cache.server";
-import { dataVersion } from "../app/utils/data-version-cache.server";
-import { getDb } from "../app/utils/db.server";
+import { installationHasDemo } from "../app/utils/db.server";
 import { SESSION_COOKIE_NAME } from "../app/utils/session.server";
 import { signedInUser } from "../app/utils/session-cache.server";
 
@@ -55,7 +54,9 @@ export function isCacheableSignIn(method: string, path: string, query: string, c
 export function pageCache(
   store: PageStore = new PageStore(),
   signInStore: PageStore = new PageStore(2 * 1024 * 1024),
-  currentDataVersion: () => Promise<string> = async () => dataVersion(await getDb()),
+  // A signed-out visitor has no consortium: the page depends only on the installation
+  // (with no users at all the root loader redirects to /setup, and a redirect is never kept).
+  currentDataVersion: () => Promise<string> = async () => `demo=${await installationHasDemo()}`,
 ): RequestHandler {
   // Renders in progress by ETag: concurrent views of the same page wait for the one
   // render instead of each rendering it (after a write, every viewer misses at once).

@@ -342,8 +342,8 @@ export function forkServers(count: number): void {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
     cluster.disconnect(() => process.exit(0));
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGTERM", stop); // on, not once: a library's signal-exit handler re-raises when it is the only listener left
+  process.on("SIGINT", stop);
 }
 
 if (isMainModule()) {
@@ -354,8 +354,9 @@ if (isMainModule()) {
     const started = await startServer();
     const which = cluster.isWorker ? ` (Prozess ${process.pid})` : "";
     console.log(`Verbundkauf läuft auf ${started.url}${which}`);
-    const stop = () => started.close().then(() => process.exit(0));
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    let stopping: Promise<void> | null = null;
+    const stop = () => (stopping ??= started.close().then(() => process.exit(0)));
+    process.on("SIGTERM", stop); // on, not once: a library's signal-exit handler re-raises when it is the only listener left
+    process.on("SIGINT", stop);
   }
 }

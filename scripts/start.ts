@@ -66,7 +66,8 @@ else {
   console.log(
     `Verbundkauf läuft auf ${server.url}${needsSetup ? `  (zuerst ${server.url}/setup: Koordinationskonto anlegen)` : ""}`,
   );
-  const stop = () => server.close().then(() => process.exit(0));
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= server.close().then(() => process.exit(0)));
+  process.on("SIGTERM", stop); // on, not once: a library's signal-exit handler re-raises when it is the only listener left
+  process.on("SIGINT", stop);
 }
