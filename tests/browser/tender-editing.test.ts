@@ -60,6 +60,9 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     await newLot.getByLabel("Beamer (BEAM)").check();
     await newLot.getByRole("button", { name: "Los hinzufügen" }).click();
     await page.waitForURL(/notice=lot-added/);
+    // Let the new page hydrate first: typing into server-rendered inputs before React takes
+    // over can be reset by hydration (seen once under load as an empty lot code).
+    await page.waitForLoadState("networkidle");
 
     const secondLot = page.getByRole("form", { name: "Neues Los" });
     await secondLot.getByLabel("Los-Kürzel").fill("L2");
