@@ -726,21 +726,28 @@ async function insertPlanV2(
   };
 }
 
+/** The notes (demand or inventory) whose partner, category and school (of the same partner) the new plan still has. */
+function notesTheNewPlanKeeps<
+  N extends { partner_code: string; category_code: string; school_code: string | null },
+>(plan: Plan, notes: N[]): N[] {
+  const partners = new Set(plan.partners.map((p) => p.code));
+  const categories = new Set(plan.categories.map((c) => c.code));
+  const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));
+  return notes.filter(
+    (n) =>
+      partners.has(n.partner_code) &&
+      categories.has(n.category_code) &&
+      (n.school_code === null || schoolPartner.get(n.school_code) === n.partner_code),
+  );
+}
+
 /** Puts back the inventory notes whose partner, category and school (of the same partner) stay. */
 async function restoreInventoryNotes(
   trx: Kysely<DB>,
   plan: Plan,
   notes: InventoryNotesTable[],
 ): Promise<number> {
-  const partners = new Set(plan.partners.map((p) => p.code));
-  const categories = new Set(plan.categories.map((c) => c.code));
-  const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));
-  const kept = notes.filter(
-    (n) =>
-      partners.has(n.partner_code) &&
-      categories.has(n.category_code) &&
-      (n.school_code === null || schoolPartner.get(n.school_code) === n.partner_code),
-  );
+  const kept = notesTheNewPlanKeeps(plan, notes);
   await insertChunked(trx, "inventory_notes", kept);
   return kept.length;
 }
@@ -751,15 +758,7 @@ async function restoreDemandNotes(
   plan: Plan,
   notes: DemandNotesTable[],
 ): Promise<number> {
-  const partners = new Set(plan.partners.map((p) => p.code));
-  const categories = new Set(plan.categories.map((c) => c.code));
-  const schoolPartner = new Map((plan.schools ?? []).map((s) => [s.code, s.partner]));
-  const kept = notes.filter(
-    (n) =>
-      partners.has(n.partner_code) &&
-      categories.has(n.category_code) &&
-      (n.school_code === null || schoolPartner.get(n.school_code) === n.partner_code),
-  );
+  const kept = notesTheNewPlanKeeps(plan, notes);
   // demand_notes is not in db/schema.ts (its owner types it in db/demand.ts), hence raw SQL.
   for (let start = 0; start < kept.length; start += CHUNK_ROWS) {
     const rows = kept
