@@ -57,7 +57,8 @@ export function consortiumSchema(code: string): string {
 export const REGISTRY_SCHEMA = "verbundkauf_registry";
 
 /**
- * The first key of the advisory lock that serializes one schema's writers (the second
- * is hashtext(current_schema())): immediateTransaction and the call-off maximum take it.
+ * The first key of the advisory lock immediateTransaction takes on PostgreSQL (the
+ * second is hashtext(current_schema())): it serializes one schema's check-then-write
+ * transactions across connections and processes, like SQLite's BEGIN IMMEDIATE.
  */
 export const WRITE_LOCK_CLASS = 1_447_185; // "VK" + 1: any fixed int4 unique to this app

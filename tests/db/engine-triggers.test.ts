@@ -1,16 +1,13 @@
-import { sql, type Kysely } from "kysely";
+import { sql } from "kysely";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { dataVersion } from "../../app/utils/data-version-cache.server";
+import { NOW, insertCallOff, seedAwardedLot, type AnyDb } from "./engine-seed";
 
 // The database's own guards, on both engines with the same German messages (SQLite:
 // RAISE(ABORT) triggers; PostgreSQL: PL/pgSQL functions, db/migrations/pg.ts). Run
 // with TEST_DATABASE_URL=postgres://… for PostgreSQL.
 
 const FROZEN = "Los ist vergeben: Zuschlag und Eingaben des Loses sind eingefroren";
-const NOW = "2026-11-30T12:00:00.000Z";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows of tables the query modules type
-type AnyDb = Kysely<any>;
 
 let t: TestDatabase;
 let db: AnyDb;
@@ -19,101 +16,11 @@ let awardId: number;
 beforeAll(async () => {
   t = await createTestDatabase();
   db = t.db as unknown as AnyDb;
-  await db
-    .insertInto("users")
-    .values({
-      email: "k@example.org",
-      name: "Koordination",
-      password_hash: "x",
-      role: "coordinator",
-      partner_code: null,
-      active: 1,
-      created_at: NOW,
-      updated_at: NOW,
-    })
-    .execute();
-  await db.insertInto("partners").values({ code: "COE", name: "Coesfeld" }).execute();
-  await db
-    .insertInto("categories")
-    .values([
-      { code: "NB", name: "Notebook", unit: "Stück", base_price_cents: 50000 },
-      { code: "TB", name: "Tablet", unit: "Stück", base_price_cents: 30000 },
-    ])
-    .execute();
-  await db
-    .insertInto("tenders")
-    .values({ code: "RV", name: "Rahmenvertrag", start_year: 2027, term_years: 2 })
-    .execute();
-  const lot = await db
-    .insertInto("lots")
-    .values({ tender_code: "RV", code: "L1", name: "Los 1" })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await db.insertInto("lot_categories").values({ lot_id: lot.id, category_code: "NB" }).execute();
-  const award = await db
-    .insertInto("awards")
-    .values({
-      tender_code: "RV",
-      lot_code: "L1",
-      lot_name: "Los 1",
-      supplier: "Firma",
-      award_date: "2026-11-01",
-      start_year: 2027,
-      term_years: 2,
-      created_at: NOW,
-      created_by: 1,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  awardId = award.id;
-  await db
-    .insertInto("award_categories")
-    .values({
-      award_id: awardId,
-      category_code: "NB",
-      category_name: "Notebook",
-      unit: "Stück",
-      vat_rate: "0.19",
-      unit_price_cents: 45000,
-      max_quantity: 10,
-      joint_quantity: 8,
-      engine_max_quantity: 10,
-      estimated_unit_price_cents: 47000,
-      position: 0,
-    })
-    .execute();
-  await db
-    .insertInto("snapshots")
-    .values({
-      tender_code: "RV",
-      version: 1,
-      comment: "Beschluss",
-      plan_json: "{}",
-      result_json: "{}",
-      created_at: NOW,
-      created_by: 1,
-    })
-    .execute();
+  awardId = await seedAwardedLot(db);
 });
 afterAll(async () => t.cleanup());
 
-function callOff(quantity: number, order = `B-${quantity}-${Math.random()}`) {
-  return db
-    .insertInto("call_offs")
-    .values({
-      award_id: awardId,
-      category_code: "NB",
-      partner_code: "COE",
-      school_code: null,
-      call_off_date: "2027-03-01",
-      quantity,
-      order_number: order.slice(0, 50),
-      created_at: NOW,
-      created_by: 1,
-    })
-    .returning(["id", "year"])
-    .executeTakeFirstOrThrow();
-}
+const callOff = (quantity: number) => insertCallOff(db, awardId, quantity);
 
 test("ids come back as numbers, bigint money as numbers", async () => {
   const row = await db
