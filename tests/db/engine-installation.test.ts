@@ -1,4 +1,6 @@
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { consortiumSchema, REGISTRY_SCHEMA } from "../../db/engine";
@@ -6,6 +8,7 @@ import { openInstallation, registerConsortium, type ConsortiumStores } from "../
 import { immediateTransaction } from "../../db/transaction";
 import { getInstallation, setInstallationForTests } from "../../app/utils/db.server";
 import { adminQuery, createTestPostgresDatabase } from "../helpers/test-database";
+import { dataVersion } from "../../app/utils/data-version-cache.server";
 
 // The installation on PostgreSQL: the registry in schema verbundkauf_registry, each
 // consortium in schema consortium_<code> of one database (a fresh one per test file).
@@ -124,6 +127,58 @@ describe.runIf(baseUrl)("PostgreSQL installation", () => {
     expect(run.stdout).toContain("schema consortium_kc is up to date.");
     const again = runScript("scripts/db-migrate.ts", { DATABASE_URL: database.url });
     expect(again.stdout).toContain("schema consortium_bor is up to date.");
+  });
+
+  test("the documented pg_dump / pg_restore round trip keeps rows and guards", async () => {
+    // The client programs of the newest installed PostgreSQL (as scripts/pg-cluster.mjs finds it).
+    const versions = fs.readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
+    const bin = path.join("/usr/lib/postgresql", versions[0], "bin");
+    const dump = path.join(os.tmpdir(), `verbundkauf-${database.name}.dump`);
+    const copy = await createTestPostgresDatabase(baseUrl);
+    const restored = { stores: undefined as ConsortiumStores | undefined };
+    try {
+      const dumped = spawnSync(
+        path.join(bin, "pg_dump"),
+        ["--format=custom", `--file=${dump}`, database.url],
+        { encoding: "utf8" },
+      );
+      expect(dumped.stderr).toBe("");
+      const back = spawnSync(
+        path.join(bin, "pg_restore"),
+        ["--clean", "--if-exists", "--no-owner", `--dbname=${copy.url}`, dump],
+        { encoding: "utf8" },
+      );
+      expect(back.stderr).toBe("");
+      restored.stores = await openInstallation(copy.url);
+      expect((await restored.stores.consortia()).map((c) => c.code)).toEqual(
+        (await stores.consortia()).map((c) => c.code),
+      );
+      const kc = await restored.stores.database("KC");
+      expect(await kc.selectFrom("partners").select("name").execute()).toEqual([
+        { name: "Coesfeld in KC" },
+      ]);
+      const version = await dataVersion(kc);
+      await kc.insertInto("settings").values({ key: "restored", value: "1" }).execute();
+      expect(await dataVersion(kc)).not.toBe(version);
+      // Every trigger came back (they are restored after the data, so loading fired none).
+      const triggers = async (url: string) =>
+        Number(
+          (
+            await adminQuery(
+              url,
+              `SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = 'consortium_kc' AND NOT t.tgisinternal`,
+            )
+          ).rows[0].n,
+        );
+      expect(await triggers(database.url)).toBeGreaterThan(50);
+      expect(await triggers(copy.url)).toBe(await triggers(database.url));
+    } finally {
+      await restored.stores?.destroy();
+      await copy.drop();
+      fs.rmSync(dump, { force: true });
+    }
   });
 
   test("destroy() ends every pool of the installation", async () => {
