@@ -180,9 +180,14 @@ function summarize(result: Result) {
 }
 
 async function startServer(databasePath: string): Promise<{ url: string; child: ChildProcess }> {
+  // LOAD_CPU_PROF=DIR: the server runs under `node --cpu-prof` and writes its profile
+  // to DIR when the benchmark stops it (read it with `tsx bench/read-profile.ts FILE`).
+  const profileDir = process.env.LOAD_CPU_PROF;
   const child = spawn(
-    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/server.ts"],
+    profileDir ? process.execPath : path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    profileDir
+      ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "scripts/server.ts"]
+      : ["scripts/server.ts"],
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -210,6 +215,14 @@ async function startServer(databasePath: string): Promise<{ url: string; child: 
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
   return { url, child };
+}
+
+/** SIGTERM, then wait (at most 10 s) until the server has exited and written any profile. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 }
 
 interface EventLoopDelay {
@@ -445,7 +458,7 @@ async function mainState() {
     console.log(JSON.stringify({ ratiosToSignIn: ratios, targets }, null, 2));
     if (!Object.values(targets).every(Boolean)) process.exitCode = 1;
   } finally {
-    child.kill("SIGTERM");
+    await stopServer(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -737,7 +750,7 @@ async function main() {
     console.log(JSON.stringify({ ratiosToSignIn: ratios, signInToBare, mixed, targets }, null, 2));
     if (!Object.values(targets).every(Boolean)) process.exitCode = 1;
   } finally {
-    child.kill("SIGTERM");
+    await stopServer(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

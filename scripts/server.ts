@@ -20,6 +20,7 @@ import {
 import { scheduleDailyBackups } from "./backup";
 import { eventLoopProbe, slowCallbackLog } from "./event-loop-probe";
 import { pageCache } from "./page-cache";
+import { touchSessionIfDue } from "../app/utils/session-cache.server";
 import { computePool } from "../app/utils/compute-pool.server";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
@@ -182,6 +183,21 @@ const bindRequestToConsortium: RequestHandler = (req, _res, next) => {
 
 // Errors express itself catches (a malformed URL, a broken body) get a short German
 // answer; express's own handler would show the stack trace unless NODE_ENV=production.
+/**
+ * The session's once-a-minute touch, made and counted here before Remix runs, so that
+ * it does not count as a change of the data: cached pages stay valid across it
+ * (app/utils/session-cache.server.ts, docs/decisions/027-event-loop-under-load.md).
+ * Should it fail, getUser touches the session as before.
+ */
+const touchSessions: RequestHandler = (req, _res, next) => {
+  const cookie = req.get("Cookie");
+  if (!hasSessionCookie(cookie)) return next();
+  touchSessionIfDue(new Request("http://localhost/", { headers: { Cookie: cookie! } })).then(
+    () => next(),
+    () => next(),
+  );
+};
+
 const answerErrorsWithoutDetails: ErrorRequestHandler = (
   error: { status?: number; statusCode?: number },
   _req,
@@ -243,6 +259,7 @@ export async function startServer({
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
   app.use(bindRequestToConsortium);
+  app.use(touchSessions);
   app.use(refuseUnsupportedBodies);
   app.use(noStoreForSignedInPages);
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
