@@ -103,13 +103,18 @@ profile.samples.forEach((id, i) => {
   }
   current ??= { startMs: clock / 1000, ms: 0, frames: new Map() };
   current.ms += profile.timeDeltas[i] / 1000;
-  for (const name of new Set(appFrames(id))) current.frames.set(name, (current.frames.get(name) ?? 0) + 1);
+  for (const name of new Set(appFrames(id)))
+    current.frames.set(name, (current.frames.get(name) ?? 0) + 1);
 });
 const longest = stretches.sort((a, b) => b.ms - a.ms).slice(0, Number(process.env.STRETCHES ?? 15));
 console.log("\nlongest busy stretches (ms at start, length, app functions by samples):");
 for (const s of longest) {
   const top5 = [...s.frames.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
-  console.log(`${s.startMs.toFixed(0).padStart(7)} ms  ${s.ms.toFixed(0).padStart(5)} ms  ${top5.map(([k, v]) => `${k}×${v}`).join(", ")}`);
+  console.log(
+    `${s.startMs.toFixed(0).padStart(7)} ms  ${s.ms.toFixed(0).padStart(5)} ms  ${top5.map(([k, v]) => `${k}×${v}`).join(", ")}`,
+  );
 }
 const over = stretches.filter((s) => s.ms > 50);
-console.log(`\nstretches > 50 ms: ${over.length}, total ${over.reduce((a, s) => a + s.ms, 0).toFixed(0)} ms`);
+console.log(
+  `\nstretches > 50 ms: ${over.length}, total ${over.reduce((a, s) => a + s.ms, 0).toFixed(0)} ms`,
+);

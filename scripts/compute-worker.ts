@@ -2,7 +2,9 @@ import { PassThrough } from "node:stream";
 import { parentPort, threadId } from "node:worker_threads";
 import { buildSummaryModel } from "../app/components/summary-model.server";
 import { writeCostSplitWorkbook } from "../exports/cost-split-workbook";
+import { supportPreview } from "../app/components/support-preview";
 import {
+  buildTemplate,
   calculateOutcome,
   type ComputeTask,
   type WorkerReply,
@@ -22,6 +24,10 @@ async function run(id: number, task: ComputeTask): Promise<unknown> {
       return threadId;
     case "calculate":
       return calculateOutcome(task.plan);
+    case "support-preview":
+      return supportPreview(task.input);
+    case "grid-template":
+      return buildTemplate(task.template, task.input);
     case "summary":
       return buildSummaryModel(task.plan, task.tenderCode);
     case "cost-split": {

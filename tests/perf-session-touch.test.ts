@@ -13,7 +13,13 @@ import {
 } from "~/utils/session-cache.server";
 import { readSessionId } from "~/utils/session.server";
 import type { TestDatabase } from "./helpers/test-database";
-import { COMMITTEE, makeRequest, setUpAppDatabase, signIn, tearDownAppDatabase } from "./app/support";
+import {
+  COMMITTEE,
+  makeRequest,
+  setUpAppDatabase,
+  signIn,
+  tearDownAppDatabase,
+} from "./app/support";
 
 let testDb: TestDatabase;
 beforeAll(async () => {

@@ -10,6 +10,13 @@ import type { PlanCalculation } from "../../domain/calculation";
 import type { Plan } from "../../domain/plan";
 import { validatePlan, type PlanProblem } from "../../domain/plan-validation";
 import { writeCostSplitWorkbook, type CostSplitInput } from "../../exports/cost-split-workbook";
+import { buildDemandTemplate, type DemandTemplateInput } from "../../exports/demand-template";
+import { buildInventoryTemplate } from "../../exports/inventory-template";
+import {
+  supportPreview,
+  type SupportOutcome,
+  type SupportPreviewInput,
+} from "~/components/support-preview";
 
 // A pool of worker threads, one per core, for the CPU-heavy parts of a request: the
 // engine with the committee summary's charts, and the cost-split workbook. A task in
@@ -24,7 +31,14 @@ export type ComputeTask =
   | { kind: "summary"; plan: Plan; tenderCode: string }
   /** Validation and the engine: the result, or the plan's problems. */
   | { kind: "calculate"; plan: Plan }
-  | { kind: "cost-split"; input: CostSplitInput };
+  | { kind: "cost-split"; input: CostSplitInput }
+  /** The support comparison with the default parameters (no stored ones). */
+  | { kind: "support-preview"; input: SupportPreviewInput }
+  /** A partner's pre-filled Excel template (exceljs): the file's bytes. */
+  | { kind: "grid-template"; template: "demand" | "inventory"; input: TemplateInput };
+
+/** The input of both templates (the variant is chosen by the task, not sent). */
+export type TemplateInput = Omit<DemandTemplateInput, "variant">;
 
 export type WorkerReply =
   | { id: number; type: "chunk"; bytes: Uint8Array }
@@ -171,4 +185,33 @@ export async function writeCostSplitWorkbookInPool(
     stream.once("error", reject);
     stream.end(resolve);
   });
+}
+
+/** supportPreview (the support engine on the plan with default parameters) in a worker. */
+export async function supportPreviewInPool(input: SupportPreviewInput): Promise<SupportOutcome> {
+  const pool = computePool();
+  if (!pool) return supportPreview(input);
+  return (await pool.run({ kind: "support-preview", input })) as SupportOutcome;
+}
+
+/** Builds a template workbook (what the worker runs). */
+export async function buildTemplate(
+  template: "demand" | "inventory",
+  input: TemplateInput,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const file = template === "demand" ? buildDemandTemplate(input) : buildInventoryTemplate(input);
+  return new Uint8Array(await file);
+}
+
+/**
+ * A partner's demand or inventory template, built in a worker: exceljs builds the
+ * workbook synchronously (tens to hundreds of milliseconds for a large partner).
+ */
+export async function buildTemplateInPool(
+  template: "demand" | "inventory",
+  input: TemplateInput,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const pool = computePool();
+  if (!pool) return buildTemplate(template, input);
+  return (await pool.run({ kind: "grid-template", template, input })) as Uint8Array<ArrayBuffer>;
 }
