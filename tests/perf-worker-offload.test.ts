@@ -1,17 +1,22 @@
 // Work that used to hold the main thread now runs in the compute pool (decision 027):
 // the support comparison behind the committee summary's headline and /support (the
-// engine on the whole plan), and the partners' Excel templates (exceljs). Checked two
+// engine on the whole plan), the summary's model with the plan read by the worker
+// itself (no plan read or copied in this thread), and the partners' Excel templates
+// (exceljs). Checked two
 // ways: the code that does the work is never called in this thread, and a timer-drift
 // probe (monitorEventLoopDelay) stays low while a large template is built, where
 // building it in this thread holds the loop.
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { vi } from "vitest";
 import { loadDemo } from "../db/demo";
+import * as planIo from "../db/plan-io";
 import { calculateCurrentSupport } from "../db/support";
 import type { DemandGrid } from "../domain/demand-grid";
 import * as planValidation from "../domain/plan-validation";
 import * as support from "../domain/support";
 import * as gridTemplate from "../exports/grid-template";
+import { loadCurrentSummary } from "~/components/summary-data.server";
+import { buildSummaryModel } from "~/components/summary-model.server";
 import { loadCurrentSupport } from "~/components/support-summary.server";
 import {
   buildTemplate,
@@ -25,6 +30,10 @@ import { createTestDatabase, type TestDatabase } from "./helpers/test-database";
 vi.mock("../domain/plan-validation", async (importOriginal) => {
   const original = await importOriginal<typeof import("../domain/plan-validation")>();
   return { ...original, validatePlan: vi.fn(original.validatePlan) };
+});
+vi.mock("../db/plan-io", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../db/plan-io")>();
+  return { ...original, exportPlan: vi.fn(original.exportPlan) };
 });
 vi.mock("../domain/support", async (importOriginal) => {
   const original = await importOriginal<typeof import("../domain/support")>();
@@ -48,6 +57,29 @@ beforeEach(() => {
   vi.mocked(planValidation.validatePlan).mockClear();
   vi.mocked(support.calculateSupport).mockClear();
   vi.mocked(gridTemplate.buildGridTemplate).mockClear();
+  vi.mocked(planIo.exportPlan).mockClear();
+});
+
+describe("the committee summary's model", () => {
+  it("is read and computed in a worker: no plan export in this thread, the same model", async () => {
+    const pooled = await loadCurrentSummary(testDb.db, "RV-2027");
+    expect(planIo.exportPlan).not.toHaveBeenCalled();
+    expect(planValidation.validatePlan).not.toHaveBeenCalled();
+    expect(pooled).toEqual(buildSummaryModel(await planIo.exportPlan(testDb.db), "RV-2027"));
+    expect(await loadCurrentSummary(testDb.db, "GIBT-ES-NICHT")).toBeUndefined();
+  }, 60_000);
+
+  it("is computed again from the new data after a write", async () => {
+    const before = await loadCurrentSummary(testDb.db, "RV-2027");
+    await testDb.db
+      .updateTable("tenders")
+      .set({ name: "Neu benannt" })
+      .where("code", "=", "RV-2027")
+      .execute();
+    const after = await loadCurrentSummary(testDb.db, "RV-2027");
+    expect(after).not.toEqual(before);
+    expect(after).toEqual(buildSummaryModel(await planIo.exportPlan(testDb.db), "RV-2027"));
+  }, 60_000);
 });
 
 describe("the support comparison", () => {
