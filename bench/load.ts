@@ -399,14 +399,18 @@ async function mainState() {
     // views, all within the minute after which the session's touch (a write) would make
     // every page stale again (see 018: the coarse data version).
     const firstViewMs: Record<string, number> = {};
+    const pageKb: Record<string, number> = {};
     for (const page of pages) {
       const cookie = await signIn(url, byRole(page.role).email);
       const started = performance.now();
       const response = await fetch(url + page.path, { headers: { Cookie: cookie } });
-      await response.arrayBuffer();
+      const size = (await response.arrayBuffer()).byteLength;
       if (response.status !== 200) throw new Error(`first view ${page.path}: ${response.status}`);
       firstViewMs[page.name] = Math.round(performance.now() - started);
-      console.log(`${page.name.padEnd(18)} first view ${firstViewMs[page.name]} ms`);
+      pageKb[page.name] = Math.round(size / 1024);
+      console.log(
+        `${page.name.padEnd(18)} first view ${firstViewMs[page.name]} ms, ${pageKb[page.name]} KB`,
+      );
       alone[page.name] = await runAlone(url, {
         name: page.name,
         path: page.path,
@@ -446,6 +450,7 @@ async function mainState() {
         target: `throughput >= ${STATE_TARGET} x signInRendered`,
       },
       firstViewMs,
+      pageKb,
       alone,
       ratiosToSignIn: ratios,
       targets,
