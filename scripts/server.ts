@@ -198,6 +198,36 @@ const touchSessions: RequestHandler = (req, _res, next) => {
   );
 };
 
+/**
+ * Requests start one per turn of the event loop. A request's work up to its first real
+ * wait is one unbroken run of code: better-sqlite3 answers every query at once, so the
+ * promises of a loader or an action resolve one after the other without the loop ever
+ * turning. Requests that arrived together all started in the same turn, and the loop
+ * was held for the sum of them (decision 027). Here each starts on its own turn
+ * (setImmediate), so a turn holds at most one such run plus what was waiting anyway.
+ */
+export function oneStartPerTurn(): RequestHandler {
+  const waiting: (() => void)[] = [];
+  let scheduled = false;
+  const startNext = () => {
+    scheduled = false;
+    const start = waiting.shift();
+    if (waiting.length > 0) {
+      // Queued while this turn's immediates run, so it runs on the next turn.
+      scheduled = true;
+      setImmediate(startNext);
+    }
+    start?.();
+  };
+  return (_req, _res, next) => {
+    waiting.push(next);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(startNext);
+    }
+  };
+}
+
 const answerErrorsWithoutDetails: ErrorRequestHandler = (
   error: { status?: number; statusCode?: number },
   _req,
@@ -256,6 +286,7 @@ export async function startServer({
     express.static(path.join(PROJECT_ROOT, "public", "build"), { immutable: true, maxAge: "1y" }),
   );
   app.use(express.static(path.join(PROJECT_ROOT, "public"), { maxAge: "1h" }));
+  app.use(oneStartPerTurn());
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
   app.use(bindRequestToConsortium);
