@@ -205,7 +205,9 @@ const touchSessions: RequestHandler = (req, _res, next) => {
  * ever turning. Requests that arrived together all started in the same turn, and the
  * loop was held for the sum of them (decision 027). Here at most `perTurn` start on
  * each turn (setImmediate); the rest wait for the next turn without using the CPU.
- * Mounted after the page cache: answers from memory and /healthz do not wait.
+ * Mounted after the page cache: answers from memory and /healthz do not wait. Only
+ * with STARTS_PER_TURN=N: it also caps the starts per second at N per turn, and under
+ * load a turn is long (decision 027).
  */
 export function fewStartsPerTurn(perTurn = 2): RequestHandler {
   const waiting: (() => void)[] = [];
@@ -297,7 +299,10 @@ export async function startServer({
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
   // Not in development: a rebuild changes the pages without changing the data.
   if (!development) app.use(pageCache());
-  app.use(fewStartsPerTurn());
+  // Off by default: it lowered the event-loop delay of the mixed run but capped the
+  // requests Remix serves per second (decision 027). STARTS_PER_TURN=2 turns it on.
+  const startsPerTurn = Number(process.env.STARTS_PER_TURN ?? 0);
+  if (startsPerTurn > 0) app.use(fewStartsPerTurn(startsPerTurn));
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({
