@@ -389,7 +389,8 @@ async function mainState() {
     ];
     // LOAD_STATE_PAGES=summary,tender: only these pages (diagnosis).
     const only = (process.env.LOAD_STATE_PAGES ?? "").split(",").filter(Boolean);
-    if (only.length > 0) pages.splice(0, pages.length, ...pages.filter((p) => only.includes(p.name)));
+    if (only.length > 0)
+      pages.splice(0, pages.length, ...pages.filter((p) => only.includes(p.name)));
     const alone: Record<string, Awaited<ReturnType<typeof runAlone>>> = {};
     alone.signInRendered = await runAlone(url, {
       name: "signInRendered",

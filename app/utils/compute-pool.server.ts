@@ -8,7 +8,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import { exportPlan } from "../../db/plan-io";
 import type { DB } from "../../db/schema";
-import { calculateCurrentSupport, type CurrentSupport } from "../../db/support";
+import type { CurrentSupport } from "../../db/support";
 import { buildSummaryModel, type SummaryModel } from "~/components/summary-model.server";
 import { calculatePlan } from "../../domain/calculate";
 import type { PlanCalculation } from "../../domain/calculation";
