@@ -180,9 +180,14 @@ function summarize(result: Result) {
 }
 
 async function startServer(databasePath: string): Promise<{ url: string; child: ChildProcess }> {
+  // LOAD_CPU_PROF=DIR: the server runs under `node --cpu-prof` and writes its profile
+  // to DIR when the benchmark stops it (read it with `tsx bench/read-profile.ts FILE`).
+  const profileDir = process.env.LOAD_CPU_PROF;
   const child = spawn(
-    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/server.ts"],
+    profileDir ? process.execPath : path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    profileDir
+      ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "scripts/server.ts"]
+      : ["scripts/server.ts"],
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -210,6 +215,14 @@ async function startServer(databasePath: string): Promise<{ url: string; child: 
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
   return { url, child };
+}
+
+/** SIGTERM, then wait (at most 10 s) until the server has exited and written any profile. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
 }
 
 interface EventLoopDelay {
@@ -374,6 +387,10 @@ async function mainState() {
       { name: "startCommittee", path: "/", role: "committee" },
       { name: "startOfficer", path: "/", role: "officer" },
     ];
+    // LOAD_STATE_PAGES=summary,tender: only these pages (diagnosis).
+    const only = (process.env.LOAD_STATE_PAGES ?? "").split(",").filter(Boolean);
+    if (only.length > 0)
+      pages.splice(0, pages.length, ...pages.filter((p) => only.includes(p.name)));
     const alone: Record<string, Awaited<ReturnType<typeof runAlone>>> = {};
     alone.signInRendered = await runAlone(url, {
       name: "signInRendered",
@@ -386,14 +403,24 @@ async function mainState() {
     // views, all within the minute after which the session's touch (a write) would make
     // every page stale again (see 018: the coarse data version).
     const firstViewMs: Record<string, number> = {};
+    const pageKb: Record<string, number> = {};
+    const secondViewMs: Record<string, number> = {};
     for (const page of pages) {
       const cookie = await signIn(url, byRole(page.role).email);
       const started = performance.now();
       const response = await fetch(url + page.path, { headers: { Cookie: cookie } });
-      await response.arrayBuffer();
+      const size = (await response.arrayBuffer()).byteLength;
       if (response.status !== 200) throw new Error(`first view ${page.path}: ${response.status}`);
       firstViewMs[page.name] = Math.round(performance.now() - started);
-      console.log(`${page.name.padEnd(18)} first view ${firstViewMs[page.name]} ms`);
+      pageKb[page.name] = Math.round(size / 1024);
+      // The second view: nothing changed, so it should come from memory.
+      const again = performance.now();
+      const second = await fetch(url + page.path, { headers: { Cookie: cookie } });
+      await second.arrayBuffer();
+      secondViewMs[page.name] = Math.round(performance.now() - again);
+      console.log(
+        `${page.name.padEnd(18)} first view ${firstViewMs[page.name]} ms, ${pageKb[page.name]} KB; second view ${secondViewMs[page.name]} ms`,
+      );
       alone[page.name] = await runAlone(url, {
         name: page.name,
         path: page.path,
@@ -433,6 +460,8 @@ async function mainState() {
         target: `throughput >= ${STATE_TARGET} x signInRendered`,
       },
       firstViewMs,
+      secondViewMs,
+      pageKb,
       alone,
       ratiosToSignIn: ratios,
       targets,
@@ -445,7 +474,7 @@ async function mainState() {
     console.log(JSON.stringify({ ratiosToSignIn: ratios, targets }, null, 2));
     if (!Object.values(targets).every(Boolean)) process.exitCode = 1;
   } finally {
-    child.kill("SIGTERM");
+    await stopServer(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -737,7 +766,7 @@ async function main() {
     console.log(JSON.stringify({ ratiosToSignIn: ratios, signInToBare, mixed, targets }, null, 2));
     if (!Object.values(targets).every(Boolean)) process.exitCode = 1;
   } finally {
-    child.kill("SIGTERM");
+    await stopServer(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,12 @@ import { PassThrough } from "node:stream";
 import { parentPort, threadId } from "node:worker_threads";
 import { buildSummaryModel } from "../app/components/summary-model.server";
 import { writeCostSplitWorkbook } from "../exports/cost-split-workbook";
+import { calculateCurrentSupport } from "../db/support";
 import {
+  buildTemplate,
   calculateOutcome,
+  readOnlyDatabase,
+  summaryFromDatabase,
   type ComputeTask,
   type WorkerReply,
 } from "../app/utils/compute-pool.server";
@@ -22,6 +26,12 @@ async function run(id: number, task: ComputeTask): Promise<unknown> {
       return threadId;
     case "calculate":
       return calculateOutcome(task.plan);
+    case "summary-db":
+      return summaryFromDatabase(task.file, task.tenderCode);
+    case "support-db":
+      return calculateCurrentSupport(readOnlyDatabase(task.file), task.now);
+    case "grid-template":
+      return buildTemplate(task.template, task.input);
     case "summary":
       return buildSummaryModel(task.plan, task.tenderCode);
     case "cost-split": {

@@ -1,6 +1,8 @@
 import type { RequestHandler, Response as ExpressResponse } from "express";
+import type { PageRule } from "../app/utils/page-cache.server";
 import {
   PageStore,
+  type StoredPage,
   bodyWithNonce,
   ifNoneMatchHits,
   pageEtag,
@@ -8,7 +10,7 @@ import {
 } from "../app/utils/page-cache.server";
 import { installationHasDemo } from "../app/utils/db.server";
 import { SESSION_COOKIE_NAME } from "../app/utils/session.server";
-import { signedInUser } from "../app/utils/session-cache.server";
+import { signedInUser, type SignedIn } from "../app/utils/session-cache.server";
 
 // Repeat views of unchanged data (app/utils/page-cache.server.ts): GET requests of the
 // listed pages by a signed-in user get an ETag of (process, data version, user, address);
@@ -51,16 +53,65 @@ export function isCacheableSignIn(method: string, path: string, query: string, c
   return [...params.keys()].every((key) => key === "redirectTo");
 }
 
+/** The signed-in user of a Cookie header (the session cache; replaceable in tests). */
+export type Identify = (cookie: string) => Promise<SignedIn | null>;
+
+const identifyBySession: Identify = (cookie) =>
+  signedInUser(new Request("http://localhost/", { headers: { Cookie: cookie } }));
+
+/** A finished render that others may be served: the page and the ETag it was kept under. */
+interface Rendered {
+  etag: string;
+  page: StoredPage;
+}
+
+/** A render under way of one page for one user (any data version). */
+interface Flight {
+  etag: string;
+  done: Promise<Rendered | null>;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve = (_value: T) => {};
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 export function pageCache(
   store: PageStore = new PageStore(),
   signInStore: PageStore = new PageStore(2 * 1024 * 1024),
   // A signed-out visitor has no consortium: the page depends only on the installation
   // (with no users at all the root loader redirects to /setup, and a redirect is never kept).
   currentDataVersion: () => Promise<string> = async () => `demo=${await installationHasDemo()}`,
+  identify: Identify = identifyBySession,
 ): RequestHandler {
   // Renders in progress by ETag: concurrent views of the same page wait for the one
   // render instead of each rendering it (after a write, every viewer misses at once).
   const rendering = new Map<string, Promise<void>>();
+  // Renders in progress by page (user and address, any data version), and the render
+  // that follows it. While writes come faster than a page renders (officers saving all
+  // the time), every view would otherwise start a render of its own, each from data a
+  // few milliseconds newer: the main thread would do nothing else (decision 027). A
+  // view that finds its page being rendered from older data waits for the next render,
+  // which starts only after that view arrived and so shows everything it must show.
+  const flights = new Map<string, Flight>();
+  const following = new Map<string, Promise<Rendered | null>>();
+
+  const tagFor = async (cookie: string, url: string, rule: PageRule) => {
+    const signedIn = await identify(cookie);
+    if (!signedIn) return null;
+    const etag = pageEtag({ dataVersion: signedIn.version, user: signedIn.user, url, rule });
+    // The same inputs without the data version: one key per user and address.
+    const page = pageEtag({ dataVersion: "", user: signedIn.user, url, rule });
+    return { etag, page };
+  };
+
+  const serve = (res: ExpressResponse, etag: string, stored: StoredPage) => {
+    setCacheHeaders(res, etag);
+    res.status(stored.status).type(stored.contentType);
+    res.end(bodyWithNonce(stored, res.locals.cspNonce as string | undefined));
+  };
+
   return async (req, res, next) => {
     const cookie = req.get("Cookie");
     const query = req.originalUrl.includes("?") ? req.originalUrl.split("?")[1] : "";
@@ -82,21 +133,14 @@ export function pageCache(
     }
     const rule = req.method === "GET" ? pageRuleFor(req.path) : undefined;
     if (!rule || !cookie) return next();
-    let etag: string;
+    let tags: { etag: string; page: string } | null;
     try {
-      const signedIn = await signedInUser(
-        new Request("http://localhost/", { headers: { Cookie: cookie } }),
-      );
-      if (!signedIn) return next();
-      etag = pageEtag({
-        dataVersion: signedIn.version,
-        user: signedIn.user,
-        url: req.originalUrl,
-        rule,
-      });
+      tags = await tagFor(cookie, req.originalUrl, rule);
+      if (!tags) return next();
     } catch (error) {
       return next(error);
     }
+    let { etag } = tags;
 
     if (ifNoneMatchHits(req.get("If-None-Match"), etag)) {
       setCacheHeaders(res, etag);
@@ -105,23 +149,67 @@ export function pageCache(
     }
     if (rule.store && rendering.has(etag)) await rendering.get(etag);
     const stored = rule.store ? store.get(etag) : undefined;
-    if (stored) {
-      setCacheHeaders(res, etag);
-      res.status(stored.status).type(stored.contentType);
-      res.end(bodyWithNonce(stored, res.locals.cspNonce as string | undefined));
-      return;
+    if (stored) return serve(res, etag, stored);
+
+    let flight: ReturnType<typeof deferred<Rendered | null>> | null = null;
+    if (rule.store) {
+      const current = flights.get(tags.page);
+      if (current && current.etag !== etag) {
+        const upcoming = following.get(tags.page);
+        if (upcoming) {
+          // Someone else renders the next one (it starts after this view arrived).
+          const rendered = await upcoming;
+          if (rendered) return serve(res, rendered.etag, rendered.page);
+        } else {
+          // This view renders the next one, once the current render has ended.
+          const mine = deferred<Rendered | null>();
+          flight = mine;
+          following.set(tags.page, mine.promise);
+          await current.done.catch(() => null);
+          following.delete(tags.page);
+          try {
+            const fresh = await tagFor(cookie, req.originalUrl, rule);
+            if (!fresh) {
+              mine.resolve(null);
+              return next();
+            }
+            etag = fresh.etag;
+          } catch (error) {
+            mine.resolve(null);
+            return next(error);
+          }
+          const meanwhile = store.get(etag);
+          if (meanwhile) {
+            mine.resolve({ etag, page: meanwhile });
+            return serve(res, etag, meanwhile);
+          }
+        }
+      }
     }
 
     // A miss: Remix answers; a 200 gets the tag and (pages) is kept for the next view.
-    let finished = () => {};
+    let finished: (page: StoredPage | null) => void = () => {};
     if (rule.store && !rendering.has(etag)) {
       let wake = () => {};
-      rendering.set(etag, new Promise<void>((resolve) => (wake = resolve)));
-      finished = () => {
-        rendering.delete(etag);
+      const renderEtag = etag;
+      rendering.set(renderEtag, new Promise<void>((resolve) => (wake = resolve)));
+      const ownFlight = flight ?? deferred<Rendered | null>();
+      const entry: Flight = { etag: renderEtag, done: ownFlight.promise };
+      flights.set(tags.page, entry);
+      let once = false;
+      finished = (page) => {
+        if (once) return;
+        once = true;
+        rendering.delete(renderEtag);
+        if (flights.get(tags.page) === entry) flights.delete(tags.page);
+        ownFlight.resolve(page ? { etag: renderEtag, page } : null);
         wake();
       };
-      res.once("close", finished);
+      res.once("close", () => finished(null));
+    } else if (flight) {
+      const pending = flight;
+      finished = (page) => pending.resolve(page ? { etag, page } : null);
+      res.once("close", () => pending.resolve(null));
     }
     keepRendered(res, rule.store ? store : null, etag, etag, finished);
     next();
@@ -138,7 +226,7 @@ function keepRendered(
   store: PageStore | null,
   key: string,
   etag: string | false,
-  finished: () => void = () => {},
+  finished: (page: StoredPage | null) => void = () => {},
 ): void {
   const nonce = (res.locals.cspNonce as string | undefined) ?? null;
   const chunks: Buffer[] = [];
@@ -164,15 +252,17 @@ function keepRendered(
   res.end = function (this: ExpressResponse, chunk?: unknown, ...rest: unknown[]) {
     capture(chunk);
     const result = (end as (...a: unknown[]) => ExpressResponse).call(this, chunk, ...rest);
+    let page: StoredPage | null = null;
     if (keep && store && res.statusCode === 200) {
-      store.set(key, {
+      page = {
         status: 200,
         contentType: String(res.getHeader("Content-Type") ?? "text/html; charset=utf-8"),
         body: Buffer.concat(chunks),
         nonce,
-      });
+      };
+      store.set(key, page);
     }
-    finished();
+    finished(page);
     return result;
   } as typeof res.end;
 }

@@ -20,6 +20,7 @@ import {
 import { scheduleDailyBackups } from "./backup";
 import { eventLoopProbe, slowCallbackLog } from "./event-loop-probe";
 import { pageCache } from "./page-cache";
+import { touchSessionIfDue } from "../app/utils/session-cache.server";
 import { computePool } from "../app/utils/compute-pool.server";
 import { PROJECT_ROOT, SERVER_BUILD } from "./build-if-stale";
 
@@ -182,6 +183,55 @@ const bindRequestToConsortium: RequestHandler = (req, _res, next) => {
 
 // Errors express itself catches (a malformed URL, a broken body) get a short German
 // answer; express's own handler would show the stack trace unless NODE_ENV=production.
+/**
+ * The session's once-a-minute touch, made and counted here before Remix runs, so that
+ * it does not count as a change of the data: cached pages stay valid across it
+ * (app/utils/session-cache.server.ts, docs/decisions/027-event-loop-under-load.md).
+ * Should it fail, getUser touches the session as before.
+ */
+const touchSessions: RequestHandler = (req, _res, next) => {
+  const cookie = req.get("Cookie");
+  if (!hasSessionCookie(cookie)) return next();
+  touchSessionIfDue(new Request("http://localhost/", { headers: { Cookie: cookie! } })).then(
+    () => next(),
+    () => next(),
+  );
+};
+
+/**
+ * Requests start a few per turn of the event loop. A request's work up to its first
+ * real wait is one unbroken run of code: better-sqlite3 answers every query at once, so
+ * the promises of a loader or an action resolve one after the other without the loop
+ * ever turning. Requests that arrived together all started in the same turn, and the
+ * loop was held for the sum of them (decision 027). Here at most `perTurn` start on
+ * each turn (setImmediate); the rest wait for the next turn without using the CPU.
+ * Mounted after the page cache: answers from memory and /healthz do not wait. Only
+ * with STARTS_PER_TURN=N: it also caps the starts per second at N per turn, and under
+ * load a turn is long (decision 027).
+ */
+export function fewStartsPerTurn(perTurn = 2): RequestHandler {
+  const waiting: (() => void)[] = [];
+  let scheduled = false;
+  const startSome = () => {
+    scheduled = false;
+    const starting = waiting.splice(0, perTurn);
+    if (waiting.length > 0) {
+      // Queued while this turn's immediates run, so it runs on the next turn.
+      scheduled = true;
+      setImmediate(startSome);
+    }
+    for (const start of starting) start();
+  };
+  return (req, _res, next) => {
+    if (req.path === "/healthz") return next();
+    waiting.push(next);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(startSome);
+    }
+  };
+}
+
 const answerErrorsWithoutDetails: ErrorRequestHandler = (
   error: { status?: number; statusCode?: number },
   _req,
@@ -243,11 +293,16 @@ export async function startServer({
   app.use(rejectCrossSiteWrites);
   app.use(limitRequestBodies);
   app.use(bindRequestToConsortium);
+  app.use(touchSessions);
   app.use(refuseUnsupportedBodies);
   app.use(noStoreForSignedInPages);
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
   // Not in development: a rebuild changes the pages without changing the data.
   if (!development) app.use(pageCache());
+  // Off by default: it lowered the event-loop delay of the mixed run but capped the
+  // requests Remix serves per second (decision 027). STARTS_PER_TURN=2 turns it on.
+  const startsPerTurn = Number(process.env.STARTS_PER_TURN ?? 0);
+  if (startsPerTurn > 0) app.use(fewStartsPerTurn(startsPerTurn));
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({

@@ -7,7 +7,7 @@ import type { DB } from "../../db/schema";
 import { exportPlan } from "../../db/plan-io";
 import { cachedByDataVersion, cachedImmutable } from "~/utils/data-version-cache.server";
 import { getSnapshot, type SnapshotInfo } from "../../db/snapshots";
-import { summaryModelInPool } from "~/utils/compute-pool.server";
+import { summaryModelInPool, currentSummaryInPool } from "~/utils/compute-pool.server";
 import {
   calculateTender,
   summaryModel,
@@ -61,7 +61,11 @@ export async function loadCurrentSummary(
 ): Promise<SummaryModel | undefined> {
   // The engine and the charts run in a worker thread (app/utils/compute-pool.server.ts):
   // the first view after a write must not stall every other request meanwhile.
+  // The worker reads the plan from the database file itself: reading it here and copying
+  // it over held this thread for seconds at state scale (decision 027).
   return cachedByDataVersion(db, `current-summary:${tenderCode}`, async () => {
+    const pooled = await currentSummaryInPool(db, tenderCode);
+    if (pooled !== null) return pooled;
     const plan = await exportPlan(db);
     if (!plan.tenders?.some((t) => t.code === tenderCode)) return undefined;
     return summaryModelInPool(plan, tenderCode);

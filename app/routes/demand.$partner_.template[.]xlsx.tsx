@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { gridsOf, loadPartnerDemand } from "../../db/demand";
 import { listDemandRounds } from "../../db/demand-status";
 import { formatBerlinDateTime } from "../../domain/demand-deadline";
-import { buildDemandTemplate } from "../../exports/demand-template";
 import { requirePartnerRead, requireUser } from "~/utils/auth.server";
+import { buildTemplateInPool } from "~/utils/compute-pool.server";
 import { getDb } from "~/utils/db.server";
 import { notFound } from "~/utils/http.server";
 
@@ -19,7 +19,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const deadlines = (await listDemandRounds(db)).flatMap((r) =>
     r.deadline ? [`${r.tenderCode}: ${formatBerlinDateTime(r.deadline)}`] : [],
   );
-  const file = await buildDemandTemplate({
+  // exceljs builds the workbook synchronously: in a worker thread.
+  const file = await buildTemplateInPool("demand", {
     partner: data.partner,
     grids: gridsOf(data),
     generatedAt: now,
@@ -27,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
   const day = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Berlin" }).format(now); // 2027-01-10
   const name = `Bedarf-${data.partner.code}-${day}.xlsx`.replace(/[^A-Za-z0-9._-]/g, "_");
-  return new Response(new Uint8Array(file), {
+  return new Response(file, {
     headers: {
       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       "Content-Disposition": `attachment; filename="${name}"`,

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { inventoryGridsOf, loadPartnerInventory } from "../../db/inventory";
-import { buildInventoryTemplate } from "../../exports/inventory-template";
 import { requirePartnerWrite, requireUser } from "~/utils/auth.server";
+import { buildTemplateInPool } from "~/utils/compute-pool.server";
 import { getDb } from "~/utils/db.server";
 import { notFound } from "~/utils/http.server";
 
@@ -13,14 +13,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const data = await loadPartnerInventory(await getDb(), params.partner ?? "", now);
   if (!data) throw notFound();
   requirePartnerWrite(user, data.partner.code);
-  const file = await buildInventoryTemplate({
+  // exceljs builds the workbook synchronously: in a worker thread.
+  const file = await buildTemplateInPool("inventory", {
     partner: data.partner,
     grids: inventoryGridsOf(data),
     generatedAt: now,
   });
   const day = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Berlin" }).format(now);
   const name = `Bestand-${data.partner.code}-${day}.xlsx`.replace(/[^A-Za-z0-9._-]/g, "_");
-  return new Response(new Uint8Array(file), {
+  return new Response(file, {
     headers: {
       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       "Content-Disposition": `attachment; filename="${name}"`,

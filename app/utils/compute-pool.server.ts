@@ -4,12 +4,19 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import { exportPlan } from "../../db/plan-io";
+import type { DB } from "../../db/schema";
+import type { CurrentSupport } from "../../db/support";
 import { buildSummaryModel, type SummaryModel } from "~/components/summary-model.server";
 import { calculatePlan } from "../../domain/calculate";
 import type { PlanCalculation } from "../../domain/calculation";
 import type { Plan } from "../../domain/plan";
 import { validatePlan, type PlanProblem } from "../../domain/plan-validation";
 import { writeCostSplitWorkbook, type CostSplitInput } from "../../exports/cost-split-workbook";
+import { buildDemandTemplate, type DemandTemplateInput } from "../../exports/demand-template";
+import { buildInventoryTemplate } from "../../exports/inventory-template";
 
 // A pool of worker threads, one per core, for the CPU-heavy parts of a request: the
 // engine with the committee summary's charts, and the cost-split workbook. A task in
@@ -24,7 +31,16 @@ export type ComputeTask =
   | { kind: "summary"; plan: Plan; tenderCode: string }
   /** Validation and the engine: the result, or the plan's problems. */
   | { kind: "calculate"; plan: Plan }
-  | { kind: "cost-split"; input: CostSplitInput };
+  | { kind: "cost-split"; input: CostSplitInput }
+  /** The committee summary's model, the plan read by the worker from the database file. */
+  | { kind: "summary-db"; file: string; tenderCode: string }
+  /** db/support.ts calculateCurrentSupport on the database file (read by the worker). */
+  | { kind: "support-db"; file: string; now: Date }
+  /** A partner's pre-filled Excel template (exceljs): the file's bytes. */
+  | { kind: "grid-template"; template: "demand" | "inventory"; input: TemplateInput };
+
+/** The input of both templates (the variant is chosen by the task, not sent). */
+export type TemplateInput = Omit<DemandTemplateInput, "variant">;
 
 export type WorkerReply =
   | { id: number; type: "chunk"; bytes: Uint8Array }
@@ -171,4 +187,118 @@ export async function writeCostSplitWorkbookInPool(
     stream.once("error", reject);
     stream.end(resolve);
   });
+}
+
+/** Builds a template workbook (what the worker runs). */
+export async function buildTemplate(
+  template: "demand" | "inventory",
+  input: TemplateInput,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const file = template === "demand" ? buildDemandTemplate(input) : buildInventoryTemplate(input);
+  return new Uint8Array(await file);
+}
+
+/**
+ * A partner's demand or inventory template, built in a worker: exceljs builds the
+ * workbook synchronously (tens to hundreds of milliseconds for a large partner).
+ */
+export async function buildTemplateInPool(
+  template: "demand" | "inventory",
+  input: TemplateInput,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const pool = computePool();
+  if (!pool) return buildTemplate(template, input);
+  return (await pool.run({ kind: "grid-template", template, input })) as Uint8Array<ArrayBuffer>;
+}
+
+// The compute pool's workers read the plan from SQLite themselves (decision 027): at
+// state scale, reading the plan on the main thread and copying it into a worker
+// (structured clone of a 50 MB object graph) held the event loop for seconds. The main
+// thread sends only the database file's path; each worker keeps a read-only connection
+// per file. A worker reads committed data at least as new as the data version the main
+// thread read before it sent the task, so a value cached under that version is never
+// older than the version says.
+
+const FILE_KEY = Symbol.for("verbundkauf.databaseFile");
+type GlobalWithFiles = typeof globalThis & { [FILE_KEY]?: WeakMap<object, string | null> };
+const files = ((globalThis as GlobalWithFiles)[FILE_KEY] ??= new WeakMap());
+
+/**
+ * The SQLite file behind a database handle, or null when a worker cannot open it (an
+ * in-memory database, or another database system): then the work stays in this thread.
+ */
+export async function databaseFileOf(db: Kysely<DB>): Promise<string | null> {
+  if (files.has(db)) return files.get(db)!;
+  let file: string | null = null;
+  try {
+    const { rows } = await sql<{ file: string }>`
+      SELECT file FROM pragma_database_list WHERE name = 'main'`.execute(db);
+    file = rows[0]?.file ? rows[0].file : null;
+  } catch {
+    file = null;
+  }
+  files.set(db, file);
+  return file;
+}
+
+const MAX_OPEN = 4;
+const opened = new Map<string, Kysely<DB>>();
+
+/** A read-only connection to `file`, kept open for later tasks (in a worker). */
+export function readOnlyDatabase(file: string): Kysely<DB> {
+  const known = opened.get(file);
+  if (known) {
+    opened.delete(file);
+    opened.set(file, known);
+    return known;
+  }
+  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  opened.set(file, db);
+  if (opened.size > MAX_OPEN) {
+    const oldest = opened.keys().next().value!;
+    void opened.get(oldest)!.destroy();
+    opened.delete(oldest);
+  }
+  return db;
+}
+
+/** The summary's model of the current plan, read and computed in a worker (see above). */
+export async function summaryFromDatabase(
+  file: string,
+  tenderCode: string,
+): Promise<SummaryModel | undefined> {
+  const plan = await exportPlan(readOnlyDatabase(file));
+  if (!plan.tenders?.some((t) => t.code === tenderCode)) return undefined;
+  return buildSummaryModel(plan, tenderCode);
+}
+
+/**
+ * The committee summary's model of the current plan computed in a worker that reads the
+ * plan itself; null when that is not possible (no pool, no database file): the caller
+ * computes it in this thread.
+ */
+export async function currentSummaryInPool(
+  db: Kysely<DB>,
+  tenderCode: string,
+): Promise<SummaryModel | undefined | null> {
+  const pool = computePool();
+  const file = pool && (await databaseFileOf(db));
+  if (!pool || !file) return null;
+  return (await pool.run({ kind: "summary-db", file, tenderCode })) as SummaryModel | undefined;
+}
+
+/**
+ * db/support.ts calculateCurrentSupport (the engine on the whole plan) in a worker that
+ * reads the database itself; null when that is not possible (see currentSummaryInPool).
+ */
+export async function currentSupportInPool(
+  db: Kysely<DB>,
+  now: Date,
+): Promise<CurrentSupport | null> {
+  const pool = computePool();
+  const file = pool && (await databaseFileOf(db));
+  if (!pool || !file) return null;
+  return (await pool.run({ kind: "support-db", file, now })) as CurrentSupport;
 }

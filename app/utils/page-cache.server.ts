@@ -91,12 +91,17 @@ export interface StoredPage {
   parts?: Buffer[];
 }
 
-/** Rendered pages by ETag, least recently used dropped first, bounded by bytes. */
+/**
+ * Rendered pages by ETag, least recently used dropped first, bounded by bytes. One page
+ * may take up to half the store: the committee summary at state scale (400 partners)
+ * is many megabytes and takes seconds to render, so it is the page most worth keeping
+ * (it used to be refused above an eighth, 4 MB, and rendered again on every view).
+ */
 export class PageStore {
   private readonly pages = new Map<string, StoredPage>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 
   get(etag: string): StoredPage | undefined {
     const page = this.pages.get(etag);
@@ -108,7 +113,7 @@ export class PageStore {
   }
 
   set(etag: string, page: StoredPage): void {
-    if (page.body.length > this.maxBytes / 8) return;
+    if (page.body.length > this.maxBytes / 2) return;
     this.delete(etag);
     this.pages.set(etag, page);
     this.bytes += page.body.length;

@@ -1,0 +1,72 @@
+// Requests that arrive together no longer run back to back in one turn of the event
+// loop (scripts/server.ts fewStartsPerTurn; decision 027). A handler here stands for a
+// loader or an action on better-sqlite3: 20 ms of work without a real wait. Twelve of
+// them arriving in one turn held the loop for their sum (240 ms); started two per turn,
+// the loop turns in between, so a timer (a /healthz, any other request) waits for at
+// most about two of them.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { Request, Response } from "express";
+import { fewStartsPerTurn } from "../scripts/server";
+
+const WORK_MS = 20;
+const ARRIVING = 12;
+
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // the synchronous part of a request
+  }
+}
+
+const request = (path = "/tenders/X/summary") => ({ path }) as Request;
+const response = {} as Response;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Twelve requests arriving in one turn, each 20 ms of work; the longest the loop was held. */
+async function arriveTogether(handle: (run: () => void) => void): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    // Arrivals in one turn, as the poll phase delivers several sockets' requests.
+    setTimeout(() => {
+      for (let i = 0; i < ARRIVING; i++)
+        handle(() => {
+          busy(WORK_MS);
+          if (++done === ARRIVING) resolve();
+        });
+    }, 10);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  histogram.disable();
+  return histogram.max / 1e6;
+}
+
+test("requests arriving together start two per turn, not all at once", async () => {
+  const gate = fewStartsPerTurn();
+  const started: number[] = [];
+  for (let i = 0; i < 5; i++) gate(request(), response, () => started.push(i));
+  expect(started).toEqual([]); // nothing runs in the turn they arrived in
+  await turn();
+  expect(started).toEqual([0, 1]);
+  await turn();
+  expect(started).toEqual([0, 1, 2, 3]);
+  await turn();
+  expect(started).toEqual([0, 1, 2, 3, 4]);
+});
+
+test("/healthz does not wait", () => {
+  const gate = fewStartsPerTurn();
+  let ran = false;
+  gate(request("/healthz"), response, () => (ran = true));
+  expect(ran).toBe(true);
+});
+
+test("the loop is held for about two requests' work, not for all twelve", async () => {
+  const gate = fewStartsPerTurn();
+  const without = await arriveTogether((run) => run());
+  const withGate = await arriveTogether((run) => gate(request(), response, run));
+  console.log("max loop delay ms:", { without, withGate });
+  expect(without).toBeGreaterThan(ARRIVING * WORK_MS * 0.9);
+  expect(withGate).toBeLessThan(without / 2);
+}, 30_000);
