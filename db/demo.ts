@@ -102,7 +102,9 @@ export async function loadDemo(db: Kysely<DB>): Promise<boolean> {
           updated_at: now,
         })),
       )
-      .onConflict((oc) => oc.column("email").doNothing()) // keep accounts someone already made
+      // Keep accounts someone already made. No conflict target: PostgreSQL's unique index is
+      // on lower(email), which "ON CONFLICT (email)" would not name.
+      .onConflict((oc) => oc.doNothing())
       .execute();
     return true;
   });

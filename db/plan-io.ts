@@ -285,7 +285,7 @@ export function exportPlan(db: Kysely<DB>): Promise<Plan> {
         ...(f.max_per_unit_cents !== null && {
           maxPerUnitGross: moneyStringFromCents(f.max_per_unit_cents),
         }),
-        ...(f.has_budgets === 1 && {
+        ...(Number(f.has_budgets) === 1 && {
           budgets: Object.fromEntries(
             (budgetsByProgramme.get(f.code) ?? []).map((b) => [
               b.partner_code,
@@ -825,7 +825,11 @@ async function replacePartners(
         action: "user.deactivate",
         entity: "user",
         entityKey: String(officer.id),
-        oldValue: { role: officer.role, partner: officer.partner_code, active: officer.active },
+        oldValue: {
+          role: officer.role,
+          partner: officer.partner_code,
+          active: Number(officer.active),
+        },
         newValue: { role: "committee", partner: null, active: 0 },
         detail: {
           reason: "plan.import",
