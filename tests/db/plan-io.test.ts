@@ -9,6 +9,7 @@ import { databaseHasPlanData, exportPlan, importPlan, PlanImportRefused } from "
 import { listAudit } from "../../db/audit";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { normalizePlan, readExamplePlan, snapshotDatabase } from "./plan-fixtures";
+import { isForeignKeyViolation } from "../../db/errors";
 
 const dbs: TestDatabase[] = [];
 async function freshDatabase(): Promise<TestDatabase> {
@@ -348,7 +349,9 @@ describe("import into a database with a plan", () => {
     // Drops ROS (so its officer would be deactivated) and then fails on an unknown category.
     const broken = readExamplePlan("01-three-partners");
     broken.demand?.push({ partner: "BIL", category: "GIBT-ES-NICHT", year: 2027, quantity: 1 });
-    await expect(importPlan(t.db, broken, { replace: true })).rejects.toThrow(/FOREIGN KEY/);
+    await expect(importPlan(t.db, broken, { replace: true })).rejects.toSatisfy(
+      isForeignKeyViolation,
+    );
     expect(await snapshotDatabase(t.db)).toEqual(before);
 
     // The connection is usable afterwards (no transaction left open).
