@@ -1,15 +1,39 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from "kysely";
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type MigrationProvider,
+} from "kysely";
+import pg from "pg";
 import type { DB } from "./schema";
 import { migrations } from "./migrations";
+import { assertSchemaName, engineOf, pgTypes, type Engine } from "./engine";
 
 export type Database = Kysely<DB>;
 
+/** A database handle of either engine. Only SQLite has a `sqlite` connection to inspect. */
 export interface OpenedDatabase {
   db: Database;
+  engine: Engine;
+  sqlite?: SQLite.Database;
+  /** Closes the connection (SQLite) or ends the pool (PostgreSQL). */
+  close(): Promise<void>;
+}
+
+export interface OpenedSqliteDatabase extends OpenedDatabase {
+  engine: "sqlite";
   sqlite: SQLite.Database;
+}
+
+export interface OpenedPostgresDatabase extends OpenedDatabase {
+  engine: "postgres";
+  schema: string;
+  pool: pg.Pool;
 }
 
 export function databasePathFromEnv(): string {
@@ -32,7 +56,7 @@ export function restrictToOwner(file: string): void {
 }
 
 /** Opens (and creates) the SQLite file with WAL, foreign keys and a busy timeout. */
-export function openDatabase(file: string = databasePathFromEnv()): OpenedDatabase {
+export function openDatabase(file: string = databasePathFromEnv()): OpenedSqliteDatabase {
   const onDisk = file !== ":memory:" && file !== "";
   if (onDisk) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
@@ -46,14 +70,73 @@ export function openDatabase(file: string = databasePathFromEnv()): OpenedDataba
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, sqlite };
+  return { db, engine: "sqlite", sqlite, close: () => db.destroy() };
+}
+
+// The schema each PostgreSQL handle works in, for migrateToLatest (the migration table
+// lives in that schema, beside the tables it describes).
+const schemas = new WeakMap<object, string>();
+
+/**
+ * A PostgreSQL handle whose every connection works in `schema` (search_path), so the
+ * queries stay unqualified exactly as on SQLite. The schema is created by migrateToLatest.
+ * A small pool per schema: one consortium's requests share at most `max` connections.
+ */
+export function openPostgres(
+  url: string,
+  schema: string,
+  options: { max?: number } = {},
+): OpenedPostgresDatabase {
+  assertSchemaName(schema);
+  const pool = new pg.Pool({
+    connectionString: url,
+    options: `-c search_path=${schema}`,
+    max: options.max ?? 5,
+    idleTimeoutMillis: 30_000,
+    types: pgTypes,
+  });
+  // An idle client whose server went away must not crash the process; the next
+  // query gets a fresh connection.
+  pool.on("error", (error) => console.error(`PostgreSQL (${schema}): ${error.message}`));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  schemas.set(db, schema);
+  return { db, engine: "postgres", schema, pool, close: () => db.destroy() };
+}
+
+/** The schema of a handle opened by openPostgres (or the connection's current one). */
+export async function postgresSchemaOf<T>(db: Kysely<T>): Promise<string> {
+  const known = schemas.get(db);
+  if (known) return known;
+  const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(
+    db,
+  );
+  if (!rows[0]?.schema) throw new Error("Kein Schema im search_path der Verbindung");
+  return rows[0].schema;
+}
+
+/** Creates the schema unless it exists (tolerating another process creating it at once). */
+export async function ensurePostgresSchema<T>(db: Kysely<T>, schema: string): Promise<void> {
+  try {
+    await sql.raw(`CREATE SCHEMA IF NOT EXISTS ${assertSchemaName(schema)}`).execute(db);
+  } catch (error) {
+    // Two concurrent IF NOT EXISTS can still collide on the catalog's unique index.
+    if ((error as { code?: string }).code !== "23505") throw error;
+  }
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Runs all pending migrations in order; throws with the failing migration's name. */
+/**
+ * Runs all pending migrations in order; throws with the failing migration's name.
+ * On PostgreSQL the schema is created first and holds its own migration table.
+ */
 export async function migrateToLatest(db: Database): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  let migrationTableSchema: string | undefined;
+  if (engineOf(db) === "postgres") {
+    migrationTableSchema = await postgresSchemaOf(db);
+    await ensurePostgresSchema(db, migrationTableSchema);
+  }
+  const migrator = new Migrator({ db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {

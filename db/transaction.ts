@@ -1,6 +1,7 @@
 // Transactions shared by the db modules. Functions that take `Kysely<DB>` may be
 // called with a transaction already open; inTransaction then joins it.
 import { sql, type Kysely, type Transaction } from "kysely";
+import { engineOf, WRITE_LOCK_CLASS } from "./engine";
 import type { DB } from "./schema";
 
 /** Runs `work` in a transaction, or directly when `db` already is one. */
@@ -17,7 +18,10 @@ export function inTransaction<T>(
  * Runs `work` in a transaction that takes SQLite's write lock first (BEGIN IMMEDIATE),
  * so a check and the insert that depends on it cannot interleave with another
  * writer, in this process or another one on the same file (busy_timeout waits).
- * `work` must not open transactions of its own. Needs the root database.
+ * On PostgreSQL the same: BEGIN, then a transaction-level advisory lock keyed by the
+ * schema (one consortium), which every immediateTransaction of that schema, in any
+ * process, waits for; READ COMMITTED then lets `work` read what the one before
+ * committed. `work` must not open transactions of its own. Needs the root database.
  */
 export async function immediateTransaction<T>(
   db: Kysely<DB>,
@@ -26,8 +30,13 @@ export async function immediateTransaction<T>(
   if (db.isTransaction)
     throw new Error("immediateTransaction needs the root database, not a transaction");
   return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    const postgres = engineOf(conn) === "postgres";
+    await sql.raw(postgres ? "begin" : "begin immediate").execute(conn);
     try {
+      if (postgres)
+        await sql`select pg_advisory_xact_lock(${sql.lit(WRITE_LOCK_CLASS)}, hashtext(current_schema()))`.execute(
+          conn,
+        );
       const result = await work(conn);
       await sql`commit`.execute(conn);
       return result;

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { engineOf } from "../../db/engine";
 
 // A small cache for results computed from the whole database (the engine's figures
 // of a tender, the committee summary with its drawn charts), keyed by a data version: `PRAGMA data_version` changes when another
@@ -39,8 +40,17 @@ export function storeKey(db: object): string {
   return `store${id}`;
 }
 
-/** The database's data version as seen from this connection. */
+/**
+ * The database's data version as seen from this connection. On PostgreSQL the counter
+ * of migration 012 (db/migrations/012-data-version.ts), which every committed write
+ * (except to sessions) changes; it is read from the pool, so it is committed state.
+ */
 export async function dataVersion<Tables>(db: Kysely<Tables>): Promise<string> {
+  if (engineOf(db) === "postgres") {
+    const { rows } = await sql<{ n: number; xid: number | null }>`
+      SELECT n, xid FROM data_version`.execute(db);
+    return `pg:${rows[0].n}:${rows[0].xid ?? 0}`;
+  }
   const { rows } = await sql<{ version: number; changes: number }>`
     SELECT (SELECT data_version FROM pragma_data_version()) AS version, total_changes() AS changes`.execute(
     db,

@@ -4,6 +4,7 @@ import { sql, type Kysely } from "kysely";
 // "account:<email>" or "address:<client ip>". Kept in the database, not in memory,
 // so that restarting the server does not hand an attacker a fresh set of attempts.
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // The same SQL runs on PostgreSQL.
   await sql
     .raw(
       `CREATE TABLE login_throttle (

@@ -1,4 +1,7 @@
 import { sql, type Kysely } from "kysely";
+import { engineOf } from "../engine";
+import { PG_WITHIN_MAXIMUM } from "./005-awards-call-offs";
+import { PG_ID, execute, pgDropRefusal, pgNoTruncate, pgRefusal, type Refusal } from "./pg";
 
 // Call-offs that cannot be stored twice and can be cancelled (Storno), and what an award
 // froze (docs/decisions/015-call-off-storno-and-award-locks.md):
@@ -17,6 +20,7 @@ const AWARDED_CATEGORY = (codeExpr: string) =>
            WHERE lc.category_code = ${codeExpr})`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  if (engineOf(db) === "postgres") return execute(db, postgres());
   const statements = [
     `ALTER TABLE call_offs ADD COLUMN form_token TEXT`,
     `CREATE UNIQUE INDEX call_offs_form_token ON call_offs(form_token) WHERE form_token IS NOT NULL`,
@@ -52,6 +56,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  if (engineOf(db) === "postgres") return execute(db, postgresDown());
   for (const statement of [
     `DROP TRIGGER IF EXISTS categories_awarded_frozen_price`,
     `DROP TRIGGER IF EXISTS tenders_awarded_frozen_reserve`,
@@ -68,4 +73,69 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     `ALTER TABLE call_offs DROP COLUMN form_token`,
   ])
     await sql.raw(statement).execute(db);
+}
+
+// PostgreSQL: the same, with the refusals as PL/pgSQL functions (see migration 005); the
+// maximum's function is replaced, its trigger stays.
+const POSTGRES_REFUSALS: Refusal[] = [
+  {
+    name: "call_off_cancellations_no_update",
+    table: "call_off_cancellations",
+    events: "UPDATE",
+    message: "Stornos werden nicht geändert",
+  },
+  {
+    name: "call_off_cancellations_no_delete",
+    table: "call_off_cancellations",
+    events: "DELETE",
+    message: "Stornos werden nicht gelöscht",
+  },
+  {
+    name: "tenders_awarded_frozen_reserve",
+    table: "tenders",
+    events: "UPDATE OF reserve",
+    message: FROZEN,
+    condition: `EXISTS (SELECT 1 FROM awards WHERE tender_code = OLD.code)
+      AND NEW.reserve IS DISTINCT FROM OLD.reserve`,
+  },
+  {
+    name: "categories_awarded_frozen_price",
+    table: "categories",
+    events: "UPDATE OF base_price_cents",
+    message: FROZEN,
+    condition: `${AWARDED_CATEGORY("OLD.code")} AND NEW.base_price_cents IS DISTINCT FROM OLD.base_price_cents`,
+  },
+];
+
+function postgres(): string[] {
+  return [
+    `ALTER TABLE call_offs ADD COLUMN form_token TEXT`,
+    `CREATE UNIQUE INDEX call_offs_form_token ON call_offs(form_token) WHERE form_token IS NOT NULL`,
+    `ALTER TABLE call_offs ADD COLUMN corrects_id BIGINT REFERENCES call_offs(id)`,
+    `CREATE TABLE call_off_cancellations (
+      id ${PG_ID},
+      call_off_id BIGINT NOT NULL UNIQUE REFERENCES call_offs(id),
+      reason TEXT NOT NULL CHECK (length(trim(reason)) BETWEEN 1 AND 500),
+      form_token TEXT UNIQUE,
+      created_at TEXT NOT NULL,
+      created_by BIGINT NOT NULL REFERENCES users(id))`,
+    ...POSTGRES_REFUSALS.flatMap(pgRefusal),
+    ...pgNoTruncate("call_off_cancellations", "Stornos werden nicht gelöscht"),
+    PG_WITHIN_MAXIMUM(`SELECT coalesce(sum(quantity), 0) FROM call_offs c
+      WHERE c.award_id = NEW.award_id AND c.category_code = NEW.category_code
+        AND NOT EXISTS (SELECT 1 FROM call_off_cancellations x WHERE x.call_off_id = c.id)`),
+  ];
+}
+
+function postgresDown(): string[] {
+  return [
+    ...POSTGRES_REFUSALS.flatMap((r) => pgDropRefusal(r.name, r.table)),
+    `DROP TABLE IF EXISTS call_off_cancellations`,
+    `DROP FUNCTION IF EXISTS call_off_cancellations_no_truncate_fn()`,
+    PG_WITHIN_MAXIMUM(`SELECT coalesce(sum(quantity), 0) FROM call_offs
+      WHERE award_id = NEW.award_id AND category_code = NEW.category_code`),
+    `DROP INDEX IF EXISTS call_offs_form_token`,
+    `ALTER TABLE call_offs DROP COLUMN corrects_id`,
+    `ALTER TABLE call_offs DROP COLUMN form_token`,
+  ];
 }

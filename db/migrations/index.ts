@@ -8,6 +8,7 @@ import * as m007 from "./007-funding-support";
 import * as m008 from "./008-call-off-storno";
 import * as m010 from "./010-inventory-imports";
 import * as m011 from "./011-demand-rounds";
+import * as m012 from "./012-data-version";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "008-call-off-storno": m008,
   "010-inventory-imports": m010,
   "011-demand-rounds": m011,
+  "012-data-version": m012,
 };

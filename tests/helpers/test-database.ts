@@ -1,25 +1,89 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDatabase, migrateToLatest, type OpenedDatabase } from "../../db/database";
+import type SQLite from "better-sqlite3";
+import pg from "pg";
+import {
+  openDatabase,
+  openPostgres,
+  migrateToLatest,
+  type OpenedDatabase,
+} from "../../db/database";
+
+/** The PostgreSQL cluster the tests run against, or undefined: the tests run on SQLite. */
+export const TEST_DATABASE_URL: string | undefined = process.env.TEST_DATABASE_URL || undefined;
 
 export interface TestDatabase extends OpenedDatabase {
+  /**
+   * A path in a temporary folder of this test database's own. On SQLite the database
+   * file itself; on PostgreSQL nothing is there, but files kept "beside the database"
+   * (pending uploads) still have a private folder.
+   */
   file: string;
+  /** SQLite only: tests that use it are skipped on PostgreSQL (describe.skipIf). */
+  sqlite: SQLite.Database;
+  /** PostgreSQL only: the test's schema (`t_<random>`). */
+  schema?: string;
   cleanup: () => Promise<void>;
 }
 
-/** A freshly migrated SQLite file of its own, for one test file (or one test). */
+/** Runs one statement on the test cluster outside any schema (CREATE/DROP SCHEMA …). */
+export async function adminQuery(url: string, text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A freshly migrated database of its own, for one test file (or one test): a SQLite
+ * file, or with TEST_DATABASE_URL a fresh PostgreSQL schema `t_<random>` (dropped on
+ * cleanup, with everything in it).
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-test-"));
   const file = path.join(dir, "test.db");
-  const opened = openDatabase(file);
-  await migrateToLatest(opened.db);
+  if (!TEST_DATABASE_URL) {
+    const opened = openDatabase(file);
+    await migrateToLatest(opened.db);
+    return {
+      ...opened,
+      file,
+      cleanup: async () => {
+        await opened.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const url = TEST_DATABASE_URL;
+  const schema = `t_${crypto.randomBytes(6).toString("hex")}`;
+  const opened = openPostgres(url, schema);
+  const cleanup = async () => {
+    await opened.close();
+    await adminQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await migrateToLatest(opened.db);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
   return {
-    ...opened,
+    db: opened.db,
+    engine: opened.engine,
+    close: opened.close,
     file,
-    cleanup: async () => {
-      await opened.db.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
+    schema,
+    get sqlite(): SQLite.Database {
+      throw new Error(
+        "This test inspects SQLite itself: mark it describe.skipIf(process.env.TEST_DATABASE_URL)",
+      );
     },
+    cleanup,
   };
 }
