@@ -12,7 +12,7 @@ import {
 import pg from "pg";
 import type { DB } from "./schema";
 import { migrations } from "./migrations";
-import { assertSchemaName, engineOf, pgTypes, type Engine } from "./engine";
+import { assertSchemaName, engineOf, isPostgresUrl, pgTypes, type Engine } from "./engine";
 
 export type Database = Kysely<DB>;
 
@@ -38,6 +38,17 @@ export interface OpenedPostgresDatabase extends OpenedDatabase {
 
 export function databasePathFromEnv(): string {
   return process.env.DATABASE_PATH || path.resolve("data", "verbundkauf.db");
+}
+
+/** DATABASE_URL when set (PostgreSQL), else `databasePathFromEnv()` (SQLite). */
+export function installationLocationFromEnv(): string {
+  const url = process.env.DATABASE_URL?.trim();
+  if (!url) return databasePathFromEnv();
+  if (!isPostgresUrl(url))
+    throw new Error(
+      "DATABASE_URL muss mit postgres:// oder postgresql:// beginnen (DATABASE_URL must be a PostgreSQL URL).",
+    );
+  return url;
 }
 
 /**
@@ -87,10 +98,21 @@ export function openPostgres(
   schema: string,
   options: { max?: number } = {},
 ): OpenedPostgresDatabase {
-  assertSchemaName(schema);
+  const pool = createPostgresPool(url, schema, options);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  schemas.set(db, schema);
+  return { db, engine: "postgres", schema, pool, close: () => db.destroy() };
+}
+
+/** A pool whose connections work in `schema` and read int8 as checked numbers. */
+export function createPostgresPool(
+  url: string,
+  schema: string,
+  options: { max?: number } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    options: `-c search_path=${schema}`,
+    options: `-c search_path=${assertSchemaName(schema)}`,
     max: options.max ?? 5,
     idleTimeoutMillis: 30_000,
     types: pgTypes,
@@ -98,9 +120,7 @@ export function openPostgres(
   // An idle client whose server went away must not crash the process; the next
   // query gets a fresh connection.
   pool.on("error", (error) => console.error(`PostgreSQL (${schema}): ${error.message}`));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  schemas.set(db, schema);
-  return { db, engine: "postgres", schema, pool, close: () => db.destroy() };
+  return pool;
 }
 
 /** The schema of a handle opened by openPostgres (or the connection's current one). */

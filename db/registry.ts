@@ -1,8 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, sql, type Migration } from "kysely";
-import { migrateToLatest, openDatabase, type Database } from "./database";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from "kysely";
+import {
+  createPostgresPool,
+  ensurePostgresSchema,
+  migrateToLatest,
+  openDatabase,
+  openPostgres,
+  type Database,
+} from "./database";
+import { consortiumSchema, isPostgresUrl, REGISTRY_SCHEMA, type Engine } from "./engine";
 import type { LoginThrottleTable } from "./throttle";
 
 // The installation: a small registry database (the consortia, and the sign-in throttle,
@@ -11,6 +19,9 @@ import type { LoginThrottleTable } from "./throttle";
 // (partners, schools, demand, tenders, snapshots, settings, audit, users, sessions) lives
 // in its own file, so codes are unique per consortium by construction and no query can
 // reach another consortium's rows. See docs/decisions/022-tenancy-per-consortium-database.md.
+// On PostgreSQL (a `postgres://` location, DATABASE_URL) the same with schemas in one
+// database: the registry in schema `verbundkauf_registry`, each consortium in schema
+// `consortium_<code lowercased>` with a small pool of its own (docs/decisions/024-…).
 
 export interface ConsortiaTable {
   code: string;
@@ -124,7 +135,33 @@ export function adoptSingleFileInstallation(registryPath: string): boolean {
 
 export interface OpenedRegistry {
   registry: Registry;
-  sqlite: SQLite.Database;
+  engine: Engine;
+  /** SQLite only. */
+  sqlite?: SQLite.Database;
+}
+
+async function migrateRegistry(registry: Registry, migrationTableSchema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db: registry,
+    provider: { getMigrations: async () => registryMigrations },
+    migrationTableSchema,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error(`Migration der Registry fehlgeschlagen: ${String(error)}`);
+}
+
+/** The registry on PostgreSQL: schema verbundkauf_registry, created and migrated. */
+export async function openPostgresRegistry(url: string): Promise<OpenedRegistry> {
+  const pool = createPostgresPool(url, REGISTRY_SCHEMA);
+  const registry = new Kysely<RegistryDB>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await ensurePostgresSchema(registry, REGISTRY_SCHEMA);
+    await migrateRegistry(registry, REGISTRY_SCHEMA);
+  } catch (error) {
+    await registry.destroy();
+    throw error;
+  }
+  return { registry, engine: "postgres" };
 }
 
 /** Opens the registry (adopting a single-file installation first) and migrates it. */
@@ -137,15 +174,10 @@ export async function openRegistry(registryPath: string): Promise<OpenedRegistry
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
   const registry = new Kysely<RegistryDB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const migrator = new Migrator({
-    db: registry,
-    provider: { getMigrations: async () => registryMigrations },
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw new Error(`Migration der Registry fehlgeschlagen: ${String(error)}`);
+  await migrateRegistry(registry);
   if (adopted && !(await getConsortium(registry, FIRST_CONSORTIUM.code)))
     await registerConsortium(registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
-  return { registry, sqlite };
+  return { registry, engine: "sqlite", sqlite };
 }
 
 export async function listConsortia(registry: Registry): Promise<Consortium[]> {
@@ -186,16 +218,38 @@ export async function registerConsortium(
 }
 
 /**
- * The installation's consortium files, each opened and migrated once and kept open.
- * Only this class (and the test helpers) opens a consortium's database.
+ * The installation's consortium databases (SQLite files, or PostgreSQL schemas), each
+ * opened and migrated once and kept open. Only this class (and the test helpers) opens
+ * a consortium's database.
  */
 export class ConsortiumStores {
   private readonly open = new Map<string, Promise<Database>>();
+  readonly engine: Engine;
 
+  /** `registryPath`: the registry's SQLite file, or the PostgreSQL URL. */
   constructor(
     readonly registryPath: string,
     readonly registry: Registry,
-  ) {}
+  ) {
+    this.engine = isPostgresUrl(registryPath) ? "postgres" : "sqlite";
+  }
+
+  /** Opens (creating and migrating) the consortium's database; the caller closes it. */
+  private async openStore(code: string): Promise<Database> {
+    if (this.engine === "postgres") {
+      const { db } = openPostgres(this.registryPath, consortiumSchema(code));
+      try {
+        await migrateToLatest(db);
+      } catch (error) {
+        await db.destroy();
+        throw error;
+      }
+      return db;
+    }
+    const { db } = openDatabase(consortiumFileFor(this.registryPath, code));
+    await migrateToLatest(db);
+    return db;
+  }
 
   /** The consortium's database; throws for a code the registry does not know. */
   async database(code: string): Promise<Database> {
@@ -204,9 +258,7 @@ export class ConsortiumStores {
       opened = (async () => {
         if (!(await getConsortium(this.registry, code)))
           throw new Error(`Unbekannter Verbund „${code}“.`);
-        const { db } = openDatabase(consortiumFileFor(this.registryPath, code));
-        await migrateToLatest(db);
-        return db;
+        return this.openStore(code);
       })();
       this.open.set(code, opened);
       opened.catch(() => {
@@ -233,8 +285,14 @@ export class ConsortiumStores {
   }
 }
 
-/** Opens the registry at `registryPath` and returns the stores of its consortia. */
-export async function openInstallation(registryPath: string): Promise<ConsortiumStores> {
-  const { registry } = await openRegistry(registryPath);
-  return new ConsortiumStores(registryPath, registry);
+/**
+ * Opens the installation at `location` (installationLocationFromEnv(): a registry file
+ * for SQLite, or a `postgres://` URL) and returns the stores of its consortia. Adopting a
+ * single-file installation (adoptSingleFileInstallation) is a SQLite matter only.
+ */
+export async function openInstallation(location: string): Promise<ConsortiumStores> {
+  const { registry } = isPostgresUrl(location)
+    ? await openPostgresRegistry(location)
+    : await openRegistry(location);
+  return new ConsortiumStores(location, registry);
 }

@@ -10,6 +10,32 @@ import path from "node:path";
 import SQLite from "better-sqlite3";
 import { databasePathFromEnv } from "../db/database";
 
+/**
+ * On PostgreSQL (DATABASE_URL) backups are the database's own business: this script and
+ * the server's daily backup copy SQLite files only. The message names the commands; they
+ * read the URL from the environment, so no password is printed.
+ */
+export function postgresBackupMessage(url: string, action: "backup" | "restore"): string {
+  let target = "";
+  try {
+    const parsed = new URL(url);
+    target = ` (${parsed.host}${parsed.pathname})`;
+  } catch {
+    // An unparsable URL: pg_dump will say what is wrong with it.
+  }
+  return action === "backup"
+    ? [
+        `Die Datenbank ist PostgreSQL${target}: npm run db:backup sichert nur SQLite. Bitte mit pg_dump sichern:`,
+        `  pg_dump --format=custom --file="verbundkauf-$(date -u +%Y%m%dT%H%M%SZ).dump" "$DATABASE_URL"`,
+        `The database is PostgreSQL${target}: back it up with pg_dump (command above).`,
+      ].join("\n")
+    : [
+        `Die Datenbank ist PostgreSQL${target}: npm run db:restore spielt nur SQLite zurück. Server anhalten, dann mit pg_restore:`,
+        `  pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" SICHERUNG.dump`,
+        `The database is PostgreSQL${target}: stop the server, then restore with pg_restore (command above).`,
+      ].join("\n");
+}
+
 export const BACKUPS_KEPT = 14;
 export const BACKUP_INTERVAL_MS = 24 * 60 * 60 * 1000;
 /** How often the server looks whether the newest backup is a day old. */
@@ -134,6 +160,12 @@ export function scheduleDailyBackups(
   databasePath: string,
   log: (message: string) => void = console.log,
 ): () => void {
+  if (process.env.DATABASE_URL) {
+    log(
+      "Automatische Datensicherung aus: PostgreSQL wird mit pg_dump gesichert (npm run db:backup).",
+    );
+    return () => {};
+  }
   let running = false;
   const check = async () => {
     if (running || !fs.existsSync(databasePath)) return;
@@ -158,6 +190,11 @@ function isMainModule(): boolean {
     Boolean(process.argv[1]) &&
     path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)
   );
+}
+
+if (isMainModule() && process.env.DATABASE_URL) {
+  console.error(postgresBackupMessage(process.env.DATABASE_URL, "backup"));
+  process.exit(1);
 }
 
 if (isMainModule()) {

@@ -1,21 +1,38 @@
-// `npm run db:migrate`: migrates the registry at DATABASE_PATH (adopting a single-file
-// installation as consortium KC) and every consortium's database.
-import { databasePathFromEnv, migrateToLatest, openDatabase } from "../db/database";
+// `npm run db:migrate`: migrates the registry and every consortium's database. SQLite:
+// the registry at DATABASE_PATH (adopting a single-file installation as consortium KC)
+// and the consortium files beside it. PostgreSQL (DATABASE_URL): the registry schema
+// verbundkauf_registry and every consortium's schema consortium_<code>.
+import {
+  installationLocationFromEnv,
+  migrateToLatest,
+  openDatabase,
+  openPostgres,
+  type OpenedDatabase,
+} from "../db/database";
+import { consortiumSchema, isPostgresUrl } from "../db/engine";
 import { consortiumFileFor, openInstallation } from "../db/registry";
 
-const registryPath = databasePathFromEnv();
-const stores = await openInstallation(registryPath);
+const location = installationLocationFromEnv();
+const postgres = isPostgresUrl(location);
+const stores = await openInstallation(location);
 try {
   for (const consortium of await stores.consortia()) {
-    const file = consortiumFileFor(registryPath, consortium.code);
-    const { db } = openDatabase(file);
+    let opened: OpenedDatabase;
+    let name: string;
+    if (postgres) {
+      name = `schema ${consortiumSchema(consortium.code)}`;
+      opened = openPostgres(location, consortiumSchema(consortium.code));
+    } else {
+      name = consortiumFileFor(location, consortium.code);
+      opened = openDatabase(name);
+    }
     try {
-      const applied = await migrateToLatest(db);
+      const applied = await migrateToLatest(opened.db);
       console.log(
-        applied.length ? `Migrated ${file}: ${applied.join(", ")}` : `${file} is up to date.`,
+        applied.length ? `Migrated ${name}: ${applied.join(", ")}` : `${name} is up to date.`,
       );
     } finally {
-      await db.destroy();
+      await opened.close();
     }
   }
 } finally {

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import { databasePathFromEnv } from "../db/database";
-import { consortiaBackupDirFor } from "./backup";
+import { consortiaBackupDirFor, postgresBackupMessage } from "./backup";
 import { backupFileName } from "./backup";
 
 /** Checks the backup, keeps the current database aside, and copies the backup over it. */
@@ -47,6 +47,11 @@ function isMainModule(): boolean {
     Boolean(process.argv[1]) &&
     path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)
   );
+}
+
+if (isMainModule() && process.env.DATABASE_URL) {
+  console.error(postgresBackupMessage(process.env.DATABASE_URL, "restore"));
+  process.exit(1);
 }
 
 if (isMainModule()) {

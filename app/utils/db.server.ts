@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { databasePathFromEnv, type Database } from "../../db/database";
+import { installationLocationFromEnv, type Database } from "../../db/database";
 import { isDemo } from "../../db/demo";
 import {
   ConsortiumStores,
@@ -27,9 +27,14 @@ export interface Installation {
   createConsortium(code: string, name: string): Promise<void>;
   /** A cheap round trip for /healthz. */
   ping(): Promise<void>;
+  /** Closes every database of the installation (files, PostgreSQL pools). */
+  close?(): Promise<void>;
 }
 
-/** The real installation: registry at DATABASE_PATH, consortium files beside it. */
+/**
+ * The real installation: registry at DATABASE_PATH, consortium files beside it; or with
+ * DATABASE_URL, registry and consortia as schemas of that PostgreSQL database.
+ */
 export function storesInstallation(stores: ConsortiumStores): Installation {
   return {
     consortia: () => stores.consortia(),
@@ -43,6 +48,7 @@ export function storesInstallation(stores: ConsortiumStores): Installation {
     ping: async () => {
       await stores.registry.selectFrom("consortia").select("code").limit(1).execute();
     },
+    close: () => stores.destroy(),
   };
 }
 
@@ -68,7 +74,7 @@ const requestContext: AsyncLocalStorage<RequestContext> = (store[CONTEXT_KEY] ??
 /** The installation of this process, opened (and migrated) on first use. */
 export function getInstallation(): Promise<Installation> {
   if (!store[STATE_KEY]) {
-    const ready = openInstallation(databasePathFromEnv()).then(storesInstallation);
+    const ready = openInstallation(installationLocationFromEnv()).then(storesInstallation);
     // A failed open must not be cached: the next request tries again.
     ready.catch(() => {
       if (store[STATE_KEY]?.ready === ready) delete store[STATE_KEY];

@@ -184,7 +184,7 @@ const IS_ISO_DATE = `CREATE FUNCTION is_iso_date(value TEXT) RETURNS BOOLEAN LAN
 export const PG_WITHIN_MAXIMUM = (
   countedCallOffs: string,
 ) => `CREATE OR REPLACE FUNCTION call_offs_within_maximum_fn()
-  RETURNS trigger LANGUAGE plpgsql AS $$
+  RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   DECLARE maximum INTEGER;
   BEGIN
     SELECT max_quantity INTO maximum FROM award_categories

@@ -18,7 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       n BIGINT NOT NULL,
       xid BIGINT)`,
     `INSERT INTO data_version (one, n, xid) VALUES (1, 1, NULL)`,
-    `CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+    `CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
     BEGIN
       UPDATE data_version SET n = n + 1, xid = txid_current()
         WHERE xid IS DISTINCT FROM txid_current();

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import pg from "pg";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { dataVersion } from "../../app/utils/data-version-cache.server";
 import { NOW, insertCallOff, seedAwardedLot, type AnyDb } from "./engine-seed";
@@ -112,6 +113,29 @@ test.runIf(t_isPostgres())("TRUNCATE cannot empty history tables on PostgreSQL",
     "Abrufe werden nicht gelöscht",
   );
 });
+
+test.runIf(t_isPostgres())(
+  "the triggers work for a session with another search_path (psql, pg_restore)",
+  async () => {
+    const before = await dataVersion(db);
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query("SET search_path TO public");
+      await client.query(`INSERT INTO ${t.schema}.settings (key, value) VALUES ('psql', '1')`);
+      await expect(
+        client.query(
+          `INSERT INTO ${t.schema}.call_offs (award_id, category_code, partner_code, call_off_date, quantity, order_number, created_at, created_by)
+           VALUES ($1, 'NB', 'COE', '2027-05-01', 99, 'psql', $2, 1)`,
+          [awardId, NOW],
+        ),
+      ).rejects.toThrow("Abruf überschreitet die Höchstmenge");
+    } finally {
+      await client.end();
+    }
+    expect(await dataVersion(db)).not.toBe(before);
+  },
+);
 
 test("the data version changes with every committed write except sessions", async () => {
   const before = await dataVersion(db);

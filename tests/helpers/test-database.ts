@@ -87,3 +87,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     cleanup,
   };
 }
+
+export interface TestPostgresDatabase {
+  /** The URL of the fresh database (same cluster and user as TEST_DATABASE_URL). */
+  url: string;
+  name: string;
+  /** Drops the database (ending any connection still open to it). */
+  drop: () => Promise<void>;
+}
+
+/**
+ * A fresh PostgreSQL database `vk_<random>` on the test cluster, for what needs a whole
+ * database of its own (an installation: registry schema plus consortium schemas, or an
+ * app server's DATABASE_URL).
+ */
+export async function createTestPostgresDatabase(
+  baseUrl: string = TEST_DATABASE_URL ?? "",
+): Promise<TestPostgresDatabase> {
+  if (!baseUrl) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `vk_${crypto.randomBytes(6).toString("hex")}`;
+  await adminQuery(baseUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => {}),
+  };
+}
