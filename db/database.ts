@@ -115,6 +115,9 @@ export function createPostgresPool(
     options: `-c search_path=${assertSchemaName(schema)}`,
     max: options.max ?? 5,
     idleTimeoutMillis: 30_000,
+    // A request that waits this long for one of the `max` connections fails instead of
+    // hanging (e.g. every connection held by a transaction that waits for another one).
+    connectionTimeoutMillis: 30_000,
     types: pgTypes,
   });
   // An idle client whose server went away must not crash the process; the next

@@ -8,8 +8,11 @@ import pg from "pg";
 
 export type Engine = "sqlite" | "postgres";
 
+/** Any Kysely handle: a database of any schema type, a transaction, a reserved connection. */
+export type AnyKysely = Pick<Kysely<unknown>, "getExecutor">;
+
 /** The engine behind a Kysely handle (the root database or one of its transactions). */
-export function engineOf<T>(db: Kysely<T>): Engine {
+export function engineOf(db: AnyKysely): Engine {
   return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
 }
 

@@ -73,19 +73,24 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await cleanup();
     throw error;
   }
-  return {
+  const testDatabase = {
     db: opened.db,
     engine: opened.engine,
     close: opened.close,
     file,
     schema,
-    get sqlite(): SQLite.Database {
+    cleanup,
+  } as TestDatabase;
+  // Not enumerable, so that spreading the object does not trip it.
+  Object.defineProperty(testDatabase, "sqlite", {
+    enumerable: false,
+    get(): SQLite.Database {
       throw new Error(
         "This test inspects SQLite itself: mark it describe.skipIf(process.env.TEST_DATABASE_URL)",
       );
     },
-    cleanup,
-  };
+  });
+  return testDatabase;
 }
 
 export interface TestPostgresDatabase {
