@@ -33,6 +33,7 @@ import { centsFromMoneyString, moneyStringFromCents } from "./cents";
 import type { DB, InventoryNotesTable } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
 import { inTransaction } from "./transaction";
+import { lockConsortiumWrites } from "./write-lock";
 
 /** Thrown when the database already holds a plan and the caller did not ask to replace it. */
 export class PlanImportRefused extends Error {
@@ -348,6 +349,7 @@ export function importPlan(
   options: ImportOptions,
 ): Promise<ImportSummary> {
   return inTransaction(db, async (trx) => {
+    await lockConsortiumWrites(trx);
     if (!options.replace && (await databaseHasPlanData(trx))) throw new PlanImportRefused();
     const summary = await replacePlanContent(
       trx,

@@ -17,6 +17,7 @@ import { toResultFile } from "../domain/serialize";
 import { writeAudit } from "./audit";
 import { isUniqueViolation } from "./errors";
 import { exportPlan } from "./plan-io";
+import { lockConsortiumWrites } from "./write-lock";
 
 /** Runs `work` (one statement) again when a unique constraint refused it, a few times. */
 async function retryOnUniqueViolation<T>(db: Kysely<DB>, work: () => Promise<T>): Promise<T> {
@@ -188,6 +189,7 @@ export async function freezeTender(
   input: { tenderCode: string; comment: string; userId: number; at?: Date },
 ): Promise<FreezeOutcome> {
   return db.transaction().execute(async (trx): Promise<FreezeOutcome> => {
+    await lockConsortiumWrites(trx);
     const plan = await exportPlan(trx);
     if (!plan.tenders?.some((tender) => tender.code === input.tenderCode))
       return { ok: false, reason: "unknown-tender" };
