@@ -19,7 +19,7 @@ import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { listLots } from "./tender-inputs";
 import { inTransaction } from "./transaction";
-import { lockConsortiumWrites } from "./write-lock";
+import { inReadSnapshot, lockConsortiumWrites } from "./concurrency";
 
 // ---- Tables (kept here so db/schema.ts stays untouched) ----------------------------
 
@@ -385,7 +385,8 @@ export async function getAwardPage(
   db: Kysely<DB>,
   tenderCode: string,
 ): Promise<AwardPage | undefined> {
-  return inTransaction(db, async (trx) => {
+  // One read snapshot: the page's figures all come from the same state.
+  return inReadSnapshot(db, async (trx) => {
     const tender = await trx
       .selectFrom("tenders")
       .selectAll()

@@ -630,7 +630,7 @@ export {
   type ImportPreview,
   type PendingImport,
 } from "./template-imports";
-import { lockConsortiumWrites } from "./write-lock";
+import { lockConsortiumWrites } from "./concurrency";
 
 export type CreateImportResult = TemplateCreateResult | Refusal;
 

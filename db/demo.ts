@@ -8,7 +8,7 @@ import { hashPassword } from "./passwords";
 import { databaseHasPlanData, importPlan } from "./plan-io";
 import type { DB, Role } from "./schema";
 import { getSetting, setSetting } from "./settings";
-import { lockConsortiumWrites } from "./write-lock";
+import { lockConsortiumWrites } from "./concurrency";
 
 /**
  * The shared golden example 04 (plan@2: example 03 plus funding programmes, inventory,

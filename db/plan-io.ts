@@ -33,7 +33,7 @@ import { centsFromMoneyString, moneyStringFromCents } from "./cents";
 import type { DB, InventoryNotesTable } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
 import { inTransaction } from "./transaction";
-import { lockConsortiumWrites } from "./write-lock";
+import { inReadSnapshot, lockConsortiumWrites } from "./concurrency";
 
 /** Thrown when the database already holds a plan and the caller did not ask to replace it. */
 export class PlanImportRefused extends Error {
@@ -92,12 +92,9 @@ export async function databaseHasPlanData(db: Kysely<DB>): Promise<boolean> {
  * lots, in the tender's category order (see docs/decisions/012-plan-v2-data-model.md).
  */
 export function exportPlan(db: Kysely<DB>): Promise<Plan> {
-  // One read transaction, so the plan is one consistent snapshot. SQLite's read
-  // transaction is one; on PostgreSQL only REPEATABLE READ is (under READ COMMITTED each
-  // statement would see what others committed meanwhile). SQLite ignores the level.
-  // Inside a caller's transaction the caller decides.
-  if (db.isTransaction) return readPlan(db);
-  return db.transaction().setIsolationLevel("repeatable read").execute(readPlan);
+  // One read snapshot (REPEATABLE READ on PostgreSQL), so the plan is one consistent state;
+  // inside a caller's transaction the caller decides.
+  return inReadSnapshot(db, readPlan);
 }
 
 async function readPlan(trx: Kysely<DB>): Promise<Plan> {

@@ -17,7 +17,7 @@ import { toResultFile } from "../domain/serialize";
 import { writeAudit } from "./audit";
 import { isUniqueViolation } from "./errors";
 import { exportPlan } from "./plan-io";
-import { lockConsortiumWrites } from "./write-lock";
+import { lockConsortiumWrites } from "./concurrency";
 
 /** Runs `work` (one statement) again when a unique constraint refused it, a few times. */
 async function retryOnUniqueViolation<T>(db: Kysely<DB>, work: () => Promise<T>): Promise<T> {

@@ -23,7 +23,7 @@ import type { DB } from "./schema";
 import { getTenderForEditing, type CommonCostRecord, type LotRecord } from "./tender-inputs";
 import { inTransaction } from "./transaction";
 import { openDemandRound, renameDemandRound } from "./demand-status";
-import { lockConsortiumWrites } from "./write-lock";
+import { lockConsortiumWrites } from "./concurrency";
 
 // ---- Refusals -------------------------------------------------------------------
 
