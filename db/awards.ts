@@ -19,6 +19,7 @@ import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { listLots } from "./tender-inputs";
 import { inTransaction } from "./transaction";
+import { inReadSnapshot, lockConsortiumWrites } from "./concurrency";
 
 // ---- Tables (kept here so db/schema.ts stays untouched) ----------------------------
 
@@ -384,7 +385,8 @@ export async function getAwardPage(
   db: Kysely<DB>,
   tenderCode: string,
 ): Promise<AwardPage | undefined> {
-  return inTransaction(db, async (trx) => {
+  // One read snapshot: the page's figures all come from the same state.
+  return inReadSnapshot(db, async (trx) => {
     const tender = await trx
       .selectFrom("tenders")
       .selectAll()
@@ -450,6 +452,7 @@ export async function setMaxQuantityOverride(
   input: OverrideInput,
 ): Promise<Outcome<null>> {
   return inTransaction(db, async (trx) => {
+    await lockConsortiumWrites(trx);
     const lot = await lotOfCategory(trx, input.tenderCode, input.categoryCode);
     if (!lot)
       return refused("category", "Diese Produktgruppe gehört zu keinem Los der Ausschreibung.");
@@ -531,6 +534,7 @@ export async function awardLot(db: Kysely<DB>, input: AwardInput): Promise<Outco
   if (dateProblem) return refused("awardDate", dateProblem);
 
   return inTransaction(db, async (trx) => {
+    await lockConsortiumWrites(trx);
     if (await isLotAwarded(trx, input.tenderCode, input.lotCode)) {
       return refused<Award>(FORM_ERRORS, "Dieses Los ist bereits vergeben.");
     }

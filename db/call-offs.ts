@@ -31,7 +31,8 @@ import {
 import { exportPlan } from "./plan-io";
 import type { DB } from "./schema";
 import { listLots } from "./tender-inputs";
-import { immediateTransaction, inTransaction } from "./transaction";
+import { inReadSnapshot } from "./concurrency";
+import { immediateTransaction } from "./transaction";
 
 export interface CallOffInput {
   tenderCode: string;
@@ -766,8 +767,8 @@ export async function getPlanVsActual(
   db: Kysely<DB>,
   tenderCode: string,
 ): Promise<PlanVsActualData | undefined> {
-  // One read transaction, so all parts of the page come from the same state.
-  return inTransaction(db, async (trx) => {
+  // One read snapshot, so all parts of the page come from the same state.
+  return inReadSnapshot(db, async (trx) => {
     const overview = await getCallOffOverview(trx, tenderCode, null);
     if (!overview) return undefined;
     const awards = await listAwards(trx, tenderCode);

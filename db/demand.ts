@@ -413,6 +413,7 @@ export async function saveGrid(
 ): Promise<SaveResult> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<SaveResult> => {
+    await lockConsortiumWrites(trx);
     const role = canEditDemand(
       input.user,
       input.partnerCode,
@@ -516,6 +517,7 @@ export async function submitDemand(
   now = new Date(),
 ): Promise<WorkflowResult> {
   return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
+    await lockConsortiumWrites(trx);
     const round = await roundOr(trx, tenderCode, now);
     if ("kind" in round) return round;
     const status = await getRoundStatus(trx, round.tenderCode, partnerCode);
@@ -549,6 +551,7 @@ export async function reopenDemand(
   now = new Date(),
 ): Promise<WorkflowResult> {
   return db.transaction().execute(async (trx): Promise<WorkflowResult> => {
+    await lockConsortiumWrites(trx);
     const round = await roundOr(trx, tenderCode, now);
     if ("kind" in round) return round;
     const partner = await trx
@@ -588,6 +591,7 @@ export async function setDemandDeadline(
   return db
     .transaction()
     .execute(async (trx): Promise<{ kind: "done"; round: string } | Refusal> => {
+      await lockConsortiumWrites(trx);
       const round = await roundOr(trx, tenderCode, now);
       if ("kind" in round) return round;
       const old = round.deadlineLocal;
@@ -626,6 +630,7 @@ export {
   type ImportPreview,
   type PendingImport,
 } from "./template-imports";
+import { lockConsortiumWrites } from "./concurrency";
 
 export type CreateImportResult = TemplateCreateResult | Refusal;
 
@@ -718,6 +723,7 @@ export async function applyPendingImport(
 ): Promise<ApplyImportResult> {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<ApplyImportResult> => {
+    await lockConsortiumWrites(trx);
     const pending = await getPendingImport(trx, input.id, input.user, input.partnerCode, now);
     if (!pending) return { kind: "missing" };
     const data = await loadPartnerDemand(trx, input.partnerCode, now);

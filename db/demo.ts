@@ -8,6 +8,7 @@ import { hashPassword } from "./passwords";
 import { databaseHasPlanData, importPlan } from "./plan-io";
 import type { DB, Role } from "./schema";
 import { getSetting, setSetting } from "./settings";
+import { lockConsortiumWrites } from "./concurrency";
 
 /**
  * The shared golden example 04 (plan@2: example 03 plus funding programmes, inventory,
@@ -84,6 +85,7 @@ export async function loadDemo(db: Kysely<DB>): Promise<boolean> {
   // scrypt runs in libuv's thread pool: hashing in parallel keeps the first start fast.
   const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
   return db.transaction().execute(async (trx) => {
+    await lockConsortiumWrites(trx);
     if (await databaseHasPlanData(trx)) return false; // another process was quicker
     await importPlan(trx, DEMO_PLAN, { replace: false, userId: null });
     await setSetting(trx, "demo", "1");
@@ -102,7 +104,9 @@ export async function loadDemo(db: Kysely<DB>): Promise<boolean> {
           updated_at: now,
         })),
       )
-      .onConflict((oc) => oc.column("email").doNothing()) // keep accounts someone already made
+      // Keep accounts someone already made. No conflict target: PostgreSQL's unique index is
+      // on lower(email), which "ON CONFLICT (email)" would not name.
+      .onConflict((oc) => oc.doNothing())
       .execute();
     return true;
   });

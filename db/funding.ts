@@ -58,11 +58,12 @@ export async function listFundingProgrammes(db: Kysely<DB>): Promise<FundingProg
     toYear: f.to_year,
     maxPerUnitCents: f.max_per_unit_cents,
     categories: categories.filter((c) => c.programme_code === f.code).map((c) => c.category_code),
-    budgets: f.has_budgets
-      ? budgets
-          .filter((b) => b.programme_code === f.code)
-          .map((b) => ({ partner: b.partner_code, amountCents: b.amount_cents }))
-      : null,
+    budgets:
+      Number(f.has_budgets) === 1
+        ? budgets
+            .filter((b) => b.programme_code === f.code)
+            .map((b) => ({ partner: b.partner_code, amountCents: b.amount_cents }))
+        : null,
   }));
 }
 

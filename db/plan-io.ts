@@ -33,6 +33,7 @@ import { centsFromMoneyString, moneyStringFromCents } from "./cents";
 import type { DB, InventoryNotesTable } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
 import { inTransaction } from "./transaction";
+import { inReadSnapshot, lockConsortiumWrites } from "./concurrency";
 
 /** Thrown when the database already holds a plan and the caller did not ask to replace it. */
 export class PlanImportRefused extends Error {
@@ -91,230 +92,233 @@ export async function databaseHasPlanData(db: Kysely<DB>): Promise<boolean> {
  * lots, in the tender's category order (see docs/decisions/012-plan-v2-data-model.md).
  */
 export function exportPlan(db: Kysely<DB>): Promise<Plan> {
-  // One read transaction, so the plan is one consistent snapshot.
-  return inTransaction(db, async (trx) => {
-    const settings = await getPlanSettings(trx);
-    const partners = await trx
-      .selectFrom("partners")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
-    const schools = await trx
-      .selectFrom("schools")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
-    const categories = await trx
-      .selectFrom("categories")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
-    const tiers = await trx
-      .selectFrom("category_tiers")
-      .selectAll()
-      .orderBy("category_code")
-      .orderBy("position")
-      .orderBy("min_quantity")
-      .execute();
-    const demand = await trx
-      .selectFrom("demand_lines")
-      .select(["partner_code", "school_code", "category_code", "year", "quantity"])
-      .orderBy("position")
-      .orderBy("id")
-      .execute();
-    const tenders = await trx
-      .selectFrom("tenders")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
-    const lots = await trx
-      .selectFrom("lots")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
-    const lotCategories = await trx
-      .selectFrom("lot_categories")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("category_code")
-      .execute();
-    const commonCosts = await trx
-      .selectFrom("common_costs")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("id")
-      .execute();
-    const weights = await trx
-      .selectFrom("common_cost_weights")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("partner_code")
-      .execute();
+  // One read snapshot (REPEATABLE READ on PostgreSQL), so the plan is one consistent state;
+  // inside a caller's transaction the caller decides.
+  return inReadSnapshot(db, readPlan);
+}
 
-    const programmes = await trx
-      .selectFrom("funding_programmes")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("code")
-      .execute();
-    const programmeCategories = await trx
-      .selectFrom("funding_programme_categories")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("category_code")
-      .execute();
-    const budgets = await trx
-      .selectFrom("funding_budgets")
-      .selectAll()
-      .orderBy("position")
-      .orderBy("partner_code")
-      .execute();
-    const inventory = await trx
-      .selectFrom("inventory_lines")
-      .select(["partner_code", "school_code", "category_code", "year", "quantity"])
-      .orderBy("position")
-      .orderBy("id")
-      .execute();
-    const support = await trx
-      .selectFrom("support_parameters")
-      .selectAll()
-      .where("id", "=", 1)
-      .executeTakeFirst();
-    const overrides = await overrideTable(trx)
-      .selectFrom("max_quantity_overrides")
-      .select(["tender_code", "category_code", "max_quantity"])
-      .execute();
+async function readPlan(trx: Kysely<DB>): Promise<Plan> {
+  const settings = await getPlanSettings(trx);
+  const partners = await trx
+    .selectFrom("partners")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const schools = await trx
+    .selectFrom("schools")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const categories = await trx
+    .selectFrom("categories")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const tiers = await trx
+    .selectFrom("category_tiers")
+    .selectAll()
+    .orderBy("category_code")
+    .orderBy("position")
+    .orderBy("min_quantity")
+    .execute();
+  const demand = await trx
+    .selectFrom("demand_lines")
+    .select(["partner_code", "school_code", "category_code", "year", "quantity"])
+    .orderBy("position")
+    .orderBy("id")
+    .execute();
+  const tenders = await trx
+    .selectFrom("tenders")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const lots = await trx
+    .selectFrom("lots")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const lotCategories = await trx
+    .selectFrom("lot_categories")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("category_code")
+    .execute();
+  const commonCosts = await trx
+    .selectFrom("common_costs")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("id")
+    .execute();
+  const weights = await trx
+    .selectFrom("common_cost_weights")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("partner_code")
+    .execute();
 
-    const tiersByCategory = groupBy(tiers, (t) => t.category_code);
-    const categoriesByProgramme = groupBy(programmeCategories, (c) => c.programme_code);
-    const budgetsByProgramme = groupBy(budgets, (b) => b.programme_code);
-    const overridesByTender = groupBy(overrides, (o) => o.tender_code);
-    const lotsByTender = groupBy(lots, (l) => l.tender_code);
-    const categoriesByLot = groupBy(lotCategories, (lc) => lc.lot_id);
-    const costsByTender = groupBy(commonCosts, (c) => c.tender_code);
-    const weightsByCost = groupBy(weights, (w) => w.common_cost_id);
+  const programmes = await trx
+    .selectFrom("funding_programmes")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("code")
+    .execute();
+  const programmeCategories = await trx
+    .selectFrom("funding_programme_categories")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("category_code")
+    .execute();
+  const budgets = await trx
+    .selectFrom("funding_budgets")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("partner_code")
+    .execute();
+  const inventory = await trx
+    .selectFrom("inventory_lines")
+    .select(["partner_code", "school_code", "category_code", "year", "quantity"])
+    .orderBy("position")
+    .orderBy("id")
+    .execute();
+  const support = await trx
+    .selectFrom("support_parameters")
+    .selectAll()
+    .where("id", "=", 1)
+    .executeTakeFirst();
+  const overrides = await overrideTable(trx)
+    .selectFrom("max_quantity_overrides")
+    .select(["tender_code", "category_code", "max_quantity"])
+    .execute();
 
-    const maxQuantitiesOf = (tender: PlanTender): Record<string, number> | undefined => {
-      const stated = new Map(
-        (overridesByTender.get(tender.code) ?? []).map((o) => [o.category_code, o.max_quantity]),
-      );
-      const entries: [string, number][] = [];
-      for (const lot of tender.lots)
-        for (const code of lot.categories) {
-          const n = stated.get(code);
-          if (n !== undefined) entries.push([code, n]);
-        }
-      return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-    };
+  const tiersByCategory = groupBy(tiers, (t) => t.category_code);
+  const categoriesByProgramme = groupBy(programmeCategories, (c) => c.programme_code);
+  const budgetsByProgramme = groupBy(budgets, (b) => b.programme_code);
+  const overridesByTender = groupBy(overrides, (o) => o.tender_code);
+  const lotsByTender = groupBy(lots, (l) => l.tender_code);
+  const categoriesByLot = groupBy(lotCategories, (lc) => lc.lot_id);
+  const costsByTender = groupBy(commonCosts, (c) => c.tender_code);
+  const weightsByCost = groupBy(weights, (w) => w.common_cost_id);
 
-    return {
-      format: PLAN_FORMAT_V2,
-      settings: { ...settings },
-      partners: partners.map((p) => ({ code: p.code, name: p.name, population: p.population })),
-      // Optional fields appear only when set; key order follows CALCULATION.md §7.
-      schools: schools.map((s): PlanSchool => ({
-        code: s.code,
-        partner: s.partner_code,
-        name: s.name,
-        ...(s.type !== null && { type: s.type as SchoolType }),
-        pupils: s.pupils,
+  const maxQuantitiesOf = (tender: PlanTender): Record<string, number> | undefined => {
+    const stated = new Map(
+      (overridesByTender.get(tender.code) ?? []).map((o) => [o.category_code, o.max_quantity]),
+    );
+    const entries: [string, number][] = [];
+    for (const lot of tender.lots)
+      for (const code of lot.categories) {
+        const n = stated.get(code);
+        if (n !== undefined) entries.push([code, n]);
+      }
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  };
+
+  return {
+    format: PLAN_FORMAT_V2,
+    settings: { ...settings },
+    partners: partners.map((p) => ({ code: p.code, name: p.name, population: p.population })),
+    // Optional fields appear only when set; key order follows CALCULATION.md §7.
+    schools: schools.map((s): PlanSchool => ({
+      code: s.code,
+      partner: s.partner_code,
+      name: s.name,
+      ...(s.type !== null && { type: s.type as SchoolType }),
+      pupils: s.pupils,
+    })),
+    categories: categories.map((c): PlanCategory => ({
+      code: c.code,
+      name: c.name,
+      ...(c.unit !== null && { unit: c.unit }),
+      basePriceNet: moneyStringFromCents(c.base_price_cents),
+      vatRate: c.vat_rate,
+      tiers: (tiersByCategory.get(c.code) ?? []).map((t) => ({
+        minQuantity: t.min_quantity,
+        discount: t.discount,
       })),
-      categories: categories.map((c): PlanCategory => ({
-        code: c.code,
-        name: c.name,
-        ...(c.unit !== null && { unit: c.unit }),
-        basePriceNet: moneyStringFromCents(c.base_price_cents),
-        vatRate: c.vat_rate,
-        tiers: (tiersByCategory.get(c.code) ?? []).map((t) => ({
-          minQuantity: t.min_quantity,
-          discount: t.discount,
+      serviceLifeYears: c.service_life_years,
+      supportUnits: c.support_units,
+    })),
+    demand: demand.map((d): PlanDemandLine => ({
+      partner: d.partner_code,
+      ...(d.school_code !== null && { school: d.school_code }),
+      category: d.category_code,
+      year: d.year,
+      quantity: d.quantity,
+    })),
+    tenders: tenders
+      .map((t): PlanTender => ({
+        code: t.code,
+        name: t.name,
+        startYear: t.start_year,
+        termYears: t.term_years,
+        reserve: t.reserve,
+        soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
+        lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
+          code: l.code,
+          name: l.name,
+          categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
         })),
-        serviceLifeYears: c.service_life_years,
-        supportUnits: c.support_units,
-      })),
-      demand: demand.map((d): PlanDemandLine => ({
-        partner: d.partner_code,
-        ...(d.school_code !== null && { school: d.school_code }),
-        category: d.category_code,
-        year: d.year,
-        quantity: d.quantity,
-      })),
-      tenders: tenders
-        .map((t): PlanTender => ({
-          code: t.code,
-          name: t.name,
-          startYear: t.start_year,
-          termYears: t.term_years,
-          reserve: t.reserve,
-          soloProcessCostGross: moneyStringFromCents(t.solo_process_cost_cents),
-          lots: (lotsByTender.get(t.code) ?? []).map((l) => ({
-            code: l.code,
-            name: l.name,
-            categories: (categoriesByLot.get(l.id) ?? []).map((lc) => lc.category_code),
-          })),
-          commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
-            const cost: PlanCommonCost = {
-              label: c.label,
-              amountGross: moneyStringFromCents(c.amount_cents),
-              key: c.key as CostKey,
-            };
-            const costWeights = weightsByCost.get(c.id) ?? [];
-            // Custom keys always carry their (possibly empty) weights; others only if stored.
-            if (c.key === "custom" || costWeights.length > 0) {
-              cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
-            }
-            return cost;
-          }),
-        }))
-        .map((tender) => {
-          const maxQuantities = maxQuantitiesOf(tender);
-          return maxQuantities ? { ...tender, maxQuantities } : tender;
+        commonCosts: (costsByTender.get(t.code) ?? []).map((c) => {
+          const cost: PlanCommonCost = {
+            label: c.label,
+            amountGross: moneyStringFromCents(c.amount_cents),
+            key: c.key as CostKey,
+          };
+          const costWeights = weightsByCost.get(c.id) ?? [];
+          // Custom keys always carry their (possibly empty) weights; others only if stored.
+          if (c.key === "custom" || costWeights.length > 0) {
+            cost.weights = Object.fromEntries(costWeights.map((w) => [w.partner_code, w.weight]));
+          }
+          return cost;
         }),
-      fundingProgrammes: programmes.map((f): PlanFundingProgramme => ({
-        code: f.code,
-        name: f.name,
-        rate: f.rate,
-        categories: (categoriesByProgramme.get(f.code) ?? []).map((c) => c.category_code),
-        fromYear: f.from_year,
-        toYear: f.to_year,
-        ...(f.max_per_unit_cents !== null && {
-          maxPerUnitGross: moneyStringFromCents(f.max_per_unit_cents),
-        }),
-        ...(f.has_budgets === 1 && {
-          budgets: Object.fromEntries(
-            (budgetsByProgramme.get(f.code) ?? []).map((b) => [
-              b.partner_code,
-              moneyStringFromCents(b.amount_cents),
-            ]),
-          ),
-        }),
-      })),
-      inventory: inventory.map((d): PlanInventoryLine => ({
-        partner: d.partner_code,
-        ...(d.school_code !== null && { school: d.school_code }),
-        category: d.category_code,
-        year: d.year,
-        quantity: d.quantity,
-      })),
-      ...(support !== undefined && {
-        support: {
-          fromYear: support.from_year,
-          toYear: support.to_year,
-          devicesPerFte: support.devices_per_fte,
-          fteStep: support.fte_step,
-          minFtePerPartner: support.min_fte_per_partner,
-          poolOverheadFte: support.pool_overhead_fte,
-          costPerFteGross: moneyStringFromCents(support.cost_per_fte_cents),
-          key: support.key,
-        } satisfies PlanSupport,
+      }))
+      .map((tender) => {
+        const maxQuantities = maxQuantitiesOf(tender);
+        return maxQuantities ? { ...tender, maxQuantities } : tender;
       }),
-    };
-  });
+    fundingProgrammes: programmes.map((f): PlanFundingProgramme => ({
+      code: f.code,
+      name: f.name,
+      rate: f.rate,
+      categories: (categoriesByProgramme.get(f.code) ?? []).map((c) => c.category_code),
+      fromYear: f.from_year,
+      toYear: f.to_year,
+      ...(f.max_per_unit_cents !== null && {
+        maxPerUnitGross: moneyStringFromCents(f.max_per_unit_cents),
+      }),
+      ...(Number(f.has_budgets) === 1 && {
+        budgets: Object.fromEntries(
+          (budgetsByProgramme.get(f.code) ?? []).map((b) => [
+            b.partner_code,
+            moneyStringFromCents(b.amount_cents),
+          ]),
+        ),
+      }),
+    })),
+    inventory: inventory.map((d): PlanInventoryLine => ({
+      partner: d.partner_code,
+      ...(d.school_code !== null && { school: d.school_code }),
+      category: d.category_code,
+      year: d.year,
+      quantity: d.quantity,
+    })),
+    ...(support !== undefined && {
+      support: {
+        fromYear: support.from_year,
+        toYear: support.to_year,
+        devicesPerFte: support.devices_per_fte,
+        fteStep: support.fte_step,
+        minFtePerPartner: support.min_fte_per_partner,
+        poolOverheadFte: support.pool_overhead_fte,
+        costPerFteGross: moneyStringFromCents(support.cost_per_fte_cents),
+        key: support.key,
+      } satisfies PlanSupport,
+    }),
+  };
 }
 
 /** max_quantity_overrides is typed in db/awards.ts (its owner), not in db/schema.ts. */
@@ -348,6 +352,7 @@ export function importPlan(
   options: ImportOptions,
 ): Promise<ImportSummary> {
   return inTransaction(db, async (trx) => {
+    await lockConsortiumWrites(trx);
     if (!options.replace && (await databaseHasPlanData(trx))) throw new PlanImportRefused();
     const summary = await replacePlanContent(
       trx,
@@ -825,7 +830,11 @@ async function replacePartners(
         action: "user.deactivate",
         entity: "user",
         entityKey: String(officer.id),
-        oldValue: { role: officer.role, partner: officer.partner_code, active: officer.active },
+        oldValue: {
+          role: officer.role,
+          partner: officer.partner_code,
+          active: Number(officer.active),
+        },
         newValue: { role: "committee", partner: null, active: 0 },
         detail: {
           reason: "plan.import",

@@ -15,7 +15,27 @@ import { calculatePlan } from "../domain/calculate";
 import { validatePlan, type PlanProblem } from "../domain/plan-validation";
 import { toResultFile } from "../domain/serialize";
 import { writeAudit } from "./audit";
+import { isUniqueViolation } from "./errors";
 import { exportPlan } from "./plan-io";
+import { lockConsortiumWrites } from "./concurrency";
+
+/** Runs `work` (one statement) again when a unique constraint refused it, a few times. */
+async function retryOnUniqueViolation<T>(db: Kysely<DB>, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    if (db.isTransaction) await sql`savepoint snapshot_version`.execute(db);
+    try {
+      const result = await work();
+      if (db.isTransaction) await sql`release savepoint snapshot_version`.execute(db);
+      return result;
+    } catch (error) {
+      if (db.isTransaction) {
+        await sql`rollback to savepoint snapshot_version`.execute(db);
+        await sql`release savepoint snapshot_version`.execute(db);
+      }
+      if (!isUniqueViolation(error) || attempt >= VERSION_ATTEMPTS) throw error;
+    }
+  }
+}
 
 export const SNAPSHOT_COMMENT_MAX_LENGTH = 500;
 
@@ -109,10 +129,16 @@ export async function getSnapshot(
   };
 }
 
+/** How often a snapshot insert that lost the race for its version number tries again. */
+const VERSION_ATTEMPTS = 20;
+
 /**
  * Stores the next version of a tender's snapshot. The version is computed inside the
- * INSERT itself, so two coordinators saving at the same moment cannot get the same
- * number (SQLite runs one write at a time; UNIQUE(tender_code, version) backs it up).
+ * INSERT itself. SQLite runs one write at a time, so two coordinators saving at the same
+ * moment cannot get the same number there; PostgreSQL runs them side by side, and
+ * UNIQUE(tender_code, version) refuses the second: it then tries again with the next
+ * number (inside a transaction behind a savepoint, as a failed statement would
+ * otherwise abort the whole transaction on PostgreSQL).
  */
 export async function createSnapshot(db: Kysely<DB>, input: NewSnapshot): Promise<SnapshotInfo> {
   const comment = input.comment.trim();
@@ -125,19 +151,21 @@ export async function createSnapshot(db: Kysely<DB>, input: NewSnapshot): Promis
   if (!pair) {
     throw new Error("snapshot needs a plan@1 with a result@1 or a plan@2 with a result@2 document");
   }
-  const inserted = await snapshots(db)
-    .insertInto("snapshots")
-    .values({
-      tender_code: input.tenderCode,
-      version: sql<number>`(select coalesce(max(version), 0) + 1 from snapshots where tender_code = ${input.tenderCode})`,
-      comment,
-      plan_json: JSON.stringify(input.plan),
-      result_json: JSON.stringify(input.result),
-      created_at: (input.at ?? new Date()).toISOString(),
-      created_by: input.userId,
-    })
-    .returning("version")
-    .executeTakeFirstOrThrow();
+  const insert = () =>
+    snapshots(db)
+      .insertInto("snapshots")
+      .values({
+        tender_code: input.tenderCode,
+        version: sql<number>`(select coalesce(max(version), 0) + 1 from snapshots where tender_code = ${input.tenderCode})`,
+        comment,
+        plan_json: JSON.stringify(input.plan),
+        result_json: JSON.stringify(input.result),
+        created_at: (input.at ?? new Date()).toISOString(),
+        created_by: input.userId,
+      })
+      .returning("version")
+      .executeTakeFirstOrThrow();
+  const inserted = await retryOnUniqueViolation(db, insert);
   const info = await infoQuery(db)
     .where("s.tender_code", "=", input.tenderCode)
     .where("s.version", "=", inserted.version)
@@ -161,6 +189,7 @@ export async function freezeTender(
   input: { tenderCode: string; comment: string; userId: number; at?: Date },
 ): Promise<FreezeOutcome> {
   return db.transaction().execute(async (trx): Promise<FreezeOutcome> => {
+    await lockConsortiumWrites(trx);
     const plan = await exportPlan(trx);
     if (!plan.tenders?.some((tender) => tender.code === input.tenderCode))
       return { ok: false, reason: "unknown-tender" };

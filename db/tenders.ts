@@ -23,6 +23,7 @@ import type { DB } from "./schema";
 import { getTenderForEditing, type CommonCostRecord, type LotRecord } from "./tender-inputs";
 import { inTransaction } from "./transaction";
 import { openDemandRound, renameDemandRound } from "./demand-status";
+import { lockConsortiumWrites } from "./concurrency";
 
 // ---- Refusals -------------------------------------------------------------------
 
@@ -94,6 +95,7 @@ export function changePlan<T>(
   work: (trx: Kysely<DB>, before: Plan) => Promise<T>,
 ): Promise<T> {
   return inTransaction(db, async (trx) => {
+    await lockConsortiumWrites(trx);
     const result = await work(trx, await exportPlan(trx));
     const validation = validatePlan(await exportPlan(trx));
     if (!validation.ok) throw new PlanWouldBeInvalid(validation.problems);

@@ -1,4 +1,4 @@
-import type { Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 import type { Database } from "./database";
 import type { Role, UsersTable } from "./schema";
 import { hashPassword } from "./passwords";
@@ -33,7 +33,11 @@ export interface UserChanges {
   active?: boolean;
 }
 
-/** Emails compare case-insensitively (the column is COLLATE NOCASE); stored trimmed and lower-case. */
+/**
+ * Emails compare case-insensitively (SQLite: the column is COLLATE NOCASE; PostgreSQL: a
+ * unique index on lower(email)); stored trimmed and lower-case, and looked up by
+ * lower(email), so that a differently written stored address is found on both engines.
+ */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -45,7 +49,8 @@ function toUser(row: Selectable<UsersTable>): User {
     name: row.name,
     role: row.role,
     partnerCode: row.partner_code,
-    active: row.active === 1,
+    // 0/1 on both engines; Number() also reads a boolean column right.
+    active: Number(row.active) === 1,
   };
 }
 
@@ -56,7 +61,7 @@ export async function findUserByEmail(
   const row = await db
     .selectFrom("users")
     .selectAll()
-    .where("email", "=", normalizeEmail(email))
+    .where(sql<string>`lower(email)`, "=", normalizeEmail(email))
     .executeTakeFirst();
   return row ? { ...toUser(row), passwordHash: row.password_hash } : undefined;
 }
@@ -84,7 +89,10 @@ export async function isEmailTaken(
   email: string,
   exceptUserId?: number,
 ): Promise<boolean> {
-  let query = db.selectFrom("users").select("id").where("email", "=", normalizeEmail(email));
+  let query = db
+    .selectFrom("users")
+    .select("id")
+    .where(sql<string>`lower(email)`, "=", normalizeEmail(email));
   if (exceptUserId !== undefined) query = query.where("id", "!=", exceptUserId);
   return (await query.executeTakeFirst()) !== undefined;
 }

@@ -19,7 +19,7 @@ export async function loadDemandRows(db: Database): Promise<DemandExportRow[]> {
       join
         .onRef("n.partner_code", "=", "d.partner_code")
         .onRef("n.category_code", "=", "d.category_code")
-        .on(sql`ifnull(n.school_code, '')`, "=", sql`ifnull(d.school_code, '')`),
+        .on(sql`coalesce(n.school_code, '')`, "=", sql`coalesce(d.school_code, '')`),
     )
     .select([
       "d.partner_code as partnerCode",
@@ -38,8 +38,9 @@ export async function loadDemandRows(db: Database): Promise<DemandExportRow[]> {
     .orderBy("d.year")
     .orderBy("c.position")
     .orderBy("c.code")
-    .orderBy("s.position")
-    .orderBy("d.school_code")
+    // Lines without a school first, on both engines (PostgreSQL sorts NULL last by default).
+    .orderBy("s.position", (ob) => ob.asc().nullsFirst())
+    .orderBy("d.school_code", (ob) => ob.asc().nullsFirst())
     .execute();
   return rows.map((row) => ({ ...row, justification: row.justification || null }));
 }

@@ -1,6 +1,7 @@
 // The committee summary is computed and drawn once per data version (working state)
 // or once ever (a snapshot): a repeated view reuses the model and its SVG charts, a
 // demand change produces new ones, a snapshot keeps its figures whatever happens later.
+import { sql } from "kysely";
 import { clearDataVersionCache } from "~/utils/data-version-cache.server";
 import { loadCurrentSummary, loadSnapshotSummary } from "~/components/summary-data.server";
 import { createSnapshot, listSnapshots } from "../../db/snapshots";
@@ -22,12 +23,10 @@ afterAll(() => testDb.cleanup());
 beforeEach(() => clearDataVersionCache());
 
 const bars = (svg: string) => svg.match(/recharts-bar-rectangle"/g)?.length ?? 0;
+/** A write outside the app's functions, which the data version must still notice. */
 const addDemand = (quantity: number) =>
-  testDb.sqlite
-    .prepare(
-      "UPDATE demand_lines SET quantity = quantity + ? WHERE rowid = (SELECT min(rowid) FROM demand_lines WHERE quantity > 0)",
-    )
-    .run(quantity);
+  sql`UPDATE demand_lines SET quantity = quantity + ${quantity}
+      WHERE id = (SELECT min(id) FROM demand_lines WHERE quantity > 0)`.execute(testDb.db);
 
 test("the working state: drawn once per data version, redrawn after a write", async () => {
   const first = (await loadCurrentSummary(testDb.db, TENDER))!;
@@ -36,7 +35,7 @@ test("the working state: drawn once per data version, redrawn after a write", as
   expect(bars(first.charts!.savingsPerPartner)).toBe(first.view!.partners.length);
   expect(await loadCurrentSummary(testDb.db, TENDER)).toBe(first); // the same object: cached
 
-  addDemand(250);
+  await addDemand(250);
   const second = (await loadCurrentSummary(testDb.db, TENDER))!;
   expect(second).not.toBe(first);
   expect(second.view!.keyFigures.quantity).toBe(first.view!.keyFigures.quantity + 250);
@@ -68,7 +67,7 @@ test("a snapshot: drawn once and kept after later writes", async () => {
 
   const frozen = (await loadSnapshotSummary(testDb.db, info))!;
   expect(frozen.matchesStoredResult).toBe(true);
-  addDemand(40);
+  await addDemand(40);
   expect(await loadSnapshotSummary(testDb.db, info)).toBe(frozen);
   const current = (await loadCurrentSummary(testDb.db, TENDER))!;
   expect(current.view!.keyFigures.quantity).toBe(frozen.view!.keyFigures.quantity + 40);

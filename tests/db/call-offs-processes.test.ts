@@ -3,6 +3,8 @@
 // check-and-insert wait for the write lock (busy_timeout), so none may see a stale
 // total and no request may fail with SQLITE_BUSY. (With a plain deferred BEGIN this
 // test fails: the insert after the read meets SQLITE_BUSY_SNAPSHOT in the other processes.)
+// On PostgreSQL (TEST_DATABASE_URL) the processes share the test's schema, each with a
+// pool of its own; the advisory write lock takes the place of BEGIN IMMEDIATE.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -20,9 +22,9 @@ const ATTEMPTS_PER_PROCESS = 15;
 const CHILD = `
 const config = JSON.parse(process.env.CALL_OFF_CHILD);
 const fs = await import("node:fs");
-const { openDatabase } = await import(config.root + "/db/database.ts");
+const { openDatabase, openPostgres } = await import(config.root + "/db/database.ts");
 const { recordCallOff } = await import(config.root + "/db/call-offs.ts");
-const { db } = openDatabase(config.file);
+const { db } = config.url ? openPostgres(config.url, config.schema) : openDatabase(config.file);
 await db.selectFrom("partners").select("code").execute(); // connect before the start
 process.stdout.write("ready\\n");
 while (!fs.existsSync(config.go)) await new Promise((r) => setTimeout(r, 2));
@@ -108,6 +110,8 @@ test(`${PROCESSES} processes × ${ATTEMPTS_PER_PROCESS} call-offs on one file: e
       {
         root: ROOT,
         file: t.file,
+        url: t.schema ? process.env.TEST_DATABASE_URL : undefined,
+        schema: t.schema,
         go,
         attempts: ATTEMPTS_PER_PROCESS,
         userId: users.officerCoe.id,

@@ -31,6 +31,7 @@ import {
   type SeededUsers,
 } from "../helpers/call-offs-seed";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { isUniqueViolation } from "../../db/errors";
 
 let t: TestDatabase;
 let users: SeededUsers;
@@ -423,7 +424,7 @@ describe("storno and one-time tokens (migration 008)", () => {
           values (${big.value.id}, 'again', '2027-03-01T00:00:00Z', ${users.coordinator.id})`.execute(
         t.db,
       ),
-    ).rejects.toThrow(/UNIQUE/);
+    ).rejects.toSatisfy(isUniqueViolation);
     expect((await tenderUsageLevels(t.db))["RV-2027"]).toBe("exhausted");
   });
 
@@ -443,7 +444,7 @@ describe("storno and one-time tokens (migration 008)", () => {
       select id, 'NB', 'COE', '2027-03-01', 1, 'X', '2027-03-01T00:00:00Z', ${users.coordinator.id}, 'token-aaaaaaaaaaaaaaaa' from awards`.execute(
         t.db,
       ),
-    ).rejects.toThrow(/UNIQUE/);
+    ).rejects.toSatisfy(isUniqueViolation);
   });
 
   test("a correction is one transaction: refused replacement leaves the original uncancelled", async () => {

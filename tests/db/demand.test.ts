@@ -407,3 +407,18 @@ test("overview: status, last change with user, totals per category, officer emai
   expect(coe.totals.TAB).toBe(Number(stored!.s));
   expect(coe.total).toBe(Object.values(coe.totals).reduce((a, b) => a + b, 0));
 });
+
+test("two saves of the same loaded grid at the same moment: one is saved, the other reports the conflict", async () => {
+  // On SQLite the two transactions run one after the other by nature; on PostgreSQL they
+  // would run side by side (both reading the old version) without the consortium's write lock.
+  const first = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 21 });
+  const second = await edit("COE", "COE-01", { [cellKey("COE-01", "TAB", 2028)]: 22 });
+  const results = await Promise.all([
+    saveGrid(t.db, { ...first, user: users.coe }),
+    saveGrid(t.db, { ...second, user: users.coe2 }),
+  ]);
+  expect(results.map((r) => r.kind).sort()).toEqual(["conflict", "saved"]);
+  const saved = results[0].kind === "saved" ? 21 : 22;
+  expect(await quantityOf("COE", "COE-01", "TAB", 2028)).toBe(saved);
+  expect(await listDemandHistory(t.db, "COE")).toHaveLength(1);
+});

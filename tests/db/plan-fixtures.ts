@@ -5,6 +5,7 @@ import path from "node:path";
 import Decimal from "decimal.js";
 import { sql, type Kysely } from "kysely";
 import { DEFAULT_SETTINGS, DEFAULT_SUPPORT, PLAN_FORMAT_V2, type Plan } from "../../domain/plan";
+import { engineOf } from "../../db/engine";
 import type { DB } from "../../db/schema";
 
 export function readExamplePlan(name: string): Plan {
@@ -66,15 +67,30 @@ export function normalizePlan(plan: Plan): Plan {
   };
 }
 
-/** Every row of every table, in rowid order: equal snapshots mean an unchanged database. */
+/**
+ * Every row of every table: equal snapshots mean an unchanged database. SQLite lists the
+ * rows in rowid order; PostgreSQL has no rowid, so its rows are sorted by their JSON.
+ */
 export async function snapshotDatabase(db: Kysely<DB>): Promise<Record<string, unknown[]>> {
-  const tables = await sql<{ name: string }>`
+  const postgres = engineOf(db) === "postgres";
+  const tables = postgres
+    ? await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(
+        db,
+      )
+    : await sql<{ name: string }>`
     select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
-    db,
-  );
+        db,
+      );
   const snapshot: Record<string, unknown[]> = {};
   for (const { name } of tables.rows) {
-    snapshot[name] = (await sql`select * from ${sql.table(name)} order by rowid`.execute(db)).rows;
+    snapshot[name] = postgres
+      ? (await sql`select * from ${sql.table(name)}`.execute(db)).rows
+          .map((row) => JSON.stringify(row))
+          .sort()
+          .map((json) => JSON.parse(json) as unknown)
+      : (await sql`select * from ${sql.table(name)} order by rowid`.execute(db)).rows;
   }
   return snapshot;
 }

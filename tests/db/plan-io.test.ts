@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { sql } from "kysely";
+import { sql, type KyselyPlugin } from "kysely";
 import { calculatePlan } from "../../domain/calculate";
 import { toResultFile } from "../../domain/serialize";
 import { validatePlan } from "../../domain/plan-validation";
@@ -9,6 +9,7 @@ import { databaseHasPlanData, exportPlan, importPlan, PlanImportRefused } from "
 import { listAudit } from "../../db/audit";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { normalizePlan, readExamplePlan, snapshotDatabase } from "./plan-fixtures";
+import { isForeignKeyViolation } from "../../db/errors";
 
 const dbs: TestDatabase[] = [];
 async function freshDatabase(): Promise<TestDatabase> {
@@ -348,7 +349,9 @@ describe("import into a database with a plan", () => {
     // Drops ROS (so its officer would be deactivated) and then fails on an unknown category.
     const broken = readExamplePlan("01-three-partners");
     broken.demand?.push({ partner: "BIL", category: "GIBT-ES-NICHT", year: 2027, quantity: 1 });
-    await expect(importPlan(t.db, broken, { replace: true })).rejects.toThrow(/FOREIGN KEY/);
+    await expect(importPlan(t.db, broken, { replace: true })).rejects.toSatisfy(
+      isForeignKeyViolation,
+    );
     expect(await snapshotDatabase(t.db)).toEqual(before);
 
     // The connection is usable afterwards (no transaction left open).
@@ -491,5 +494,33 @@ describe("plan@2 data (CALCULATION.md §11–§13)", () => {
       .execute();
     expect(rows[0].updated_at).not.toBe("2026-01-05T10:00:00.000Z");
     expect(rows.slice(1).every((r) => r.updated_at === "2026-01-05T10:00:00.000Z")).toBe(true);
+  });
+});
+
+// PostgreSQL only: on SQLite the test's one connection cannot write while the export's
+// read transaction holds it, so there is no concurrent writer to show.
+describe.skipIf(!process.env.TEST_DATABASE_URL)("export while someone else writes", () => {
+  test("the plan is one snapshot: a partner committed between two of its reads is not in it", async () => {
+    const t = await freshDatabase();
+    await importPlan(t.db, readExamplePlan("01-three-partners"), { replace: false });
+    let written = false;
+    // After the export's first read, another connection commits a new partner.
+    const writeAfterFirstRead: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (!written) {
+          written = true;
+          await t.db
+            .insertInto("partners")
+            .values({ code: "NEU", name: "Neu", population: 1, position: 99 })
+            .execute();
+        }
+        return args.result;
+      },
+    };
+    const plan = await exportPlan(t.db.withPlugin(writeAfterFirstRead));
+    expect(written).toBe(true);
+    expect(plan.partners.map((p) => p.code)).not.toContain("NEU");
+    expect((await exportPlan(t.db)).partners.map((p) => p.code)).toContain("NEU");
   });
 });

@@ -428,3 +428,28 @@ describe("categories", () => {
     expect(category.unitPriceNet).toBe(BigInt(expected.toFixed()));
   });
 });
+
+test("two plan edits at the same moment run one after the other: the second sees the first's category", async () => {
+  // Without the consortium's write lock PostgreSQL would run both checks before either
+  // insert, and the second would fail on the primary key instead of a field message.
+  const input = {
+    code: "CAM",
+    name: "Dokumentenkamera",
+    unit: "Stück",
+    basePriceNetCents: 19900n,
+    vatRate: "0.19",
+    tiers: [],
+  };
+  const outcomes = await Promise.allSettled([
+    createCategory(t.db, input, userId),
+    createCategory(t.db, { ...input, name: "Kamera" }, userId),
+  ]);
+  expect(outcomes.map((o) => o.status).sort()).toEqual(["fulfilled", "rejected"]);
+  const refusal = outcomes.find((o) => o.status === "rejected")!.reason as unknown;
+  expect(refusal).toBeInstanceOf(EditRefused);
+  expect((refusal as EditRefused).fieldErrors.code).toEqual([
+    "Das Kürzel CAM ist bereits vergeben.",
+  ]);
+  const cam = (await listCategoriesForEditing(t.db)).filter((c) => c.code === "CAM");
+  expect(cam).toHaveLength(1);
+});

@@ -3,12 +3,18 @@
 // setupAppServer() does that once for the enclosing suite (beforeAll/afterAll).
 // Crash tests pass their own databasePath (to restart on the same file) and
 // processGroup: true, so that kill() reaches the node process behind the tsx wrapper.
+// With TEST_DATABASE_URL (a PostgreSQL superuser URL) each server gets a PostgreSQL
+// database of its own instead (CREATE DATABASE vk_<random>, dropped by stop()), or the
+// one passed as databaseUrl (two servers on one database).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
+import { openDatabase, openPostgres, type OpenedDatabase } from "../../db/database";
+import { consortiumSchema, isPostgresUrl } from "../../db/engine";
 import { loadDemo } from "../../db/demo";
 import {
   consortiumFileFor,
@@ -24,6 +30,10 @@ export interface AppServer {
   databasePath: string;
   /** The installation's DATABASE_PATH: the registry of consortia. */
   registryPath: string;
+  /** PostgreSQL only: the server's DATABASE_URL (one database for the whole installation). */
+  databaseUrl?: string;
+  /** Opens a consortium's data (default KC) on the server's engine; close() it after use. */
+  openConsortium: (code?: string) => OpenedDatabase;
   stop: () => Promise<void>;
 }
 
@@ -42,6 +52,11 @@ export interface AppServerOptions {
    * running, or orphaned after SIGKILL). Every server runs in its own group.
    */
   processGroup?: boolean;
+  /**
+   * PostgreSQL: use this database (DATABASE_URL) as it is, e.g. one prepared with
+   * createPostgresDatabase() for two servers; the caller owns (and drops) it.
+   */
+  databaseUrl?: string;
   /** Extra environment for the server (applied last), e.g. a SESSION_SECRET shared by two servers. */
   env?: Record<string, string>;
 }
@@ -63,9 +78,65 @@ export function consortiumDataFile(registryPath: string, code: string = FIRST_CO
   return consortiumFileFor(registryPath, code);
 }
 
-/** A registry at `registryPath` with consortium KC (and the demo in it). */
-async function prepareDatabase(registryPath: string, demo: boolean): Promise<void> {
-  const stores = await openInstallation(registryPath);
+/** The PostgreSQL cluster of the tests (a superuser URL), or undefined on SQLite. */
+export function testPostgresUrl(): string | undefined {
+  const url = process.env.TEST_DATABASE_URL;
+  return isPostgresUrl(url) ? url : undefined;
+}
+
+/** `url` with another database name. */
+function withDatabase(url: string, database: string): string {
+  const changed = new URL(url);
+  changed.pathname = `/${database}`;
+  return changed.toString();
+}
+
+async function adminStatement(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface PostgresDatabase {
+  url: string;
+  /** Drops the database, ending the connections still open to it. */
+  drop: () => Promise<void>;
+}
+
+/** A new, empty database vk_<random> on the tests' PostgreSQL cluster (TEST_DATABASE_URL). */
+export async function createPostgresDatabase(): Promise<PostgresDatabase> {
+  const admin = testPostgresUrl();
+  if (!admin) throw new Error("createPostgresDatabase needs TEST_DATABASE_URL");
+  const name = `vk_${randomBytes(6).toString("hex")}`;
+  await adminStatement(admin, `CREATE DATABASE ${name}`);
+  return {
+    url: withDatabase(admin, name),
+    drop: () => adminStatement(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** The installation at `location` (a registry file, or a PostgreSQL URL) with KC registered. */
+export async function openTestInstallation(location: string) {
+  return openInstallation(location);
+}
+
+/** Consortium `code`'s data at `location` (registry file or PostgreSQL URL). */
+export function openConsortiumAt(
+  location: string,
+  code: string = FIRST_CONSORTIUM.code,
+): OpenedDatabase {
+  return isPostgresUrl(location)
+    ? openPostgres(location, consortiumSchema(code), { max: 2 })
+    : openDatabase(consortiumFileFor(location, code));
+}
+
+/** A registry at `location` (file or PostgreSQL URL) with consortium KC (and the demo in it). */
+async function prepareDatabase(location: string, demo: boolean): Promise<void> {
+  const stores = await openTestInstallation(location);
   try {
     await registerConsortium(stores.registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
     const db = await stores.database(FIRST_CONSORTIUM.code);
@@ -130,6 +201,7 @@ export async function startAppServer(options?: AppServerOptions): Promise<AppSer
 export async function startAppServer({
   demo = true,
   databasePath: givenPath,
+  databaseUrl: givenUrl,
   processGroup = false,
   env = {},
 }: AppServerOptions = {}): Promise<AppServer | KillableAppServer> {
@@ -145,8 +217,22 @@ export async function startAppServer({
       ? fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-app-"))
       : undefined;
   const registryPath = givenPath ?? path.join(ownDir!, "app.db");
-  if (!fs.existsSync(registryPath)) await prepareDatabase(registryPath, demo);
+  // PostgreSQL unless the caller gave a SQLite file: a database of the server's own.
+  const ownPostgres =
+    givenUrl === undefined && givenPath === undefined && testPostgresUrl()
+      ? await createPostgresDatabase()
+      : undefined;
+  const databaseUrl = givenUrl ?? ownPostgres?.url;
+  try {
+    if (ownPostgres) await prepareDatabase(ownPostgres.url, demo);
+    else if (!databaseUrl && !fs.existsSync(registryPath))
+      await prepareDatabase(registryPath, demo);
+  } catch (error) {
+    await ownPostgres?.drop();
+    throw error;
+  }
   const databasePath = consortiumDataFile(registryPath);
+  const openConsortium = (code?: string) => openConsortiumAt(databaseUrl ?? registryPath, code);
 
   let output = "";
   const child = spawn(
@@ -159,7 +245,9 @@ export async function startAppServer({
         NODE_ENV: "production",
         HOST: "127.0.0.1",
         PORT: "0",
+        // On PostgreSQL DATABASE_PATH only places the server's files (pending uploads).
         DATABASE_PATH: registryPath,
+        DATABASE_URL: databaseUrl ?? "",
         SESSION_SECRET: randomBytes(32).toString("hex"),
         TRUST_PROXY: "",
         ...env,
@@ -198,12 +286,14 @@ export async function startAppServer({
     }
     signalServer("SIGKILL"); // whatever of the group is left (nothing, normally)
     if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
+    await ownPostgres?.drop();
   };
 
   try {
     const url = await waitForUrl(child, () => output);
     await waitForHealth(url);
-    if (!processGroup) return { url, databasePath, registryPath, stop };
+    const common = { url, databasePath, registryPath, databaseUrl, openConsortium, stop };
+    if (!processGroup) return common;
     const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
       const exited =
         child.exitCode === null && child.signalCode === null
@@ -218,7 +308,7 @@ export async function startAppServer({
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    return { url, databasePath, registryPath, stop, pid: child.pid!, kill };
+    return { ...common, pid: child.pid!, kill };
   } catch (error) {
     await stop();
     throw error;
@@ -254,6 +344,10 @@ export function setupAppServer(
     get registryPath() {
       return running().registryPath;
     },
+    get databaseUrl() {
+      return running().databaseUrl;
+    },
+    openConsortium: (code?: string) => running().openConsortium(code),
     stop: async () => server?.stop(),
   };
 }

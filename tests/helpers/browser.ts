@@ -12,7 +12,7 @@ import {
   type Page,
 } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { openDatabase, type Database } from "../../db/database";
+import type { Database } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { setupAppServer, type AppServer } from "./app-server";
 
@@ -122,11 +122,12 @@ export function setupBrowserApp({
   let launched: LaunchedBrowser | undefined;
 
   const withDatabase = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
-    const { db } = openDatabase(app.databasePath);
+    // KC's data on the server's engine (its SQLite file, or its PostgreSQL schema).
+    const { db, close } = app.openConsortium();
     try {
       return await work(db);
     } finally {
-      await db.destroy();
+      await close();
     }
   };
 

@@ -1,6 +1,8 @@
 // Two consortia in one installation for the tenancy tests: KC (the demo) and its twin MS
 // (the same demo, so the same partner, school and tender codes, but other figures and
 // names carrying MS_MARKER, plus an MS-only partner and user). The app is pointed at it.
+// With TEST_DATABASE_URL the installation is a fresh PostgreSQL database (KC and MS are
+// schemas in it), dropped by cleanup().
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,6 +19,8 @@ import {
   type ConsortiumStores,
 } from "../../db/registry";
 import { createUser } from "../../db/users";
+import { engineOf } from "../../db/engine";
+import { createPostgresDatabase, testPostgresUrl } from "./app-server";
 
 /** Appears in MS's data only: a KC session must never see it. */
 export const MS_MARKER = "MSONLYMARKER";
@@ -25,12 +29,16 @@ export const MS_ONLY_PARTNER = "MSX";
 export const MS_ONLY_EMAIL = "nur-ms@ms.example";
 
 export interface TwinInstallation {
+  /** A path in the installation's own folder (DATABASE_PATH: pending uploads wait beside it). */
   registryPath: string;
+  /** What openInstallation was given: registryPath on SQLite, the database URL on PostgreSQL. */
+  location: string;
   stores: ConsortiumStores;
   kc: Database;
   ms: Database;
   /** The id of a user that exists in MS only (higher than every KC user id). */
   msOnlyUserId: number;
+  /** SQLite only (checksumOf); on PostgreSQL use checksumOfDatabase(twin.ms). */
   msFile: string;
   kcFile: string;
   cleanup: () => Promise<void>;
@@ -40,7 +48,9 @@ export async function setUpTwinInstallation(): Promise<TwinInstallation> {
   process.env.SESSION_SECRET = "test-session-secret-0123456789abcdef";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-twin-"));
   const registryPath = path.join(dir, "verbundkauf.db");
-  const stores = await openInstallation(registryPath);
+  const postgres = testPostgresUrl() ? await createPostgresDatabase() : undefined;
+  const location = postgres?.url ?? registryPath;
+  const stores = await openInstallation(location);
   await registerConsortium(stores.registry, "KC", "Kreis Coesfeld");
   await registerConsortium(stores.registry, "MS", "Münsterland (Zwilling)");
   const kc = await stores.database("KC");
@@ -65,6 +75,7 @@ export async function setUpTwinInstallation(): Promise<TwinInstallation> {
   setInstallationForTests(storesInstallation(stores));
   return {
     registryPath,
+    location,
     stores,
     kc,
     ms,
@@ -74,6 +85,7 @@ export async function setUpTwinInstallation(): Promise<TwinInstallation> {
     cleanup: async () => {
       setInstallationForTests(undefined);
       await stores.destroy();
+      await postgres?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -106,4 +118,26 @@ export function checksumOf(file: string): string {
   } finally {
     sqlite.close();
   }
+}
+
+/**
+ * A checksum of every row of every table of a consortium's database, on either engine
+ * (rows sorted by their JSON, as PostgreSQL has no rowid).
+ */
+export async function checksumOfDatabase(db: Database): Promise<string> {
+  const tables =
+    engineOf(db) === "postgres"
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(
+          db,
+        )
+      : await sql<{ name: string }>`select name from sqlite_master
+          where type = 'table' order by name`.execute(db);
+  const hash = createHash("sha256");
+  for (const { name } of tables.rows) {
+    hash.update(`#${name}\n`);
+    const rows = (await sql`select * from ${sql.table(name)}`.execute(db)).rows;
+    for (const json of rows.map((row) => JSON.stringify(row)).sort()) hash.update(json + "\n");
+  }
+  return hash.digest("hex");
 }
