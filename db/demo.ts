@@ -102,7 +102,9 @@ export async function loadDemo(db: Kysely<DB>): Promise<boolean> {
           updated_at: now,
         })),
       )
-      .onConflict((oc) => oc.column("email").doNothing()) // keep accounts someone already made
+      // Keep accounts someone already made. No conflict target: on PostgreSQL the email is
+      // unique through an index on lower(email), which a column target does not name.
+      .onConflict((oc) => oc.doNothing())
       .execute();
     return true;
   });
