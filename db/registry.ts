@@ -363,6 +363,7 @@ export async function fillUserDirectory(
  */
 export class ConsortiumStores {
   private readonly open = new Map<string, Promise<Database>>();
+  private readonly applied = new Map<string, string[]>();
   readonly engine: Engine;
 
   /** `registryPath`: the registry's SQLite file, or the PostgreSQL URL. */
@@ -378,7 +379,7 @@ export class ConsortiumStores {
     if (this.engine === "postgres") {
       const { db } = openPostgres(this.registryPath, consortiumSchema(code));
       try {
-        await migrateToLatest(db);
+        this.applied.set(code, await migrateToLatest(db));
       } catch (error) {
         await db.destroy();
         throw error;
@@ -386,7 +387,7 @@ export class ConsortiumStores {
       return db;
     }
     const { db } = openDatabase(consortiumFileFor(this.registryPath, code));
-    await migrateToLatest(db);
+    this.applied.set(code, await migrateToLatest(db));
     return db;
   }
 
@@ -409,6 +410,11 @@ export class ConsortiumStores {
 
   async consortia(): Promise<Consortium[]> {
     return listConsortia(this.registry);
+  }
+
+  /** The migrations this object applied when it opened the consortium's database. */
+  migrationsApplied(code: string): readonly string[] {
+    return this.applied.get(code) ?? [];
   }
 
   /** Closes the consortium's database if it is open (the next database() opens it again). */

@@ -37,15 +37,15 @@ for (const consortium of await stores.consortia()) {
   // Opening the store migrates it (ConsortiumStores.database).
   const db = await stores.database(consortium.code);
   try {
+    const applied = stores.migrationsApplied(consortium.code);
+    if (applied.length) console.log(`${where}: Migrationen ${applied.join(", ")}`);
     if (
       consortium.code === FIRST_CONSORTIUM.code &&
       process.env.DEMO !== "0" &&
       (await loadDemo(db))
     ) {
       await stores.syncUserDirectory([consortium.code]);
-      console.log(
-        `Demodaten (Kreis Coesfeld) geladen: Verbund ${FIRST_CONSORTIUM.code} (${where}).`,
-      );
+      console.log(`Demodaten (Kreis Coesfeld) geladen: Verbund ${FIRST_CONSORTIUM.code}.`);
     }
     if (await isDemo(db)) {
       console.log(
