@@ -29,9 +29,17 @@ export interface ConsortiaTable {
   created_at: string;
 }
 
+/** Which consortium holds an email (r002): sign-in opens only that consortium's store. */
+export interface UserDirectoryTable {
+  email_lower: string;
+  /** null: the email stands in more than one consortium (from before r002): nobody signs in with it. */
+  consortium_code: string | null;
+}
+
 export interface RegistryDB {
   consortia: ConsortiaTable;
   login_throttle: LoginThrottleTable;
+  user_directory: UserDirectoryTable;
 }
 
 export type Registry = Kysely<RegistryDB>;
@@ -61,30 +69,46 @@ export function consortiumFileFor(registryPath: string, code: string): string {
   return path.join(consortiaDirFor(registryPath), `${code}.db`);
 }
 
-const registryMigrations: Record<string, Migration> = {
-  "r001-consortia": {
-    async up(db: Kysely<unknown>) {
-      await sql
-        .raw(
-          `CREATE TABLE consortia (
+/** The registry's migrations; `location` (file or URL) lets r002 read the consortia's users. */
+function registryMigrations(location: string): Record<string, Migration> {
+  return {
+    "r001-consortia": {
+      async up(db: Kysely<unknown>) {
+        await sql
+          .raw(
+            `CREATE TABLE consortia (
             code TEXT PRIMARY KEY CHECK (length(code) BETWEEN 2 AND 10),
             name TEXT NOT NULL CHECK (length(trim(name)) > 0),
             created_at TEXT NOT NULL)`,
-        )
-        .execute(db);
-      // Same shape as the consortium files' table (migration 006), which stays unused there.
-      await sql
-        .raw(
-          `CREATE TABLE login_throttle (
+          )
+          .execute(db);
+        // Same shape as the consortium files' table (migration 006), which stays unused there.
+        await sql
+          .raw(
+            `CREATE TABLE login_throttle (
             key TEXT PRIMARY KEY,
             failures INTEGER NOT NULL CHECK (failures >= 1),
             last_failure_at TEXT NOT NULL,
             locked_until TEXT)`,
-        )
-        .execute(db);
+          )
+          .execute(db);
+      },
     },
-  },
-};
+    "r002-user-directory": {
+      async up(db: Kysely<unknown>) {
+        await sql
+          .raw(
+            `CREATE TABLE user_directory (
+            email_lower TEXT PRIMARY KEY,
+            consortium_code TEXT REFERENCES consortia (code))`,
+          )
+          .execute(db);
+        // Filled from the consortia that exist (inside the migration's transaction).
+        await fillUserDirectory(location, db as Registry);
+      },
+    },
+  };
+}
 
 function tableNames(sqlite: SQLite.Database): Set<string> {
   const rows = sqlite
@@ -140,10 +164,14 @@ export interface OpenedRegistry {
   sqlite?: SQLite.Database;
 }
 
-async function migrateRegistry(registry: Registry, migrationTableSchema?: string): Promise<void> {
+async function migrateRegistry(
+  location: string,
+  registry: Registry,
+  migrationTableSchema?: string,
+): Promise<void> {
   const migrator = new Migrator({
     db: registry,
-    provider: { getMigrations: async () => registryMigrations },
+    provider: { getMigrations: async () => registryMigrations(location) },
     migrationTableSchema,
   });
   const { error } = await migrator.migrateToLatest();
@@ -156,7 +184,7 @@ export async function openPostgresRegistry(url: string): Promise<OpenedRegistry>
   const registry = new Kysely<RegistryDB>({ dialect: new PostgresDialect({ pool }) });
   try {
     await ensurePostgresSchema(registry, REGISTRY_SCHEMA);
-    await migrateRegistry(registry, REGISTRY_SCHEMA);
+    await migrateRegistry(url, registry, REGISTRY_SCHEMA);
   } catch (error) {
     await registry.destroy();
     throw error;
@@ -174,9 +202,11 @@ export async function openRegistry(registryPath: string): Promise<OpenedRegistry
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("busy_timeout = 5000");
   const registry = new Kysely<RegistryDB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrateRegistry(registry);
-  if (adopted && !(await getConsortium(registry, FIRST_CONSORTIUM.code)))
+  await migrateRegistry(registryPath, registry);
+  if (adopted && !(await getConsortium(registry, FIRST_CONSORTIUM.code))) {
     await registerConsortium(registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
+    await fillUserDirectory(registryPath, registry, [FIRST_CONSORTIUM.code]);
+  }
   return { registry, engine: "sqlite", sqlite };
 }
 
@@ -217,6 +247,115 @@ export async function registerConsortium(
   return { code, name: name.trim(), createdAt };
 }
 
+// The user directory (r002): which consortium holds which email, so that sign-in opens
+// one consortium's store instead of asking every one (docs/decisions/028-…). Emails are
+// unique across the installation; every place that creates a user claims its email here
+// (scripts/admin.ts, /setup, /admin/users, the demo through syncUserDirectory).
+
+function lowerEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The consortium holding `email`: undefined when none, null when several (nobody signs in). */
+export async function consortiumOfEmail(
+  registry: Registry,
+  email: string,
+): Promise<string | null | undefined> {
+  const row = await registry
+    .selectFrom("user_directory")
+    .select("consortium_code")
+    .where("email_lower", "=", lowerEmail(email))
+    .executeTakeFirst();
+  return row ? row.consortium_code : undefined;
+}
+
+/**
+ * Records that consortium `code` holds `email`. False when another consortium holds it
+ * already (the caller refuses the user); true when it is (now) this consortium's.
+ */
+export async function claimEmail(
+  registry: Registry,
+  code: string,
+  email: string,
+): Promise<boolean> {
+  await registry
+    .insertInto("user_directory")
+    .values({ email_lower: lowerEmail(email), consortium_code: code })
+    .onConflict((oc) => oc.column("email_lower").doNothing())
+    .execute();
+  return (await consortiumOfEmail(registry, email)) === code;
+}
+
+/** Whether the directory has any entry (then some consortium has a user). */
+export async function directoryHasEntries(registry: Registry): Promise<boolean> {
+  const row = await registry
+    .selectFrom("user_directory")
+    .select("email_lower")
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The lower-cased emails of a consortium's users, read without opening its store (null: no users table yet). */
+async function consortiumEmails(
+  location: string,
+  registry: Registry,
+  code: string,
+): Promise<string[] | null> {
+  if (isPostgresUrl(location)) {
+    const schema = consortiumSchema(code);
+    const { rows } = await sql<{
+      found: string | null;
+    }>`SELECT to_regclass(${`${schema}.users`})::text AS found`.execute(registry);
+    if (!rows[0]?.found) return null;
+    const users = await sql<{
+      e: string;
+    }>`SELECT lower(email) AS e FROM ${sql.id(schema, "users")}`.execute(registry);
+    return users.rows.map((r) => r.e);
+  }
+  const file = consortiumFileFor(location, code);
+  if (!fs.existsSync(file)) return null;
+  const sqlite = new SQLite(file, { fileMustExist: true });
+  try {
+    if (!tableNames(sqlite).has("users")) return null;
+    return sqlite.prepare("SELECT lower(email) FROM users").pluck().all() as string[];
+  } finally {
+    sqlite.close();
+  }
+}
+
+/**
+ * Enters the users of the consortia `codes` (default: all) into the directory. An email
+ * another consortium holds as well becomes ambiguous (null): nobody signs in with it, as
+ * before the directory. Users are never deleted, so nothing is removed.
+ */
+export async function fillUserDirectory(
+  location: string,
+  registry: Registry,
+  codes?: readonly string[],
+): Promise<void> {
+  const wanted = codes ?? (await listConsortia(registry)).map((c) => c.code);
+  for (const code of wanted) {
+    const emails = await consortiumEmails(location, registry, code);
+    if (!emails) continue;
+    for (let i = 0; i < emails.length; i += 500) {
+      const rows = emails.slice(i, i + 500).map((e) => ({ email_lower: e, consortium_code: code }));
+      await registry
+        .insertInto("user_directory")
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .column("email_lower")
+            .doUpdateSet({ consortium_code: null })
+            .where(
+              sql<boolean>`user_directory.consortium_code IS DISTINCT FROM excluded.consortium_code`,
+            ),
+        )
+        .execute();
+    }
+  }
+}
+
 /**
  * The installation's consortium databases (SQLite files, or PostgreSQL schemas), each
  * opened and migrated once and kept open. Only this class (and the test helpers) opens
@@ -224,6 +363,7 @@ export async function registerConsortium(
  */
 export class ConsortiumStores {
   private readonly open = new Map<string, Promise<Database>>();
+  private readonly applied = new Map<string, string[]>();
   readonly engine: Engine;
 
   /** `registryPath`: the registry's SQLite file, or the PostgreSQL URL. */
@@ -239,7 +379,7 @@ export class ConsortiumStores {
     if (this.engine === "postgres") {
       const { db } = openPostgres(this.registryPath, consortiumSchema(code));
       try {
-        await migrateToLatest(db);
+        this.applied.set(code, await migrateToLatest(db));
       } catch (error) {
         await db.destroy();
         throw error;
@@ -247,7 +387,7 @@ export class ConsortiumStores {
       return db;
     }
     const { db } = openDatabase(consortiumFileFor(this.registryPath, code));
-    await migrateToLatest(db);
+    this.applied.set(code, await migrateToLatest(db));
     return db;
   }
 
@@ -270,6 +410,38 @@ export class ConsortiumStores {
 
   async consortia(): Promise<Consortium[]> {
     return listConsortia(this.registry);
+  }
+
+  /** The migrations this object applied when it opened the consortium's database. */
+  migrationsApplied(code: string): readonly string[] {
+    return this.applied.get(code) ?? [];
+  }
+
+  /** Closes the consortium's database if it is open (the next database() opens it again). */
+  async release(code: string): Promise<void> {
+    const opened = this.open.get(code);
+    if (!opened) return;
+    this.open.delete(code);
+    try {
+      await (await opened).destroy();
+    } catch {
+      // A store that never opened has nothing to close.
+    }
+  }
+
+  /** The consortium holding `email` (see consortiumOfEmail); opens no consortium store. */
+  consortiumOfEmail(email: string): Promise<string | null | undefined> {
+    return consortiumOfEmail(this.registry, email);
+  }
+
+  /** Claims `email` for consortium `code` (false: another consortium holds it). */
+  claimEmail(code: string, email: string): Promise<boolean> {
+    return claimEmail(this.registry, code, email);
+  }
+
+  /** Enters the users of the consortia `codes` (default: all) into the directory. */
+  syncUserDirectory(codes?: readonly string[]): Promise<void> {
+    return fillUserDirectory(this.registryPath, this.registry, codes);
   }
 
   async destroy(): Promise<void> {

@@ -7,10 +7,10 @@
 // Wrong arguments exit 2, refused requests (code taken, email in use) exit 1.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { databasePathFromEnv } from "../db/database";
+import { installationLocationFromEnv } from "../db/database";
 import { writeAudit } from "../db/audit";
 import { getConsortium, openInstallation, registerConsortium } from "../db/registry";
-import { createUser, isEmailTaken, normalizeEmail } from "../db/users";
+import { createUser, normalizeEmail } from "../db/users";
 
 const USAGE = `Aufruf / usage:
   npm run --silent admin -- consortium create CODE "NAME" --coordinator EMAIL [--password-file DATEI]
@@ -28,6 +28,12 @@ class CliError extends Error {
 }
 
 const usage = (reason: string) => new CliError(`${reason}\n${USAGE}`, 2);
+
+const emailTaken = (email: string, holder: string | null | undefined) =>
+  new CliError(
+    `Die E-Mail-Adresse ${normalizeEmail(email)} gehört schon zu einem Konto${holder ? ` im Verbund ${holder}` : ""}.`,
+    1,
+  );
 
 /** A one-time password: 18 random bytes as 24 URL-safe characters. */
 function oneTimePassword(): string {
@@ -66,18 +72,14 @@ async function createConsortium(args: readonly string[]): Promise<void> {
   const [code, name] = positional;
   const password = passwordFile === undefined ? oneTimePassword() : readPasswordFile(passwordFile);
 
-  const stores = await openInstallation(databasePathFromEnv());
+  const stores = await openInstallation(installationLocationFromEnv());
   try {
     if (await getConsortium(stores.registry, code))
       throw new CliError(`Den Verbund ${code} gibt es schon.`, 1);
-    // Emails are unique across the installation: sign-in finds the consortium by the email.
-    for (const other of await stores.consortia()) {
-      if (await isEmailTaken(await stores.database(other.code), coordinator))
-        throw new CliError(
-          `Die E-Mail-Adresse ${normalizeEmail(coordinator)} gehört schon zu einem Konto im Verbund ${other.code}.`,
-          1,
-        );
-    }
+    // Emails are unique across the installation: sign-in finds the consortium by the email
+    // in the registry's user directory (no other consortium's store is opened).
+    const holder = await stores.consortiumOfEmail(coordinator);
+    if (holder !== undefined) throw emailTaken(coordinator, holder);
     try {
       await registerConsortium(stores.registry, code, name);
     } catch (error) {
@@ -91,6 +93,9 @@ async function createConsortium(args: readonly string[]): Promise<void> {
         password,
         role: "coordinator",
       });
+      // Refused (and the user rolled back) when another process claimed the email first.
+      if (!(await stores.claimEmail(code, user.email)))
+        throw emailTaken(coordinator, await stores.consortiumOfEmail(coordinator));
       await writeAudit(trx, {
         userId: null,
         action: "create",
@@ -114,7 +119,7 @@ async function createConsortium(args: readonly string[]): Promise<void> {
 
 async function listCommand(args: readonly string[]): Promise<void> {
   if (args.length !== 0) throw usage("consortium list erwartet keine Argumente.");
-  const stores = await openInstallation(databasePathFromEnv());
+  const stores = await openInstallation(installationLocationFromEnv());
   try {
     for (const c of await stores.consortia())
       process.stdout.write(`${c.code}\t${c.name}\t${c.createdAt}\n`);

@@ -71,9 +71,9 @@ function consortiumOption(args: readonly string[]): { rest: string[]; consortium
 
 /** The consortium's database (default: the only one), opened through the registry. */
 async function openPlanDatabase(consortium: string | undefined) {
-  const { databasePathFromEnv } = await import("../db/database");
+  const { installationLocationFromEnv } = await import("../db/database");
   const { openInstallation } = await import("../db/registry");
-  const stores = await openInstallation(databasePathFromEnv());
+  const stores = await openInstallation(installationLocationFromEnv());
   try {
     const known = await stores.consortia();
     const names = known.map((c) => c.code).join(", ") || "keiner";

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
-import { databasePathFromEnv } from "../db/database";
+import { installationLocationFromEnv } from "../db/database";
 import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
 import { isProvenSameOriginWrite } from "../app/utils/same-origin";
@@ -329,7 +329,8 @@ export async function startServer({
   computePool()
     ?.warm()
     .catch((error: unknown) => console.error("compute pool:", error));
-  const databasePath = databasePathFromEnv();
+  // PostgreSQL (DATABASE_URL) has no file to copy: scheduleDailyBackups says to use pg_dump.
+  const databasePath = installationLocationFromEnv();
   const stopBackups =
     backups && databasePath !== ":memory:" ? scheduleDailyBackups(databasePath) : () => {};
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;

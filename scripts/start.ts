@@ -1,10 +1,12 @@
-// `npm start`: build when stale, open the registry at DATABASE_PATH (an installation from
-// before consortia becomes consortium KC), migrate every consortium's database, load the
+// `npm start`: build when stale, open the installation (DATABASE_URL: PostgreSQL, registry
+// and consortia as schemas; else the SQLite registry at DATABASE_PATH, where an installation
+// from before consortia becomes consortium KC), migrate every consortium's database, load the
 // demo into consortium KC ("Kreis Coesfeld") when it is empty (unless DEMO=0), make sure a
 // session secret exists, then serve.
 process.env.NODE_ENV ??= "production";
 
-import { migrateToLatest, openDatabase, databasePathFromEnv } from "../db/database";
+import { databasePathFromEnv, installationLocationFromEnv } from "../db/database";
+import { consortiumSchema, isPostgresUrl } from "../db/engine";
 import {
   consortiumFileFor,
   FIRST_CONSORTIUM,
@@ -20,23 +22,31 @@ import { forkServers, startServer, webConcurrency } from "./server";
 
 if (buildIfStale()) console.log("Build erstellt.");
 
+const location = installationLocationFromEnv();
+const postgres = isPostgresUrl(location);
+// The session secret file (without SESSION_SECRET) stays beside DATABASE_PATH on both engines.
 const databasePath = databasePathFromEnv();
-const stores = await openInstallation(databasePath);
+const stores = await openInstallation(location);
 if (process.env.DEMO !== "0" && (await stores.consortia()).length === 0)
   await registerConsortium(stores.registry, FIRST_CONSORTIUM.code, FIRST_CONSORTIUM.name);
 let needsSetup = true;
 for (const consortium of await stores.consortia()) {
-  const file = consortiumFileFor(databasePath, consortium.code);
-  const { db } = openDatabase(file);
+  const where = postgres
+    ? `Schema ${consortiumSchema(consortium.code)}`
+    : `Datenbank ${consortiumFileFor(location, consortium.code)}`;
+  // Opening the store migrates it (ConsortiumStores.database).
+  const db = await stores.database(consortium.code);
   try {
-    const applied = await migrateToLatest(db);
-    if (applied.length) console.log(`Datenbank ${file}: Migrationen ${applied.join(", ")}`);
+    const applied = stores.migrationsApplied(consortium.code);
+    if (applied.length) console.log(`${where}: Migrationen ${applied.join(", ")}`);
     if (
       consortium.code === FIRST_CONSORTIUM.code &&
       process.env.DEMO !== "0" &&
       (await loadDemo(db))
-    )
+    ) {
+      await stores.syncUserDirectory([consortium.code]);
       console.log(`Demodaten (Kreis Coesfeld) geladen: Verbund ${FIRST_CONSORTIUM.code}.`);
+    }
     if (await isDemo(db)) {
       console.log(
         `\nDemo-Anmeldungen im Verbund ${consortium.code} (Passwort für alle: ${DEMO_PASSWORD}):`,
@@ -50,7 +60,8 @@ for (const consortium of await stores.consortia()) {
     }
     if ((await countUsers(db)) > 0) needsSetup = false;
   } finally {
-    await db.destroy();
+    // One consortium at a time: hundreds of consortia must not hold hundreds of pools.
+    await stores.release(consortium.code);
   }
 }
 await stores.destroy();

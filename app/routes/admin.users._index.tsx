@@ -24,8 +24,13 @@ import {
   Td,
   Th,
 } from "~/components/ui";
-import { emailTakenInInstallation, requireRole } from "~/utils/auth.server";
-import { getDb } from "~/utils/db.server";
+import {
+  EmailTakenError,
+  claimEmailInInstallation,
+  emailTakenInInstallation,
+  requireRole,
+} from "~/utils/auth.server";
+import { currentConsortium, getDb } from "~/utils/db.server";
 import { EMAIL_TAKEN_MESSAGE, PASSWORD_MIN_LENGTH, createUserSchema } from "~/utils/form-schemas";
 import { ROLES, ROLE_LABELS } from "~/utils/roles";
 
@@ -49,36 +54,44 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const { name, email, role, partner, password } = submission.value;
   // Emails are unique across the installation: sign-in finds the consortium by them.
-  if ((await isEmailTaken(db, email)) || (await emailTakenInInstallation(email))) {
-    return json(
+  const taken = () =>
+    json(
       submission.reply({ fieldErrors: { email: [EMAIL_TAKEN_MESSAGE] }, hideFields: ["password"] }),
-      {
-        status: 400,
-      },
+      { status: 400 },
     );
+  if ((await isEmailTaken(db, email)) || (await emailTakenInInstallation(email))) return taken();
+  const consortium = currentConsortium();
+  if (!consortium) throw new Error("admin/users: kein Verbund");
+  let user;
+  try {
+    user = await db.transaction().execute(async (trx) => {
+      const created = await createUser(trx, {
+        name,
+        email,
+        role,
+        partnerCode: partner ?? null,
+        password,
+      });
+      // Installation-wide: refused (and the user rolled back) when another consortium was quicker.
+      await claimEmailInInstallation(consortium, created.email);
+      await writeAudit(trx, {
+        userId: actor.id,
+        action: "create",
+        entity: "user",
+        entityKey: created.email,
+        newValue: {
+          name: created.name,
+          email: created.email,
+          role: created.role,
+          partner: created.partnerCode,
+        },
+      });
+      return created;
+    });
+  } catch (error) {
+    if (error instanceof EmailTakenError) return taken();
+    throw error;
   }
-  const user = await db.transaction().execute(async (trx) => {
-    const created = await createUser(trx, {
-      name,
-      email,
-      role,
-      partnerCode: partner ?? null,
-      password,
-    });
-    await writeAudit(trx, {
-      userId: actor.id,
-      action: "create",
-      entity: "user",
-      entityKey: created.email,
-      newValue: {
-        name: created.name,
-        email: created.email,
-        role: created.role,
-        partner: created.partnerCode,
-      },
-    });
-    return created;
-  });
   return redirect(`/admin/users?created=${user.id}`);
 }
 

@@ -12,7 +12,7 @@ import { writeAudit } from "../../db/audit";
 import { countUsers, createUser } from "../../db/users";
 import { TextField } from "~/components/fields";
 import { Button, ErrorSummary, PageHeading } from "~/components/ui";
-import { createUserSession } from "~/utils/auth.server";
+import { claimEmailInInstallation, createUserSession } from "~/utils/auth.server";
 import { ensureFirstConsortium, getInstallation, installationHasNoUsers } from "~/utils/db.server";
 import { PASSWORD_MIN_LENGTH, setupSchema } from "~/utils/form-schemas";
 
@@ -39,6 +39,7 @@ export async function action({ request }: ActionFunctionArgs) {
     // Two first visitors at once: only the first one becomes coordinator.
     if ((await countUsers(trx)) > 0) return null;
     const created = await createUser(trx, { name, email, password, role: "coordinator" });
+    await claimEmailInInstallation(consortium, created.email);
     await writeAudit(trx, {
       userId: created.id,
       action: "create",

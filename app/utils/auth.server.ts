@@ -156,10 +156,17 @@ export async function verifyLoginInInstallation(
   password: string,
 ): Promise<{ user: User; consortium: string } | null> {
   const installation = await getInstallation();
-  const found: { db: Database; consortium: string }[] = [];
-  for (const consortium of await installation.consortia()) {
-    const db = await installation.database(consortium.code);
-    if (await findUserByEmail(db, email)) found.push({ db, consortium: consortium.code });
+  let found: { db: Database; consortium: string }[] = [];
+  if (installation.directory) {
+    // The directory names the one consortium to ask (no store of another is opened).
+    const code = await installation.directory.consortiumOf(email);
+    if (typeof code === "string")
+      found = [{ db: await installation.database(code), consortium: code }];
+  } else {
+    for (const consortium of await installation.consortia()) {
+      const db = await installation.database(consortium.code);
+      if (await findUserByEmail(db, email)) found.push({ db, consortium: consortium.code });
+    }
   }
   if (found.length !== 1) {
     // Same time as a real check: no enumeration through timing.
@@ -173,10 +180,27 @@ export async function verifyLoginInInstallation(
 /** Whether any consortium has an account with this email (they are unique installation-wide). */
 export async function emailTakenInInstallation(email: string): Promise<boolean> {
   const installation = await getInstallation();
+  if (installation.directory)
+    return (await installation.directory.consortiumOf(email)) !== undefined;
   for (const consortium of await installation.consortia()) {
     if (await findUserByEmail(await installation.database(consortium.code), email)) return true;
   }
   return false;
+}
+
+/**
+ * Records in the installation's user directory that `consortium` holds `email`; call it
+ * inside the transaction that creates the user, so that a refusal rolls the user back.
+ */
+export async function claimEmailInInstallation(consortium: string, email: string): Promise<void> {
+  const directory = (await getInstallation()).directory;
+  if (directory && !(await directory.claim(consortium, email))) throw new EmailTakenError();
+}
+
+export class EmailTakenError extends Error {
+  constructor() {
+    super("Die E-Mail-Adresse gehört schon zu einem Konto.");
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { installationLocationFromEnv, type Database } from "../../db/database";
-import { isDemo } from "../../db/demo";
+import { DEMO_USERS, isDemo } from "../../db/demo";
 import {
   ConsortiumStores,
+  directoryHasEntries,
   FIRST_CONSORTIUM,
   openInstallation,
   registerConsortium,
@@ -29,6 +30,20 @@ export interface Installation {
   ping(): Promise<void>;
   /** Closes every database of the installation (files, PostgreSQL pools). */
   close?(): Promise<void>;
+  /**
+   * The user directory (registry r002): which consortium holds an email, so that sign-in
+   * opens one store. Absent in single-database test installations (they ask their one store).
+   */
+  directory?: UserDirectory;
+}
+
+export interface UserDirectory {
+  /** undefined: no consortium holds the email; null: several do (nobody signs in). */
+  consortiumOf(email: string): Promise<string | null | undefined>;
+  /** Claims the email for the consortium; false when another consortium holds it. */
+  claim(code: string, email: string): Promise<boolean>;
+  /** Whether any user exists anywhere (the directory has an entry). */
+  hasEntries(): Promise<boolean>;
 }
 
 /**
@@ -49,6 +64,11 @@ export function storesInstallation(stores: ConsortiumStores): Installation {
       await stores.registry.selectFrom("consortia").select("code").limit(1).execute();
     },
     close: () => stores.destroy(),
+    directory: {
+      consortiumOf: (email) => stores.consortiumOfEmail(email),
+      claim: (code, email) => stores.claimEmail(code, email),
+      hasEntries: () => directoryHasEntries(stores.registry),
+    },
   };
 }
 
@@ -74,7 +94,12 @@ const requestContext: AsyncLocalStorage<RequestContext> = (store[CONTEXT_KEY] ??
 /** The installation of this process, opened (and migrated) on first use. */
 export function getInstallation(): Promise<Installation> {
   if (!store[STATE_KEY]) {
-    const ready = openInstallation(installationLocationFromEnv()).then(storesInstallation);
+    // Entering every consortium's users into the directory once per process start keeps
+    // sign-in right for users written by other means (e.g. a restored consortium file).
+    const ready = openInstallation(installationLocationFromEnv()).then(async (stores) => {
+      await stores.syncUserDirectory();
+      return storesInstallation(stores);
+    });
     // A failed open must not be cached: the next request tries again.
     ready.catch(() => {
       if (store[STATE_KEY]?.ready === ready) delete store[STATE_KEY];
@@ -110,6 +135,8 @@ export async function getDb(): Promise<Database> {
 /** True while no consortium has any user yet (a fresh installation goes to /setup). */
 export async function installationHasNoUsers(): Promise<boolean> {
   const installation = await getInstallation();
+  // Users are never deleted: an entry in the directory settles it without opening a store.
+  if (await installation.directory?.hasEntries()) return false;
   for (const consortium of await installation.consortia()) {
     const db = await installation.database(consortium.code);
     const row = await db
@@ -124,6 +151,11 @@ export async function installationHasNoUsers(): Promise<boolean> {
 /** True when some consortium holds the demo (the sign-in page then shows its accounts). */
 export async function installationHasDemo(): Promise<boolean> {
   const installation = await getInstallation();
+  if (installation.directory) {
+    // Only the consortium holding the demo's first account can hold the demo.
+    const code = await installation.directory.consortiumOf(DEMO_USERS[0].email);
+    return typeof code === "string" && isDemo(await installation.database(code));
+  }
   for (const consortium of await installation.consortia()) {
     if (await isDemo(await installation.database(consortium.code))) return true;
   }

@@ -72,6 +72,8 @@ export async function setUpTwinInstallation(): Promise<TwinInstallation> {
     password: "ms-passwort-123456",
     role: "finance",
   });
+  // The users written above straight into the stores enter the registry's user directory.
+  await stores.syncUserDirectory();
   setInstallationForTests(storesInstallation(stores));
   return {
     registryPath,
