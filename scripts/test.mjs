@@ -1,12 +1,13 @@
 // `npm test`: every test, in four phases of vitest runs (docs/decisions/026-test-run-time.md):
-// 1. unit: unit, integration and security tests, two workers (one per core). Files that
-//    leave nothing behind share their worker process (`--no-isolate`: the modules are
-//    loaded once per worker, not once per file); files that mock modules, fake timers or
-//    change process.env run isolated, each in a fresh process, after them.
+// 1. unit: unit, integration and security tests, two workers (one per core).
 // 2. heavy: the CPU-heavy files, one at a time.
 // 3. browser: the browser tests, one file at a time.
 // 4. postgres: tests/db and tests/app again on a throwaway PostgreSQL cluster
 //    (TEST_DATABASE_URL); skipped loudly without PostgreSQL, a failure under CI=true.
+// In every phase, files that leave nothing behind share their worker process
+// (`--no-isolate`: modules load once per worker, not once per file); files that mock
+// modules, fake timers or change process.env run isolated, each in a fresh process, in a
+// second run of the phase.
 // The heavy files, Chromium and the app server thus do not compete with the rest for
 // the two cores. Prints each phase's time and one closing line
 // "Tests: N passed, N failed, N skipped" over all runs, with the total time.
@@ -62,63 +63,63 @@ function testFiles(dir) {
   });
 }
 
-const isolatedFiles = testFiles("tests").filter(
-  (file) =>
-    !file.startsWith("tests/browser/") &&
-    !HEAVY_FILES.includes(file) &&
-    NEEDS_ISOLATION.test(fs.readFileSync(file, "utf8")),
+const allFiles = testFiles("tests");
+const isolatedFiles = allFiles.filter((file) =>
+  NEEDS_ISOLATION.test(fs.readFileSync(file, "utf8")),
 );
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-const parallel = [`--maxWorkers=${cores}`, "--minWorkers=1"];
 const exclude = (files) => files.flatMap((file) => ["--exclude", file]);
+
+/**
+ * The vitest runs of one phase: `filters` (and `excluded`) select its files; those that
+ * need isolation run in a second run of their own. `serial`: one file at a time.
+ */
+function runsOf(name, { filters, member, excluded = [], serial = false }) {
+  const workers = serial ? ["--no-file-parallelism"] : [`--maxWorkers=${cores}`, "--minWorkers=1"];
+  const alone = isolatedFiles.filter((file) => member(file) && !excluded.includes(file));
+  return [
+    {
+      name,
+      args: [...filters, ...exclude(excluded), ...exclude(alone), "--no-isolate", ...workers],
+    },
+    { name: `${name}-isolated`, files: alone, args: [...alone, ...workers] },
+  ];
+}
+
+const isBrowser = (file) => file.startsWith("tests/browser/");
+const isHeavy = (file) => HEAVY_FILES.includes(file);
 const inDbOrApp = (file) => /^tests\/(db|app)\//.test(file);
-/** The heavy and the isolated files of tests/db and tests/app, on PostgreSQL one at a time. */
-const pgAlone = [...isolatedFiles, ...HEAVY_FILES].filter(inDbOrApp);
 
 const phases = [
   {
     name: "unit",
-    runs: [
-      {
-        name: "unit",
-        args: [
-          "--exclude",
-          "tests/browser/**",
-          ...exclude(HEAVY_FILES),
-          ...exclude(isolatedFiles),
-          "--no-isolate",
-          ...parallel,
-        ],
-      },
-      { name: "unit-isolated", files: isolatedFiles, args: [...isolatedFiles, ...parallel] },
-    ],
+    runs: runsOf("unit", {
+      filters: ["--exclude", "tests/browser/**"],
+      member: (file) => !isBrowser(file),
+      excluded: HEAVY_FILES,
+    }),
   },
-  { name: "heavy", runs: [{ name: "heavy", args: [...HEAVY_FILES, "--no-file-parallelism"] }] },
+  { name: "heavy", runs: runsOf("heavy", { filters: HEAVY_FILES, member: isHeavy, serial: true }) },
   {
     name: "browser",
-    runs: [{ name: "browser", args: ["tests/browser", "--no-file-parallelism"] }],
+    runs: runsOf("browser", { filters: ["tests/browser"], member: isBrowser, serial: true }),
   },
   {
     name: "postgres",
     postgres: true,
     runs: [
-      {
-        name: "postgres",
-        args: [
-          "tests/db",
-          "tests/app",
-          ...exclude(HEAVY_FILES),
-          ...exclude(isolatedFiles),
-          "--no-isolate",
-          ...parallel,
-        ],
-      },
-      {
-        name: "postgres-isolated",
-        files: pgAlone,
-        args: [...pgAlone, "--no-file-parallelism"],
-      },
+      // The heavy files of tests/db and tests/app after the others, one at a time.
+      ...runsOf("postgres", {
+        filters: ["tests/db", "tests/app"],
+        member: (file) => inDbOrApp(file) && !isHeavy(file),
+        excluded: HEAVY_FILES,
+      }),
+      ...runsOf("postgres-heavy", {
+        filters: HEAVY_FILES.filter(inDbOrApp),
+        member: (file) => inDbOrApp(file) && isHeavy(file),
+        serial: true,
+      }),
     ],
   },
 ];
