@@ -77,10 +77,12 @@ const exclude = (files) => files.flatMap((file) => ["--exclude", file]);
  */
 function runsOf(name, { filters, member, excluded = [], serial = false }) {
   const workers = serial ? ["--no-file-parallelism"] : [`--maxWorkers=${cores}`, "--minWorkers=1"];
-  const alone = isolatedFiles.filter((file) => member(file) && !excluded.includes(file));
+  const members = allFiles.filter((file) => member(file) && !excluded.includes(file));
+  const alone = members.filter((file) => isolatedFiles.includes(file));
   return [
     {
       name,
+      files: members.filter((file) => !alone.includes(file)),
       args: [...filters, ...exclude(excluded), ...exclude(alone), "--no-isolate", ...workers],
     },
     { name: `${name}-isolated`, files: alone, args: [...alone, ...workers] },
