@@ -5,9 +5,10 @@
 // 4. postgres: tests/db and tests/app again on a throwaway PostgreSQL cluster
 //    (TEST_DATABASE_URL); skipped loudly without PostgreSQL, a failure under CI=true.
 // In every phase, files that leave nothing behind share their worker process
-// (`--no-isolate`: modules load once per worker, not once per file); files that mock
-// modules, fake timers or change process.env run isolated, each in a fresh process, in a
-// second run of the phase.
+// (`--no-isolate`: modules load once per worker, not once per file;
+// tests/restore-process-state.ts undoes each file's changes to process.env and the
+// timers); files that mock modules run isolated, each in a fresh process, in a second
+// run of the phase.
 // The heavy files, Chromium and the app server thus do not compete with the rest for
 // the two cores. Prints each phase's time and one closing line
 // "Tests: N passed, N failed, N skipped" over all runs, with the total time.
@@ -48,12 +49,11 @@ const HEAVY_FILES = [
 ];
 
 /**
- * What a test file may do only in a process of its own: mock modules, stub globals or the
- * environment, fake timers, or set process.env (another file in the same process would
- * run with it).
+ * What a test file may do only in a process of its own: mock modules or stub globals (the
+ * module cache is shared). Changes to process.env and fake timers are undone after every
+ * file by tests/restore-process-state.ts (vitest.config.ts setupFiles).
  */
-const NEEDS_ISOLATION =
-  /\bvi\.(mock|doMock|stubEnv|stubGlobal|useFakeTimers)\b|\bprocess\.env(\.\w+|\[[^\]]+\])\s*=(?!=)|\bdelete\s+process\.env\b/;
+const NEEDS_ISOLATION = /\bvi\.(mock|doMock|stubGlobal)\b/;
 
 function testFiles(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
