@@ -14,5 +14,8 @@ export default defineConfig({
     pool: "forks",
     // Builds the app for the browser tests when stale (tests/global-setup.ts).
     globalSetup: ["tests/global-setup.ts"],
+    // Undoes a file's changes to process.env and the timers when it ends: `npm test` runs
+    // files one after another in a shared worker process (--no-isolate).
+    setupFiles: ["tests/restore-process-state.ts"],
   },
 });

@@ -1,19 +1,32 @@
-// `npm test`: every test in three vitest runs — first unit, integration and security
-// tests (in parallel, at most one worker per core), then the CPU-heavy files one at a
-// time, then the browser tests one file at a time, so that the heavy files, Chromium
-// and the app server do not compete with the rest for the two cores. Prints one
-// closing line "Tests: N passed, N failed, N skipped" over all runs, and the time.
+// `npm test`: every test, in four phases of vitest runs (docs/decisions/026-test-run-time.md):
+// 1. unit: unit, integration and security tests, two workers (one per core).
+// 2. heavy: the CPU-heavy files, one at a time.
+// 3. browser: the browser tests, one file at a time.
+// 4. postgres: tests/db and tests/app again on a throwaway PostgreSQL cluster
+//    (TEST_DATABASE_URL); skipped loudly without PostgreSQL, a failure under CI=true.
+// In every phase, files that leave nothing behind share their worker process
+// (`--no-isolate`: modules load once per worker, not once per file;
+// tests/restore-process-state.ts undoes each file's changes to process.env and the
+// timers); files that mock modules run isolated, each in a fresh process, in a second
+// run of the phase.
+// The heavy files, Chromium and the app server thus do not compete with the rest for
+// the two cores. Prints each phase's time and one closing line
+// "Tests: N passed, N failed, N skipped" over all runs, with the total time.
 // With arguments (`npm test -- tests/domain`) it is a single plain `vitest run ARGS`.
+// TEST_PHASES=heavy,postgres runs only the phases named.
+// TEST_DRY_RUN=1 prints the vitest commands instead of running them (the PostgreSQL
+// cluster is still started and stopped), to check the phases.
 //
 // Under load, a test file that holds its worker's event loop for a long synchronous
 // stretch (a 200,000-line import, thousands of property runs) made vitest report
 // `Timeout calling "onTaskUpdate"` as an unhandled error after every test had passed.
 // Those files run in their own phase, alone. Real errors still fail the run.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { postgresBinDir, startCluster, stopCluster } from "./pg-cluster.mjs";
 
 const vitest = path.join("node_modules", ".bin", "vitest");
 const args = process.argv.slice(2);
@@ -34,25 +47,87 @@ const HEAVY_FILES = [
   "tests/scripts/plan-cli.test.ts",
   "tests/scripts/plan-cli-after-award.test.ts",
 ];
-const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
-const outDir = path.join("tests", ".tmp");
-fs.mkdirSync(outDir, { recursive: true });
+/**
+ * What a test file may do only in a process of its own: mock modules or stub globals (the
+ * module cache is shared). Changes to process.env and fake timers are undone after every
+ * file by tests/restore-process-state.ts (vitest.config.ts setupFiles).
+ */
+const NEEDS_ISOLATION = /\bvi\.(mock|doMock|stubGlobal)\b/;
+
+function testFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === ".tmp" ? [] : testFiles(file);
+    return /\.test\.tsx?$/.test(entry.name) ? [file] : [];
+  });
+}
+
+const allFiles = testFiles("tests");
+const isolatedFiles = allFiles.filter((file) =>
+  NEEDS_ISOLATION.test(fs.readFileSync(file, "utf8")),
+);
+
+const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+const exclude = (files) => files.flatMap((file) => ["--exclude", file]);
+
+/**
+ * The vitest runs of one phase: `filters` (and `excluded`) select its files; those that
+ * need isolation run in a second run of their own. `serial`: one file at a time.
+ */
+function runsOf(name, { filters, member, excluded = [], serial = false }) {
+  const workers = serial ? ["--no-file-parallelism"] : [`--maxWorkers=${cores}`, "--minWorkers=1"];
+  const members = allFiles.filter((file) => member(file) && !excluded.includes(file));
+  const alone = members.filter((file) => isolatedFiles.includes(file));
+  return [
+    {
+      name,
+      files: members.filter((file) => !alone.includes(file)),
+      args: [...filters, ...exclude(excluded), ...exclude(alone), "--no-isolate", ...workers],
+    },
+    { name: `${name}-isolated`, files: alone, args: [...alone, ...workers] },
+  ];
+}
+
+const isBrowser = (file) => file.startsWith("tests/browser/");
+const isHeavy = (file) => HEAVY_FILES.includes(file);
+const inDbOrApp = (file) => /^tests\/(db|app)\//.test(file);
 
 const phases = [
   {
     name: "unit",
-    args: [
-      "--exclude",
-      "tests/browser/**",
-      ...HEAVY_FILES.flatMap((file) => ["--exclude", file]),
-      `--maxWorkers=${cores}`,
-      "--minWorkers=1",
+    runs: runsOf("unit", {
+      filters: ["--exclude", "tests/browser/**"],
+      member: (file) => !isBrowser(file),
+      excluded: HEAVY_FILES,
+    }),
+  },
+  { name: "heavy", runs: runsOf("heavy", { filters: HEAVY_FILES, member: isHeavy, serial: true }) },
+  {
+    name: "browser",
+    runs: runsOf("browser", { filters: ["tests/browser"], member: isBrowser, serial: true }),
+  },
+  {
+    name: "postgres",
+    postgres: true,
+    runs: [
+      // The heavy files of tests/db and tests/app after the others, one at a time.
+      ...runsOf("postgres", {
+        filters: ["tests/db", "tests/app"],
+        member: (file) => inDbOrApp(file) && !isHeavy(file),
+        excluded: HEAVY_FILES,
+      }),
+      ...runsOf("postgres-heavy", {
+        filters: HEAVY_FILES.filter(inDbOrApp),
+        member: (file) => inDbOrApp(file) && isHeavy(file),
+        serial: true,
+      }),
     ],
   },
-  { name: "heavy", args: [...HEAVY_FILES, "--no-file-parallelism"] },
-  { name: "browser", args: ["tests/browser", "--no-file-parallelism"] },
 ];
+
+const outDir = path.join("tests", ".tmp");
+fs.mkdirSync(outDir, { recursive: true });
 
 // Every process a test starts inherits this marker; any still running afterwards was
 // left behind by a test (an orphan), which fails the run.
@@ -76,31 +151,140 @@ function leftoverProcesses() {
   return found;
 }
 
+// Ctrl-C or a SIGTERM: end the running vitest and every process it started (they carry
+// the run marker), stop the PostgreSQL cluster, exit.
+let child = null;
+let cluster = null;
+let interrupted = false;
+function stopClusterOnce() {
+  if (!cluster) return;
+  const { dir } = cluster;
+  cluster = null;
+  stopCluster(dir);
+}
+function killEverythingStarted() {
+  for (const { pid } of leftoverProcesses()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // ended meanwhile
+    }
+  }
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, async () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the tests`);
+    if (child?.pid) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      try {
+        process.kill(-child.pid, signal); // vitest and its workers (its own process group)
+      } catch {
+        // gone already
+      }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
+    killEverythingStarted();
+    stopClusterOnce();
+    process.exit(130);
+  });
+}
+
+/** Runs vitest with `runArgs` (and `env`); resolves to its exit status. */
+function runVitest(runArgs, env) {
+  if (dryRun) {
+    const vars = Object.entries(env).map(([name, value]) => `${name}=${value} `);
+    console.log(`${vars.join("")}vitest run ${runArgs.join(" ")}`);
+    return Promise.resolve(0);
+  }
+  return new Promise((resolve) => {
+    child = spawn(vitest, ["run", ...runArgs], {
+      stdio: "inherit",
+      detached: true, // a process group of its own: a signal reaches vitest and its workers
+      env: { ...process.env, [markerName]: markerValue, ...env },
+    });
+    child.once("error", (error) => {
+      console.error(String(error));
+      child = null;
+      resolve(1);
+    });
+    child.once("exit", (code, signal) => {
+      child = null;
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const dryRun = process.env.TEST_DRY_RUN === "1";
+const seconds = (since) => Math.round((Date.now() - since) / 1000);
 const started = Date.now();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let status = 0;
+const phaseTimes = [];
+
+const onlyPhases = process.env.TEST_PHASES?.split(",").map((name) => name.trim());
+const unknownPhases = (onlyPhases ?? []).filter((name) => !phases.some((p) => p.name === name));
+if (unknownPhases.length > 0) {
+  console.error(`TEST_PHASES: unknown ${unknownPhases.join(", ")} (${phases.map((p) => p.name)})`);
+  process.exit(2);
+}
+
 for (const phase of phases) {
-  const report = path.join(outDir, `${phase.name}.json`);
-  fs.rmSync(report, { force: true });
-  console.log(`\n== ${phase.name} tests`);
+  if (onlyPhases && !onlyPhases.includes(phase.name)) continue;
   const phaseStarted = Date.now();
-  const run = spawnSync(
-    vitest,
-    ["run", ...phase.args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-    { stdio: "inherit", env: { ...process.env, [markerName]: markerValue } },
-  );
-  console.log(`== ${phase.name} tests took ${Math.round((Date.now() - phaseStarted) / 1000)} s`);
-  if (run.status !== 0) status = run.status ?? 1;
-  if (fs.existsSync(report)) {
-    const result = JSON.parse(fs.readFileSync(report, "utf8"));
-    passed += result.numPassedTests;
-    failed += result.numFailedTests;
-    skipped += result.numPendingTests + (result.numTodoTests ?? 0);
-  } else {
-    status = status || 1;
+  let env = {};
+  if (phase.postgres) {
+    if (!postgresBinDir()) {
+      console.error(
+        `\nSKIPPED: PostgreSQL phase — no PostgreSQL found (/usr/lib/postgresql/*/bin/initdb);` +
+          ` tests/db and tests/app ran on SQLite only. Install it: apt-get install -y postgresql` +
+          (process.env.CI === "true" ? " (a failure under CI=true)" : ""),
+      );
+      if (process.env.CI === "true") status = status || 1;
+      phaseTimes.push(`${phase.name} SKIPPED`);
+      continue;
+    }
+    try {
+      cluster = await startCluster();
+    } catch (error) {
+      console.error(`\nPostgreSQL phase: the cluster did not start: ${String(error)}`);
+      status = status || 1;
+      phaseTimes.push(`${phase.name} FAILED TO START`);
+      continue;
+    }
+    env = { TEST_DATABASE_URL: cluster.url };
+    console.log(`\n== PostgreSQL cluster at ${cluster.url} (${cluster.dir})`);
   }
+  try {
+    for (const run of phase.runs) {
+      if (interrupted) await new Promise(() => {}); // the signal handler ends the process
+      if (run.files && run.files.length === 0) continue; // no filter would mean every file
+      const report = path.join(outDir, `${run.name}.json`);
+      fs.rmSync(report, { force: true });
+      console.log(`\n== ${run.name} tests`);
+      const runStarted = Date.now();
+      const runStatus = await runVitest(
+        [...run.args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+        env,
+      );
+      console.log(`== ${run.name} tests took ${seconds(runStarted)} s`);
+      if (runStatus !== 0) status = runStatus;
+      if (dryRun) continue;
+      if (fs.existsSync(report)) {
+        const result = JSON.parse(fs.readFileSync(report, "utf8"));
+        passed += result.numPassedTests;
+        failed += result.numFailedTests;
+        skipped += result.numPendingTests + (result.numTodoTests ?? 0);
+      } else {
+        status = status || 1;
+      }
+    }
+  } finally {
+    if (phase.postgres) stopClusterOnce();
+  }
+  phaseTimes.push(`${phase.name} ${seconds(phaseStarted)} s`);
 }
 
 // A moment's grace: helpers such as esbuild's service end when their parent's pipes close.
@@ -121,7 +305,8 @@ if (leftovers.length > 0) {
   }
   status = status || 1;
 }
-if (passed === 0) status = status || 1; // a run that tested nothing is not green
+if (passed === 0 && !dryRun) status = status || 1; // a run that tested nothing is not green
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped (${minutes} min)`);
+console.log(`\nPhases: ${phaseTimes.join(", ")}`);
+console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped (${minutes} min)`);
 process.exit(status);
