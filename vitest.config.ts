@@ -17,5 +17,8 @@ export default defineConfig({
     // Undoes a file's changes to process.env and the timers when it ends: `npm test` runs
     // files one after another in a shared worker process (--no-isolate).
     setupFiles: ["tests/restore-process-state.ts"],
+    // A cheaper scrypt for the hashes tests make (db/passwords.ts scryptN: honoured only
+    // under vitest; production hashes keep N = 2^15, checked in tests/db/passwords.test.ts).
+    env: { TEST_SCRYPT_N: "1024" },
   },
 });

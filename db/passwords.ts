@@ -3,10 +3,23 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:c
 // scrypt from node:crypto with a random 16-byte salt per user. Parameters:
 // N=2^15, r=8, p=1 (32 MiB of memory, about 250 ms per hash on the 2-core CI machine), 64-byte key.
 // Stored as "scrypt$N$r$p$saltB64$hashB64" so parameters can be raised later.
-const N = 32768;
+const PRODUCTION_N = 32768;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 64;
+
+/**
+ * scrypt's N for new hashes: always 2^15, except inside the test runner (VITEST set),
+ * where TEST_SCRYPT_N (a power of two ≥ 1024, set in vitest.config.ts) may lower it —
+ * the suite hashes hundreds of passwords (every demo load hashes one per account), and at
+ * full cost that was about a minute of CPU per run. Verification always uses the N stored
+ * in the hash, so a lowered N never weakens a production hash.
+ */
+export function scryptN(env: Record<string, string | undefined> = process.env): number {
+  const lowered = Number(env.TEST_SCRYPT_N);
+  const valid = Number.isInteger(lowered) && lowered >= 1024 && (lowered & (lowered - 1)) === 0;
+  return env.VITEST && valid ? lowered : PRODUCTION_N;
+}
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -22,6 +35,7 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
+  const N = scryptN();
   const key = await derive(password, salt, { N, r: R, p: P });
   return ["scrypt", N, R, P, salt.toString("base64"), key.toString("base64")].join("$");
 }
@@ -40,5 +54,4 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash that never matches, to spend the same time when an email is unknown. */
-export const DUMMY_PASSWORD_HASH =
-  "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$" + Buffer.alloc(KEY_LENGTH).toString("base64");
+export const DUMMY_PASSWORD_HASH = `scrypt$${scryptN()}$${R}$${P}$AAAAAAAAAAAAAAAAAAAAAA==$${Buffer.alloc(KEY_LENGTH).toString("base64")}`;

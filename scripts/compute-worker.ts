@@ -6,11 +6,11 @@ import { calculateCurrentSupport } from "../db/support";
 import {
   buildTemplate,
   calculateOutcome,
-  readOnlyDatabase,
   summaryFromDatabase,
   type ComputeTask,
   type WorkerReply,
 } from "../app/utils/compute-pool.server";
+import { openStoreInWorker } from "../app/utils/db.server";
 
 // The tasks of the compute pool, run in a worker thread: the CPU-heavy parts of a
 // request (the engine, the charts, a workbook), so that the server's event loop keeps
@@ -27,9 +27,9 @@ async function run(id: number, task: ComputeTask): Promise<unknown> {
     case "calculate":
       return calculateOutcome(task.plan);
     case "summary-db":
-      return summaryFromDatabase(task.file, task.tenderCode);
+      return summaryFromDatabase(task.store, task.tenderCode);
     case "support-db":
-      return calculateCurrentSupport(readOnlyDatabase(task.file), task.now);
+      return calculateCurrentSupport(openStoreInWorker(task.store), task.now);
     case "grid-template":
       return buildTemplate(task.template, task.input);
     case "summary":

@@ -4,9 +4,9 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { exportPlan } from "../../db/plan-io";
+import { openStoreInWorker, storeLocationOf, type StoreLocation } from "./db.server";
 import type { DB } from "../../db/schema";
 import type { CurrentSupport } from "../../db/support";
 import { buildSummaryModel, type SummaryModel } from "~/components/summary-model.server";
@@ -33,9 +33,9 @@ export type ComputeTask =
   | { kind: "calculate"; plan: Plan }
   | { kind: "cost-split"; input: CostSplitInput }
   /** The committee summary's model, the plan read by the worker from the database file. */
-  | { kind: "summary-db"; file: string; tenderCode: string }
+  | { kind: "summary-db"; store: StoreLocation; tenderCode: string }
   /** db/support.ts calculateCurrentSupport on the database file (read by the worker). */
-  | { kind: "support-db"; file: string; now: Date }
+  | { kind: "support-db"; store: StoreLocation; now: Date }
   /** A partner's pre-filled Excel template (exceljs): the file's bytes. */
   | { kind: "grid-template"; template: "demand" | "inventory"; input: TemplateInput };
 
@@ -214,62 +214,18 @@ export async function buildTemplateInPool(
 // The compute pool's workers read the plan from SQLite themselves (decision 027): at
 // state scale, reading the plan on the main thread and copying it into a worker
 // (structured clone of a 50 MB object graph) held the event loop for seconds. The main
-// thread sends only the database file's path; each worker keeps a read-only connection
-// per file. A worker reads committed data at least as new as the data version the main
+// thread sends only where the store is (a SQLite file, or a PostgreSQL schema); each
+// worker opens it through the seam (app/utils/db.server.ts storeLocationOf,
+// openStoreInWorker) and keeps the handle for later tasks. A worker reads committed data at least as new as the data version the main
 // thread read before it sent the task, so a value cached under that version is never
 // older than the version says.
 
-const FILE_KEY = Symbol.for("verbundkauf.databaseFile");
-type GlobalWithFiles = typeof globalThis & { [FILE_KEY]?: WeakMap<object, string | null> };
-const files = ((globalThis as GlobalWithFiles)[FILE_KEY] ??= new WeakMap());
-
-/**
- * The SQLite file behind a database handle, or null when a worker cannot open it (an
- * in-memory database, or another database system): then the work stays in this thread.
- */
-export async function databaseFileOf(db: Kysely<DB>): Promise<string | null> {
-  if (files.has(db)) return files.get(db)!;
-  let file: string | null = null;
-  try {
-    const { rows } = await sql<{ file: string }>`
-      SELECT file FROM pragma_database_list WHERE name = 'main'`.execute(db);
-    file = rows[0]?.file ? rows[0].file : null;
-  } catch {
-    file = null;
-  }
-  files.set(db, file);
-  return file;
-}
-
-const MAX_OPEN = 4;
-const opened = new Map<string, Kysely<DB>>();
-
-/** A read-only connection to `file`, kept open for later tasks (in a worker). */
-export function readOnlyDatabase(file: string): Kysely<DB> {
-  const known = opened.get(file);
-  if (known) {
-    opened.delete(file);
-    opened.set(file, known);
-    return known;
-  }
-  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
-  sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  opened.set(file, db);
-  if (opened.size > MAX_OPEN) {
-    const oldest = opened.keys().next().value!;
-    void opened.get(oldest)!.destroy();
-    opened.delete(oldest);
-  }
-  return db;
-}
-
 /** The summary's model of the current plan, read and computed in a worker (see above). */
 export async function summaryFromDatabase(
-  file: string,
+  store: StoreLocation,
   tenderCode: string,
 ): Promise<SummaryModel | undefined> {
-  const plan = await exportPlan(readOnlyDatabase(file));
+  const plan = await exportPlan(openStoreInWorker(store));
   if (!plan.tenders?.some((t) => t.code === tenderCode)) return undefined;
   return buildSummaryModel(plan, tenderCode);
 }
@@ -284,9 +240,9 @@ export async function currentSummaryInPool(
   tenderCode: string,
 ): Promise<SummaryModel | undefined | null> {
   const pool = computePool();
-  const file = pool && (await databaseFileOf(db));
-  if (!pool || !file) return null;
-  return (await pool.run({ kind: "summary-db", file, tenderCode })) as SummaryModel | undefined;
+  const store = pool && (await storeLocationOf(db));
+  if (!pool || !store) return null;
+  return (await pool.run({ kind: "summary-db", store, tenderCode })) as SummaryModel | undefined;
 }
 
 /**
@@ -298,7 +254,7 @@ export async function currentSupportInPool(
   now: Date,
 ): Promise<CurrentSupport | null> {
   const pool = computePool();
-  const file = pool && (await databaseFileOf(db));
-  if (!pool || !file) return null;
-  return (await pool.run({ kind: "support-db", file, now })) as CurrentSupport;
+  const store = pool && (await storeLocationOf(db));
+  if (!pool || !store) return null;
+  return (await pool.run({ kind: "support-db", store, now })) as CurrentSupport;
 }

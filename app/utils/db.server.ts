@@ -1,5 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { installationLocationFromEnv, type Database } from "../../db/database";
+import SQLite from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import {
+  installationLocationFromEnv,
+  openPostgres,
+  postgresSchemaOf,
+  type Database,
+} from "../../db/database";
+import { engineOf, isPostgresUrl } from "../../db/engine";
+import type { DB } from "../../db/schema";
 import { DEMO_USERS, isDemo } from "../../db/demo";
 import {
   ConsortiumStores,
@@ -199,4 +208,77 @@ export function setDbForTests(
       await db.selectFrom("users").select("id").limit(1).execute();
     },
   });
+}
+
+// ---- the same store, opened by a compute-pool worker (docs/decisions/027) ----
+
+/** Where a worker thread can open a consortium's store itself. */
+export type StoreLocation =
+  { engine: "sqlite"; file: string } | { engine: "postgres"; url: string; schema: string };
+
+const LOCATION_KEY = Symbol.for("verbundkauf.storeLocation");
+type GlobalWithLocations = typeof globalThis & {
+  [LOCATION_KEY]?: WeakMap<object, StoreLocation | null>;
+};
+const locations = ((globalThis as GlobalWithLocations)[LOCATION_KEY] ??= new WeakMap());
+
+/**
+ * Where the store behind `db` is, for a worker: the SQLite file, or the installation's
+ * PostgreSQL URL (DATABASE_URL) and the handle's schema. Null when a worker cannot open
+ * it (an in-memory database, a PostgreSQL handle not from DATABASE_URL): the caller then
+ * does the work in this thread.
+ */
+export async function storeLocationOf(db: Database): Promise<StoreLocation | null> {
+  if (locations.has(db)) return locations.get(db)!;
+  let location: StoreLocation | null = null;
+  try {
+    if (engineOf(db) === "postgres") {
+      const url = process.env.DATABASE_URL;
+      if (isPostgresUrl(url))
+        location = { engine: "postgres", url, schema: await postgresSchemaOf(db) };
+    } else {
+      const { rows } = await sql<{ file: string }>`
+        SELECT file FROM pragma_database_list WHERE name = 'main'`.execute(db);
+      if (rows[0]?.file) location = { engine: "sqlite", file: rows[0].file };
+    }
+  } catch {
+    location = null;
+  }
+  locations.set(db, location);
+  return location;
+}
+
+const MAX_OPEN_IN_WORKER = 4;
+const openedInWorker = new Map<string, Database>();
+
+/**
+ * The store at `location`, opened by a worker (read-only on SQLite; a pool of two
+ * connections on PostgreSQL) and kept open for later tasks, at most four at a time.
+ */
+export function openStoreInWorker(location: StoreLocation): Database {
+  const key =
+    location.engine === "sqlite"
+      ? `sqlite:${location.file}`
+      : `pg:${location.url}#${location.schema}`;
+  const known = openedInWorker.get(key);
+  if (known) {
+    openedInWorker.delete(key);
+    openedInWorker.set(key, known);
+    return known;
+  }
+  let db: Database;
+  if (location.engine === "sqlite") {
+    const sqlite = new SQLite(location.file, { readonly: true, fileMustExist: true });
+    sqlite.pragma("busy_timeout = 5000");
+    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    db = openPostgres(location.url, location.schema, { max: 2 }).db;
+  }
+  openedInWorker.set(key, db);
+  if (openedInWorker.size > MAX_OPEN_IN_WORKER) {
+    const oldest = openedInWorker.keys().next().value!;
+    void openedInWorker.get(oldest)!.destroy();
+    openedInWorker.delete(oldest);
+  }
+  return db;
 }

@@ -88,11 +88,16 @@ test("the current plan's calculation: computed in a worker once per data version
     const first = await currentPlanCalculation(testDb.db);
     expect(first).toEqual(await calculateCurrentPlan(testDb.db));
     expect(await currentPlanCalculation(testDb.db)).toBe(first);
-    testDb.sqlite
-      .prepare(
-        "UPDATE demand_lines SET quantity = quantity + 5 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
-      )
-      .run();
+    // Through Kysely, not the SQLite handle: the test runs on PostgreSQL too.
+    const firstLine = await testDb.db
+      .selectFrom("demand_lines")
+      .select((eb) => eb.fn.min("id").as("id"))
+      .executeTakeFirstOrThrow();
+    await testDb.db
+      .updateTable("demand_lines")
+      .set((eb) => ({ quantity: eb("quantity", "+", 5) }))
+      .where("id", "=", firstLine.id)
+      .execute();
     const second = await currentPlanCalculation(testDb.db);
     expect(second).not.toBe(first);
     expect(second).toEqual(await calculateCurrentPlan(testDb.db));

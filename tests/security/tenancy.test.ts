@@ -271,6 +271,8 @@ const FORBIDDEN: [RegExp, string][] = [
   [/new\s+ConsortiumStores\b/, "creates consortium stores"],
   [/new\s+Kysely\b/, "creates a Kysely handle"],
   [/from\s+["']better-sqlite3["']/, "imports better-sqlite3"],
+  [/\bopenPostgres\s*\(/, "opens a PostgreSQL schema (openPostgres)"],
+  [/from\s+["']pg["']/, "imports pg"],
   [/\.database\(\s*["'`]/, "opens a consortium by a literal code"],
 ];
 
