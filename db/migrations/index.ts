@@ -9,6 +9,7 @@ import * as m008 from "./008-call-off-storno";
 import * as m010 from "./010-inventory-imports";
 import * as m011 from "./011-demand-rounds";
 import * as m012 from "./012-data-version";
+import * as m013 from "./013-pg-foreign-key-indexes";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "010-inventory-imports": m010,
   "011-demand-rounds": m011,
   "012-data-version": m012,
+  "013-pg-foreign-key-indexes": m013,
 };
