@@ -11,7 +11,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, ".cache", "plan-cli");
 const bundle = path.join(outdir, "plan.mjs");
-const sources = ["scripts/plan.ts", "domain", "db", "package.json", "package-lock.json"];
+const sources = [
+  "scripts/plan.ts",
+  "scripts/run-plan.mjs",
+  "domain",
+  "db",
+  "package.json",
+  "package-lock.json",
+];
 
 function newestMtime(entry) {
   let stat;
@@ -47,7 +54,7 @@ async function build() {
     outdir: temp,
     outExtension: { ".js": ".mjs" },
     // Native and database packages stay in node_modules; zod and our code are bundled.
-    external: ["better-sqlite3", "kysely"],
+    external: ["better-sqlite3", "kysely", "pg"],
     logLevel: "error",
   });
   // Move file by file (each rename is atomic), the entry last: a run that already
