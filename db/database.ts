@@ -86,6 +86,13 @@ export interface SqliteYieldOptions {
    * Default 0, or SQLITE_YIELD_MS. Negative: never (the old behaviour, for comparison).
    */
   yieldAfterMs?: number;
+  /**
+   * The same inside a transaction (or a reserved connection), where waiting holds the
+   * one connection and every other request's queries wait too: a transaction's
+   * statements wait for a turn only after this long (ms). Default 10, or
+   * SQLITE_YIELD_TRANSACTION_MS. Negative: never.
+   */
+  yieldInTransactionAfterMs?: number;
   /** Prepared statements kept per connection, by SQL text (default 500; 0: none). */
   statementCache?: number;
 }
@@ -116,9 +123,9 @@ export function openDatabase(
 // (every consortium's file), since they share one loop.
 let lastTurnAt = 0;
 
-function yieldAfterMsFromEnv(): number {
-  const value = Number(process.env.SQLITE_YIELD_MS ?? 0);
-  return Number.isFinite(value) ? value : 0;
+function msFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  return Number.isFinite(value) ? value : fallback;
 }
 
 /** Resolves on the next turn of the event loop (setImmediate's check phase). */
@@ -146,7 +153,9 @@ export class YieldingSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new YieldingSqliteDriver(this.sqlite, {
-      yieldAfterMs: this.options.yieldAfterMs ?? yieldAfterMsFromEnv(),
+      yieldAfterMs: this.options.yieldAfterMs ?? msFromEnv("SQLITE_YIELD_MS", 0),
+      yieldInTransactionAfterMs:
+        this.options.yieldInTransactionAfterMs ?? msFromEnv("SQLITE_YIELD_TRANSACTION_MS", 10),
       statementCache: this.options.statementCache ?? 500,
     });
   }
@@ -158,9 +167,10 @@ export class YieldingSqliteDialect extends SqliteDialect {
  * - Before it takes the connection, a query waits for the next turn of the event loop
  *   (when `yieldAfterMs` has passed since the last one). It waits outside the mutex, so
  *   other requests' queries use the connection meanwhile.
- * - Inside a transaction (or a reserved connection) every statement after the first
- *   waits the same way, while holding the connection: other requests' queries queue on
- *   the mutex and none of them can run on the connection before the transaction ends.
+ * - Inside a transaction (or a reserved connection) a statement after the first waits
+ *   the same way (after `yieldInTransactionAfterMs`), while holding the connection:
+ *   other requests' queries queue on the mutex and none of them can run on the
+ *   connection before the transaction ends.
  *   Nothing else in the app uses the raw better-sqlite3 handle of a consortium.
  */
 class YieldingSqliteDriver implements Driver {
@@ -264,7 +274,7 @@ class YieldingSqliteConnection implements DatabaseConnection {
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     // The first statement on a held connection came right after acquireConnection's
     // turn; later ones (a transaction's) wait for a turn of their own.
-    if (this.statementsWhileHeld++ > 0 && mustYield(this.options.yieldAfterMs))
+    if (this.statementsWhileHeld++ > 0 && mustYield(this.options.yieldInTransactionAfterMs))
       await waitForNextTurn();
     const { sql: text, parameters } = compiledQuery;
     const statement = this.statement(text);

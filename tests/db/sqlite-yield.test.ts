@@ -61,7 +61,7 @@ describe("openDatabase on SQLite shares the event loop", () => {
   });
 
   it("(control) without yielding, the timer waits for the whole run", async () => {
-    const handle = open({ yieldAfterMs: -1 });
+    const handle = open({ yieldAfterMs: -1, yieldInTransactionAfterMs: -1 });
     await createItems(handle);
     expect(await timerFiresDuringRun(handle)).toBe(false);
   });
@@ -132,8 +132,30 @@ describe("openDatabase on SQLite shares the event loop", () => {
     ]);
   });
 
+  it("lets a timer fire during a long transaction (after the transaction's budget)", async () => {
+    const handle = open({ yieldInTransactionAfterMs: 5 });
+    await createItems(handle);
+    const db = untyped(handle);
+    let fired = false;
+    let firedInside = false;
+    let insideMs = 0;
+    await db.transaction().execute(async (trx: typeof db) => {
+      const started = performance.now();
+      setTimeout(() => (fired = true), 0);
+      for (let i = 0; i < RUN * 3; i++)
+        await trx
+          .insertInto("items")
+          .values({ label: `t${i}` })
+          .execute();
+      firedInside = fired;
+      insideMs = performance.now() - started;
+    });
+    expect(insideMs).toBeGreaterThan(5);
+    expect(firedInside).toBe(true);
+  });
+
   it("runs no other query inside a transaction while the transaction waits for a turn", async () => {
-    const handle = open();
+    const handle = open({ yieldInTransactionAfterMs: 0 });
     await createItems(handle);
     const db = untyped(handle);
     const events: string[] = [];
