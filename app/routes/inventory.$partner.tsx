@@ -73,8 +73,13 @@ function conflictLabels(data: Pick<GridShape, "schools" | "categories">, conflic
   }));
 }
 
-const berlinTime = (iso: string) =>
-  `${new Intl.DateTimeFormat("de-DE", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit" }).format(new Date(iso))} Uhr`;
+// Made once: building an Intl.DateTimeFormat costs more than a save's own work (decision 027).
+const BERLIN_TIME = new Intl.DateTimeFormat("de-DE", {
+  timeZone: "Europe/Berlin",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const berlinTime = (iso: string) => `${BERLIN_TIME.format(new Date(iso))} Uhr`;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
