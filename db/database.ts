@@ -118,6 +118,19 @@ export function openDatabase(
   return { db, engine: "sqlite", sqlite, close: () => db.destroy() };
 }
 
+/**
+ * A read-only handle on an existing SQLite file, for the compute pool's workers
+ * (app/utils/compute-pool.server.ts, through the seam app/utils/db.server.ts). A worker
+ * has its thread to itself: its statements are kept but never wait for a turn.
+ */
+export function openReadOnlyDatabase(file: string): Database {
+  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  return new Kysely<DB>({
+    dialect: new YieldingSqliteDialect(sqlite, { yieldAfterMs: -1, yieldInTransactionAfterMs: -1 }),
+  });
+}
+
 // When the event loop last turned, as far as the SQLite handles know: the moment a
 // statement came back from its setImmediate. Shared by all handles of the process
 // (every consortium's file), since they share one loop.

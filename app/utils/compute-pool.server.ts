@@ -4,11 +4,11 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { exportPlan } from "../../db/plan-io";
 import type { DB } from "../../db/schema";
 import type { CurrentSupport } from "../../db/support";
+import { openReadOnlyStore } from "./db.server";
 import { buildSummaryModel, type SummaryModel } from "~/components/summary-model.server";
 import { calculatePlan } from "../../domain/calculate";
 import type { PlanCalculation } from "../../domain/calculation";
@@ -252,9 +252,7 @@ export function readOnlyDatabase(file: string): Kysely<DB> {
     opened.set(file, known);
     return known;
   }
-  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
-  sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = openReadOnlyStore(file);
   opened.set(file, db);
   if (opened.size > MAX_OPEN) {
     const oldest = opened.keys().next().value!;

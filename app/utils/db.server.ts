@@ -1,5 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { installationLocationFromEnv, type Database } from "../../db/database";
+import {
+  installationLocationFromEnv,
+  openReadOnlyDatabase,
+  type Database,
+} from "../../db/database";
 import { isDemo } from "../../db/demo";
 import {
   ConsortiumStores,
@@ -167,4 +171,12 @@ export function setDbForTests(
       await db.selectFrom("users").select("id").limit(1).execute();
     },
   });
+}
+
+/**
+ * A read-only handle on a consortium's SQLite file, for a compute-pool worker that reads
+ * the data itself (app/utils/compute-pool.server.ts). Opened here, at the seam.
+ */
+export function openReadOnlyStore(file: string): Database {
+  return openReadOnlyDatabase(file);
 }
