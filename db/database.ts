@@ -83,7 +83,7 @@ export interface SqliteYieldOptions {
   /**
    * A statement waits for the next turn of the event loop (setImmediate) when the code
    * has run this long (ms) since the last such turn. 0: before every statement.
-   * Default 0, or SQLITE_YIELD_MS. Negative: never (the old behaviour, for comparison).
+   * Default 4, or SQLITE_YIELD_MS. Negative: never (the old behaviour, for comparison).
    */
   yieldAfterMs?: number;
   /**
@@ -131,9 +131,9 @@ export function openReadOnlyDatabase(file: string): Database {
   });
 }
 
-// When the event loop last turned, as far as the SQLite handles know: the moment a
-// statement came back from its setImmediate. Shared by all handles of the process
-// (every consortium's file), since they share one loop.
+// When the event loop last turned, as far as the SQLite handles know: the last check
+// phase (mustYield's heartbeat) or the moment a statement came back from its wait.
+// Shared by all handles of the process (every consortium's file): they share one loop.
 let lastTurnAt = 0;
 
 function msFromEnv(name: string, fallback: number): number {
@@ -166,7 +166,7 @@ export class YieldingSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new YieldingSqliteDriver(this.sqlite, {
-      yieldAfterMs: this.options.yieldAfterMs ?? msFromEnv("SQLITE_YIELD_MS", 0),
+      yieldAfterMs: this.options.yieldAfterMs ?? msFromEnv("SQLITE_YIELD_MS", 4),
       yieldInTransactionAfterMs:
         this.options.yieldInTransactionAfterMs ?? msFromEnv("SQLITE_YIELD_TRANSACTION_MS", 10),
       statementCache: this.options.statementCache ?? 500,
@@ -242,8 +242,24 @@ class YieldingSqliteDriver implements Driver {
   }
 }
 
+let heartbeatPending = false;
+
+/**
+ * Whether the code has run `yieldAfterMs` since the loop last turned. The turn is seen
+ * by a heartbeat (an immediate, at most one pending) and by statements coming back
+ * from their wait, so a request that starts in the poll phase counts from the last
+ * check phase, i.e. from when the loop last let other work in.
+ */
 function mustYield(yieldAfterMs: number): boolean {
-  return yieldAfterMs >= 0 && performance.now() - lastTurnAt >= yieldAfterMs;
+  if (yieldAfterMs < 0) return false;
+  if (!heartbeatPending) {
+    heartbeatPending = true;
+    nextTurn(() => {
+      heartbeatPending = false;
+      lastTurnAt = performance.now();
+    });
+  }
+  return performance.now() - lastTurnAt >= yieldAfterMs;
 }
 
 const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
