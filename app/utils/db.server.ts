@@ -111,9 +111,21 @@ export async function getDb(): Promise<Database> {
   return (await getInstallation()).database(consortium);
 }
 
+// Installations known to have a user. Users are never deleted (only deactivated), so
+// once true this stays true: the sign-in page and every signed-out request asked each
+// consortium again (decision 027, second round).
+const hasUsers = new WeakSet<Installation>();
+
 /** True while no consortium has any user yet (a fresh installation goes to /setup). */
 export async function installationHasNoUsers(): Promise<boolean> {
   const installation = await getInstallation();
+  if (hasUsers.has(installation)) return false;
+  const none = await countNoUsers(installation);
+  if (!none) hasUsers.add(installation);
+  return none;
+}
+
+async function countNoUsers(installation: Installation): Promise<boolean> {
   for (const consortium of await installation.consortia()) {
     const db = await installation.database(consortium.code);
     const row = await db

@@ -2,7 +2,7 @@
 // registry's consortium list is read once per installation, not on every request, and
 // the signed-in user once per Request object (the root loader and the route's loader
 // both ask). A new consortium still counts; a new request still reads the session.
-import { getInstallation } from "../../app/utils/db.server";
+import { getInstallation, installationHasNoUsers } from "../../app/utils/db.server";
 import { getUser, isKnownConsortium } from "../../app/utils/auth.server";
 import { deleteSession } from "../../db/sessions";
 import type { TestDatabase } from "../helpers/test-database";
@@ -54,5 +54,15 @@ describe("per-request reads", () => {
     for (const row of rows) await deleteSession(testDb.db, row.id);
     expect(await getUser(request)).toBe(first);
     expect(await getUser(makeRequest("/", { cookie }))).toBeNull();
+  });
+
+  it("asks whether the installation has users only until it has one (users are never deleted)", async () => {
+    const installation = await getInstallation();
+    const consortia = vi.spyOn(installation, "consortia");
+    expect(await installationHasNoUsers()).toBe(false);
+    const afterFirst = consortia.mock.calls.length;
+    for (let i = 0; i < 5; i++) expect(await installationHasNoUsers()).toBe(false);
+    expect(consortia.mock.calls.length).toBe(afterFirst);
+    consortia.mockRestore();
   });
 });
