@@ -1,13 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers";
 import SQLite from "better-sqlite3";
 import {
+  CompiledQuery,
   Kysely,
   Migrator,
   PostgresDialect,
+  SelectQueryNode,
   SqliteDialect,
   sql,
+  type DatabaseConnection,
+  type Driver,
   type MigrationProvider,
+  type QueryResult,
 } from "kysely";
 import pg from "pg";
 import type { DB } from "./schema";
@@ -66,8 +73,35 @@ export function restrictToOwner(file: string): void {
   }
 }
 
+/**
+ * How the SQLite handle shares the event loop (decision 027, second round).
+ * better-sqlite3 answers every query at once, so without this a loader's or an action's
+ * queries resolve one after the other as microtasks and the loop never turns until the
+ * last one: other requests, timers and I/O wait for the whole run.
+ */
+export interface SqliteYieldOptions {
+  /**
+   * A statement waits for the next turn of the event loop (setImmediate) when the code
+   * has run this long (ms) since the last such turn. 0: before every statement.
+   * Default 4, or SQLITE_YIELD_MS. Negative: never (the old behaviour, for comparison).
+   */
+  yieldAfterMs?: number;
+  /**
+   * The same inside a transaction (or a reserved connection), where waiting holds the
+   * one connection and every other request's queries wait too: a transaction's
+   * statements wait for a turn only after this long (ms). Default 10, or
+   * SQLITE_YIELD_TRANSACTION_MS. Negative: never.
+   */
+  yieldInTransactionAfterMs?: number;
+  /** Prepared statements kept per connection, by SQL text (default 500; 0: none). */
+  statementCache?: number;
+}
+
 /** Opens (and creates) the SQLite file with WAL, foreign keys and a busy timeout. */
-export function openDatabase(file: string = databasePathFromEnv()): OpenedSqliteDatabase {
+export function openDatabase(
+  file: string = databasePathFromEnv(),
+  options: SqliteYieldOptions = {},
+): OpenedSqliteDatabase {
   const onDisk = file !== ":memory:" && file !== "";
   if (onDisk) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
@@ -80,8 +114,237 @@ export function openDatabase(file: string = databasePathFromEnv()): OpenedSqlite
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new YieldingSqliteDialect(sqlite, options) });
   return { db, engine: "sqlite", sqlite, close: () => db.destroy() };
+}
+
+/**
+ * A read-only handle on an existing SQLite file, for the compute pool's workers
+ * (app/utils/compute-pool.server.ts, through the seam app/utils/db.server.ts). A worker
+ * has its thread to itself: its statements are kept but never wait for a turn.
+ */
+export function openReadOnlyDatabase(file: string): Database {
+  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  return new Kysely<DB>({
+    dialect: new YieldingSqliteDialect(sqlite, { yieldAfterMs: -1, yieldInTransactionAfterMs: -1 }),
+  });
+}
+
+// When the event loop last turned, as far as the SQLite handles know: the last check
+// phase (mustYield's heartbeat) or the moment a statement came back from its wait.
+// Shared by all handles of the process (every consortium's file): they share one loop.
+let lastTurnAt = 0;
+
+function msFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  return Number.isFinite(value) ? value : fallback;
+}
+
+/** Resolves on the next turn of the event loop (setImmediate's check phase). */
+function waitForNextTurn(): Promise<void> {
+  return new Promise((resolve) =>
+    nextTurn(() => {
+      lastTurnAt = performance.now();
+      resolve();
+    }),
+  );
+}
+
+/**
+ * Kysely's SQLite dialect with a driver that lets the event loop turn between
+ * statements and keeps prepared statements. Only the driver differs: the compiler,
+ * adapter and introspector are Kysely's (engineOf still sees a SQLite adapter).
+ */
+export class YieldingSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly options: SqliteYieldOptions = {},
+  ) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    return new YieldingSqliteDriver(this.sqlite, {
+      yieldAfterMs: this.options.yieldAfterMs ?? msFromEnv("SQLITE_YIELD_MS", 4),
+      yieldInTransactionAfterMs:
+        this.options.yieldInTransactionAfterMs ?? msFromEnv("SQLITE_YIELD_TRANSACTION_MS", 10),
+      statementCache: this.options.statementCache ?? 500,
+    });
+  }
+}
+
+/**
+ * Like Kysely's SqliteDriver (one connection behind a mutex), with two changes:
+ *
+ * - Before it takes the connection, a query waits for the next turn of the event loop
+ *   (when `yieldAfterMs` has passed since the last one). It waits outside the mutex, so
+ *   other requests' queries use the connection meanwhile.
+ * - Inside a transaction (or a reserved connection) a statement after the first waits
+ *   the same way (after `yieldInTransactionAfterMs`), while holding the connection:
+ *   other requests' queries queue on the mutex and none of them can run on the
+ *   connection before the transaction ends.
+ *   Nothing else in the app uses the raw better-sqlite3 handle of a consortium.
+ */
+class YieldingSqliteDriver implements Driver {
+  private readonly mutex = new ConnectionMutex();
+  private readonly connection: YieldingSqliteConnection;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly options: Required<SqliteYieldOptions>,
+  ) {
+    this.connection = new YieldingSqliteConnection(sqlite, options);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (mustYield(this.options.yieldAfterMs)) await waitForNextTurn();
+    await this.mutex.lock();
+    this.connection.held = true;
+    return this.connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin"));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("commit"));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("rollback"));
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteName(name)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoteName(name)}`));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoteName(name)}`));
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.connection.held = false;
+    this.connection.statementsWhileHeld = 0;
+    this.mutex.unlock();
+  }
+
+  async destroy(): Promise<void> {
+    this.connection.forgetStatements();
+    this.sqlite.close();
+  }
+}
+
+let heartbeatPending = false;
+
+/**
+ * Whether the code has run `yieldAfterMs` since the loop last turned. The turn is seen
+ * by a heartbeat (an immediate, at most one pending) and by statements coming back
+ * from their wait, so a request that starts in the poll phase counts from the last
+ * check phase, i.e. from when the loop last let other work in.
+ */
+function mustYield(yieldAfterMs: number): boolean {
+  if (yieldAfterMs < 0) return false;
+  if (!heartbeatPending) {
+    heartbeatPending = true;
+    nextTurn(() => {
+      heartbeatPending = false;
+      lastTurnAt = performance.now();
+    });
+  }
+  return performance.now() - lastTurnAt >= yieldAfterMs;
+}
+
+const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Statements that change the schema: the cached statements are dropped after them. */
+const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
+/** Longer statements (bulk inserts with their many placeholders) are not kept. */
+const MAX_CACHED_SQL_LENGTH = 4_000;
+
+class YieldingSqliteConnection implements DatabaseConnection {
+  held = false;
+  statementsWhileHeld = 0;
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly options: Required<SqliteYieldOptions>,
+  ) {}
+
+  forgetStatements(): void {
+    this.statements.clear();
+  }
+
+  /** The prepared statement for `text`, from the cache (least recently used goes first). */
+  private statement(text: string): SQLite.Statement {
+    const limit = this.options.statementCache;
+    if (limit <= 0 || text.length > MAX_CACHED_SQL_LENGTH) return this.sqlite.prepare(text);
+    const cached = this.statements.get(text);
+    if (cached) {
+      this.statements.delete(text);
+      this.statements.set(text, cached);
+      return cached;
+    }
+    const prepared = this.sqlite.prepare(text);
+    this.statements.set(text, prepared);
+    if (this.statements.size > limit)
+      this.statements.delete(this.statements.keys().next().value as string);
+    return prepared;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    // The first statement on a held connection came right after acquireConnection's
+    // turn; later ones (a transaction's) wait for a turn of their own.
+    if (this.statementsWhileHeld++ > 0 && mustYield(this.options.yieldInTransactionAfterMs))
+      await waitForNextTurn();
+    const { sql: text, parameters } = compiledQuery;
+    const statement = this.statement(text);
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    if (SCHEMA_CHANGE.test(text)) this.forgetStatements();
+    return {
+      numAffectedRows: changes !== undefined && changes !== null ? BigInt(changes) : undefined,
+      insertId:
+        lastInsertRowid !== undefined && lastInsertRowid !== null
+          ? BigInt(lastInsertRowid)
+          : undefined,
+      rows: [],
+    };
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    const { sql: text, parameters, query } = compiledQuery;
+    if (!SelectQueryNode.is(query))
+      throw new Error("Sqlite driver only supports streaming of select queries");
+    // A fresh statement: a cached one could be in use by another iteration.
+    for (const row of this.sqlite.prepare(text).iterate(parameters)) yield { rows: [row as R] };
+  }
+}
+
+/** Kysely's: one holder of the single connection at a time, the others wait in turn. */
+class ConnectionMutex {
+  private promise?: Promise<void>;
+  private resolve?: () => void;
+
+  async lock(): Promise<void> {
+    while (this.promise) await this.promise;
+    this.promise = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  unlock(): void {
+    const resolve = this.resolve;
+    this.promise = undefined;
+    this.resolve = undefined;
+    resolve?.();
+  }
 }
 
 // The schema each PostgreSQL handle works in, for migrateToLatest (the migration table

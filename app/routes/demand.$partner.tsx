@@ -64,6 +64,7 @@ import {
 } from "~/components/ui";
 import { requirePartnerRead, requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { demandGridShape, gridOfShape, type GridShape } from "~/utils/grid-shape.server";
 import { DEMAND_STATUS_TONES } from "~/utils/demand-labels";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
@@ -76,7 +77,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 /** Devices due for replacement per grid (grid key → quantity field → quantity). */
 async function replacementHints(
-  data: PartnerDemandData,
+  data: Pick<PartnerDemandData, "partner">,
   grids: ReturnType<typeof gridsOf>,
 ): Promise<Record<string, Record<string, number>>> {
   const inputs = await loadReplacementInputs(await getDb(), data.partner.code);
@@ -188,7 +189,7 @@ const SUBMIT_QUESTION =
   "Bedarf jetzt einreichen? Danach ist die Meldung gesperrt; nur die Koordination kann sie wieder öffnen.";
 const SUBMITTED_FIELD = /^(qty|was|note|wasnote)\.|^version$/;
 
-function conflictLabels(data: PartnerDemandData, conflicts: Conflict[]) {
+function conflictLabels(data: Pick<GridShape, "schools" | "categories">, conflicts: Conflict[]) {
   const school = (code: string | null) =>
     code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code);
   const category = (code: string) => data.categories.find((c) => c.code === code)?.name ?? code;
@@ -199,12 +200,19 @@ function conflictLabels(data: PartnerDemandData, conflicts: Conflict[]) {
   }));
 }
 
-const berlinTime = (iso: string) =>
-  `${new Intl.DateTimeFormat("de-DE", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit" }).format(new Date(iso))} Uhr`;
+// Made once: building an Intl.DateTimeFormat costs more than a save's own work (decision 027).
+const BERLIN_TIME = new Intl.DateTimeFormat("de-DE", {
+  timeZone: "Europe/Berlin",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const berlinTime = (iso: string) => `${BERLIN_TIME.format(new Date(iso))} Uhr`;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const data = await partnerOr404(params.partner);
+  // Only the grids' shape: saveGrid reads the partner's values itself, in its transaction.
+  const data = await demandGridShape(await getDb(), params.partner ?? "");
+  if (!data) throw notFound();
   const partnerCode = data.partner.code;
   requirePartnerWrite(user, partnerCode);
   const db = await getDb();
@@ -255,7 +263,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     .max(100)
     .safeParse(form.get("school") ?? "");
   const schoolCode = school.success && school.data !== "" ? school.data : null;
-  const grid = gridsOf(data).find((g) => g.schoolCode === schoolCode);
+  const grid = school.success ? gridOfShape(data, schoolCode) : undefined;
   if (!school.success || !grid)
     return json(
       {

@@ -30,6 +30,7 @@ import { Notice, PageHeading, SectionHeading } from "~/components/ui";
 import { importedCounts, importedMessage } from "~/components/template-import-preview";
 import { requirePartnerRead, requirePartnerWrite, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { gridOfShape, inventoryGridShape, type GridShape } from "~/utils/grid-shape.server";
 import { formatInteger } from "~/utils/format";
 import { notFound } from "~/utils/http.server";
 import { canWritePartner } from "~/utils/roles";
@@ -61,7 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const SUBMITTED_FIELD = /^(qty|was|note|wasnote)\.|^version$/;
 
-function conflictLabels(data: PartnerInventoryData, conflicts: Conflict[]) {
+function conflictLabels(data: Pick<GridShape, "schools" | "categories">, conflicts: Conflict[]) {
   const school = (code: string | null) =>
     code === null ? NO_SCHOOL_TITLE : (data.schools.find((s) => s.code === code)?.name ?? code);
   const category = (code: string) => data.categories.find((c) => c.code === code)?.name ?? code;
@@ -72,12 +73,19 @@ function conflictLabels(data: PartnerInventoryData, conflicts: Conflict[]) {
   }));
 }
 
-const berlinTime = (iso: string) =>
-  `${new Intl.DateTimeFormat("de-DE", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit" }).format(new Date(iso))} Uhr`;
+// Made once: building an Intl.DateTimeFormat costs more than a save's own work (decision 027).
+const BERLIN_TIME = new Intl.DateTimeFormat("de-DE", {
+  timeZone: "Europe/Berlin",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const berlinTime = (iso: string) => `${BERLIN_TIME.format(new Date(iso))} Uhr`;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const data = await partnerOr404(params.partner);
+  // Only the grids' shape: saveInventoryGrid reads the values itself, in its transaction.
+  const data = await inventoryGridShape(await getDb(), params.partner ?? "");
+  if (!data) throw notFound();
   const partnerCode = data.partner.code;
   requirePartnerWrite(user, partnerCode);
   const form = await request.formData();
@@ -86,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     .max(100)
     .safeParse(form.get("school") ?? "");
   const schoolCode = school.success && school.data !== "" ? school.data : null;
-  const grid = inventoryGridsOf(data).find((g) => g.schoolCode === schoolCode);
+  const grid = school.success ? gridOfShape(data, schoolCode) : undefined;
   if (form.get("intent") !== "save" || !school.success || !grid)
     return json(
       { intent: "unknown" as const, ok: false, message: "Unbekannte Aktion oder Schule." },

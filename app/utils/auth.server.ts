@@ -16,6 +16,7 @@ import {
   getInstallation,
   installationHasNoUsers,
   runInConsortium,
+  type Installation,
 } from "./db.server";
 import { forbidden, safeRedirect } from "./http.server";
 import { canReadPartner, canWritePartner, type Actor, type Role } from "./roles";
@@ -58,11 +59,26 @@ export async function currentSessionId(request: Request): Promise<string | null>
   return (await readSessionRef(request))?.sessionId ?? null;
 }
 
+// The consortium codes the registry is known to hold, per installation. Consortia are
+// only ever added (db/registry.ts has no removal, and an opened store stays open), so a
+// code seen once stays valid: only a code not seen yet reads the registry again (one
+// another process may just have added). Before, every request listed the consortia
+// up to three times (decision 027).
+const knownConsortia = new WeakMap<Installation, Set<string>>();
+
+/** Whether the registry knows the consortium `code` (see knownConsortia). */
+export async function isKnownConsortium(code: string): Promise<boolean> {
+  const installation = await getInstallation();
+  if (knownConsortia.get(installation)?.has(code)) return true;
+  const known = new Set((await installation.consortia()).map((c) => c.code));
+  knownConsortia.set(installation, known);
+  return known.has(code);
+}
+
 async function readSessionRef(request: Request): Promise<SessionRef | null> {
   const ref = sessionRef(await readSessionId(request));
   if (!ref) return null;
-  const known = await (await getInstallation()).consortia();
-  return known.some((c) => c.code === ref.consortium) ? ref : null;
+  return (await isKnownConsortium(ref.consortium)) ? ref : null;
 }
 
 /**
@@ -86,8 +102,25 @@ export async function sessionDatabase(request: Request): Promise<Database | null
   return (await getInstallation()).database(ref.consortium);
 }
 
-/** The signed-in, active user, or null. */
-export async function getUser(request: Request): Promise<User | null> {
+// One answer per Request object: the root loader and the route's loader (and the page
+// cache before them) each asked, and each read the session and the user again. Remix
+// hands the loaders after an action a new Request (@remix-run/router, "Create a GET
+// request for the loaders"), so what an action changed is read afresh.
+const usersOfRequests = new WeakMap<Request, Promise<User | null>>();
+
+/** The signed-in, active user, or null (read once per request). */
+export function getUser(request: Request): Promise<User | null> {
+  let user = usersOfRequests.get(request);
+  if (!user) {
+    user = readUser(request);
+    usersOfRequests.set(request, user);
+    // A failed read is not remembered.
+    user.catch(() => usersOfRequests.delete(request));
+  }
+  return user;
+}
+
+async function readUser(request: Request): Promise<User | null> {
   const ref = await readSessionRef(request);
   if (!ref) return null;
   // Inside a request the context and the cookie must agree (the server sets one from the other).

@@ -1,14 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { sql } from "kysely";
 import {
   installationLocationFromEnv,
   openPostgres,
+  openReadOnlyDatabase,
   postgresSchemaOf,
   type Database,
 } from "../../db/database";
 import { engineOf, isPostgresUrl } from "../../db/engine";
-import type { DB } from "../../db/schema";
 import { DEMO_USERS, isDemo } from "../../db/demo";
 import {
   ConsortiumStores,
@@ -141,11 +140,22 @@ export async function getDb(): Promise<Database> {
   return (await getInstallation()).database(consortium);
 }
 
+// Installations known to have a user. Users are never deleted (only deactivated), so
+// once true this stays true: the sign-in page and every signed-out request asked each
+// consortium again (decision 027, second round).
+const hasUsers = new WeakSet<Installation>();
+
 /** True while no consortium has any user yet (a fresh installation goes to /setup). */
 export async function installationHasNoUsers(): Promise<boolean> {
   const installation = await getInstallation();
+  if (hasUsers.has(installation)) return false;
   // Users are never deleted: an entry in the directory settles it without opening a store.
-  if (await installation.directory?.hasEntries()) return false;
+  const none = !(await installation.directory?.hasEntries()) && (await countNoUsers(installation));
+  if (!none) hasUsers.add(installation);
+  return none;
+}
+
+async function countNoUsers(installation: Installation): Promise<boolean> {
   for (const consortium of await installation.consortia()) {
     const db = await installation.database(consortium.code);
     const row = await db
@@ -268,9 +278,7 @@ export function openStoreInWorker(location: StoreLocation): Database {
   }
   let db: Database;
   if (location.engine === "sqlite") {
-    const sqlite = new SQLite(location.file, { readonly: true, fileMustExist: true });
-    sqlite.pragma("busy_timeout = 5000");
-    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = openReadOnlyDatabase(location.file);
   } else {
     db = openPostgres(location.url, location.schema, { max: 2 }).db;
   }

@@ -31,7 +31,7 @@ test("600 schools with awkward names and demand without a school round-trip exac
     code: `S${String(i).padStart(4, "0")}`,
     partner,
     name: `${AWKWARD[i % AWKWARD.length]} ${i}`,
-    ...(i % 3 === 0 ? { type: AWKWARD[i % AWKWARD.length] || "GS" } : {}),
+    ...(i % 3 === 0 ? { type: "gymnasium" as const } : {}),
     pupils: i,
   }));
   const demand = [
