@@ -19,7 +19,14 @@ import {
 import pg from "pg";
 import type { DB } from "./schema";
 import { migrations } from "./migrations";
-import { assertSchemaName, engineOf, isPostgresUrl, pgTypes, type Engine } from "./engine";
+import {
+  assertSchemaName,
+  engineOf,
+  isPostgresUrl,
+  pgTypes,
+  SCHEMA_CHANGE_LOCK,
+  type Engine,
+} from "./engine";
 
 export type Database = Kysely<DB>;
 
@@ -423,7 +430,18 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
     await ensurePostgresSchema(db, migrationTableSchema);
   }
   const migrator = new Migrator({ db, provider, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } =
+    engineOf(db) === "postgres"
+      ? await db.connection().execute(async (conn) => {
+          // Held on its own connection while the migrator uses others (engine.ts).
+          await sql`SELECT pg_advisory_lock(${sql.lit(SCHEMA_CHANGE_LOCK)})`.execute(conn);
+          try {
+            return await migrator.migrateToLatest();
+          } finally {
+            await sql`SELECT pg_advisory_unlock(${sql.lit(SCHEMA_CHANGE_LOCK)})`.execute(conn);
+          }
+        })
+      : await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error) {
     throw new Error(`Migration ${failed?.migrationName ?? "?"} failed: ${String(error)}`);

@@ -65,3 +65,11 @@ export const REGISTRY_SCHEMA = "verbundkauf_registry";
  * transactions across connections and processes, like SQLite's BEGIN IMMEDIATE.
  */
 export const WRITE_LOCK_CLASS = 1_447_185; // "VK" + 1: any fixed int4 unique to this app
+
+/**
+ * A session advisory lock held while migrations run and while a schema is dropped:
+ * Kysely's Migrator looks at the tables of every schema in the database, and a schema
+ * dropped meanwhile (a consortium removed, a test's schema cleaned up) made that look-up
+ * fail with "relation … does not exist".
+ */
+export const SCHEMA_CHANGE_LOCK = 1_447_186;

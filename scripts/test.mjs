@@ -220,6 +220,7 @@ const seconds = (since) => Math.round((Date.now() - since) / 1000);
 const started = Date.now();
 let passed = 0;
 let failed = 0;
+let failedFiles = 0;
 let skipped = 0;
 let status = 0;
 const phaseTimes = [];
@@ -276,6 +277,8 @@ for (const phase of phases) {
         const result = JSON.parse(fs.readFileSync(report, "utf8"));
         passed += result.numPassedTests;
         failed += result.numFailedTests;
+        // A file that fails before its tests run (a broken beforeAll) fails no test.
+        failedFiles += result.numFailedTestSuites ?? 0;
         skipped += result.numPendingTests + (result.numTodoTests ?? 0);
       } else {
         status = status || 1;
@@ -308,5 +311,7 @@ if (leftovers.length > 0) {
 if (passed === 0 && !dryRun) status = status || 1; // a run that tested nothing is not green
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 console.log(`\nPhases: ${phaseTimes.join(", ")}`);
-console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped (${minutes} min)`);
+console.log(
+  `Tests: ${passed} passed, ${failed} failed, ${skipped} skipped; ${failedFiles} failed files or suites (${minutes} min)`,
+);
 process.exit(status);

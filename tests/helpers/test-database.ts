@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type SQLite from "better-sqlite3";
 import pg from "pg";
+import { SCHEMA_CHANGE_LOCK } from "../../db/engine";
 import {
   openDatabase,
   openPostgres,
@@ -64,7 +65,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const opened = openPostgres(url, schema);
   const cleanup = async () => {
     await opened.close();
-    await adminQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    // Under the lock migrateToLatest holds: another file's migration must not see it half-dropped.
+    await adminQuery(
+      url,
+      `SELECT pg_advisory_lock(${SCHEMA_CHANGE_LOCK}); DROP SCHEMA IF EXISTS ${schema} CASCADE`,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
