@@ -2,7 +2,7 @@
 // 1. unit: unit, integration and security tests, two workers (one per core).
 // 2. heavy: the CPU-heavy files, one at a time.
 // 3. browser: the browser tests, one file at a time.
-// 4. postgres: tests/db and tests/app again on a throwaway PostgreSQL cluster
+// 4. postgres: tests/db and tests/app (and POSTGRES_FILES) again on a throwaway PostgreSQL cluster
 //    (TEST_DATABASE_URL); skipped loudly without PostgreSQL, a failure under CI=true.
 // In every phase, files that leave nothing behind share their worker process
 // (`--no-isolate`: modules load once per worker, not once per file;
@@ -91,7 +91,12 @@ function runsOf(name, { filters, member, excluded = [], serial = false }) {
 
 const isBrowser = (file) => file.startsWith("tests/browser/");
 const isHeavy = (file) => HEAVY_FILES.includes(file);
-const inDbOrApp = (file) => /^tests\/(db|app)\//.test(file);
+/** Beyond tests/db and tests/app, files that exercise the installation on PostgreSQL. */
+const POSTGRES_FILES = [
+  "tests/scripts/postgres-cli.test.ts",
+  "tests/security/user-directory.test.ts",
+];
+const inDbOrApp = (file) => /^tests\/(db|app)\//.test(file) || POSTGRES_FILES.includes(file);
 
 const phases = [
   {
@@ -113,7 +118,7 @@ const phases = [
     runs: [
       // The heavy files of tests/db and tests/app after the others, one at a time.
       ...runsOf("postgres", {
-        filters: ["tests/db", "tests/app"],
+        filters: ["tests/db", "tests/app", ...POSTGRES_FILES],
         member: (file) => inDbOrApp(file) && !isHeavy(file),
         excluded: HEAVY_FILES,
       }),
