@@ -1,9 +1,10 @@
 // Demand collection in the database: the editor's grids, saving with optimistic
 // concurrency, the workflow status, the deadline, pending Excel imports and the
 // history. Every change writes the audit log in the same transaction.
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { DB } from "./schema";
 import { writeAudit } from "./audit";
+import { writeGridChanges, type GridTables } from "./grid-writes";
 import {
   getRoundStatus,
   getRoundStatuses,
@@ -18,7 +19,6 @@ import {
   diffValues,
   findConflicts,
   gridValues,
-  lineKey,
   planningYears,
   splitCellKey,
   splitLineKey,
@@ -88,6 +88,13 @@ export const AUDIT_ENTITY = {
   status: "demand_status",
   setting: "setting",
 } as const;
+
+const GRID_TABLES: GridTables = {
+  lines: "demand_lines",
+  notes: "demand_notes",
+  action: "demand",
+  entity: AUDIT_ENTITY,
+};
 
 // ---------------------------------------------------------------------------------
 // Reading
@@ -256,119 +263,17 @@ export type SaveResult =
   | Refusal;
 
 /** The stored line of one cell: partner, school (or none), category and year. */
-function lineFilter(
-  eb: ExpressionBuilder<DB, "demand_lines">,
-  partnerCode: string,
-  c: { schoolCode: string | null; categoryCode: string; year: number },
-) {
-  return eb.and([
-    eb("partner_code", "=", partnerCode),
-    eb("category_code", "=", c.categoryCode),
-    eb("year", "=", c.year),
-    c.schoolCode === null ? eb("school_code", "is", null) : eb("school_code", "=", c.schoolCode),
-  ]);
-}
-
 /** Writes the differences between `current` and `wanted`, each with an audit entry. */
-async function applyValues(
-  trx: Transaction<DB>,
+function applyValues(
+  trx: Db,
   partnerCode: string,
   current: GridValues,
   wanted: GridValues,
   user: DemandUser,
-  source: ChangeSource,
+  source: "editor" | "import",
   at: string,
 ): Promise<{ cells: number; notes: number }> {
-  const { cells, notes } = diffValues(current, wanted);
-  const audit = (entity: string, entityKey: string, oldValue: string, newValue: string) =>
-    writeAudit(trx, {
-      userId: user.id,
-      action: source === "import" ? "demand.import" : "demand.update",
-      entity,
-      entityKey,
-      oldValue,
-      newValue,
-      detail: { source, role: user.role },
-      at: new Date(at),
-    });
-  let position: number | null = null;
-  for (const c of cells) {
-    if (c.newQuantity === 0) {
-      // Quantity 0 carries no demand (CALCULATION.md §2): the line goes, the audit keeps it.
-      await trx
-        .deleteFrom("demand_lines")
-        .where((eb) => lineFilter(eb, partnerCode, c))
-        .execute();
-    } else {
-      const updated = await trx
-        .updateTable("demand_lines")
-        .set({ quantity: c.newQuantity, updated_at: at, updated_by: user.id })
-        .where((eb) => lineFilter(eb, partnerCode, c))
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) {
-        if (position === null) {
-          const max = await trx
-            .selectFrom("demand_lines")
-            .select((eb) => eb.fn.max<number | null>("position").as("p"))
-            .executeTakeFirst();
-          position = Number(max?.p ?? -1);
-        }
-        position += 1;
-        await trx
-          .insertInto("demand_lines")
-          .values({
-            partner_code: partnerCode,
-            school_code: c.schoolCode,
-            category_code: c.categoryCode,
-            year: c.year,
-            quantity: c.newQuantity,
-            position,
-            updated_at: at,
-            updated_by: user.id,
-          })
-          .execute();
-      }
-    }
-    await audit(
-      AUDIT_ENTITY.line,
-      `${partnerCode}|${cellKey(c.schoolCode, c.categoryCode, c.year)}`,
-      String(c.oldQuantity),
-      String(c.newQuantity),
-    );
-  }
-  const noteTable = withDemandTables(trx);
-  for (const n of notes) {
-    await noteTable
-      .deleteFrom("demand_notes")
-      .where("partner_code", "=", partnerCode)
-      .where("category_code", "=", n.categoryCode)
-      .where((eb) =>
-        n.schoolCode === null
-          ? eb("school_code", "is", null)
-          : eb("school_code", "=", n.schoolCode),
-      )
-      .execute();
-    if (n.newText !== "") {
-      await noteTable
-        .insertInto("demand_notes")
-        .values({
-          partner_code: partnerCode,
-          school_code: n.schoolCode,
-          category_code: n.categoryCode,
-          text: n.newText,
-          updated_at: at,
-          updated_by: user.id,
-        })
-        .execute();
-    }
-    await audit(
-      AUDIT_ENTITY.note,
-      `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`,
-      n.oldText,
-      n.newText,
-    );
-  }
-  return { cells: cells.length, notes: notes.length };
+  return writeGridChanges(trx, GRID_TABLES, partnerCode, current, wanted, user, source, at);
 }
 
 /** Only values of this partner's own schools (or none) may be written. */

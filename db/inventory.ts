@@ -3,18 +3,16 @@
 // justification per line. The editor reuses the demand grid (domain/demand-grid.ts):
 // same values, versions, conflicts; saves run in one transaction with an audit entry
 // per change and a whole-plan validation before commit (changePlan).
-import type { ExpressionBuilder, Kysely } from "kysely";
-import { writeAudit } from "./audit";
+import type { Kysely } from "kysely";
+import { writeGridChanges, type GridTables } from "./grid-writes";
 import type { DB } from "./schema";
 import { changePlan, PlanWouldBeInvalid } from "./tenders";
 import { formatProblem } from "../domain/plan-validation";
 import {
   buildDemandGrids,
   cellKey,
-  diffValues,
   findConflicts,
   gridValues,
-  lineKey,
   splitCellKey,
   splitLineKey,
   type Conflict,
@@ -51,6 +49,13 @@ export interface InventoryUser {
 }
 
 export const INVENTORY_AUDIT_ENTITY = { line: "inventory_line", note: "inventory_note" } as const;
+
+const GRID_TABLES: GridTables = {
+  lines: "inventory_lines",
+  notes: "inventory_notes",
+  action: "inventory",
+  entity: INVENTORY_AUDIT_ENTITY,
+};
 
 /** How many purchase years back from the current one the editor shows. */
 export const INVENTORY_YEARS_BACK = 7;
@@ -142,21 +147,8 @@ export type InventorySaveResult =
   | Refusal
   | PlanRefusal;
 
-function lineFilter(
-  eb: ExpressionBuilder<DB, "inventory_lines">,
-  partnerCode: string,
-  c: { schoolCode: string | null; categoryCode: string; year: number },
-) {
-  return eb.and([
-    eb("partner_code", "=", partnerCode),
-    eb("category_code", "=", c.categoryCode),
-    eb("year", "=", c.year),
-    c.schoolCode === null ? eb("school_code", "is", null) : eb("school_code", "=", c.schoolCode),
-  ]);
-}
-
 /** Writes the differences between `current` and `wanted`, each with an audit entry. */
-async function applyValues(
+function applyValues(
   trx: Db,
   partnerCode: string,
   current: GridValues,
@@ -165,94 +157,7 @@ async function applyValues(
   source: "editor" | "import",
   at: string,
 ): Promise<{ cells: number; notes: number }> {
-  const { cells, notes } = diffValues(current, wanted);
-  const audit = (entity: string, entityKey: string, oldValue: string, newValue: string) =>
-    writeAudit(trx, {
-      userId: user.id,
-      action: source === "import" ? "inventory.import" : "inventory.update",
-      entity,
-      entityKey,
-      oldValue,
-      newValue,
-      detail: { source, role: user.role },
-      at: new Date(at),
-    });
-  let position: number | null = null;
-  for (const c of cells) {
-    if (c.newQuantity === 0) {
-      await trx
-        .deleteFrom("inventory_lines")
-        .where((eb) => lineFilter(eb, partnerCode, c))
-        .execute();
-    } else {
-      const updated = await trx
-        .updateTable("inventory_lines")
-        .set({ quantity: c.newQuantity, updated_at: at, updated_by: user.id })
-        .where((eb) => lineFilter(eb, partnerCode, c))
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) {
-        if (position === null) {
-          const max = await trx
-            .selectFrom("inventory_lines")
-            .select((eb) => eb.fn.max<number | null>("position").as("p"))
-            .executeTakeFirst();
-          position = Number(max?.p ?? -1);
-        }
-        position += 1;
-        await trx
-          .insertInto("inventory_lines")
-          .values({
-            partner_code: partnerCode,
-            school_code: c.schoolCode,
-            category_code: c.categoryCode,
-            year: c.year,
-            quantity: c.newQuantity,
-            position,
-            updated_at: at,
-            updated_by: user.id,
-          })
-          .execute();
-      }
-    }
-    await audit(
-      INVENTORY_AUDIT_ENTITY.line,
-      `${partnerCode}|${cellKey(c.schoolCode, c.categoryCode, c.year)}`,
-      String(c.oldQuantity),
-      String(c.newQuantity),
-    );
-  }
-  for (const n of notes) {
-    await trx
-      .deleteFrom("inventory_notes")
-      .where("partner_code", "=", partnerCode)
-      .where("category_code", "=", n.categoryCode)
-      .where((eb) =>
-        n.schoolCode === null
-          ? eb("school_code", "is", null)
-          : eb("school_code", "=", n.schoolCode),
-      )
-      .execute();
-    if (n.newText !== "") {
-      await trx
-        .insertInto("inventory_notes")
-        .values({
-          partner_code: partnerCode,
-          school_code: n.schoolCode,
-          category_code: n.categoryCode,
-          text: n.newText,
-          updated_at: at,
-          updated_by: user.id,
-        })
-        .execute();
-    }
-    await audit(
-      INVENTORY_AUDIT_ENTITY.note,
-      `${partnerCode}|${lineKey(n.schoolCode, n.categoryCode)}`,
-      n.oldText,
-      n.newText,
-    );
-  }
-  return { cells: cells.length, notes: notes.length };
+  return writeGridChanges(trx, GRID_TABLES, partnerCode, current, wanted, user, source, at);
 }
 
 /** Keys outside this partner's schools, the categories or the purchase years 2000–2100. */
