@@ -226,6 +226,24 @@ const started = Date.now();
 let passed = 0;
 let failed = 0;
 let failedFiles = 0;
+const failures = [];
+
+/** "phase: file > test: first line of the message" for each failed test or file. */
+function failuresIn(result, runName) {
+  const lines = [];
+  for (const file of result.testResults ?? []) {
+    const name = path.relative(process.cwd(), file.name);
+    const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+    for (const test of failedTests) {
+      const why = String(test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 200);
+      lines.push(`${runName}: ${name} > ${test.fullName}: ${why}`);
+    }
+    if (file.status === "failed" && failedTests.length === 0) {
+      lines.push(`${runName}: ${name}: ${String(file.message ?? "").split("\n")[0].slice(0, 200)}`);
+    }
+  }
+  return lines;
+}
 let skipped = 0;
 let status = 0;
 const phaseTimes = [];
@@ -285,6 +303,7 @@ for (const phase of phases) {
         // A file that fails before its tests run (a broken beforeAll) fails no test.
         failedFiles += result.numFailedTestSuites ?? 0;
         skipped += result.numPendingTests + (result.numTodoTests ?? 0);
+        failures.push(...failuresIn(result, run.name));
       } else {
         status = status || 1;
       }
@@ -315,6 +334,11 @@ if (leftovers.length > 0) {
 }
 if (passed === 0 && !dryRun) status = status || 1; // a run that tested nothing is not green
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+// CI shows only the tail of the output: name what failed here, at the end.
+if (failures.length > 0) {
+  console.log("\nFailed:");
+  for (const line of failures.slice(0, 30)) console.log(`  ${line}`);
+}
 console.log(`\nPhases: ${phaseTimes.join(", ")}`);
 console.log(
   `Tests: ${passed} passed, ${failed} failed, ${skipped} skipped; ${failedFiles} failed files or suites (${minutes} min)`,
