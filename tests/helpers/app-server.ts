@@ -235,29 +235,27 @@ export async function startAppServer({
   const openConsortium = (code?: string) => openConsortiumAt(databaseUrl ?? registryPath, code);
 
   let output = "";
-  const child = spawn(
-    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/server.ts"],
-    {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        HOST: "127.0.0.1",
-        PORT: "0",
-        // On PostgreSQL DATABASE_PATH only places the server's files (pending uploads).
-        DATABASE_PATH: registryPath,
-        DATABASE_URL: databaseUrl ?? "",
-        SESSION_SECRET: randomBytes(32).toString("hex"),
-        TRUST_PROXY: "",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      // Always a process group of its own: signals reach the tsx wrapper and the node
-      // server behind it alike, so no server outlives the test as an orphan.
-      detached: true,
+  // One node process with tsx's loader, as `npm start` runs: signals reach the server
+  // itself, not a tsx wrapper that relays them.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      // On PostgreSQL DATABASE_PATH only places the server's files (pending uploads).
+      DATABASE_PATH: registryPath,
+      DATABASE_URL: databaseUrl ?? "",
+      SESSION_SECRET: randomBytes(32).toString("hex"),
+      TRUST_PROXY: "",
+      ...env,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+    // Always a process group of its own: a signal to the group reaches the server and
+    // anything it started, so no server outlives the test as an orphan.
+    detached: true,
+  });
   const signalServer = (signal: NodeJS.Signals) => {
     if (child.pid !== undefined) {
       try {

@@ -174,7 +174,7 @@ describe.skipIf(!TEST_DATABASE_URL)("operating on PostgreSQL (DATABASE_URL)", ()
   it("npm start (scripts/start.ts) loads the demo into KC and serves /healthz and the sign-in page", async () => {
     const fresh = await createTestPostgresDatabase();
     try {
-      const child = spawn(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/start.ts"], {
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
         cwd: PROJECT_ROOT,
         env: {
           ...env({ HOST: "127.0.0.1", PORT: "0", AUTO_BACKUP: "0", TRUST_PROXY: "" }),

@@ -1,4 +1,4 @@
-// `npm start` (tsx scripts/start.ts) as an operator runs it: three real starts as child
+// `npm start` (node --import tsx scripts/start.ts) as an operator runs it: three real starts as child
 // processes. First on an empty database (migrate, load the demo, create the session
 // secret), then again on the same database (nothing loaded twice, same secret), then
 // with DEMO=0 on a fresh one (no data, `/` leads to the setup).
@@ -38,7 +38,7 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** tsx runs the script in a child node process: signal the whole process group. */
+/** Signal the whole process group: the server and anything it started (compute workers are threads). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     process.kill(-child.pid!, signal);
@@ -61,17 +61,16 @@ async function start(databasePath: string, env: Record<string, string> = {}): Pr
   for (const name of ["SESSION_SECRET", "NODE_ENV", "DEMO"]) delete childEnv[name];
   Object.assign(childEnv, env);
 
-  const child = spawn(
-    path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/start.ts"],
-    {
-      cwd: PROJECT_ROOT,
-      // @remix-run/node declares NODE_ENV as always set; here it is deliberately left out.
-      env: childEnv as NodeJS.ProcessEnv,
-      detached: true, // own process group, so killGroup reaches tsx's node child too
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // As `npm start` runs it: one node process with tsx's loader, so SIGTERM reaches the
+  // server itself (the tsx CLI's relay kills its child when it does not confirm a signal
+  // within 30 ms, e.g. on a busy machine, and exits 143).
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: PROJECT_ROOT,
+    // @remix-run/node declares NODE_ENV as always set; here it is deliberately left out.
+    env: childEnv as NodeJS.ProcessEnv,
+    detached: true, // own process group, so killGroup reaches everything it started
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   child.once("exit", () => running.delete(child));
   let output = "";
