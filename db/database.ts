@@ -1,7 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
-import { setImmediate as nextTurn } from "node:timers";
 import SQLite from "better-sqlite3";
 import {
   CompiledQuery,
@@ -19,6 +17,7 @@ import {
 import pg from "pg";
 import type { DB } from "./schema";
 import { migrations } from "./migrations";
+import { turnBudgetMs, turnBudgetSpent, waitForTurn } from "./turns";
 import {
   assertSchemaName,
   engineOf,
@@ -81,16 +80,16 @@ export function restrictToOwner(file: string): void {
 }
 
 /**
- * How the SQLite handle shares the event loop (decision 027, second round).
+ * How the SQLite handle shares the event loop (decision 027, second round; turns: 029).
  * better-sqlite3 answers every query at once, so without this a loader's or an action's
  * queries resolve one after the other as microtasks and the loop never turns until the
  * last one: other requests, timers and I/O wait for the whole run.
  */
 export interface SqliteYieldOptions {
   /**
-   * A statement waits for the next turn of the event loop (setImmediate) when the code
-   * has run this long (ms) since the last such turn. 0: before every statement.
-   * Default 4, or SQLITE_YIELD_MS. Negative: never (the old behaviour, for comparison).
+   * A statement waits for a later turn of the event loop (db/turns.ts, in arrival order)
+   * when the current turn has run this long (ms). 0: before every statement. Default:
+   * the turn budget (TURN_BUDGET_MS, 8), or SQLITE_YIELD_MS. Negative: never.
    */
   yieldAfterMs?: number;
   /**
@@ -138,24 +137,9 @@ export function openReadOnlyDatabase(file: string): Database {
   });
 }
 
-// When the event loop last turned, as far as the SQLite handles know: the last check
-// phase (mustYield's heartbeat) or the moment a statement came back from its wait.
-// Shared by all handles of the process (every consortium's file): they share one loop.
-let lastTurnAt = 0;
-
 function msFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   return Number.isFinite(value) ? value : fallback;
-}
-
-/** Resolves on the next turn of the event loop (setImmediate's check phase). */
-function waitForNextTurn(): Promise<void> {
-  return new Promise((resolve) =>
-    nextTurn(() => {
-      lastTurnAt = performance.now();
-      resolve();
-    }),
-  );
 }
 
 /**
@@ -173,7 +157,7 @@ export class YieldingSqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new YieldingSqliteDriver(this.sqlite, {
-      yieldAfterMs: this.options.yieldAfterMs ?? msFromEnv("SQLITE_YIELD_MS", 4),
+      yieldAfterMs: this.options.yieldAfterMs ?? msFromEnv("SQLITE_YIELD_MS", turnBudgetMs()),
       yieldInTransactionAfterMs:
         this.options.yieldInTransactionAfterMs ?? msFromEnv("SQLITE_YIELD_TRANSACTION_MS", 10),
       statementCache: this.options.statementCache ?? 500,
@@ -184,8 +168,8 @@ export class YieldingSqliteDialect extends SqliteDialect {
 /**
  * Like Kysely's SqliteDriver (one connection behind a mutex), with two changes:
  *
- * - Before it takes the connection, a query waits for the next turn of the event loop
- *   (when `yieldAfterMs` has passed since the last one). It waits outside the mutex, so
+ * - Before it takes the connection, a query waits for a later turn of the event loop
+ *   (when the current turn has run `yieldAfterMs`). It waits outside the mutex, so
  *   other requests' queries use the connection meanwhile.
  * - Inside a transaction (or a reserved connection) a statement after the first waits
  *   the same way (after `yieldInTransactionAfterMs`), while holding the connection:
@@ -207,7 +191,8 @@ class YieldingSqliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (mustYield(this.options.yieldAfterMs)) await waitForNextTurn();
+    const budget = this.options.yieldAfterMs;
+    if (turnBudgetSpent(budget)) await waitForTurn(budget);
     await this.mutex.lock();
     this.connection.held = true;
     return this.connection;
@@ -247,26 +232,6 @@ class YieldingSqliteDriver implements Driver {
     this.connection.forgetStatements();
     this.sqlite.close();
   }
-}
-
-let heartbeatPending = false;
-
-/**
- * Whether the code has run `yieldAfterMs` since the loop last turned. The turn is seen
- * by a heartbeat (an immediate, at most one pending) and by statements coming back
- * from their wait, so a request that starts in the poll phase counts from the last
- * check phase, i.e. from when the loop last let other work in.
- */
-function mustYield(yieldAfterMs: number): boolean {
-  if (yieldAfterMs < 0) return false;
-  if (!heartbeatPending) {
-    heartbeatPending = true;
-    nextTurn(() => {
-      heartbeatPending = false;
-      lastTurnAt = performance.now();
-    });
-  }
-  return performance.now() - lastTurnAt >= yieldAfterMs;
 }
 
 const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -310,8 +275,8 @@ class YieldingSqliteConnection implements DatabaseConnection {
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     // The first statement on a held connection came right after acquireConnection's
     // turn; later ones (a transaction's) wait for a turn of their own.
-    if (this.statementsWhileHeld++ > 0 && mustYield(this.options.yieldInTransactionAfterMs))
-      await waitForNextTurn();
+    const budget = this.options.yieldInTransactionAfterMs;
+    if (this.statementsWhileHeld++ > 0 && turnBudgetSpent(budget)) await waitForTurn(budget);
     const { sql: text, parameters } = compiledQuery;
     const statement = this.statement(text);
     if (statement.reader) return { rows: statement.all(parameters) as R[] };

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { PassThrough } from "node:stream";
 import { parentPort, threadId } from "node:worker_threads";
 import { buildSummaryModel } from "../app/components/summary-model.server";
@@ -11,10 +12,14 @@ import {
   type WorkerReply,
 } from "../app/utils/compute-pool.server";
 import { openStoreInWorker } from "../app/utils/db.server";
+import { kernelThreadId, lowerThisThreadsPriority } from "../app/utils/thread-priority.server";
 
 // The tasks of the compute pool, run in a worker thread: the CPU-heavy parts of a
 // request (the engine, the charts, a workbook), so that the server's event loop keeps
 // answering everyone else meanwhile.
+
+// Background work: the main thread, which answers requests, gets the CPU first.
+lowerThisThreadsPriority();
 
 const port = parentPort!;
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) =>
@@ -24,6 +29,10 @@ async function run(id: number, task: ComputeTask): Promise<unknown> {
   switch (task.kind) {
     case "ping":
       return threadId;
+    case "priority": {
+      const tid = kernelThreadId();
+      return tid === null ? null : os.getPriority(tid);
+    }
     case "calculate":
       return calculateOutcome(task.plan);
     case "summary-db":

@@ -8,6 +8,7 @@ import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, type ServerBuild } from "@remix-run/node";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { installationLocationFromEnv } from "../db/database";
+import { turnBudgetMs, turnBudgetSpent, waitForTurn } from "../db/turns";
 import { clientAddress } from "../app/utils/load-context";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
 import { isProvenSameOriginWrite } from "../app/utils/same-origin";
@@ -199,36 +200,17 @@ const touchSessions: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Requests start a few per turn of the event loop. A request's work up to its first
- * real wait is one unbroken run of code: better-sqlite3 answers every query at once, so
- * the promises of a loader or an action resolve one after the other without the loop
- * ever turning. Requests that arrived together all started in the same turn, and the
- * loop was held for the sum of them (decision 027). Here at most `perTurn` start on
- * each turn (setImmediate); the rest wait for the next turn without using the CPU.
- * Mounted after the page cache: answers from memory and /healthz do not wait. Only
- * with STARTS_PER_TURN=N: it also caps the starts per second at N per turn, and under
- * load a turn is long (decision 027).
+ * Requests start within the turn's budget (db/turns.ts, decision 029). A request's work
+ * up to its first real wait is one unbroken run of code, and requests that arrive
+ * together all start in the same turn (the poll phase hands over every ready socket).
+ * Once the turn has run its budget, a new request waits for a later turn, in arrival
+ * order, behind the work already waiting, without using the CPU. Mounted after the page
+ * cache: answers from memory and /healthz do not wait. TURN_BUDGET_MS=-1 turns it off.
  */
-export function fewStartsPerTurn(perTurn = 2): RequestHandler {
-  const waiting: (() => void)[] = [];
-  let scheduled = false;
-  const startSome = () => {
-    scheduled = false;
-    const starting = waiting.splice(0, perTurn);
-    if (waiting.length > 0) {
-      // Queued while this turn's immediates run, so it runs on the next turn.
-      scheduled = true;
-      setImmediate(startSome);
-    }
-    for (const start of starting) start();
-  };
+export function startWithinTurnBudget(budgetMs: number = turnBudgetMs()): RequestHandler {
   return (req, _res, next) => {
-    if (req.path === "/healthz") return next();
-    waiting.push(next);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(startSome);
-    }
+    if (req.path === "/healthz" || !turnBudgetSpent(budgetMs)) return next();
+    waitForTurn(budgetMs).then(() => next());
   };
 }
 
@@ -299,10 +281,8 @@ export async function startServer({
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
   // Not in development: a rebuild changes the pages without changing the data.
   if (!development) app.use(pageCache());
-  // Off by default: it lowered the event-loop delay of the mixed run but capped the
-  // requests Remix serves per second (decision 027). STARTS_PER_TURN=2 turns it on.
-  const startsPerTurn = Number(process.env.STARTS_PER_TURN ?? 0);
-  if (startsPerTurn > 0) app.use(fewStartsPerTurn(startsPerTurn));
+  // A request that arrives when the turn has run its budget starts in a later turn.
+  app.use(startWithinTurnBudget());
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({

@@ -1,12 +1,13 @@
 // Requests that arrive together no longer run back to back in one turn of the event
-// loop (scripts/server.ts fewStartsPerTurn; decision 027). A handler here stands for a
-// loader or an action on better-sqlite3: 20 ms of work without a real wait. Twelve of
-// them arriving in one turn held the loop for their sum (240 ms); started two per turn,
-// the loop turns in between, so a timer (a /healthz, any other request) waits for at
-// most about two of them.
+// loop (scripts/server.ts startWithinTurnBudget; decisions 027, 029). A handler here
+// stands for a loader or an action on better-sqlite3: 20 ms of work without a real wait.
+// Twelve of them arriving in one turn held the loop for their sum (240 ms); started
+// within the turn's budget, the loop turns in between, so a timer (a /healthz, any other
+// request) waits for about one of them.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Request, Response } from "express";
-import { fewStartsPerTurn } from "../scripts/server";
+import { waitForTurn } from "../db/turns";
+import { startWithinTurnBudget } from "../scripts/server";
 
 const WORK_MS = 20;
 const ARRIVING = 12;
@@ -42,31 +43,40 @@ async function arriveTogether(handle: (run: () => void) => void): Promise<number
   return histogram.max / 1e6;
 }
 
-test("requests arriving together start two per turn, not all at once", async () => {
-  const gate = fewStartsPerTurn();
+test("once the turn has run its budget, requests start in later turns, in arrival order", async () => {
+  const gate = startWithinTurnBudget(8);
+  await waitForTurn(); // right at the start of a turn
   const started: number[] = [];
-  for (let i = 0; i < 5; i++) gate(request(), response, () => started.push(i));
-  expect(started).toEqual([]); // nothing runs in the turn they arrived in
+  gate(request(), response, () => started.push(0));
+  expect(started).toEqual([0]); // a fresh turn: the first starts at once
+  busy(10);
+  for (let i = 1; i < 5; i++)
+    gate(request(), response, () => {
+      started.push(i);
+      busy(5);
+    });
+  expect(started).toEqual([0]); // the budget is spent: the rest wait
   await turn();
-  expect(started).toEqual([0, 1]);
   await turn();
-  expect(started).toEqual([0, 1, 2, 3]);
-  await turn();
+  // One turn starts requests while its budget lasts: 5 ms each, 8 ms budget.
+  expect(started.length).toBeGreaterThan(1);
+  expect(started.length).toBeLessThan(5);
+  for (let i = 0; i < 4 && started.length < 5; i++) await turn();
   expect(started).toEqual([0, 1, 2, 3, 4]);
 });
 
 test("/healthz does not wait", () => {
-  const gate = fewStartsPerTurn();
+  const gate = startWithinTurnBudget(0);
   let ran = false;
   gate(request("/healthz"), response, () => (ran = true));
   expect(ran).toBe(true);
 });
 
-test("the loop is held for about two requests' work, not for all twelve", async () => {
-  const gate = fewStartsPerTurn();
+test("the loop is held for about one request's work, not for all twelve", async () => {
+  const gate = startWithinTurnBudget(8);
   const without = await arriveTogether((run) => run());
   const withGate = await arriveTogether((run) => gate(request(), response, run));
   console.log("max loop delay ms:", { without, withGate });
   expect(without).toBeGreaterThan(ARRIVING * WORK_MS * 0.9);
-  expect(withGate).toBeLessThan(without / 2);
+  expect(withGate).toBeLessThan(without / 4);
 }, 30_000);

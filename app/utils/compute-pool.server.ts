@@ -28,6 +28,8 @@ import { buildInventoryTemplate } from "../../exports/inventory-template";
 export type ComputeTask =
   /** Answers the worker's thread id: shows where tasks run. */
   | { kind: "ping" }
+  /** Answers the worker thread's niceness (null where the platform has none). */
+  | { kind: "priority" }
   | { kind: "summary"; plan: Plan; tenderCode: string }
   /** Validation and the engine: the result, or the plan's problems. */
   | { kind: "calculate"; plan: Plan }

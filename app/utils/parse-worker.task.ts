@@ -2,6 +2,7 @@
 // the data it was given, after the cheap counts that keep exceljs from building
 // millions of objects. Posts exactly one message (WorkerReply).
 import { parentPort } from "node:worker_threads";
+import { lowerThisThreadsPriority } from "./thread-priority.server";
 import { parsePlanText } from "../../domain/plan-validation";
 import {
   parseDemandTemplate,
@@ -68,6 +69,9 @@ async function runTask({ parser, args }: WorkerTask): Promise<WorkerReply> {
 
 // One task at a time (the parent sends the next only after the answer); the worker
 // stays warm in between, so a parse does not pay for loading exceljs and zod again.
+// Background work: the main thread, which answers requests, gets the CPU first.
+lowerThisThreadsPriority();
+
 const port = parentPort;
 if (port) {
   port.on("message", async (task: WorkerTask) => {

@@ -3,6 +3,7 @@
 // — the committee summary's model and the cost-split workbook, streamed back.
 // All tests use the process's pool (computePool()): starting a worker (tsx and the task
 // modules) takes about a second of CPU, so the workers are started once for the file.
+import os from "node:os";
 import { threadId } from "node:worker_threads";
 import { DEMO_PLAN } from "../../db/demo";
 import { calculatePlan } from "../../domain/calculate";
@@ -14,6 +15,7 @@ import {
   summaryModelInPool,
   writeCostSplitWorkbookInPool,
 } from "~/utils/compute-pool.server";
+import { BACKGROUND_NICENESS, kernelThreadId } from "~/utils/thread-priority.server";
 import { FIXED_META, buildCostSplit } from "../exports/helpers/cost-split";
 import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
 import { clearDataVersionCache } from "~/utils/data-version-cache.server";
@@ -39,6 +41,17 @@ test("tasks run in worker threads, one per slot, queued beyond the pool's size",
   const ids = await pings(pool, pool.size + 3);
   for (const id of ids) expect(id).not.toBe(threadId);
   expect(new Set(ids).size).toBeLessThanOrEqual(pool.size);
+}, 60_000);
+
+test("workers run at a lower CPU priority than the main thread (Linux)", async () => {
+  const pool = sharedPool();
+  const niceness = await Promise.all(
+    Array.from({ length: pool.size }, () => pool.run({ kind: "priority" })),
+  );
+  const mainThread = kernelThreadId();
+  if (mainThread === null) return; // not Linux: nothing to lower
+  for (const value of niceness) expect(value).toBe(BACKGROUND_NICENESS);
+  expect(os.getPriority(mainThread)).toBeLessThan(BACKGROUND_NICENESS);
 }, 60_000);
 
 test("a failing task rejects with its message; the pool keeps working, on the same workers", async () => {

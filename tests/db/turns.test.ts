@@ -1,0 +1,84 @@
+// db/turns.ts: waiters resume in arrival order, and a turn resumes them only while it has
+// budget left (decision 029). A waiter's "work" here is busy-waiting, as a loader's code
+// between two better-sqlite3 queries holds the loop.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { turnBudgetSpent, turnElapsedMs, waitForTurn } from "../../db/turns";
+
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // holding the loop
+  }
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Runs `start` in a fresh turn and answers the longest the loop was held meanwhile (ms). */
+async function longestTurnWhile(start: () => Promise<unknown>): Promise<number> {
+  await nextTurn();
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  await start();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  histogram.disable();
+  return histogram.max / 1e6;
+}
+
+test("waiters resume in arrival order", async () => {
+  const order: number[] = [];
+  await Promise.all(Array.from({ length: 8 }, (_, i) => waitForTurn(8).then(() => order.push(i))));
+  expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+});
+
+test("a waiter that waits again queues behind those that waited before it", async () => {
+  const order: string[] = [];
+  const first = (async () => {
+    await waitForTurn(0);
+    order.push("a1");
+    busy(2);
+    await waitForTurn(0);
+    order.push("a2");
+  })();
+  const others = ["b", "c"].map((name) => waitForTurn(0).then(() => order.push(name)));
+  await Promise.all([first, ...others]);
+  expect(order).toEqual(["a1", "b", "c", "a2"]);
+});
+
+test("the first waiter of a turn resumes even when the budget is spent already", async () => {
+  await nextTurn();
+  let resumed = false;
+  const waiting = waitForTurn(0).then(() => (resumed = true));
+  await nextTurn();
+  await nextTurn();
+  expect(resumed).toBe(true);
+  await waiting;
+});
+
+test("thirty waiters of 3 ms share turns of about the budget, not thirty budgets in one", async () => {
+  const WAITERS = 30;
+  const WORK_MS = 3;
+  const run = (wait: () => Promise<void>) =>
+    Promise.all(
+      Array.from({ length: WAITERS }, () =>
+        wait().then(() => {
+          busy(WORK_MS);
+        }),
+      ),
+    );
+  const together = await longestTurnWhile(() => run(() => nextTurn() as Promise<void>));
+  const shared = await longestTurnWhile(() => run(() => waitForTurn(8)));
+  console.log("longest turn ms:", { together, shared });
+  expect(together).toBeGreaterThan(WAITERS * WORK_MS * 0.9);
+  expect(shared).toBeLessThan(40);
+}, 30_000);
+
+test("turnElapsedMs counts from the check phase; turnBudgetSpent compares it", async () => {
+  await nextTurn();
+  busy(5);
+  expect(turnElapsedMs()).toBeGreaterThanOrEqual(5);
+  expect(turnBudgetSpent(4)).toBe(true);
+  expect(turnBudgetSpent(-1)).toBe(false);
+  await nextTurn();
+  await nextTurn();
+  expect(turnBudgetSpent(50)).toBe(false);
+});
