@@ -182,12 +182,19 @@ function summarize(result: Result) {
 async function startServer(databasePath: string): Promise<{ url: string; child: ChildProcess }> {
   // LOAD_CPU_PROF=DIR: the server runs under `node --cpu-prof` and writes its profile
   // to DIR when the benchmark stops it (read it with `tsx bench/read-profile.ts FILE`).
+  // LOAD_NODE_FLAGS="--trace-gc": more node flags; LOAD_SERVER_LOG=FILE keeps its output.
   const profileDir = process.env.LOAD_CPU_PROF;
+  const flags = (process.env.LOAD_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const serverLog = process.env.LOAD_SERVER_LOG;
   const child = spawn(
-    profileDir ? process.execPath : path.join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-    profileDir
-      ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "scripts/server.ts"]
-      : ["scripts/server.ts"],
+    process.execPath,
+    [
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      ...flags,
+      "--import",
+      "tsx",
+      "scripts/server.ts",
+    ],
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -208,6 +215,7 @@ async function startServer(databasePath: string): Promise<{ url: string; child: 
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      if (serverLog) fs.appendFileSync(serverLog, chunk);
       output += chunk;
       const match = /läuft auf (http:\/\/\S+)/.exec(output);
       if (match) resolve(match[1]);

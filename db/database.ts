@@ -80,7 +80,7 @@ export function restrictToOwner(file: string): void {
 }
 
 /**
- * How the SQLite handle shares the event loop (decision 027, second round; turns: 029).
+ * How the SQLite handle shares the event loop (decision 027, second round; turns: 030).
  * better-sqlite3 answers every query at once, so without this a loader's or an action's
  * queries resolve one after the other as microtasks and the loop never turns until the
  * last one: other requests, timers and I/O wait for the whole run.

@@ -1,4 +1,4 @@
-// Turns of the event loop, shared fairly (decision 029).
+// Turns of the event loop, shared fairly (decision 030).
 //
 // better-sqlite3 answers at once, so a request's code runs without a real wait from one
 // query to the next. The SQLite driver (db/database.ts) and the server's request gate

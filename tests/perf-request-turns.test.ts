@@ -1,5 +1,5 @@
 // Requests that arrive together no longer run back to back in one turn of the event
-// loop (scripts/server.ts startWithinTurnBudget; decisions 027, 029). A handler here
+// loop (scripts/server.ts startWithinTurnBudget; decisions 027, 030). A handler here
 // stands for a loader or an action on better-sqlite3: 20 ms of work without a real wait.
 // Twelve of them arriving in one turn held the loop for their sum (240 ms); started
 // within the turn's budget, the loop turns in between, so a timer (a /healthz, any other

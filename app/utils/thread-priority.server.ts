@@ -18,7 +18,7 @@ export function kernelThreadId(): number | null {
 }
 
 /**
- * Lowers the CPU priority of the calling worker thread (decision 029). On two cores the
+ * Lowers the CPU priority of the calling worker thread (decision 030). On two cores the
  * compute and parse workers (imports, workbooks, the engine) competed with the main
  * thread, and every request waited while the kernel gave the workers their share. Linux
  * applies setpriority to a single thread when given its id, so this touches only the

@@ -1,5 +1,5 @@
 // db/turns.ts: waiters resume in arrival order, and a turn resumes them only while it has
-// budget left (decision 029). A waiter's "work" here is busy-waiting, as a loader's code
+// budget left (decision 030). A waiter's "work" here is busy-waiting, as a loader's code
 // between two better-sqlite3 queries holds the loop.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { turnBudgetSpent, turnElapsedMs, waitForTurn } from "../../db/turns";
