@@ -1,4 +1,5 @@
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
+import fs from "node:fs";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { RequestHandler } from "express";
 
@@ -9,18 +10,42 @@ export function eventLoopProbe(): RequestHandler {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
   const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
+  let since = mainThreadSchedule();
   return (req, res) => {
+    const now = mainThreadSchedule();
     const body = {
       samples: histogram.count,
       meanMs: ms(histogram.mean),
       p50Ms: ms(histogram.percentile(50)),
       p99Ms: ms(histogram.percentile(99)),
       maxMs: ms(histogram.max),
+      // Linux only: the main thread's time on a CPU, and the time it was ready to run
+      // but waited for one (other processes, the workers): the part of the delay that is
+      // not this thread's own work.
+      ...(now && since
+        ? {
+            mainThreadCpuMs: ms(now.cpuNs - since.cpuNs),
+            waitedForCpuMs: ms(now.waitNs - since.waitNs),
+          }
+        : {}),
     };
-    if (req.query.reset === "1") histogram.reset();
+    if (req.query.reset === "1") {
+      histogram.reset();
+      since = now;
+    }
     res.setHeader("Cache-Control", "no-store");
     res.json(body);
   };
+}
+
+/** The main thread's scheduler counters (/proc/self/schedstat: ns on a CPU, ns waiting). */
+function mainThreadSchedule(): { cpuNs: number; waitNs: number } | null {
+  try {
+    const [cpu, wait] = fs.readFileSync("/proc/self/schedstat", "utf8").split(" ").map(Number);
+    return Number.isFinite(cpu) && Number.isFinite(wait) ? { cpuNs: cpu, waitNs: wait } : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
