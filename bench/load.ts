@@ -239,6 +239,9 @@ interface EventLoopDelay {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  mainThreadCpuMs?: number;
+  waitedForCpuMs?: number;
+  ownWorkPerTurn?: { p99Ms: number; maxMs: number };
 }
 
 async function eventLoop(url: string, reset: boolean): Promise<EventLoopDelay> {
@@ -736,6 +739,9 @@ async function main() {
         signInToBare.throughput >= TARGETS.signInThroughputToBare &&
         signInToBare.p99 <= TARGETS.signInP99ToBare,
       eventLoopMax: delay.maxMs <= TARGETS.eventLoopMaxMs,
+      // The loop's own work between two timer ticks, without the time it waited for a
+      // CPU (decision 030): what "no request blocks the loop" means on a shared machine.
+      ownWorkPerTurnMax: (delay.ownWorkPerTurn?.maxMs ?? Infinity) <= TARGETS.eventLoopMaxMs,
       zeroErrors:
         Object.values(alone).every((r) => r.errors + r.timeouts + r.non2xx === 0) &&
         [summary, start, health, saves].every((r) => r.errors + r.timeouts + r.non2xx === 0) &&

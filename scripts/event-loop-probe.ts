@@ -1,14 +1,29 @@
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import fs from "node:fs";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { createHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { RequestHandler } from "express";
 
 // For `npm run bench:load` only (scripts/server.ts mounts it when BENCH=1): the server's
 // own event-loop delay, measured in the process that serves the requests. GET answers
 // the histogram since the last reset in milliseconds; `?reset=1` starts a new one.
+//
+// On a shared machine most of the delay can be time the main thread waited for a CPU
+// (decision 030). So beside the delay it counts, per interval between two ticks of a 5 ms
+// timer, the CPU time the main thread used: the loop's own work between two chances for
+// a timer to run (Linux schedstat; it lags the running thread by at most a clock tick).
 export function eventLoopProbe(): RequestHandler {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
+  const ownWork = createHistogram();
+  let lastTick = mainThreadSchedule();
+  if (lastTick) {
+    setInterval(() => {
+      const tick = mainThreadSchedule();
+      if (!tick || !lastTick) return;
+      ownWork.record(Math.max(1, Math.round(tick.cpuNs - lastTick.cpuNs)));
+      lastTick = tick;
+    }, 5).unref();
+  }
   const ms = (ns: number) => Math.round((ns / 1e6) * 10) / 10;
   let since = mainThreadSchedule();
   return (req, res) => {
@@ -19,18 +34,22 @@ export function eventLoopProbe(): RequestHandler {
       p50Ms: ms(histogram.percentile(50)),
       p99Ms: ms(histogram.percentile(99)),
       maxMs: ms(histogram.max),
-      // Linux only: the main thread's time on a CPU, and the time it was ready to run
-      // but waited for one (other processes, the workers): the part of the delay that is
-      // not this thread's own work.
+      // Linux only: the main thread's time on a CPU, the time it was ready to run but
+      // waited for one (other processes, the workers), and its CPU time per timer interval.
       ...(now && since
         ? {
             mainThreadCpuMs: ms(now.cpuNs - since.cpuNs),
             waitedForCpuMs: ms(now.waitNs - since.waitNs),
+            ownWorkPerTurn: {
+              p99Ms: ms(ownWork.percentile(99)),
+              maxMs: ms(ownWork.max),
+            },
           }
         : {}),
     };
     if (req.query.reset === "1") {
       histogram.reset();
+      ownWork.reset();
       since = now;
     }
     res.setHeader("Cache-Control", "no-store");
@@ -61,16 +80,23 @@ export function slowCallbackLog(
 ): RequestHandler {
   const requests = new AsyncLocalStorage<string>();
   const started: number[] = [];
+  let cpuAtStart = 0;
   const hook = createHook({
     before() {
+      // The CPU time tells own work from waiting for a CPU (Linux; 0 elsewhere).
+      if (started.length === 0) cpuAtStart = mainThreadSchedule()?.cpuNs ?? 0;
       started.push(performance.now());
     },
     after() {
       const start = started.pop();
       if (start === undefined) return;
       const took = performance.now() - start;
-      if (took > thresholdMs && started.length === 0)
-        log(`slow callback ${Math.round(took)} ms: ${requests.getStore() ?? "(no request)"}`);
+      if (took > thresholdMs && started.length === 0) {
+        const cpuMs = ((mainThreadSchedule()?.cpuNs ?? 0) - cpuAtStart) / 1e6;
+        log(
+          `slow callback ${Math.round(took)} ms (${Math.round(cpuMs)} ms on a CPU): ${requests.getStore() ?? "(no request)"}`,
+        );
+      }
     },
   });
   hook.enable();
