@@ -110,7 +110,7 @@ const phases = [
   { name: "heavy", runs: runsOf("heavy", { filters: HEAVY_FILES, member: isHeavy, serial: true }) },
   {
     name: "browser",
-    runs: runsOf("browser", { filters: ["tests/browser"], member: isBrowser, serial: true }),
+    runs: runsOf("browser", { filters: ["tests/browser"], member: isBrowser }),
   },
   {
     name: "postgres",
