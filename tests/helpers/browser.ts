@@ -64,10 +64,11 @@ let shared: Promise<Browser> | undefined;
 /**
  * This process's Chromium, launched on first use. Starting Chromium costs 1–2 s of CPU;
  * `npm test` runs the browser files one after another in one worker process
- * (--no-isolate), so they all share one. It is never closed explicitly: Playwright kills
- * its process group when this process exits (an `exit` handler), and a SIGTERM (how
- * vitest ends its workers), SIGINT or SIGHUP makes this process exit, so no Chromium
- * outlives the tests. If Chromium dies, the next call launches a new one.
+ * (--no-isolate), so they all share one. It closes when no context has been open for
+ * IDLE_CLOSE_MS; else Playwright kills its process group when this process exits (an
+ * `exit` handler), and a SIGTERM (how vitest ends its workers), SIGINT or SIGHUP makes
+ * this process exit, so no Chromium outlives the tests. If Chromium dies, the next call
+ * launches a new one.
  */
 function sharedBrowser(): Promise<Browser> {
   if (!shared) {
@@ -111,9 +112,29 @@ function exitOnSignals(): void {
  */
 export async function launchBrowser(options: BrowserContextOptions = {}): Promise<LaunchedBrowser> {
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(INSTALL_HINT);
+  clearTimeout(idleTimer); // before the await: the idle browser must not close meanwhile
   const browser = await sharedBrowser();
   const context = await browser.newContext({ ...CONTEXT_DEFAULTS, ...options });
+  openContexts++;
+  context.once("close", () => {
+    if (--openContexts === 0) idleTimer = setTimeout(closeIdleBrowser, IDLE_CLOSE_MS).unref();
+  });
   return { context, close: () => context.close() };
+}
+
+/**
+ * A Chromium without contexts for this long is closed: the next browser file starts
+ * its context within seconds (after its app server), while a worker that ran one
+ * browser test among other files (tests/security/server.test.ts) does not keep it.
+ */
+const IDLE_CLOSE_MS = 30_000;
+let openContexts = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function closeIdleBrowser(): void {
+  const closing = shared;
+  shared = undefined;
+  void closing?.then((browser) => browser.close()).catch(() => {});
 }
 
 /** Screenshots and PDFs for a visual check go to test-results/ (git-ignored). */
