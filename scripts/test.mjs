@@ -236,11 +236,17 @@ function failuresIn(result, runName) {
     const name = path.relative(process.cwd(), file.name);
     const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
     for (const test of failedTests) {
-      const why = String(test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 200);
+      const why = String(test.failureMessages?.[0] ?? "")
+        .split("\n")[0]
+        .slice(0, 200);
       lines.push(`${runName}: ${name} > ${test.fullName}: ${why}`);
     }
     if (file.status === "failed" && failedTests.length === 0) {
-      lines.push(`${runName}: ${name}: ${String(file.message ?? "").split("\n")[0].slice(0, 200)}`);
+      lines.push(
+        `${runName}: ${name}: ${String(file.message ?? "")
+          .split("\n")[0]
+          .slice(0, 200)}`,
+      );
     }
   }
   return lines;
