@@ -9,6 +9,9 @@ export default defineConfig({
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 120_000,
+    // expect.poll (the browser tests' wait for a page to change) gives up after 1 s by
+    // default: too short for a server round trip on a busy machine (a flake under load).
+    expect: { poll: { timeout: 15_000 } },
     // Ending a fork that ran app servers or worker threads takes a while on a busy machine.
     teardownTimeout: 60_000,
     pool: "forks",

@@ -1,7 +1,8 @@
 // `npm test`: every test, in four phases of vitest runs (docs/decisions/026-test-run-time.md):
 // 1. unit: unit, integration and security tests, two workers (one per core).
 // 2. heavy: the CPU-heavy files, one at a time.
-// 3. browser: the browser tests, one file at a time.
+// 3. browser: the browser tests, two files at a time (one per core; each worker shares one
+//    Chromium among its files, tests/helpers/browser.ts).
 // 4. postgres: tests/db and tests/app (and POSTGRES_FILES) again on a throwaway PostgreSQL cluster
 //    (TEST_DATABASE_URL); skipped loudly without PostgreSQL, a failure under CI=true.
 // In every phase, files that leave nothing behind share their worker process
@@ -110,7 +111,7 @@ const phases = [
   { name: "heavy", runs: runsOf("heavy", { filters: HEAVY_FILES, member: isHeavy, serial: true }) },
   {
     name: "browser",
-    runs: runsOf("browser", { filters: ["tests/browser"], member: isBrowser, serial: true }),
+    runs: runsOf("browser", { filters: ["tests/browser"], member: isBrowser }),
   },
   {
     name: "postgres",

@@ -2,6 +2,8 @@
 // in place, submitting, the Excel round trip with a bad and a good file, and saving
 // without JavaScript.
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
@@ -16,6 +18,13 @@ const cellLabel = (category: string, year: number, school: string) =>
 
 describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () => {
   const { app, signIn, withDatabase } = setupBrowserApp({ pageTimeout: 30_000 });
+  // The edited workbooks go to a folder of this run's own: another run of this file on
+  // the same machine (or another session) must not overwrite them before the upload.
+  let scratch = "";
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-demand-"));
+  });
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   const grid = (page: Page, school: string): Locator => page.locator(`#grid-${school}`);
 
@@ -117,13 +126,15 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
       await wb.xlsx.writeFile(file);
     };
     // Row 5: DUE-01, Schüler-Notebook; column D = 2027.
-    await write("/tmp/verbundkauf-due-bad.xlsx", [
+    const bad = path.join(scratch, "due-bad.xlsx");
+    const good = path.join(scratch, "due-good.xlsx");
+    await write(bad, [
       [5, 0, 444],
       [9, 1, 3.5],
     ]);
-    await write("/tmp/verbundkauf-due-good.xlsx", [[5, 0, 444]]);
+    await write(good, [[5, 0, 444]]);
 
-    await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles("/tmp/verbundkauf-due-bad.xlsx");
+    await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles(bad);
     await page.getByRole("button", { name: "Hochladen und prüfen" }).click();
     const errors = page.getByTestId("import-errors");
     await containsText(errors, "es wurde nichts geändert");
@@ -132,7 +143,7 @@ describe.skipIf(!browserTestsEnabled())("demand collection in the browser", () =
     await page.goto(`${app.url}/demand/DUE`);
     expect(await cell.inputValue()).toBe(before);
 
-    await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles("/tmp/verbundkauf-due-good.xlsx");
+    await page.getByLabel(/Ausgefüllte Vorlage/).setInputFiles(good);
     await page.getByRole("button", { name: "Hochladen und prüfen" }).click();
     await page.waitForURL(/\/demand\/DUE\/import\?id=/);
     await containsText(page.getByTestId("import-change-count"), "1 Änderung");

@@ -3,6 +3,8 @@
 // unless ticked), rows are read by their codes however they were sorted, and a file with
 // an inserted row is refused naming the row.
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import ExcelJS from "exceljs";
 import type { Locator, Page } from "playwright-core";
 import { DEMO_PLAN } from "../../db/demo";
@@ -70,6 +72,13 @@ async function upload(page: Page, url: string, file: string) {
 
 describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typed", () => {
   const { app, signIn } = setupBrowserApp({ pageTimeout: 30_000 });
+  // The edited workbooks go to a folder of this run's own: another run of this file on
+  // the same machine (or another session) must not overwrite them before the upload.
+  let scratch = "";
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-template-"));
+  });
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   it("stale upload: a value changed by someone else is a conflict, skipped unless ticked", async () => {
     const officer = await signIn("beschaffung@coesfeld.example");
@@ -89,7 +98,7 @@ describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typ
     // The officer edits the old file: NB-SUS 2027 (no conflict) and NB-LK 2028 (conflict).
     let downloadedSus = 0;
     let downloadedLk = 0;
-    const file = await editTemplate(original, "/tmp/verbundkauf-stale.xlsx", (sheet) => {
+    const file = await editTemplate(original, path.join(scratch, "stale.xlsx"), (sheet) => {
       const sus = rowOf(sheet, "COE-01", "NB-SUS");
       const lk = rowOf(sheet, "COE-01", "NB-LK");
       downloadedSus = numberIn(sheet, sus, yearColumn(2027));
@@ -140,7 +149,7 @@ describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typ
 
     // Sorted descending by product group over all columns, then one value changed.
     let changedTo = 0;
-    const sorted = await editTemplate(original, "/tmp/verbundkauf-sorted.xlsx", (sheet) => {
+    const sorted = await editTemplate(original, path.join(scratch, "sorted.xlsx"), (sheet) => {
       const first = LAYOUT.firstDataRow;
       let last = first;
       while (sheet.getCell(last + 1, LAYOUT.schoolCodeColumn).value) last++;
@@ -175,7 +184,7 @@ describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typ
     const before = await page
       .getByLabel(cellLabel("NB-SUS", 2027, "DUE-01"), { exact: true })
       .inputValue();
-    const inserted = await editTemplate(original, "/tmp/verbundkauf-inserted.xlsx", (sheet) => {
+    const inserted = await editTemplate(original, path.join(scratch, "inserted.xlsx"), (sheet) => {
       sheet.spliceRows(7, 0, []);
       sheet.getCell(7, yearColumn(2027)).value = 99;
       sheet.getCell(LAYOUT.firstDataRow, yearColumn(2027)).value = Number(before || 0) + 1;
@@ -217,7 +226,7 @@ describe.skipIf(!browserTestsEnabled())("the Excel template keeps what users typ
     let downloadedLk = 0;
     const file = await editTemplate(
       original,
-      "/tmp/verbundkauf-inventory-stale.xlsx",
+      path.join(scratch, "inventory-stale.xlsx"),
       (sheet) => {
         const lk = rowOf(sheet, "COE-01", "NB-LK");
         downloadedLk = numberIn(sheet, lk, column);

@@ -60,8 +60,10 @@ describe.skipIf(!browserTestsEnabled())("tender editing in the browser", () => {
     await newLot.getByLabel("Beamer (BEAM)").check();
     await newLot.getByRole("button", { name: "Los hinzufügen" }).click();
     await page.waitForURL(/notice=lot-added/);
-    // Let the new page hydrate first: typing into server-rendered inputs before React takes
-    // over can be reset by hydration (seen once under load as an empty lot code).
+    // The address changes before the page shows the new lot and renews the "Neues Los"
+    // form (a new key): typing before that is lost (seen under load as an empty lot
+    // code). Wait for the new lot, and for the page to hydrate after a document load.
+    await page.getByRole("heading", { name: /^Los L1: Projektion/ }).waitFor();
     await page.waitForLoadState("networkidle");
 
     const secondLot = page.getByRole("form", { name: "Neues Los" });

@@ -1,12 +1,15 @@
 // Debian's Chromium through playwright-core (never a downloaded browser), with the
-// flags from shared/STACK.md and a fresh profile per launch. setupBrowserApp() gives a
-// browser test suite the app server, the browser, demo sign-in and database access.
+// flags from shared/STACK.md. One Chromium per test process, launched on first use and
+// shared by every suite (and file) the process runs; each launchBrowser() gets a browser
+// context of its own (cookies, storage, cache and downloads isolated, as a fresh profile
+// was). setupBrowserApp() gives a browser test suite the app server, a context, demo
+// sign-in and database access.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import {
   chromium,
+  type Browser,
   type BrowserContext,
   type BrowserContextOptions,
   type Page,
@@ -49,25 +52,89 @@ export interface LaunchedBrowser {
   close: () => Promise<void>;
 }
 
+/** The defaults every context gets (the options of launchBrowser() override them). */
+const CONTEXT_DEFAULTS: BrowserContextOptions = {
+  locale: "de-DE",
+  timezoneId: "Europe/Berlin",
+  viewport: { width: 1280, height: 900 },
+};
+
+let shared: Promise<Browser> | undefined;
+
+/**
+ * This process's Chromium, launched on first use. Starting Chromium costs 1–2 s of CPU;
+ * `npm test` runs the browser files one after another in one worker process
+ * (--no-isolate), so they all share one. It closes when no context has been open for
+ * IDLE_CLOSE_MS; else Playwright kills its process group when this process exits (an
+ * `exit` handler), and a SIGTERM (how vitest ends its workers), SIGINT or SIGHUP makes
+ * this process exit, so no Chromium outlives the tests. If Chromium dies, the next call
+ * launches a new one.
+ */
+function sharedBrowser(): Promise<Browser> {
+  if (!shared) {
+    exitOnSignals();
+    const launching = chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      // Playwright's own handlers would close the browser on a signal but keep the
+      // process running; exitOnSignals() ends it, and the exit handler kills Chromium.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+    shared = launching;
+    launching.then(
+      (browser) =>
+        browser.on("disconnected", () => {
+          if (shared === launching) shared = undefined;
+        }),
+      () => {
+        if (shared === launching) shared = undefined;
+      },
+    );
+  }
+  return shared;
+}
+
+let signalsHandled = false;
+function exitOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+  for (const [signal, code] of Object.entries(codes))
+    process.once(signal, () => process.exit(code));
+}
+
+/**
+ * A new browser context (with `options`) in this process's shared Chromium; close()
+ * closes the context (its pages, cookies and downloads), not the browser.
+ */
 export async function launchBrowser(options: BrowserContextOptions = {}): Promise<LaunchedBrowser> {
   if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(INSTALL_HINT);
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "verbundkauf-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    locale: "de-DE",
-    timezoneId: "Europe/Berlin",
-    viewport: { width: 1280, height: 900 },
-    ...options,
+  clearTimeout(idleTimer); // before the await: the idle browser must not close meanwhile
+  const browser = await sharedBrowser();
+  const context = await browser.newContext({ ...CONTEXT_DEFAULTS, ...options });
+  openContexts++;
+  context.once("close", () => {
+    if (--openContexts === 0) idleTimer = setTimeout(closeIdleBrowser, IDLE_CLOSE_MS).unref();
   });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+  return { context, close: () => context.close() };
+}
+
+/**
+ * A Chromium without contexts for this long is closed: the next browser file starts
+ * its context within seconds (after its app server), while a worker that ran one
+ * browser test among other files (tests/security/server.test.ts) does not keep it.
+ */
+const IDLE_CLOSE_MS = 30_000;
+let openContexts = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function closeIdleBrowser(): void {
+  const closing = shared;
+  shared = undefined;
+  void closing?.then((browser) => browser.close()).catch(() => {});
 }
 
 /** Screenshots and PDFs for a visual check go to test-results/ (git-ignored). */
