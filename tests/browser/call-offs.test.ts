@@ -16,7 +16,7 @@ describe.skipIf(!browserTestsEnabled())("call-offs in the browser", () => {
     await awardForm.getByLabel("Auftragnehmer").fill("Muster IT GmbH");
     await awardForm.getByLabel("Zuschlagsdatum").fill("2026-11-02");
     const prices = awardForm.locator('input[name^="price_"]');
-    expect(await prices.count()).toBe(4);
+    await expect.poll(() => prices.count()).toBe(4);
     for (let i = 0; i < 4; i++) await prices.nth(i).fill("399,90");
     await awardForm.getByRole("button", { name: "Zuschlag für Los L1 erfassen" }).click();
     await expect

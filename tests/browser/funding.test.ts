@@ -70,7 +70,7 @@ describe.skipIf(!browserTestsEnabled())("funding in the browser", () => {
     await page.getByRole("link", { name: "Förderung", exact: true }).click();
     await page.getByRole("heading", { name: /DigitalPakt Schule 2\.0/ }).waitFor();
     const partnerRows = page.locator('[data-programme="DP2"] tbody tr');
-    expect(await partnerRows.count()).toBe(1);
+    await expect.poll(() => partnerRows.count()).toBe(1);
     expect(await partnerRows.first().getAttribute("data-partner")).toBe("DUE");
     expect(await page.getByRole("link", { name: /bearbeiten/ }).count()).toBe(0);
     await page.close();

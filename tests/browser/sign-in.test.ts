@@ -132,7 +132,7 @@ describe.skipIf(!browserTestsEnabled())("sign-in in the browser", () => {
       "Demodaten, gerundet — keine echten Schulen",
     );
     const rows = page.locator("main table tbody tr");
-    expect(await rows.count()).toBe(DEMO_PLAN.partners.length);
+    await expect.poll(() => rows.count()).toBe(DEMO_PLAN.partners.length);
     // Numbers are right-aligned.
     const align = await rows
       .first()

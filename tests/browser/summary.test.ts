@@ -16,7 +16,7 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     expect(await page.locator("main").innerText()).toContain("Auf einen Blick");
 
     const charts = page.locator('svg[role="img"]');
-    expect(await charts.count()).toBe(4);
+    await expect.poll(() => charts.count()).toBe(4);
     const labels = await charts.evaluateAll((svgs) =>
       svgs.map((svg) => ({
         label: svg.getAttribute("aria-label"),

@@ -73,7 +73,7 @@ describe.skipIf(!browserTestsEnabled())("installed base and pooled support in th
     const chart = committee.locator("figure svg[role='img']").first();
     expect(await chart.getAttribute("aria-label")).toContain("allein");
     const rows = committee.getByTestId("support-years").locator("tr");
-    expect(await rows.count()).toBe(7);
+    await expect.poll(() => rows.count()).toBe(7);
     expect(await committee.getByTestId("support-partners").locator("tr").count()).toBeGreaterThan(
       1,
     );
