@@ -3,12 +3,12 @@ import { engineOf } from "../engine";
 import { execute } from "./pg";
 
 // PostgreSQL only (docs/decisions/029-plan-import-copy.md). A foreign key checks every
-// inserted row on its own (one lookup of the parent per row and key, run as a query of
-// its own). demand_lines and inventory_lines hold 700,000 rows at state scale with four
-// references each: those 2.8 million checks took three quarters of a plan import (40 s
-// of COPY with them, 10 s without). Here the four references of the two line tables are
-// checked once per statement over all its rows (a transition table), and the parents
-// cascade by row triggers as the foreign keys did:
+// inserted row on its own: one lookup query of the parent per row and reference.
+// demand_lines and inventory_lines hold 700,000 rows at state scale with four references
+// each; those 2.8 million lookups were most of a plan import (COPY of the 500,000 demand
+// lines: 47 s with them, 7 s without). Here the four references of the two line tables are
+// checked once per statement over the distinct keys of all its rows (a transition table),
+// and the parents cascade by row triggers as the foreign keys did:
 // - a statement that inserts or updates lines fails with SQLSTATE 23503 (the foreign
 //   key's code and message) when a line names a partner, school, category or user that
 //   does not exist; the named parents are locked FOR KEY SHARE first, as a foreign key's
@@ -36,7 +36,7 @@ const REFERENCES: Reference[] = [
   { column: "updated_by", parent: "users", key: "id", type: "bigint", cascade: false },
 ];
 
-export const fkName = (table: string, r: Reference) => `${table}_${r.column}_fkey`;
+const fkName = (table: string, r: Reference) => `${table}_${r.column}_fkey`;
 
 function violation(table: string, r: Reference, op: string): string {
   return `RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -49,7 +49,7 @@ function violation(table: string, r: Reference, op: string): string {
  * distinct keys first (a hash of a few thousand values, one pass over the new rows each),
  * then the parents: probing the parent per line row took longer than the COPY itself.
  */
-export function lineCheck(table: string): string[] {
+function lineCheck(table: string): string[] {
   const checks = REFERENCES.map(
     (r) => `
       SELECT array_agg(k) INTO ${r.column}_keys
