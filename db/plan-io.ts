@@ -34,6 +34,7 @@ import type { DB, InventoryNotesTable } from "./schema";
 import { getPlanSettings, PLAN_SETTING_KEYS } from "./settings";
 import { inTransaction } from "./transaction";
 import { engineOf } from "./engine";
+import { copyRows } from "./pg-copy";
 import { inReadSnapshot, lockConsortiumWrites } from "./concurrency";
 
 /** Thrown when the database already holds a plan and the caller did not ask to replace it. */
@@ -765,6 +766,10 @@ async function restoreDemandNotes(
   notes: DemandNotesTable[],
 ): Promise<number> {
   const kept = notesTheNewPlanKeeps(plan, notes);
+  if (engineOf(trx) === "postgres") {
+    await copyRows(trx, "demand_notes", kept as unknown as Record<string, unknown>[]);
+    return kept.length;
+  }
   // demand_notes is not in db/schema.ts (its owner types it in db/demand.ts), hence raw SQL.
   for (let start = 0; start < kept.length; start += CHUNK_ROWS) {
     const rows = kept
@@ -877,51 +882,23 @@ async function replacePartners(
 
 type Insert<T extends keyof DB> = InsertQueryBuilder<DB, T, InsertResult>;
 
-/** Multi-row INSERTs in chunks: fast enough for 500,000 demand lines inside one transaction. */
+/**
+ * Multi-row INSERTs in chunks on SQLite: fast enough for 500,000 demand lines inside one
+ * transaction. On PostgreSQL one `COPY … FROM STDIN` per table (db/pg-copy.ts) instead:
+ * PostgreSQL parses and plans each INSERT anew (upserts keep the INSERT).
+ */
 async function insertChunked<T extends keyof DB & string>(
   trx: Kysely<DB>,
   table: T,
   rows: Insertable<DB[T]>[],
   modify?: (insert: Insert<T>) => Insert<T>,
 ): Promise<void> {
-  if (!modify && rows.length > CHUNK_ROWS && engineOf(trx) === "postgres")
-    return insertByColumnArrays(trx, table, rows as Record<string, unknown>[]);
+  if (!modify && engineOf(trx) === "postgres")
+    return copyRows(trx, table, rows as Record<string, unknown>[]);
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     const chunk = rows.slice(start, start + CHUNK_ROWS);
     // Kysely cannot relate Insertable<DB[T]> to its insert type for a generic T.
     const insert = trx.insertInto(table).values(chunk as never);
     await (modify ? modify(insert) : insert).execute();
-  }
-}
-
-const ARRAY_CHUNK_ROWS = 50_000;
-
-/**
- * PostgreSQL: `INSERT … SELECT * FROM unnest($1::type[], $2::type[], …)`, one array per
- * column and 50,000 rows per statement, instead of 500-row INSERTs with a parameter per
- * value (PostgreSQL parses and plans each of those anew). Every row must have the same
- * keys; each array is cast to its column's type, read from the catalog.
- */
-async function insertByColumnArrays(
-  trx: Kysely<DB>,
-  table: string,
-  rows: Record<string, unknown>[],
-): Promise<void> {
-  const columns = Object.keys(rows[0]);
-  const { rows: types } = await sql<{ name: string; type: string }>`
-    SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
-    FROM pg_attribute a
-    WHERE a.attrelid = ${table}::regclass AND a.attnum > 0 AND NOT a.attisdropped`.execute(trx);
-  const typeOf = new Map(types.map((t) => [t.name, t.type]));
-  for (let start = 0; start < rows.length; start += ARRAY_CHUNK_ROWS) {
-    const chunk = rows.slice(start, start + ARRAY_CHUNK_ROWS);
-    const arrays = columns.map((column) => {
-      const type = typeOf.get(column);
-      if (!type || !/^[a-z][a-z0-9 ()]*$/.test(type))
-        throw new Error(`Spalte ${table}.${column} hat keinen bekannten Typ`);
-      return sql`${chunk.map((row) => row[column] ?? null)}::${sql.raw(type)}[]`;
-    });
-    await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
-      SELECT * FROM unnest(${sql.join(arrays)})`.execute(trx);
   }
 }

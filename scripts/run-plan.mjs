@@ -54,7 +54,7 @@ async function build() {
     outdir: temp,
     outExtension: { ".js": ".mjs" },
     // Native and database packages stay in node_modules; zod and our code are bundled.
-    external: ["better-sqlite3", "kysely", "pg"],
+    external: ["better-sqlite3", "kysely", "pg", "pg-copy-streams"],
     logLevel: "error",
   });
   // Move file by file (each rename is atomic), the entry last: a run that already

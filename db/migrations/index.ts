@@ -10,6 +10,7 @@ import * as m010 from "./010-inventory-imports";
 import * as m011 from "./011-demand-rounds";
 import * as m012 from "./012-data-version";
 import * as m013 from "./013-pg-foreign-key-indexes";
+import * as m014 from "./014-pg-set-based-line-references";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   "011-demand-rounds": m011,
   "012-data-version": m012,
   "013-pg-foreign-key-indexes": m013,
+  "014-pg-set-based-line-references": m014,
 };

@@ -1,6 +1,6 @@
-// Large plan imports take the bulk path (on PostgreSQL: one array per column through
-// unnest, db/plan-io.ts insertByColumnArrays). Texts that an array literal must escape,
-// and empty optional values, come back exactly as they went in, on both engines.
+// Large plan imports take the bulk path (on PostgreSQL: COPY … FROM STDIN, db/pg-copy.ts).
+// Texts that need quoting or escaping somewhere, and empty optional values, come back
+// exactly as they went in, on both engines (more in plan-io-copy.test.ts).
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { exportPlan, importPlan } from "../../db/plan-io";
 import { normalizePlan, readExamplePlan } from "./plan-fixtures";
