@@ -22,6 +22,8 @@ import { kernelThreadId, lowerThisThreadsPriority } from "../app/utils/thread-pr
 lowerThisThreadsPriority();
 
 const port = parentPort!;
+/** The smallest piece of a streamed workbook sent to the main thread (but the last). */
+const CHUNK_BYTES = 256 * 1024;
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) =>
   port.postMessage(message, transfer);
 
@@ -44,15 +46,34 @@ async function run(id: number, task: ComputeTask): Promise<unknown> {
     case "summary":
       return buildSummaryModel(task.plan, task.tenderCode);
     case "cost-split": {
-      // The workbook's bytes go to the main thread as they are written.
+      // The workbook's bytes go to the main thread as they are written, in pieces of at
+      // least 256 KB: the zip writer's own chunks are small, and each one cost the main
+      // thread a message and a write (thousands per workbook; decision 030).
       const stream = new PassThrough();
-      stream.on("data", (chunk: Buffer) => {
-        const bytes = new Uint8Array(chunk.byteLength);
-        bytes.set(chunk);
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const send = () => {
+        if (pendingBytes === 0) return;
+        const bytes = new Uint8Array(pendingBytes);
+        let at = 0;
+        for (const chunk of pending) {
+          bytes.set(chunk, at);
+          at += chunk.byteLength;
+        }
+        pending = [];
+        pendingBytes = 0;
         reply({ id, type: "chunk", bytes }, [bytes.buffer]);
+      };
+      stream.on("data", (chunk: Buffer) => {
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= CHUNK_BYTES) send();
       });
       const finished = new Promise<void>((resolve, reject) => {
-        stream.once("end", resolve);
+        stream.once("end", () => {
+          send();
+          resolve();
+        });
         stream.once("error", reject);
       });
       await writeCostSplitWorkbook(task.input, stream);

@@ -102,3 +102,64 @@ export function slowCallbackLog(
   hook.enable();
   return (req, _res, next) => requests.run(`${req.method} ${req.originalUrl}`, next);
 }
+
+/**
+ * Debug mode (TURN_LOG_MS=25, read by scripts/server.ts): for every stretch between two
+ * ticks of a 5 ms timer in which the main thread used more CPU than the threshold, logs
+ * what ran in it: each callback the loop called (its kind: TCPWRAP, Immediate, …) with
+ * the promise reactions that followed it, the request it belongs to, and its time. The
+ * hooks cost time on every callback: never in production.
+ */
+export function longTurnLog(
+  thresholdMs: number,
+  log: (line: string) => void = (line) => console.warn(line),
+): RequestHandler {
+  const requests = new AsyncLocalStorage<string>();
+  const kinds = new Map<number, string>();
+  interface Ran {
+    kind: string;
+    request: string;
+    ms: number;
+  }
+  let ran: Ran[] = [];
+  let depth = 0;
+  let current: { ran: Ran; start: number } | null = null;
+  createHook({
+    init(asyncId, type) {
+      if (type !== "PROMISE") kinds.set(asyncId, type);
+    },
+    before(asyncId) {
+      if (depth++ > 0) return;
+      const kind = kinds.get(asyncId) ?? "PROMISE";
+      const now = performance.now();
+      if (kind === "PROMISE" && current) return; // a reaction after the callback: its part
+      if (current) current.ran.ms = now - current.start;
+      current = { ran: { kind, request: requests.getStore() ?? "-", ms: 0 }, start: now };
+      ran.push(current.ran);
+    },
+    after() {
+      depth--;
+      if (depth === 0 && current) current.ran.ms = performance.now() - current.start;
+    },
+    destroy(asyncId) {
+      kinds.delete(asyncId);
+    },
+  }).enable();
+  let last = mainThreadSchedule();
+  setInterval(() => {
+    const now = mainThreadSchedule();
+    const cpuMs = now && last ? (now.cpuNs - last.cpuNs) / 1e6 : 0;
+    last = now;
+    const seen = ran;
+    ran = [];
+    current = null;
+    if (cpuMs < thresholdMs) return;
+    const top = [...seen].sort((a, b) => b.ms - a.ms).slice(0, 6);
+    const total = seen.reduce((sum, r) => sum + r.ms, 0);
+    log(
+      `long turn ${Math.round(cpuMs)} ms CPU, ${seen.length} callbacks (${Math.round(total)} ms): ` +
+        top.map((r) => `${r.kind} ${r.request} ${r.ms.toFixed(1)}`).join(" | "),
+    );
+  }, 5).unref();
+  return (req, _res, next) => requests.run(`${req.method} ${req.path}`, next);
+}

@@ -19,7 +19,7 @@ import {
   securityHeaders as securityHeadersFor,
 } from "../app/utils/security-headers.server";
 import { scheduleDailyBackups } from "./backup";
-import { eventLoopProbe, slowCallbackLog } from "./event-loop-probe";
+import { eventLoopProbe, longTurnLog, slowCallbackLog } from "./event-loop-probe";
 import { pageCache } from "./page-cache";
 import { touchSessionIfDue } from "../app/utils/session-cache.server";
 import { computePool } from "../app/utils/compute-pool.server";
@@ -204,8 +204,8 @@ const touchSessions: RequestHandler = (req, _res, next) => {
  * up to its first real wait is one unbroken run of code, and requests that arrive
  * together all start in the same turn (the poll phase hands over every ready socket).
  * Once the turn has run its budget, a new request waits for a later turn, in arrival
- * order, behind the work already waiting, without using the CPU. Mounted after the page
- * cache: answers from memory and /healthz do not wait. TURN_BUDGET_MS=-1 turns it off.
+ * order, behind the work already waiting, without using the CPU. Mounted before the other
+ * middleware; /healthz does not wait. TURN_BUDGET_MS=-1 turns it off.
  */
 export function startWithinTurnBudget(budgetMs: number = turnBudgetMs()): RequestHandler {
   return (req, _res, next) => {
@@ -260,12 +260,19 @@ export async function startServer({
   // Debug: SLOW_SYNC_MS=50 logs each callback that blocks longer, with its request.
   const slowSyncMs = Number(process.env.SLOW_SYNC_MS ?? 0);
   if (slowSyncMs > 0) app.use(slowCallbackLog(slowSyncMs));
+  // Debug: TURN_LOG_MS=25 logs what ran in each stretch of more own CPU time between ticks.
+  const turnLogMs = Number(process.env.TURN_LOG_MS ?? 0);
+  if (turnLogMs > 0) app.use(longTurnLog(turnLogMs));
   if (process.env.TRUST_PROXY === "1") app.set("trust proxy", true);
   app.use(dropForwardedHost);
   app.use(securityHeaders);
   app.use(strictTransportSecurity);
   // The load benchmark reads the server's event-loop delay here (never in production).
   if (process.env.BENCH === "1") app.get("/__bench/event-loop", eventLoopProbe());
+  // A request that arrives when the turn has run its budget starts in a later turn: before
+  // any other middleware, because the poll phase hands over every ready socket at once and
+  // even answers from the page cache add up (decision 030).
+  app.use(startWithinTurnBudget());
   // Fingerprinted assets never change under the same name.
   app.use(
     "/build",
@@ -287,8 +294,6 @@ export async function startServer({
   // Repeat views of unchanged data: 304 or a rendered copy (scripts/page-cache.ts).
   // Not in development: a rebuild changes the pages without changing the data.
   if (!development) app.use(pageCache());
-  // A request that arrives when the turn has run its budget starts in a later turn.
-  app.use(startWithinTurnBudget());
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     cspNonce: res.locals.cspNonce as string,
     clientAddress: clientAddress({

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Kysely } from "kysely";
 import { exportPlan } from "../../db/plan-io";
+import { waitForTurn } from "../../db/turns";
 import { openStoreInWorker, storeLocationOf, type StoreLocation } from "./db.server";
 import type { DB } from "../../db/schema";
 import type { CurrentSupport } from "../../db/support";
@@ -124,8 +125,14 @@ export class ComputePool {
       slot.job = null;
       // An idle worker must not keep the process alive (tests, scripts).
       worker.unref();
-      if (message.type === "done") job.resolve(message.result);
-      else job.reject(new Error(message.message));
+      // The caller goes on (often to render a page) in a turn of the loop with budget
+      // left, after the work that waited before it (db/turns.ts, decision 030), not in
+      // the poll phase that delivered the message, where replies add up unbounded.
+      const settle =
+        message.type === "done"
+          ? () => job.resolve(message.result)
+          : () => job.reject(new Error(message.message));
+      void waitForTurn().then(settle);
       this.dispatch();
     });
     const fail = (error: Error) => {

@@ -16,6 +16,7 @@ import type {
   WorkerReply,
   WorkerTask,
 } from "./parse-worker.task";
+import { waitForTurn } from "../../db/turns";
 
 export type { ParserName } from "./parse-worker.task";
 
@@ -150,8 +151,10 @@ export async function parseInWorker<P extends ParserName>(
       worker.off("exit", onExit);
       if (keep) giveBack(parser, handle);
       else void worker.terminate();
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
+      // The caller goes on in a turn with budget left (db/turns.ts, decision 030).
+      void waitForTurn().then(() =>
+        outcome instanceof Error ? reject(outcome) : resolve(outcome),
+      );
     };
     const refused = (message: string, keep: boolean) =>
       finish({ ok: false, status: 422, message }, keep);

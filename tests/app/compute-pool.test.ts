@@ -16,6 +16,7 @@ import {
   writeCostSplitWorkbookInPool,
 } from "~/utils/compute-pool.server";
 import { BACKGROUND_NICENESS, kernelThreadId } from "~/utils/thread-priority.server";
+import { waitForTurn } from "../../db/turns";
 import { FIXED_META, buildCostSplit } from "../exports/helpers/cost-split";
 import { currentPlanCalculation } from "~/utils/current-plan-cache.server";
 import { clearDataVersionCache } from "~/utils/data-version-cache.server";
@@ -52,6 +53,21 @@ test("workers run at a lower CPU priority than the main thread (Linux)", async (
   if (mainThread === null) return; // not Linux: nothing to lower
   for (const value of niceness) expect(value).toBe(BACKGROUND_NICENESS);
   expect(os.getPriority(mainThread)).toBeLessThan(BACKGROUND_NICENESS);
+}, 60_000);
+
+test("a task's result reaches the caller in a turn of its own, after the work that waited before it", async () => {
+  const pool = sharedPool();
+  await pings(pool, pool.size); // warm workers
+  const order: string[] = [];
+  const job = pool.run({ kind: "ping" }).then(() => order.push("job"));
+  // Hold the loop while the worker answers: its reply is delivered after these waiters.
+  const until = performance.now() + 300;
+  while (performance.now() < until) {
+    // the reply waits in the message queue
+  }
+  const waiters = ["a", "b"].map((name) => waitForTurn(1_000).then(() => order.push(name)));
+  await Promise.all([job, ...waiters]);
+  expect(order).toEqual(["a", "b", "job"]);
 }, 60_000);
 
 test("a failing task rejects with its message; the pool keeps working, on the same workers", async () => {
@@ -91,6 +107,22 @@ test("the cost-split workbook from the pool holds the same cells as one written 
     });
   expect(cells(pooled).length).toBeGreaterThanOrEqual(6);
   expect(cells(pooled)).toEqual(cells(here.workbook));
+}, 60_000);
+
+test("a streamed workbook reaches the main thread in pieces of at least 256 KB (but the last)", async () => {
+  const validation = validatePlan(DEMO_PLAN);
+  if (!validation.ok) throw new Error("demo plan invalid");
+  const input = {
+    calculation: calculatePlan(validation.plan),
+    tenderCode: TENDER,
+    meta: FIXED_META,
+  };
+  const pieces: number[] = [];
+  await sharedPool().run({ kind: "cost-split", input }, (bytes) => pieces.push(bytes.byteLength));
+  const total = pieces.reduce((sum, n) => sum + n, 0);
+  expect(total).toBeGreaterThan(10_000);
+  for (const size of pieces.slice(0, -1)) expect(size).toBeGreaterThanOrEqual(256 * 1024);
+  expect(pieces.length).toBeLessThanOrEqual(Math.ceil(total / (256 * 1024)));
 }, 60_000);
 
 test("the current plan's calculation: computed in a worker once per data version, as calculateCurrentPlan", async () => {
