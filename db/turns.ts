@@ -12,10 +12,24 @@
 import { performance } from "node:perf_hooks";
 import { setImmediate as onCheckPhase } from "node:timers";
 
-let turnStartedAt = performance.now();
-let idleAtTurnStart = idleMs();
-let openerPending = false;
-let resumedThisTurn = false;
+// One state per process, on globalThis: the server (scripts/) and the Remix build each
+// load their own copy of this module, and both must share the turns of the one loop.
+interface TurnState {
+  turnStartedAt: number;
+  idleAtTurnStart: number;
+  openerPending: boolean;
+  resumedThisTurn: boolean;
+  /** Each waiter adds one slot (an immediate); a slot resumes the oldest waiter. */
+  waiting: (() => void)[];
+}
+const STATE_KEY = Symbol.for("verbundkauf.event-loop-turns");
+const state: TurnState = ((globalThis as { [STATE_KEY]?: TurnState })[STATE_KEY] ??= {
+  turnStartedAt: performance.now(),
+  idleAtTurnStart: performance.eventLoopUtilization().idle,
+  openerPending: false,
+  resumedThisTurn: false,
+  waiting: [],
+});
 
 /** Time the loop has spent waiting for I/O (ms), libuv's own count. */
 function idleMs(): number {
@@ -24,18 +38,18 @@ function idleMs(): number {
 
 /** The turn's running time: since its stamp, without the time the loop sat idle. */
 function elapsed(): number {
-  return performance.now() - turnStartedAt - (idleMs() - idleAtTurnStart);
+  return performance.now() - state.turnStartedAt - (idleMs() - state.idleAtTurnStart);
 }
 
 /** Queues the stamp of the next turn's start (at most one pending). */
 function openNextTurn(): void {
-  if (openerPending) return;
-  openerPending = true;
+  if (state.openerPending) return;
+  state.openerPending = true;
   onCheckPhase(() => {
-    openerPending = false;
-    turnStartedAt = performance.now();
-    idleAtTurnStart = idleMs();
-    resumedThisTurn = false;
+    state.openerPending = false;
+    state.turnStartedAt = performance.now();
+    state.idleAtTurnStart = idleMs();
+    state.resumedThisTurn = false;
   });
 }
 
@@ -66,23 +80,22 @@ export function turnBudgetSpent(budgetMs: number = turnBudgetMs()): boolean {
  */
 export function waitForTurn(budgetMs: number = turnBudgetMs()): Promise<void> {
   return new Promise((resume) => {
-    waiting.push(resume);
+    state.waiting.push(resume);
     queueSlot(budgetMs);
   });
 }
 
 // Each waiter adds one slot (an immediate); a slot resumes the oldest waiter, not its own,
 // so a request that resumed and waits again queues behind those still waiting.
-const waiting: (() => void)[] = [];
 
 function queueSlot(budgetMs: number): void {
   openNextTurn(); // queued before the slot: the turn is stamped before the slot runs
   onCheckPhase(() => {
-    if (resumedThisTurn && elapsed() >= budgetMs) {
+    if (state.resumedThisTurn && elapsed() >= budgetMs) {
       queueSlot(budgetMs); // the next turn, ahead of slots queued after this turn
       return;
     }
-    resumedThisTurn = true;
-    waiting.shift()?.();
+    state.resumedThisTurn = true;
+    state.waiting.shift()?.();
   });
 }

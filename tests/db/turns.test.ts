@@ -86,3 +86,32 @@ test("turnElapsedMs counts from the check phase; turnBudgetSpent compares it", a
   await nextTurn();
   expect(turnBudgetSpent(50)).toBe(false);
 });
+
+test("a second copy of the module (the Remix build has its own) shares the same turns", async () => {
+  const copy = (await import("../../db/turns.ts?copy")) as typeof import("../../db/turns");
+  expect(copy.waitForTurn).not.toBe(waitForTurn); // really another module instance
+  await nextTurn();
+  let turn = 0;
+  let ticking = true;
+  const tick = () => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const resumedIn: number[] = [];
+  const work = () => {
+    resumedIn.push(turn);
+    busy(5);
+  };
+  // Four waiters of 5 ms, two from each copy, budget 8 ms: one turn takes two of them
+  // (at 0 and 5 ms), whichever copy they came from.
+  await Promise.all(
+    [waitForTurn, copy.waitForTurn, waitForTurn, copy.waitForTurn].map((wait) =>
+      wait(8).then(work),
+    ),
+  );
+  ticking = false;
+  const perTurn = new Map<number, number>();
+  for (const t of resumedIn) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+  expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(2);
+});
