@@ -1,21 +1,14 @@
-// Server rendering: Remix's default Node entry, plus the CSP nonce on every inline
-// script Remix writes, and error logging without leaking anything to the client.
-import { PassThrough } from "node:stream";
-import {
-  createReadableStreamFromReadable,
-  type AppLoadContext,
-  type EntryContext,
-  type HandleErrorFunction,
-} from "@remix-run/node";
+// Server rendering: the whole page in one turn of the event loop with budget left, the
+// CSP nonce on every inline script Remix writes, and error logging without leaking
+// anything to the client.
+import { type AppLoadContext, type EntryContext, type HandleErrorFunction } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { isbot } from "isbot";
-import { renderToPipeableStream } from "react-dom/server";
+import { renderToString } from "react-dom/server";
 import { NonceContext } from "~/utils/csp";
 import { newCspNonce, securityHeaders } from "~/utils/security-headers.server";
+import { waitForTurn } from "../db/turns";
 
-const ABORT_DELAY = 5_000;
-
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
@@ -29,45 +22,20 @@ export default function handleRequest(
     for (const [name, value] of Object.entries(securityHeaders(nonce)))
       responseHeaders.set(name, value);
   }
-  // Bots (and SPA mode) get the whole document at once, browsers a stream.
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
-
-  return new Promise<Response>((resolve, reject) => {
-    let shellRendered = false;
-    const ready = () => {
-      shellRendered = true;
-      const body = new PassThrough();
-      responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-      resolve(
-        new Response(createReadableStreamFromReadable(body), {
-          headers: responseHeaders,
-          status: responseStatusCode,
-        }),
-      );
-      pipe(body);
-    };
-    const { pipe, abort } = renderToPipeableStream(
-      <NonceContext.Provider value={nonce}>
-        <RemixServer
-          context={remixContext}
-          url={request.url}
-          abortDelay={ABORT_DELAY}
-          nonce={nonce}
-        />
-      </NonceContext.Provider>,
-      {
-        nonce,
-        onShellReady: waitForAll ? undefined : ready,
-        onAllReady: waitForAll ? ready : undefined,
-        onShellError: reject,
-        onError(error: unknown) {
-          responseStatusCode = 500;
-          // Errors before the shell reject and are logged by Remix; later ones only here.
-          if (shellRendered) console.error(error);
-        },
-      },
-    );
-    setTimeout(abort, ABORT_DELAY);
+  // The page is rendered whole, in a turn of the event loop with budget left, after the
+  // work that waited before it (db/turns.ts, decision 030). React's streaming render ran
+  // its work as immediates of its own, outside any budget, and the app streams nothing
+  // (no deferred data): every page was complete before its first byte anyway.
+  await waitForTurn();
+  const html = renderToString(
+    <NonceContext.Provider value={nonce}>
+      <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+    </NonceContext.Provider>,
+  );
+  responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  return new Response(`<!DOCTYPE html>${html}`, {
+    headers: responseHeaders,
+    status: responseStatusCode,
   });
 }
 
