@@ -89,7 +89,7 @@ export interface SqliteYieldOptions {
   /**
    * A statement waits for a later turn of the event loop (db/turns.ts, in arrival order)
    * when the current turn has run this long (ms). 0: before every statement. Default:
-   * the turn budget (TURN_BUDGET_MS, 8), or SQLITE_YIELD_MS. Negative: never.
+   * the turn budget (TURN_BUDGET_MS, 4), or SQLITE_YIELD_MS. Negative: never.
    */
   yieldAfterMs?: number;
   /**

@@ -62,10 +62,10 @@ export function turnElapsedMs(): number {
   return elapsed();
 }
 
-/** The budget (ms) of one turn: TURN_BUDGET_MS, default 8. */
+/** The budget (ms) of one turn: TURN_BUDGET_MS, default 4. */
 export function turnBudgetMs(): number {
-  const value = Number(process.env.TURN_BUDGET_MS ?? 8);
-  return Number.isFinite(value) && value >= 0 ? value : 8;
+  const value = Number(process.env.TURN_BUDGET_MS ?? 4);
+  return Number.isFinite(value) && value >= 0 ? value : 4;
 }
 
 /** Whether the current turn has used `budgetMs` (negative: never). */
