@@ -42,33 +42,43 @@ test("the first waiter of a turn resumes even when the budget is spent already",
   await waiting;
 });
 
+/**
+ * Runs the waiters (each does `workMs` of work once it resumes) and answers how many
+ * resumed in the busiest check phase, counted by a ticker immediate that runs once per turn.
+ */
+async function mostResumedInOneTurn(
+  waits: (() => Promise<unknown>)[],
+  workMs: number,
+): Promise<number> {
+  await nextTurn();
+  let turn = 0;
+  let ticking = true;
+  const tick = () => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const perTurn = new Map<number, number>();
+  await Promise.all(
+    waits.map((wait) =>
+      wait().then(() => {
+        perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);
+        busy(workMs);
+      }),
+    ),
+  );
+  ticking = false;
+  return Math.max(...perTurn.values());
+}
+
 test("thirty waiters of 3 ms share turns of about the budget, not thirty budgets in one", async () => {
   const WAITERS = 30;
-  const WORK_MS = 3;
-  /** How many waiters resumed in the busiest check phase (counted by a ticker immediate). */
-  async function mostResumedInOneTurn(wait: () => Promise<unknown>): Promise<number> {
-    await nextTurn();
-    let turn = 0;
-    let ticking = true;
-    const tick = () => {
-      turn++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const perTurn = new Map<number, number>();
-    await Promise.all(
-      Array.from({ length: WAITERS }, () =>
-        wait().then(() => {
-          perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);
-          busy(WORK_MS);
-        }),
-      ),
-    );
-    ticking = false;
-    return Math.max(...perTurn.values());
-  }
-  const together = await mostResumedInOneTurn(nextTurn);
-  const shared = await mostResumedInOneTurn(() => waitForTurn(8));
+  const waits = (wait: () => Promise<unknown>) => Array.from({ length: WAITERS }, () => wait);
+  const together = await mostResumedInOneTurn(waits(nextTurn), 3);
+  const shared = await mostResumedInOneTurn(
+    waits(() => waitForTurn(8)),
+    3,
+  );
   console.log("most waiters resumed in one turn:", { together, shared });
   expect(together).toBe(WAITERS);
   // 0, 3 and 6 ms into the turn are within the 8 ms budget; a slow machine makes it fewer.
@@ -91,28 +101,11 @@ test("a second copy of the module (the Remix build has its own) shares the same 
   const copyPath = "../../db/turns.ts?copy"; // a query makes vite load a second instance
   const copy = (await import(/* @vite-ignore */ copyPath)) as typeof import("../../db/turns");
   expect(copy.waitForTurn).not.toBe(waitForTurn); // really another module instance
-  await nextTurn();
-  let turn = 0;
-  let ticking = true;
-  const tick = () => {
-    turn++;
-    if (ticking) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const resumedIn: number[] = [];
-  const work = () => {
-    resumedIn.push(turn);
-    busy(5);
-  };
   // Four waiters of 5 ms, two from each copy, budget 8 ms: one turn takes two of them
   // (at 0 and 5 ms), whichever copy they came from.
-  await Promise.all(
-    [waitForTurn, copy.waitForTurn, waitForTurn, copy.waitForTurn].map((wait) =>
-      wait(8).then(work),
-    ),
+  const most = await mostResumedInOneTurn(
+    [waitForTurn, copy.waitForTurn, waitForTurn, copy.waitForTurn].map((wait) => () => wait(8)),
+    5,
   );
-  ticking = false;
-  const perTurn = new Map<number, number>();
-  for (const t of resumedIn) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
-  expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(2);
+  expect(most).toBeLessThanOrEqual(2);
 });
