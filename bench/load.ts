@@ -277,12 +277,16 @@ async function runAlone(url: string, route: AloneRoute) {
   // Only when set: autocannon sends nothing when given `requests: undefined`.
   const varying = requests ? { requests } : {};
   await autocannon({ url: url + route.path, connections: 4, duration: 1, headers, ...varying });
+  // LOAD_CLIENT_WORKERS=2 (diagnosis): the client in worker threads, when a single client
+  // thread may be the limit (large pages); not with varying requests (functions).
+  const clientWorkers = Number(process.env.LOAD_CLIENT_WORKERS ?? 1);
   const result = await autocannon({
     url: url + route.path,
     connections: CONNECTIONS,
     duration: ALONE_S,
     headers,
     ...varying,
+    ...(clientWorkers > 1 && !requests ? { workers: clientWorkers } : {}),
   });
   const summary = summarize(result);
   console.log(
