@@ -425,8 +425,12 @@ async function mainState() {
       const cookie = await signIn(url, byRole(page.role).email);
       const started = performance.now();
       const response = await fetch(url + page.path, { headers: { Cookie: cookie } });
-      const size = (await response.arrayBuffer()).byteLength;
+      const body = await response.arrayBuffer();
+      const size = body.byteLength;
       if (response.status !== 200) throw new Error(`first view ${page.path}: ${response.status}`);
+      // LOAD_SAVE_PAGES=DIR (diagnosis): each page's HTML, to see what makes it large.
+      const saveDir = process.env.LOAD_SAVE_PAGES;
+      if (saveDir) fs.writeFileSync(path.join(saveDir, `${page.name}.html`), Buffer.from(body));
       firstViewMs[page.name] = Math.round(performance.now() - started);
       pageKb[page.name] = Math.round(size / 1024);
       // The second view: nothing changed, so it should come from memory.
