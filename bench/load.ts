@@ -277,9 +277,11 @@ async function runAlone(url: string, route: AloneRoute) {
   // Only when set: autocannon sends nothing when given `requests: undefined`.
   const varying = requests ? { requests } : {};
   await autocannon({ url: url + route.path, connections: 4, duration: 1, headers, ...varying });
-  // LOAD_CLIENT_WORKERS=2 (diagnosis): the client in worker threads, when a single client
-  // thread may be the limit (large pages); not with varying requests (functions).
-  const clientWorkers = Number(process.env.LOAD_CLIENT_WORKERS ?? 1);
+  // The client in LOAD_CLIENT_WORKERS threads: 2 at state scale, where one client thread
+  // parsing 3.3 MB pages was the limit (summary 43 → 92 req/s with two; the sign-in page,
+  // 10 KB, the same with one or two: 188–234 req/s). Not with varying requests (functions
+  // do not cross into worker threads): the sign-in page keeps one.
+  const clientWorkers = Number(process.env.LOAD_CLIENT_WORKERS ?? (STATE ? 2 : 1));
   const result = await autocannon({
     url: url + route.path,
     connections: CONNECTIONS,
@@ -477,6 +479,8 @@ async function mainState() {
         plan: STATE_PLAN,
         connectionsAlone: CONNECTIONS,
         secondsAlone: ALONE_S,
+        clientThreadsForPages: Number(process.env.LOAD_CLIENT_WORKERS ?? 2),
+        clientNiceness: os.getPriority(),
         target: `throughput >= ${STATE_TARGET} x signInRendered`,
       },
       firstViewMs,
