@@ -3,23 +3,15 @@
 // largest exact amount, empty optional values and a failing row in the middle of a bulk
 // insert behave the same on both engines.
 import { sql } from "kysely";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Plan } from "../../domain/plan";
 import { isCheckViolation, isForeignKeyViolation } from "../../db/errors";
 import { copyTextValue } from "../../db/pg-copy";
 import { exportPlan, importPlan } from "../../db/plan-io";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { freshDatabases } from "../helpers/test-database";
 import { normalizePlan, readExamplePlan, snapshotDatabase } from "./plan-fixtures";
 
-const dbs: TestDatabase[] = [];
-async function freshDatabase(): Promise<TestDatabase> {
-  const t = await createTestDatabase();
-  dbs.push(t);
-  return t;
-}
-afterAll(async () => {
-  for (const t of dbs) await t.cleanup();
-});
+const freshDatabase = freshDatabases();
 
 /** Texts COPY's text format must escape or could misread, and ones it must leave alone. */
 const AWKWARD = [

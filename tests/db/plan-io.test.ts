@@ -7,19 +7,11 @@ import { validatePlan } from "../../domain/plan-validation";
 import type { Plan } from "../../domain/plan";
 import { databaseHasPlanData, exportPlan, importPlan, PlanImportRefused } from "../../db/plan-io";
 import { listAudit } from "../../db/audit";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { freshDatabases, type TestDatabase } from "../helpers/test-database";
 import { normalizePlan, readExamplePlan, snapshotDatabase } from "./plan-fixtures";
 import { isForeignKeyViolation } from "../../db/errors";
 
-const dbs: TestDatabase[] = [];
-async function freshDatabase(): Promise<TestDatabase> {
-  const t = await createTestDatabase();
-  dbs.push(t);
-  return t;
-}
-afterAll(async () => {
-  for (const t of dbs) await t.cleanup();
-});
+const freshDatabase = freshDatabases();
 
 async function addUser(
   t: TestDatabase,

@@ -125,3 +125,19 @@ export async function createTestPostgresDatabase(
     drop: () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => {}),
   };
 }
+
+/**
+ * For a test file that needs several databases: each call of the returned function makes
+ * a new one; all are cleaned up after the file.
+ */
+export function freshDatabases(): () => Promise<TestDatabase> {
+  const made: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const t of made) await t.cleanup();
+  });
+  return async () => {
+    const t = await createTestDatabase();
+    made.push(t);
+    return t;
+  };
+}
