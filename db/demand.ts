@@ -4,6 +4,7 @@
 import { sql, type Kysely } from "kysely";
 import type { DB } from "./schema";
 import { writeAudit } from "./audit";
+import { listGridCategories, loadGridBase } from "./grid-reads";
 import { writeGridChanges, type GridTables } from "./grid-writes";
 import {
   getRoundStatus,
@@ -109,7 +110,7 @@ export interface PartnerDemandData {
 }
 
 /** Tender terms and demand years of the whole plan, so every partner sees the same columns. */
-async function horizon(db: Db, now: Date): Promise<number[]> {
+export async function demandHorizon(db: Db, now: Date): Promise<number[]> {
   const tenders = await db
     .selectFrom("tenders")
     .select(["start_year as startYear", "term_years as termYears"])
@@ -127,20 +128,8 @@ export async function loadPartnerDemand(
   partnerCode: string,
   now = new Date(),
 ): Promise<PartnerDemandData | undefined> {
-  const partner = await db
-    .selectFrom("partners")
-    .select(["code", "name"])
-    .where("code", "=", partnerCode)
-    .executeTakeFirst();
-  if (!partner) return undefined;
-  const schools = await db
-    .selectFrom("schools")
-    .select(["code", "name"])
-    .where("partner_code", "=", partnerCode)
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
-  const categories = await listGridCategories(db);
+  const base = await loadGridBase(db, partnerCode);
+  if (!base) return undefined;
   const cells = await db
     .selectFrom("demand_lines")
     .select(["school_code as schoolCode", "category_code as categoryCode", "year", "quantity"])
@@ -151,7 +140,7 @@ export async function loadPartnerDemand(
     .select(["school_code as schoolCode", "category_code as categoryCode", "text"])
     .where("partner_code", "=", partnerCode)
     .execute();
-  return { partner, schools, categories, years: await horizon(db, now), cells, notes };
+  return { ...base, years: await demandHorizon(db, now), cells, notes };
 }
 
 export function gridsOf(data: PartnerDemandData): DemandGrid[] {
@@ -781,16 +770,6 @@ export interface DemandOverviewRow {
   totals: Record<string, number>;
   total: number;
   officerEmails: string[];
-}
-
-/** The categories as grid rows, in plan order (the editor and the overview share them). */
-function listGridCategories(db: Db): Promise<GridCategory[]> {
-  return db
-    .selectFrom("categories")
-    .select(["code", "name", "unit"])
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
 }
 
 /** Splits "PARTNER|rest" at the first "|". */

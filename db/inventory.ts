@@ -4,6 +4,7 @@
 // same values, versions, conflicts; saves run in one transaction with an audit entry
 // per change and a whole-plan validation before commit (changePlan).
 import type { Kysely } from "kysely";
+import { loadGridBase } from "./grid-reads";
 import { writeGridChanges, type GridTables } from "./grid-writes";
 import type { DB } from "./schema";
 import { changePlan, PlanWouldBeInvalid } from "./tenders";
@@ -84,25 +85,8 @@ export async function loadPartnerInventory(
   partnerCode: string,
   now = new Date(),
 ): Promise<PartnerInventoryData | undefined> {
-  const partner = await db
-    .selectFrom("partners")
-    .select(["code", "name"])
-    .where("code", "=", partnerCode)
-    .executeTakeFirst();
-  if (!partner) return undefined;
-  const schools = await db
-    .selectFrom("schools")
-    .select(["code", "name"])
-    .where("partner_code", "=", partnerCode)
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
-  const categories = await db
-    .selectFrom("categories")
-    .select(["code", "name", "unit"])
-    .orderBy("position")
-    .orderBy("code")
-    .execute();
+  const base = await loadGridBase(db, partnerCode);
+  if (!base) return undefined;
   const cells = await db
     .selectFrom("inventory_lines")
     .select(["school_code as schoolCode", "category_code as categoryCode", "year", "quantity"])
@@ -117,7 +101,7 @@ export async function loadPartnerInventory(
     cells.map((c) => c.year),
     now,
   );
-  return { partner, schools, categories, years, cells, notes };
+  return { ...base, years, cells, notes };
 }
 
 export function inventoryGridsOf(data: PartnerInventoryData): DemandGrid[] {
