@@ -227,9 +227,18 @@ describe("per account", () => {
       return performance.now() - started;
     };
     await time(OFFICER_DUE); // warm-up
-    await testDb.sqlite.exec("DELETE FROM login_throttle");
-    const known = await time(OFFICER_DUE);
-    const unknown = await time("niemand@example.org");
+    // Alternating rounds, compared by their medians: one round is a few milliseconds, and
+    // a single pair flaked on a busy machine (ratio 2.04).
+    const knownRounds: number[] = [];
+    const unknownRounds: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      await testDb.sqlite.exec("DELETE FROM login_throttle");
+      knownRounds.push(await time(OFFICER_DUE));
+      unknownRounds.push(await time("niemand@example.org"));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[2];
+    const known = median(knownRounds);
+    const unknown = median(unknownRounds);
     // Both run scrypt once per attempt; without the dummy hash the unknown email would take ~0 ms.
     expect(unknown / known).toBeGreaterThan(0.5);
     expect(unknown / known).toBeLessThan(2);
