@@ -5,6 +5,7 @@ import { type AppLoadContext, type EntryContext, type HandleErrorFunction } from
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { NonceContext } from "~/utils/csp";
+import { ServerMarkupContext } from "~/utils/server-markup";
 import { newCspNonce, securityHeaders } from "~/utils/security-headers.server";
 import { waitForTurn } from "../db/turns";
 
@@ -29,7 +30,9 @@ export default async function handleRequest(
   await waitForTurn();
   const html = renderToString(
     <NonceContext.Provider value={nonce}>
-      <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+      <ServerMarkupContext.Provider value={loadContext.documentMarkup ?? null}>
+        <RemixServer context={remixContext} url={request.url} nonce={nonce} />
+      </ServerMarkupContext.Provider>
     </NonceContext.Provider>,
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");

@@ -10,6 +10,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from "express"
 import { installationLocationFromEnv } from "../db/database";
 import { turnBudgetMs, turnBudgetSpent, waitForTurn } from "../db/turns";
 import { clientAddress } from "../app/utils/load-context";
+import { isDocumentRequest } from "../app/utils/server-markup.server";
 import { ensureSessionSecret } from "../app/utils/session-secret.server";
 import { isProvenSameOriginWrite } from "../app/utils/same-origin";
 import { runInRequestConsortium } from "../app/utils/auth.server";
@@ -301,6 +302,7 @@ export async function startServer({
       forwardedFor: req.get("X-Forwarded-For"),
       trustProxy: process.env.TRUST_PROXY === "1",
     }),
+    documentMarkup: isDocumentRequest(req.method, req.originalUrl) ? new Map() : undefined,
   });
   app.all(
     "*",

@@ -2,6 +2,7 @@
 // gross share, the funding granted and the own contribution (Eigenanteil), with the
 // totals, and a chart of gross against own contribution per participant. Separate
 // from summary-sections.tsx so that the section can be added without touching it.
+import type { Markup } from "~/utils/server-markup";
 import type { SummaryView } from "~/components/summary-model";
 import { BarChartFigure, type BarChartSpec, type CentsText } from "./charts/bar-chart-figure";
 import { RowTh, SectionHeading, Table, Td, Th } from "~/components/ui";
@@ -46,7 +47,7 @@ export function FundingSummarySection({
   svg,
 }: {
   partners: SummaryView["partners"];
-  svg: string;
+  svg: Markup;
 }) {
   if (partners.length === 0) return null;
   const totals = {

@@ -1,5 +1,5 @@
 // What scripts/server.ts hands every loader, action and entry.server through Remix's
-// getLoadContext. Both fields are optional: tests call loaders with `context: {}`,
+// getLoadContext. All fields are optional: tests call loaders with `context: {}`,
 // and another server passes nothing.
 declare module "@remix-run/server-runtime" {
   interface AppLoadContext {
@@ -7,6 +7,11 @@ declare module "@remix-run/server-runtime" {
     cspNonce?: string;
     /** The client's IP address (the socket's, or the proxy's X-Forwarded-For with TRUST_PROXY=1). */
     clientAddress?: string;
+    /**
+     * Document requests only: markup a loader hands aside for the server render instead
+     * of sending it twice (app/utils/server-markup.tsx).
+     */
+    documentMarkup?: Map<string, string>;
   }
 }
 

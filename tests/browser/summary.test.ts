@@ -44,6 +44,46 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     await page.close();
   });
 
+  it("sends each drawing once: hydration keeps the charts, a client navigation brings new ones", async () => {
+    const page = await signIn("ausschuss@kreis-coesfeld.example");
+    await page.goto(`${app.url}${SUMMARY}`);
+    await page.waitForFunction(() => "__remixRouter" in window);
+    // The hydration data refers to the drawings instead of repeating them (decision 031).
+    const hydrationData = await page.evaluate(() =>
+      JSON.stringify((window as unknown as { __remixContext: unknown }).__remixContext),
+    );
+    expect(hydrationData).toContain("markupRef");
+    expect(hydrationData).not.toContain("<svg");
+    const firstBars = () =>
+      page
+        .locator("#chart-savings-per-partner")
+        .evaluate((svg) => svg.querySelectorAll(".recharts-bar-rectangle").length);
+    // The chart's <desc> lists the partners in the chart's order ("Name: 1.234,56 €; …").
+    const firstOrder = () =>
+      page
+        .locator("#chart-savings-per-partner desc")
+        .evaluate((desc) =>
+          [...(desc.textContent ?? "").matchAll(/([^.;:]+): -?[\d.]+,\d\d €/g)].map((m) =>
+            m[1].trim(),
+          ),
+        );
+    // Hydrated, the server's drawings are still there.
+    expect(await page.locator('svg[role="img"]').count()).toBe(4);
+    expect(await firstBars()).toBe(12);
+    const bySavings = await firstOrder();
+    expect(bySavings).toHaveLength(12);
+
+    // Ordered by name through the router: the new data carries the drawing itself.
+    await page.getByRole("link", { name: "Name", exact: true }).click();
+    await page.waitForURL(/sort=name/);
+    const byName = [...bySavings].sort((a, b) => a.localeCompare(b, "de"));
+    expect(byName).not.toEqual(bySavings);
+    await expect.poll(firstOrder).toEqual(byName);
+    expect(await firstBars()).toBe(12);
+    expect(await page.locator('svg[role="img"]').count()).toBe(4);
+    await page.close();
+  });
+
   it("prints on A4 without navigation and with the date and version in the footer", async () => {
     const page = await signIn("ausschuss@kreis-coesfeld.example");
     await page.goto(`${app.url}${SUMMARY}`);

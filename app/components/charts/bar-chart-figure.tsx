@@ -4,6 +4,7 @@
 // reaches the browser's JavaScript. Its text alternative travels inside the markup: the
 // <svg> has role="img", an aria-label, <title> and a <desc> listing the exact figures.
 import { formatCents } from "~/utils/format";
+import { useMarkup, type Markup } from "~/utils/server-markup";
 
 /** Whole cents as a decimal integer string: bigint does not survive the loader's JSON. */
 export type CentsText = string;
@@ -81,12 +82,16 @@ export function describeRows(series: BarSeries[], rows: BarRow[]): string {
 
 export interface BarChartFigureProps {
   spec: BarChartSpec;
-  /** The <svg> drawn on the server from the same spec (trusted markup of our own). */
-  svg: string;
+  /**
+   * The <svg> drawn on the server from the same spec (trusted markup of our own), or a
+   * reference to it in a document request (app/utils/server-markup.tsx).
+   */
+  svg: Markup;
 }
 
 export function BarChartFigure({ spec, svg }: BarChartFigureProps) {
   const { title, series, rows, labelHeader } = spec;
+  const drawing = useMarkup(svg);
   return (
     <figure className="chart-figure mb-8 break-inside-avoid">
       <figcaption className="mb-2 text-lg font-bold">{title}</figcaption>
@@ -111,7 +116,9 @@ export function BarChartFigure({ spec, svg }: BarChartFigureProps) {
         role="region"
         aria-label={`Diagramm: ${title}`}
         tabIndex={0}
-        dangerouslySetInnerHTML={{ __html: svg }}
+        // In the browser a referenced drawing is "": the server's HTML stays as it is.
+        suppressHydrationWarning
+        dangerouslySetInnerHTML={{ __html: drawing }}
       />
       <details className="mt-2 print:hidden">
         <summary className="cursor-pointer text-link underline">Daten als Tabelle: {title}</summary>

@@ -19,6 +19,7 @@ import {
   plotTickFormatter,
   type BarChartSpec,
 } from "./bar-chart-figure";
+import { compactChartMarkup } from "./compact-svg.server";
 
 const ROW_HEIGHT = 34;
 const LABEL_WIDTH = 190;
@@ -126,12 +127,13 @@ export function BarChartSvg({ spec }: { spec: BarChartSpec }) {
 }
 
 /**
- * The chart as a markup string for dangerouslySetInnerHTML. The page's CSP allows
+ * The chart as a markup string for dangerouslySetInnerHTML, compacted (compact-svg.server.ts).
+ * The page's CSP allows
  * inline style *attributes* only, and the markup is inserted without a nonce: refuse
  * (rather than ship) a drawing that ever contains a <style> or <script> element.
  */
 export function renderBarChartSvg(spec: BarChartSpec): string {
-  const markup = renderToStaticMarkup(<BarChartSvg spec={spec} />);
+  const markup = compactChartMarkup(renderToStaticMarkup(<BarChartSvg spec={spec} />));
   if (/<(style|script)\b/i.test(markup))
     throw new Error(`Chart ${spec.id}: recharts produced a <style> or <script> element`);
   return markup;

@@ -1,3 +1,4 @@
+import type { Markup } from "~/utils/server-markup";
 import { BarChartFigure, type BarChartSpec, type CentsText } from "./bar-chart-figure";
 
 export interface PartnerSavingsRow {
@@ -67,7 +68,7 @@ export function SavingsPerPartnerChart({
   order = "savings",
 }: {
   partners: PartnerSavingsRow[];
-  svg: string;
+  svg: Markup;
   order?: SavingsOrder;
 }) {
   return (

@@ -1,3 +1,4 @@
+import type { Markup } from "~/utils/server-markup";
 import { BarChartFigure, type BarChartSpec, type CentsText } from "./bar-chart-figure";
 
 export interface CategoryPriceRow {
@@ -39,7 +40,7 @@ export function UnitPriceChart({
   svg,
 }: {
   categories: CategoryPriceRow[];
-  svg: string;
+  svg: Markup;
 }) {
   return <BarChartFigure spec={unitPriceSpec(categories)} svg={svg} />;
 }

@@ -1,3 +1,4 @@
+import type { Markup } from "~/utils/server-markup";
 import { BarChartFigure, type BarChartSpec, type CentsText } from "./bar-chart-figure";
 
 export interface LotVolumeRow {
@@ -29,6 +30,6 @@ export function volumePerLotSpec(lots: LotVolumeRow[], id = "chart-volume-per-lo
 }
 
 /** The figure around the server-drawn SVG (see charts/summary-charts.server.ts). */
-export function VolumePerLotChart({ lots, svg }: { lots: LotVolumeRow[]; svg: string }) {
+export function VolumePerLotChart({ lots, svg }: { lots: LotVolumeRow[]; svg: Markup }) {
   return <BarChartFigure spec={volumePerLotSpec(lots)} svg={svg} />;
 }
