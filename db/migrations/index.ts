@@ -11,6 +11,7 @@ import * as m011 from "./011-demand-rounds";
 import * as m012 from "./012-data-version";
 import * as m013 from "./013-pg-foreign-key-indexes";
 import * as m014 from "./014-pg-set-based-line-references";
+import * as m015 from "./015-pg-session-ends-change-data-version";
 
 // Ordered migrations, imported statically so they work in the Remix server bundle
 // and under tsx alike. Add new ones at the end; never edit a released one.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   "012-data-version": m012,
   "013-pg-foreign-key-indexes": m013,
   "014-pg-set-based-line-references": m014,
+  "015-pg-session-ends-change-data-version": m015,
 };

@@ -119,4 +119,50 @@ describe("ETag and 304 for repeat views", () => {
     expect(users.status).toBe(200);
     expect(users.headers.get("ETag")).toBeNull();
   });
+
+  it("serves nothing from memory to a cookie whose session ended (sign-out, password change)", async () => {
+    // Found on PostgreSQL: ended sessions did not change its data version (migration 015).
+    const origin = new URL(app.url).origin;
+    const committee = await signIn(COMMITTEE);
+    expect((await get(SUMMARY, committee)).status).toBe(200);
+    expect((await get(SUMMARY, committee)).status).toBe(200); // now a stored page
+    const signOut = await fetch(`${app.url}/logout`, {
+      method: "POST",
+      headers: { Cookie: committee, Origin: origin },
+      redirect: "manual",
+    });
+    expect(signOut.status).toBe(302);
+    const afterSignOut = await get(SUMMARY, committee);
+    expect(afterSignOut.status).toBe(302);
+    expect(afterSignOut.headers.get("Location")).toMatch(/^\/login/);
+
+    // Another device of the same user: a new password set here ends the session there.
+    // (Last in this file: the coordinator's password is not the demo one afterwards.)
+    const elsewhere = await signIn(COORDINATOR);
+    const here = await signIn(COORDINATOR);
+    expect((await get(SUMMARY, elsewhere)).status).toBe(200);
+    expect((await get(SUMMARY, elsewhere)).status).toBe(200);
+    const opened = app.openConsortium();
+    const coordinator = await opened.db
+      .selectFrom("users")
+      .select("id")
+      .where("email", "=", COORDINATOR)
+      .executeTakeFirstOrThrow();
+    await opened.close();
+    const newPassword = "ein-neues-Passwort-2027";
+    const change = await fetch(`${app.url}/admin/users/${coordinator.id}`, {
+      method: "POST",
+      body: new URLSearchParams({
+        intent: "reset-password",
+        password: newPassword,
+        confirmPassword: newPassword,
+      }),
+      headers: { Cookie: here, Origin: origin },
+      redirect: "manual",
+    });
+    expect(change.status).toBe(302);
+    const afterChange = await get(SUMMARY, elsewhere);
+    expect(afterChange.status).toBe(302);
+    expect((await get(SUMMARY, here)).status).toBe(200);
+  });
 });
