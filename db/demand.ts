@@ -811,6 +811,10 @@ export async function loadDemandOverview(
           .where("category_code", "in", round.categoryCodes)
           .where("year", "in", round.years)
           .groupBy(["partner_code", "category_code"])
+          // Ordered: PostgreSQL's hash aggregate returns groups in any order, and the
+          // totals' key order goes into the page (its bytes and the tests' comparisons).
+          .orderBy("partner_code")
+          .orderBy("category_code")
           .execute();
   const officers = await db
     .selectFrom("users")

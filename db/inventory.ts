@@ -369,6 +369,9 @@ export async function loadInventoryOverview(
     .selectFrom("inventory_lines")
     .select(["partner_code", "category_code", (eb) => eb.fn.sum<number>("quantity").as("total")])
     .groupBy(["partner_code", "category_code"])
+    // Ordered on either engine (PostgreSQL's hash aggregate has no order of its own).
+    .orderBy("partner_code")
+    .orderBy("category_code")
     .execute();
   return {
     categories,

@@ -3,7 +3,8 @@
 // 2. heavy: the CPU-heavy files, one at a time.
 // 3. browser: the browser tests, two files at a time (one per core; each worker shares one
 //    Chromium among its files, tests/helpers/browser.ts).
-// 4. postgres: tests/db and tests/app (and POSTGRES_FILES) again on a throwaway PostgreSQL cluster
+// 4. postgres: tests/db, tests/app, the security files that use the database
+//    (POSTGRES_FILES) and the browser tests again on a throwaway PostgreSQL cluster
 //    (TEST_DATABASE_URL); skipped loudly without PostgreSQL, a failure under CI=true.
 // In every phase, files that leave nothing behind share their worker process
 // (`--no-isolate`: modules load once per worker, not once per file;
@@ -92,9 +93,25 @@ function runsOf(name, { filters, member, excluded = [], serial = false }) {
 
 const isBrowser = (file) => file.startsWith("tests/browser/");
 const isHeavy = (file) => HEAVY_FILES.includes(file);
-/** Beyond tests/db and tests/app, files that exercise the installation on PostgreSQL. */
+/**
+ * Beyond tests/db and tests/app, files that exercise the installation on PostgreSQL.
+ * Not here: the security files about SQLite's own files (backups, WAL durability, crash
+ * recovery, file permissions, several processes on one file, per-consortium files) and
+ * those without a database (ZIP structure, the parse worker, the sign-in page cache).
+ */
 const POSTGRES_FILES = [
   "tests/scripts/postgres-cli.test.ts",
+  "tests/security/authz-matrix.test.ts",
+  "tests/security/data-version-cache.test.ts",
+  "tests/security/hardening-server.test.ts",
+  "tests/security/loader-data.test.ts",
+  "tests/security/page-cache.test.ts",
+  "tests/security/server.test.ts",
+  "tests/security/session-cache.test.ts",
+  "tests/security/sessions.test.ts",
+  "tests/security/tenancy.test.ts",
+  "tests/security/throttling.test.ts",
+  "tests/security/uploads.test.ts",
   "tests/security/user-directory.test.ts",
 ];
 const inDbOrApp = (file) => /^tests\/(db|app)\//.test(file) || POSTGRES_FILES.includes(file);
@@ -128,6 +145,8 @@ const phases = [
         member: (file) => inDbOrApp(file) && isHeavy(file),
         serial: true,
       }),
+      // The browser tests once more: every page and form against PostgreSQL.
+      ...runsOf("postgres-browser", { filters: ["tests/browser"], member: isBrowser }),
     ],
   },
 ];

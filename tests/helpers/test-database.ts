@@ -29,6 +29,26 @@ export interface TestDatabase extends OpenedDatabase {
   cleanup: () => Promise<void>;
 }
 
+/** A second connection to the same test database, on its engine (a "restart"); close() it. */
+export function reopenTestDatabase(testDb: TestDatabase): OpenedDatabase {
+  if (testDb.schema && TEST_DATABASE_URL) return openPostgres(TEST_DATABASE_URL, testDb.schema);
+  return openDatabase(testDb.file);
+}
+
+/** How many rows `table` holds (Kysely, so on either engine). */
+export async function rowCount(db: OpenedDatabase["db"], table: string): Promise<number> {
+  const row = await db
+    .selectFrom(table as "users")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Deletes every row of `table` (Kysely, so on either engine). */
+export async function emptyTable(db: OpenedDatabase["db"], table: string): Promise<void> {
+  await db.deleteFrom(table as "users").execute();
+}
+
 /** Runs one statement on the test cluster outside any schema (CREATE/DROP SCHEMA …). */
 export async function adminQuery(url: string, text: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });

@@ -7,17 +7,11 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { setInstallationForTests, storesInstallation } from "../../app/utils/db.server";
 import type { Database } from "../../db/database";
 import { loadDemo } from "../../db/demo";
-import {
-  consortiumFileFor,
-  openInstallation,
-  registerConsortium,
-  type ConsortiumStores,
-} from "../../db/registry";
+import { openInstallation, registerConsortium, type ConsortiumStores } from "../../db/registry";
 import { createUser } from "../../db/users";
 import { engineOf } from "../../db/engine";
 import { createPostgresDatabase, testPostgresUrl } from "./app-server";
@@ -38,9 +32,6 @@ export interface TwinInstallation {
   ms: Database;
   /** The id of a user that exists in MS only (higher than every KC user id). */
   msOnlyUserId: number;
-  /** SQLite only (checksumOf); on PostgreSQL use checksumOfDatabase(twin.ms). */
-  msFile: string;
-  kcFile: string;
   cleanup: () => Promise<void>;
 }
 
@@ -82,8 +73,6 @@ export async function setUpTwinInstallation(): Promise<TwinInstallation> {
     kc,
     ms,
     msOnlyUserId: msOnly.id,
-    kcFile: consortiumFileFor(registryPath, "KC"),
-    msFile: consortiumFileFor(registryPath, "MS"),
     cleanup: async () => {
       setInstallationForTests(undefined);
       await stores.destroy();
@@ -100,26 +89,6 @@ export async function changeTwin(db: Database, round: number): Promise<void> {
     .set({ name: sql<string>`name || ${` ${MS_MARKER}${round}`}` })
     .execute();
   await sql`UPDATE demand_lines SET quantity = quantity + ${7 * round}`.execute(db);
-}
-
-/** A checksum of every row of every table of a consortium file. */
-export function checksumOf(file: string): string {
-  const sqlite = new SQLite(file, { readonly: true });
-  try {
-    const hash = createHash("sha256");
-    const tables = sqlite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .pluck()
-      .all() as string[];
-    for (const table of tables) {
-      hash.update(`#${table}\n`);
-      for (const row of sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all())
-        hash.update(JSON.stringify(row) + "\n");
-    }
-    return hash.digest("hex");
-  } finally {
-    sqlite.close();
-  }
 }
 
 /**

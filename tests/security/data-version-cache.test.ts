@@ -5,10 +5,15 @@ import {
   clearDataVersionCache,
   dataVersion,
 } from "../../app/utils/data-version-cache.server";
-import { openDatabase } from "../../db/database";
+import { sql } from "kysely";
+import type { Database } from "../../db/database";
 import { loadDemo } from "../../db/demo";
 import { loadCurrentTender } from "../../app/components/summary-data.server";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import {
+  createTestDatabase,
+  reopenTestDatabase,
+  type TestDatabase,
+} from "../helpers/test-database";
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -18,28 +23,24 @@ beforeAll(async () => {
 afterAll(() => testDb.cleanup());
 beforeEach(() => clearDataVersionCache());
 
+/** A write through `db` (this connection or another), on either engine. */
+const oneMoreDevice = (db: Database) =>
+  sql`UPDATE demand_lines SET quantity = quantity + 1 WHERE partner_code = 'COE'`.execute(db);
+
 test("reuses the value until this connection or another one writes", async () => {
   let computed = 0;
   const compute = async () => ++computed;
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(1);
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(1);
 
-  testDb.sqlite
-    .prepare(
-      "UPDATE demand_lines SET quantity = quantity + 1 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
-    )
-    .run();
+  await oneMoreDevice(testDb.db);
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(2);
 
-  const other = openDatabase(testDb.file);
+  const other = reopenTestDatabase(testDb);
   try {
-    other.sqlite
-      .prepare(
-        "UPDATE demand_lines SET quantity = quantity + 1 WHERE rowid = (SELECT min(rowid) FROM demand_lines)",
-      )
-      .run();
+    await oneMoreDevice(other.db);
   } finally {
-    await other.db.destroy();
+    await other.close();
   }
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(3);
   expect(await cachedByDataVersion(testDb.db, "k", compute)).toBe(3);
@@ -61,9 +62,9 @@ test("the summary's figures follow a demand change", async () => {
   const before = await loadCurrentTender(testDb.db, "RV-2027");
   expect(await loadCurrentTender(testDb.db, "RV-2027")).toBe(before); // the same object: cached
   const versionBefore = await dataVersion(testDb.db);
-  testDb.sqlite
-    .prepare("UPDATE demand_lines SET quantity = quantity + 100 WHERE partner_code = 'DUE'")
-    .run();
+  await sql`UPDATE demand_lines SET quantity = quantity + 100 WHERE partner_code = 'DUE'`.execute(
+    testDb.db,
+  );
   expect(await dataVersion(testDb.db)).not.toBe(versionBefore);
   const after = await loadCurrentTender(testDb.db, "RV-2027");
   expect(after).not.toBe(before);

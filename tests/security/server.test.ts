@@ -2,10 +2,10 @@
 // per-request CSP nonce, CSRF refusal that changes nothing, body limits, error pages
 // without details, a hydrated page without CSP violations in Chromium, and sign-in
 // throttling by the client address the server passes to Remix.
-import SQLite from "better-sqlite3";
 import { DEMO_PASSWORD } from "../../db/demo";
 import { buildIfStale } from "../../scripts/build-if-stale";
 import { setupAppServer } from "../helpers/app-server";
+import { rowCount } from "../helpers/test-database";
 import { browserTestsEnabled, launchBrowser, submitSignInForm } from "../helpers/browser";
 import { COMMITTEE, COORDINATOR } from "../app/support";
 
@@ -39,12 +39,12 @@ async function signIn(email: string): Promise<string> {
   return setCookie.split(";")[0];
 }
 
-function countUsers(): number {
-  const db = new SQLite(app.databasePath, { readonly: true });
+async function countUsers(): Promise<number> {
+  const opened = app.openConsortium();
   try {
-    return Number(db.prepare("SELECT count(*) FROM users").pluck().get());
+    return await rowCount(opened.db, "users");
   } finally {
-    db.close();
+    await opened.close();
   }
 }
 
@@ -112,7 +112,7 @@ describe("CSRF", () => {
 
   it("refuses writes from another origin, or without proof of the origin, and changes nothing", async () => {
     const cookie = await signIn(COORDINATOR);
-    const before = countUsers();
+    const before = await countUsers();
     const refused: Record<string, string>[] = [
       { Origin: "https://evil.example" },
       { Origin: "null" },
@@ -128,7 +128,7 @@ describe("CSRF", () => {
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(await response.text()).toContain("fremder Seite");
     }
-    expect(countUsers()).toBe(before);
+    expect(await countUsers()).toBe(before);
 
     // The same request from our own pages goes through: the refusals above were not an accident.
     const allowed = await post("/admin/users", newUser("csrf-ok@example.org"), {
@@ -141,7 +141,7 @@ describe("CSRF", () => {
       "Sec-Fetch-Site": "same-origin",
     });
     expect(bySecFetch.status).toBe(302);
-    expect(countUsers()).toBe(before + 2);
+    expect(await countUsers()).toBe(before + 2);
   });
 
   it("refuses a cross-site sign-in and sign-out as well", async () => {

@@ -30,10 +30,12 @@ const ELEVEN = "elf-zeichen"; // 11 characters
 const TWELVE = "zwoelf-zeich"; // 12 characters
 const TOO_SHORT = "Das Passwort muss mindestens 12 Zeichen lang sein.";
 
-const sessionCount = (userId: number) =>
-  Number(
-    testDb.sqlite.prepare("SELECT count(*) FROM sessions WHERE user_id = ?").pluck().get(userId),
+// Through Kysely, so that the file runs on SQLite and on PostgreSQL alike.
+const sessionIds = async (userId: number) =>
+  (await testDb.db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute()).map(
+    (row) => row.id,
   );
+const sessionCount = async (userId: number) => (await sessionIds(userId)).length;
 
 /** conform's reply, at the top or (the user page, with several forms) under `result`. */
 async function fieldErrors(response: Response): Promise<Record<string, string[]>> {
@@ -109,9 +111,9 @@ test("creating a user and resetting a password want 12 characters as well", asyn
 
   // A reset ends the user's sessions on the server.
   const finance = await signIn(newUser.email, TWELVE);
-  expect(sessionCount(user.id)).toBe(1);
+  expect(await sessionCount(user.id)).toBe(1);
   expect((await reset("ein-neues-passwort")).status).toBe(302);
-  expect(sessionCount(user.id)).toBe(0);
+  expect(await sessionCount(user.id)).toBe(0);
   expect(await getUser(makeRequest("/", { cookie: finance }))).toBeNull();
 });
 
@@ -134,31 +136,33 @@ test("a new session id on every sign-in; sign-out and deactivation delete the se
     },
   );
   expect(deactivate.status).toBe(302);
-  expect(sessionCount(user.id)).toBe(0);
+  expect(await sessionCount(user.id)).toBe(0);
   expect(await getUser(makeRequest("/", { cookie: first }))).toBeNull();
 });
 
 test("idle and absolute timeouts end a session", async () => {
   const coordinatorId = (await findUserByEmail(testDb.db, "koordination@example.org"))!.id;
   const fresh = async () => {
+    const before = new Set(await sessionIds(coordinatorId));
     const cookie = await signIn("koordination@example.org", TWELVE);
-    const id = testDb.sqlite
-      .prepare(
-        "SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
-      )
-      .pluck()
-      .get(coordinatorId) as string;
+    const [id] = (await sessionIds(coordinatorId)).filter((known) => !before.has(known));
     return { cookie, id };
   };
   const idle = await fresh();
   const longAgo = new Date(Date.now() - SESSION_IDLE_TIMEOUT_MS - 1000).toISOString();
-  testDb.sqlite.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = ?").run(longAgo, idle.id);
+  await testDb.db
+    .updateTable("sessions")
+    .set({ last_seen_at: longAgo })
+    .where("id", "=", idle.id)
+    .execute();
   expect(await getUser(makeRequest("/", { cookie: idle.cookie }))).toBeNull();
 
   const old = await fresh();
-  testDb.sqlite
-    .prepare("UPDATE sessions SET expires_at = ? WHERE id = ?")
-    .run(new Date(Date.now() - 1000).toISOString(), old.id);
+  await testDb.db
+    .updateTable("sessions")
+    .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+    .where("id", "=", old.id)
+    .execute();
   expect(await getUser(makeRequest("/", { cookie: old.cookie }))).toBeNull();
   expect(SESSION_ABSOLUTE_TIMEOUT_MS).toBeLessThanOrEqual(7 * 24 * 60 * 60 * 1000);
 
@@ -170,7 +174,7 @@ test("changing one's own password ends one's other sessions and keeps the curren
   const me = (await findUserByEmail(testDb.db, "koordination@example.org"))!;
   const here = await signIn(me.email, TWELVE);
   const elsewhere = await signIn(me.email, TWELVE);
-  expect(sessionCount(me.id)).toBeGreaterThanOrEqual(2);
+  expect(await sessionCount(me.id)).toBeGreaterThanOrEqual(2);
   const changed = await run(
     userAction,
     makeRequest(`/admin/users/${me.id}`, {
@@ -186,7 +190,7 @@ test("changing one's own password ends one's other sessions and keeps the curren
   expect(changed.status).toBe(302);
   expect(await getUser(makeRequest("/", { cookie: elsewhere }))).toBeNull();
   expect((await getUser(makeRequest("/", { cookie: here })))?.id).toBe(me.id);
-  expect(sessionCount(me.id)).toBe(1);
+  expect(await sessionCount(me.id)).toBe(1);
   coordinator = here;
 });
 

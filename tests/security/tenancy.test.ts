@@ -26,7 +26,7 @@ import type { Database } from "../../db/database";
 import { BASE_URL, COMMITTEE, COORDINATOR, FINANCE, OFFICER_DUE } from "../app/support";
 import {
   changeTwin,
-  checksumOf,
+  checksumOfDatabase,
   MS_MARKER,
   MS_ONLY_EMAIL,
   setUpTwinInstallation,
@@ -144,7 +144,7 @@ describe("twin consortia", () => {
     const roles = [COORDINATOR, FINANCE, COMMITTEE, OFFICER_DUE];
     const kcCookies = await Promise.all(roles.map((email) => cookieOf(twin.kc, "KC", email)));
     const msCoordinator = await cookieOf(twin.ms, "MS", COORDINATOR.replace("@", ".ms@"));
-    const kcChecksum = checksumOf(twin.kcFile);
+    const kcChecksum = await checksumOfDatabase(twin.kc);
 
     const before = await Promise.all(kcCookies.map(answers));
     expect(Object.keys(before[0]).length).toBeGreaterThanOrEqual(20);
@@ -161,7 +161,7 @@ describe("twin consortia", () => {
 
     const after = await Promise.all(kcCookies.map(answers));
     for (let i = 0; i < roles.length; i++) expect(after[i], roles[i]).toEqual(before[i]);
-    expect(checksumOf(twin.kcFile)).toBe(kcChecksum);
+    expect(await checksumOfDatabase(twin.kc)).toBe(kcChecksum);
   }, 300_000);
 
   test("getDb() has no consortium outside a signed-in request", async () => {

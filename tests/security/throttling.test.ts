@@ -6,7 +6,6 @@ import { action as loginAction } from "../../app/routes/login";
 import { setDbForTests } from "../../app/utils/db.server";
 import { clientAddress } from "../../app/utils/load-context";
 import { recordSignInFailure } from "../../app/utils/throttle.server";
-import { openDatabase } from "../../db/database";
 import { DEMO_PASSWORD } from "../../db/demo";
 import {
   BASE_WAIT_MS,
@@ -15,7 +14,12 @@ import {
   deleteStaleThrottles,
   waitAfterFailures,
 } from "../../db/throttle";
-import type { TestDatabase } from "../helpers/test-database";
+import {
+  emptyTable,
+  reopenTestDatabase,
+  rowCount,
+  type TestDatabase,
+} from "../helpers/test-database";
 import {
   COMMITTEE,
   FINANCE,
@@ -33,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => tearDownAppDatabase(testDb));
 afterEach(async () => {
   vi.useRealTimers();
-  await testDb.sqlite.exec("DELETE FROM login_throttle");
+  await emptyTable(testDb.db, "login_throttle");
 });
 
 let addressCounter = 0;
@@ -232,7 +236,7 @@ describe("per account", () => {
     const knownRounds: number[] = [];
     const unknownRounds: number[] = [];
     for (let round = 0; round < 5; round++) {
-      await testDb.sqlite.exec("DELETE FROM login_throttle");
+      await emptyTable(testDb.db, "login_throttle");
       knownRounds.push(await time(OFFICER_DUE));
       unknownRounds.push(await time("niemand@example.org"));
     }
@@ -264,13 +268,13 @@ describe("per address", () => {
     const address = freshAddress();
     for (let i = 0; i < 5; i++)
       await signIn(`jemand-${i}@example.org`, "falsch-falsch-falsch", address);
-    const reopened = openDatabase(testDb.file);
+    const reopened = reopenTestDatabase(testDb);
     setDbForTests(reopened.db);
     try {
       expect((await signIn(FINANCE, DEMO_PASSWORD, address)).status).toBe(429);
     } finally {
       setDbForTests(testDb.db);
-      await reopened.db.destroy();
+      await reopened.close();
     }
   });
 
@@ -278,27 +282,25 @@ describe("per address", () => {
     const address = freshAddress();
     for (let i = 0; i < 5; i++)
       await signIn(`alt-${i}@example.org`, "falsch-falsch-falsch", address);
-    const count = () =>
-      Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
-    const rows = count();
+    const count = () => rowCount(testDb.db, "login_throttle");
+    const rows = await count();
     expect(rows).toBeGreaterThan(0);
     expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 60 * 60_000))).toBe(0);
     expect(await deleteStaleThrottles(testDb.db, new Date(Date.now() + 25 * 60 * 60_000))).toBe(
       rows,
     );
-    expect(count()).toBe(0);
+    expect(await count()).toBe(0);
   });
 
   it("a new failure sweeps day-old rows away, so the table does not grow without bound", async () => {
-    const count = () =>
-      Number(testDb.sqlite.prepare("SELECT count(*) FROM login_throttle").pluck().get());
+    const count = () => rowCount(testDb.db, "login_throttle");
     await recordSignInFailure(testDb.db, { email: "alt@example.org", address: freshAddress() });
-    expect(count()).toBeGreaterThan(0);
+    expect(await count()).toBeGreaterThan(0);
     await recordSignInFailure(
       testDb.db,
       { email: "neu@example.org", address: undefined },
       new Date(Date.now() + 25 * 60 * 60_000),
     );
-    expect(count()).toBe(1);
+    expect(await count()).toBe(1);
   });
 });

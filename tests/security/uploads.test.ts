@@ -174,14 +174,14 @@ describe("file types", () => {
   });
 
   it("refuses a plan upload that is not .json and keeps the data", async () => {
-    const before = tableCounts(testDb.sqlite);
+    const before = await tableCounts(testDb);
     const response = await run(
       planAction,
       multipart("/admin/plan", cookies.coord, "plan", template, "plan.xlsx"),
     );
     expect(response.status).toBe(415);
     expect((await response.json()).errors[0]).toMatch(/^Falscher Dateityp/);
-    expect(tableCounts(testDb.sqlite)).toEqual(before);
+    expect(await tableCounts(testDb)).toEqual(before);
   });
 });
 
@@ -225,7 +225,7 @@ describe("zip-bomb guard", () => {
   });
 
   it("keeps a bomb away from exceljs in the import route: German message, little memory, nothing stored", async () => {
-    const before = tableCounts(testDb.sqlite);
+    const before = await tableCounts(testDb);
     const rssBefore = process.memoryUsage().rss;
     const honest = await importTemplate(buildZip([deflated("xl/worksheets/sheet1.xml", zeros)]));
     expect(honest).toEqual({
@@ -237,14 +237,14 @@ describe("zip-bomb guard", () => {
     );
     expect(lying).toEqual({ status: 422, messages: [expect.stringContaining("beschädigt")] });
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(80 * 1024 * 1024);
-    expect(tableCounts(testDb.sqlite)).toEqual(before);
+    expect(await tableCounts(testDb)).toEqual(before);
   });
 });
 
 describe("the hidden second directory (penetration test, round two)", () => {
   it("is refused by the import route with a German message, little memory, nothing stored", async () => {
     const bomb = await hiddenDirectoryBomb();
-    const before = tableCounts(testDb.sqlite);
+    const before = await tableCounts(testDb);
     const rssBefore = process.memoryUsage().rss;
     expect(await importTemplate(bomb)).toEqual({
       status: 422,
@@ -252,7 +252,7 @@ describe("the hidden second directory (penetration test, round two)", () => {
     });
     // The hidden entry claims 400 MiB: inflating it would show here.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(80 * 1024 * 1024);
-    expect(tableCounts(testDb.sqlite)).toEqual(before);
+    expect(await tableCounts(testDb)).toEqual(before);
   }, 60_000);
 });
 
@@ -360,7 +360,7 @@ describe("fuzzing the plan parser", () => {
   });
 
   it("writes nothing for a failed plan upload through the route", async () => {
-    const before = tableCounts(testDb.sqlite);
+    const before = await tableCounts(testDb);
     const bytes = new TextEncoder().encode(examplePlanText);
     await fc.assert(
       fc.asyncProperty(flipsArb, fc.nat({ max: bytes.length }), async (flips, cut) => {
@@ -370,7 +370,7 @@ describe("fuzzing the plan parser", () => {
           multipart("/admin/plan", cookies.coord, "plan", mutated, "plan.json", "application/json"),
         );
         expect([200, 400, 415]).toContain(response.status); // 200 = summary to confirm, nothing imported yet
-        expect(tableCounts(testDb.sqlite)).toEqual(before);
+        expect(await tableCounts(testDb)).toEqual(before);
       }),
       { numRuns: 30 },
     );
@@ -434,14 +434,14 @@ describe("fuzzing the template parser", () => {
   it("writes nothing for a failed template import through the route", async () => {
     await fc.assert(
       fc.asyncProperty(flipsArb, fc.nat({ max: template.length }), async (flips, cut) => {
-        const before = tableCounts(testDb.sqlite);
+        const before = await tableCounts(testDb);
         const mutated = cut % 2 === 0 ? template.subarray(0, cut) : flipBytes(template, flips);
         const { status, messages } = await importTemplate(mutated);
         // 302: the mutation left a readable template, which waits as a pending import.
         expect([302, 400, 413, 415, 422]).toContain(status);
         if (status !== 302) {
           expect(messages.length).toBeGreaterThan(0);
-          expect(tableCounts(testDb.sqlite)).toEqual(before);
+          expect(await tableCounts(testDb)).toEqual(before);
         }
       }),
       { numRuns: 30 },

@@ -2,7 +2,7 @@
 // with too many entries, encrypted or exotic entries. Only what the guard reads is
 // filled in faithfully (sizes, offsets, method, flags); CRCs are real too.
 import zlib from "node:zlib";
-import type SQLite from "better-sqlite3";
+import { rowCount, type TestDatabase } from "../helpers/test-database";
 
 export interface ZipEntrySpec {
   name: string;
@@ -71,20 +71,21 @@ export function buildZip(entries: ZipEntrySpec[]): Uint8Array {
 }
 
 /** Row counts of every table: equal before and after means nothing was written. */
-export function tableCounts(sqlite: SQLite.Database): Record<string, number> {
-  const tables = sqlite
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'login_throttle' ORDER BY name",
-    )
-    .pluck()
-    .all() as string[];
-  const counts = Object.fromEntries(
-    tables.map((t) => [t, Number(sqlite.prepare(`SELECT count(*) FROM "${t}"`).pluck().get())]),
-  );
+export async function tableCounts(testDb: TestDatabase): Promise<Record<string, number>> {
+  const tables = (await testDb.db.introspection.getTables())
+    // PostgreSQL lists every schema's tables: only the test's own count.
+    .filter((table) => !table.isView && (!testDb.schema || table.schema === testDb.schema))
+    .map((table) => table.name)
+    .filter((name) => name !== "login_throttle")
+    .sort();
+  const counts: Record<string, number> = {};
+  for (const table of tables) counts[table] = await rowCount(testDb.db, table);
   // Same counts could still hide changed values: the demand total catches those.
-  counts["demand_lines.quantity (sum)"] = Number(
-    sqlite.prepare("SELECT total(quantity) FROM demand_lines").pluck().get(),
-  );
+  const { total } = await testDb.db
+    .selectFrom("demand_lines")
+    .select((eb) => eb.fn.sum<number | string | null>("quantity").as("total"))
+    .executeTakeFirstOrThrow();
+  counts["demand_lines.quantity (sum)"] = Number(total ?? 0);
   return counts;
 }
 
