@@ -16,14 +16,24 @@ export type Markup = string | { markupRef: string };
 export const ServerMarkupContext = createContext<ReadonlyMap<string, string> | null>(null);
 
 /**
- * The markup to render: the string itself, or, for a reference, the markup handed aside
- * on the server and "" in the browser. An element that renders "" in the browser must
- * carry `suppressHydrationWarning`: React keeps the server's HTML of an element with
- * dangerouslySetInnerHTML while hydrating and touches it again only when the markup
- * changes, i.e. when newer loader data brings it as a string.
+ * The markup to render: the string itself, or for a reference the markup handed aside
+ * (server render) or, in the browser, the markup the server wrote into the element that
+ * carries the reference (`data-markup-ref`, see markupRefAttribute). Reading it back
+ * from the page keeps hydration exact, and keeps the drawing when React has to render
+ * the page afresh in the browser (after a hydration error it replaces the server's HTML).
  */
 export function useMarkup(markup: Markup): string {
   const handedAside = useContext(ServerMarkupContext);
   if (typeof markup === "string") return markup;
-  return handedAside?.get(markup.markupRef) ?? "";
+  if (handedAside) return handedAside.get(markup.markupRef) ?? "";
+  if (typeof document === "undefined") return "";
+  const written = document.querySelector(`[${MARKUP_REF}="${CSS.escape(markup.markupRef)}"]`);
+  return written?.innerHTML ?? "";
+}
+
+const MARKUP_REF = "data-markup-ref";
+
+/** The attribute that marks the element holding a referenced markup (none for a string). */
+export function markupRefAttribute(markup: Markup): Record<string, string> {
+  return typeof markup === "string" ? {} : { [MARKUP_REF]: markup.markupRef };
 }

@@ -84,6 +84,38 @@ describe.skipIf(!browserTestsEnabled())("committee summary in the browser", () =
     await page.close();
   });
 
+  it("keeps the drawings when React has to render the page afresh after a hydration error", async () => {
+    const page = await signIn("ausschuss@kreis-coesfeld.example");
+    // A text the browser's render will not produce: React 18 then renders the whole page
+    // again in the browser from the hydration data, which holds only references.
+    await page.route(`${app.url}${SUMMARY}`, async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(
+        ">Auf einen Blick<",
+        ">Auf einen Blick (verändert)<",
+      );
+      expect(html).toContain("(verändert)");
+      await route.fulfill({ response, body: html });
+    });
+    const errors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    await page.goto(`${app.url}${SUMMARY}`);
+    const heading = page.getByRole("heading", { name: /^Auf einen Blick/ });
+    // Rendered afresh: the browser's own text replaced the changed one.
+    await expect.poll(() => heading.innerText()).toBe("Auf einen Blick");
+    expect(errors.join("\n")).toMatch(/hydrat|425|418|423/i);
+    const charts = page.locator('svg[role="img"]');
+    expect(await charts.count()).toBe(4);
+    const bars = await charts.evaluateAll((svgs) =>
+      svgs.map((svg) => svg.querySelectorAll(".recharts-bar-rectangle").length),
+    );
+    expect(bars[0]).toBe(12);
+    expect(bars.every((n) => n > 0)).toBe(true);
+    await page.close();
+  });
+
   it("prints on A4 without navigation and with the date and version in the footer", async () => {
     const page = await signIn("ausschuss@kreis-coesfeld.example");
     await page.goto(`${app.url}${SUMMARY}`);

@@ -4,7 +4,7 @@
 // reaches the browser's JavaScript. Its text alternative travels inside the markup: the
 // <svg> has role="img", an aria-label, <title> and a <desc> listing the exact figures.
 import { formatCents } from "~/utils/format";
-import { useMarkup, type Markup } from "~/utils/server-markup";
+import { markupRefAttribute, useMarkup, type Markup } from "~/utils/server-markup";
 
 /** Whole cents as a decimal integer string: bigint does not survive the loader's JSON. */
 export type CentsText = string;
@@ -116,8 +116,7 @@ export function BarChartFigure({ spec, svg }: BarChartFigureProps) {
         role="region"
         aria-label={`Diagramm: ${title}`}
         tabIndex={0}
-        // In the browser a referenced drawing is "": the server's HTML stays as it is.
-        suppressHydrationWarning
+        {...markupRefAttribute(svg)}
         dangerouslySetInnerHTML={{ __html: drawing }}
       />
       <details className="mt-2 print:hidden">
