@@ -9,7 +9,7 @@ import { createContext, useContext } from "react";
 // the browser the HTML is already there. Client navigations (`?_data=`) carry the markup
 // as a string, as before.
 
-/** Markup as a string, or a reference to markup that only the server render has at hand. */
+/** Markup as a string, or a reference to markup the server writes into the page once. */
 export type Markup = string | { markupRef: string };
 
 /** The markup handed aside by this request's loaders (server render only). */

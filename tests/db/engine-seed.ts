@@ -9,13 +9,13 @@ export type AnyDb = Kysely<any>;
 
 export const NOW = "2026-11-30T12:00:00.000Z";
 
-/** Seeds the awarded lot; returns the award's id. */
-export async function seedAwardedLot(db: AnyDb, maxQuantity = 10): Promise<number> {
-  await db
+/** A coordinator written as a raw row; returns its id. */
+export async function insertCoordinator(db: AnyDb, email: string, name = email): Promise<number> {
+  const { id } = await db
     .insertInto("users")
     .values({
-      email: "k@example.org",
-      name: "Koordination",
+      email,
+      name,
       password_hash: "x",
       role: "coordinator",
       partner_code: null,
@@ -23,7 +23,14 @@ export async function seedAwardedLot(db: AnyDb, maxQuantity = 10): Promise<numbe
       created_at: NOW,
       updated_at: NOW,
     })
-    .execute();
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return Number(id);
+}
+
+/** Seeds the awarded lot; returns the award's id. */
+export async function seedAwardedLot(db: AnyDb, maxQuantity = 10): Promise<number> {
+  await insertCoordinator(db, "k@example.org", "Koordination");
   await db.insertInto("partners").values({ code: "COE", name: "Coesfeld" }).execute();
   await db
     .insertInto("categories")

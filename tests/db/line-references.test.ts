@@ -8,6 +8,7 @@ import { isForeignKeyViolation } from "../../db/errors";
 import { importPlan } from "../../db/plan-io";
 import type { DB } from "../../db/schema";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { NOW, insertCoordinator } from "./engine-seed";
 import { readExamplePlan } from "./plan-fixtures";
 
 const dbs: TestDatabase[] = [];
@@ -24,7 +25,6 @@ beforeEach(async () => {
 });
 
 const LINE_TABLES = ["demand_lines", "inventory_lines"] as const;
-const NOW = "2026-11-30T12:00:00.000Z";
 
 const line = (overrides: Record<string, unknown> = {}) => ({
   partner_code: "KRS",
@@ -38,23 +38,7 @@ const line = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function addUser(email: string): Promise<number> {
-  const { id } = await db
-    .insertInto("users")
-    .values({
-      email,
-      name: email,
-      password_hash: "x",
-      role: "coordinator",
-      partner_code: null,
-      active: 1,
-      created_at: NOW,
-      updated_at: NOW,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return id;
-}
+const addUser = (email: string) => insertCoordinator(db, email);
 
 async function count(table: (typeof LINE_TABLES)[number], column: string, value: unknown) {
   const { rows } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}

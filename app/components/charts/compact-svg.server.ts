@@ -42,7 +42,7 @@ const PLUGINS: PluginConfig[] = [
 ];
 
 /** The same drawing, smaller: `svg` is one <svg> element, as recharts' surface. */
-export function compactSvg(svg: string): string {
+function compactSvg(svg: string): string {
   return optimize(svg, { plugins: PLUGINS, multipass: false }).data;
 }
 
